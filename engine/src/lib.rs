@@ -1,0 +1,1 @@
+//! vouch-engine: evidence ingestion, the evidence graph, evaluation and reports.

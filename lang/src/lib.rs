@@ -1,0 +1,1 @@
+//! vouch-lang: the vouch policy language.

@@ -1,0 +1,28 @@
+//! One module per subcommand.
+
+pub mod graph;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::VouchExit;
+
+/// vouch: policy-as-code for secure release and maintenance evidence.
+#[derive(Debug, Parser)]
+#[command(name = "vouch", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid.
+    Graph(graph::GraphArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> VouchExit {
+    match cli.command {
+        Command::Graph(args) => graph::run(args),
+    }
+}

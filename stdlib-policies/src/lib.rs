@@ -1,0 +1,46 @@
+//! The standard policy packs and framework definitions of vouch, embedded in the binary.
+//!
+//! Everything here is plain data: `.vouch` policy sources and framework TOML files, also usable
+//! as files from the `stdlib-policies/` folder of the repository.
+
+/// A framework definition (a code of practice): its id and TOML source text.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedFramework {
+    /// The framework id that policies name in `framework = "..."`.
+    pub id: &'static str,
+    /// The path of the file inside `stdlib-policies/`, for diagnostics.
+    pub path: &'static str,
+    /// The TOML source text.
+    pub source: &'static str,
+}
+
+/// Every framework vouch ships, sorted by id.
+pub const FRAMEWORKS: &[EmbeddedFramework] = &[EmbeddedFramework {
+    id: "uk-sscop",
+    path: "frameworks/uk-sscop.toml",
+    source: include_str!("../frameworks/uk-sscop.toml"),
+}];
+
+/// A standard policy module, imported by `use std.NAME`.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedModule {
+    /// The module name after `std.` (for example `uk_sscop`).
+    pub name: &'static str,
+    /// The path of the file inside `stdlib-policies/`, for diagnostics.
+    pub path: &'static str,
+    /// The policy source text.
+    pub source: &'static str,
+}
+
+/// Every standard policy module, sorted by name.
+pub const MODULES: &[EmbeddedModule] = &[];
+
+/// Looks up a framework definition by id.
+pub fn framework(id: &str) -> Option<&'static EmbeddedFramework> {
+    FRAMEWORKS.iter().find(|f| f.id == id)
+}
+
+/// Looks up a standard module by name (the part after `std.`).
+pub fn module(name: &str) -> Option<&'static EmbeddedModule> {
+    MODULES.iter().find(|m| m.name == name)
+}
