@@ -1,0 +1,628 @@
+//! The abstract syntax tree of a policy file. Every node carries its [`Span`].
+//!
+//! Built only by [`crate::parse`]; pest types never appear here.
+
+use crate::span::Span;
+
+/// One parsed policy file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// The items, in source order.
+    pub items: Vec<Item>,
+    /// Every `//` and `///` comment, in source order (kept for the formatter).
+    pub comments: Vec<Comment>,
+}
+
+/// A comment in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment text including its `//` or `///`, without the line end.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+impl Comment {
+    /// Whether this is a `///` doc comment.
+    pub fn is_doc(&self) -> bool {
+        self.text.starts_with("///") && !self.text.starts_with("////")
+    }
+}
+
+/// A name as written, with its span.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `policy "name" { ... }`
+    Policy(PolicyHeader),
+    /// `use std.uk_sscop [with { ... }]`
+    Use(UseDecl),
+    /// `import "file.vouch" [with { ... }]`
+    Import(ImportDecl),
+    /// `param name: type = default`
+    Param(ParamDecl),
+    /// `control "ID" { ... }`
+    Control(ControlDecl),
+}
+
+impl Item {
+    /// The span of the whole item.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Policy(p) => p.span,
+            Item::Use(u) => u.span,
+            Item::Import(i) => i.span,
+            Item::Param(p) => p.span,
+            Item::Control(c) => c.span,
+        }
+    }
+}
+
+/// The policy header: its name and metadata fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyHeader {
+    /// The policy name.
+    pub name: StrLit,
+    /// `key = value` metadata (title, version, framework, owner).
+    pub fields: Vec<Field>,
+    /// The text of the `///` comments right above it.
+    pub doc: Option<String>,
+    /// The whole header.
+    pub span: Span,
+}
+
+/// A `key = value` pair: policy and control metadata, and `with { ... }` overrides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Expr,
+    /// The whole field.
+    pub span: Span,
+}
+
+/// `use std.NAME [with { overrides }]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UseDecl {
+    /// The dotted module path, e.g. `std.uk_sscop`.
+    pub path: Vec<Ident>,
+    /// Param overrides.
+    pub overrides: Vec<Field>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `import "path.vouch" [with { overrides }]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportDecl {
+    /// The path, relative to the importing file.
+    pub path: StrLit,
+    /// Param overrides.
+    pub overrides: Vec<Field>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `param NAME: TYPE = DEFAULT`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDecl {
+    /// The param name.
+    pub name: Ident,
+    /// Its declared type.
+    pub ty: TypeExpr,
+    /// The default value.
+    pub default: Expr,
+    /// The text of the `///` comments right above it.
+    pub doc: Option<String>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A type as written: `duration`, `set<string>`, `table<severity, duration>`, `date?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeExpr {
+    /// The type name.
+    pub name: Ident,
+    /// Type arguments.
+    pub args: Vec<TypeExpr>,
+    /// Whether `?` follows (the value may be `none`).
+    pub optional: bool,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// `control "ID" { metadata... statements... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlDecl {
+    /// The control id.
+    pub id: StrLit,
+    /// The text of the `///` comments right above it: the control's description.
+    pub doc: Option<String>,
+    /// Metadata: title, provision, severity, rationale, remediation, tags.
+    pub fields: Vec<Field>,
+    /// The body.
+    pub body: Vec<Stmt>,
+    /// The whole control.
+    pub span: Span,
+}
+
+/// A statement in a control body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    /// `for x in xs [where cond] { ... } [when empty: outcome]`
+    For(ForStmt),
+    /// `let name = value`
+    Let(LetStmt),
+    /// `expect cond [else "message"]`
+    Expect(ExpectStmt),
+    /// `manual "statement" [within duration]`
+    Manual(ManualStmt),
+}
+
+impl Stmt {
+    /// The span of the whole statement.
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::For(s) => s.span,
+            Stmt::Let(s) => s.span,
+            Stmt::Expect(s) => s.span,
+            Stmt::Manual(s) => s.span,
+        }
+    }
+}
+
+/// `for VAR in ITER [where FILTER] { BODY } [when empty: OUTCOME]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForStmt {
+    /// The loop variable.
+    pub var: Ident,
+    /// The collection.
+    pub iter: Expr,
+    /// Only elements for which this holds.
+    pub filter: Option<Expr>,
+    /// The statements run for each element.
+    pub body: Vec<Stmt>,
+    /// What an empty collection means; absent: fail with "no evidence".
+    pub when_empty: Option<WhenEmpty>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `when empty: OUTCOME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WhenEmpty {
+    /// The outcome.
+    pub outcome: EmptyOutcome,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The outcome of a `for` over an empty collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmptyOutcome {
+    /// Empty is a valid state: the loop passes.
+    Pass,
+    /// Empty fails with "no evidence" (the default, written out).
+    Fail,
+    /// Empty means the control does not apply.
+    NotApplicable,
+}
+
+impl EmptyOutcome {
+    /// The keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EmptyOutcome::Pass => "pass",
+            EmptyOutcome::Fail => "fail",
+            EmptyOutcome::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// `let NAME = VALUE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LetStmt {
+    /// The name bound.
+    pub name: Ident,
+    /// The value.
+    pub value: Expr,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `expect COND [else "message"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectStmt {
+    /// What must hold.
+    pub cond: Expr,
+    /// The failure message, with `{interpolation}`.
+    pub message: Option<Template>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `manual "what a person must attest" [within MAX_AGE]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualStmt {
+    /// What the attestation must state.
+    pub statement: StrLit,
+    /// How recent the attestation must be.
+    pub within: Option<Expr>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// A string literal without interpolation (ids, paths, names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrLit {
+    /// The unescaped value.
+    pub value: String,
+    /// Where it is written, quotes included.
+    pub span: Span,
+}
+
+/// A string literal that may interpolate expressions: `"{a.path} is unsigned"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// Text and expressions, in order.
+    pub parts: Vec<TemplatePart>,
+    /// Where it is written, quotes included.
+    pub span: Span,
+}
+
+impl Template {
+    /// The text, if the template interpolates nothing.
+    pub fn as_plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Expr(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+/// One piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text (unescaped).
+    Text(String),
+    /// An interpolated expression.
+    Expr(Expr),
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `true`, `false`
+    Bool(bool),
+    /// `42`
+    Int(i64),
+    /// `7.5`
+    Number(f64),
+    /// `"text {interpolated}"`
+    Str(Template),
+    /// `48h`, `12 months`
+    Duration(DurationLit),
+    /// `2026-01-31`
+    Date(jiff::civil::Date),
+    /// `2026-01-31T12:00:00Z`
+    DateTime(jiff::Timestamp),
+    /// `none`: the absent optional value
+    None,
+    /// `[a, b]`: a list, or a set where a set is expected
+    List(Vec<Expr>),
+    /// `{ key: value, ... }`
+    Table(Vec<TableEntry>),
+    /// A name: a binding, a param, an evidence root, or a constant such as `critical`.
+    Name(Ident),
+    /// `base.field`
+    Member {
+        /// The value whose field is read.
+        base: Box<Expr>,
+        /// The field.
+        field: Ident,
+    },
+    /// `base[index]`
+    Index {
+        /// The table or list.
+        base: Box<Expr>,
+        /// The key or position.
+        index: Box<Expr>,
+    },
+    /// `f(args)` or, with `method`, `args[0].f(args[1..])`
+    Call {
+        /// The function name.
+        func: Ident,
+        /// The arguments (the receiver first for a method call).
+        args: Vec<Expr>,
+        /// Whether it was written as a method call.
+        method: bool,
+    },
+    /// `not x`, `-x`
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// `a OP b`
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `all(x in xs where f: cond)`, `count(x in xs)`
+    Quantifier(Box<Quantifier>),
+    /// `( expr )`, kept so the formatter writes what the author wrote
+    Paren(Box<Expr>),
+}
+
+/// A quantifier over a finite collection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantifier {
+    /// `all`, `any`, `none`, `count`.
+    pub kind: QuantKind,
+    /// The variable bound to each element.
+    pub var: Ident,
+    /// The collection.
+    pub iter: Expr,
+    /// Only elements for which this holds.
+    pub filter: Option<Expr>,
+    /// The condition (required except for `count`).
+    pub body: Option<Expr>,
+}
+
+/// Which quantifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuantKind {
+    /// true when every element satisfies the condition
+    All,
+    /// true when at least one does
+    Any,
+    /// true when none does
+    None,
+    /// how many do
+    Count,
+}
+
+impl QuantKind {
+    /// The keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            QuantKind::All => "all",
+            QuantKind::Any => "any",
+            QuantKind::None => "none",
+            QuantKind::Count => "count",
+        }
+    }
+}
+
+/// A `{ key: value }` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableEntry {
+    /// The key: a name (`critical`) or a string.
+    pub key: TableKey,
+    /// The value.
+    pub value: Expr,
+}
+
+/// A table key as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableKey {
+    /// `critical: ...`: resolved against the table's key type
+    Name(Ident),
+    /// `"3.1": ...`
+    Str(StrLit),
+}
+
+impl TableKey {
+    /// The key text.
+    pub fn text(&self) -> &str {
+        match self {
+            TableKey::Name(i) => &i.name,
+            TableKey::Str(s) => &s.value,
+        }
+    }
+
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        match self {
+            TableKey::Name(i) => i.span,
+            TableKey::Str(s) => s.span,
+        }
+    }
+}
+
+/// A duration literal as written: an amount and a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DurationLit {
+    /// How many units.
+    pub amount: i64,
+    /// Which unit.
+    pub unit: DurationUnit,
+    /// Whether the unit was spelled out (`7 days`) rather than short (`7d`).
+    pub spelled: bool,
+}
+
+/// Units of a duration literal. `months` and `years` are calendar units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DurationUnit {
+    /// `s`, `seconds`
+    Seconds,
+    /// `m`, `minutes`
+    Minutes,
+    /// `h`, `hours`
+    Hours,
+    /// `d`, `days`
+    Days,
+    /// `w`, `weeks`
+    Weeks,
+    /// `months` (calendar)
+    Months,
+    /// `years` (calendar)
+    Years,
+}
+
+impl DurationUnit {
+    /// The short suffix, where the unit has one.
+    pub const fn short(self) -> Option<&'static str> {
+        match self {
+            DurationUnit::Seconds => Some("s"),
+            DurationUnit::Minutes => Some("m"),
+            DurationUnit::Hours => Some("h"),
+            DurationUnit::Days => Some("d"),
+            DurationUnit::Weeks => Some("w"),
+            DurationUnit::Months | DurationUnit::Years => None,
+        }
+    }
+
+    /// The spelled-out name, singular or plural for `amount`.
+    pub const fn spelled(self, amount: i64) -> &'static str {
+        let one = amount == 1;
+        match self {
+            DurationUnit::Seconds => if one { "second" } else { "seconds" },
+            DurationUnit::Minutes => if one { "minute" } else { "minutes" },
+            DurationUnit::Hours => if one { "hour" } else { "hours" },
+            DurationUnit::Days => if one { "day" } else { "days" },
+            DurationUnit::Weeks => if one { "week" } else { "weeks" },
+            DurationUnit::Months => if one { "month" } else { "months" },
+            DurationUnit::Years => if one { "year" } else { "years" },
+        }
+    }
+}
+
+impl std::fmt::Display for DurationLit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.spelled, self.unit.short()) {
+            (false, Some(short)) => write!(f, "{}{}", self.amount, short),
+            _ => write!(f, "{} {}", self.amount, self.unit.spelled(self.amount)),
+        }
+    }
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `not`
+    Not,
+    /// `-`
+    Neg,
+}
+
+/// Infix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+    /// `??`
+    Coalesce,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Coalesce => "??",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+        }
+    }
+
+    /// Binding strength: higher binds tighter. Operators of one level associate to the left;
+    /// comparisons do not chain (the checker rejects `a < b < c` as a type error).
+    pub const fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            // `not` sits at 3
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn => 4,
+            BinaryOp::Coalesce => 5,
+            BinaryOp::Add | BinaryOp::Sub => 6,
+            BinaryOp::Mul => 7,
+        }
+    }
+}
+
+impl UnaryOp {
+    /// The operator as written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UnaryOp::Not => "not",
+            UnaryOp::Neg => "-",
+        }
+    }
+
+    /// Binding strength, on the scale of [`BinaryOp::precedence`].
+    pub const fn precedence(self) -> u8 {
+        match self {
+            UnaryOp::Not => 3,
+            UnaryOp::Neg => 8,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! From source text to the AST: the pest grammar, error recovery and the conversion of pest
+//! pairs into [`crate::ast`] types (in [`build`] and [`expr`], the only modules that see pest).
+
+mod build;
+mod expr;
+mod syntax_error;
+
+use pest::Parser as _;
+
+use crate::ast::Module;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::scan::{MAX_NESTING, scan};
+use crate::source::Source;
+use crate::span::Span;
+
+/// The pest parser generated from `grammar.pest`.
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+pub(crate) struct PolicyParser;
+
+/// The most syntax errors reported for one file.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// Parses one policy source into a [`Module`], or returns every syntax error found.
+///
+/// Never panics and never recurses deeper than a fixed bound, whatever the input.
+pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
+    let text = source.text();
+    let scanned = scan(text);
+    if let Some(span) = scanned.too_deep {
+        return Err(vec![
+            Diagnostic::error(Code::TooDeep, source.clone(), span, "brackets nest too deeply")
+                .with_label(span, format!("more than {MAX_NESTING} levels deep here"))
+                .with_help("split the expression with `let` bindings or separate controls"),
+        ]);
+    }
+    match PolicyParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let builder = build::Builder::new(source, &scanned.comments);
+            let module = pairs.next().and_then(|file| builder.module(file));
+            let diags = builder.finish();
+            match module {
+                Some(module) if diags.is_empty() => Ok(module),
+                _ if diags.is_empty() => Err(vec![internal(source, "the parser produced no file")]),
+                _ => Err(diags),
+            }
+        }
+        Err(first) => Err(recover(source, first)),
+    }
+}
+
+/// After a syntax error, parses each top-level item on its own (items start at column 0 with
+/// `policy`, `use`, `import`, `param` or `control`), so one run reports the first error of every
+/// broken item rather than only the first of the file.
+fn recover(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
+    let text = source.text();
+    let starts = item_starts(text);
+    let mut diags = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let Some(chunk) = text.get(start..end) else { continue };
+        if let Err(err) = PolicyParser::parse(Rule::file, chunk) {
+            diags.push(syntax_error::to_diagnostic(source, &err, start));
+            if diags.len() >= MAX_SYNTAX_ERRORS {
+                break;
+            }
+        }
+    }
+    if diags.is_empty() {
+        diags.push(syntax_error::to_diagnostic(source, &first, 0));
+    }
+    diags
+}
+
+/// Byte offsets where a top-level item may start: 0, and every line that begins with an item
+/// keyword at column 0.
+fn item_starts(text: &str) -> Vec<usize> {
+    const KEYWORDS: [&str; 5] = ["policy", "use", "import", "param", "control"];
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let is_item = KEYWORDS.iter().any(|kw| {
+            line.strip_prefix(kw)
+                .is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
+        });
+        if is_item && offset > 0 {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+fn internal(source: &Source, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::Syntax, source.clone(), Span::point(0), format!("internal parser error: {what}"))
+        .with_help("this is a bug in vouch; please report it with the policy that caused it")
+}

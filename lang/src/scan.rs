@@ -1,0 +1,103 @@
+//! A lexical pre-pass over a policy source: collects comments for the formatter and rejects
+//! nesting deeper than the parser can take without risking its stack.
+
+use crate::ast::Comment;
+use crate::span::Span;
+
+/// The deepest nesting of brackets, braces and interpolations a policy may use.
+pub const MAX_NESTING: usize = 64;
+
+/// What the scanner found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Every comment, in source order.
+    pub comments: Vec<Comment>,
+    /// The first bracket that nests deeper than [`MAX_NESTING`].
+    pub too_deep: Option<Span>,
+}
+
+enum Frame {
+    Bracket,
+    Interp,
+    Str,
+}
+
+/// Scans `text` once, in linear time and constant stack.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let in_string = matches!(stack.last(), Some(Frame::Str));
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => {
+                    stack.pop();
+                }
+                '{' => push(&mut stack, &mut depth, Frame::Interp, i, &mut out),
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
+                let end = text.get(i..).and_then(|rest| rest.find('\n')).map_or(text.len(), |n| i + n);
+                let comment = text.get(i..end).unwrap_or("").trim_end_matches('\r');
+                out.comments.push(Comment {
+                    text: comment.to_string(),
+                    span: Span::new(i, i + comment.len()),
+                });
+                while chars.peek().is_some_and(|&(j, _)| j < end) {
+                    chars.next();
+                }
+            }
+            '"' => stack.push(Frame::Str),
+            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket, i, &mut out),
+            ')' | ']' | '}' => {
+                if stack.pop().is_some() {
+                    depth = depth.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn push(stack: &mut Vec<Frame>, depth: &mut usize, frame: Frame, at: usize, out: &mut Scan) {
+    stack.push(frame);
+    *depth += 1;
+    if *depth > MAX_NESTING && out.too_deep.is_none() {
+        out.too_deep = Some(Span::new(at, at + 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_comments_outside_strings() {
+        let s = scan("// one\nx = \"a // not\" // two\n/// doc\n");
+        let texts: Vec<_> = s.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["// one", "// two", "/// doc"]);
+        assert!(s.too_deep.is_none());
+    }
+
+    #[test]
+    fn flags_deep_nesting_at_the_first_bracket_too_deep() {
+        let text = "(".repeat(MAX_NESTING + 5);
+        let s = scan(&text);
+        assert_eq!(s.too_deep, Some(Span::new(MAX_NESTING, MAX_NESTING + 1)));
+    }
+
+    #[test]
+    fn interpolation_counts_as_nesting() {
+        let text = format!("\"{}\"", "{\"".repeat(MAX_NESTING + 1));
+        assert!(scan(&text).too_deep.is_some());
+    }
+}
