@@ -1,11 +1,7 @@
-//! The `vouch` command line: parses arguments, calls the library crates, prints.
-
-mod cmd;
-mod exit;
+//! The `vouch` binary: parses arguments and runs the command.
 
 use clap::Parser;
 
-fn main() -> exit::VouchExit {
-    let cli = cmd::Cli::parse();
-    cmd::run(cli)
+fn main() -> vouch::VouchExit {
+    vouch::cmd::run(vouch::cmd::Cli::parse())
 }

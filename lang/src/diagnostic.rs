@@ -53,8 +53,12 @@ codes! {
     MissingMetadata => "vouch::check::missing-metadata",
     /// The same metadata key is given twice.
     DuplicateMetadata => "vouch::check::duplicate-metadata",
-    /// Metadata must be a constant, not a computed expression.
-    NonConstantMetadata => "vouch::check::non-constant-metadata",
+    /// Metadata, param defaults and overrides must be constants, not computed expressions.
+    NonConstant => "vouch::check::non-constant",
+    /// A framework definition file is malformed.
+    InvalidFramework => "vouch::framework::invalid",
+    /// An imported module is written for another framework than the policy that imports it.
+    FrameworkMismatch => "vouch::check::framework-mismatch",
     /// The framework named in the header is not known.
     UnknownFramework => "vouch::check::unknown-framework",
     /// A provision id that the policy's framework does not have.

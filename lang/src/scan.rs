@@ -14,10 +14,12 @@ pub struct Scan {
     pub comments: Vec<Comment>,
     /// The first bracket that nests deeper than [`MAX_NESTING`].
     pub too_deep: Option<Span>,
+    /// The innermost bracket still open at the end of the text.
+    pub unclosed: Option<Span>,
 }
 
 enum Frame {
-    Bracket,
+    Bracket(usize),
     Interp,
     Str,
 }
@@ -56,7 +58,7 @@ pub fn scan(text: &str) -> Scan {
                 }
             }
             '"' => stack.push(Frame::Str),
-            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket, i, &mut out),
+            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket(i), i, &mut out),
             ')' | ']' | '}' => {
                 if stack.pop().is_some() {
                     depth = depth.saturating_sub(1);
@@ -65,6 +67,10 @@ pub fn scan(text: &str) -> Scan {
             _ => {}
         }
     }
+    out.unclosed = stack.iter().rev().find_map(|f| match f {
+        Frame::Bracket(at) => Some(Span::new(*at, *at + 1)),
+        _ => None,
+    });
     out
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod check;
 pub mod graph;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Parse and type-check policy files; exit 2 on any error.
+    Check(check::CheckArgs),
     /// Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid.
     Graph(graph::GraphArgs),
 }
@@ -23,6 +26,7 @@ enum Command {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> VouchExit {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Graph(args) => graph::run(args),
     }
 }

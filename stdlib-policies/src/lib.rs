@@ -14,12 +14,7 @@ pub struct EmbeddedFramework {
     pub source: &'static str,
 }
 
-/// Every framework vouch ships, sorted by id.
-pub const FRAMEWORKS: &[EmbeddedFramework] = &[EmbeddedFramework {
-    id: "uk-sscop",
-    path: "frameworks/uk-sscop.toml",
-    source: include_str!("../frameworks/uk-sscop.toml"),
-}];
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// A standard policy module, imported by `use std.NAME`.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +27,6 @@ pub struct EmbeddedModule {
     pub source: &'static str,
 }
 
-/// Every standard policy module, sorted by name.
-pub const MODULES: &[EmbeddedModule] = &[];
 
 /// Looks up a framework definition by id.
 pub fn framework(id: &str) -> Option<&'static EmbeddedFramework> {

@@ -59,6 +59,23 @@ impl<'s> Builder<'s> {
         self.diags.into_inner()
     }
 
+    /// The span of a pair without the whitespace and comments pest counts into its end.
+    pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        let text = self.source.text();
+        let mut end = span.end();
+        loop {
+            let trimmed = text.get(span.start()..end).map_or(0, |t| t.trim_end().len());
+            end = span.start() + trimmed;
+            let idx = self.comments.partition_point(|c| c.span.end < end);
+            match self.comments.get(idx) {
+                Some(c) if c.span.end == end && c.span.start >= span.start() => end = c.span.start,
+                _ => break,
+            }
+        }
+        Span::new(span.start(), end)
+    }
+
     pub(super) fn report(&self, diag: Diagnostic) {
         self.diags.borrow_mut().push(diag);
     }
@@ -95,7 +112,7 @@ impl<'s> Builder<'s> {
     }
 
     fn policy(&self, pair: Pair<'_, Rule>) -> Option<PolicyHeader> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_policy);
         let name = self.str_lit(c.expect(self, Rule::string)?)?;
@@ -104,7 +121,7 @@ impl<'s> Builder<'s> {
     }
 
     fn use_decl(&self, pair: Pair<'_, Rule>) -> Option<UseDecl> {
-        let span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_use);
         let path = c.expect(self, Rule::module_path)?.into_inner().map(|p| ident(&p)).collect();
@@ -113,7 +130,7 @@ impl<'s> Builder<'s> {
     }
 
     fn import(&self, pair: Pair<'_, Rule>) -> Option<ImportDecl> {
-        let span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_import);
         let path = self.str_lit(c.expect(self, Rule::string)?)?;
@@ -127,7 +144,7 @@ impl<'s> Builder<'s> {
     }
 
     fn param(&self, pair: Pair<'_, Rule>) -> Option<ParamDecl> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_param);
         let name = ident(&c.expect(self, Rule::ident)?);
@@ -137,7 +154,7 @@ impl<'s> Builder<'s> {
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
-        let span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         let name = ident(&c.expect(self, Rule::ident)?);
         let args = match c.next_if(Rule::type_args) {
@@ -149,7 +166,7 @@ impl<'s> Builder<'s> {
     }
 
     fn control(&self, pair: Pair<'_, Rule>) -> Option<ControlDecl> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_control);
         let id = self.str_lit(c.expect(self, Rule::string)?)?;
@@ -166,7 +183,7 @@ impl<'s> Builder<'s> {
     }
 
     fn field(&self, pair: Pair<'_, Rule>) -> Option<Field> {
-        let span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         let key = ident(&c.expect(self, Rule::ident)?);
         let value = self.expr(c.expect(self, Rule::expr)?, 0)?;
@@ -174,7 +191,7 @@ impl<'s> Builder<'s> {
     }
 
     pub(super) fn stmt(&self, pair: Pair<'_, Rule>, depth: usize) -> Option<Stmt> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         if depth > super::expr::MAX_DEPTH {
             self.report(
                 self.error(Code::TooDeep, span, "statements nest too deeply")
@@ -245,7 +262,7 @@ impl<'s> Builder<'s> {
     }
 
     fn when_empty(&self, pair: Pair<'_, Rule>) -> Option<WhenEmpty> {
-        let span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_when);
         c.next_if(Rule::kw_empty);

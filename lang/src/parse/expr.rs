@@ -48,7 +48,7 @@ fn is_operator(rule: Rule) -> bool {
 impl Builder<'_> {
     /// Converts an `expr` pair sitting `depth` levels down the tree.
     pub(super) fn expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let operators = pair.clone().into_inner().filter(|p| is_operator(p.as_rule())).count();
         let depth = depth + operators;
         if depth > MAX_DEPTH {
@@ -102,7 +102,7 @@ impl Builder<'_> {
     }
 
     fn primary(&self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let text = pair.as_str();
         let kind = match pair.as_rule() {
             Rule::boolean => ExprKind::Bool(text == "true"),
@@ -191,7 +191,7 @@ impl Builder<'_> {
     }
 
     fn duration(&self, pair: Pair<'_, Rule>) -> Option<DurationLit> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let inner = pair.into_inner().next()?;
         let spelled = inner.as_rule() == Rule::duration_long;
         let mut c = Children::of(inner);
@@ -217,7 +217,7 @@ impl Builder<'_> {
 
     /// A string literal, with its interpolations converted.
     pub(super) fn template(&self, pair: Pair<'_, Rule>, depth: usize) -> Option<Template> {
-        let span: Span = pair.as_span().into();
+        let span = self.span(&pair);
         let mut parts: Vec<TemplatePart> = Vec::new();
         let push_text = |parts: &mut Vec<TemplatePart>, s: &str| match parts.last_mut() {
             Some(TemplatePart::Text(t)) => t.push_str(s),
@@ -228,8 +228,13 @@ impl Builder<'_> {
                 Rule::str_text => push_text(&mut parts, part.as_str()),
                 Rule::str_escape => {
                     let part_span = part.as_span().into();
-                    let c = unescape(part.as_str())
-                        .or_else(|| self.invalid(part_span, format!("`{}` is not a valid escape", part.as_str())))?;
+                    let Some(c) = unescape(part.as_str()) else {
+                        self.report(
+                            self.error(Code::InvalidLiteral, part_span, format!("`{}` is not a valid escape", part.as_str()))
+                                .with_help("the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{HEX}`"),
+                        );
+                        return None;
+                    };
                     push_text(&mut parts, c.encode_utf8(&mut [0; 4]));
                 }
                 _ => {

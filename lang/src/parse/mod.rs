@@ -26,6 +26,8 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 /// Never panics and never recurses deeper than a fixed bound, whatever the input.
 pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
     let text = source.text();
+    // Track what the parser expected at the farthest point, for readable syntax errors.
+    pest::set_error_detail(true);
     let scanned = scan(text);
     if let Some(span) = scanned.too_deep {
         return Err(vec![
@@ -45,7 +47,19 @@ pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
                 _ => Err(diags),
             }
         }
-        Err(first) => Err(recover(source, first)),
+        Err(first) => {
+            let mut diags = recover(source, first);
+            if let Some(open) = scanned.unclosed {
+                for diag in diags.iter_mut().filter(|d| d.span().start >= text.trim_end().len()) {
+                    let bracket = source.slice(open).to_string();
+                    *diag = diag
+                        .clone()
+                        .with_label(open, format!("this `{bracket}` is never closed"))
+                        .with_help(format!("close the `{bracket}` opened here"));
+                }
+            }
+            Err(diags)
+        }
     }
 }
 

@@ -1,0 +1,418 @@
+//! The evidence schema: the records, fields and roots that policies can read.
+//!
+//! Declared once, here, as data. The checker types policies against it and the engine builds
+//! values that follow it; the book's schema page is generated from it (see [`to_markdown`]).
+//! Field types are written in the language's own type syntax.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use crate::types::{Type, resolve_type_name};
+
+/// A field of a record (or a root of the schema).
+#[derive(Debug, Clone, Copy)]
+pub struct FieldDef {
+    /// The field name.
+    pub name: &'static str,
+    /// Its type, in the language's type syntax (e.g. `list<Signature>`, `date?`).
+    pub ty: &'static str,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+/// An evidence record type.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordDef {
+    /// The type name, capitalised (e.g. `Artifact`).
+    pub name: &'static str,
+    /// What the record is.
+    pub doc: &'static str,
+    /// Its fields, in documentation order.
+    pub fields: &'static [FieldDef],
+}
+
+/// A closed set of names, such as `severity`.
+#[derive(Debug, Clone, Copy)]
+pub struct EnumDef {
+    /// The type name, lowercase.
+    pub name: &'static str,
+    /// What it is.
+    pub doc: &'static str,
+    /// The names, in order (for ordered enums, lowest first).
+    pub variants: &'static [&'static str],
+    /// Whether `<`, `>` compare positions in `variants`.
+    pub ordered: bool,
+}
+
+const fn field(name: &'static str, ty: &'static str, doc: &'static str) -> FieldDef {
+    FieldDef { name, ty, doc }
+}
+
+/// The top-level names a policy can read.
+pub const ROOTS: &[FieldDef] = &[
+    field("as_of", "datetime", "the instant the evaluation judges at (`--as-of`, default now)"),
+    field("release", "Release", "the release described by `release.toml`"),
+    field("files", "list<File>", "every file of the bundle"),
+    field("vulnerabilities", "list<Vulnerability>", "known vulnerabilities, merged across scans, advisories, VEX and registers"),
+    field("advisories", "list<Advisory>", "published security advisories (CSAF, OSV)"),
+    field("support", "Support", "support periods and end-of-life dates (`support.toml`, endoflife.date data)"),
+    field("security_txt", "SecurityTxt?", "the bundle's security.txt (RFC 9116), if there is one"),
+    field("attestations", "list<Attestation>", "human attestations for `manual` controls"),
+];
+
+/// The closed name sets.
+pub const ENUMS: &[EnumDef] = &[
+    EnumDef {
+        name: "severity",
+        doc: "how serious a vulnerability or a failing control is",
+        variants: &["info", "low", "medium", "high", "critical"],
+        ordered: true,
+    },
+    EnumDef {
+        name: "vuln_status",
+        doc: "where a vulnerability stands for this product (VEX statuses)",
+        variants: &["under_investigation", "affected", "fixed", "not_affected"],
+        ordered: false,
+    },
+];
+
+/// The evidence records.
+pub const RECORDS: &[RecordDef] = &[
+    RecordDef {
+        name: "Release",
+        doc: "one release of the product",
+        fields: &[
+            field("product", "string", "product name"),
+            field("version", "string", "version of this release"),
+            field("date", "datetime?", "when it was released"),
+            field("previous", "string?", "the version it follows"),
+            field("artifacts", "list<Artifact>", "the files it distributes"),
+            field("distribution", "list<Distribution>", "where it is distributed from"),
+            field("sboms", "list<Sbom>", "software bills of materials in the bundle"),
+            field("path", "string", "bundle path of `release.toml`"),
+        ],
+    },
+    RecordDef {
+        name: "File",
+        doc: "one file of the evidence bundle",
+        fields: &[
+            field("path", "string", "bundle-relative path, `/`-separated"),
+            field("size", "int", "size in bytes"),
+            field("sha256", "string", "lowercase hex SHA-256 of the content"),
+            field("kind", "string", "the evidence kind it was classified as, or `unclassified`"),
+        ],
+    },
+    RecordDef {
+        name: "Artifact",
+        doc: "a distributed file of the release",
+        fields: &[
+            field("path", "string", "bundle-relative path"),
+            field("name", "string", "file name"),
+            field("size", "int", "size in bytes"),
+            field("sha256", "string", "lowercase hex SHA-256"),
+            field("signatures", "list<Signature>", "signatures over this artifact"),
+            field("checksums", "list<Checksum>", "checksum-file entries naming this artifact"),
+            field("sboms", "list<Sbom>", "SBOMs that describe this artifact"),
+            field("provenance", "list<Provenance>", "build provenance naming this artifact by digest"),
+        ],
+    },
+    RecordDef {
+        name: "Signature",
+        doc: "a signature over a file, and the outcome of verifying it",
+        fields: &[
+            field("path", "string", "bundle path of the signature file"),
+            field("format", "string", "`openpgp`, `ssh`, `minisign`, `cosign`, `sigstore` or `dsse`"),
+            field("verified", "bool", "the signature is cryptographically valid for the file"),
+            field("trusted", "bool", "it verifies with a key from the trust set (`--trust`)"),
+            field("outcome", "string", "`verified`, `bad-signature`, `untrusted-key`, `expired-key`, `unsupported` or `malformed`"),
+            field("reason", "string?", "why, when it did not verify"),
+            field("signer", "string?", "the signer: user id, principal or key comment"),
+            field("key_id", "string?", "key id or fingerprint"),
+            field("signed_at", "datetime?", "signing time, where the format records one"),
+        ],
+    },
+    RecordDef {
+        name: "Checksum",
+        doc: "one entry of a checksum file",
+        fields: &[
+            field("path", "string", "bundle path of the checksum file"),
+            field("line", "int", "line of the entry"),
+            field("algorithm", "string", "`sha256` or `sha512`"),
+            field("expected", "string", "the digest the file states"),
+            field("status", "string", "`match`, `mismatch` or `missing`"),
+        ],
+    },
+    RecordDef {
+        name: "Distribution",
+        doc: "a URL the release is distributed from",
+        fields: &[
+            field("url", "string", "the URL as written"),
+            field("scheme", "string", "its scheme, lowercase (`https`, `http`, `sftp`, ...)"),
+            field("host", "string", "its host, lowercase"),
+        ],
+    },
+    RecordDef {
+        name: "Provenance",
+        doc: "build provenance (an in-toto statement, e.g. SLSA provenance)",
+        fields: &[
+            field("path", "string", "bundle path of the statement or envelope"),
+            field("predicate_type", "string", "the statement's predicate type"),
+            field("builder", "string?", "the builder id"),
+            field("verified", "bool", "its signature verifies with a trusted key"),
+        ],
+    },
+    RecordDef {
+        name: "Sbom",
+        doc: "a software bill of materials",
+        fields: &[
+            field("path", "string", "bundle path"),
+            field("format", "string", "`cyclonedx` or `spdx`"),
+            field("spec_version", "string", "version of the format"),
+            field("components", "list<Component>", "the components it lists"),
+        ],
+    },
+    RecordDef {
+        name: "Component",
+        doc: "a component listed in an SBOM",
+        fields: &[
+            field("name", "string", "component name"),
+            field("version", "string?", "component version"),
+            field("purl", "string?", "package URL"),
+        ],
+    },
+    RecordDef {
+        name: "Vulnerability",
+        doc: "a vulnerability known for the product, merged across evidence by id and alias",
+        fields: &[
+            field("id", "string", "primary id (CVE where known)"),
+            field("aliases", "set<string>", "other ids (GHSA, OSV, vendor ids)"),
+            field("severity", "severity?", "severity band"),
+            field("cvss_score", "number?", "CVSS base score"),
+            field("cvss_vector", "string?", "CVSS vector string"),
+            field("status", "vuln_status", "status for this product"),
+            field("justification", "string?", "why it is `not_affected`"),
+            field("discovered", "datetime?", "when it became known to the producer"),
+            field("disclosed", "datetime?", "when it was made public"),
+            field("fixed_at", "datetime?", "when a fix was released"),
+            field("fixed_in", "string?", "the version that fixes it"),
+            field("time_to_fix", "duration?", "`fixed_at - discovered`"),
+            field("open_for", "duration?", "`as_of - discovered`, while not fixed"),
+            field("sources", "list<string>", "bundle paths of the evidence that mentions it"),
+        ],
+    },
+    RecordDef {
+        name: "Advisory",
+        doc: "a published security advisory",
+        fields: &[
+            field("id", "string", "advisory id"),
+            field("path", "string", "bundle path"),
+            field("format", "string", "`csaf` or `osv`"),
+            field("title", "string?", "title"),
+            field("published", "datetime?", "first published"),
+            field("updated", "datetime?", "last updated"),
+            field("vulnerabilities", "set<string>", "ids of the vulnerabilities it covers"),
+            field("affected_versions", "list<string>", "versions or ranges affected"),
+            field("fixed_versions", "list<string>", "versions that fix it"),
+            field("mitigations", "list<string>", "mitigations and workarounds"),
+        ],
+    },
+    RecordDef {
+        name: "Support",
+        doc: "the product's support periods",
+        fields: &[field("cycles", "list<SupportCycle>", "release cycles")],
+    },
+    RecordDef {
+        name: "SupportCycle",
+        doc: "a release cycle (a major or minor line) and its support dates",
+        fields: &[
+            field("cycle", "string", "the cycle name, e.g. `2.4`"),
+            field("released", "date?", "first release of the cycle"),
+            field("support_until", "date?", "end of active support"),
+            field("eol", "date?", "end of security fixes; `none` when not announced"),
+            field("eol_announced", "date?", "when the EOL date was published"),
+            field("lts", "bool", "long-term support"),
+            field("notice", "duration?", "`eol - eol_announced`"),
+        ],
+    },
+    RecordDef {
+        name: "SecurityTxt",
+        doc: "a security.txt file (RFC 9116)",
+        fields: &[
+            field("path", "string", "bundle path"),
+            field("contacts", "list<string>", "`Contact` URIs"),
+            field("expires", "datetime?", "`Expires`"),
+            field("encryption", "list<string>", "`Encryption` URIs"),
+            field("policy", "list<string>", "`Policy` URIs"),
+            field("canonical", "list<string>", "`Canonical` URIs"),
+            field("preferred_languages", "list<string>", "`Preferred-Languages`"),
+            field("signed", "bool", "it carries an OpenPGP cleartext signature"),
+            field("verified", "bool", "that signature verifies with a trusted key"),
+        ],
+    },
+    RecordDef {
+        name: "Attestation",
+        doc: "a person's signed-off statement, for `manual` controls",
+        fields: &[
+            field("path", "string", "bundle path"),
+            field("control", "string?", "the control id it attests"),
+            field("statement", "string", "what is attested"),
+            field("attested_by", "string", "who attests it"),
+            field("date", "datetime", "when"),
+            field("evidence", "list<string>", "references to supporting evidence"),
+        ],
+    },
+];
+
+/// Looks up a record by type name.
+pub fn record(name: &str) -> Option<&'static RecordDef> {
+    RECORDS.iter().find(|r| r.name == name)
+}
+
+/// Looks up an enum by type name.
+pub fn enum_def(name: &str) -> Option<&'static EnumDef> {
+    ENUMS.iter().find(|e| e.name == name)
+}
+
+/// The enum that has `variant` among its names (variants are unique across enums).
+pub fn enum_of_variant(variant: &str) -> Option<&'static EnumDef> {
+    ENUMS.iter().find(|e| e.variants.contains(&variant))
+}
+
+/// Resolves a schema or policy type name that is not built in: a record or an enum.
+pub fn named_type(name: &str) -> Option<Type> {
+    record(name).map(|r| Type::Record(r.name)).or_else(|| enum_def(name).map(|e| Type::Enum(e.name)))
+}
+
+/// Parses a type written in the language's type syntax (`list<Signature>`, `date?`).
+pub fn parse_type(text: &str) -> Option<Type> {
+    let (ty, rest) = parse_type_prefix(text.trim())?;
+    rest.trim().is_empty().then_some(ty)
+}
+
+fn parse_type_prefix(text: &str) -> Option<(Type, &str)> {
+    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let (name, mut rest) = text.split_at(end);
+    let mut args = Vec::new();
+    if let Some(after) = rest.trim_start().strip_prefix('<') {
+        rest = after;
+        loop {
+            let (arg, after) = parse_type_prefix(rest.trim_start())?;
+            args.push(arg);
+            let after = after.trim_start();
+            if let Some(after) = after.strip_prefix(',') {
+                rest = after;
+            } else {
+                rest = after.strip_prefix('>')?;
+                break;
+            }
+        }
+    }
+    let mut ty = resolve_type_name(name, args, named_type).ok()?;
+    if let Some(after) = rest.strip_prefix('?') {
+        ty = ty.optional();
+        rest = after;
+    }
+    Some((ty, rest))
+}
+
+type FieldTypes = BTreeMap<&'static str, BTreeMap<&'static str, Type>>;
+
+/// Field types by record name (roots under the empty name), parsed once.
+static FIELD_TYPES: LazyLock<FieldTypes> = LazyLock::new(|| {
+    let mut map: FieldTypes = BTreeMap::new();
+    for r in RECORDS {
+        let fields = map.entry(r.name).or_default();
+        for f in r.fields {
+            fields.insert(f.name, parse_type(f.ty).unwrap_or(Type::Error));
+        }
+    }
+    let roots = map.entry("").or_default();
+    for f in ROOTS {
+        roots.insert(f.name, parse_type(f.ty).unwrap_or(Type::Error));
+    }
+    map
+});
+
+/// The type of `record.field`, if the record has that field.
+pub fn field_type(record: &str, field: &str) -> Option<&'static Type> {
+    FIELD_TYPES.get(record)?.get(field)
+}
+
+/// The type of a top-level name, if it is a root of the schema.
+pub fn root_type(name: &str) -> Option<&'static Type> {
+    FIELD_TYPES.get("")?.get(name)
+}
+
+/// The schema as a Markdown reference (the book's schema page embeds exactly this).
+pub fn to_markdown() -> String {
+    let mut out = String::from("## Roots\n\n| name | type | meaning |\n| --- | --- | --- |\n");
+    for f in ROOTS {
+        out.push_str(&format!("| `{}` | `{}` | {} |\n", f.name, f.ty, f.doc));
+    }
+    out.push_str("\n## Records\n");
+    for r in RECORDS {
+        out.push_str(&format!("\n### `{}`\n\n{}.\n\n| field | type | meaning |\n| --- | --- | --- |\n", r.name, capitalise(r.doc)));
+        for f in r.fields {
+            out.push_str(&format!("| `{}` | `{}` | {} |\n", f.name, f.ty, f.doc));
+        }
+    }
+    out.push_str("\n## Names\n");
+    for e in ENUMS {
+        let order = if e.ordered { ", ordered from lowest to highest" } else { "" };
+        let variants: Vec<String> = e.variants.iter().map(|v| format!("`{v}`")).collect();
+        out.push_str(&format!("\n- `{}`: {}{}: {}\n", e.name, e.doc, order, variants.join(", ")));
+    }
+    out
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_type_parses() {
+        for r in RECORDS {
+            for f in r.fields {
+                assert!(parse_type(f.ty).is_some(), "{}.{}: `{}`", r.name, f.name, f.ty);
+            }
+        }
+        for f in ROOTS {
+            assert!(parse_type(f.ty).is_some(), "root {}: `{}`", f.name, f.ty);
+        }
+    }
+
+    #[test]
+    fn enum_variants_are_unique_across_enums() {
+        let mut seen = std::collections::BTreeSet::new();
+        for e in ENUMS {
+            for v in e.variants {
+                assert!(seen.insert(*v), "variant `{v}` is in two enums");
+            }
+        }
+    }
+
+    #[test]
+    fn names_do_not_collide() {
+        for r in RECORDS {
+            assert!(enum_def(r.name).is_none() && root_type(r.name).is_none(), "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn parses_nested_types() {
+        assert_eq!(
+            parse_type("table<severity, list<date?>>"),
+            Some(Type::Table(
+                Box::new(Type::Enum("severity")),
+                Box::new(Type::List(Box::new(Type::Optional(Box::new(Type::Date)))))
+            ))
+        );
+        assert_eq!(parse_type("list<"), None);
+        assert_eq!(parse_type("Nope"), None);
+    }
+}

@@ -1,0 +1,66 @@
+//! `vouch check`: parse and type-check policy files.
+
+use std::path::PathBuf;
+
+use vouch_lang::{Diagnostic, sort_diagnostics};
+
+use crate::exit::VouchExit;
+use crate::policy_files::{FileLoader, frameworks, policy_files, read_source};
+use crate::render::{self, ErrorFormat};
+
+/// Arguments of `vouch check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Policy files, or directories to search for `.vouch` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Extra framework definitions (TOML), besides the built-in ones.
+    #[arg(long = "framework", value_name = "FILE")]
+    frameworks: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    error_format: ErrorFormat,
+}
+
+/// Runs `vouch check`: exit 0 when every file is free of errors (warnings allowed), 2 otherwise.
+pub fn run(args: CheckArgs) -> VouchExit {
+    let frameworks = match frameworks(&args.frameworks) {
+        Ok(f) => f,
+        Err(diags) => {
+            render::print(&diags, args.error_format);
+            return VouchExit::Error;
+        }
+    };
+    let (files, missing) = policy_files(&args.paths);
+    for m in &missing {
+        render::plain_error(m, args.error_format);
+    }
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for file in &files {
+        match read_source(file) {
+            Ok(source) => diags.extend(vouch_lang::check(source, &FileLoader, &frameworks).diagnostics),
+            Err(d) => diags.push(*d),
+        }
+    }
+    sort_diagnostics(&mut diags);
+    diags.dedup();
+    render::print(&diags, args.error_format);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if args.error_format == ErrorFormat::Human {
+        eprintln!(
+            "checked {} file{}: {} error{}, {} warning{}",
+            files.len(),
+            plural(files.len()),
+            errors,
+            plural(errors),
+            warnings,
+            plural(warnings)
+        );
+    }
+    if errors > 0 || !missing.is_empty() { VouchExit::Error } else { VouchExit::Success }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

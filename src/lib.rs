@@ -1,0 +1,10 @@
+//! The `vouch` command line as a library: each subcommand in [`cmd`], and the pieces the
+//! commands share (reading policy files, printing diagnostics, exit codes). `main.rs` only
+//! parses arguments and calls [`cmd::run`]; tests call the same functions.
+
+pub mod cmd;
+pub mod exit;
+pub mod policy_files;
+pub mod render;
+
+pub use exit::VouchExit;

@@ -1,0 +1,162 @@
+//! Where policies come from on disk: reading files, finding `.vouch` files in directories,
+//! resolving imports, and the frameworks and standard modules embedded in the binary.
+
+use std::path::{Path, PathBuf};
+
+use vouch_lang::{Diagnostic, Framework, Frameworks, ImportTarget, Loader, Source};
+
+/// Loads imports: `import "x.vouch"` relative to the importing file, `use std.NAME` from the
+/// embedded standard library.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FileLoader;
+
+impl Loader for FileLoader {
+    fn load(&self, from: &Source, target: &ImportTarget) -> Result<Source, String> {
+        match target {
+            ImportTarget::Std(name) => match vouch_stdlib::module(name) {
+                Some(m) => Ok(Source::new(format!("std.{}", m.name), m.source)),
+                None => {
+                    let known: Vec<String> = vouch_stdlib::MODULES.iter().map(|m| format!("`std.{}`", m.name)).collect();
+                    Err(if known.is_empty() {
+                        "no standard module has this name".to_string()
+                    } else {
+                        format!("no standard module has this name (there are {})", known.join(", "))
+                    })
+                }
+            },
+            ImportTarget::Path(rel) => {
+                if from.name().starts_with("std.") {
+                    return Err("standard modules cannot import files".to_string());
+                }
+                let base = Path::new(from.name()).parent().unwrap_or(Path::new(""));
+                let path = normalise(&base.join(rel));
+                read_source(&path).map_err(|d| d.message)
+            }
+        }
+    }
+}
+
+/// Resolves `.` and `..` components without touching the file system, so one file imported by
+/// two spellings of its path has one name.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads a policy file into a source named by its path.
+pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
+    let name = display_path(path);
+    match std::fs::read(path) {
+        Ok(bytes) => Source::from_bytes(name, &bytes),
+        Err(err) => Err(Box::new(Diagnostic::error(
+            vouch_lang::Code::UnresolvedImport,
+            Source::new(name.clone(), ""),
+            vouch_lang::Span::point(0),
+            format!("cannot read `{name}`: {}", io_reason(&err)),
+        ))),
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number.
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// A path as shown in diagnostics: `/`-separated, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// The `.vouch` files named by `inputs`: files as given, directories searched recursively,
+/// sorted. Errors name inputs that do not exist.
+pub fn policy_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let before = files.len();
+            collect_dir(input, &mut files, 0);
+            if files.len() == before {
+                errors.push(format!("`{}` holds no `.vouch` file", display_path(input)));
+            }
+        } else if input.exists() {
+            files.push(input.clone());
+        } else {
+            errors.push(format!("`{}` does not exist", display_path(input)));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(true);
+        if path.is_dir() && !is_link {
+            collect_dir(&path, out, depth + 1);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("vouch") {
+            out.push(path);
+        }
+    }
+}
+
+/// The embedded frameworks plus those in the given TOML files.
+pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
+    let mut set = Frameworks::new();
+    let mut diags = Vec::new();
+    for embedded in vouch_stdlib::FRAMEWORKS {
+        let source = Source::new(format!("std:{}", embedded.path), embedded.source);
+        match Framework::from_toml(&source) {
+            Ok(fw) => set.insert(fw),
+            Err(d) => diags.push(*d),
+        }
+    }
+    for path in extra {
+        let source = match std::fs::read(path) {
+            Ok(bytes) => match Source::from_bytes(display_path(path), &bytes) {
+                Ok(s) => s,
+                Err(d) => {
+                    diags.push(*d);
+                    continue;
+                }
+            },
+            Err(err) => {
+                diags.push(Diagnostic::error(
+                    vouch_lang::Code::InvalidFramework,
+                    Source::new(display_path(path), ""),
+                    vouch_lang::Span::point(0),
+                    format!("cannot read framework `{}`: {}", display_path(path), io_reason(&err)),
+                ));
+                continue;
+            }
+        };
+        match Framework::from_toml(&source) {
+            Ok(fw) => set.insert(fw),
+            Err(d) => diags.push(*d),
+        }
+    }
+    if diags.is_empty() { Ok(set) } else { Err(diags) }
+}
