@@ -5,14 +5,24 @@
 //! files on disk: callers hand it source text and a loader for imports.
 
 pub mod ast;
+mod check;
 mod diagnostic;
+mod framework;
 pub mod dump;
 mod parse;
+pub mod schema;
 mod scan;
 mod source;
 mod span;
+mod types;
 
+pub use check::{
+    BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind, ImportTarget,
+    Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel, check,
+};
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
 pub use parse::parse;
+pub use framework::{Framework, Frameworks, Principle, Theme};
 pub use source::{MAX_SOURCE_BYTES, Source};
 pub use span::Span;
+pub use types::Type;
