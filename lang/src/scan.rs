@@ -19,7 +19,7 @@ pub struct Scan {
 }
 
 enum Frame {
-    Bracket(usize),
+    Bracket(char, usize),
     Interp,
     Str,
 }
@@ -58,20 +58,36 @@ pub fn scan(text: &str) -> Scan {
                 }
             }
             '"' => stack.push(Frame::Str),
-            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket(i), i, &mut out),
-            ')' | ']' | '}' => {
-                if stack.pop().is_some() {
-                    depth = depth.saturating_sub(1);
-                }
-            }
+            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket(c, i), i, &mut out),
+            ')' | ']' | '}' => close(&mut stack, &mut depth, c),
             _ => {}
         }
     }
     out.unclosed = stack.iter().rev().find_map(|f| match f {
-        Frame::Bracket(at) => Some(Span::new(*at, *at + 1)),
+        Frame::Bracket(_, at) => Some(Span::new(*at, *at + 1)),
         _ => None,
     });
     out
+}
+
+/// Closes the innermost frame that `closer` matches, and every unclosed frame inside it, so
+/// one missing bracket does not count as nesting for the rest of the file.
+fn close(stack: &mut Vec<Frame>, depth: &mut usize, closer: char) {
+    let opener = match closer {
+        ')' => '(',
+        ']' => '[',
+        _ => '{',
+    };
+    let matches = |f: &Frame| match f {
+        Frame::Bracket(c, _) => *c == opener,
+        Frame::Interp => opener == '{',
+        Frame::Str => false,
+    };
+    let floor = stack.iter().rposition(|f| matches!(f, Frame::Str)).map_or(0, |s| s + 1);
+    let Some(at) = stack.get(floor..).and_then(|frames| frames.iter().rposition(matches)) else { return };
+    let at = floor + at;
+    *depth = depth.saturating_sub(stack.len() - at);
+    stack.truncate(at);
 }
 
 fn push(stack: &mut Vec<Frame>, depth: &mut usize, frame: Frame, at: usize, out: &mut Scan) {
