@@ -1,1 +1,18 @@
 //! vouch-engine: evidence ingestion, the evidence graph, evaluation and reports.
+//!
+//! [`ingest()`] reads a bundle directory into an [`EvidenceGraph`]: every file is walked,
+//! hashed (sha256, streamed, in parallel), classified by the [`formats`] registry and
+//! parsed; checksum entries are verified against the files they name. Problems with single
+//! files are [`Finding`]s in the graph, never a panic or an abort.
+
+mod bundle_path;
+pub mod digest;
+pub mod finding;
+pub mod formats;
+pub mod graph;
+pub mod ingest;
+
+pub use digest::Sha256Digest;
+pub use finding::{Finding, FindingCode, Severity};
+pub use graph::{EvidenceGraph, NodeId};
+pub use ingest::{IngestError, IngestOptions, NoProgress, Progress, TerminalProgress, ingest};

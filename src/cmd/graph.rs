@@ -1,8 +1,23 @@
-//! `vouch graph`: the evidence graph of a bundle.
+//! `vouch graph`: the evidence graph of a bundle, as JSON, Graphviz dot or Mermaid.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
+use vouch_engine::graph::render;
+use vouch_engine::{Finding, IngestOptions, TerminalProgress};
+
 use crate::exit::VouchExit;
+
+/// Output formats of `vouch graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// The graph as data (schema `vouch-evidence-graph/1`).
+    Json,
+    /// Graphviz dot (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
 
 /// Arguments of `vouch graph`.
 #[derive(Debug, clap::Args)]
@@ -10,10 +25,75 @@ pub struct GraphArgs {
     /// The evidence bundle directory.
     #[arg(long)]
     bundle: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: GraphFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Hashing threads (default: one per core).
+    #[arg(long, short)]
+    jobs: Option<usize>,
 }
 
-/// Runs `vouch graph`.
+/// Runs `vouch graph`: exit 0 with the graph (ingestion findings are part of it and are
+/// also listed on stderr), 2 when the bundle cannot be read or the output not written.
 pub fn run(args: GraphArgs) -> VouchExit {
-    eprintln!("error: `vouch graph` is not built yet (bundle {})", args.bundle.display());
-    VouchExit::Error
+    let progress = TerminalProgress::stderr();
+    let options = IngestOptions { threads: args.jobs };
+    let graph = match vouch_engine::ingest(&args.bundle, &options, &progress) {
+        Ok(graph) => graph,
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(error));
+            return VouchExit::Error;
+        }
+    };
+    for finding in graph.findings() {
+        eprintln!("{}", one_line(finding));
+    }
+    let text = match args.format {
+        GraphFormat::Json => render::json(&graph),
+        GraphFormat::Dot => render::dot(&graph),
+        GraphFormat::Mermaid => render::mermaid(&graph),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+        }
+    };
+    match written {
+        Ok(()) => VouchExit::Success,
+        Err(error) => {
+            let target = args
+                .output
+                .as_ref()
+                .map_or_else(|| "stdout".to_owned(), |p| format!("`{}`", p.display()));
+            eprintln!("error: cannot write the graph to {target}: {error}");
+            VouchExit::Error
+        }
+    }
+}
+
+/// `warning[code]: path:line:column: message (help)`.
+fn one_line(finding: &Finding) -> String {
+    let mut place = finding.path.clone().unwrap_or_else(|| ".".to_owned());
+    if let Some(line) = finding.line {
+        place.push_str(&format!(":{line}"));
+        if let Some(column) = finding.column {
+            place.push_str(&format!(":{column}"));
+        }
+    }
+    let help = finding
+        .help
+        .as_deref()
+        .map(|h| format!(" (help: {h})"))
+        .unwrap_or_default();
+    format!(
+        "{}[{}]: {place}: {}{help}",
+        finding.severity.as_str(),
+        finding.code,
+        finding.message
+    )
 }

@@ -1,0 +1,311 @@
+//! Ingestion findings: problems met while reading a bundle, each with a stable code.
+//!
+//! A finding never stops ingestion: one bad file gets a finding that names its path (and,
+//! inside a text file, its line and column), and the rest of the bundle is still read.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The evidence is wrong or could not be read; a policy relying on it cannot pass.
+    Error,
+    /// Something is doubtful but the evidence was still used.
+    Warning,
+    /// Worth knowing; nothing is wrong.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+macro_rules! finding_codes {
+    ($( $(#[$doc:meta])* $variant:ident => $code:literal, $severity:ident; )*) => {
+        /// The stable code of a finding; tools and tests may rely on these strings.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FindingCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl FindingCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [FindingCode] = &[ $( FindingCode::$variant, )* ];
+
+            /// The stable code string, e.g. `vouch::ingest::symlink-escape`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( FindingCode::$variant => $code, )* }
+            }
+
+            /// The severity findings with this code have.
+            pub fn severity(self) -> Severity {
+                match self { $( FindingCode::$variant => Severity::$severity, )* }
+            }
+        }
+    };
+}
+
+finding_codes! {
+    /// A symlink points outside the bundle root; it is not followed.
+    SymlinkEscape => "vouch::ingest::symlink-escape", Error;
+    /// A symlink points to nothing.
+    BrokenSymlink => "vouch::ingest::broken-symlink", Error;
+    /// A symlink chain never ends (a loop).
+    SymlinkLoop => "vouch::ingest::symlink-loop", Error;
+    /// A FIFO, socket or device: never opened.
+    NotRegularFile => "vouch::ingest::not-regular-file", Error;
+    /// A file or directory could not be read.
+    Unreadable => "vouch::ingest::unreadable", Error;
+    /// A file name is not valid UTF-8; its path is shown with `\xNN` escapes.
+    NonUtf8Name => "vouch::ingest::non-utf8-name", Warning;
+    /// A file changed (size, modification time or content) while it was being read.
+    ChangedWhileHashing => "vouch::ingest::changed-while-hashing", Error;
+    /// A file is empty.
+    EmptyFile => "vouch::ingest::empty-file", Info;
+    /// A file was recognised as evidence but is larger than the parser accepts.
+    TooLargeToParse => "vouch::ingest::too-large-to-parse", Error;
+    /// A text evidence file is not valid text (UTF-8, or UTF-16 with a byte order mark).
+    NotText => "vouch::ingest::not-text", Error;
+    /// More than one release manifest in one bundle.
+    MultipleReleases => "vouch::ingest::multiple-releases", Error;
+    /// A line of a checksum file is neither a checksum, a comment nor blank.
+    ChecksumMalformedLine => "vouch::checksums::malformed-line", Error;
+    /// One file name is listed twice with two different digests.
+    ChecksumDuplicateName => "vouch::checksums::duplicate-name", Error;
+    /// A checksum uses an algorithm vouch does not verify (MD5, SHA-1, ...).
+    ChecksumUnsupportedAlgorithm => "vouch::checksums::unsupported-algorithm", Warning;
+    /// A checksum file holds no checksum at all.
+    ChecksumNoEntries => "vouch::checksums::no-entries", Warning;
+    /// A checksum names a path outside the bundle.
+    ChecksumNameOutsideBundle => "vouch::checksums::name-outside-bundle", Error;
+    /// A manifest is not valid TOML.
+    ManifestSyntax => "vouch::manifest::syntax", Error;
+    /// A manifest has a key or table vouch does not know.
+    ManifestUnknownKey => "vouch::manifest::unknown-key", Error;
+    /// A manifest lacks a required key.
+    ManifestMissingKey => "vouch::manifest::missing-key", Error;
+    /// A manifest value has the wrong type or an invalid value.
+    ManifestInvalidValue => "vouch::manifest::invalid-value", Error;
+    /// A local date-time without an offset; read as UTC.
+    ManifestAmbiguousDatetime => "vouch::manifest::ambiguous-datetime", Warning;
+    /// Dates of a support cycle contradict each other.
+    ManifestInconsistentDates => "vouch::manifest::inconsistent-dates", Warning;
+    /// The same support cycle is listed twice.
+    ManifestDuplicateCycle => "vouch::manifest::duplicate-cycle", Error;
+    /// An artifact glob matches no file.
+    ArtifactNoMatch => "vouch::manifest::artifact-no-match", Error;
+    /// An artifact path names a file that is not in the bundle.
+    ArtifactMissing => "vouch::manifest::artifact-missing", Error;
+    /// An artifact pattern is not a valid glob or leaves the bundle.
+    ArtifactInvalidPattern => "vouch::manifest::artifact-invalid-pattern", Error;
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A place in a text file: a byte span into its source. Ignored by equality so that
+/// snapshots and comparisons depend only on the visible fields.
+#[derive(Debug, Clone)]
+pub struct Loc {
+    /// The span of the offending text.
+    pub span: SourceSpan,
+    /// The whole source text the span points into.
+    pub src: Arc<str>,
+}
+
+impl PartialEq for Loc {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Loc {}
+
+/// One problem found while ingesting a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable code.
+    pub code: FindingCode,
+    /// How serious it is (fixed by the code).
+    pub severity: Severity,
+    /// The bundle-relative, `/`-separated path it is about; `None` for the bundle as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line inside the file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column (in characters) inside the line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// One line, lowercase, user input in backticks.
+    pub message: String,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The source span, for rendering with miette; not serialized.
+    #[serde(skip)]
+    pub loc: Option<Loc>,
+}
+
+impl Finding {
+    /// A finding about `path` (or the whole bundle when `None`).
+    pub fn new(code: FindingCode, path: Option<&str>, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.severity(),
+            path: path.map(str::to_owned),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            loc: None,
+        }
+    }
+
+    /// Adds a help text.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the line (1-based) without a column.
+    #[must_use]
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Points at a byte range of `src`: sets line, column and the miette span.
+    #[must_use]
+    pub fn with_span(mut self, src: &Arc<str>, range: std::ops::Range<usize>) -> Self {
+        let start = range.start.min(src.len());
+        let end = range.end.clamp(start, src.len());
+        let (line, column) = line_column(src, start);
+        self.line = Some(line);
+        self.column = Some(column);
+        self.loc = Some(Loc {
+            span: SourceSpan::from(start..end),
+            src: Arc::clone(src),
+        });
+        self
+    }
+
+    /// The key findings are sorted by: path, line, column, code, message.
+    pub(crate) fn sort_key(&self) -> (Option<&str>, Option<u32>, Option<u32>, FindingCode, &str) {
+        (
+            self.path.as_deref(),
+            self.line,
+            self.column,
+            self.code,
+            self.message.as_str(),
+        )
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset into `src`.
+pub(crate) fn line_column(src: &str, offset: usize) -> (u32, u32) {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset = offset.saturating_sub(1);
+    }
+    let before = src.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+    let column = before
+        .get(line_start..)
+        .map_or(0, |s| s.chars().count())
+        .saturating_add(1);
+    (saturate_u32(line), saturate_u32(column))
+}
+
+/// Converts to u32, saturating.
+pub(crate) fn saturate_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+impl Diagnostic for Finding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.loc.as_ref().map(|loc| &loc.src as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.loc.as_ref().map(|loc| {
+            Box::new(std::iter::once(LabeledSpan::new_with_span(
+                Some("here".to_owned()),
+                loc.span,
+            ))) as Box<dyn Iterator<Item = LabeledSpan>>
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        let src = "a = 1\nbé = 2\n";
+        assert_eq!(line_column(src, 0), (1, 1));
+        assert_eq!(line_column(src, 6), (2, 1));
+        // byte 9 is the space after "bé" (é is two bytes): column 3
+        assert_eq!(line_column(src, 9), (2, 3));
+        assert_eq!(line_column(src, 1000), (3, 1));
+    }
+
+    #[test]
+    fn codes_are_unique_and_namespaced() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in FindingCode::ALL {
+            assert!(code.as_str().starts_with("vouch::"));
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Evidence formats: one module per kind of evidence file, all in one registry.
+//!
+//! Each format says how sure it is that a file is of its kind ([`EvidenceFormat::detect`],
+//! content first, name second) and turns the bytes into typed [`Evidence`]
+//! ([`EvidenceFormat::parse`]). Adding a format is adding a module with one type implementing
+//! [`EvidenceFormat`], a variant of [`EvidenceKind`] and [`Evidence`], and one line in
+//! [`REGISTRY`]; the graph builder links what it parses.
+
+pub mod checksums;
+pub mod release_toml;
+pub mod support_toml;
+mod text;
+mod toml_util;
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+/// What kind of evidence a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// A checksum file: `SHA256SUMS`, `*.sha256`, BSD `distinfo`, ...
+    Checksums,
+    /// vouch's `release.toml`.
+    ReleaseManifest,
+    /// vouch's `support.toml`.
+    SupportManifest,
+}
+
+impl EvidenceKind {
+    /// The kebab-case name used in JSON and in the book.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Checksums => "checksums",
+            EvidenceKind::ReleaseManifest => "release-manifest",
+            EvidenceKind::SupportManifest => "support-manifest",
+        }
+    }
+}
+
+/// How sure a format is that a file is of its kind; higher wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Not this format.
+    No,
+    /// The name fits, the content does not say.
+    Name,
+    /// The content fits.
+    Content,
+    /// Both content and name fit.
+    ContentAndName,
+}
+
+/// What detection sees of a file: its path and first bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct DetectInput<'a> {
+    /// Bundle-relative, `/`-separated path.
+    pub path: &'a str,
+    /// The first bytes of the file (up to [`HEAD_LEN`]).
+    pub head: &'a [u8],
+    /// The size of the whole file.
+    pub size: u64,
+}
+
+impl<'a> DetectInput<'a> {
+    /// The last path component.
+    pub fn file_name(&self) -> &'a str {
+        file_name(self.path)
+    }
+
+    /// Whether `head` is the whole file.
+    pub fn head_is_whole_file(&self) -> bool {
+        self.head.len() as u64 >= self.size
+    }
+}
+
+/// What parsing sees of a file: its path and all of its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseInput<'a> {
+    /// Bundle-relative, `/`-separated path.
+    pub path: &'a str,
+    /// The whole file.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> ParseInput<'a> {
+    /// The last path component.
+    pub fn file_name(&self) -> &'a str {
+        file_name(self.path)
+    }
+}
+
+/// Typed evidence parsed out of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// Checksum entries.
+    Checksums(checksums::ChecksumList),
+    /// A release manifest.
+    Release(release_toml::ReleaseManifest),
+    /// A support manifest.
+    Support(support_toml::SupportManifest),
+}
+
+/// The result of parsing one file: the evidence (when usable) and findings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed {
+    /// The evidence; `None` when the file was too broken to use.
+    pub evidence: Option<Evidence>,
+    /// Problems found, with lines and columns.
+    pub findings: Vec<Finding>,
+}
+
+/// One evidence format.
+pub trait EvidenceFormat: Sync + Send {
+    /// The kind of evidence this format yields.
+    fn kind(&self) -> EvidenceKind;
+
+    /// How sure this format is that the file is of its kind. Looks at content first.
+    fn detect(&self, input: &DetectInput<'_>) -> Confidence;
+
+    /// Parses the whole file. Never panics, whatever the bytes.
+    fn parse(&self, input: &ParseInput<'_>) -> Parsed;
+
+    /// Files larger than this are classified but not parsed (a finding says so).
+    fn max_parse_size(&self) -> u64 {
+        DEFAULT_MAX_PARSE_SIZE
+    }
+}
+
+/// How many leading bytes of each file detection sees.
+pub const HEAD_LEN: usize = 64 * 1024;
+
+/// The default parse size cap: 4 MiB.
+pub const DEFAULT_MAX_PARSE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// Every format vouch knows, in tie-break order.
+pub static REGISTRY: &[&dyn EvidenceFormat] = &[
+    &checksums::ChecksumsFormat,
+    &release_toml::ReleaseTomlFormat,
+    &support_toml::SupportTomlFormat,
+];
+
+/// The format a file belongs to: the most confident one, ties going to the first registered.
+pub fn classify(input: &DetectInput<'_>) -> Option<&'static dyn EvidenceFormat> {
+    let mut best: Option<(Confidence, &'static dyn EvidenceFormat)> = None;
+    for format in REGISTRY {
+        let confidence = format.detect(input);
+        if confidence == Confidence::No {
+            continue;
+        }
+        if best.is_none_or(|(c, _)| confidence > c) {
+            best = Some((confidence, *format));
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+/// The registered format of `kind`.
+pub fn format_of(kind: EvidenceKind) -> Option<&'static dyn EvidenceFormat> {
+    REGISTRY.iter().copied().find(|f| f.kind() == kind)
+}
+
+/// The last `/`-separated component of a bundle path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The lines of `head` that are complete: drops a trailing partial line when `head` is not
+/// the whole file.
+pub(crate) fn complete_lines(text: &str, whole: bool) -> impl Iterator<Item = &str> {
+    let text = if whole {
+        text
+    } else {
+        text.rfind('\n').and_then(|i| text.get(..i)).unwrap_or("")
+    };
+    text.lines()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(path: &str, content: &str) -> Option<EvidenceKind> {
+        classify(&DetectInput {
+            path,
+            head: content.as_bytes(),
+            size: content.len() as u64,
+        })
+        .map(|f| f.kind())
+    }
+
+    #[test]
+    fn content_beats_name() {
+        let toml = "[release]\nproduct = \"x\"\n";
+        assert_eq!(
+            detect("SHA256SUMS", toml),
+            Some(EvidenceKind::ReleaseManifest)
+        );
+        let sums = format!("{}  a.tar.gz\n", "a".repeat(64));
+        assert_eq!(detect("notes.txt", &sums), Some(EvidenceKind::Checksums));
+        assert_eq!(detect("release.toml", &sums), Some(EvidenceKind::Checksums));
+    }
+
+    #[test]
+    fn name_alone_classifies() {
+        assert_eq!(
+            detect("release.toml", ""),
+            Some(EvidenceKind::ReleaseManifest)
+        );
+        assert_eq!(
+            detect("support.toml", "x"),
+            Some(EvidenceKind::SupportManifest)
+        );
+        assert_eq!(
+            detect("dist/SHA256SUMS", "garbage"),
+            Some(EvidenceKind::Checksums)
+        );
+        assert_eq!(detect("README.md", "# hello"), None);
+    }
+
+    #[test]
+    fn every_kind_is_registered_once() {
+        for kind in [
+            EvidenceKind::Checksums,
+            EvidenceKind::ReleaseManifest,
+            EvidenceKind::SupportManifest,
+        ] {
+            assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
+            assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The evidence graph: files and the entities parsed out of them, joined by typed edges.
+//!
+//! petgraph sits behind [`EvidenceGraph`]; callers use domain lookups (a release's
+//! artifacts, an artifact's checksums, an entity's source file) and [`NodeId`]s, never raw
+//! petgraph indices. Node ids are assigned in a fixed order (files by path, then entities by
+//! source path and line), so the same bundle always gives the same ids.
+
+pub(crate) mod build;
+mod nodes;
+pub mod render;
+
+use std::collections::BTreeMap;
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+pub use nodes::{
+    ArtifactNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge, FileNode,
+    MissingFileNode, Node, NodeKind, ReleaseNode, Source, SupportCycleNode, SymlinkNode,
+    SymlinkTarget, Unclassified,
+};
+
+use crate::digest::Sha256Digest;
+use crate::finding::Finding;
+use crate::formats::EvidenceKind;
+
+/// A node of one [`EvidenceGraph`]; stable for a given bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// The number, as shown in JSON, dot and Mermaid output.
+    pub fn index(self) -> u32 {
+        self.0
+    }
+
+    fn of(index: NodeIndex) -> Self {
+        NodeId(u32::try_from(index.index()).unwrap_or(u32::MAX))
+    }
+
+    fn ix(self) -> NodeIndex {
+        NodeIndex::new(self.0 as usize)
+    }
+}
+
+/// The evidence of one bundle.
+#[derive(Debug, Clone)]
+pub struct EvidenceGraph {
+    graph: DiGraph<Node, Edge>,
+    /// Files, symlinks and missing files by bundle path.
+    by_path: BTreeMap<String, NodeIndex>,
+    /// Every non-path node, by kind, in id order.
+    by_kind: BTreeMap<NodeKind, Vec<NodeIndex>>,
+    /// Files by evidence kind, in path order.
+    by_evidence: BTreeMap<EvidenceKind, Vec<NodeIndex>>,
+    findings: Vec<Finding>,
+    unclassified: Vec<Unclassified>,
+    digest: Sha256Digest,
+}
+
+impl EvidenceGraph {
+    /// The bundle digest: sha256 over the sorted `path NUL sha256hex LF` lines of every
+    /// regular file (see the book, "Evidence bundles").
+    pub fn bundle_digest(&self) -> Sha256Digest {
+        self.digest
+    }
+
+    /// The ingestion findings, sorted by path, line, column and code.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Paths that are not evidence of a known kind, or could not be read, with the reason.
+    pub fn unclassified(&self) -> &[Unclassified] {
+        &self.unclassified
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.graph.node_weight(id.ix())
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.graph
+            .node_indices()
+            .filter_map(|ix| Some((NodeId::of(ix), self.graph.node_weight(ix)?)))
+    }
+
+    /// Every edge as (from, to, edge), sorted by from, to and edge.
+    pub fn edges(&self) -> Vec<(NodeId, NodeId, &Edge)> {
+        let mut edges: Vec<_> = self
+            .graph
+            .edge_references()
+            .map(|e| (NodeId::of(e.source()), NodeId::of(e.target()), e.weight()))
+            .collect();
+        edges.sort();
+        edges
+    }
+
+    /// The edges leaving `id`, sorted.
+    pub fn edges_from(&self, id: NodeId) -> Vec<(NodeId, &Edge)> {
+        self.adjacent(id, Direction::Outgoing)
+    }
+
+    /// The edges arriving at `id`, sorted.
+    pub fn edges_to(&self, id: NodeId) -> Vec<(NodeId, &Edge)> {
+        self.adjacent(id, Direction::Incoming)
+    }
+
+    fn adjacent(&self, id: NodeId, direction: Direction) -> Vec<(NodeId, &Edge)> {
+        let mut out: Vec<_> = self
+            .graph
+            .edges_directed(id.ix(), direction)
+            .map(|e| {
+                let other = match direction {
+                    Direction::Outgoing => e.target(),
+                    Direction::Incoming => e.source(),
+                };
+                (NodeId::of(other), e.weight())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The file, symlink or missing-file node at a bundle path (O(log n)).
+    pub fn node_at(&self, path: &str) -> Option<(NodeId, &Node)> {
+        let ix = *self.by_path.get(path)?;
+        Some((NodeId::of(ix), self.graph.node_weight(ix)?))
+    }
+
+    /// The regular file at a bundle path (O(log n)).
+    pub fn file(&self, path: &str) -> Option<(NodeId, &FileNode)> {
+        match self.node_at(path)? {
+            (id, Node::File(f)) => Some((id, f)),
+            _ => None,
+        }
+    }
+
+    /// Every regular file, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (NodeId, &FileNode)> {
+        self.by_path
+            .values()
+            .filter_map(|ix| match self.graph.node_weight(*ix) {
+                Some(Node::File(f)) => Some((NodeId::of(*ix), f)),
+                _ => None,
+            })
+    }
+
+    /// The files classified as `kind`, in path order.
+    pub fn files_of_kind(&self, kind: EvidenceKind) -> impl Iterator<Item = (NodeId, &FileNode)> {
+        self.by_evidence
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .filter_map(|ix| match self.graph.node_weight(*ix) {
+                Some(Node::File(f)) => Some((NodeId::of(*ix), f)),
+                _ => None,
+            })
+    }
+
+    /// Every symlink inside the bundle, in path order.
+    pub fn symlinks(&self) -> impl Iterator<Item = (NodeId, &SymlinkNode)> {
+        self.by_path
+            .values()
+            .filter_map(|ix| match self.graph.node_weight(*ix) {
+                Some(Node::Symlink(s)) => Some((NodeId::of(*ix), s)),
+                _ => None,
+            })
+    }
+
+    fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.by_kind
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .filter_map(|ix| Some((NodeId::of(*ix), self.graph.node_weight(*ix)?)))
+    }
+
+    /// Every release node (a valid bundle has exactly one).
+    pub fn releases(&self) -> impl Iterator<Item = (NodeId, &ReleaseNode)> {
+        self.of_kind(NodeKind::Release)
+            .filter_map(|(id, n)| match n {
+                Node::Release(r) => Some((id, r)),
+                _ => None,
+            })
+    }
+
+    /// The release, when the bundle has exactly one (more than one is a finding).
+    pub fn release(&self) -> Option<(NodeId, &ReleaseNode)> {
+        let mut releases = self.releases();
+        let first = releases.next()?;
+        releases.next().is_none().then_some(first)
+    }
+
+    /// The artifacts a release lists, in path order.
+    pub fn artifacts_of(&self, release: NodeId) -> Vec<(NodeId, &ArtifactNode)> {
+        self.targets(release, |e| matches!(e, Edge::ListsArtifact))
+            .filter_map(|(id, n)| match n {
+                Node::Artifact(a) => Some((id, a)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The artifacts of [`EvidenceGraph::release`]; empty without a single release.
+    pub fn artifacts(&self) -> Vec<(NodeId, &ArtifactNode)> {
+        self.release()
+            .map(|(id, _)| self.artifacts_of(id))
+            .unwrap_or_default()
+    }
+
+    /// The file an artifact is, when present in the bundle.
+    pub fn artifact_file(&self, artifact: NodeId) -> Option<(NodeId, &FileNode)> {
+        self.targets(artifact, |e| matches!(e, Edge::ArtifactFile))
+            .find_map(|(id, n)| match n {
+                Node::File(f) => Some((id, f)),
+                _ => None,
+            })
+    }
+
+    /// The checksum entries naming a file, a missing file or an artifact's file, with their
+    /// status, in id order.
+    pub fn checksums_of(&self, id: NodeId) -> Vec<(NodeId, &ChecksumEntryNode)> {
+        let target = match self.node(id) {
+            Some(Node::Artifact(_)) => self
+                .targets(id, |e| matches!(e, Edge::ArtifactFile))
+                .map(|(t, _)| t)
+                .next(),
+            Some(_) => Some(id),
+            None => None,
+        };
+        let Some(target) = target else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = self
+            .graph
+            .edges_directed(target.ix(), Direction::Incoming)
+            .filter(|e| matches!(e.weight(), Edge::ChecksumOf { .. }))
+            .filter_map(|e| match self.graph.node_weight(e.source()) {
+                Some(Node::ChecksumEntry(c)) => Some((NodeId::of(e.source()), c)),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(id, _)| *id);
+        out
+    }
+
+    /// Every checksum entry, in id order (by checksum file path, then line).
+    pub fn checksum_entries(&self) -> impl Iterator<Item = (NodeId, &ChecksumEntryNode)> {
+        self.of_kind(NodeKind::ChecksumEntry)
+            .filter_map(|(id, n)| match n {
+                Node::ChecksumEntry(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// Every distribution URL, in id order.
+    pub fn distributions(&self) -> impl Iterator<Item = (NodeId, &DistributionNode)> {
+        self.of_kind(NodeKind::Distribution)
+            .filter_map(|(id, n)| match n {
+                Node::Distribution(d) => Some((id, d)),
+                _ => None,
+            })
+    }
+
+    /// Every support cycle, in id order.
+    pub fn support_cycles(&self) -> impl Iterator<Item = (NodeId, &SupportCycleNode)> {
+        self.of_kind(NodeKind::SupportCycle)
+            .filter_map(|(id, n)| match n {
+                Node::SupportCycle(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// The support cycle the release belongs to (its version is the cycle or starts with
+    /// `cycle.`; the longest such cycle).
+    pub fn release_cycle(&self) -> Option<(NodeId, &SupportCycleNode)> {
+        let (release, _) = self.release()?;
+        self.targets(release, |e| matches!(e, Edge::InCycle))
+            .find_map(|(id, n)| match n {
+                Node::SupportCycle(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// The file an entity was parsed from.
+    pub fn source_file(&self, entity: NodeId) -> Option<(NodeId, &FileNode)> {
+        self.targets(entity, |e| matches!(e, Edge::DefinedIn))
+            .find_map(|(id, n)| match n {
+                Node::File(f) => Some((id, f)),
+                _ => None,
+            })
+    }
+
+    fn targets(
+        &self,
+        from: NodeId,
+        wanted: impl Fn(&Edge) -> bool,
+    ) -> impl Iterator<Item = (NodeId, &Node)> {
+        let mut targets: Vec<_> = self
+            .graph
+            .edges_directed(from.ix(), Direction::Outgoing)
+            .filter(|e| wanted(e.weight()))
+            .map(|e| e.target())
+            .collect();
+        targets.sort();
+        targets
+            .into_iter()
+            .filter_map(|ix| Some((NodeId::of(ix), self.graph.node_weight(ix)?)))
+    }
+}

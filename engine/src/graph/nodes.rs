@@ -1,0 +1,325 @@
+//! Node and edge types of the evidence graph.
+//!
+//! Later evidence (signatures, SBOMs, vulnerabilities, ...) adds a variant here and a
+//! format module under `formats/`.
+
+use serde::Serialize;
+
+use crate::digest::Sha256Digest;
+use crate::formats::EvidenceKind;
+use crate::formats::checksums::{Algorithm, ChecksumSyntax};
+use crate::formats::release_toml::ReleaseDate;
+
+/// Where an entity was read from: its file (path and sha256) and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Bundle-relative path of the file.
+    pub path: String,
+    /// The sha256 of that file.
+    pub sha256: Sha256Digest,
+    /// 1-based line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// A regular file of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileNode {
+    /// Bundle-relative, `/`-separated path (`\xNN` escapes for bytes that are not UTF-8).
+    pub path: String,
+    /// Size in bytes, as read.
+    pub size: u64,
+    /// The sha256 of the bytes read.
+    pub sha256: Sha256Digest,
+    /// The evidence kind, `None` when unclassified.
+    pub kind: Option<EvidenceKind>,
+}
+
+/// What a symlink inside the bundle points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SymlinkTarget {
+    /// A regular file (linked with a `links-to` edge).
+    File,
+    /// A directory (not walked again through the link).
+    Directory,
+    /// Something else (a FIFO, device, ...).
+    Other,
+}
+
+/// A symlink whose target is inside the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SymlinkNode {
+    /// Bundle-relative path of the link.
+    pub path: String,
+    /// Bundle-relative path of its final target.
+    pub target: String,
+    /// What the target is.
+    pub target_kind: SymlinkTarget,
+}
+
+/// A path some evidence names but the bundle does not hold as a readable file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingFileNode {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Why it is missing: `not in the bundle`, or why it could not be read.
+    pub reason: String,
+}
+
+/// The release (from `release.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseNode {
+    /// Product name.
+    pub product: String,
+    /// Version.
+    pub version: String,
+    /// Release date or instant.
+    pub date: ReleaseDate,
+    /// The previous version, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// Where it was read from.
+    pub source: Source,
+}
+
+/// One artifact of a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArtifactNode {
+    /// Bundle-relative path.
+    pub path: String,
+    /// The `artifacts` entry (path or glob) that named it.
+    pub pattern: String,
+    /// Whether the file is in the bundle.
+    pub present: bool,
+    /// Where it was listed.
+    pub source: Source,
+}
+
+/// Whether a checksum entry holds for the file it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChecksumStatus {
+    /// The file's digest (and size, when given) is the expected one.
+    Match,
+    /// The file's digest or size differs.
+    Mismatch,
+    /// No such file in the bundle.
+    Missing,
+    /// The file could not be read to compute the digest (a finding says why).
+    Error,
+}
+
+impl ChecksumStatus {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumStatus::Match => "match",
+            ChecksumStatus::Mismatch => "mismatch",
+            ChecksumStatus::Missing => "missing",
+            ChecksumStatus::Error => "error",
+        }
+    }
+}
+
+/// One line of a checksum file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecksumEntryNode {
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// The expected digest, lowercase hex.
+    pub digest: String,
+    /// The name as written.
+    pub name: String,
+    /// The bundle path it resolves to (relative to the checksum file's directory);
+    /// `None` when it leaves the bundle.
+    pub path: Option<String>,
+    /// How the line was written.
+    pub syntax: ChecksumSyntax,
+    /// The expected size (`distinfo` `SIZE` lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Whether the line sits inside an OpenPGP cleartext-signed message.
+    pub signed_cleartext: bool,
+    /// The verification result.
+    pub status: ChecksumStatus,
+    /// Where it was read from.
+    pub source: Source,
+}
+
+/// A URL the release is distributed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DistributionNode {
+    /// The URL as written.
+    pub url: String,
+    /// Its scheme, lowercase (`https`, `http`, ...); empty when the URL has none.
+    pub scheme: String,
+    /// Its host, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The last path segment (the downloaded file's name), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// Where it was read from.
+    pub source: Source,
+}
+
+/// A support cycle (from `support.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupportCycleNode {
+    /// The cycle name (`2.4`).
+    pub cycle: String,
+    /// When the cycle was first released.
+    pub released: jiff::civil::Date,
+    /// End of active support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_until: Option<jiff::civil::Date>,
+    /// End of life (end of security fixes); `None` when not announced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eol: Option<jiff::civil::Date>,
+    /// When the end of life was announced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eol_announced: Option<jiff::civil::Date>,
+    /// Long-term support.
+    pub lts: bool,
+    /// Where it was read from.
+    pub source: Source,
+}
+
+/// A node of the evidence graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Node {
+    /// A regular file.
+    File(FileNode),
+    /// A symlink to something inside the bundle.
+    Symlink(SymlinkNode),
+    /// A path named by evidence but absent.
+    MissingFile(MissingFileNode),
+    /// The release.
+    Release(ReleaseNode),
+    /// A release artifact.
+    Artifact(ArtifactNode),
+    /// A checksum line.
+    ChecksumEntry(ChecksumEntryNode),
+    /// A distribution URL.
+    Distribution(DistributionNode),
+    /// A support cycle.
+    SupportCycle(SupportCycleNode),
+}
+
+/// The kind of a node, without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// [`Node::File`].
+    File,
+    /// [`Node::Symlink`].
+    Symlink,
+    /// [`Node::MissingFile`].
+    MissingFile,
+    /// [`Node::Release`].
+    Release,
+    /// [`Node::Artifact`].
+    Artifact,
+    /// [`Node::ChecksumEntry`].
+    ChecksumEntry,
+    /// [`Node::Distribution`].
+    Distribution,
+    /// [`Node::SupportCycle`].
+    SupportCycle,
+}
+
+impl Node {
+    /// The node's kind.
+    pub fn kind(&self) -> NodeKind {
+        match self {
+            Node::File(_) => NodeKind::File,
+            Node::Symlink(_) => NodeKind::Symlink,
+            Node::MissingFile(_) => NodeKind::MissingFile,
+            Node::Release(_) => NodeKind::Release,
+            Node::Artifact(_) => NodeKind::Artifact,
+            Node::ChecksumEntry(_) => NodeKind::ChecksumEntry,
+            Node::Distribution(_) => NodeKind::Distribution,
+            Node::SupportCycle(_) => NodeKind::SupportCycle,
+        }
+    }
+
+    /// Where an entity came from; `None` for files, symlinks and missing files.
+    pub fn source(&self) -> Option<&Source> {
+        match self {
+            Node::File(_) | Node::Symlink(_) | Node::MissingFile(_) => None,
+            Node::Release(n) => Some(&n.source),
+            Node::Artifact(n) => Some(&n.source),
+            Node::ChecksumEntry(n) => Some(&n.source),
+            Node::Distribution(n) => Some(&n.source),
+            Node::SupportCycle(n) => Some(&n.source),
+        }
+    }
+}
+
+impl NodeKind {
+    /// The kebab-case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::File => "file",
+            NodeKind::Symlink => "symlink",
+            NodeKind::MissingFile => "missing-file",
+            NodeKind::Release => "release",
+            NodeKind::Artifact => "artifact",
+            NodeKind::ChecksumEntry => "checksum-entry",
+            NodeKind::Distribution => "distribution",
+            NodeKind::SupportCycle => "support-cycle",
+        }
+    }
+}
+
+/// A typed edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Edge {
+    /// entity -> the file it was parsed from.
+    DefinedIn,
+    /// checksum entry -> the file (or missing file) it names.
+    ChecksumOf {
+        /// The verification result.
+        status: ChecksumStatus,
+    },
+    /// release -> artifact.
+    ListsArtifact,
+    /// artifact -> its file (or missing file).
+    ArtifactFile,
+    /// release -> distribution URL.
+    DistributedAt,
+    /// distribution URL -> the artifact whose file name it ends with.
+    Distributes,
+    /// symlink -> the file it points to.
+    LinksTo,
+    /// release -> its support cycle.
+    InCycle,
+}
+
+impl Edge {
+    /// The kebab-case name used in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Edge::DefinedIn => "defined-in",
+            Edge::ChecksumOf { .. } => "checksum-of",
+            Edge::ListsArtifact => "lists-artifact",
+            Edge::ArtifactFile => "artifact-file",
+            Edge::DistributedAt => "distributed-at",
+            Edge::Distributes => "distributes",
+            Edge::LinksTo => "links-to",
+            Edge::InCycle => "in-cycle",
+        }
+    }
+}
+
+/// A path that is not evidence of a known kind, or could not be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unclassified {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Why (one line, lowercase).
+    pub reason: String,
+}

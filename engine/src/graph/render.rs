@@ -1,0 +1,223 @@
+//! The graph as data (JSON) and as a picture (Graphviz dot, Mermaid). Every output is
+//! deterministic: nodes in id order, edges sorted.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{Edge, EvidenceGraph, Node, NodeId};
+use crate::finding::Finding;
+use crate::graph::{ChecksumStatus, Unclassified};
+
+/// The `schema` value of the JSON form.
+pub const JSON_SCHEMA: &str = "vouch-evidence-graph/1";
+
+#[derive(Serialize)]
+struct JsonGraph<'a> {
+    schema: &'static str,
+    bundle: JsonBundle,
+    nodes: Vec<JsonNode<'a>>,
+    edges: Vec<JsonEdge<'a>>,
+    unclassified: &'a [Unclassified],
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct JsonBundle {
+    digest: String,
+    files: usize,
+}
+
+#[derive(Serialize)]
+struct JsonNode<'a> {
+    id: NodeId,
+    #[serde(flatten)]
+    node: &'a Node,
+}
+
+#[derive(Serialize)]
+struct JsonEdge<'a> {
+    from: NodeId,
+    to: NodeId,
+    #[serde(flatten)]
+    edge: &'a Edge,
+}
+
+/// The graph as pretty JSON (schema `vouch-evidence-graph/1`), ending in a newline.
+pub fn json(graph: &EvidenceGraph) -> String {
+    let doc = JsonGraph {
+        schema: JSON_SCHEMA,
+        bundle: JsonBundle {
+            digest: graph.bundle_digest().to_hex(),
+            files: graph.files().count(),
+        },
+        nodes: graph
+            .nodes()
+            .map(|(id, node)| JsonNode { id, node })
+            .collect(),
+        edges: graph
+            .edges()
+            .into_iter()
+            .map(|(from, to, edge)| JsonEdge { from, to, edge })
+            .collect(),
+        unclassified: graph.unclassified(),
+        findings: graph.findings(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        // Serializing plain structs to a string cannot fail; keep the output valid JSON anyway.
+        format!("{{\"error\": \"{e}\"}}")
+    });
+    out.push('\n');
+    out
+}
+
+/// A one-line label for a node.
+pub fn label(node: &Node) -> String {
+    match node {
+        Node::File(f) => match f.kind {
+            Some(kind) => format!("{} [{}]", f.path, kind.as_str()),
+            None => f.path.clone(),
+        },
+        Node::Symlink(s) => format!("{} -> {}", s.path, s.target),
+        Node::MissingFile(m) => format!("{} (missing)", m.path),
+        Node::Release(r) => format!("release {} {}", r.product, r.version),
+        Node::Artifact(a) => format!("artifact {}", a.path),
+        Node::ChecksumEntry(c) => format!(
+            "{} {}:{}",
+            c.algorithm.as_str(),
+            c.name,
+            c.source.line.unwrap_or(0)
+        ),
+        Node::Distribution(d) => d.url.clone(),
+        Node::SupportCycle(c) => match c.eol {
+            Some(eol) => format!("cycle {} (eol {eol})", c.cycle),
+            None => format!("cycle {}", c.cycle),
+        },
+    }
+}
+
+fn edge_label(edge: &Edge) -> String {
+    match edge {
+        Edge::ChecksumOf { status } => format!("checksum-of: {}", status.as_str()),
+        other => other.as_str().to_owned(),
+    }
+}
+
+fn dot_shape(node: &Node) -> &'static str {
+    match node {
+        Node::File(_) => "note",
+        Node::Symlink(_) => "cds",
+        Node::MissingFile(_) => "octagon",
+        Node::Release(_) => "doubleoctagon",
+        Node::Artifact(_) => "box3d",
+        Node::ChecksumEntry(_) => "box",
+        Node::Distribution(_) => "component",
+        Node::SupportCycle(_) => "ellipse",
+    }
+}
+
+fn dot_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The graph in Graphviz dot.
+pub fn dot(graph: &EvidenceGraph) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "digraph evidence {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n",
+    );
+    out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    for (id, node) in graph.nodes() {
+        let style = if matches!(node, Node::MissingFile(_)) {
+            ", color=red"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  n{} [label=\"{}\", shape={}{style}];",
+            id.index(),
+            dot_escape(&label(node)),
+            dot_shape(node)
+        );
+    }
+    for (from, to, edge) in graph.edges() {
+        let color = match edge {
+            Edge::ChecksumOf {
+                status: ChecksumStatus::Match,
+            } => ", color=darkgreen",
+            Edge::ChecksumOf { .. } => ", color=red",
+            Edge::DefinedIn => ", style=dashed, color=gray50",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [label=\"{}\"{color}];",
+            from.index(),
+            to.index(),
+            dot_escape(&edge_label(edge))
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '|' => out.push_str("#124;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The graph as a Mermaid flowchart.
+pub fn mermaid(graph: &EvidenceGraph) -> String {
+    let mut out = String::from("flowchart LR\n");
+    for (id, node) in graph.nodes() {
+        let text = mermaid_escape(&label(node));
+        let (open, close) = match node {
+            Node::File(_) => ("[\"", "\"]"),
+            Node::Symlink(_) => ("[/\"", "\"/]"),
+            Node::MissingFile(_) => ("{{\"", "\"}}"),
+            Node::Release(_) => ("[[\"", "\"]]"),
+            Node::Artifact(_) => ("[(\"", "\")]"),
+            Node::ChecksumEntry(_) => ("(\"", "\")"),
+            Node::Distribution(_) => (">\"", "\"]"),
+            Node::SupportCycle(_) => ("([\"", "\"])"),
+        };
+        let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
+    }
+    for (from, to, edge) in graph.edges() {
+        let arrow = if matches!(edge, Edge::DefinedIn) {
+            "-.->"
+        } else {
+            "-->"
+        };
+        let _ = writeln!(
+            out,
+            "  n{} {arrow}|{}| n{}",
+            from.index(),
+            mermaid_escape(&edge_label(edge)),
+            to.index()
+        );
+    }
+    out
+}

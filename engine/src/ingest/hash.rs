@@ -1,0 +1,266 @@
+//! Hashing one file: streamed sha256 through a reusable buffer, classification on the first
+//! bytes, and (for evidence files small enough) parsing of exactly the bytes hashed.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+use sha2::Digest as _;
+
+use super::progress::Progress;
+use super::walk::{FileEntry, mtime};
+use crate::digest::{Sha256Digest, Sha512Digest};
+use crate::finding::{Finding, FindingCode};
+use crate::formats::{self, DetectInput, EvidenceKind, HEAD_LEN, ParseInput, Parsed};
+
+/// The read buffer each worker reuses.
+pub(crate) const BUF_LEN: usize = 256 * 1024;
+
+/// A file hashed (and maybe parsed).
+#[derive(Debug)]
+pub(crate) struct Hashed {
+    pub sha256: Sha256Digest,
+    pub size: u64,
+    /// The file had more bytes than its size at open (it grew while read).
+    pub grew: bool,
+    pub kind: Option<EvidenceKind>,
+    pub parsed: Option<Parsed>,
+    pub findings: Vec<Finding>,
+}
+
+/// The result for one file.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Hashed(Hashed),
+    /// Not hashed: the reason for the unclassified list, and the finding.
+    Skipped(String, Finding),
+}
+
+/// Opens a file for reading without following a symlink swapped in since the walk and
+/// without blocking on a FIFO swapped in.
+pub(crate) fn open(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads until `buf` is full or the end of the file.
+fn fill(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..) {
+        if rest.is_empty() {
+            break;
+        }
+        match file.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled = filled.saturating_add(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+fn skipped(path: &str, code: FindingCode, reason: &str, message: String) -> Outcome {
+    Outcome::Skipped(
+        reason.to_owned(),
+        Finding::new(code, Some(path), message)
+            .with_help("make every file of the bundle a readable regular file"),
+    )
+}
+
+/// Hashes one file; `buf` must be at least [`HEAD_LEN`] bytes.
+pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progress) -> Outcome {
+    let path = entry.path.display.as_str();
+    let mut file = match open(&entry.abs) {
+        Ok(f) => f,
+        Err(e) => {
+            return skipped(
+                path,
+                FindingCode::Unreadable,
+                "unreadable",
+                format!("cannot open: {e}"),
+            );
+        }
+    };
+    let before = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            return skipped(
+                path,
+                FindingCode::Unreadable,
+                "unreadable",
+                format!("cannot stat: {e}"),
+            );
+        }
+    };
+    if !before.is_file() {
+        return skipped(
+            path,
+            FindingCode::ChangedWhileHashing,
+            "replaced while reading",
+            "file was replaced by something that is not a regular file while the bundle was read"
+                .to_owned(),
+        );
+    }
+    match read_and_hash(&mut file, path, before.len(), buf, progress) {
+        Ok(mut hashed) => {
+            let after = file.metadata();
+            let changed = match &after {
+                Ok(after) => {
+                    hashed.grew
+                        || after.len() != hashed.size
+                        || before.len() != hashed.size
+                        || mtime(after) != mtime(&before)
+                }
+                Err(_) => true,
+            };
+            if changed {
+                hashed.findings.push(
+                    Finding::new(
+                        FindingCode::ChangedWhileHashing,
+                        Some(path),
+                        format!(
+                            "file changed while it was read (size {} at open, {} after; {} \
+                             bytes hashed)",
+                            before.len(),
+                            after.as_ref().map_or(0, std::fs::Metadata::len),
+                            hashed.size
+                        ),
+                    )
+                    .with_help(
+                        "build the bundle first, then run vouch on a bundle nothing writes to",
+                    ),
+                );
+            }
+            if hashed.size == 0 {
+                hashed.findings.push(Finding::new(
+                    FindingCode::EmptyFile,
+                    Some(path),
+                    "file is empty",
+                ));
+            }
+            Outcome::Hashed(hashed)
+        }
+        Err(e) => skipped(
+            path,
+            FindingCode::Unreadable,
+            "unreadable",
+            format!("cannot read: {e}"),
+        ),
+    }
+}
+
+fn read_and_hash(
+    file: &mut File,
+    path: &str,
+    size: u64,
+    buf: &mut [u8],
+    progress: &dyn Progress,
+) -> io::Result<Hashed> {
+    let mut findings = Vec::new();
+    let head_len = HEAD_LEN.min(buf.len());
+    let head_buf = buf.get_mut(..head_len).unwrap_or_default();
+    let n = fill(file, head_buf)?;
+    let head = head_buf.get(..n).unwrap_or_default();
+    let format = formats::classify(&DetectInput { path, head, size });
+    let mut keep: Option<Vec<u8>> = None;
+    if let Some(format) = format {
+        let cap = format.max_parse_size();
+        if size <= cap {
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            bytes.extend_from_slice(head);
+            keep = Some(bytes);
+        } else {
+            findings.push(too_large(path, format.kind(), size, cap));
+        }
+    }
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(head);
+    let mut total = n as u64;
+    progress.advance(n as u64);
+    // Read no more than the size seen at open, so a file that keeps growing cannot keep
+    // ingestion busy forever; growth is then seen by one extra read.
+    let mut grew = false;
+    loop {
+        let remaining = size.saturating_sub(total);
+        let want = usize::try_from(remaining)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let window = if want == 0 {
+            buf.get_mut(..1).unwrap_or_default()
+        } else {
+            buf.get_mut(..want).unwrap_or_default()
+        };
+        let n = match file.read(window) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if want == 0 {
+            grew = true;
+            break;
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        total = total.saturating_add(n as u64);
+        progress.advance(n as u64);
+        if let (Some(bytes), Some(format)) = (&mut keep, format) {
+            if total > format.max_parse_size() {
+                keep = None;
+                findings.push(too_large(
+                    path,
+                    format.kind(),
+                    total,
+                    format.max_parse_size(),
+                ));
+            } else {
+                bytes.extend_from_slice(chunk);
+            }
+        }
+    }
+    let parsed = match (keep, format) {
+        (Some(bytes), Some(format)) => Some(format.parse(&ParseInput {
+            path,
+            bytes: &bytes,
+        })),
+        _ => None,
+    };
+    Ok(Hashed {
+        sha256: Sha256Digest(hasher.finalize().into()),
+        size: total,
+        grew,
+        kind: format.map(|f| f.kind()),
+        parsed,
+        findings,
+    })
+}
+
+fn too_large(path: &str, kind: EvidenceKind, size: u64, cap: u64) -> Finding {
+    Finding::new(
+        FindingCode::TooLargeToParse,
+        Some(path),
+        format!(
+            "{} file is {size} bytes, more than the {cap} bytes vouch parses; not parsed",
+            kind.as_str()
+        ),
+    )
+    .with_help("evidence files of this kind are small; check that this is the intended file")
+}
+
+/// The sha256 and sha512 of a file, streamed, with its size; reads at most `limit` bytes
+/// (a file that grew past it then has another sha256, which the caller reports).
+pub(crate) fn sha256_and_sha512(
+    path: &Path,
+    limit: u64,
+    buf: &mut [u8],
+) -> io::Result<(Sha256Digest, Sha512Digest, u64)> {
+    let file = open(path)?;
+    crate::digest::sha256_and_sha512(&mut file.take(limit), buf)
+}

@@ -1,0 +1,181 @@
+//! Ingestion: walk a bundle, hash and classify every file in parallel, parse evidence, and
+//! build the [`EvidenceGraph`].
+//!
+//! Data flows one way: walk -> hash/classify/parse -> graph. Nothing here knows about
+//! policies, reads the clock or prints; progress goes through [`Progress`].
+
+mod hash;
+pub mod progress;
+mod walk;
+
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use rayon::prelude::*;
+use thiserror::Error;
+
+pub use progress::{NoProgress, Progress, TerminalProgress};
+
+use crate::graph::EvidenceGraph;
+use crate::graph::Unclassified;
+use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord};
+
+/// How to ingest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Worker threads for hashing; `None` uses rayon's global pool (one per core).
+    pub threads: Option<usize>,
+}
+
+/// Why a bundle could not be ingested at all. Problems with single files are findings in
+/// the graph instead.
+#[derive(Debug, Error, Diagnostic)]
+pub enum IngestError {
+    /// The bundle directory does not exist.
+    #[error("bundle directory `{}` does not exist", path.display())]
+    #[diagnostic(
+        code("vouch::ingest::no-bundle"),
+        help("pass the directory that holds the release's evidence")
+    )]
+    NotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The bundle path is not a directory.
+    #[error("bundle `{}` is not a directory", path.display())]
+    #[diagnostic(
+        code("vouch::ingest::not-a-directory"),
+        help("a bundle is a directory of evidence files")
+    )]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The bundle directory cannot be read.
+    #[error("cannot read bundle `{}`: {source}", path.display())]
+    #[diagnostic(code("vouch::ingest::unreadable-bundle"))]
+    Unreadable {
+        /// The path given.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} hashing threads: {message}")]
+    #[diagnostic(code("vouch::ingest::threads"))]
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// Why it failed.
+        message: String,
+    },
+}
+
+/// Reads the bundle at `root` into an evidence graph.
+pub fn ingest(
+    root: &Path,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<EvidenceGraph, IngestError> {
+    let meta = std::fs::metadata(root).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            IngestError::NotFound {
+                path: root.to_owned(),
+            }
+        } else {
+            IngestError::Unreadable {
+                path: root.to_owned(),
+                source,
+            }
+        }
+    })?;
+    if !meta.is_dir() {
+        return Err(IngestError::NotADirectory {
+            path: root.to_owned(),
+        });
+    }
+    let canonical = std::fs::canonicalize(root).map_err(|source| IngestError::Unreadable {
+        path: root.to_owned(),
+        source,
+    })?;
+    match options.threads {
+        None => Ok(run(&canonical, progress)),
+        Some(threads) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .build()
+                .map_err(|e| IngestError::Threads {
+                    threads,
+                    message: e.to_string(),
+                })?;
+            Ok(pool.install(|| run(&canonical, progress)))
+        }
+    }
+}
+
+fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
+    let walked = walk::walk(root);
+    let total: u64 = walked.files.iter().map(|f| f.size).sum();
+    progress.start(walked.files.len() as u64, total);
+    let outcomes: Vec<hash::Outcome> = walked
+        .files
+        .par_iter()
+        .with_min_len(8)
+        .map_init(
+            || vec![0u8; hash::BUF_LEN],
+            |buf, entry| hash::hash_file(entry, buf, progress),
+        )
+        .collect();
+    progress.finish();
+    let mut input = BuildInput {
+        findings: walked.findings,
+        unclassified: walked.skipped,
+        ..BuildInput::default()
+    };
+    for (entry, outcome) in walked.files.into_iter().zip(outcomes) {
+        match outcome {
+            hash::Outcome::Hashed(h) => {
+                input.findings.extend(h.findings);
+                let mut evidence = None;
+                if let Some(parsed) = h.parsed {
+                    input.findings.extend(parsed.findings);
+                    evidence = parsed.evidence;
+                }
+                input.files.push(FileRecord {
+                    path: entry.path.display,
+                    raw: entry.path.raw,
+                    abs: entry.abs,
+                    size: h.size,
+                    sha256: h.sha256,
+                    kind: h.kind,
+                    evidence,
+                });
+            }
+            hash::Outcome::Skipped(reason, finding) => {
+                input.unclassified.push(Unclassified {
+                    path: entry.path.display,
+                    reason,
+                });
+                input.findings.push(finding);
+            }
+        }
+    }
+    input.links = walked
+        .links
+        .into_iter()
+        .map(|l| LinkRecord {
+            path: l.path.display,
+            target: l.target,
+            target_kind: l.target_kind,
+        })
+        .collect();
+    build::build(input, &|paths| {
+        paths
+            .par_iter()
+            .map_init(
+                || vec![0u8; hash::BUF_LEN],
+                |buf, (path, limit)| hash::sha256_and_sha512(path, *limit, buf),
+            )
+            .collect()
+    })
+}
