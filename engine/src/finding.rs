@@ -126,12 +126,20 @@ impl Serialize for FindingCode {
 
 /// A place in a text file: a byte span into its source. Ignored by equality so that
 /// snapshots and comparisons depend only on the visible fields.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Loc {
     /// The span of the offending text.
     pub span: SourceSpan,
     /// The whole source text the span points into.
     pub src: Arc<str>,
+}
+
+impl fmt::Debug for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loc")
+            .field("span", &self.span)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PartialEq for Loc {

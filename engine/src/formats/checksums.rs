@@ -579,6 +579,11 @@ pub(crate) fn bare_target(file_name: &str) -> Option<&str> {
 
 fn name_suggests_checksums(file_name: &str) -> bool {
     let lower = file_name.to_ascii_lowercase();
+    // `SHA256SUMS.asc` may be a detached signature *of* the sums: only content decides.
+    const SIGNATURES: &[&str] = &[".asc", ".sig", ".gpg", ".minisig", ".sigstore", ".pem"];
+    if SIGNATURES.iter().any(|ext| lower.ends_with(ext)) {
+        return false;
+    }
     bare_target(file_name).is_some()
         || lower.contains("sums")
         || lower.contains("checksum")
@@ -627,6 +632,20 @@ mod tests {
         assert_eq!(entries[2].size, Some(0));
         assert_eq!(entries[2].syntax, ChecksumSyntax::Bsd);
         assert_eq!(entries[4].line, 5);
+    }
+
+    #[test]
+    fn detached_signature_of_sums_is_not_checksums() {
+        let sig = "-----BEGIN PGP SIGNATURE-----\n\niHUEABYIAB0WIQRb\n=NVwl\n-----END PGP SIGNATURE-----\n";
+        let detect = |path| {
+            ChecksumsFormat.detect(&DetectInput {
+                path,
+                head: sig.as_bytes(),
+                size: sig.len() as u64,
+            })
+        };
+        assert_eq!(detect("SHA256SUMS.asc"), Confidence::No);
+        assert_eq!(detect("SHA256SUMS"), Confidence::Name);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobBuilder;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
 use super::nodes::*;
@@ -19,6 +20,9 @@ use crate::formats::EvidenceKind;
 use crate::formats::checksums::{Algorithm, ChecksumList, normalize_name};
 use crate::formats::release_toml::{ReleaseManifest, split_url};
 use crate::formats::support_toml::SupportManifest;
+
+/// Why a readable file is unclassified when no format claims it.
+const NO_FORMAT: &str = "no evidence format recognised";
 
 /// One regular file as ingestion read it.
 #[derive(Debug)]
@@ -114,7 +118,7 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
                 reason: if file.size == 0 {
                     "empty file".to_owned()
                 } else {
-                    "no evidence format recognised".to_owned()
+                    NO_FORMAT.to_owned()
                 },
             }),
         }
@@ -148,6 +152,22 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
         }
     }
     b.link_releases(&releases);
+    // Artifacts are not evidence themselves; say so instead of "no format recognised".
+    let artifact_files: BTreeSet<&str> = b
+        .graph
+        .edge_references()
+        .filter(|e| matches!(e.weight(), Edge::ArtifactFile))
+        .filter_map(|e| match b.graph.node_weight(e.target()) {
+            Some(Node::File(f)) => Some(f.path.as_str()),
+            _ => None,
+        })
+        .collect();
+    for u in &mut unclassified {
+        if artifact_files.contains(u.path.as_str()) && u.reason == NO_FORMAT {
+            u.reason = "release artifact (not itself evidence)".to_owned();
+        }
+    }
+    drop(artifact_files);
     let mut findings = b.findings;
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     findings.dedup();
