@@ -388,3 +388,37 @@ fn nodes_of_every_kind_survive_a_mixed_bad_bundle() {
     ));
     let _ = Path::new("unused");
 }
+
+/// A file over 4 GiB (sizes and offsets past 32 bits), sparse so it costs no disk. Slow in a
+/// debug build: run with `cargo test --release -p vouch-engine --test bad_input -- --ignored`.
+#[test]
+#[ignore = "hashes 4 GiB; run in release mode"]
+fn four_gib_file() {
+    if !have("openssl", "four_gib_file") {
+        return;
+    }
+    let dir = bundle();
+    let path = dir.path().join("big.img");
+    let file = std::fs::File::create(&path).unwrap();
+    let size = (4u64 << 30) + 3;
+    file.set_len(size).unwrap();
+    drop(file);
+    let expected = String::from_utf8(run(
+        dir.path(),
+        "openssl",
+        &["dgst", "-sha256", "-r", "big.img"],
+    ))
+    .unwrap();
+    let expected = expected.split_whitespace().next().unwrap().to_owned();
+    let sums = format!("{expected}  big.img\n");
+    write(dir.path(), "SHA256SUMS", sums.as_bytes());
+    let graph = ingest(dir.path());
+    good_is_read(&graph);
+    let (id, big) = graph.file("big.img").unwrap();
+    assert_eq!(big.size, size);
+    assert_eq!(big.sha256.to_hex(), expected);
+    assert_eq!(
+        graph.checksums_of(id)[0].1.status,
+        vouch_engine::graph::ChecksumStatus::Match
+    );
+}

@@ -172,19 +172,19 @@ fn unknown_keys_suggest_with_line_and_column() {
                 3,
                 3,
                 "unknown key `verison` in [release], did you mean `version`?".to_owned(),
-                Some("did you mean `version`?".to_owned())
+                Some("known keys in [release]: `product`, `version`, `date`, `previous`, `artifacts`".to_owned())
             ),
             (
                 8,
                 1,
                 "unknown key `mirror` in [[distribution]]".to_owned(),
-                Some("known keys: `url`".to_owned())
+                Some("known keys in [[distribution]]: `url`".to_owned())
             ),
             (
                 10,
                 2,
                 "unknown key `relase` in release.toml, did you mean `release`?".to_owned(),
-                Some("did you mean `release`?".to_owned())
+                Some("known keys in release.toml: `release`, `distribution`".to_owned())
             ),
         ]
     );

@@ -255,8 +255,8 @@ mod tests {
             .iter()
             .find(|f| f.code == FindingCode::ManifestUnknownKey);
         assert_eq!(
-            unknown.unwrap().help.as_deref(),
-            Some("did you mean `support_until`?")
+            unknown.unwrap().message,
+            "unknown key `support_untill` in [[cycle]], did you mean `support_until`?"
         );
     }
 }

@@ -76,10 +76,7 @@ impl TomlCtx {
             if allowed.contains(&name) {
                 continue;
             }
-            let help = match suggest(name, allowed) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("known keys: {}", quoted_list(allowed)),
-            };
+            let help = format!("known keys in {context}: {}", quoted_list(allowed));
             let message = match suggest(name, allowed) {
                 Some(best) => format!("unknown key `{name}` in {context}, did you mean `{best}`?"),
                 None => format!("unknown key `{name}` in {context}"),

@@ -1,0 +1,291 @@
+//! The line grammar of checksum files: one line at a time, and the body of an OpenPGP
+//! cleartext-signed message.
+
+use super::{Algorithm, ChecksumSyntax};
+use crate::digest::parse_hex;
+
+pub(super) const PGP_BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
+const PGP_SIG_BEGIN: &str = "-----BEGIN PGP SIGNATURE-----";
+const PGP_SIG_END: &str = "-----END PGP SIGNATURE-----";
+
+/// A line of the checksum body, with its 0-based index in the file.
+pub(super) struct BodyLine<'a> {
+    pub index: usize,
+    pub text: &'a str,
+}
+
+/// The lines that carry checksums: all lines, or the signed text of a cleartext-signed
+/// message (armour headers and signature skipped, dash-escaping undone).
+pub(super) fn body_lines<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> impl Iterator<Item = BodyLine<'a>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Start,
+        Plain,
+        Headers,
+        Body,
+        Signature,
+    }
+    let mut state = State::Start;
+    lines.enumerate().filter_map(move |(index, raw)| {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        match state {
+            State::Start if line.trim().is_empty() => None,
+            State::Start if line.trim_end() == PGP_BEGIN => {
+                state = State::Headers;
+                None
+            }
+            State::Start | State::Plain => {
+                state = State::Plain;
+                Some(BodyLine { index, text: line })
+            }
+            State::Headers => {
+                if line.trim().is_empty() {
+                    state = State::Body;
+                }
+                None
+            }
+            State::Body if line.trim_end() == PGP_SIG_BEGIN => {
+                state = State::Signature;
+                None
+            }
+            State::Body => Some(BodyLine {
+                index,
+                text: line.strip_prefix("- ").unwrap_or(line),
+            }),
+            State::Signature => {
+                if line.trim_end() == PGP_SIG_END {
+                    state = State::Plain;
+                }
+                None
+            }
+        }
+    })
+}
+
+/// What one line is.
+#[derive(Debug, PartialEq)]
+pub(super) enum Line {
+    Blank,
+    Comment,
+    /// `TIMESTAMP = N` (distinfo metadata).
+    Timestamp,
+    Entry {
+        algorithm: Algorithm,
+        digest: Vec<u8>,
+        name: String,
+        syntax: ChecksumSyntax,
+    },
+    Size {
+        name: String,
+        size: u64,
+    },
+    Unsupported {
+        algorithm: String,
+    },
+    BareWithoutName,
+    Malformed(String),
+}
+
+pub(super) fn classify_line(line: &str, bare_allowed: bool) -> Line {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return Line::Blank;
+    }
+    if trimmed.starts_with('#') {
+        return Line::Comment;
+    }
+    if let Some(n) = trimmed.strip_prefix("TIMESTAMP") {
+        let n = n.trim_start();
+        if let Some(n) = n.strip_prefix('=')
+            && n.trim().bytes().all(|b| b.is_ascii_digit())
+            && !n.trim().is_empty()
+        {
+            return Line::Timestamp;
+        }
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return match algorithm_of_len(trimmed.len()) {
+            Some(Ok(algorithm)) if bare_allowed => match parse_hex(trimmed) {
+                Some(digest) => Line::Entry {
+                    algorithm,
+                    digest,
+                    name: String::new(),
+                    syntax: ChecksumSyntax::Bare,
+                },
+                None => Line::Malformed("digest is not hex".to_owned()),
+            },
+            Some(Ok(_)) => Line::BareWithoutName,
+            Some(Err(algorithm)) => Line::Unsupported {
+                algorithm: algorithm.to_owned(),
+            },
+            None => Line::Malformed(format!("`{}`", shorten(trimmed))),
+        };
+    }
+    // A leading backslash marks GNU-escaped names.
+    let (escaped, body) = match line.strip_prefix('\\') {
+        Some(rest) => (true, rest),
+        None => (false, line),
+    };
+    if body.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && let Some(parsed) = parse_bsd(body, escaped)
+    {
+        return parsed;
+    }
+    parse_gnu(body, escaped)
+        .unwrap_or_else(|| Line::Malformed(format!("`{}`", shorten(line.trim_end()))))
+}
+
+/// `Some(Ok(alg))` for a supported digest length in hex digits, `Some(Err(name))` for a
+/// known unsupported one.
+fn algorithm_of_len(len: usize) -> Option<Result<Algorithm, &'static str>> {
+    match len {
+        64 => Some(Ok(Algorithm::Sha256)),
+        128 => Some(Ok(Algorithm::Sha512)),
+        32 => Some(Err("md5")),
+        40 => Some(Err("sha1")),
+        56 => Some(Err("sha224")),
+        96 => Some(Err("sha384")),
+        _ => None,
+    }
+}
+
+/// `ALG (name) = HEX`, `ALG(name)= HEX`, `SIZE (name) = N`; `None` when not of this shape.
+fn parse_bsd(line: &str, escaped: bool) -> Option<Line> {
+    let open = line.find('(')?;
+    let algorithm = line.get(..open)?.trim_end();
+    if algorithm.is_empty()
+        || !algorithm
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/')
+    {
+        return None;
+    }
+    let eq = line.rfind('=')?;
+    let value = line.get(eq.saturating_add(1)..)?.trim();
+    let before = line.get(..eq)?.trim_end();
+    let close = before.strip_suffix(')')?;
+    let name = close.get(open.saturating_add(1)..)?;
+    let name = if escaped {
+        unescape(name)?
+    } else {
+        name.to_owned()
+    };
+    if name.is_empty() {
+        return Some(Line::Malformed("empty file name".to_owned()));
+    }
+    let upper = algorithm.to_ascii_uppercase();
+    if upper == "SIZE" {
+        return Some(match value.parse::<u64>() {
+            Ok(size) => Line::Size { name, size },
+            Err(_) => Line::Malformed(format!("size `{}` is not a number", shorten(value))),
+        });
+    }
+    let supported = match upper.as_str() {
+        "SHA256" | "SHA2-256" | "SHA-256" | "SHA2_256" => Some(Algorithm::Sha256),
+        "SHA512" | "SHA2-512" | "SHA-512" | "SHA2_512" => Some(Algorithm::Sha512),
+        _ => None,
+    };
+    let Some(algorithm_kind) = supported else {
+        return Some(Line::Unsupported {
+            algorithm: algorithm.to_owned(),
+        });
+    };
+    let expected_len = match algorithm_kind {
+        Algorithm::Sha256 => 64,
+        Algorithm::Sha512 => 128,
+    };
+    match parse_hex(value) {
+        Some(digest) if value.len() == expected_len => Some(Line::Entry {
+            algorithm: algorithm_kind,
+            digest,
+            name,
+            syntax: ChecksumSyntax::Bsd,
+        }),
+        _ => Some(Line::Malformed(format!(
+            "`{}` is not a {}-digit hex {} digest",
+            shorten(value),
+            expected_len,
+            algorithm_kind.as_str()
+        ))),
+    }
+}
+
+/// `HEX  name`, `HEX *name` (and leniently `HEX name`); `None` when not of this shape.
+fn parse_gnu(line: &str, escaped: bool) -> Option<Line> {
+    let hex_len = line.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let digest_text = line.get(..hex_len)?;
+    let rest = line.get(hex_len..)?.strip_prefix(' ')?;
+    let name = rest
+        .strip_prefix(' ')
+        .or_else(|| rest.strip_prefix('*'))
+        .unwrap_or(rest);
+    if hex_len == 0 {
+        return None;
+    }
+    let algorithm = match algorithm_of_len(hex_len) {
+        Some(Ok(a)) => a,
+        Some(Err(name)) => {
+            return Some(Line::Unsupported {
+                algorithm: name.to_owned(),
+            });
+        }
+        None => {
+            return Some(Line::Malformed(format!(
+                "digest has {hex_len} hex digits; sha256 has 64, sha512 128"
+            )));
+        }
+    };
+    let name = if escaped {
+        match unescape(name) {
+            Some(n) => n,
+            None => {
+                return Some(Line::Malformed(
+                    "invalid `\\` escape in file name".to_owned(),
+                ));
+            }
+        }
+    } else {
+        name.to_owned()
+    };
+    if name.is_empty() {
+        return Some(Line::Malformed("empty file name".to_owned()));
+    }
+    Some(Line::Entry {
+        algorithm,
+        digest: parse_hex(digest_text)?,
+        name,
+        syntax: ChecksumSyntax::Gnu,
+    })
+}
+
+/// Undoes GNU coreutils escaping: `\\`, `\n`, `\r`.
+fn unescape(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next()? {
+                '\\' => out.push('\\'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                _ => return None,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// At most 80 characters of `text`, for messages.
+fn shorten(text: &str) -> String {
+    let mut chars = text.chars();
+    let short: String = chars.by_ref().take(80).collect();
+    if chars.next().is_some() {
+        format!("{short}...")
+    } else {
+        short
+    }
+}

@@ -1,0 +1,240 @@
+//! Linking a release manifest and support cycles: artifacts (paths and globs),
+//! distribution URLs, the release's support cycle.
+
+use std::collections::BTreeMap;
+
+use globset::GlobBuilder;
+use petgraph::graph::NodeIndex;
+
+use super::{Builder, Target};
+use crate::bundle_path;
+use crate::finding::{Finding, FindingCode};
+use crate::formats::release_toml::{ReleaseManifest, split_url};
+use crate::formats::support_toml::SupportManifest;
+use crate::graph::NodeKind;
+use crate::graph::nodes::*;
+
+impl Builder {
+    pub(super) fn release(
+        &mut self,
+        file_ix: NodeIndex,
+        path: &str,
+        m: &ReleaseManifest,
+        source: &dyn Fn(Option<u32>) -> Source,
+    ) -> NodeIndex {
+        let release = self.add(Node::Release(ReleaseNode {
+            product: m.product.clone(),
+            version: m.version.clone(),
+            date: m.date,
+            previous: m.previous.clone(),
+            source: source(Some(m.line)),
+        }));
+        self.graph.add_edge(release, file_ix, Edge::DefinedIn);
+        let artifacts = self.expand_artifacts(path, m);
+        let mut artifact_nodes = Vec::new();
+        for (artifact_path, (pattern, line)) in artifacts {
+            let target = self.resolve(&artifact_path);
+            let present = matches!(target, Target::File(_));
+            let ix = self.add(Node::Artifact(ArtifactNode {
+                path: artifact_path.clone(),
+                pattern,
+                present,
+                source: source(Some(line)),
+            }));
+            self.graph.add_edge(release, ix, Edge::ListsArtifact);
+            self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
+            let file = match target {
+                Target::File(t) => t,
+                Target::NotFile(t) => t,
+                Target::Absent => self.missing(&artifact_path),
+            };
+            self.graph.add_edge(ix, file, Edge::ArtifactFile);
+            artifact_nodes.push((ix, artifact_path));
+        }
+        for d in &m.distributions {
+            let parts = split_url(&d.url);
+            let file_name = parts.as_ref().and_then(|p| p.file_name.clone());
+            let ix = self.add(Node::Distribution(DistributionNode {
+                url: d.url.clone(),
+                scheme: parts.as_ref().map(|p| p.scheme.clone()).unwrap_or_default(),
+                host: parts.as_ref().and_then(|p| p.host.clone()),
+                file_name: file_name.clone(),
+                source: source(Some(d.line)),
+            }));
+            self.graph.add_edge(release, ix, Edge::DistributedAt);
+            self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
+            for (artifact, artifact_path) in &artifact_nodes {
+                if file_name.as_deref() == Some(crate::formats::file_name(artifact_path)) {
+                    self.graph.add_edge(ix, *artifact, Edge::Distributes);
+                }
+            }
+        }
+        release
+    }
+
+    /// The artifact paths a manifest lists, sorted, each with the first pattern and line
+    /// that named it; findings for patterns that match nothing.
+    fn expand_artifacts(
+        &mut self,
+        path: &str,
+        m: &ReleaseManifest,
+    ) -> BTreeMap<String, (String, u32)> {
+        let dir = bundle_path::parent(path);
+        let mut out: BTreeMap<String, (String, u32)> = BTreeMap::new();
+        for a in &m.artifacts {
+            let is_glob = a.pattern.contains(['*', '?', '[', '{']);
+            let invalid = |why: &str| {
+                Finding::new(
+                    FindingCode::ArtifactInvalidPattern,
+                    Some(path),
+                    format!("artifact pattern `{}` {why}", a.pattern),
+                )
+                .at_line(a.line)
+                .with_help("artifacts are paths or globs relative to release.toml's directory")
+            };
+            if !is_glob {
+                match bundle_path::join(dir, &a.pattern) {
+                    Some(p) => {
+                        if matches!(self.resolve(&p), Target::Absent) {
+                            self.findings.push(
+                                Finding::new(
+                                    FindingCode::ArtifactMissing,
+                                    Some(path),
+                                    format!("artifact `{}` is not in the bundle", a.pattern),
+                                )
+                                .at_line(a.line)
+                                .with_help("add the file to the bundle or fix the path"),
+                            );
+                        }
+                        out.entry(p).or_insert_with(|| (a.pattern.clone(), a.line));
+                    }
+                    None => self.findings.push(invalid("leaves the bundle")),
+                }
+                continue;
+            }
+            let relative = a.pattern.trim_start_matches("./");
+            if relative.starts_with('/') || relative.split('/').any(|c| c == "..") {
+                self.findings.push(invalid("leaves the bundle"));
+                continue;
+            }
+            let full = if dir.is_empty() {
+                relative.to_owned()
+            } else {
+                format!("{dir}/{relative}")
+            };
+            let matcher = match GlobBuilder::new(&full).literal_separator(true).build() {
+                Ok(glob) => glob.compile_matcher(),
+                Err(e) => {
+                    self.findings
+                        .push(invalid(&format!("is not a valid glob: {}", e.kind())));
+                    continue;
+                }
+            };
+            let matched: Vec<String> = self
+                .by_path
+                .iter()
+                .filter(|(p, ix)| {
+                    matcher.is_match(p.as_str())
+                        && match self.graph.node_weight(**ix) {
+                            Some(Node::File(_)) => true,
+                            Some(Node::Symlink(_)) => matches!(self.resolve(p), Target::File(_)),
+                            _ => false,
+                        }
+                })
+                .map(|(p, _)| p.clone())
+                .collect();
+            if matched.is_empty() {
+                self.findings.push(
+                    Finding::new(
+                        FindingCode::ArtifactNoMatch,
+                        Some(path),
+                        format!("artifact glob `{}` matches no file", a.pattern),
+                    )
+                    .at_line(a.line)
+                    .with_help("add the artifacts to the bundle or fix the glob"),
+                );
+            }
+            for p in matched {
+                out.entry(p).or_insert_with(|| (a.pattern.clone(), a.line));
+            }
+        }
+        out
+    }
+
+    pub(super) fn support(
+        &mut self,
+        file_ix: NodeIndex,
+        m: &SupportManifest,
+        source: &dyn Fn(Option<u32>) -> Source,
+    ) {
+        for c in &m.cycles {
+            let ix = self.add(Node::SupportCycle(SupportCycleNode {
+                cycle: c.cycle.clone(),
+                released: c.released,
+                support_until: c.support_until,
+                eol: c.eol,
+                eol_announced: c.eol_announced,
+                lts: c.lts,
+                source: source(Some(c.line)),
+            }));
+            self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
+        }
+    }
+
+    /// Links each release to its support cycle; more than one release is a finding.
+    pub(super) fn link_releases(&mut self, releases: &[NodeIndex]) {
+        if releases.len() > 1 {
+            let paths: Vec<String> = releases
+                .iter()
+                .filter_map(|ix| {
+                    self.graph
+                        .node_weight(*ix)?
+                        .source()
+                        .map(|s| s.path.clone())
+                })
+                .collect();
+            for p in paths.iter().skip(1) {
+                self.findings.push(
+                    Finding::new(
+                        FindingCode::MultipleReleases,
+                        Some(p),
+                        format!(
+                            "the bundle has {} release manifests ({}); a bundle is one release",
+                            paths.len(),
+                            paths.join(", ")
+                        ),
+                    )
+                    .with_help("keep one release.toml per bundle"),
+                );
+            }
+        }
+        let cycles: Vec<(NodeIndex, String)> = self
+            .by_kind
+            .get(&NodeKind::SupportCycle)
+            .into_iter()
+            .flatten()
+            .filter_map(|ix| match self.graph.node_weight(*ix) {
+                Some(Node::SupportCycle(c)) => Some((*ix, c.cycle.clone())),
+                _ => None,
+            })
+            .collect();
+        for release in releases {
+            let Some(Node::Release(r)) = self.graph.node_weight(*release) else {
+                continue;
+            };
+            let version = r.version.clone();
+            let best = cycles
+                .iter()
+                .filter(|(_, c)| {
+                    version == *c
+                        || version
+                            .strip_prefix(c.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .max_by_key(|(_, c)| c.len());
+            if let Some((cycle, _)) = best {
+                self.graph.add_edge(*release, *cycle, Edge::InCycle);
+            }
+        }
+    }
+}
