@@ -53,17 +53,29 @@ pub enum Confidence {
 }
 
 /// What detection sees of a file: its path and first bytes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DetectInput<'a> {
     /// Bundle-relative, `/`-separated path.
     pub path: &'a str,
     /// The first bytes of the file (up to [`HEAD_LEN`]).
     pub head: &'a [u8],
+    /// `head` decoded as text (UTF-8 or UTF-16), once for all formats; `None` when binary.
+    pub text: Option<String>,
     /// The size of the whole file.
     pub size: u64,
 }
 
 impl<'a> DetectInput<'a> {
+    /// The input for a file at `path` of `size` bytes starting with `head`.
+    pub fn new(path: &'a str, head: &'a [u8], size: u64) -> Self {
+        DetectInput {
+            path,
+            head,
+            text: text::decode_head(head),
+            size,
+        }
+    }
+
     /// The last path component.
     pub fn file_name(&self) -> &'a str {
         file_name(self.path)
@@ -182,11 +194,11 @@ mod tests {
     use super::*;
 
     fn detect(path: &str, content: &str) -> Option<EvidenceKind> {
-        classify(&DetectInput {
+        classify(&DetectInput::new(
             path,
-            head: content.as_bytes(),
-            size: content.len() as u64,
-        })
+            content.as_bytes(),
+            content.len() as u64,
+        ))
         .map(|f| f.kind())
     }
 

@@ -119,7 +119,7 @@ impl EvidenceFormat for ReleaseTomlFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = input.file_name().eq_ignore_ascii_case("release.toml");
-        let by_content = super::text::decode_head(input.head).is_some_and(|text| {
+        let by_content = input.text.as_deref().is_some_and(|text| {
             text.lines().any(|line| {
                 let line = line.trim();
                 line.strip_prefix('[')

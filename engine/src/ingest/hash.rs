@@ -164,11 +164,14 @@ fn read_and_hash(
     progress: &dyn Progress,
 ) -> io::Result<Hashed> {
     let mut findings = Vec::new();
-    let head_len = HEAD_LEN.min(buf.len());
+    // Ask for no more than the size seen at open: a small file is then read in one call.
+    let head_len = HEAD_LEN
+        .min(buf.len())
+        .min(usize::try_from(size).unwrap_or(usize::MAX));
     let head_buf = buf.get_mut(..head_len).unwrap_or_default();
     let n = fill(file, head_buf)?;
     let head = head_buf.get(..n).unwrap_or_default();
-    let format = formats::classify(&DetectInput { path, head, size });
+    let format = formats::classify(&DetectInput::new(path, head, size));
     let mut keep: Option<Vec<u8>> = None;
     if let Some(format) = format {
         let cap = format.max_parse_size();

@@ -94,12 +94,12 @@ impl EvidenceFormat for ChecksumsFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = name_suggests_checksums(input.file_name());
-        let by_content = text::decode_head(input.head).is_some_and(|text| {
+        let by_content = input.text.as_deref().is_some_and(|text| {
             let bare_name = bare_target(input.file_name()).is_some();
             let mut entries = 0usize;
             let mut other = 0usize;
             let whole = input.head_is_whole_file();
-            for line in body_lines(super::complete_lines(&text, whole)) {
+            for line in body_lines(super::complete_lines(text, whole)) {
                 match classify_line(line.text, bare_name) {
                     Line::Blank | Line::Comment => {}
                     Line::Entry { .. } | Line::Size { .. } | Line::Timestamp => entries += 1,
@@ -358,11 +358,7 @@ mod tests {
     fn detached_signature_of_sums_is_not_checksums() {
         let sig = "-----BEGIN PGP SIGNATURE-----\n\niHUEABYIAB0WIQRb\n=NVwl\n-----END PGP SIGNATURE-----\n";
         let detect = |path| {
-            ChecksumsFormat.detect(&DetectInput {
-                path,
-                head: sig.as_bytes(),
-                size: sig.len() as u64,
-            })
+            ChecksumsFormat.detect(&DetectInput::new(path, sig.as_bytes(), sig.len() as u64))
         };
         assert_eq!(detect("SHA256SUMS.asc"), Confidence::No);
         assert_eq!(detect("SHA256SUMS"), Confidence::Name);
@@ -421,11 +417,8 @@ mod tests {
                 })
                 .collect();
             let _ = parse("x.sha256", &bytes);
-            let _ = ChecksumsFormat.detect(&DetectInput {
-                path: "SUMS",
-                head: &bytes,
-                size: bytes.len() as u64 + 1,
-            });
+            let _ =
+                ChecksumsFormat.detect(&DetectInput::new("SUMS", &bytes, bytes.len() as u64 + 1));
         }
     }
 }
