@@ -260,26 +260,28 @@ impl Session<'_> {
             self.apply_overrides(importer, &mut params);
         }
         self.controls.extend(facts.controls);
-        self.modules.push(CheckedModule { source: source.clone(), ast: ast.clone(), params });
-        stack.push(source.name().to_string());
+        let mut imports = Vec::new();
         for item in &ast.items {
-            let (target, span, overrides) = match item {
+            match item {
                 Item::Use(u) => {
                     let path: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
                     match path.as_slice() {
-                        ["std", name] => (ImportTarget::Std((*name).to_string()), u.span, &u.overrides),
+                        ["std", name] => imports.push((ImportTarget::Std((*name).to_string()), u.span, u.overrides.clone())),
                         _ => {
                             let d = Diagnostic::error(Code::UnresolvedImport, source.clone(), u.span, format!("unknown module `{}`", path.join(".")))
                                 .with_help("`use` names a standard module, e.g. `use std.uk_sscop`; `import \"file.vouch\"` reads a file");
                             self.diags.push(d);
-                            continue;
                         }
                     }
                 }
-                Item::Import(i) => (ImportTarget::Path(i.path.value.clone()), i.span, &i.overrides),
-                _ => continue,
-            };
-            self.follow(&source, target, span, overrides, facts.header.as_ref(), stack);
+                Item::Import(i) => imports.push((ImportTarget::Path(i.path.value.clone()), i.span, i.overrides.clone())),
+                _ => {}
+            }
+        }
+        self.modules.push(CheckedModule { source: source.clone(), ast, params });
+        stack.push(source.name().to_string());
+        for (target, span, overrides) in imports {
+            self.follow(&source, target, span, &overrides, facts.header.as_ref(), stack);
         }
         stack.pop();
         facts.header

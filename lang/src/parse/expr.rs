@@ -125,19 +125,23 @@ impl Builder<'_> {
                 Err(_) => return self.invalid(span, format!("`{text}` is not a valid date and time")),
             },
             Rule::string => ExprKind::Str(self.template(pair, depth)?),
-            Rule::ident => ExprKind::Name(ident(&pair)),
             Rule::paren => {
                 let mut c = Children::of(pair);
                 ExprKind::Paren(Box::new(self.expr(c.expect(self, Rule::expr)?, depth)?))
             }
-            Rule::call => {
+            Rule::name => {
                 let mut c = Children::of(pair);
                 let func = ident(&c.expect(self, Rule::ident)?);
-                let mut args = Vec::new();
-                for arg in c.rest() {
-                    args.push(self.expr(arg, depth)?);
+                match c.next_if(Rule::call_args) {
+                    None => ExprKind::Name(func),
+                    Some(call) => {
+                        let mut args = Vec::new();
+                        for arg in call.into_inner() {
+                            args.push(self.expr(arg, depth)?);
+                        }
+                        ExprKind::Call { func, args, method: false }
+                    }
                 }
-                ExprKind::Call { func, args, method: false }
             }
             Rule::list => {
                 let mut items = Vec::new();

@@ -26,8 +26,6 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 /// Never panics and never recurses deeper than a fixed bound, whatever the input.
 pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
     let text = source.text();
-    // Track what the parser expected at the farthest point, for readable syntax errors.
-    pest::set_error_detail(true);
     let scanned = scan(text);
     if let Some(span) = scanned.too_deep {
         return Err(vec![
@@ -67,6 +65,19 @@ pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
 /// `policy`, `use`, `import`, `param` or `control`), so one run reports the first error of every
 /// broken item rather than only the first of the file.
 fn recover(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
+    // Re-parse with pest's error detail (what it expected at the farthest point), which costs
+    // too much to keep on for files that parse. The switch is process-wide: the lock keeps two
+    // recoveries from turning it off under each other; a clean parse that runs meanwhile is
+    // only slower, never different.
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let diags = recover_detailed(source, first);
+    pest::set_error_detail(false);
+    diags
+}
+
+fn recover_detailed(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
     let text = source.text();
     let starts = item_starts(text);
     let mut diags = Vec::new();

@@ -61,12 +61,16 @@ fn tidy(mut names: Vec<String>) -> Vec<String> {
             *n = "a string".to_string();
         }
     }
+    // The lookaheads that gate operators surface as single characters: name them once.
+    if has(&names, "`?`") && (has(&names, "`<`") || has(&names, "`=`")) {
+        names.push("an operator".to_string());
+    }
     let mut drop: Vec<&str> = Vec::new();
     if has(&names, "an expression") {
         drop.extend(["`(`", "`[`", "`{`", "a name", "a string"]);
     }
     if has(&names, "an operator") {
-        drop.extend(["`.`", "`[`", "`<`", "`>`", "`(`"]);
+        drop.extend(["`.`", "`[`", "`<`", "`>`", "`(`", "`=`", "`?`"]);
     }
     if has(&names, "`expect`") || has(&names, "a `key = value` field") {
         drop.extend(["`policy`", "`use`", "`import`", "`param`", "`control`", "`<`", "`>`"]);
@@ -148,7 +152,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_empty => "`empty`",
         empty_outcome => "`pass`, `fail` or `not_applicable`",
         block => "`{`",
-        expr | op_not | op_neg | quantifier | quant_kind | call | paren | list | table | boolean
+        expr | op_not | op_neg | quantifier | quant_kind | call_args | paren | list | table | boolean
         | none_lit | int | number | duration | date | datetime => "an expression",
         op_or | op_and | op_coalesce | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in
         | op_in | op_add | op_sub | op_mul => "an operator",
@@ -157,7 +161,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         entry => "a `key: value` entry",
         string => "a string",
         str_text | str_escape | str_interp => "the closing `\"`",
-        ident | module_path => "a name",
+        ident | name | module_path => "a name",
         _ => return None,
     })
 }
