@@ -33,7 +33,7 @@ pub fn print(diags: &[Diagnostic], format: ErrorFormat) {
     let mut err = stderr.lock();
     for diag in diags {
         let text = match format {
-            ErrorFormat::Human => human(diag, color),
+            ErrorFormat::Human => format!("{}\n", human(diag, color)),
             ErrorFormat::Json => format!("{}\n", diag.to_json()),
         };
         let _ = err.write_all(text.as_bytes());

@@ -9,6 +9,7 @@ mod check;
 mod diagnostic;
 mod framework;
 pub mod dump;
+pub mod format;
 mod parse;
 pub mod schema;
 mod scan;
@@ -21,6 +22,7 @@ pub use check::{
     Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel, check,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
+pub use format::{format_module, format_source};
 pub use parse::parse;
 pub use framework::{Framework, Frameworks, Principle, Theme};
 pub use source::{MAX_SOURCE_BYTES, Source};

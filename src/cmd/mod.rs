@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod fmt;
 pub mod graph;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ pub struct Cli {
 enum Command {
     /// Parse and type-check policy files; exit 2 on any error.
     Check(check::CheckArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only report).
+    Fmt(fmt::FmtArgs),
     /// Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid.
     Graph(graph::GraphArgs),
 }
@@ -27,6 +30,7 @@ enum Command {
 pub fn run(cli: Cli) -> VouchExit {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
     }
 }

@@ -1,0 +1,83 @@
+//! `vouch fmt`: rewrite policy files in the canonical layout.
+
+use std::path::PathBuf;
+
+use vouch_lang::{Code, Diagnostic, Span};
+
+use crate::exit::VouchExit;
+use crate::policy_files::{display_path, io_reason, policy_files, read_source};
+use crate::render::{self, ErrorFormat};
+
+/// Arguments of `vouch fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Policy files, or directories to search for `.vouch` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing; exit 1 if any file is not formatted, naming each.
+    #[arg(long)]
+    check: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    error_format: ErrorFormat,
+}
+
+/// Runs `vouch fmt`: exit 0 when done (or, with `--check`, when every file is formatted), 1 when
+/// `--check` finds a file to format, 2 when a file cannot be read or parsed.
+pub fn run(args: FmtArgs) -> VouchExit {
+    let (files, missing) = policy_files(&args.paths);
+    for m in &missing {
+        render::plain_error(m, args.error_format);
+    }
+    let mut errors = !missing.is_empty();
+    let mut unformatted = Vec::new();
+    for file in &files {
+        let source = match read_source(file) {
+            Ok(s) => s,
+            Err(d) => {
+                render::print(&[*d], args.error_format);
+                errors = true;
+                continue;
+            }
+        };
+        let formatted = match vouch_lang::format_source(&source) {
+            Ok(text) => text,
+            Err(diags) => {
+                render::print(&diags, args.error_format);
+                errors = true;
+                continue;
+            }
+        };
+        if formatted == source.text() {
+            continue;
+        }
+        if args.check {
+            let d = Diagnostic::error(Code::Unformatted, source.clone(), first_difference(source.text(), &formatted), format!("`{}` is not formatted", source.name()))
+                .with_help(format!("run `vouch fmt {}`", source.name()));
+            render::print(&[d], args.error_format);
+            unformatted.push(file);
+        } else if let Err(err) = std::fs::write(file, formatted) {
+            render::plain_error(&format!("cannot write `{}`: {}", display_path(file), io_reason(&err)), args.error_format);
+            errors = true;
+        }
+    }
+    if errors {
+        VouchExit::Error
+    } else if !unformatted.is_empty() {
+        VouchExit::Failure
+    } else {
+        VouchExit::Success
+    }
+}
+
+/// The span, in the original text, of the first line that formatting changes.
+fn first_difference(original: &str, formatted: &str) -> Span {
+    let mut offset = 0;
+    for (a, b) in original.split_inclusive('\n').zip(formatted.split_inclusive('\n')) {
+        if a != b {
+            return Span::new(offset, offset + a.trim_end().len());
+        }
+        offset += a.len();
+    }
+    Span::point(offset.min(original.len()))
+}
