@@ -222,8 +222,10 @@ impl Gen {
             1 => t.push(self.rng.pick(LITERALS).to_string()),
             2 => t.push(self.string(depth, true)),
             3 => {
-                t.push(self.rng.pick(FUNCS).to_string());
-                self.args(t, depth + 1);
+                // A call's `(` follows its name directly.
+                t.push(format!("{}(", self.rng.pick(FUNCS)));
+                self.list_of(t, depth + 1, |g, t, d| g.expr(t, d));
+                t.push(")".to_string());
             }
             4 => {
                 t.push("(".to_string());
