@@ -5,6 +5,14 @@
 //! under 10 ms. The process benchmark runs `cat` of the same file as its baseline in the same
 //! run: the cost of starting any process here, which no CLI can go below.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
@@ -43,9 +51,15 @@ fn parse_and_check(c: &mut Criterion) {
     let frameworks = frameworks();
     let source = Source::new("bench.vouch", text.as_str());
     let out = vouch_lang::check(source.clone(), &NoImports, &frameworks);
-    assert!(out.diagnostics.is_empty(), "the generated policy checks clean: {:?}", out.diagnostics.first());
+    assert!(
+        out.diagnostics.is_empty(),
+        "the generated policy checks clean: {:?}",
+        out.diagnostics.first()
+    );
     let mut group = c.benchmark_group("lang");
-    group.bench_function("parse 10k-line policy", |b| b.iter(|| vouch_lang::parse(black_box(&source))));
+    group.bench_function("parse 10k-line policy", |b| {
+        b.iter(|| vouch_lang::parse(black_box(&source)))
+    });
     group.bench_function("parse+check 10k-line policy", |b| {
         b.iter(|| vouch_lang::check(black_box(source.clone()), &NoImports, &frameworks))
     });
@@ -58,14 +72,28 @@ fn whole_process(c: &mut Criterion) {
     let file = dir.join("policy-500.vouch");
     std::fs::write(&file, generate(500)).expect("write policy");
     let vouch = env!("CARGO_BIN_EXE_vouch");
-    let status = Command::new(vouch).arg("check").arg(&file).output().expect("vouch runs");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let status = Command::new(vouch)
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("vouch runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let mut group = c.benchmark_group("process");
     group.bench_function("baseline: cat 500-line policy", |b| {
         b.iter(|| Command::new("cat").arg(&file).output().expect("cat runs"))
     });
     group.bench_function("vouch check 500-line policy", |b| {
-        b.iter(|| Command::new(vouch).arg("check").arg(&file).output().expect("vouch runs"))
+        b.iter(|| {
+            Command::new(vouch)
+                .arg("check")
+                .arg(&file)
+                .output()
+                .expect("vouch runs")
+        })
     });
     group.finish();
 }

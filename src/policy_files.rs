@@ -16,11 +16,17 @@ impl Loader for FileLoader {
             ImportTarget::Std(name) => match vouch_stdlib::module(name) {
                 Some(m) => Ok(Source::new(format!("std.{}", m.name), m.source)),
                 None => {
-                    let known: Vec<String> = vouch_stdlib::MODULES.iter().map(|m| format!("`std.{}`", m.name)).collect();
+                    let known: Vec<String> = vouch_stdlib::MODULES
+                        .iter()
+                        .map(|m| format!("`std.{}`", m.name))
+                        .collect();
                     Err(if known.is_empty() {
                         "no standard module has this name".to_string()
                     } else {
-                        format!("no standard module has this name (there are {})", known.join(", "))
+                        format!(
+                            "no standard module has this name (there are {})",
+                            known.join(", ")
+                        )
                     })
                 }
             },
@@ -44,7 +50,9 @@ fn normalise(path: &Path) -> PathBuf {
     for part in path.components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other),
@@ -110,11 +118,16 @@ fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     if depth > 32 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
-        let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(true);
+        let is_link = path
+            .symlink_metadata()
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(true);
         if path.is_dir() && !is_link {
             collect_dir(&path, out, depth + 1);
         } else if path.extension().and_then(|e| e.to_str()) == Some("vouch") {
@@ -148,7 +161,11 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
                     vouch_lang::Code::InvalidFramework,
                     Source::new(display_path(path), ""),
                     vouch_lang::Span::point(0),
-                    format!("cannot read framework `{}`: {}", display_path(path), io_reason(&err)),
+                    format!(
+                        "cannot read framework `{}`: {}",
+                        display_path(path),
+                        io_reason(&err)
+                    ),
                 ));
                 continue;
             }
@@ -158,5 +175,9 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
             Err(d) => diags.push(*d),
         }
     }
-    if diags.is_empty() { Ok(set) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(set)
+    } else {
+        Err(diags)
+    }
 }

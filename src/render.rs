@@ -17,8 +17,14 @@ pub enum ErrorFormat {
 
 /// Renders one diagnostic as text, with colour only when `color` is set.
 pub fn human(diag: &Diagnostic, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, diag).is_err() {
         out = format!("{}: {}\n", diag.code, diag.message);
@@ -29,7 +35,9 @@ pub fn human(diag: &Diagnostic, color: bool) -> String {
 /// Prints diagnostics to stderr in the chosen format.
 pub fn print(diags: &[Diagnostic], format: ErrorFormat) {
     let stderr = std::io::stderr();
-    let color = format == ErrorFormat::Human && std::io::IsTerminal::is_terminal(&stderr) && std::env::var_os("NO_COLOR").is_none();
+    let color = format == ErrorFormat::Human
+        && std::io::IsTerminal::is_terminal(&stderr)
+        && std::env::var_os("NO_COLOR").is_none();
     let mut err = stderr.lock();
     for diag in diags {
         let text = match format {
@@ -44,6 +52,9 @@ pub fn print(diags: &[Diagnostic], format: ErrorFormat) {
 pub fn plain_error(message: &str, format: ErrorFormat) {
     match format {
         ErrorFormat::Human => eprintln!("error: {message}"),
-        ErrorFormat::Json => eprintln!("{}", serde_json::json!({ "severity": "error", "message": message })),
+        ErrorFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({ "severity": "error", "message": message })
+        ),
     }
 }

@@ -1,6 +1,13 @@
 //! Hostile policy files: every one gets a located diagnostic and exit 2, never a panic or a
 //! stack overflow.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{temp_dir, vouch_in};
@@ -28,41 +35,78 @@ fn empty_file() {
 fn binary_file() {
     let (code, err) = check_file("binary", b"\x7fELF\x02\x01\x01\x00\x00\x00garbage");
     assert_eq!(code, 2);
-    assert!(err.contains("vouch::input::binary") && err.contains("policy.vouch:1:"), "{err}");
+    assert!(
+        err.contains("vouch::input::binary") && err.contains("policy.vouch:1:"),
+        "{err}"
+    );
 }
 
 #[test]
 fn not_utf8() {
     let (code, err) = check_file("latin1", b"policy \"caf\xe9\" {}\n");
     assert_eq!(code, 2);
-    assert!(err.contains("vouch::input::not-utf8") && err.contains("offset 11"), "{err}");
+    assert!(
+        err.contains("vouch::input::not-utf8") && err.contains("offset 11"),
+        "{err}"
+    );
 }
 
 #[test]
 fn ten_megabytes() {
     let mut text = String::from(HEADER);
     while text.len() < 10 * 1024 * 1024 {
-        text.push_str("// padding padding padding padding padding padding padding padding padding\n");
+        text.push_str(
+            "// padding padding padding padding padding padding padding padding padding\n",
+        );
     }
     let (code, err) = check_file("huge", text.as_bytes());
     assert_eq!(code, 2);
-    assert!(err.contains("vouch::input::too-large") && err.contains("policy.vouch"), "{err}");
+    assert!(
+        err.contains("vouch::input::too-large") && err.contains("policy.vouch"),
+        "{err}"
+    );
 }
 
 #[test]
 fn nested_ten_thousand_deep() {
-    for (name, open, close) in [("parens", "(", ")"), ("lists", "[", "]"), ("tables", "{a: ", "}")] {
-        let text = format!("{HEADER}param x: int = {}1{}\n", open.repeat(10_000), close.repeat(10_000));
+    for (name, open, close) in [
+        ("parens", "(", ")"),
+        ("lists", "[", "]"),
+        ("tables", "{a: ", "}"),
+    ] {
+        let text = format!(
+            "{HEADER}param x: int = {}1{}\n",
+            open.repeat(10_000),
+            close.repeat(10_000)
+        );
         let (code, err) = check_file(name, text.as_bytes());
         assert_eq!(code, 2, "{name}");
-        assert!(err.contains("vouch::parse::too-deep") && err.contains("policy.vouch:5:"), "{name}: {err}");
+        assert!(
+            err.contains("vouch::parse::too-deep") && err.contains("policy.vouch:5:"),
+            "{name}: {err}"
+        );
     }
     let cases = [
-        ("nots", format!("{HEADER}param x: bool = {}true\n", "not ".repeat(10_000))),
-        ("negations", format!("{HEADER}param x: int = {}1\n", "- ".repeat(10_000))),
-        ("sums", format!("{HEADER}param x: int = 1{}\n", " + 1".repeat(10_000))),
-        ("members", format!("{HEADER}param x: int = a{}\n", ".b".repeat(10_000))),
-        ("interpolations", format!("{HEADER}param x: string = \"{}\"\n", "{\"".repeat(10_000))),
+        (
+            "nots",
+            format!("{HEADER}param x: bool = {}true\n", "not ".repeat(10_000)),
+        ),
+        (
+            "negations",
+            format!("{HEADER}param x: int = {}1\n", "- ".repeat(10_000)),
+        ),
+        (
+            "sums",
+            format!("{HEADER}param x: int = 1{}\n", " + 1".repeat(10_000)),
+        ),
+        (
+            "members",
+            format!("{HEADER}param x: int = a{}\n", ".b".repeat(10_000)),
+        ),
+        (
+            "interpolations",
+            format!("{HEADER}param x: string = \"{}\"\n", "{\"".repeat(10_000)),
+        ),
     ];
     for (name, text) in cases {
         let (code, err) = check_file(name, text.as_bytes());
@@ -75,12 +119,17 @@ fn nested_ten_thousand_deep() {
 fn full_of_syntax_errors() {
     let mut text = String::from(HEADER);
     for i in 0..200 {
-        text.push_str(&format!("control \"C-{i}\" {{\n  title = \n  expect (1 +\n}}\n"));
+        text.push_str(&format!(
+            "control \"C-{i}\" {{\n  title = \n  expect (1 +\n}}\n"
+        ));
     }
     let (code, err) = check_file("syntax", text.as_bytes());
     assert_eq!(code, 2);
     let reported = err.matches("vouch::parse::syntax").count();
-    assert_eq!(reported, 50, "reports the first 50 broken items, each located:\n{err}");
+    assert_eq!(
+        reported, 50,
+        "reports the first 50 broken items, each located:\n{err}"
+    );
     assert!(err.contains("policy.vouch:7:3"), "{err}");
 }
 
@@ -99,6 +148,10 @@ fn random_text_never_panics() {
             text.push(alphabet[(state % alphabet.len() as u64) as usize]);
         }
         let source = vouch_lang::Source::from_bytes("random.vouch", &text).unwrap();
-        let _ = vouch_lang::check(source, &vouch_lang::NoImports, &vouch_lang::Frameworks::new());
+        let _ = vouch_lang::check(
+            source,
+            &vouch_lang::NoImports,
+            &vouch_lang::Frameworks::new(),
+        );
     }
 }

@@ -1,5 +1,12 @@
 //! `vouch check` end to end: exit codes, human and JSON diagnostics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{temp_dir, transcript, vouch, vouch_in};
@@ -18,17 +25,33 @@ fn warnings_alone_exit_0() {
 
 #[test]
 fn errors_exit_2_with_every_error_of_every_file() {
-    let out = vouch(&["check", "tests/data/lang/check/unknown-field.vouch", "tests/data/lang/check/unknown-name.vouch"]);
+    let out = vouch(&[
+        "check",
+        "tests/data/lang/check/unknown-field.vouch",
+        "tests/data/lang/check/unknown-name.vouch",
+    ]);
     insta::assert_snapshot!("check_two_files", transcript(&out));
 }
 
 #[test]
 fn json_error_format() {
-    let out = vouch(&["check", "--error-format", "json", "tests/data/lang/check/unknown-field.vouch"]);
+    let out = vouch(&[
+        "check",
+        "--error-format",
+        "json",
+        "tests/data/lang/check/unknown-field.vouch",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<serde_json::Value> = stderr.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 1, "one JSON object per diagnostic, nothing else: {stderr}");
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one JSON object per diagnostic, nothing else: {stderr}"
+    );
     insta::assert_json_snapshot!("check_json", lines[0]);
 }
 

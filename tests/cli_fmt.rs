@@ -1,5 +1,12 @@
 //! `vouch fmt` end to end: rewriting, `--check`, and errors.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{temp_dir, transcript, vouch_in};
@@ -12,7 +19,11 @@ fn check_reports_then_fmt_rewrites_then_check_passes() {
     std::fs::write(dir.join("policy.vouch"), MESSY).unwrap();
     let before = vouch_in(&dir, &["fmt", "--check", "policy.vouch"]);
     insta::assert_snapshot!("fmt_check_unformatted", transcript(&before));
-    assert_eq!(std::fs::read_to_string(dir.join("policy.vouch")).unwrap(), MESSY, "--check writes nothing");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("policy.vouch")).unwrap(),
+        MESSY,
+        "--check writes nothing"
+    );
 
     let write = vouch_in(&dir, &["fmt", "policy.vouch"]);
     assert_eq!(write.status.code(), Some(0), "{}", transcript(&write));
@@ -22,7 +33,12 @@ fn check_reports_then_fmt_rewrites_then_check_passes() {
     let after = vouch_in(&dir, &["fmt", "--check", "policy.vouch"]);
     assert_eq!(after.status.code(), Some(0), "{}", transcript(&after));
     let check = vouch_in(&dir, &["check", "policy.vouch"]);
-    assert_eq!(check.status.code(), Some(0), "formatting keeps the policy valid: {}", transcript(&check));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "formatting keeps the policy valid: {}",
+        transcript(&check)
+    );
 }
 
 #[test]
@@ -33,7 +49,10 @@ fn syntax_error_is_exit_2_and_the_file_is_untouched() {
     let out = vouch_in(&dir, &["fmt", "broken.vouch"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("vouch::parse::syntax"));
-    assert_eq!(std::fs::read_to_string(dir.join("broken.vouch")).unwrap(), broken);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("broken.vouch")).unwrap(),
+        broken
+    );
 }
 
 #[test]
@@ -46,7 +65,13 @@ fn formats_every_file_of_a_directory() {
     let out = vouch_in(&dir, &["fmt", "--check", "."]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a.vouch") && stderr.contains("sub/b.vouch") && !stderr.contains("notes"), "{stderr}");
+    assert!(
+        stderr.contains("a.vouch") && stderr.contains("sub/b.vouch") && !stderr.contains("notes"),
+        "{stderr}"
+    );
     assert_eq!(vouch_in(&dir, &["fmt", "."]).status.code(), Some(0));
-    assert_eq!(vouch_in(&dir, &["fmt", "--check", "."]).status.code(), Some(0));
+    assert_eq!(
+        vouch_in(&dir, &["fmt", "--check", "."]).status.code(),
+        Some(0)
+    );
 }

@@ -1,6 +1,13 @@
 //! Framework definitions: the shipped ones parse and are complete; malformed ones are located
 //! errors.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use vouch_lang::{Code, Framework, Source};
@@ -12,10 +19,17 @@ fn uk_sscop_has_the_fourteen_principles() {
     let ids: Vec<&str> = fw.principles.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "4.1", "4.2", "4.3"]
+        [
+            "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "4.1",
+            "4.2", "4.3"
+        ]
     );
     assert_eq!(fw.themes.len(), 4);
-    assert!(fw.source.as_deref().is_some_and(|s| s.starts_with("https://www.gov.uk/")));
+    assert!(
+        fw.source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("https://www.gov.uk/"))
+    );
 }
 
 #[test]
@@ -30,7 +44,10 @@ fn every_shipped_framework_parses() {
 fn malformed_framework_is_a_located_error() {
     let cases = [
         ("[framework]\nid = \"x\"\ntitel = \"X\"\n", "titel"),
-        ("[framework]\nid = \"x\"\ntitle = \"X\"\n[[principle]]\nid = \"1\"\ntheme = \"9\"\ntitle = \"t\"\n", "theme `9`"),
+        (
+            "[framework]\nid = \"x\"\ntitle = \"X\"\n[[principle]]\nid = \"1\"\ntheme = \"9\"\ntitle = \"t\"\n",
+            "theme `9`",
+        ),
         (
             "[framework]\nid = \"x\"\ntitle = \"X\"\n[[theme]]\nid = \"1\"\ntitle = \"t\"\n[[principle]]\nid = \"1.1\"\ntheme = \"1\"\ntitle = \"a\"\n[[principle]]\nid = \"1.1\"\ntheme = \"1\"\ntitle = \"b\"\n",
             "defined twice",
@@ -56,6 +73,9 @@ fn cli_reads_an_extra_framework_file() {
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("vouch::check::framework-mismatch"), "{stderr}");
+    assert!(
+        stderr.contains("vouch::check::framework-mismatch"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("unknown-framework"), "{stderr}");
 }

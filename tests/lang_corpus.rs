@@ -6,6 +6,13 @@
 //! clean, the rendered diagnostics otherwise) is an insta snapshot beside the file.
 //! See `tests/data/lang/README.md` for how to add a case.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -51,7 +58,11 @@ fn expectation(text: &str, path: &Path) -> Vec<String> {
         .lines()
         .find_map(|l| l.strip_prefix("// expect:"))
         .unwrap_or_else(|| panic!("{}: no `// expect:` header", path.display()));
-    let mut codes: Vec<String> = line.split_whitespace().filter(|c| *c != "ok").map(str::to_string).collect();
+    let mut codes: Vec<String> = line
+        .split_whitespace()
+        .filter(|c| *c != "ok")
+        .map(str::to_string)
+        .collect();
     codes.sort();
     codes
 }
@@ -66,26 +77,47 @@ fn run(path: &Path, frameworks: &Frameworks) -> Outcome {
     let bytes = std::fs::read(path).unwrap();
     let source = match Source::from_bytes(display_path(rel), &bytes) {
         Ok(s) => s,
-        Err(d) => return Outcome { codes: vec![d.code.to_string()], rendered: vouch::render::human(&d, false) },
+        Err(d) => {
+            return Outcome {
+                codes: vec![d.code.to_string()],
+                rendered: vouch::render::human(&d, false),
+            };
+        }
     };
     let out = vouch_lang::check(source.clone(), &FileLoader, frameworks);
     if out.diagnostics.is_empty() {
         let module = vouch_lang::parse(&source).unwrap();
-        return Outcome { codes: Vec::new(), rendered: vouch_lang::dump::module(&module) };
+        return Outcome {
+            codes: Vec::new(),
+            rendered: vouch_lang::dump::module(&module),
+        };
     }
     let mut codes: Vec<String> = out.diagnostics.iter().map(|d| d.code.to_string()).collect();
     codes.sort();
-    let rendered = out.diagnostics.iter().map(|d| vouch::render::human(d, false)).collect::<Vec<_>>().join("\n");
+    let rendered = out
+        .diagnostics
+        .iter()
+        .map(|d| vouch::render::human(d, false))
+        .collect::<Vec<_>>()
+        .join("\n");
     Outcome { codes, rendered }
 }
 
 #[test]
 fn corpus() {
     let cwd_guard = std::env::current_dir().unwrap();
-    assert_eq!(cwd_guard, root(), "tests run from the package root so relative imports resolve");
+    assert_eq!(
+        cwd_guard,
+        root(),
+        "tests run from the package root so relative imports resolve"
+    );
     let frameworks = frameworks();
     let files = corpus_files();
-    assert!(files.len() >= 40, "the corpus has only {} cases", files.len());
+    assert!(
+        files.len() >= 40,
+        "the corpus has only {} cases",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
@@ -114,7 +146,13 @@ fn corpus() {
             failures.push(format!("{}: snapshot differs", path.display()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} corpus cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 /// Every diagnostic code is exercised by a corpus file or, for input that cannot be a
@@ -131,6 +169,10 @@ fn every_code_is_covered() {
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         covered.extend(expectation(&text, &path));
     }
-    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !covered.contains(*c)).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
     assert!(missing.is_empty(), "no test exercises {missing:?}");
 }

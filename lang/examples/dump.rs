@@ -9,6 +9,8 @@ fn main() {
     };
     match vouch_lang::parse(&source) {
         Ok(m) => print!("{}", vouch_lang::dump::module(&m)),
-        Err(ds) => ds.iter().for_each(|d| println!("{} {:?} {}", d.code, d.span(), d.message)),
+        Err(ds) => ds
+            .iter()
+            .for_each(|d| println!("{} {:?} {}", d.code, d.span(), d.message)),
     }
 }

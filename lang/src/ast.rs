@@ -504,13 +504,55 @@ impl DurationUnit {
     pub const fn spelled(self, amount: i64) -> &'static str {
         let one = amount == 1;
         match self {
-            DurationUnit::Seconds => if one { "second" } else { "seconds" },
-            DurationUnit::Minutes => if one { "minute" } else { "minutes" },
-            DurationUnit::Hours => if one { "hour" } else { "hours" },
-            DurationUnit::Days => if one { "day" } else { "days" },
-            DurationUnit::Weeks => if one { "week" } else { "weeks" },
-            DurationUnit::Months => if one { "month" } else { "months" },
-            DurationUnit::Years => if one { "year" } else { "years" },
+            DurationUnit::Seconds => {
+                if one {
+                    "second"
+                } else {
+                    "seconds"
+                }
+            }
+            DurationUnit::Minutes => {
+                if one {
+                    "minute"
+                } else {
+                    "minutes"
+                }
+            }
+            DurationUnit::Hours => {
+                if one {
+                    "hour"
+                } else {
+                    "hours"
+                }
+            }
+            DurationUnit::Days => {
+                if one {
+                    "day"
+                } else {
+                    "days"
+                }
+            }
+            DurationUnit::Weeks => {
+                if one {
+                    "week"
+                } else {
+                    "weeks"
+                }
+            }
+            DurationUnit::Months => {
+                if one {
+                    "month"
+                } else {
+                    "months"
+                }
+            }
+            DurationUnit::Years => {
+                if one {
+                    "year"
+                } else {
+                    "years"
+                }
+            }
         }
     }
 }

@@ -146,7 +146,10 @@ impl Diagnostic {
             code,
             severity: Severity::Error,
             message: message.into(),
-            labels: vec![Label { span, text: String::new() }],
+            labels: vec![Label {
+                span,
+                text: String::new(),
+            }],
             help: None,
             src: source,
         }
@@ -154,13 +157,20 @@ impl Diagnostic {
 
     /// A warning at `span`.
     pub fn warning(code: Code, source: Source, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, source, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, source, span, message)
+        }
     }
 
     /// Sets the text of the primary label, or adds a secondary label at another span.
     pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
         let text = text.into();
-        match self.labels.iter_mut().find(|l| l.span == span && l.text.is_empty()) {
+        match self
+            .labels
+            .iter_mut()
+            .find(|l| l.span == span && l.text.is_empty())
+        {
             Some(label) => label.text = text,
             None => self.labels.push(Label { span, text }),
         }
@@ -226,7 +236,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

@@ -19,16 +19,32 @@ pub fn module(m: &Module) -> String {
 pub fn item(item: &Item) -> String {
     match item {
         Item::Policy(p) => {
-            format!("(policy {:?}{}{})", p.name.value, doc(&p.doc), fields(&p.fields, 1))
+            format!(
+                "(policy {:?}{}{})",
+                p.name.value,
+                doc(&p.doc),
+                fields(&p.fields, 1)
+            )
         }
         Item::Use(u) => {
             let path: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
             format!("(use {}{})", path.join("."), overrides(&u.overrides))
         }
         Item::Import(i) => format!("(import {:?}{})", i.path.value, overrides(&i.overrides)),
-        Item::Param(p) => format!("(param {} {}{} {})", p.name.name, ty(&p.ty), doc(&p.doc), expr(&p.default)),
+        Item::Param(p) => format!(
+            "(param {} {}{} {})",
+            p.name.name,
+            ty(&p.ty),
+            doc(&p.doc),
+            expr(&p.default)
+        ),
         Item::Control(c) => {
-            let mut out = format!("(control {:?}{}{}", c.id.value, doc(&c.doc), fields(&c.fields, 1));
+            let mut out = format!(
+                "(control {:?}{}{}",
+                c.id.value,
+                doc(&c.doc),
+                fields(&c.fields, 1)
+            );
             for s in &c.body {
                 out.push_str(&stmt(s, 1));
             }
@@ -39,7 +55,9 @@ pub fn item(item: &Item) -> String {
 }
 
 fn doc(doc: &Option<String>) -> String {
-    doc.as_ref().map(|d| format!(" (doc {d:?})")).unwrap_or_default()
+    doc.as_ref()
+        .map(|d| format!(" (doc {d:?})"))
+        .unwrap_or_default()
 }
 
 fn indent(level: usize) -> String {
@@ -47,14 +65,20 @@ fn indent(level: usize) -> String {
 }
 
 fn fields(fields: &[Field], level: usize) -> String {
-    fields.iter().map(|f| format!("{}({} {})", indent(level), f.key.name, expr(&f.value))).collect()
+    fields
+        .iter()
+        .map(|f| format!("{}({} {})", indent(level), f.key.name, expr(&f.value)))
+        .collect()
 }
 
 fn overrides(fields: &[Field]) -> String {
     if fields.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = fields.iter().map(|f| format!("({} {})", f.key.name, expr(&f.value))).collect();
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| format!("({} {})", f.key.name, expr(&f.value)))
+        .collect();
     format!(" (with {})", parts.join(" "))
 }
 
@@ -131,8 +155,10 @@ pub fn expr(e: &Expr) -> String {
             format!("[{}]", items.join(" "))
         }
         ExprKind::Table(entries) => {
-            let entries: Vec<String> =
-                entries.iter().map(|en| format!("{:?}: {}", en.key.text(), expr(&en.value))).collect();
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|en| format!("{:?}: {}", en.key.text(), expr(&en.value)))
+                .collect();
             format!("{{{}}}", entries.join(", "))
         }
         ExprKind::Name(i) => i.name.clone(),
@@ -144,7 +170,9 @@ pub fn expr(e: &Expr) -> String {
             format!("({head} {} {})", func.name, args.join(" "))
         }
         ExprKind::Unary { op, operand } => format!("({} {})", op.as_str(), expr(operand)),
-        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs))
+        }
         ExprKind::Quantifier(q) => {
             let mut out = format!("({} {} {}", q.kind.as_str(), q.var.name, expr(&q.iter));
             if let Some(f) = &q.filter {

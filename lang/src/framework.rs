@@ -100,7 +100,10 @@ impl Framework {
                     Code::InvalidFramework,
                     source.clone(),
                     find(source, &p.id),
-                    format!("principle `{}` names theme `{}`, which is not defined", p.id, p.theme),
+                    format!(
+                        "principle `{}` names theme `{}`, which is not defined",
+                        p.id, p.theme
+                    ),
                 )));
             }
         }
@@ -115,7 +118,10 @@ impl Framework {
 
 fn find(source: &Source, needle: &str) -> Span {
     let quoted = format!("\"{needle}\"");
-    source.text().find(&quoted).map_or(Span::point(0), |at| Span::new(at, at + quoted.len()))
+    source
+        .text()
+        .find(&quoted)
+        .map_or(Span::point(0), |at| Span::new(at, at + quoted.len()))
 }
 
 /// The frameworks a checker knows, by id.

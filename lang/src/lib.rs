@@ -7,24 +7,25 @@
 pub mod ast;
 mod check;
 mod diagnostic;
-mod framework;
 pub mod dump;
 pub mod format;
+mod framework;
 mod parse;
-pub mod schema;
 mod scan;
+pub mod schema;
 mod source;
 mod span;
 mod types;
 
 pub use check::{
-    BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind, ImportTarget,
-    Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel, check,
+    BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind,
+    ImportTarget, Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel,
+    check,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
 pub use format::{format_module, format_source};
-pub use parse::parse;
 pub use framework::{Framework, Frameworks, Principle, Theme};
+pub use parse::parse;
 pub use source::{MAX_SOURCE_BYTES, Source};
 pub use span::Span;
 pub use types::Type;

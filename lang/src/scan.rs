@@ -47,7 +47,10 @@ pub fn scan(text: &str) -> Scan {
         }
         match c {
             '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
-                let end = text.get(i..).and_then(|rest| rest.find('\n')).map_or(text.len(), |n| i + n);
+                let end = text
+                    .get(i..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(text.len(), |n| i + n);
                 let comment = text.get(i..end).unwrap_or("").trim_end_matches('\r');
                 out.comments.push(Comment {
                     text: comment.to_string(),
@@ -83,8 +86,16 @@ fn close(stack: &mut Vec<Frame>, depth: &mut usize, closer: char) {
         Frame::Interp => opener == '{',
         Frame::Str => false,
     };
-    let floor = stack.iter().rposition(|f| matches!(f, Frame::Str)).map_or(0, |s| s + 1);
-    let Some(at) = stack.get(floor..).and_then(|frames| frames.iter().rposition(matches)) else { return };
+    let floor = stack
+        .iter()
+        .rposition(|f| matches!(f, Frame::Str))
+        .map_or(0, |s| s + 1);
+    let Some(at) = stack
+        .get(floor..)
+        .and_then(|frames| frames.iter().rposition(matches))
+    else {
+        return;
+    };
     let at = floor + at;
     *depth = depth.saturating_sub(stack.len() - at);
     stack.truncate(at);

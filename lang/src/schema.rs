@@ -50,14 +50,42 @@ const fn field(name: &'static str, ty: &'static str, doc: &'static str) -> Field
 
 /// The top-level names a policy can read.
 pub const ROOTS: &[FieldDef] = &[
-    field("as_of", "datetime", "the instant the evaluation judges at (`--as-of`, default now)"),
-    field("release", "Release", "the release described by `release.toml`"),
+    field(
+        "as_of",
+        "datetime",
+        "the instant the evaluation judges at (`--as-of`, default now)",
+    ),
+    field(
+        "release",
+        "Release",
+        "the release described by `release.toml`",
+    ),
     field("files", "list<File>", "every file of the bundle"),
-    field("vulnerabilities", "list<Vulnerability>", "known vulnerabilities, merged across scans, advisories, VEX and registers"),
-    field("advisories", "list<Advisory>", "published security advisories (CSAF, OSV)"),
-    field("support", "Support", "support periods and end-of-life dates (`support.toml`, endoflife.date data)"),
-    field("security_txt", "SecurityTxt?", "the bundle's security.txt (RFC 9116), if there is one"),
-    field("attestations", "list<Attestation>", "human attestations for `manual` controls"),
+    field(
+        "vulnerabilities",
+        "list<Vulnerability>",
+        "known vulnerabilities, merged across scans, advisories, VEX and registers",
+    ),
+    field(
+        "advisories",
+        "list<Advisory>",
+        "published security advisories (CSAF, OSV)",
+    ),
+    field(
+        "support",
+        "Support",
+        "support periods and end-of-life dates (`support.toml`, endoflife.date data)",
+    ),
+    field(
+        "security_txt",
+        "SecurityTxt?",
+        "the bundle's security.txt (RFC 9116), if there is one",
+    ),
+    field(
+        "attestations",
+        "list<Attestation>",
+        "human attestations for `manual` controls",
+    ),
 ];
 
 /// The closed name sets.
@@ -87,8 +115,16 @@ pub const RECORDS: &[RecordDef] = &[
             field("date", "datetime?", "when it was released"),
             field("previous", "string?", "the version it follows"),
             field("artifacts", "list<Artifact>", "the files it distributes"),
-            field("distribution", "list<Distribution>", "where it is distributed from"),
-            field("sboms", "list<Sbom>", "software bills of materials in the bundle"),
+            field(
+                "distribution",
+                "list<Distribution>",
+                "where it is distributed from",
+            ),
+            field(
+                "sboms",
+                "list<Sbom>",
+                "software bills of materials in the bundle",
+            ),
             field("path", "string", "bundle path of `release.toml`"),
         ],
     },
@@ -99,7 +135,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("path", "string", "bundle-relative path, `/`-separated"),
             field("size", "int", "size in bytes"),
             field("sha256", "string", "lowercase hex SHA-256 of the content"),
-            field("kind", "string", "the evidence kind it was classified as, or `unclassified`"),
+            field(
+                "kind",
+                "string",
+                "the evidence kind it was classified as, or `unclassified`",
+            ),
         ],
     },
     RecordDef {
@@ -110,10 +150,22 @@ pub const RECORDS: &[RecordDef] = &[
             field("name", "string", "file name"),
             field("size", "int", "size in bytes"),
             field("sha256", "string", "lowercase hex SHA-256"),
-            field("signatures", "list<Signature>", "signatures over this artifact"),
-            field("checksums", "list<Checksum>", "checksum-file entries naming this artifact"),
+            field(
+                "signatures",
+                "list<Signature>",
+                "signatures over this artifact",
+            ),
+            field(
+                "checksums",
+                "list<Checksum>",
+                "checksum-file entries naming this artifact",
+            ),
             field("sboms", "list<Sbom>", "SBOMs that describe this artifact"),
-            field("provenance", "list<Provenance>", "build provenance naming this artifact by digest"),
+            field(
+                "provenance",
+                "list<Provenance>",
+                "build provenance naming this artifact by digest",
+            ),
         ],
     },
     RecordDef {
@@ -121,14 +173,38 @@ pub const RECORDS: &[RecordDef] = &[
         doc: "a signature over a file, and the outcome of verifying it",
         fields: &[
             field("path", "string", "bundle path of the signature file"),
-            field("format", "string", "`openpgp`, `ssh`, `minisign`, `cosign`, `sigstore` or `dsse`"),
-            field("verified", "bool", "the signature is cryptographically valid for the file"),
-            field("trusted", "bool", "it verifies with a key from the trust set (`--trust`)"),
-            field("outcome", "string", "`verified`, `bad-signature`, `untrusted-key`, `expired-key`, `unsupported` or `malformed`"),
+            field(
+                "format",
+                "string",
+                "`openpgp`, `ssh`, `minisign`, `cosign`, `sigstore` or `dsse`",
+            ),
+            field(
+                "verified",
+                "bool",
+                "the signature is cryptographically valid for the file",
+            ),
+            field(
+                "trusted",
+                "bool",
+                "it verifies with a key from the trust set (`--trust`)",
+            ),
+            field(
+                "outcome",
+                "string",
+                "`verified`, `bad-signature`, `untrusted-key`, `expired-key`, `unsupported` or `malformed`",
+            ),
             field("reason", "string?", "why, when it did not verify"),
-            field("signer", "string?", "the signer: user id, principal or key comment"),
+            field(
+                "signer",
+                "string?",
+                "the signer: user id, principal or key comment",
+            ),
             field("key_id", "string?", "key id or fingerprint"),
-            field("signed_at", "datetime?", "signing time, where the format records one"),
+            field(
+                "signed_at",
+                "datetime?",
+                "signing time, where the format records one",
+            ),
         ],
     },
     RecordDef {
@@ -147,7 +223,11 @@ pub const RECORDS: &[RecordDef] = &[
         doc: "a URL the release is distributed from",
         fields: &[
             field("url", "string", "the URL as written"),
-            field("scheme", "string", "its scheme, lowercase (`https`, `http`, `sftp`, ...)"),
+            field(
+                "scheme",
+                "string",
+                "its scheme, lowercase (`https`, `http`, `sftp`, ...)",
+            ),
             field("host", "string", "its host, lowercase"),
         ],
     },
@@ -158,7 +238,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("path", "string", "bundle path of the statement or envelope"),
             field("predicate_type", "string", "the statement's predicate type"),
             field("builder", "string?", "the builder id"),
-            field("verified", "bool", "its signature verifies with a trusted key"),
+            field(
+                "verified",
+                "bool",
+                "its signature verifies with a trusted key",
+            ),
         ],
     },
     RecordDef {
@@ -185,19 +269,35 @@ pub const RECORDS: &[RecordDef] = &[
         doc: "a vulnerability known for the product, merged across evidence by id and alias",
         fields: &[
             field("id", "string", "primary id (CVE where known)"),
-            field("aliases", "set<string>", "other ids (GHSA, OSV, vendor ids)"),
+            field(
+                "aliases",
+                "set<string>",
+                "other ids (GHSA, OSV, vendor ids)",
+            ),
             field("severity", "severity?", "severity band"),
             field("cvss_score", "number?", "CVSS base score"),
             field("cvss_vector", "string?", "CVSS vector string"),
             field("status", "vuln_status", "status for this product"),
             field("justification", "string?", "why it is `not_affected`"),
-            field("discovered", "datetime?", "when it became known to the producer"),
+            field(
+                "discovered",
+                "datetime?",
+                "when it became known to the producer",
+            ),
             field("disclosed", "datetime?", "when it was made public"),
             field("fixed_at", "datetime?", "when a fix was released"),
             field("fixed_in", "string?", "the version that fixes it"),
             field("time_to_fix", "duration?", "`fixed_at - discovered`"),
-            field("open_for", "duration?", "`as_of - discovered`, while not fixed"),
-            field("sources", "list<string>", "bundle paths of the evidence that mentions it"),
+            field(
+                "open_for",
+                "duration?",
+                "`as_of - discovered`, while not fixed",
+            ),
+            field(
+                "sources",
+                "list<string>",
+                "bundle paths of the evidence that mentions it",
+            ),
         ],
     },
     RecordDef {
@@ -210,8 +310,16 @@ pub const RECORDS: &[RecordDef] = &[
             field("title", "string?", "title"),
             field("published", "datetime?", "first published"),
             field("updated", "datetime?", "last updated"),
-            field("vulnerabilities", "set<string>", "ids of the vulnerabilities it covers"),
-            field("affected_versions", "list<string>", "versions or ranges affected"),
+            field(
+                "vulnerabilities",
+                "set<string>",
+                "ids of the vulnerabilities it covers",
+            ),
+            field(
+                "affected_versions",
+                "list<string>",
+                "versions or ranges affected",
+            ),
             field("fixed_versions", "list<string>", "versions that fix it"),
             field("mitigations", "list<string>", "mitigations and workarounds"),
         ],
@@ -228,7 +336,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("cycle", "string", "the cycle name, e.g. `2.4`"),
             field("released", "date?", "first release of the cycle"),
             field("support_until", "date?", "end of active support"),
-            field("eol", "date?", "end of security fixes; `none` when not announced"),
+            field(
+                "eol",
+                "date?",
+                "end of security fixes; `none` when not announced",
+            ),
             field("eol_announced", "date?", "when the EOL date was published"),
             field("lts", "bool", "long-term support"),
             field("notice", "duration?", "`eol - eol_announced`"),
@@ -244,9 +356,21 @@ pub const RECORDS: &[RecordDef] = &[
             field("encryption", "list<string>", "`Encryption` URIs"),
             field("policy", "list<string>", "`Policy` URIs"),
             field("canonical", "list<string>", "`Canonical` URIs"),
-            field("preferred_languages", "list<string>", "`Preferred-Languages`"),
-            field("signed", "bool", "it carries an OpenPGP cleartext signature"),
-            field("verified", "bool", "that signature verifies with a trusted key"),
+            field(
+                "preferred_languages",
+                "list<string>",
+                "`Preferred-Languages`",
+            ),
+            field(
+                "signed",
+                "bool",
+                "it carries an OpenPGP cleartext signature",
+            ),
+            field(
+                "verified",
+                "bool",
+                "that signature verifies with a trusted key",
+            ),
         ],
     },
     RecordDef {
@@ -258,7 +382,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("statement", "string", "what is attested"),
             field("attested_by", "string", "who attests it"),
             field("date", "datetime", "when"),
-            field("evidence", "list<string>", "references to supporting evidence"),
+            field(
+                "evidence",
+                "list<string>",
+                "references to supporting evidence",
+            ),
         ],
     },
 ];
@@ -280,7 +408,9 @@ pub fn enum_of_variant(variant: &str) -> Option<&'static EnumDef> {
 
 /// Resolves a schema or policy type name that is not built in: a record or an enum.
 pub fn named_type(name: &str) -> Option<Type> {
-    record(name).map(|r| Type::Record(r.name)).or_else(|| enum_def(name).map(|e| Type::Enum(e.name)))
+    record(name)
+        .map(|r| Type::Record(r.name))
+        .or_else(|| enum_def(name).map(|e| Type::Enum(e.name)))
 }
 
 /// Parses a type written in the language's type syntax (`list<Signature>`, `date?`).
@@ -290,7 +420,9 @@ pub fn parse_type(text: &str) -> Option<Type> {
 }
 
 fn parse_type_prefix(text: &str) -> Option<(Type, &str)> {
-    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
     let (name, mut rest) = text.split_at(end);
     let mut args = Vec::new();
     if let Some(after) = rest.trim_start().strip_prefix('<') {
@@ -351,23 +483,40 @@ pub fn to_markdown() -> String {
     }
     out.push_str("\n## Records\n");
     for r in RECORDS {
-        out.push_str(&format!("\n### `{}`\n\n{}.\n\n| field | type | meaning |\n| --- | --- | --- |\n", r.name, capitalise(r.doc)));
+        out.push_str(&format!(
+            "\n### `{}`\n\n{}.\n\n| field | type | meaning |\n| --- | --- | --- |\n",
+            r.name,
+            capitalise(r.doc)
+        ));
         for f in r.fields {
             out.push_str(&format!("| `{}` | `{}` | {} |\n", f.name, f.ty, f.doc));
         }
     }
     out.push_str("\n## Names\n");
     for e in ENUMS {
-        let order = if e.ordered { ", ordered from lowest to highest" } else { "" };
+        let order = if e.ordered {
+            ", ordered from lowest to highest"
+        } else {
+            ""
+        };
         let variants: Vec<String> = e.variants.iter().map(|v| format!("`{v}`")).collect();
-        out.push_str(&format!("\n- `{}`: {}{}: {}\n", e.name, e.doc, order, variants.join(", ")));
+        out.push_str(&format!(
+            "\n- `{}`: {}{}: {}\n",
+            e.name,
+            e.doc,
+            order,
+            variants.join(", ")
+        ));
     }
     out
 }
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -378,7 +527,13 @@ mod tests {
     fn every_field_type_parses() {
         for r in RECORDS {
             for f in r.fields {
-                assert!(parse_type(f.ty).is_some(), "{}.{}: `{}`", r.name, f.name, f.ty);
+                assert!(
+                    parse_type(f.ty).is_some(),
+                    "{}.{}: `{}`",
+                    r.name,
+                    f.name,
+                    f.ty
+                );
             }
         }
         for f in ROOTS {
@@ -399,7 +554,11 @@ mod tests {
     #[test]
     fn names_do_not_collide() {
         for r in RECORDS {
-            assert!(enum_def(r.name).is_none() && root_type(r.name).is_none(), "{}", r.name);
+            assert!(
+                enum_def(r.name).is_none() && root_type(r.name).is_none(),
+                "{}",
+                r.name
+            );
         }
     }
 

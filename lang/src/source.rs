@@ -22,7 +22,10 @@ pub struct Source {
 impl Source {
     /// A source from text already known to be valid UTF-8.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// A source from raw bytes: rejects files that are too large, binary or not UTF-8, with a
@@ -50,9 +53,14 @@ impl Source {
             let shown = Source::new(name, lossy.replace('\0', " "));
             let at = char_boundary_offset(bytes, nul);
             return Err(Box::new(
-                Diagnostic::error(Code::Binary, shown, Span::new(at, at + 1), "file is binary, not a policy")
-                    .with_label(Span::new(at, at + 1), "NUL byte here")
-                    .with_help("vouch policies are UTF-8 text files, usually named `*.vouch`"),
+                Diagnostic::error(
+                    Code::Binary,
+                    shown,
+                    Span::new(at, at + 1),
+                    "file is binary, not a policy",
+                )
+                .with_label(Span::new(at, at + 1), "NUL byte here")
+                .with_help("vouch policies are UTF-8 text files, usually named `*.vouch`"),
             ));
         }
         match std::str::from_utf8(bytes) {
@@ -111,7 +119,9 @@ impl SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),

@@ -19,17 +19,26 @@ impl Span {
 
     /// An empty span at `offset`.
     pub const fn point(offset: usize) -> Self {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The span moved `by` bytes to the right.
     pub const fn shifted(self, by: usize) -> Span {
-        Span { start: self.start + by, end: self.end + by }
+        Span {
+            start: self.start + by,
+            end: self.end + by,
+        }
     }
 
     /// The span as a `Range`.
@@ -56,6 +65,9 @@ impl From<Span> for miette::SourceSpan {
 
 impl From<pest::Span<'_>> for Span {
     fn from(span: pest::Span<'_>) -> Self {
-        Span { start: span.start(), end: span.end() }
+        Span {
+            start: span.start(),
+            end: span.end(),
+        }
     }
 }

@@ -139,7 +139,11 @@ pub fn resolve_type_name(
     lookup: impl Fn(&str) -> Option<Type>,
 ) -> Result<Type, TypeNameError> {
     let found = args.len();
-    let arity = |expected: usize| TypeNameError::Arity { name: name.to_string(), expected, found };
+    let arity = |expected: usize| TypeNameError::Arity {
+        name: name.to_string(),
+        expected,
+        found,
+    };
     let simple = match name {
         "bool" => Some(Type::Bool),
         "int" => Some(Type::Int),
@@ -154,7 +158,11 @@ pub fn resolve_type_name(
         "list" | "set" | "table" => None,
         other => lookup(other),
     }) {
-        return if args.is_empty() { Ok(t) } else { Err(arity(0)) };
+        return if args.is_empty() {
+            Ok(t)
+        } else {
+            Err(arity(0))
+        };
     }
     let mut args = args.into_iter();
     match (name, found) {
@@ -172,5 +180,6 @@ pub fn resolve_type_name(
 }
 
 /// The names of the built-in types, for suggestions.
-pub const BUILTIN_TYPE_NAMES: &[&str] =
-    &["bool", "int", "number", "string", "duration", "date", "datetime", "list", "set", "table"];
+pub const BUILTIN_TYPE_NAMES: &[&str] = &[
+    "bool", "int", "number", "string", "duration", "date", "datetime", "list", "set", "table",
+];

@@ -38,7 +38,9 @@ pub fn run(args: CheckArgs) -> VouchExit {
     let mut diags: Vec<Diagnostic> = Vec::new();
     for file in &files {
         match read_source(file) {
-            Ok(source) => diags.extend(vouch_lang::check(source, &FileLoader, &frameworks).diagnostics),
+            Ok(source) => {
+                diags.extend(vouch_lang::check(source, &FileLoader, &frameworks).diagnostics)
+            }
             Err(d) => diags.push(*d),
         }
     }
@@ -58,7 +60,11 @@ pub fn run(args: CheckArgs) -> VouchExit {
             plural(warnings)
         );
     }
-    if errors > 0 || !missing.is_empty() { VouchExit::Error } else { VouchExit::Success }
+    if errors > 0 || !missing.is_empty() {
+        VouchExit::Error
+    } else {
+        VouchExit::Success
+    }
 }
 
 fn plural(n: usize) -> &'static str {

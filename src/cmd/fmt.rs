@@ -52,12 +52,20 @@ pub fn run(args: FmtArgs) -> VouchExit {
             continue;
         }
         if args.check {
-            let d = Diagnostic::error(Code::Unformatted, source.clone(), first_difference(source.text(), &formatted), format!("`{}` is not formatted", source.name()))
-                .with_help(format!("run `vouch fmt {}`", source.name()));
+            let d = Diagnostic::error(
+                Code::Unformatted,
+                source.clone(),
+                first_difference(source.text(), &formatted),
+                format!("`{}` is not formatted", source.name()),
+            )
+            .with_help(format!("run `vouch fmt {}`", source.name()));
             render::print(&[d], args.error_format);
             unformatted.push(file);
         } else if let Err(err) = std::fs::write(file, formatted) {
-            render::plain_error(&format!("cannot write `{}`: {}", display_path(file), io_reason(&err)), args.error_format);
+            render::plain_error(
+                &format!("cannot write `{}`: {}", display_path(file), io_reason(&err)),
+                args.error_format,
+            );
             errors = true;
         }
     }
@@ -73,7 +81,10 @@ pub fn run(args: FmtArgs) -> VouchExit {
 /// The span, in the original text, of the first line that formatting changes.
 fn first_difference(original: &str, formatted: &str) -> Span {
     let mut offset = 0;
-    for (a, b) in original.split_inclusive('\n').zip(formatted.split_inclusive('\n')) {
+    for (a, b) in original
+        .split_inclusive('\n')
+        .zip(formatted.split_inclusive('\n'))
+    {
         if a != b {
             return Span::new(offset, offset + a.trim_end().len());
         }

@@ -20,14 +20,54 @@ pub struct Builtin {
 
 /// Every built-in function, sorted by name.
 pub const BUILTINS: &[Builtin] = &[
-    Builtin { name: "contains", signature: "contains(text: string, part: string) -> bool, contains(items: list<T>, item: T) -> bool", doc: "whether `text` contains `part`, or `items` contains `item`", arity: 2 },
-    Builtin { name: "days", signature: "days(d: duration) -> int", doc: "the whole days in `d`", arity: 1 },
-    Builtin { name: "ends_with", signature: "ends_with(text: string, suffix: string) -> bool", doc: "whether `text` ends with `suffix`", arity: 2 },
-    Builtin { name: "len", signature: "len(x: list<T> | set<T> | table<K, V> | string) -> int", doc: "the number of elements, entries or characters", arity: 1 },
-    Builtin { name: "lower", signature: "lower(text: string) -> string", doc: "`text` in lowercase", arity: 1 },
-    Builtin { name: "matches", signature: "matches(text: string, glob: string) -> bool", doc: "whether `text` matches the glob (`*` any run of characters except `/`, `**` any run, `?` one character)", arity: 2 },
-    Builtin { name: "starts_with", signature: "starts_with(text: string, prefix: string) -> bool", doc: "whether `text` starts with `prefix`", arity: 2 },
-    Builtin { name: "upper", signature: "upper(text: string) -> string", doc: "`text` in uppercase", arity: 1 },
+    Builtin {
+        name: "contains",
+        signature: "contains(text: string, part: string) -> bool, contains(items: list<T>, item: T) -> bool",
+        doc: "whether `text` contains `part`, or `items` contains `item`",
+        arity: 2,
+    },
+    Builtin {
+        name: "days",
+        signature: "days(d: duration) -> int",
+        doc: "the whole days in `d`",
+        arity: 1,
+    },
+    Builtin {
+        name: "ends_with",
+        signature: "ends_with(text: string, suffix: string) -> bool",
+        doc: "whether `text` ends with `suffix`",
+        arity: 2,
+    },
+    Builtin {
+        name: "len",
+        signature: "len(x: list<T> | set<T> | table<K, V> | string) -> int",
+        doc: "the number of elements, entries or characters",
+        arity: 1,
+    },
+    Builtin {
+        name: "lower",
+        signature: "lower(text: string) -> string",
+        doc: "`text` in lowercase",
+        arity: 1,
+    },
+    Builtin {
+        name: "matches",
+        signature: "matches(text: string, glob: string) -> bool",
+        doc: "whether `text` matches the glob (`*` any run of characters except `/`, `**` any run, `?` one character)",
+        arity: 2,
+    },
+    Builtin {
+        name: "starts_with",
+        signature: "starts_with(text: string, prefix: string) -> bool",
+        doc: "whether `text` starts with `prefix`",
+        arity: 2,
+    },
+    Builtin {
+        name: "upper",
+        signature: "upper(text: string) -> string",
+        doc: "`text` in uppercase",
+        arity: 1,
+    },
 ];
 
 /// Looks up a built-in by name.
@@ -48,13 +88,25 @@ pub struct ArgError {
 pub fn result_type(f: &Builtin, args: &[Type]) -> Result<Type, ArgError> {
     let lifted = args.iter().any(Type::is_optional);
     let plain: Vec<&Type> = args.iter().map(Type::unwrap_optional).collect();
-    let need = |index: usize, expected: &str| ArgError { index, expected: expected.to_string() };
-    let is = |index: usize, want: &Type| plain.get(index).is_some_and(|t| t.fits(want) || t.is_wildcard());
+    let need = |index: usize, expected: &str| ArgError {
+        index,
+        expected: expected.to_string(),
+    };
+    let is = |index: usize, want: &Type| {
+        plain
+            .get(index)
+            .is_some_and(|t| t.fits(want) || t.is_wildcard())
+    };
     let result = match f.name {
         "len" => match plain.first() {
-            Some(Type::List(_) | Type::Set(_) | Type::Table(..) | Type::String | Type::Error | Type::Unknown) => {
-                Type::Int
-            }
+            Some(
+                Type::List(_)
+                | Type::Set(_)
+                | Type::Table(..)
+                | Type::String
+                | Type::Error
+                | Type::Unknown,
+            ) => Type::Int,
             _ => return Err(need(0, "a list, set, table or string")),
         },
         "days" => {

@@ -35,7 +35,13 @@ impl<'a> Typer<'a> {
         params: &'a BTreeMap<String, (Type, Span)>,
         diags: &'a mut Vec<Diagnostic>,
     ) -> Self {
-        Typer { src, params, used_params: BTreeSet::new(), diags, bindings: Vec::new() }
+        Typer {
+            src,
+            params,
+            used_params: BTreeSet::new(),
+            diags,
+            bindings: Vec::new(),
+        }
     }
 
     fn report(&mut self, diag: Diagnostic) {
@@ -81,7 +87,11 @@ impl<'a> Typer<'a> {
             }
             Stmt::Manual(m) => {
                 let d = self
-                    .diag(Code::InvalidControl, m.span, "`manual` must be the only statement of its control")
+                    .diag(
+                        Code::InvalidControl,
+                        m.span,
+                        "`manual` must be the only statement of its control",
+                    )
                     .with_help("put the human check in a control of its own");
                 self.report(d);
             }
@@ -93,7 +103,11 @@ impl<'a> Typer<'a> {
         let ty = self.infer(expr);
         if !ty.unwrap_optional().fits(&Type::Bool) && ty != Type::NoneLit {
             let d = self
-                .diag(Code::TypeMismatch, expr.span, format!("{what} needs a condition, found `{ty}`"))
+                .diag(
+                    Code::TypeMismatch,
+                    expr.span,
+                    format!("{what} needs a condition, found `{ty}`"),
+                )
                 .with_label(expr.span, format!("this is `{ty}`, not `bool`"));
             self.report(d);
         }
@@ -109,7 +123,11 @@ impl<'a> Typer<'a> {
             Some(elem) => elem.clone(),
             None => {
                 let mut d = self
-                    .diag(Code::TypeMismatch, expr.span, format!("{what} needs a list or set, found `{ty}`"))
+                    .diag(
+                        Code::TypeMismatch,
+                        expr.span,
+                        format!("{what} needs a list or set, found `{ty}`"),
+                    )
                     .with_label(expr.span, format!("this is `{ty}`"));
                 if let Type::Table(..) = ty.unwrap_optional() {
                     d = d.with_help("tables are read by key: `table[key]`");
@@ -127,12 +145,24 @@ impl<'a> Typer<'a> {
             .rev()
             .find(|b| b.name == name.name)
             .map(|b| (b.span, "a local binding"))
-            .or_else(|| self.params.get(&name.name).map(|(_, span)| (*span, "a param")))
-            .or_else(|| schema::root_type(&name.name).map(|_| (Span::default(), "an evidence root")))
-            .or_else(|| schema::enum_of_variant(&name.name).map(|_| (Span::default(), "a constant")));
+            .or_else(|| {
+                self.params
+                    .get(&name.name)
+                    .map(|(_, span)| (*span, "a param"))
+            })
+            .or_else(|| {
+                schema::root_type(&name.name).map(|_| (Span::default(), "an evidence root"))
+            })
+            .or_else(|| {
+                schema::enum_of_variant(&name.name).map(|_| (Span::default(), "a constant"))
+            });
         if let Some((span, what)) = previous {
             let mut d = self
-                .diag(Code::Shadowed, name.span, format!("`{}` already names {what}", name.name))
+                .diag(
+                    Code::Shadowed,
+                    name.span,
+                    format!("`{}` already names {what}", name.name),
+                )
                 .with_label(name.span, "bound again here")
                 .with_help("choose another name, so every name in a control means one thing");
             if span != Span::default() {
@@ -140,15 +170,29 @@ impl<'a> Typer<'a> {
             }
             self.report(d);
         }
-        self.bindings.push(Binding { name: name.name.clone(), ty, span: name.span, used: false, is_let });
+        self.bindings.push(Binding {
+            name: name.name.clone(),
+            ty,
+            span: name.span,
+            used: false,
+            is_let,
+        });
     }
 
     fn pop_to(&mut self, mark: usize) {
         while self.bindings.len() > mark {
             let Some(b) = self.bindings.pop() else { break };
             if b.is_let && !b.used && !b.name.starts_with('_') {
-                let d = Diagnostic::warning(Code::UnusedBinding, self.src.clone(), b.span, format!("`{}` is never used", b.name))
-                    .with_help(format!("remove the `let`, or name it `_{}` to keep it", b.name));
+                let d = Diagnostic::warning(
+                    Code::UnusedBinding,
+                    self.src.clone(),
+                    b.span,
+                    format!("`{}` is never used", b.name),
+                )
+                .with_help(format!(
+                    "remove the `let`, or name it `_{}` to keep it",
+                    b.name
+                ));
                 self.report(d);
             }
         }
@@ -174,7 +218,11 @@ impl<'a> Typer<'a> {
         };
         if !actual.fits(expected) {
             let d = self
-                .diag(Code::TypeMismatch, expr.span, format!("expected `{expected}`, found `{actual}`"))
+                .diag(
+                    Code::TypeMismatch,
+                    expr.span,
+                    format!("expected `{expected}`, found `{actual}`"),
+                )
                 .with_label(expr.span, format!("this is `{actual}`"));
             self.report(d);
         }
@@ -192,7 +240,11 @@ impl<'a> Typer<'a> {
         for entry in entries {
             if let Some(first) = seen.insert(entry.key.text(), entry.key.span()) {
                 let d = self
-                    .diag(Code::TypeMismatch, entry.key.span(), format!("key `{}` is given twice", entry.key.text()))
+                    .diag(
+                        Code::TypeMismatch,
+                        entry.key.span(),
+                        format!("key `{}` is given twice", entry.key.text()),
+                    )
                     .with_label(first, "first given here");
                 self.report(d);
             }
@@ -200,21 +252,36 @@ impl<'a> Typer<'a> {
                 (TableKey::Name(name), Type::Enum(e)) => {
                     let variants = schema::enum_def(e).map(|d| d.variants).unwrap_or(&[]);
                     if !variants.contains(&name.name.as_str()) {
-                        let help = suggest::help_for(&name.name, &format!("`{e}` names"), variants.iter().copied());
+                        let help = suggest::help_for(
+                            &name.name,
+                            &format!("`{e}` names"),
+                            variants.iter().copied(),
+                        );
                         let d = self
-                            .diag(Code::TypeMismatch, name.span, format!("`{}` is not a `{e}`", name.name))
+                            .diag(
+                                Code::TypeMismatch,
+                                name.span,
+                                format!("`{}` is not a `{e}`", name.name),
+                            )
                             .with_help(help);
                         self.report(d);
                     }
                 }
                 (TableKey::Str(_), Type::String) | (_, Type::Error | Type::Unknown) => {}
                 (TableKey::Name(name), Type::String) => {
-                    let d = self
-                        .diag(Code::TypeMismatch, name.span, format!("keys of this table are strings: write `\"{}\"`", name.name));
+                    let d = self.diag(
+                        Code::TypeMismatch,
+                        name.span,
+                        format!("keys of this table are strings: write `\"{}\"`", name.name),
+                    );
                     self.report(d);
                 }
                 (k, other) => {
-                    let d = self.diag(Code::TypeMismatch, k.span(), format!("expected a key of type `{other}`"));
+                    let d = self.diag(
+                        Code::TypeMismatch,
+                        k.span(),
+                        format!("expected a key of type `{other}`"),
+                    );
                     self.report(d);
                 }
             }
@@ -274,23 +341,29 @@ impl<'a> Typer<'a> {
             return b;
         }
         let d = self
-            .diag(Code::TypeMismatch, span, format!("{what} must have one type: `{a}` and `{b}` differ"))
+            .diag(
+                Code::TypeMismatch,
+                span,
+                format!("{what} must have one type: `{a}` and `{b}` differ"),
+            )
             .with_label(span, format!("this is `{b}`"));
         self.report(d);
         Type::Error
     }
 
     fn infer_table(&mut self, entries: &[TableEntry]) -> Type {
-        let enum_key = entries.iter().try_fold(None::<&'static str>, |acc, e| match &e.key {
-            TableKey::Name(n) => {
-                let e = schema::enum_of_variant(&n.name)?;
-                match acc {
-                    Some(prev) if prev != e.name => None,
-                    _ => Some(Some(e.name)),
+        let enum_key = entries
+            .iter()
+            .try_fold(None::<&'static str>, |acc, e| match &e.key {
+                TableKey::Name(n) => {
+                    let e = schema::enum_of_variant(&n.name)?;
+                    match acc {
+                        Some(prev) if prev != e.name => None,
+                        _ => Some(Some(e.name)),
+                    }
                 }
-            }
-            TableKey::Str(_) => None,
-        });
+                TableKey::Str(_) => None,
+            });
         let key = match enum_key {
             Some(Some(e)) => Type::Enum(e),
             _ => Type::String,
@@ -324,10 +397,18 @@ impl<'a> Typer<'a> {
             .into_iter()
             .chain(self.params.keys().map(String::as_str))
             .chain(schema::ROOTS.iter().map(|r| r.name))
-            .chain(schema::ENUMS.iter().flat_map(|e| e.variants.iter().copied()));
+            .chain(
+                schema::ENUMS
+                    .iter()
+                    .flat_map(|e| e.variants.iter().copied()),
+            );
         let help = suggest::help_for(&id.name, "names in scope", candidates);
         let d = self
-            .diag(Code::UnknownName, id.span, format!("unknown name `{}`", id.name))
+            .diag(
+                Code::UnknownName,
+                id.span,
+                format!("unknown name `{}`", id.name),
+            )
             .with_label(id.span, "not a binding, param, evidence root or constant")
             .with_help(help);
         self.report(d);
@@ -342,9 +423,17 @@ impl<'a> Typer<'a> {
                 Some(ty) => ty.clone(),
                 None => {
                     let fields = schema::record(record).map(|r| r.fields).unwrap_or(&[]);
-                    let help = suggest::help_for(&field.name, &format!("fields of `{record}`"), fields.iter().map(|f| f.name));
+                    let help = suggest::help_for(
+                        &field.name,
+                        &format!("fields of `{record}`"),
+                        fields.iter().map(|f| f.name),
+                    );
                     let d = self
-                        .diag(Code::UnknownField, field.span, format!("`{record}` has no field `{}`", field.name))
+                        .diag(
+                            Code::UnknownField,
+                            field.span,
+                            format!("`{record}` has no field `{}`", field.name),
+                        )
                         .with_label(field.span, "unknown field")
                         .with_help(help);
                     self.report(d);
@@ -353,15 +442,26 @@ impl<'a> Typer<'a> {
             },
             Type::List(_) | Type::Set(_) => {
                 let d = self
-                    .diag(Code::TypeMismatch, field.span, format!("`{base}` has no field `{}`", field.name))
+                    .diag(
+                        Code::TypeMismatch,
+                        field.span,
+                        format!("`{base}` has no field `{}`", field.name),
+                    )
                     .with_label(base_span, format!("this is `{base}`, a collection"))
-                    .with_help(format!("read it from each element: `all(x in ...: x.{})` or a `for` loop", field.name));
+                    .with_help(format!(
+                        "read it from each element: `all(x in ...: x.{})` or a `for` loop",
+                        field.name
+                    ));
                 self.report(d);
                 Type::Error
             }
             other => {
                 let d = self
-                    .diag(Code::TypeMismatch, field.span, format!("`{other}` has no field `{}`", field.name))
+                    .diag(
+                        Code::TypeMismatch,
+                        field.span,
+                        format!("`{other}` has no field `{}`", field.name),
+                    )
                     .with_label(base_span, format!("this is `{other}`"));
                 self.report(d);
                 Type::Error
@@ -386,7 +486,11 @@ impl<'a> Typer<'a> {
             }
             other => {
                 let d = self
-                    .diag(Code::TypeMismatch, base.span, format!("`{other}` cannot be indexed"))
+                    .diag(
+                        Code::TypeMismatch,
+                        base.span,
+                        format!("`{other}` cannot be indexed"),
+                    )
                     .with_label(base.span, format!("this is `{other}`"))
                     .with_help("only tables (by key) and lists (by position) can be indexed");
                 self.report(d);
@@ -401,12 +505,20 @@ impl<'a> Typer<'a> {
     fn call(&mut self, func: &Ident, args: &[Expr]) -> Type {
         let types: Vec<Type> = args.iter().map(|a| self.infer(a)).collect();
         let Some(f) = builtins::builtin(&func.name) else {
-            let mut help = suggest::help_for(&func.name, "functions", BUILTINS.iter().map(|b| b.name));
+            let mut help =
+                suggest::help_for(&func.name, "functions", BUILTINS.iter().map(|b| b.name));
             if matches!(func.name.as_str(), "all" | "any" | "count") {
-                help = format!("`{}` is a quantifier: `{}(x in collection: condition)`", func.name, func.name);
+                help = format!(
+                    "`{}` is a quantifier: `{}(x in collection: condition)`",
+                    func.name, func.name
+                );
             }
             let d = self
-                .diag(Code::UnknownFunction, func.span, format!("unknown function `{}`", func.name))
+                .diag(
+                    Code::UnknownFunction,
+                    func.span,
+                    format!("unknown function `{}`", func.name),
+                )
                 .with_help(help);
             self.report(d);
             return Type::Error;
@@ -416,13 +528,19 @@ impl<'a> Typer<'a> {
                 .diag(
                     Code::WrongArity,
                     func.span,
-                    format!("`{}` takes {} argument{}, found {}", f.name, f.arity, if f.arity == 1 { "" } else { "s" }, args.len()),
+                    format!(
+                        "`{}` takes {} argument{}, found {}",
+                        f.name,
+                        f.arity,
+                        if f.arity == 1 { "" } else { "s" },
+                        args.len()
+                    ),
                 )
                 .with_help(f.signature.to_string());
             self.report(d);
             return Type::Error;
         }
-        if types.iter().any(|t| *t == Type::Error) {
+        if types.contains(&Type::Error) {
             return Type::Error;
         }
         match builtins::result_type(f, &types) {
@@ -431,7 +549,11 @@ impl<'a> Typer<'a> {
                 let span = args.get(err.index).map_or(func.span, |a| a.span);
                 let found = types.get(err.index).cloned().unwrap_or(Type::Error);
                 let d = self
-                    .diag(Code::TypeMismatch, span, format!("`{}` needs {} here, found `{found}`", f.name, err.expected))
+                    .diag(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{}` needs {} here, found `{found}`", f.name, err.expected),
+                    )
                     .with_label(span, format!("this is `{found}`"))
                     .with_help(f.signature.to_string());
                 self.report(d);
@@ -445,17 +567,31 @@ impl<'a> Typer<'a> {
         let plain = ty.unwrap_optional().clone();
         let ok = match op {
             UnaryOp::Not => plain.fits(&Type::Bool),
-            UnaryOp::Neg => matches!(plain, Type::Int | Type::Number | Type::Duration) || plain.is_wildcard(),
+            UnaryOp::Neg => {
+                matches!(plain, Type::Int | Type::Number | Type::Duration) || plain.is_wildcard()
+            }
         };
         if !ok {
-            let need = if op == UnaryOp::Not { "a `bool`" } else { "a number or a duration" };
+            let need = if op == UnaryOp::Not {
+                "a `bool`"
+            } else {
+                "a number or a duration"
+            };
             let d = self
-                .diag(Code::TypeMismatch, span, format!("`{}` needs {need}, found `{ty}`", op.as_str()))
+                .diag(
+                    Code::TypeMismatch,
+                    span,
+                    format!("`{}` needs {need}, found `{ty}`", op.as_str()),
+                )
                 .with_label(operand.span, format!("this is `{ty}`"));
             self.report(d);
             return Type::Error;
         }
-        if ty.is_optional() { plain.optional() } else { plain }
+        if ty.is_optional() {
+            plain.optional()
+        } else {
+            plain
+        }
     }
 
     fn quantifier(&mut self, q: &Quantifier) -> Type {
@@ -470,14 +606,26 @@ impl<'a> Typer<'a> {
             Some(body) => self.condition(body, &what),
             None if q.kind != QuantKind::Count => {
                 let d = self
-                    .diag(Code::TypeMismatch, q.var.span, format!("{what} needs a condition after `:`"))
-                    .with_help(format!("write `{}({} in ...: condition)`", q.kind.as_str(), q.var.name));
+                    .diag(
+                        Code::TypeMismatch,
+                        q.var.span,
+                        format!("{what} needs a condition after `:`"),
+                    )
+                    .with_help(format!(
+                        "write `{}({} in ...: condition)`",
+                        q.kind.as_str(),
+                        q.var.name
+                    ));
                 self.report(d);
             }
             None => {}
         }
         self.pop_to(mark);
-        if q.kind == QuantKind::Count { Type::Int } else { Type::Bool }
+        if q.kind == QuantKind::Count {
+            Type::Int
+        } else {
+            Type::Bool
+        }
     }
 
     /// Records a problem found by another module of the checker.

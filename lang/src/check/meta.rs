@@ -28,20 +28,60 @@ pub(super) struct MetaKey {
 
 /// The keys of a `policy` header.
 pub(super) const HEADER_KEYS: &[MetaKey] = &[
-    MetaKey { name: "title", kind: MetaKind::Text, required: true },
-    MetaKey { name: "version", kind: MetaKind::Text, required: false },
-    MetaKey { name: "framework", kind: MetaKind::Text, required: true },
-    MetaKey { name: "owner", kind: MetaKind::Text, required: false },
+    MetaKey {
+        name: "title",
+        kind: MetaKind::Text,
+        required: true,
+    },
+    MetaKey {
+        name: "version",
+        kind: MetaKind::Text,
+        required: false,
+    },
+    MetaKey {
+        name: "framework",
+        kind: MetaKind::Text,
+        required: true,
+    },
+    MetaKey {
+        name: "owner",
+        kind: MetaKind::Text,
+        required: false,
+    },
 ];
 
 /// The keys of a `control`.
 pub(super) const CONTROL_KEYS: &[MetaKey] = &[
-    MetaKey { name: "title", kind: MetaKind::Text, required: true },
-    MetaKey { name: "provision", kind: MetaKind::TextList, required: true },
-    MetaKey { name: "severity", kind: MetaKind::Severity, required: true },
-    MetaKey { name: "rationale", kind: MetaKind::Text, required: false },
-    MetaKey { name: "remediation", kind: MetaKind::Text, required: false },
-    MetaKey { name: "tags", kind: MetaKind::TextList, required: false },
+    MetaKey {
+        name: "title",
+        kind: MetaKind::Text,
+        required: true,
+    },
+    MetaKey {
+        name: "provision",
+        kind: MetaKind::TextList,
+        required: true,
+    },
+    MetaKey {
+        name: "severity",
+        kind: MetaKind::Severity,
+        required: true,
+    },
+    MetaKey {
+        name: "rationale",
+        kind: MetaKind::Text,
+        required: false,
+    },
+    MetaKey {
+        name: "remediation",
+        kind: MetaKind::Text,
+        required: false,
+    },
+    MetaKey {
+        name: "tags",
+        kind: MetaKind::TextList,
+        required: false,
+    },
 ];
 
 /// A metadata value read from the source.
@@ -65,16 +105,28 @@ pub(super) fn read(
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     for field in fields {
         let Some(key) = keys.iter().find(|k| k.name == field.key.name) else {
-            let help = suggest::help_for(&field.key.name, &format!("keys of {owner}"), keys.iter().map(|k| k.name));
+            let help = suggest::help_for(
+                &field.key.name,
+                &format!("keys of {owner}"),
+                keys.iter().map(|k| k.name),
+            );
             let d = t
-                .make(Code::UnknownMetadata, field.key.span, format!("unknown key `{}` in {owner}", field.key.name))
+                .make(
+                    Code::UnknownMetadata,
+                    field.key.span,
+                    format!("unknown key `{}` in {owner}", field.key.name),
+                )
                 .with_help(help);
             t.push(d);
             continue;
         };
         if let Some(first) = seen.insert(key.name, field.key.span) {
             let d = t
-                .make(Code::DuplicateMetadata, field.key.span, format!("`{}` is given twice", key.name))
+                .make(
+                    Code::DuplicateMetadata,
+                    field.key.span,
+                    format!("`{}` is given twice", key.name),
+                )
                 .with_label(field.key.span, "given again here")
                 .with_label(first, "first given here");
             t.push(d);
@@ -84,14 +136,21 @@ pub(super) fn read(
             out.insert(key.name, value);
         }
     }
-    for key in keys.iter().filter(|k| k.required && !seen.contains_key(k.name)) {
+    for key in keys
+        .iter()
+        .filter(|k| k.required && !seen.contains_key(k.name))
+    {
         let example = match key.kind {
             MetaKind::Text => format!("{} = \"...\"", key.name),
             MetaKind::TextList => format!("{} = [\"...\"]", key.name),
             MetaKind::Severity => format!("{} = high", key.name),
         };
         let d = t
-            .make(Code::MissingMetadata, owner_span, format!("{owner} has no `{}`", key.name))
+            .make(
+                Code::MissingMetadata,
+                owner_span,
+                format!("{owner} has no `{}`", key.name),
+            )
             .with_help(format!("add `{example}`"));
         t.push(d);
     }
@@ -102,7 +161,11 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
     let value = &field.value;
     let wrong = |t: &mut Typer<'_>, need: &str, help: Option<String>| {
         let mut d = t
-            .make(Code::TypeMismatch, value.span, format!("`{}` must be {need}", field.key.name))
+            .make(
+                Code::TypeMismatch,
+                value.span,
+                format!("`{}` must be {need}", field.key.name),
+            )
             .with_label(value.span, "not a constant of that kind");
         if let Some(help) = help {
             d = d.with_help(help);
@@ -128,7 +191,11 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
                     ExprKind::Number(_) | ExprKind::Int(_) => {
                         let text = t.src.slice(item.span).to_string();
                         let d = t
-                            .make(Code::TypeMismatch, item.span, format!("`{}` must list strings", field.key.name))
+                            .make(
+                                Code::TypeMismatch,
+                                item.span,
+                                format!("`{}` must list strings", field.key.name),
+                            )
                             .with_help(format!("write it as a string: `\"{text}\"`"));
                         t.push(d);
                     }
@@ -138,13 +205,19 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
             Some(MetaValue::TextList(out, value.span, items.len()))
         }
         (MetaKind::Severity, ExprKind::Name(name)) => {
-            let variants = crate::schema::enum_def("severity").map(|e| e.variants).unwrap_or(&[]);
+            let variants = crate::schema::enum_def("severity")
+                .map(|e| e.variants)
+                .unwrap_or(&[]);
             if variants.contains(&name.name.as_str()) {
                 Some(MetaValue::Severity(name.name.clone(), value.span))
             } else {
                 let help = suggest::help_for(&name.name, "severities", variants.iter().copied());
                 let d = t
-                    .make(Code::TypeMismatch, value.span, format!("`{}` is not a severity", name.name))
+                    .make(
+                        Code::TypeMismatch,
+                        value.span,
+                        format!("`{}` is not a severity", name.name),
+                    )
                     .with_help(help);
                 t.push(d);
                 None
@@ -164,7 +237,11 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
             None
         }
         (MetaKind::Severity, _) => {
-            wrong(t, "a severity", Some("one of `critical`, `high`, `medium`, `low`, `info`".into()));
+            wrong(
+                t,
+                "a severity",
+                Some("one of `critical`, `high`, `medium`, `low`, `info`".into()),
+            );
             None
         }
     }
@@ -172,7 +249,11 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
 
 fn non_constant(t: &mut Typer<'_>, span: Span) {
     let d = t
-        .make(Code::NonConstant, span, "metadata cannot interpolate values")
+        .make(
+            Code::NonConstant,
+            span,
+            "metadata cannot interpolate values",
+        )
         .with_help("metadata is fixed text; put computed values in `expect ... else` messages");
     t.push(d);
 }

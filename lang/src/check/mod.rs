@@ -199,7 +199,13 @@ pub struct CheckOutput {
 
 /// Checks the policy whose root file is `root`.
 pub fn check(root: Source, loader: &dyn Loader, frameworks: &Frameworks) -> CheckOutput {
-    let mut session = Session { loader, frameworks, modules: Vec::new(), controls: Vec::new(), diags: Vec::new() };
+    let mut session = Session {
+        loader,
+        frameworks,
+        modules: Vec::new(),
+        controls: Vec::new(),
+        diags: Vec::new(),
+    };
     let root_facts = session.load(root, None, &mut Vec::new());
     session.duplicate_controls();
     let mut diags = session.diags;
@@ -210,11 +216,19 @@ pub fn check(root: Source, loader: &dyn Loader, frameworks: &Frameworks) -> Chec
         Some(info) if !has_errors => frameworks.get(&info.framework).cloned().map(|framework| {
             let mut controls = session.controls;
             controls.sort_by(|a, b| a.id.cmp(&b.id));
-            CheckedPolicy { info, framework, modules: session.modules, controls }
+            CheckedPolicy {
+                info,
+                framework,
+                modules: session.modules,
+                controls,
+            }
         }),
         _ => None,
     };
-    CheckOutput { policy, diagnostics: diags }
+    CheckOutput {
+        policy,
+        diagnostics: diags,
+    }
 }
 
 struct Session<'a> {
@@ -235,7 +249,12 @@ struct Importer<'i> {
 
 impl Session<'_> {
     /// Parses and checks `source` and, depth first, everything it imports. Returns its header.
-    fn load(&mut self, source: Source, importer: Option<Importer<'_>>, stack: &mut Vec<String>) -> Option<PolicyInfo> {
+    fn load(
+        &mut self,
+        source: Source,
+        importer: Option<Importer<'_>>,
+        stack: &mut Vec<String>,
+    ) -> Option<PolicyInfo> {
         let ast = match parse(&source) {
             Ok(ast) => ast,
             Err(diags) => {
@@ -248,7 +267,10 @@ impl Session<'_> {
         let mut params: BTreeMap<String, ParamBinding> = BTreeMap::new();
         for item in &ast.items {
             if let Item::Param(p) = item {
-                let ty = facts.params.get(&p.name.name).map_or(Type::Error, |(t, _)| t.clone());
+                let ty = facts
+                    .params
+                    .get(&p.name.name)
+                    .map_or(Type::Error, |(t, _)| t.clone());
                 params.entry(p.name.name.clone()).or_insert(ParamBinding {
                     ty,
                     value: p.default.clone(),
@@ -266,7 +288,11 @@ impl Session<'_> {
                 Item::Use(u) => {
                     let path: Vec<&str> = u.path.iter().map(|i| i.name.as_str()).collect();
                     match path.as_slice() {
-                        ["std", name] => imports.push((ImportTarget::Std((*name).to_string()), u.span, u.overrides.clone())),
+                        ["std", name] => imports.push((
+                            ImportTarget::Std((*name).to_string()),
+                            u.span,
+                            u.overrides.clone(),
+                        )),
                         _ => {
                             let d = Diagnostic::error(Code::UnresolvedImport, source.clone(), u.span, format!("unknown module `{}`", path.join(".")))
                                 .with_help("`use` names a standard module, e.g. `use std.uk_sscop`; `import \"file.vouch\"` reads a file");
@@ -274,14 +300,29 @@ impl Session<'_> {
                         }
                     }
                 }
-                Item::Import(i) => imports.push((ImportTarget::Path(i.path.value.clone()), i.span, i.overrides.clone())),
+                Item::Import(i) => imports.push((
+                    ImportTarget::Path(i.path.value.clone()),
+                    i.span,
+                    i.overrides.clone(),
+                )),
                 _ => {}
             }
         }
-        self.modules.push(CheckedModule { source: source.clone(), ast, params });
+        self.modules.push(CheckedModule {
+            source: source.clone(),
+            ast,
+            params,
+        });
         stack.push(source.name().to_string());
         for (target, span, overrides) in imports {
-            self.follow(&source, target, span, &overrides, facts.header.as_ref(), stack);
+            self.follow(
+                &source,
+                target,
+                span,
+                &overrides,
+                facts.header.as_ref(),
+                stack,
+            );
         }
         stack.pop();
         facts.header
@@ -296,9 +337,13 @@ impl Session<'_> {
         header: Option<&PolicyInfo>,
         stack: &mut Vec<String>,
     ) {
-        let error = |message: String| Diagnostic::error(Code::UnresolvedImport, from.clone(), span, message);
+        let error = |message: String| {
+            Diagnostic::error(Code::UnresolvedImport, from.clone(), span, message)
+        };
         if stack.len() >= MAX_IMPORT_DEPTH {
-            self.diags.push(error(format!("imports nest more than {MAX_IMPORT_DEPTH} deep")));
+            self.diags.push(error(format!(
+                "imports nest more than {MAX_IMPORT_DEPTH} deep"
+            )));
             return;
         }
         let child = match self.loader.load(from, &target) {
@@ -308,50 +353,81 @@ impl Session<'_> {
                     ImportTarget::Std(n) => format!("std.{n}"),
                     ImportTarget::Path(p) => p.clone(),
                 };
-                let d = error(format!("cannot load `{what}`: {reason}")).with_label(span, "imported here");
+                let d = error(format!("cannot load `{what}`: {reason}"))
+                    .with_label(span, "imported here");
                 self.diags.push(d);
                 return;
             }
         };
         if stack.iter().any(|s| s == child.name()) {
             let chain = format!("{} -> {}", stack.join(" -> "), child.name());
-            let d = Diagnostic::error(Code::ImportCycle, from.clone(), span, format!("`{}` imports itself: {chain}", child.name()))
-                .with_help("move what both files need into a third file that imports neither");
+            let d = Diagnostic::error(
+                Code::ImportCycle,
+                from.clone(),
+                span,
+                format!("`{}` imports itself: {chain}", child.name()),
+            )
+            .with_help("move what both files need into a third file that imports neither");
             self.diags.push(d);
             return;
         }
-        let importer = Importer { source: from, span, overrides };
+        let importer = Importer {
+            source: from,
+            span,
+            overrides,
+        };
         let child_header = self.load(child, Some(importer), stack);
-        if let (Some(parent), Some(child)) = (header, child_header) {
-            if parent.framework != child.framework && !child.framework.is_empty() && !parent.framework.is_empty() {
-                let d = Diagnostic::error(
-                    Code::FrameworkMismatch,
-                    from.clone(),
-                    span,
-                    format!("this module is written for `{}`, the policy for `{}`", child.framework, parent.framework),
-                )
-                .with_help("a policy's controls all map to one framework");
-                self.diags.push(d);
-            }
+        if let (Some(parent), Some(child)) = (header, child_header)
+            && parent.framework != child.framework
+            && !child.framework.is_empty()
+            && !parent.framework.is_empty()
+        {
+            let d = Diagnostic::error(
+                Code::FrameworkMismatch,
+                from.clone(),
+                span,
+                format!(
+                    "this module is written for `{}`, the policy for `{}`",
+                    child.framework, parent.framework
+                ),
+            )
+            .with_help("a policy's controls all map to one framework");
+            self.diags.push(d);
         }
     }
 
-    fn apply_overrides(&mut self, importer: &Importer<'_>, params: &mut BTreeMap<String, ParamBinding>) {
+    fn apply_overrides(
+        &mut self,
+        importer: &Importer<'_>,
+        params: &mut BTreeMap<String, ParamBinding>,
+    ) {
         let no_params = BTreeMap::new();
         let mut t = Typer::new(importer.source, &no_params, &mut self.diags);
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for field in importer.overrides {
             if let Some(first) = seen.insert(field.key.name.as_str(), field.key.span) {
                 let d = t
-                    .make(Code::DuplicateMetadata, field.key.span, format!("`{}` is overridden twice", field.key.name))
+                    .make(
+                        Code::DuplicateMetadata,
+                        field.key.span,
+                        format!("`{}` is overridden twice", field.key.name),
+                    )
                     .with_label(first, "first overridden here");
                 t.push(d);
                 continue;
             }
             let Some(binding) = params.get_mut(&field.key.name) else {
-                let help = suggest::help_for(&field.key.name, "params of the module", params.keys().map(String::as_str));
+                let help = suggest::help_for(
+                    &field.key.name,
+                    "params of the module",
+                    params.keys().map(String::as_str),
+                );
                 let d = t
-                    .make(Code::UnknownOverride, field.key.span, format!("the imported module has no param `{}`", field.key.name))
+                    .make(
+                        Code::UnknownOverride,
+                        field.key.span,
+                        format!("the imported module has no param `{}`", field.key.name),
+                    )
                     .with_label(importer.span, "imported here")
                     .with_help(help);
                 t.push(d);
@@ -359,7 +435,11 @@ impl Session<'_> {
             };
             if !module::is_constant(&field.value) {
                 let d = t
-                    .make(Code::NonConstant, field.value.span, "an override must be a constant")
+                    .make(
+                        Code::NonConstant,
+                        field.value.span,
+                        "an override must be a constant",
+                    )
                     .with_help("write a literal value");
                 t.push(d);
                 continue;
@@ -377,14 +457,25 @@ impl Session<'_> {
                 first.insert(&control.id, control);
                 continue;
             };
-            let (Some(here), Some(there)) = (self.modules.get(control.module), self.modules.get(prev.module)) else {
+            let (Some(here), Some(there)) = (
+                self.modules.get(control.module),
+                self.modules.get(prev.module),
+            ) else {
                 continue;
             };
             let id_span = control_id_span(&here.ast, control.item).unwrap_or(control.span);
-            let mut d = Diagnostic::error(Code::DuplicateControl, here.source.clone(), id_span, format!("control `{}` is defined twice", control.id))
-                .with_help("control ids identify results in reports; give each control its own");
+            let mut d = Diagnostic::error(
+                Code::DuplicateControl,
+                here.source.clone(),
+                id_span,
+                format!("control `{}` is defined twice", control.id),
+            )
+            .with_help("control ids identify results in reports; give each control its own");
             if here.source == there.source {
-                d = d.with_label(control_id_span(&there.ast, prev.item).unwrap_or(prev.span), "first defined here");
+                d = d.with_label(
+                    control_id_span(&there.ast, prev.item).unwrap_or(prev.span),
+                    "first defined here",
+                );
             } else {
                 d = d.with_help(format!("`{}` is also defined in `{}`; control ids identify results in reports, give each its own", control.id, there.source.name()));
             }

@@ -47,25 +47,47 @@ pub(super) fn check_module(
     }
     let used = std::mem::take(&mut t.used_params);
     for item in &module.items {
-        if let Item::Param(p) = item {
-            if !used.contains(&p.name.name) {
-                let d = Diagnostic::warning(Code::UnusedParam, src.clone(), p.name.span, format!("param `{}` is never used", p.name.name))
-                    .with_help("remove it, or use it in a control");
-                diags.push(d);
-            }
+        if let Item::Param(p) = item
+            && !used.contains(&p.name.name)
+        {
+            let d = Diagnostic::warning(
+                Code::UnusedParam,
+                src.clone(),
+                p.name.span,
+                format!("param `{}` is never used", p.name.name),
+            )
+            .with_help("remove it, or use it in a control");
+            diags.push(d);
         }
     }
-    ModuleFacts { header, params, controls }
+    ModuleFacts {
+        header,
+        params,
+        controls,
+    }
 }
 
-fn header<'f>(t: &mut Typer<'_>, module: &Module, frameworks: &'f Frameworks) -> (Option<PolicyInfo>, Option<&'f Framework>) {
+fn header<'f>(
+    t: &mut Typer<'_>,
+    module: &Module,
+    frameworks: &'f Frameworks,
+) -> (Option<PolicyInfo>, Option<&'f Framework>) {
     let headers: Vec<&PolicyHeader> = module
         .items
         .iter()
-        .filter_map(|i| if let Item::Policy(p) = i { Some(p) } else { None })
+        .filter_map(|i| {
+            if let Item::Policy(p) = i {
+                Some(p)
+            } else {
+                None
+            }
+        })
         .collect();
     let Some(first) = headers.first() else {
-        let span = module.items.first().map_or(Span::point(0), |i| Span::point(i.span().start));
+        let span = module
+            .items
+            .first()
+            .map_or(Span::point(0), |i| Span::point(i.span().start));
         let d = t
             .make(Code::MissingHeader, span, "policy file has no `policy` header")
             .with_help("start the file with `policy \"name\" { title = \"...\"  framework = \"uk-sscop\" }`");
@@ -74,12 +96,22 @@ fn header<'f>(t: &mut Typer<'_>, module: &Module, frameworks: &'f Frameworks) ->
     };
     for extra in headers.iter().skip(1) {
         let d = t
-            .make(Code::DuplicateHeader, extra.name.span, "a file has one `policy` header")
+            .make(
+                Code::DuplicateHeader,
+                extra.name.span,
+                "a file has one `policy` header",
+            )
             .with_label(first.name.span, "the first header is here")
             .with_help("split the file, or merge the headers");
         t.push(d);
     }
-    let values = meta::read(t, &first.fields, HEADER_KEYS, "the policy header", first.name.span);
+    let values = meta::read(
+        t,
+        &first.fields,
+        HEADER_KEYS,
+        "the policy header",
+        first.name.span,
+    );
     let text = |key: &str| match values.get(key) {
         Some(MetaValue::Text(s, _)) => Some(s.clone()),
         _ => None,
@@ -90,7 +122,11 @@ fn header<'f>(t: &mut Typer<'_>, module: &Module, frameworks: &'f Frameworks) ->
         if framework.is_none() {
             let help = suggest::help_for(id, "known frameworks", frameworks.ids());
             let d = t
-                .make(Code::UnknownFramework, *span, format!("unknown framework `{id}`"))
+                .make(
+                    Code::UnknownFramework,
+                    *span,
+                    format!("unknown framework `{id}`"),
+                )
                 .with_label(*span, "no framework file defines this id")
                 .with_help(help);
             t.push(d);
@@ -122,14 +158,27 @@ fn params(t: &mut Typer<'_>, module: &Module) -> BTreeMap<String, (Type, Span)> 
         }
         if let Some((_, first)) = out.get(&p.name.name) {
             let d = t
-                .make(Code::DuplicateParam, p.name.span, format!("param `{}` is declared twice", p.name.name))
+                .make(
+                    Code::DuplicateParam,
+                    p.name.span,
+                    format!("param `{}` is declared twice", p.name.name),
+                )
                 .with_label(*first, "first declared here");
             t.push(d);
             continue;
         }
-        if schema::root_type(&p.name.name).is_some() || schema::enum_of_variant(&p.name.name).is_some() {
+        if schema::root_type(&p.name.name).is_some()
+            || schema::enum_of_variant(&p.name.name).is_some()
+        {
             let d = t
-                .make(Code::Shadowed, p.name.span, format!("`{}` already names an evidence root or constant", p.name.name))
+                .make(
+                    Code::Shadowed,
+                    p.name.span,
+                    format!(
+                        "`{}` already names an evidence root or constant",
+                        p.name.name
+                    ),
+                )
                 .with_help("choose another name");
             t.push(d);
         }
@@ -151,21 +200,45 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
         t.push(d);
         return Type::Error;
     }
-    let resolved = resolve_type_name(&ty.name.name, args, |n| schema::enum_def(n).map(|e| Type::Enum(e.name)));
+    let resolved = resolve_type_name(&ty.name.name, args, |n| {
+        schema::enum_def(n).map(|e| Type::Enum(e.name))
+    });
     match resolved {
         Ok(resolved) if ty.optional => resolved.optional(),
         Ok(resolved) => resolved,
         Err(TypeNameError::Unknown(name)) => {
-            let names = BUILTIN_TYPE_NAMES.iter().copied().chain(schema::ENUMS.iter().map(|e| e.name));
+            let names = BUILTIN_TYPE_NAMES
+                .iter()
+                .copied()
+                .chain(schema::ENUMS.iter().map(|e| e.name));
             let help = suggest::help_for(&name, "types", names);
-            let d = t.make(Code::UnknownType, ty.name.span, format!("unknown type `{name}`")).with_help(help);
+            let d = t
+                .make(
+                    Code::UnknownType,
+                    ty.name.span,
+                    format!("unknown type `{name}`"),
+                )
+                .with_help(help);
             t.push(d);
             Type::Error
         }
-        Err(TypeNameError::Arity { name, expected, found }) => {
+        Err(TypeNameError::Arity {
+            name,
+            expected,
+            found,
+        }) => {
             let d = t
-                .make(Code::UnknownType, ty.span, format!("`{name}` takes {expected} type argument{}, found {found}", if expected == 1 { "" } else { "s" }))
-                .with_help("for example `list<string>`, `set<severity>`, `table<severity, duration>`");
+                .make(
+                    Code::UnknownType,
+                    ty.span,
+                    format!(
+                        "`{name}` takes {expected} type argument{}, found {found}",
+                        if expected == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_help(
+                    "for example `list<string>`, `set<severity>`, `table<severity, duration>`",
+                );
             t.push(d);
             Type::Error
         }
@@ -187,8 +260,14 @@ pub(super) fn is_constant(e: &Expr) -> bool {
         ExprKind::List(items) => items.iter().all(is_constant),
         ExprKind::Table(entries) => entries.iter().all(|e| is_constant(&e.value)),
         ExprKind::Paren(inner) => is_constant(inner),
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => {
-            matches!(operand.kind, ExprKind::Int(_) | ExprKind::Number(_) | ExprKind::Duration(_))
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => {
+            matches!(
+                operand.kind,
+                ExprKind::Int(_) | ExprKind::Number(_) | ExprKind::Duration(_)
+            )
         }
         _ => false,
     }
@@ -207,20 +286,32 @@ fn control(
     if let Some(MetaValue::TextList(ids, span, written)) = values.get("provision") {
         if *written == 0 {
             let d = t
-                .make(Code::MissingMetadata, *span, format!("{owner} maps to no provision"))
+                .make(
+                    Code::MissingMetadata,
+                    *span,
+                    format!("{owner} maps to no provision"),
+                )
                 .with_help("list the principles it assesses, e.g. `provision = [\"3.1\"]`");
             t.push(d);
         }
         for (id, span) in ids {
-            if let Some(fw) = framework {
-                if fw.principle(id).is_none() {
-                    let help = suggest::help_for(id, &format!("principles of `{}`", fw.id), fw.principles.iter().map(|p| p.id.as_str()));
-                    let d = t
-                        .make(Code::UnknownProvision, *span, format!("`{}` has no principle `{id}`", fw.id))
-                        .with_label(*span, "unknown principle")
-                        .with_help(help);
-                    t.push(d);
-                }
+            if let Some(fw) = framework
+                && fw.principle(id).is_none()
+            {
+                let help = suggest::help_for(
+                    id,
+                    &format!("principles of `{}`", fw.id),
+                    fw.principles.iter().map(|p| p.id.as_str()),
+                );
+                let d = t
+                    .make(
+                        Code::UnknownProvision,
+                        *span,
+                        format!("`{}` has no principle `{id}`", fw.id),
+                    )
+                    .with_label(*span, "unknown principle")
+                    .with_help(help);
+                t.push(d);
             }
             provisions.push(id.clone());
         }
@@ -255,15 +346,30 @@ fn control(
 }
 
 fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
-    let manual: Vec<&ManualStmt> =
-        c.body.iter().filter_map(|s| if let Stmt::Manual(m) = s { Some(m) } else { None }).collect();
+    let manual: Vec<&ManualStmt> = c
+        .body
+        .iter()
+        .filter_map(|s| {
+            if let Stmt::Manual(m) = s {
+                Some(m)
+            } else {
+                None
+            }
+        })
+        .collect();
     match manual.as_slice() {
         [] => {
             t.stmts(&c.body);
             if !c.body.iter().any(has_expect) {
                 let d = t
-                    .make(Code::InvalidControl, c.id.span, format!("control `{}` checks nothing", c.id.value))
-                    .with_help("add an `expect`, or make it a `manual` control that a person attests");
+                    .make(
+                        Code::InvalidControl,
+                        c.id.span,
+                        format!("control `{}` checks nothing", c.id.value),
+                    )
+                    .with_help(
+                        "add an `expect`, or make it a `manual` control that a person attests",
+                    );
                 t.push(d);
                 return None;
             }
@@ -273,11 +379,17 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
             if let Some(within) = &m.within {
                 t.expect_type(within, &Type::Duration);
             }
-            Some(ControlKind::Manual { statement: m.statement.value.clone() })
+            Some(ControlKind::Manual {
+                statement: m.statement.value.clone(),
+            })
         }
         [first, ..] => {
             let d = t
-                .make(Code::InvalidControl, first.span, "`manual` must be the only statement of its control")
+                .make(
+                    Code::InvalidControl,
+                    first.span,
+                    "`manual` must be the only statement of its control",
+                )
                 .with_help("put the human check and the automated checks in separate controls");
             t.push(d);
             None

@@ -22,16 +22,29 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
     let (pa, pb) = (a.unwrap_optional().clone(), b.unwrap_optional().clone());
     let result = match op {
         BinaryOp::And | BinaryOp::Or => {
-            (pa.fits(&Type::Bool) || a == Type::NoneLit) && (pb.fits(&Type::Bool) || b == Type::NoneLit)
+            (pa.fits(&Type::Bool) || a == Type::NoneLit)
+                && (pb.fits(&Type::Bool) || b == Type::NoneLit)
         }
         .then_some(Type::Bool),
         BinaryOp::Eq | BinaryOp::Ne => {
-            let ok = a == Type::NoneLit || b == Type::NoneLit || pa.fits(&pb) || pb.fits(&pa) || numeric(&pa, &pb);
-            return if ok { Type::Bool } else { mismatch(t, op, lhs, &a, rhs, &b, span, "cannot compare") };
+            let ok = a == Type::NoneLit
+                || b == Type::NoneLit
+                || pa.fits(&pb)
+                || pb.fits(&pa)
+                || numeric(&pa, &pb);
+            return if ok {
+                Type::Bool
+            } else {
+                mismatch(t, op, lhs, &a, rhs, &b, span, "cannot compare")
+            };
         }
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ordered(&pa, &pb).then_some(Type::Bool),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            ordered(&pa, &pb).then_some(Type::Bool)
+        }
         BinaryOp::In | BinaryOp::NotIn => match &pb {
-            Type::List(elem) | Type::Set(elem) => (pa.fits(elem) || elem.fits(&pa)).then_some(Type::Bool),
+            Type::List(elem) | Type::Set(elem) => {
+                (pa.fits(elem) || elem.fits(&pa)).then_some(Type::Bool)
+            }
             Type::Table(key, _) => (pa.fits(key) || key.fits(&pa)).then_some(Type::Bool),
             Type::String => pa.fits(&Type::String).then_some(Type::Bool),
             Type::Unknown => Some(Type::Bool),
@@ -39,10 +52,27 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
         },
         BinaryOp::Coalesce => {
             if !(pb.fits(&pa) || pa.fits(&pb)) && a != Type::NoneLit {
-                return mismatch(t, op, lhs, &a, rhs, &b, span, "`??` needs a default of the same type");
+                return mismatch(
+                    t,
+                    op,
+                    lhs,
+                    &a,
+                    rhs,
+                    &b,
+                    span,
+                    "`??` needs a default of the same type",
+                );
             }
-            let base = if pa.fits(&pb) && !pb.is_wildcard() { pb.clone() } else { pa.clone() };
-            return if b.is_optional() { base.optional() } else { base };
+            let base = if pa.fits(&pb) && !pb.is_wildcard() {
+                pb.clone()
+            } else {
+                pa.clone()
+            };
+            return if b.is_optional() {
+                base.optional()
+            } else {
+                base
+            };
         }
         BinaryOp::Add => add(&pa, &pb),
         BinaryOp::Sub => sub(&pa, &pb),
@@ -53,7 +83,11 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
             _ => None,
         },
     };
-    let result = if pa.is_wildcard() || pb.is_wildcard() { result.or(Some(Type::Error)) } else { result };
+    let result = if pa.is_wildcard() || pb.is_wildcard() {
+        result.or(Some(Type::Error))
+    } else {
+        result
+    };
     match result {
         Some(ty) if lifted => ty.optional(),
         Some(ty) => ty,
@@ -118,17 +152,31 @@ fn mismatch(
     what: &str,
 ) -> Type {
     let mut d = t
-        .make(Code::TypeMismatch, span, format!("`{}` {what}: `{a}` and `{b}`", op.as_str()))
+        .make(
+            Code::TypeMismatch,
+            span,
+            format!("`{}` {what}: `{a}` and `{b}`", op.as_str()),
+        )
         .with_label(lhs.span, format!("this is `{a}`"))
         .with_label(rhs.span, format!("this is `{b}`"));
-    if let (Type::Enum(x), Type::Enum(y)) = (a.unwrap_optional(), b.unwrap_optional()) {
-        if x == y && matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
-            d = d.with_help(format!("`{x}` names have no order; compare with `==` or `in`"));
-        }
-    }
-    if matches!((a.unwrap_optional(), b.unwrap_optional()), (Type::Bool, _) | (_, Type::Bool))
-        && matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    if let (Type::Enum(x), Type::Enum(y)) = (a.unwrap_optional(), b.unwrap_optional())
+        && x == y
+        && matches!(
+            op,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
     {
+        d = d.with_help(format!(
+            "`{x}` names have no order; compare with `==` or `in`"
+        ));
+    }
+    if matches!(
+        (a.unwrap_optional(), b.unwrap_optional()),
+        (Type::Bool, _) | (_, Type::Bool)
+    ) && matches!(
+        op,
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    ) {
         d = d.with_help("comparisons do not chain: write `a < b and b < c`");
     }
     t.push(d);

@@ -6,14 +6,23 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (strsim::damerau_levenshtein(&name.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&name.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
 }
 
 /// A help line that suggests the closest candidate, or lists a few when none is close.
-pub fn help_for<'a>(name: &str, what: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub fn help_for<'a>(
+    name: &str,
+    what: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
     let mut all: Vec<&str> = candidates.into_iter().collect();
     match closest(name, all.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
@@ -36,7 +45,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(closest("signatrues", ["signatures", "sboms", "path"]), Some("signatures"));
+        assert_eq!(
+            closest("signatrues", ["signatures", "sboms", "path"]),
+            Some("signatures")
+        );
         assert_eq!(closest("sha265", ["sha256", "size"]), Some("sha256"));
         assert_eq!(closest("xyz", ["signatures", "sboms"]), None);
     }

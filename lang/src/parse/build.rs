@@ -27,7 +27,10 @@ pub(super) struct Children<'i> {
 impl<'i> Children<'i> {
     pub(super) fn of(pair: Pair<'i, Rule>) -> Self {
         let span = pair.as_span().into();
-        Children { pairs: pair.into_inner().peekable(), span }
+        Children {
+            pairs: pair.into_inner().peekable(),
+            span,
+        }
     }
 
     /// The next child if it is of `rule`.
@@ -52,7 +55,11 @@ impl<'i> Children<'i> {
 
 impl<'s> Builder<'s> {
     pub(super) fn new(source: &'s Source, comments: &'s [Comment]) -> Self {
-        Builder { source, comments, diags: RefCell::new(Vec::new()) }
+        Builder {
+            source,
+            comments,
+            diags: RefCell::new(Vec::new()),
+        }
     }
 
     pub(super) fn finish(self) -> Vec<Diagnostic> {
@@ -65,7 +72,9 @@ impl<'s> Builder<'s> {
         let text = self.source.text();
         let mut end = span.end();
         loop {
-            let trimmed = text.get(span.start()..end).map_or(0, |t| t.trim_end().len());
+            let trimmed = text
+                .get(span.start()..end)
+                .map_or(0, |t| t.trim_end().len());
             end = span.start() + trimmed;
             let idx = self.comments.partition_point(|c| c.span.end < end);
             match self.comments.get(idx) {
@@ -87,7 +96,9 @@ impl<'s> Builder<'s> {
     pub(super) fn internal(&self, span: Span, what: &str) {
         self.report(
             self.error(Code::Syntax, span, format!("internal parser error: {what}"))
-                .with_help("this is a bug in vouch; please report it with the policy that caused it"),
+                .with_help(
+                    "this is a bug in vouch; please report it with the policy that caused it",
+                ),
         );
     }
 
@@ -108,7 +119,10 @@ impl<'s> Builder<'s> {
             };
             items.extend(item);
         }
-        Some(Module { items, comments: self.comments.to_vec() })
+        Some(Module {
+            items,
+            comments: self.comments.to_vec(),
+        })
     }
 
     fn policy(&self, pair: Pair<'_, Rule>) -> Option<PolicyHeader> {
@@ -117,16 +131,29 @@ impl<'s> Builder<'s> {
         c.next_if(Rule::kw_policy);
         let name = self.str_lit(c.expect(self, Rule::string)?)?;
         let fields = c.rest().filter_map(|p| self.field(p)).collect();
-        Some(PolicyHeader { name, fields, doc: self.doc_before(span), span })
+        Some(PolicyHeader {
+            name,
+            fields,
+            doc: self.doc_before(span),
+            span,
+        })
     }
 
     fn use_decl(&self, pair: Pair<'_, Rule>) -> Option<UseDecl> {
         let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_use);
-        let path = c.expect(self, Rule::module_path)?.into_inner().map(|p| ident(&p)).collect();
+        let path = c
+            .expect(self, Rule::module_path)?
+            .into_inner()
+            .map(|p| ident(&p))
+            .collect();
         let overrides = self.with_clause(c.next_if(Rule::with_clause));
-        Some(UseDecl { path, overrides, span })
+        Some(UseDecl {
+            path,
+            overrides,
+            span,
+        })
     }
 
     fn import(&self, pair: Pair<'_, Rule>) -> Option<ImportDecl> {
@@ -135,12 +162,21 @@ impl<'s> Builder<'s> {
         c.next_if(Rule::kw_import);
         let path = self.str_lit(c.expect(self, Rule::string)?)?;
         let overrides = self.with_clause(c.next_if(Rule::with_clause));
-        Some(ImportDecl { path, overrides, span })
+        Some(ImportDecl {
+            path,
+            overrides,
+            span,
+        })
     }
 
     fn with_clause(&self, pair: Option<Pair<'_, Rule>>) -> Vec<Field> {
-        pair.map(|p| p.into_inner().filter(|f| f.as_rule() == Rule::field).filter_map(|f| self.field(f)).collect())
-            .unwrap_or_default()
+        pair.map(|p| {
+            p.into_inner()
+                .filter(|f| f.as_rule() == Rule::field)
+                .filter_map(|f| self.field(f))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     fn param(&self, pair: Pair<'_, Rule>) -> Option<ParamDecl> {
@@ -150,7 +186,13 @@ impl<'s> Builder<'s> {
         let name = ident(&c.expect(self, Rule::ident)?);
         let ty = self.type_expr(c.expect(self, Rule::type_expr)?)?;
         let default = self.expr(c.expect(self, Rule::expr)?, 0)?;
-        Some(ParamDecl { name, ty, default, doc: self.doc_before(span), span })
+        Some(ParamDecl {
+            name,
+            ty,
+            default,
+            doc: self.doc_before(span),
+            span,
+        })
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
@@ -158,11 +200,19 @@ impl<'s> Builder<'s> {
         let mut c = Children::of(pair);
         let name = ident(&c.expect(self, Rule::ident)?);
         let args = match c.next_if(Rule::type_args) {
-            Some(args) => args.into_inner().filter_map(|a| self.type_expr(a)).collect(),
+            Some(args) => args
+                .into_inner()
+                .filter_map(|a| self.type_expr(a))
+                .collect(),
             None => Vec::new(),
         };
         let optional = c.next_if(Rule::optional_mark).is_some();
-        Some(TypeExpr { name, args, optional, span })
+        Some(TypeExpr {
+            name,
+            args,
+            optional,
+            span,
+        })
     }
 
     fn control(&self, pair: Pair<'_, Rule>) -> Option<ControlDecl> {
@@ -179,7 +229,13 @@ impl<'s> Builder<'s> {
                 body.extend(self.stmt(child, 0));
             }
         }
-        Some(ControlDecl { id, doc: self.doc_before(span), fields, body, span })
+        Some(ControlDecl {
+            id,
+            doc: self.doc_before(span),
+            fields,
+            body,
+            span,
+        })
     }
 
     fn field(&self, pair: Pair<'_, Rule>) -> Option<Field> {
@@ -212,9 +268,19 @@ impl<'s> Builder<'s> {
                     None => None,
                 };
                 let block = c.expect(self, Rule::block)?;
-                let body = block.into_inner().filter_map(|s| self.stmt(s, depth + 1)).collect();
+                let body = block
+                    .into_inner()
+                    .filter_map(|s| self.stmt(s, depth + 1))
+                    .collect();
                 let when_empty = c.next_if(Rule::when_empty).and_then(|w| self.when_empty(w));
-                Some(Stmt::For(ForStmt { var, iter, filter, body, when_empty, span }))
+                Some(Stmt::For(ForStmt {
+                    var,
+                    iter,
+                    filter,
+                    body,
+                    when_empty,
+                    span,
+                }))
             }
             Rule::let_stmt => {
                 c.next_if(Rule::kw_let);
@@ -233,7 +299,11 @@ impl<'s> Builder<'s> {
                     }
                     None => None,
                 };
-                Some(Stmt::Expect(ExpectStmt { cond, message, span }))
+                Some(Stmt::Expect(ExpectStmt {
+                    cond,
+                    message,
+                    span,
+                }))
             }
             Rule::manual_stmt => {
                 c.next_if(Rule::kw_manual);
@@ -246,7 +316,11 @@ impl<'s> Builder<'s> {
                     }
                     None => None,
                 };
-                Some(Stmt::Manual(ManualStmt { statement, within, span }))
+                Some(Stmt::Manual(ManualStmt {
+                    statement,
+                    within,
+                    span,
+                }))
             }
             other => {
                 self.internal(span, &format!("unexpected statement {other:?}"));
@@ -278,11 +352,18 @@ impl<'s> Builder<'s> {
     pub(super) fn str_lit(&self, pair: Pair<'_, Rule>) -> Option<StrLit> {
         let template = self.template(pair, 0)?;
         match template.as_plain() {
-            Some(value) => Some(StrLit { value, span: template.span }),
+            Some(value) => Some(StrLit {
+                value,
+                span: template.span,
+            }),
             None => {
                 self.report(
-                    self.error(Code::InvalidLiteral, template.span, "this string cannot interpolate values")
-                        .with_help("write `\\{` for a literal brace"),
+                    self.error(
+                        Code::InvalidLiteral,
+                        template.span,
+                        "this string cannot interpolate values",
+                    )
+                    .with_help("write `\\{` for a literal brace"),
                 );
                 None
             }
@@ -301,7 +382,12 @@ impl<'s> Builder<'s> {
                 break;
             }
             let line = comment.text.trim_start_matches("///");
-            lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_string());
+            lines.push(
+                line.strip_prefix(' ')
+                    .unwrap_or(line)
+                    .trim_end()
+                    .to_string(),
+            );
             cursor = comment.span.start;
         }
         if lines.is_empty() {
@@ -313,5 +399,8 @@ impl<'s> Builder<'s> {
 }
 
 pub(super) fn ident(pair: &Pair<'_, Rule>) -> Ident {
-    Ident { name: pair.as_str().to_string(), span: pair.as_span().into() }
+    Ident {
+        name: pair.as_str().to_string(),
+        span: pair.as_span().into(),
+    }
 }

@@ -40,8 +40,25 @@ fn is_operator(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        op_or | op_and | op_not | op_neg | op_coalesce | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
-            | op_not_in | op_in | op_add | op_sub | op_mul | member | method_call | index
+        op_or
+            | op_and
+            | op_not
+            | op_neg
+            | op_coalesce
+            | op_eq
+            | op_ne
+            | op_le
+            | op_ge
+            | op_lt
+            | op_gt
+            | op_not_in
+            | op_in
+            | op_add
+            | op_sub
+            | op_mul
+            | member
+            | method_call
+            | index
     )
 }
 
@@ -49,12 +66,19 @@ impl Builder<'_> {
     /// Converts an `expr` pair sitting `depth` levels down the tree.
     pub(super) fn expr(&self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
         let span = self.span(&pair);
-        let operators = pair.clone().into_inner().filter(|p| is_operator(p.as_rule())).count();
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| is_operator(p.as_rule()))
+            .count();
         let depth = depth + operators;
         if depth > MAX_DEPTH {
             self.report(
                 self.error(Code::TooDeep, span, "expression is nested too deeply")
-                    .with_label(span, format!("more than {MAX_DEPTH} levels of operators and brackets"))
+                    .with_label(
+                        span,
+                        format!("more than {MAX_DEPTH} levels of operators and brackets"),
+                    )
                     .with_help("split it into `let` bindings"),
             );
             return None;
@@ -64,15 +88,29 @@ impl Builder<'_> {
             .map_prefix(|op, operand| {
                 let operand = operand?;
                 let op_span: Span = op.as_span().into();
-                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
-                Some(Expr { span: op_span.to(operand.span), kind: ExprKind::Unary { op, operand: Box::new(operand) } })
+                let op = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Some(Expr {
+                    span: op_span.to(operand.span),
+                    kind: ExprKind::Unary {
+                        op,
+                        operand: Box::new(operand),
+                    },
+                })
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
                 let op = binary_op(op.as_rule())?;
                 Some(Expr {
                     span: lhs.span.to(rhs.span),
-                    kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                    kind: ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
                 })
             })
             .map_postfix(|base, op| self.postfix(base?, op, depth + 1))
@@ -84,7 +122,10 @@ impl Builder<'_> {
         let rule = op.as_rule();
         let mut c = Children::of(op);
         let kind = match rule {
-            Rule::member => ExprKind::Member { base: Box::new(base), field: ident(&c.expect(self, Rule::ident)?) },
+            Rule::member => ExprKind::Member {
+                base: Box::new(base),
+                field: ident(&c.expect(self, Rule::ident)?),
+            },
             Rule::index => ExprKind::Index {
                 base: Box::new(base),
                 index: Box::new(self.expr(c.expect(self, Rule::expr)?, depth)?),
@@ -95,7 +136,11 @@ impl Builder<'_> {
                 for arg in c.rest() {
                     args.push(self.expr(arg, depth)?);
                 }
-                ExprKind::Call { func, args, method: true }
+                ExprKind::Call {
+                    func,
+                    args,
+                    method: true,
+                }
             }
         };
         Some(Expr { kind, span })
@@ -122,7 +167,9 @@ impl Builder<'_> {
             },
             Rule::datetime => match text.parse::<jiff::Timestamp>() {
                 Ok(t) => ExprKind::DateTime(t),
-                Err(_) => return self.invalid(span, format!("`{text}` is not a valid date and time")),
+                Err(_) => {
+                    return self.invalid(span, format!("`{text}` is not a valid date and time"));
+                }
             },
             Rule::string => ExprKind::Str(self.template(pair, depth)?),
             Rule::paren => {
@@ -139,7 +186,11 @@ impl Builder<'_> {
                         for arg in call.into_inner() {
                             args.push(self.expr(arg, depth)?);
                         }
-                        ExprKind::Call { func, args, method: false }
+                        ExprKind::Call {
+                            func,
+                            args,
+                            method: false,
+                        }
                     }
                 }
             }
@@ -191,7 +242,13 @@ impl Builder<'_> {
             Some(b) => Some(self.expr(b, depth)?),
             None => None,
         };
-        Some(Quantifier { kind, var, iter, filter, body })
+        Some(Quantifier {
+            kind,
+            var,
+            iter,
+            filter,
+            body,
+        })
     }
 
     fn duration(&self, pair: Pair<'_, Rule>) -> Option<DurationLit> {
@@ -201,7 +258,10 @@ impl Builder<'_> {
         let mut c = Children::of(inner);
         let amount_text = c.expect(self, Rule::duration_amount)?.as_str();
         let Ok(amount) = amount_text.parse::<i64>() else {
-            return self.invalid(span, format!("duration amount `{amount_text}` is out of range"));
+            return self.invalid(
+                span,
+                format!("duration amount `{amount_text}` is out of range"),
+            );
         };
         let unit_pair = match c.next_if(Rule::duration_unit_short) {
             Some(u) => u,
@@ -216,7 +276,11 @@ impl Builder<'_> {
             "month" => DurationUnit::Months,
             _ => DurationUnit::Years,
         };
-        Some(DurationLit { amount, unit, spelled })
+        Some(DurationLit {
+            amount,
+            unit,
+            spelled,
+        })
     }
 
     /// A string literal, with its interpolations converted.
@@ -243,7 +307,9 @@ impl Builder<'_> {
                 }
                 _ => {
                     let mut c = Children::of(part);
-                    parts.push(TemplatePart::Expr(self.expr(c.expect(self, Rule::expr)?, depth + 1)?));
+                    parts.push(TemplatePart::Expr(
+                        self.expr(c.expect(self, Rule::expr)?, depth + 1)?,
+                    ));
                 }
             }
         }

@@ -29,9 +29,14 @@ pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
     let scanned = scan(text);
     if let Some(span) = scanned.too_deep {
         return Err(vec![
-            Diagnostic::error(Code::TooDeep, source.clone(), span, "brackets nest too deeply")
-                .with_label(span, format!("more than {MAX_NESTING} levels deep here"))
-                .with_help("split the expression with `let` bindings or separate controls"),
+            Diagnostic::error(
+                Code::TooDeep,
+                source.clone(),
+                span,
+                "brackets nest too deeply",
+            )
+            .with_label(span, format!("more than {MAX_NESTING} levels deep here"))
+            .with_help("split the expression with `let` bindings or separate controls"),
         ]);
     }
     match PolicyParser::parse(Rule::file, text) {
@@ -48,7 +53,10 @@ pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
         Err(first) => {
             let mut diags = recover(source, first);
             if let Some(open) = scanned.unclosed {
-                for diag in diags.iter_mut().filter(|d| d.span().start >= text.trim_end().len()) {
+                for diag in diags
+                    .iter_mut()
+                    .filter(|d| d.span().start >= text.trim_end().len())
+                {
                     let bracket = source.slice(open).to_string();
                     *diag = diag
                         .clone()
@@ -70,7 +78,9 @@ fn recover(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> 
     // recoveries from turning it off under each other; a clean parse that runs meanwhile is
     // only slower, never different.
     static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = DETAIL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     pest::set_error_detail(true);
     let diags = recover_detailed(source, first);
     pest::set_error_detail(false);
@@ -83,7 +93,9 @@ fn recover_detailed(source: &Source, first: pest::error::Error<Rule>) -> Vec<Dia
     let mut diags = Vec::new();
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let Some(chunk) = text.get(start..end) else { continue };
+        let Some(chunk) = text.get(start..end) else {
+            continue;
+        };
         if let Err(err) = PolicyParser::parse(Rule::file, chunk) {
             diags.push(syntax_error::to_diagnostic(source, &err, start));
             if diags.len() >= MAX_SYNTAX_ERRORS {
@@ -117,6 +129,11 @@ fn item_starts(text: &str) -> Vec<usize> {
 }
 
 fn internal(source: &Source, what: &str) -> Diagnostic {
-    Diagnostic::error(Code::Syntax, source.clone(), Span::point(0), format!("internal parser error: {what}"))
-        .with_help("this is a bug in vouch; please report it with the policy that caused it")
+    Diagnostic::error(
+        Code::Syntax,
+        source.clone(),
+        Span::point(0),
+        format!("internal parser error: {what}"),
+    )
+    .with_help("this is a bug in vouch; please report it with the policy that caused it")
 }

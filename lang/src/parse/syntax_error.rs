@@ -15,25 +15,43 @@ pub(super) fn to_diagnostic(source: &Source, err: &Error<Rule>, offset: usize) -
     };
     let attempts = err.parse_attempts();
     let text = source.text();
-    let farthest = attempts.as_ref().map_or(reported, |a| a.max_position.max(reported));
+    let farthest = attempts
+        .as_ref()
+        .map_or(reported, |a| a.max_position.max(reported));
     // A farthest point on white space is inside a keyword's lookahead: the reported one reads better.
-    let on_space = text.get(farthest + offset..).is_some_and(|r| r.starts_with([' ', '\t']));
+    let on_space = text
+        .get(farthest + offset..)
+        .is_some_and(|r| r.starts_with([' ', '\t']));
     let attempts = if on_space { None } else { attempts };
     let pos = if on_space { reported } else { farthest } + offset;
     let (found, len) = found_at(text, pos);
     let span = Span::new(pos, pos + len);
     let mut names: Vec<String> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        if attempts.as_ref().is_none_or(|a| a.max_position <= reported) {
-            names.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
-        }
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant
+        && attempts.as_ref().is_none_or(|a| a.max_position <= reported)
+    {
+        names.extend(
+            positives
+                .iter()
+                .filter_map(|r| describe(*r))
+                .map(str::to_string),
+        );
     }
     if let Some(a) = &attempts {
         for stack in a.call_stacks() {
-            let named = stack.deepest.get_rule().copied().and_then(describe).or_else(|| stack.parent.and_then(describe));
+            let named = stack
+                .deepest
+                .get_rule()
+                .copied()
+                .and_then(describe)
+                .or_else(|| stack.parent.and_then(describe));
             names.extend(named.map(str::to_string));
         }
-        names.extend(a.expected_tokens().iter().filter_map(|t| describe_token(&t.to_string())));
+        names.extend(
+            a.expected_tokens()
+                .iter()
+                .filter_map(|t| describe_token(&t.to_string())),
+        );
     }
     let names = tidy(names);
     let expected = expected_list(names.clone());
@@ -45,8 +63,13 @@ pub(super) fn to_diagnostic(source: &Source, err: &Error<Rule>, offset: usize) -
         (None, Found::EndOfLine) => "unexpected end of line".to_string(),
         (None, Found::Token(t)) => format!("unexpected `{t}`"),
     };
-    let label = if matches!(found, Found::End) { "the file ends here" } else { "unexpected here" };
-    let mut diag = Diagnostic::error(Code::Syntax, source.clone(), span, message).with_label(span, label);
+    let label = if matches!(found, Found::End) {
+        "the file ends here"
+    } else {
+        "unexpected here"
+    };
+    let mut diag =
+        Diagnostic::error(Code::Syntax, source.clone(), span, message).with_label(span, label);
     if let Some(help) = help_for(&names, text, pos) {
         diag = diag.with_help(help);
     }
@@ -73,7 +96,15 @@ fn tidy(mut names: Vec<String>) -> Vec<String> {
         drop.extend(["`.`", "`[`", "`<`", "`>`", "`(`", "`=`", "`?`"]);
     }
     if has(&names, "`expect`") || has(&names, "a `key = value` field") {
-        drop.extend(["`policy`", "`use`", "`import`", "`param`", "`control`", "`<`", "`>`"]);
+        drop.extend([
+            "`policy`",
+            "`use`",
+            "`import`",
+            "`param`",
+            "`control`",
+            "`<`",
+            "`>`",
+        ]);
     }
     names.retain(|n| !drop.contains(&n.as_str()));
     if has(&names, "the closing `\"`") {
@@ -93,7 +124,9 @@ enum Found<'t> {
 /// How a literal token of the grammar is named, if users type it.
 fn describe_token(token: &str) -> Option<String> {
     match token {
-        "{" | "}" | "(" | ")" | "[" | "]" | "=" | ":" | "," | "<" | ">" | "?" | "\"" => Some(format!("`{token}`")),
+        "{" | "}" | "(" | ")" | "[" | "]" | "=" | ":" | "," | "<" | ">" | "?" | "\"" => {
+            Some(format!("`{token}`"))
+        }
         _ => None,
     }
 }
@@ -106,7 +139,11 @@ fn found_at(text: &str, pos: usize) -> (Found<'_>, usize) {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .map(char::len_utf8)
         .sum();
-    let len = if word_len > 0 { word_len } else { rest.chars().next().map_or(0, char::len_utf8) };
+    let len = if word_len > 0 {
+        word_len
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
     let token = rest.get(..len).unwrap_or("");
     match token {
         "" => (Found::End, 0),
@@ -152,10 +189,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_empty => "`empty`",
         empty_outcome => "`pass`, `fail` or `not_applicable`",
         block => "`{`",
-        expr | op_not | op_neg | quantifier | quant_kind | call_args | paren | list | table | boolean
-        | none_lit | int | number | duration | date | datetime => "an expression",
-        op_or | op_and | op_coalesce | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in
-        | op_in | op_add | op_sub | op_mul => "an operator",
+        expr | op_not | op_neg | quantifier | quant_kind | call_args | paren | list | table
+        | boolean | none_lit | int | number | duration | date | datetime => "an expression",
+        op_or | op_and | op_coalesce | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
+        | op_not_in | op_in | op_add | op_sub | op_mul => "an operator",
         method_call | member => "`.`",
         index => "`[`",
         entry => "a `key: value` entry",
@@ -176,7 +213,11 @@ fn help_for(expected: &[String], text: &str, pos: usize) -> Option<String> {
         return Some("a loop is written `for x in collection { ... }`".into());
     }
     let word = rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
-    if word.len() < rest.len() && word.trim_start().starts_with('=') && !word.trim_start().starts_with("==") && expects("`expect`") {
+    if word.len() < rest.len()
+        && word.trim_start().starts_with('=')
+        && !word.trim_start().starts_with("==")
+        && expects("`expect`")
+    {
         return Some("metadata (`key = value`) comes before the statements of a control".into());
     }
     if rest.starts_with('=') && expects("an operator") {
