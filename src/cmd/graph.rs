@@ -60,7 +60,9 @@ pub fn run(args: GraphArgs) -> VouchExit {
         Some(path) => std::fs::write(path, text.as_bytes()),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
         }
     };
     match written {
