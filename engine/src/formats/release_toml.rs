@@ -372,6 +372,22 @@ url = "https://downloads.example.com/widget/2.4.1/widget-2.4.1.tar.gz"
     }
 
     #[test]
+    fn never_panics_on_truncated_or_mangled_input() {
+        let support = crate::formats::support_toml::tests::EXAMPLE.as_bytes();
+        for text in [EXAMPLE.as_bytes(), support] {
+            for cut in 0..=text.len() {
+                let prefix = &text[..cut];
+                let _ = parse("release.toml", prefix);
+                let _ = crate::formats::support_toml::parse("support.toml", prefix);
+                let mut mangled = text.to_vec();
+                mangled[cut % text.len()] ^= 0x5a;
+                let _ = parse("release.toml", &mangled);
+                let _ = crate::formats::support_toml::parse("support.toml", &mangled);
+            }
+        }
+    }
+
+    #[test]
     fn syntax_error_has_line_and_column() {
         let parsed = parse(
             "release.toml",

@@ -213,10 +213,10 @@ fn check_dates(ctx: &mut TomlCtx, c: &SupportCycle, span: std::ops::Range<usize>
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const EXAMPLE: &str = "[[cycle]]\ncycle = \"2.4\"\nreleased = 2026-04-01\n\
+    pub(crate) const EXAMPLE: &str = "[[cycle]]\ncycle = \"2.4\"\nreleased = 2026-04-01\n\
         support_until = 2027-04-01\neol = 2027-10-01\neol_announced = 2026-04-01\nlts = false\n\n\
         [[cycle]]\ncycle = \"2.3\"\nreleased = 2025-10-01\n";
 
