@@ -66,13 +66,18 @@ pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
     let name = display_path(path);
     match std::fs::read(path) {
         Ok(bytes) => Source::from_bytes(name, &bytes),
-        Err(err) => Err(Box::new(Diagnostic::error(
-            vouch_lang::Code::UnresolvedImport,
-            Source::new(name.clone(), ""),
-            vouch_lang::Span::point(0),
-            format!("cannot read `{name}`: {}", io_reason(&err)),
-        ))),
+        Err(err) => Err(Box::new(unreadable(path, &io_reason(&err)))),
     }
+}
+
+/// The diagnostic for an input that cannot be read.
+pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
+    let name = display_path(path);
+    Diagnostic::unlocated(
+        vouch_lang::Code::Unreadable,
+        Source::new(name.clone(), ""),
+        format!("cannot read `{name}`: {reason}"),
+    )
 }
 
 /// A short reason for an I/O error, without the OS error number.
@@ -92,8 +97,8 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// The `.vouch` files named by `inputs`: files as given, directories searched recursively,
-/// sorted. Errors name inputs that do not exist.
-pub fn policy_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+/// sorted; and a diagnostic for each input that does not exist or holds no policy.
+pub fn policy_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
@@ -101,12 +106,12 @@ pub fn policy_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             let before = files.len();
             collect_dir(input, &mut files, 0);
             if files.len() == before {
-                errors.push(format!("`{}` holds no `.vouch` file", display_path(input)));
+                errors.push(unreadable(input, "the directory holds no `.vouch` file"));
             }
         } else if input.exists() {
             files.push(input.clone());
         } else {
-            errors.push(format!("`{}` does not exist", display_path(input)));
+            errors.push(unreadable(input, "no such file or directory"));
         }
     }
     files.sort();
@@ -157,16 +162,7 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
                 }
             },
             Err(err) => {
-                diags.push(Diagnostic::error(
-                    vouch_lang::Code::InvalidFramework,
-                    Source::new(display_path(path), ""),
-                    vouch_lang::Span::point(0),
-                    format!(
-                        "cannot read framework `{}`: {}",
-                        display_path(path),
-                        io_reason(&err)
-                    ),
-                ));
+                diags.push(unreadable(path, &io_reason(&err)));
                 continue;
             }
         };

@@ -31,6 +31,8 @@ macro_rules! codes {
 }
 
 codes! {
+    /// A file or directory named on the command line cannot be read.
+    Unreadable => "vouch::input::unreadable",
     /// The file is larger than vouch reads.
     TooLarge => "vouch::input::too-large",
     /// The file holds NUL bytes.
@@ -87,6 +89,8 @@ codes! {
     UnresolvedImport => "vouch::check::unresolved-import",
     /// Modules import each other in a cycle.
     ImportCycle => "vouch::check::import-cycle",
+    /// One module imported twice with different overrides.
+    ConflictingImport => "vouch::check::conflicting-import",
     /// A `with { ... }` override names a param the module does not declare.
     UnknownOverride => "vouch::check::unknown-override",
     /// A param that no control uses (a warning).
@@ -153,6 +157,11 @@ impl Diagnostic {
             help: None,
             src: source,
         }
+    }
+
+    /// An error about a whole input that has no place to point at (a file that cannot be read).
+    pub fn unlocated(code: Code, source: Source, message: impl Into<String>) -> Self {
+        Diagnostic { labels: Vec::new(), ..Diagnostic::error(code, source, Span::point(0), message) }
     }
 
     /// A warning at `span`.

@@ -1,7 +1,7 @@
 //! vouch-lang: the vouch policy language.
 //!
 //! Source text goes through [`parse`] into an [`ast::Module`], through the checker into a
-//! checked policy, and through [`format`] back into canonical text. This crate knows nothing of
+//! checked policy, and through [`mod@format`] back into canonical text. This crate knows nothing of
 //! files on disk: callers hand it source text and a loader for imports.
 
 pub mod ast;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use vouch_lang::{Diagnostic, sort_diagnostics};
+use vouch_lang::sort_diagnostics;
 
 use crate::exit::VouchExit;
 use crate::policy_files::{FileLoader, frameworks, policy_files, read_source};
@@ -31,11 +31,7 @@ pub fn run(args: CheckArgs) -> VouchExit {
             return VouchExit::Error;
         }
     };
-    let (files, missing) = policy_files(&args.paths);
-    for m in &missing {
-        render::plain_error(m, args.error_format);
-    }
-    let mut diags: Vec<Diagnostic> = Vec::new();
+    let (files, mut diags) = policy_files(&args.paths);
     for file in &files {
         match read_source(file) {
             Ok(source) => {
@@ -60,7 +56,7 @@ pub fn run(args: CheckArgs) -> VouchExit {
             plural(warnings)
         );
     }
-    if errors > 0 || !missing.is_empty() {
+    if errors > 0 {
         VouchExit::Error
     } else {
         VouchExit::Success

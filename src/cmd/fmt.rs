@@ -26,9 +26,7 @@ pub struct FmtArgs {
 /// `--check` finds a file to format, 2 when a file cannot be read or parsed.
 pub fn run(args: FmtArgs) -> VouchExit {
     let (files, missing) = policy_files(&args.paths);
-    for m in &missing {
-        render::plain_error(m, args.error_format);
-    }
+    render::print(&missing, args.error_format);
     let mut errors = !missing.is_empty();
     let mut unformatted = Vec::new();
     for file in &files {

@@ -101,7 +101,7 @@ impl<'a> Typer<'a> {
     /// Checks that `expr` is a condition (`bool`, or `bool?` where `none` counts as not holding).
     pub(super) fn condition(&mut self, expr: &Expr, what: &str) {
         let ty = self.infer(expr);
-        if !ty.unwrap_optional().fits(&Type::Bool) && ty != Type::NoneLit {
+        if !ty.unwrap_optional().fits(&Type::Bool) || ty == Type::NoneLit {
             let d = self
                 .diag(
                     Code::TypeMismatch,
@@ -319,7 +319,7 @@ impl<'a> Typer<'a> {
             ExprKind::Index { base, index } => self.index(base, index),
             ExprKind::Call { func, args, .. } => self.call(func, args),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, expr.span),
-            ExprKind::Binary { op, lhs, rhs } => super::ops::binary(self, *op, lhs, rhs, expr.span),
+            ExprKind::Binary { op, lhs, rhs } => super::ops::binary(self, *op, lhs, rhs),
             ExprKind::Quantifier(q) => self.quantifier(q),
             ExprKind::Paren(inner) => self.infer(inner),
         }

@@ -205,6 +205,7 @@ pub fn check(root: Source, loader: &dyn Loader, frameworks: &Frameworks) -> Chec
         modules: Vec::new(),
         controls: Vec::new(),
         diags: Vec::new(),
+        loaded: BTreeMap::new(),
     };
     let root_facts = session.load(root, None, &mut Vec::new());
     session.duplicate_controls();
@@ -237,13 +238,13 @@ struct Session<'a> {
     modules: Vec<CheckedModule>,
     controls: Vec<CheckedControl>,
     diags: Vec<Diagnostic>,
+    /// Modules loaded so far, by name: the overrides they were loaded with (as text) and where.
+    loaded: BTreeMap<String, (String, Source, Span)>,
 }
 
-/// An import being followed: the importing module's source, the declaration's span, and the
-/// overrides it gives.
+/// An import being followed: the importing module's source and the overrides it gives.
 struct Importer<'i> {
     source: &'i Source,
-    span: Span,
     overrides: &'i [Field],
 }
 
@@ -371,9 +372,27 @@ impl Session<'_> {
             self.diags.push(d);
             return;
         }
+        let signature = overrides_signature(overrides);
+        if let Some((first, first_source, first_span)) = self.loaded.get(child.name()) {
+            // A module reached again (a diamond) is loaded once; its controls run once.
+            if *first != signature {
+                let mut d = Diagnostic::error(
+                    Code::ConflictingImport,
+                    from.clone(),
+                    span,
+                    format!("`{}` is imported twice with different overrides", child.name()),
+                )
+                .with_help("a module's controls run once per policy: give its params one set of values, in one import");
+                if first_source == from {
+                    d = d.with_label(*first_span, "first imported here");
+                }
+                self.diags.push(d);
+            }
+            return;
+        }
+        self.loaded.insert(child.name().to_string(), (signature, from.clone(), span));
         let importer = Importer {
             source: from,
-            span,
             overrides,
         };
         let child_header = self.load(child, Some(importer), stack);
@@ -428,7 +447,6 @@ impl Session<'_> {
                         field.key.span,
                         format!("the imported module has no param `{}`", field.key.name),
                     )
-                    .with_label(importer.span, "imported here")
                     .with_help(help);
                 t.push(d);
                 continue;
@@ -482,6 +500,16 @@ impl Session<'_> {
             self.diags.push(d);
         }
     }
+}
+
+/// The overrides of an import as comparable text: sorted `name = value` pairs.
+fn overrides_signature(overrides: &[Field]) -> String {
+    let mut pairs: Vec<String> = overrides
+        .iter()
+        .map(|f| format!("{} = {}", f.key.name, crate::dump::expr(&f.value)))
+        .collect();
+    pairs.sort();
+    pairs.join(", ")
 }
 
 fn control_id_span(ast: &Module, item: usize) -> Option<Span> {

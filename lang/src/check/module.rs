@@ -200,6 +200,16 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
         t.push(d);
         return Type::Error;
     }
+    if ty.name.name == "table"
+        && let Some(key) = args.first()
+        && !matches!(key, Type::String | Type::Enum(_))
+    {
+        let d = t
+            .make(Code::UnknownType, ty.span, format!("tables cannot be keyed by `{key}`"))
+            .with_help("key a table by `string` or by a set of names such as `severity`");
+        t.push(d);
+        return Type::Error;
+    }
     let resolved = resolve_type_name(&ty.name.name, args, |n| {
         schema::enum_def(n).map(|e| Type::Enum(e.name))
     });
@@ -384,6 +394,8 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
             })
         }
         [first, ..] => {
+            let others: Vec<Stmt> = c.body.iter().filter(|s| !matches!(s, Stmt::Manual(_))).cloned().collect();
+            t.stmts(&others);
             let d = t
                 .make(
                     Code::InvalidControl,

@@ -1,8 +1,10 @@
 //! Typing rules of the binary operators.
 //!
-//! Operators are lifted over `none`: if an operand may be `none`, so may the result (and at
-//! run time `none` propagates; a condition that ends up `none` does not hold). `==`, `!=`
-//! and `??` look at `none` itself and are not lifted.
+//! Operators are lifted over `none`: if an operand may be `none`, so may the result. At run
+//! time arithmetic and ordering on `none` give `none`; `and`, `or` and `not` follow three-valued
+//! logic (`false and none` is `false`, `true or none` is `true`, otherwise `none`); a condition
+//! that ends up `none` does not hold. `==`, `!=` and `??` look at `none` itself and are not
+//! lifted.
 
 use super::expr::Typer;
 use crate::ast::{BinaryOp, Expr};
@@ -12,7 +14,17 @@ use crate::span::Span;
 use crate::types::Type;
 
 /// The type of `lhs op rhs`.
-pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Type {
+pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Type {
+    if is_comparison(op) && [lhs, rhs].iter().any(|e| is_bare_comparison(e)) {
+        t.infer(lhs);
+        t.infer(rhs);
+        let d = t
+            .make(Code::TypeMismatch, operator_span(t, lhs, rhs), "comparisons do not chain")
+            .with_label(operator_span(t, lhs, rhs), "this compares the result of another comparison")
+            .with_help("write `a < b and b < c`, or add parentheses if you mean to compare a `bool`");
+        t.push(d);
+        return Type::Error;
+    }
     let a = t.infer(lhs);
     let b = t.infer(rhs);
     if a == Type::Error || b == Type::Error {
@@ -31,11 +43,12 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
                 || b == Type::NoneLit
                 || pa.fits(&pb)
                 || pb.fits(&pa)
-                || numeric(&pa, &pb);
+                || numeric(&pa, &pb)
+                || matches!((&pa, &pb), (Type::Date | Type::DateTime, Type::Date | Type::DateTime));
             return if ok {
                 Type::Bool
             } else {
-                mismatch(t, op, lhs, &a, rhs, &b, span, "cannot compare")
+                mismatch(t, op, lhs, &a, rhs, &b, "cannot compare")
             };
         }
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -52,14 +65,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
         },
         BinaryOp::Coalesce => {
             if !(pb.fits(&pa) || pa.fits(&pb)) && a != Type::NoneLit {
-                return mismatch(
-                    t,
-                    op,
-                    lhs,
-                    &a,
-                    rhs,
-                    &b,
-                    span,
+                return mismatch(t, op, lhs, &a, rhs, &b,
                     "`??` needs a default of the same type",
                 );
             }
@@ -98,9 +104,29 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, sp
                 BinaryOp::In | BinaryOp::NotIn => "cannot look for",
                 _ => "cannot combine",
             };
-            mismatch(t, op, lhs, &a, rhs, &b, span, what)
+            mismatch(t, op, lhs, &a, rhs, &b, what)
         }
     }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+}
+
+/// A comparison written without parentheses around it.
+fn is_bare_comparison(e: &Expr) -> bool {
+    matches!(&e.kind, crate::ast::ExprKind::Binary { op, .. } if is_comparison(*op))
+}
+
+/// The span of the operator between two operands (the text between them, trimmed).
+fn operator_span(t: &Typer<'_>, lhs: &Expr, rhs: &Expr) -> Span {
+    let between = t.src.slice(Span::new(lhs.span.end, rhs.span.start));
+    let start = lhs.span.end + (between.len() - between.trim_start().len());
+    let end = rhs.span.start - (between.len() - between.trim_end().len());
+    if start < end { Span::new(start, end) } else { lhs.span.to(rhs.span) }
 }
 
 fn numeric(a: &Type, b: &Type) -> bool {
@@ -140,7 +166,6 @@ fn sub(a: &Type, b: &Type) -> Option<Type> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn mismatch(
     t: &mut Typer<'_>,
     op: BinaryOp,
@@ -148,13 +173,13 @@ fn mismatch(
     a: &Type,
     rhs: &Expr,
     b: &Type,
-    span: Span,
     what: &str,
 ) -> Type {
+    let op_span = operator_span(t, lhs, rhs);
     let mut d = t
         .make(
             Code::TypeMismatch,
-            span,
+            op_span,
             format!("`{}` {what}: `{a}` and `{b}`", op.as_str()),
         )
         .with_label(lhs.span, format!("this is `{a}`"))
