@@ -161,7 +161,10 @@ impl Diagnostic {
 
     /// An error about a whole input that has no place to point at (a file that cannot be read).
     pub fn unlocated(code: Code, source: Source, message: impl Into<String>) -> Self {
-        Diagnostic { labels: Vec::new(), ..Diagnostic::error(code, source, Span::point(0), message) }
+        Diagnostic {
+            labels: Vec::new(),
+            ..Diagnostic::error(code, source, Span::point(0), message)
+        }
     }
 
     /// A warning at `span`.

@@ -390,7 +390,8 @@ impl Session<'_> {
             }
             return;
         }
-        self.loaded.insert(child.name().to_string(), (signature, from.clone(), span));
+        self.loaded
+            .insert(child.name().to_string(), (signature, from.clone(), span));
         let importer = Importer {
             source: from,
             overrides,

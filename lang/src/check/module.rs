@@ -205,7 +205,11 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
         && !matches!(key, Type::String | Type::Enum(_))
     {
         let d = t
-            .make(Code::UnknownType, ty.span, format!("tables cannot be keyed by `{key}`"))
+            .make(
+                Code::UnknownType,
+                ty.span,
+                format!("tables cannot be keyed by `{key}`"),
+            )
             .with_help("key a table by `string` or by a set of names such as `severity`");
         t.push(d);
         return Type::Error;
@@ -394,7 +398,12 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
             })
         }
         [first, ..] => {
-            let others: Vec<Stmt> = c.body.iter().filter(|s| !matches!(s, Stmt::Manual(_))).cloned().collect();
+            let others: Vec<Stmt> = c
+                .body
+                .iter()
+                .filter(|s| !matches!(s, Stmt::Manual(_)))
+                .cloned()
+                .collect();
             t.stmts(&others);
             let d = t
                 .make(

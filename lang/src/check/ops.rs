@@ -19,9 +19,18 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         t.infer(lhs);
         t.infer(rhs);
         let d = t
-            .make(Code::TypeMismatch, operator_span(t, lhs, rhs), "comparisons do not chain")
-            .with_label(operator_span(t, lhs, rhs), "this compares the result of another comparison")
-            .with_help("write `a < b and b < c`, or add parentheses if you mean to compare a `bool`");
+            .make(
+                Code::TypeMismatch,
+                operator_span(t, lhs, rhs),
+                "comparisons do not chain",
+            )
+            .with_label(
+                operator_span(t, lhs, rhs),
+                "this compares the result of another comparison",
+            )
+            .with_help(
+                "write `a < b and b < c`, or add parentheses if you mean to compare a `bool`",
+            );
         t.push(d);
         return Type::Error;
     }
@@ -44,7 +53,10 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
                 || pa.fits(&pb)
                 || pb.fits(&pa)
                 || numeric(&pa, &pb)
-                || matches!((&pa, &pb), (Type::Date | Type::DateTime, Type::Date | Type::DateTime));
+                || matches!(
+                    (&pa, &pb),
+                    (Type::Date | Type::DateTime, Type::Date | Type::DateTime)
+                );
             return if ok {
                 Type::Bool
             } else {
@@ -65,7 +77,13 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         },
         BinaryOp::Coalesce => {
             if !(pb.fits(&pa) || pa.fits(&pb)) && a != Type::NoneLit {
-                return mismatch(t, op, lhs, &a, rhs, &b,
+                return mismatch(
+                    t,
+                    op,
+                    lhs,
+                    &a,
+                    rhs,
+                    &b,
                     "`??` needs a default of the same type",
                 );
             }
@@ -126,7 +144,11 @@ fn operator_span(t: &Typer<'_>, lhs: &Expr, rhs: &Expr) -> Span {
     let between = t.src.slice(Span::new(lhs.span.end, rhs.span.start));
     let start = lhs.span.end + (between.len() - between.trim_start().len());
     let end = rhs.span.start - (between.len() - between.trim_end().len());
-    if start < end { Span::new(start, end) } else { lhs.span.to(rhs.span) }
+    if start < end {
+        Span::new(start, end)
+    } else {
+        lhs.span.to(rhs.span)
+    }
 }
 
 fn numeric(a: &Type, b: &Type) -> bool {

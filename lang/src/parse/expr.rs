@@ -165,10 +165,20 @@ impl Builder<'_> {
                 Ok(d) => ExprKind::Date(d),
                 Err(_) => return self.invalid(span, format!("`{text}` is not a valid date")),
             },
-            Rule::datetime if !text.split_once('T').is_some_and(|(_, t)| t.contains(['Z', '+', '-'])) => {
+            Rule::datetime
+                if !text
+                    .split_once('T')
+                    .is_some_and(|(_, t)| t.contains(['Z', '+', '-'])) =>
+            {
                 self.report(
-                    self.error(Code::InvalidLiteral, span, format!("`{text}` has no time zone"))
-                        .with_help(format!("write `{text}Z` for UTC, or add an offset such as `+01:00`")),
+                    self.error(
+                        Code::InvalidLiteral,
+                        span,
+                        format!("`{text}` has no time zone"),
+                    )
+                    .with_help(format!(
+                        "write `{text}Z` for UTC, or add an offset such as `+01:00`"
+                    )),
                 );
                 return None;
             }
