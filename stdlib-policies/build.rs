@@ -9,7 +9,11 @@ fn main() {
     let mut out = String::new();
     out.push_str("/// Every framework vouch ships, sorted by file name.\npub const FRAMEWORKS: &[EmbeddedFramework] = &[\n");
     for path in sorted_files(&root.join("frameworks"), "toml") {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         let _ = writeln!(
             out,
             "    EmbeddedFramework {{ id: {stem:?}, path: \"frameworks/{stem}.toml\", source: include_str!({:?}) }},",
@@ -22,17 +26,34 @@ fn main() {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && !matches!(p.file_name().and_then(|n| n.to_str()), Some("frameworks" | "src" | "tests")))
+        .filter(|p| {
+            p.is_dir()
+                && !matches!(
+                    p.file_name().and_then(|n| n.to_str()),
+                    Some("frameworks" | "src" | "tests")
+                )
+        })
         .collect();
     packs.sort();
     for pack in packs {
-        let pack_name = pack.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let pack_name = pack
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         println!("cargo:rerun-if-changed={}", pack.display());
         for path in sorted_files(&pack, "vouch") {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             // `uk-sscop/uk_sscop.vouch` is `std.uk_sscop`; other files are `std.PACK_FILE`.
             let pack_ident = pack_name.replace('-', "_");
-            let name = if stem == pack_ident { pack_ident.clone() } else { format!("{pack_ident}_{stem}") };
+            let name = if stem == pack_ident {
+                pack_ident.clone()
+            } else {
+                format!("{pack_ident}_{stem}")
+            };
             let _ = writeln!(
                 out,
                 "    EmbeddedModule {{ name: {name:?}, path: \"{pack_name}/{stem}.vouch\", source: include_str!({:?}) }},",
@@ -41,7 +62,10 @@ fn main() {
         }
     }
     out.push_str("];\n");
-    println!("cargo:rerun-if-changed={}", root.join("frameworks").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("frameworks").display()
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
     if let Err(err) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {err}", dest.display());

@@ -27,7 +27,6 @@ pub struct EmbeddedModule {
     pub source: &'static str,
 }
 
-
 /// Looks up a framework definition by id.
 pub fn framework(id: &str) -> Option<&'static EmbeddedFramework> {
     FRAMEWORKS.iter().find(|f| f.id == id)
