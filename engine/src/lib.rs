@@ -11,6 +11,7 @@ pub mod finding;
 pub mod formats;
 pub mod graph;
 pub mod ingest;
+pub mod report;
 
 pub use digest::Sha256Digest;
 pub use finding::{Finding, FindingCode, Severity};

@@ -1,0 +1,340 @@
+//! The report model: everything an evaluation concluded, in the shape of the JSON report
+//! (`vouch-report/1`). Every renderer (JSON, Markdown, HTML, SARIF, JUnit, OSCAL) reads only
+//! this; the evaluator only writes it.
+//!
+//! Determinism: every list is sorted as documented on its field, and nothing here reads a
+//! clock or a path outside the bundle, so the same inputs give byte-identical reports.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The schema name of this report format.
+pub const REPORT_SCHEMA: &str = "vouch-report/1";
+
+/// A complete evaluation report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// The policy evaluated.
+    pub policy: PolicyRef,
+    /// The evidence bundle evaluated.
+    pub bundle: BundleRef,
+    /// The instant the evaluation judged at (RFC 3339, UTC, e.g. `2026-10-01T00:00:00Z`).
+    pub as_of: String,
+    /// Counts of controls by status.
+    pub summary: Summary,
+    /// One result per control, sorted by control id.
+    pub controls: Vec<ControlResult>,
+    /// One entry per principle of the policy's framework, in the framework's order; principles
+    /// no control assesses are listed as [`Status::Unassessed`].
+    pub provisions: Vec<ProvisionResult>,
+    /// Every waiver given, applied or not, sorted by control id then waiver id.
+    pub waivers: Vec<WaiverResult>,
+    /// Every attestation used by a `manual` control, sorted by control id then path.
+    pub attestations: Vec<AttestationUse>,
+    /// Every file of the bundle, sorted by path.
+    pub evidence: Vec<EvidenceFile>,
+}
+
+/// The tool that wrote a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    /// `vouch`.
+    pub name: String,
+    /// The tool's version (`CARGO_PKG_VERSION`).
+    pub version: String,
+}
+
+/// Which policy was evaluated, and digests that pin its exact text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    /// The policy name from its header.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its version, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The framework id its controls map to.
+    pub framework: String,
+    /// The framework's title.
+    pub framework_title: String,
+    /// Where the framework's authoritative text is, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework_source: Option<String>,
+    /// sha256 over the sorted `name\0sha256\n` lines of `sources` (lowercase hex).
+    pub sha256: String,
+    /// Every policy source evaluated (the root file, imports, standard modules), sorted by name.
+    pub sources: Vec<PolicySource>,
+}
+
+/// One policy source file and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PolicySource {
+    /// The name it was loaded under (a path relative to the working directory, or `std.NAME`).
+    pub name: String,
+    /// sha256 of its bytes (lowercase hex).
+    pub sha256: String,
+}
+
+/// Which bundle was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleRef {
+    /// The bundle digest (see the book: sha256 over the sorted `path\0sha256\n` lines).
+    pub digest: String,
+    /// How many files it holds.
+    pub files: usize,
+    /// Problems found while reading it (unreadable files, symlinks leaving it, malformed
+    /// checksum lines, ...), sorted by path, line and code.
+    pub findings: Vec<BundleFinding>,
+}
+
+/// A problem found while ingesting the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleFinding {
+    /// Stable code, e.g. `vouch::ingest::symlink-escape`.
+    pub code: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    /// The bundle path it is about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Control counts by status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// All controls.
+    pub total: usize,
+    /// Controls that passed.
+    pub pass: usize,
+    /// Controls that failed.
+    pub fail: usize,
+    /// Controls whose every failure is covered by a valid waiver.
+    pub waived: usize,
+    /// Manual controls without a valid attestation.
+    pub manual: usize,
+    /// Controls that said they do not apply.
+    pub not_applicable: usize,
+    /// Controls whose evaluation hit a problem.
+    pub error: usize,
+}
+
+/// The outcome of a control (and, as the worst of its controls, of a principle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every expectation held.
+    Pass,
+    /// At least one expectation failed and is not waived, or evidence is missing.
+    Fail,
+    /// Every failure is covered by a valid waiver.
+    Waived,
+    /// A manual control without a valid attestation: a person must look.
+    Manual,
+    /// The control said it does not apply (e.g. `when empty: not_applicable`).
+    NotApplicable,
+    /// Evaluating the control hit a problem; `reason` says which.
+    Error,
+    /// Principles only: no control assesses it.
+    Unassessed,
+}
+
+impl Status {
+    /// The status as written in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Waived => "waived",
+            Status::Manual => "manual",
+            Status::NotApplicable => "not_applicable",
+            Status::Error => "error",
+            Status::Unassessed => "unassessed",
+        }
+    }
+
+    /// How bad a status is when principles take the worst of their controls:
+    /// fail > error > manual > waived > pass > not_applicable > unassessed.
+    pub const fn badness(self) -> u8 {
+        match self {
+            Status::Fail => 6,
+            Status::Error => 5,
+            Status::Manual => 4,
+            Status::Waived => 3,
+            Status::Pass => 2,
+            Status::NotApplicable => 1,
+            Status::Unassessed => 0,
+        }
+    }
+}
+
+/// The result of one control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControlResult {
+    /// The control id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The principle ids it assesses, as written.
+    pub provisions: Vec<String>,
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    pub severity: String,
+    /// The outcome.
+    pub status: Status,
+    /// Why, for statuses that are not explained by findings: `no evidence of ...` for an empty
+    /// collection, the error for `error`, what must be attested for `manual`, the empty
+    /// collection for `not_applicable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `///` description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Why the control matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// How to fix a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// Free tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Where the control is declared: `SOURCE:LINE`.
+    pub source: String,
+    /// One per failing `expect` evaluation (waived ones included, marked), in evaluation order.
+    pub findings: Vec<Finding>,
+}
+
+/// One failing expectation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The interpolated `else` message (or a default naming the condition).
+    pub message: String,
+    /// The evidence it rests on, sorted by path then location, without duplicates.
+    pub evidence: Vec<EvidenceRef>,
+    /// The values that made it fail: each binding and compared operand, by name, as text.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// Where the `expect` is: `SOURCE:LINE`.
+    pub expect: String,
+    /// The id of the waiver that covers it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_by: Option<String>,
+}
+
+/// A piece of evidence a finding rests on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EvidenceRef {
+    /// Bundle-relative path.
+    pub path: String,
+    /// sha256 of the file (lowercase hex).
+    pub sha256: String,
+    /// Where inside the file, when known: `line N` or a JSON pointer such as `/vulnerabilities/3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// A principle of the framework and how its controls came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvisionResult {
+    /// Principle id, e.g. `3.1`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its theme's id.
+    pub theme: String,
+    /// The worst status of its controls ([`Status::badness`]), or `unassessed`.
+    pub status: Status,
+    /// The ids of the controls that assess it, sorted.
+    pub controls: Vec<String>,
+}
+
+/// A waiver and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverResult {
+    /// The waiver's id (given in the file, or `CONTROL#N` by position).
+    pub id: String,
+    /// The control it waives.
+    pub control: String,
+    /// Glob over evidence paths it is limited to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Why the risk is accepted.
+    pub justification: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// When it takes effect (date).
+    pub effective: String,
+    /// When it stops applying (date; the waiver applies up to and including this day).
+    pub expires: String,
+    /// The accepted risk, if stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+    /// `applied`, `expired`, `not_yet_effective` or `unused` (valid, but matched nothing).
+    pub state: String,
+    /// How many findings it covered.
+    pub matched: usize,
+}
+
+/// An attestation a manual control relied on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttestationUse {
+    /// The control it satisfied (or tried to).
+    pub control: String,
+    /// Bundle path of the attestation file.
+    pub path: String,
+    /// sha256 of the attestation file.
+    pub sha256: String,
+    /// What was attested.
+    pub statement: String,
+    /// Who attested it.
+    pub attested_by: String,
+    /// When (RFC 3339).
+    pub date: String,
+    /// Whether it satisfied the control (`false` when too old, or dated after `as_of`).
+    pub accepted: bool,
+    /// Why it was not accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One file of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceFile {
+    /// Bundle-relative path.
+    pub path: String,
+    /// sha256 (lowercase hex).
+    pub sha256: String,
+    /// The evidence kind it was classified as, or `unclassified`.
+    pub kind: String,
+}
+
+impl Summary {
+    /// Counts the statuses of `controls`.
+    pub fn of(controls: &[ControlResult]) -> Summary {
+        let mut s = Summary {
+            total: controls.len(),
+            ..Summary::default()
+        };
+        for c in controls {
+            match c.status {
+                Status::Pass => s.pass += 1,
+                Status::Fail => s.fail += 1,
+                Status::Waived => s.waived += 1,
+                Status::Manual => s.manual += 1,
+                Status::NotApplicable => s.not_applicable += 1,
+                Status::Error | Status::Unassessed => s.error += 1,
+            }
+        }
+        s
+    }
+}
