@@ -1,6 +1,7 @@
-//! The auditable report: its model ([`model`]) and its renderers.
+//! The auditable report: its model ([`model`]) and its renderers ([`render`]).
 
 pub mod model;
+pub mod render;
 
 pub use model::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
