@@ -25,46 +25,54 @@ enum Frame {
 }
 
 /// Scans `text` once, in linear time and constant stack.
+///
+/// Works on bytes: every character it looks for is ASCII, and the bytes of a multi-byte UTF-8
+/// character are never ASCII, so they can be stepped over one by one.
 pub fn scan(text: &str) -> Scan {
     let mut out = Scan::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut depth = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let in_string = matches!(stack.last(), Some(Frame::Str));
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if matches!(stack.last(), Some(Frame::Str)) {
+            match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => {
                     stack.pop();
                 }
-                '{' => push(&mut stack, &mut depth, Frame::Interp, i, &mut out),
+                b'{' => push(&mut stack, &mut depth, Frame::Interp, i, &mut out),
                 _ => {}
             }
+            i += 1;
             continue;
         }
-        match c {
-            '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
-                let end = text
+        match b {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = bytes
                     .get(i..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(text.len(), |n| i + n);
+                    .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
+                    .map_or(bytes.len(), |n| i + n);
                 let comment = text.get(i..end).unwrap_or("").trim_end_matches('\r');
                 out.comments.push(Comment {
                     text: comment.to_string(),
                     span: Span::new(i, i + comment.len()),
                 });
-                while chars.peek().is_some_and(|&(j, _)| j < end) {
-                    chars.next();
-                }
+                i = end;
+                continue;
             }
-            '"' => stack.push(Frame::Str),
-            '(' | '[' | '{' => push(&mut stack, &mut depth, Frame::Bracket(c, i), i, &mut out),
-            ')' | ']' | '}' => close(&mut stack, &mut depth, c),
+            b'"' => stack.push(Frame::Str),
+            b'(' | b'[' | b'{' => push(
+                &mut stack,
+                &mut depth,
+                Frame::Bracket(char::from(b), i),
+                i,
+                &mut out,
+            ),
+            b')' | b']' | b'}' => close(&mut stack, &mut depth, char::from(b)),
             _ => {}
         }
+        i += 1;
     }
     out.unclosed = stack.iter().rev().find_map(|f| match f {
         Frame::Bracket(_, at) => Some(Span::new(*at, *at + 1)),

@@ -62,6 +62,27 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// A name; a keyword written where a name goes is reported (the grammar does not exclude
+    /// keywords from names, for speed).
+    pub(super) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        let ident = Ident {
+            name: pair.as_str().to_string(),
+            span: pair.as_span().into(),
+        };
+        if KEYWORDS.binary_search(&ident.name.as_str()).is_ok() {
+            self.report(
+                self.error(
+                    Code::Syntax,
+                    ident.span,
+                    format!("expected a name, found `{}`", ident.name),
+                )
+                .with_label(ident.span, "a keyword, not a name")
+                .with_help("choose another name; keywords cannot name params, bindings or fields"),
+            );
+        }
+        ident
+    }
+
     pub(super) fn finish(self) -> Vec<Diagnostic> {
         self.diags.into_inner()
     }
@@ -70,6 +91,11 @@ impl<'s> Builder<'s> {
     pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
         let text = self.source.text();
+        // Fast path: a span that ends on a token has nothing to trim (a comment always ends
+        // before a line break, which pest counts as white space).
+        if !span.as_str().ends_with(|c: char| c.is_ascii_whitespace()) {
+            return Span::new(span.start(), span.end());
+        }
         let mut end = span.end();
         loop {
             let trimmed = text
@@ -146,7 +172,7 @@ impl<'s> Builder<'s> {
         let path = c
             .expect(self, Rule::module_path)?
             .into_inner()
-            .map(|p| ident(&p))
+            .map(|p| self.ident(&p))
             .collect();
         let overrides = self.with_clause(c.next_if(Rule::with_clause));
         Some(UseDecl {
@@ -183,7 +209,7 @@ impl<'s> Builder<'s> {
         let span = self.span(&pair);
         let mut c = Children::of(pair);
         c.next_if(Rule::kw_param);
-        let name = ident(&c.expect(self, Rule::ident)?);
+        let name = self.ident(&c.expect(self, Rule::ident)?);
         let ty = self.type_expr(c.expect(self, Rule::type_expr)?)?;
         let default = self.expr(c.expect(self, Rule::expr)?, 0)?;
         Some(ParamDecl {
@@ -198,7 +224,7 @@ impl<'s> Builder<'s> {
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
         let span = self.span(&pair);
         let mut c = Children::of(pair);
-        let name = ident(&c.expect(self, Rule::ident)?);
+        let name = self.ident(&c.expect(self, Rule::ident)?);
         let args = match c.next_if(Rule::type_args) {
             Some(args) => args
                 .into_inner()
@@ -241,7 +267,7 @@ impl<'s> Builder<'s> {
     fn field(&self, pair: Pair<'_, Rule>) -> Option<Field> {
         let span = self.span(&pair);
         let mut c = Children::of(pair);
-        let key = ident(&c.expect(self, Rule::ident)?);
+        let key = self.ident(&c.expect(self, Rule::ident)?);
         let value = self.expr(c.expect(self, Rule::expr)?, 0)?;
         Some(Field { key, value, span })
     }
@@ -260,7 +286,7 @@ impl<'s> Builder<'s> {
         match rule {
             Rule::for_stmt => {
                 c.next_if(Rule::kw_for);
-                let var = ident(&c.expect(self, Rule::ident)?);
+                let var = self.ident(&c.expect(self, Rule::ident)?);
                 c.next_if(Rule::kw_in);
                 let iter = self.expr(c.expect(self, Rule::expr)?, depth + 1)?;
                 let filter = match c.next_if(Rule::where_clause) {
@@ -284,7 +310,7 @@ impl<'s> Builder<'s> {
             }
             Rule::let_stmt => {
                 c.next_if(Rule::kw_let);
-                let name = ident(&c.expect(self, Rule::ident)?);
+                let name = self.ident(&c.expect(self, Rule::ident)?);
                 let value = self.expr(c.expect(self, Rule::expr)?, depth + 1)?;
                 Some(Stmt::Let(LetStmt { name, value, span }))
             }
@@ -398,9 +424,18 @@ impl<'s> Builder<'s> {
     }
 }
 
-pub(super) fn ident(pair: &Pair<'_, Rule>) -> Ident {
-    Ident {
-        name: pair.as_str().to_string(),
-        span: pair.as_span().into(),
+/// The reserved words: no name may be one of them.
+pub(super) const KEYWORDS: &[&str] = &[
+    "and", "control", "else", "expect", "false", "for", "import", "in", "let", "manual", "none",
+    "not", "or", "param", "policy", "true", "use", "when", "where", "with", "within",
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keywords_are_sorted_for_binary_search() {
+        let mut sorted = super::KEYWORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, super::KEYWORDS);
     }
 }

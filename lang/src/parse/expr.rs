@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::Rule;
-use super::build::{Builder, Children, ident};
+use super::build::{Builder, Children};
 use crate::ast::*;
 use crate::diagnostic::Code;
 use crate::span::Span;
@@ -124,14 +124,14 @@ impl Builder<'_> {
         let kind = match rule {
             Rule::member => ExprKind::Member {
                 base: Box::new(base),
-                field: ident(&c.expect(self, Rule::ident)?),
+                field: self.ident(&c.expect(self, Rule::ident)?),
             },
             Rule::index => ExprKind::Index {
                 base: Box::new(base),
                 index: Box::new(self.expr(c.expect(self, Rule::expr)?, depth)?),
             },
             _ => {
-                let func = ident(&c.expect(self, Rule::ident)?);
+                let func = self.ident(&c.expect(self, Rule::ident)?);
                 let mut args = vec![base];
                 for arg in c.rest() {
                     args.push(self.expr(arg, depth)?);
@@ -195,7 +195,7 @@ impl Builder<'_> {
             }
             Rule::name => {
                 let mut c = Children::of(pair);
-                let func = ident(&c.expect(self, Rule::ident)?);
+                let func = self.ident(&c.expect(self, Rule::ident)?);
                 match c.next_if(Rule::call_args) {
                     None => ExprKind::Name(func),
                     Some(call) => {
@@ -224,7 +224,7 @@ impl Builder<'_> {
                     let mut c = Children::of(entry);
                     let key = match c.next_if(Rule::string) {
                         Some(s) => TableKey::Str(self.str_lit(s)?),
-                        None => TableKey::Name(ident(&c.expect(self, Rule::ident)?)),
+                        None => TableKey::Name(self.ident(&c.expect(self, Rule::ident)?)),
                     };
                     let value = self.expr(c.expect(self, Rule::expr)?, depth)?;
                     entries.push(TableEntry { key, value });
@@ -248,7 +248,7 @@ impl Builder<'_> {
             "none" => QuantKind::None,
             _ => QuantKind::Count,
         };
-        let var = ident(&c.expect(self, Rule::ident)?);
+        let var = self.ident(&c.expect(self, Rule::ident)?);
         c.next_if(Rule::kw_in);
         let iter = self.expr(c.expect(self, Rule::expr)?, depth)?;
         let filter = match c.next_if(Rule::where_clause) {
