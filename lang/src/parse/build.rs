@@ -15,6 +15,8 @@ use crate::span::Span;
 pub(super) struct Builder<'s> {
     pub(super) source: &'s Source,
     comments: &'s [Comment],
+    /// Where the parsed text starts in the source (non-zero for a chunk of a large file).
+    offset: usize,
     diags: RefCell<Vec<Diagnostic>>,
 }
 
@@ -42,7 +44,7 @@ impl<'i> Children<'i> {
     pub(super) fn expect(&mut self, b: &Builder<'_>, rule: Rule) -> Option<Pair<'i, Rule>> {
         let next = self.next_if(rule);
         if next.is_none() {
-            b.internal(self.span, &format!("expected {rule:?}"));
+            b.internal(self.span.shifted(b.offset), &format!("expected {rule:?}"));
         }
         next
     }
@@ -54,10 +56,12 @@ impl<'i> Children<'i> {
 }
 
 impl<'s> Builder<'s> {
-    pub(super) fn new(source: &'s Source, comments: &'s [Comment]) -> Self {
+    /// A builder for pairs parsed from the source text starting at byte `offset`.
+    pub(super) fn new(source: &'s Source, comments: &'s [Comment], offset: usize) -> Self {
         Builder {
             source,
             comments,
+            offset,
             diags: RefCell::new(Vec::new()),
         }
     }
@@ -67,7 +71,7 @@ impl<'s> Builder<'s> {
     pub(super) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         let ident = Ident {
             name: pair.as_str().to_string(),
-            span: pair.as_span().into(),
+            span: self.raw_span(pair),
         };
         if KEYWORDS.binary_search(&ident.name.as_str()).is_ok() {
             self.report(
@@ -87,28 +91,32 @@ impl<'s> Builder<'s> {
         self.diags.into_inner()
     }
 
+    /// The span of a pair in the whole source (pairs of a chunk count from the chunk's start).
+    pub(super) fn raw_span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(span.start() + self.offset, span.end() + self.offset)
+    }
+
     /// The span of a pair without the whitespace and comments pest counts into its end.
     pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        let span = pair.as_span();
-        let text = self.source.text();
+        let span = self.raw_span(pair);
         // Fast path: a span that ends on a token has nothing to trim (a comment always ends
         // before a line break, which pest counts as white space).
-        if !span.as_str().ends_with(|c: char| c.is_ascii_whitespace()) {
-            return Span::new(span.start(), span.end());
+        if !pair.as_str().ends_with(|c: char| c.is_ascii_whitespace()) {
+            return span;
         }
-        let mut end = span.end();
+        let text = self.source.text();
+        let mut end = span.end;
         loop {
-            let trimmed = text
-                .get(span.start()..end)
-                .map_or(0, |t| t.trim_end().len());
-            end = span.start() + trimmed;
+            let trimmed = text.get(span.start..end).map_or(0, |t| t.trim_end().len());
+            end = span.start + trimmed;
             let idx = self.comments.partition_point(|c| c.span.end < end);
             match self.comments.get(idx) {
-                Some(c) if c.span.end == end && c.span.start >= span.start() => end = c.span.start,
+                Some(c) if c.span.end == end && c.span.start >= span.start => end = c.span.start,
                 _ => break,
             }
         }
-        Span::new(span.start(), end)
+        Span::new(span.start, end)
     }
 
     pub(super) fn report(&self, diag: Diagnostic) {
@@ -128,7 +136,8 @@ impl<'s> Builder<'s> {
         );
     }
 
-    pub(super) fn module(&self, file: Pair<'_, Rule>) -> Option<Module> {
+    /// The items of a parsed `file` pair.
+    pub(super) fn items(&self, file: Pair<'_, Rule>) -> Vec<Item> {
         let mut items = Vec::new();
         for pair in file.into_inner() {
             let item = match pair.as_rule() {
@@ -139,16 +148,13 @@ impl<'s> Builder<'s> {
                 Rule::control_decl => self.control(pair).map(Item::Control),
                 Rule::EOI => continue,
                 other => {
-                    self.internal(pair.as_span().into(), &format!("unexpected {other:?}"));
+                    self.internal(self.raw_span(&pair), &format!("unexpected {other:?}"));
                     None
                 }
             };
             items.extend(item);
         }
-        Some(Module {
-            items,
-            comments: self.comments.to_vec(),
-        })
+        items
     }
 
     fn policy(&self, pair: Pair<'_, Rule>) -> Option<PolicyHeader> {

@@ -87,7 +87,7 @@ impl Builder<'_> {
             .map_primary(|p| self.primary(p, depth + 1))
             .map_prefix(|op, operand| {
                 let operand = operand?;
-                let op_span: Span = op.as_span().into();
+                let op_span = self.raw_span(&op);
                 let op = if op.as_rule() == Rule::op_not {
                     UnaryOp::Not
                 } else {
@@ -118,7 +118,7 @@ impl Builder<'_> {
     }
 
     fn postfix(&self, base: Expr, op: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
-        let span = base.span.to(op.as_span().into());
+        let span = base.span.to(self.raw_span(&op));
         let rule = op.as_rule();
         let mut c = Children::of(op);
         let kind = match rule {
@@ -312,7 +312,7 @@ impl Builder<'_> {
             match part.as_rule() {
                 Rule::str_text => push_text(&mut parts, part.as_str()),
                 Rule::str_escape => {
-                    let part_span = part.as_span().into();
+                    let part_span = self.raw_span(&part);
                     let Some(c) = unescape(part.as_str()) else {
                         self.report(
                             self.error(Code::InvalidLiteral, part_span, format!("`{}` is not a valid escape", part.as_str()))

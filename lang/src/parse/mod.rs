@@ -3,6 +3,7 @@
 
 mod build;
 mod expr;
+mod parallel;
 mod syntax_error;
 
 use pest::Parser as _;
@@ -25,6 +26,11 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 ///
 /// Never panics and never recurses deeper than a fixed bound, whatever the input.
 pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
+    parse_with(source, true)
+}
+
+/// [`parse`], on one thread unless `parallel` allows more.
+fn parse_with(source: &Source, parallel: bool) -> Result<Module, Vec<Diagnostic>> {
     let text = source.text();
     let scanned = scan(text);
     if let Some(span) = scanned.too_deep {
@@ -39,13 +45,25 @@ pub fn parse(source: &Source) -> Result<Module, Vec<Diagnostic>> {
             .with_help("split the expression with `let` bindings or separate controls"),
         ]);
     }
+    if let Some(result) = parallel
+        .then(|| parallel::parse(source, &scanned.comments))
+        .flatten()
+    {
+        return result.map(|items| Module {
+            items,
+            comments: scanned.comments,
+        });
+    }
     match PolicyParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let builder = build::Builder::new(source, &scanned.comments);
-            let module = pairs.next().and_then(|file| builder.module(file));
+            let builder = build::Builder::new(source, &scanned.comments, 0);
+            let items = pairs.next().map(|file| builder.items(file));
             let diags = builder.finish();
-            match module {
-                Some(module) if diags.is_empty() => Ok(module),
+            match items {
+                Some(items) if diags.is_empty() => Ok(Module {
+                    items,
+                    comments: scanned.comments,
+                }),
                 _ if diags.is_empty() => Err(vec![internal(source, "the parser produced no file")]),
                 _ => Err(diags),
             }
@@ -111,7 +129,7 @@ fn recover_detailed(source: &Source, first: pest::error::Error<Rule>) -> Vec<Dia
 
 /// Byte offsets where a top-level item may start: 0, and every line that begins with an item
 /// keyword at column 0.
-fn item_starts(text: &str) -> Vec<usize> {
+pub(super) fn item_starts(text: &str) -> Vec<usize> {
     const KEYWORDS: [&str; 5] = ["policy", "use", "import", "param", "control"];
     let mut starts = vec![0];
     let mut offset = 0;
@@ -136,4 +154,52 @@ fn internal(source: &Source, what: &str) -> Diagnostic {
         format!("internal parser error: {what}"),
     )
     .with_help("this is a bug in vouch; please report it with the policy that caused it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy well over the size where parsing goes parallel.
+    fn big_policy(broken: bool) -> String {
+        let mut text = String::from(
+            "/// Big.\npolicy \"big\" {\n  title = \"Big\"\n  framework = \"uk-sscop\"\n}\n\n",
+        );
+        for i in 0..800 {
+            text.push_str(&format!(
+                "// control {i}\n/// Doc {i}.\ncontrol \"C-{i}\" {{\n  title = \"Control {i}\"\n  provision = [\"3.1\"]\n  severity = high\n  for a in release.artifacts where a.size > {i} {{\n    expect any(s in a.signatures: s.verified) // why\n      else \"{{a.path}} is unsigned ({i})\"\n  }} when empty: pass\n}}\n\n"
+            ));
+            if broken && i == 600 {
+                text.push_str("control \"BROKEN\" {\n  title = \n}\n\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn parallel_parse_equals_sequential_parse() {
+        let text = big_policy(false);
+        assert!(text.len() > 2 * 64 * 1024);
+        let source = Source::new("big.vouch", text);
+        let sequential = parse_with(&source, false).unwrap();
+        assert_eq!(
+            parse_with(&source, true).unwrap(),
+            sequential,
+            "same AST, spans and comments"
+        );
+        let pieces = parallel::parse(&source, &scan(source.text()).comments);
+        if std::thread::available_parallelism().map_or(1, usize::from) > 1 {
+            assert!(pieces.is_some(), "a file this large is parsed in pieces");
+        } else {
+            eprintln!("one core: the parallel path is not taken here");
+        }
+    }
+
+    #[test]
+    fn parallel_parse_of_a_broken_file_reports_as_sequential() {
+        let source = Source::new("big.vouch", big_policy(true));
+        let sequential = parse_with(&source, false).unwrap_err();
+        assert_eq!(parse_with(&source, true).unwrap_err(), sequential);
+        assert_eq!(sequential.len(), 1);
+    }
 }
