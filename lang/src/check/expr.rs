@@ -1,4 +1,4 @@
-//! Types expressions and control statements against the schema, params and local bindings.
+//! Types expressions against the schema, params and local bindings (statements: `stmt.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,21 +12,21 @@ use crate::span::Span;
 use crate::types::Type;
 
 /// A `let` or loop variable in scope.
-struct Binding {
-    name: String,
-    ty: Type,
-    span: Span,
-    used: bool,
-    is_let: bool,
+pub(super) struct Binding {
+    pub(super) name: String,
+    pub(super) ty: Type,
+    pub(super) span: Span,
+    pub(super) used: bool,
+    pub(super) is_let: bool,
 }
 
 /// The typing context of one module: its params, the bindings in scope, and the diagnostics.
 pub(super) struct Typer<'a> {
     pub(super) src: &'a Source,
-    params: &'a BTreeMap<String, (Type, Span)>,
+    pub(super) params: &'a BTreeMap<String, (Type, Span)>,
     pub(super) used_params: BTreeSet<String>,
     pub(super) diags: &'a mut Vec<Diagnostic>,
-    bindings: Vec<Binding>,
+    pub(super) bindings: Vec<Binding>,
 }
 
 impl<'a> Typer<'a> {
@@ -44,158 +44,14 @@ impl<'a> Typer<'a> {
         }
     }
 
-    fn report(&mut self, diag: Diagnostic) {
+    /// Records a diagnostic.
+    pub(super) fn report(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
     }
 
-    fn diag(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    /// An error in this module's source.
+    pub(super) fn diag(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(code, self.src.clone(), span, message)
-    }
-
-    // ---- statements ------------------------------------------------------------------------
-
-    /// Checks a block of statements in a new scope.
-    pub(super) fn stmts(&mut self, stmts: &[Stmt]) {
-        let mark = self.bindings.len();
-        for stmt in stmts {
-            self.stmt(stmt);
-        }
-        self.pop_to(mark);
-    }
-
-    fn stmt(&mut self, stmt: &Stmt) {
-        match stmt {
-            Stmt::For(f) => {
-                let elem = self.iterable(&f.iter, "`for`");
-                let mark = self.bindings.len();
-                self.bind(&f.var, elem, false);
-                if let Some(filter) = &f.filter {
-                    self.condition(filter, "`where`");
-                }
-                self.stmts(&f.body);
-                self.pop_to(mark);
-            }
-            Stmt::Let(l) => {
-                let ty = self.infer(&l.value);
-                self.bind(&l.name, ty, true);
-            }
-            Stmt::Expect(e) => {
-                self.condition(&e.cond, "`expect`");
-                if let Some(message) = &e.message {
-                    self.template(message);
-                }
-            }
-            Stmt::Manual(m) => {
-                let d = self
-                    .diag(
-                        Code::InvalidControl,
-                        m.span,
-                        "`manual` must be the only statement of its control",
-                    )
-                    .with_help("put the human check in a control of its own");
-                self.report(d);
-            }
-        }
-    }
-
-    /// Checks that `expr` is a condition (`bool`, or `bool?` where `none` counts as not holding).
-    pub(super) fn condition(&mut self, expr: &Expr, what: &str) {
-        let ty = self.infer(expr);
-        if !ty.unwrap_optional().fits(&Type::Bool) || ty == Type::NoneLit {
-            let d = self
-                .diag(
-                    Code::TypeMismatch,
-                    expr.span,
-                    format!("{what} needs a condition, found `{ty}`"),
-                )
-                .with_label(expr.span, format!("this is `{ty}`, not `bool`"));
-            self.report(d);
-        }
-    }
-
-    /// The element type of a collection to iterate, or `Error` after reporting why it is not one.
-    fn iterable(&mut self, expr: &Expr, what: &str) -> Type {
-        let ty = self.infer(expr);
-        if ty.is_wildcard() {
-            return Type::Error;
-        }
-        match ty.element() {
-            Some(elem) => elem.clone(),
-            None => {
-                let mut d = self
-                    .diag(
-                        Code::TypeMismatch,
-                        expr.span,
-                        format!("{what} needs a list or set, found `{ty}`"),
-                    )
-                    .with_label(expr.span, format!("this is `{ty}`"));
-                if let Type::Table(..) = ty.unwrap_optional() {
-                    d = d.with_help("tables are read by key: `table[key]`");
-                }
-                self.report(d);
-                Type::Error
-            }
-        }
-    }
-
-    fn bind(&mut self, name: &Ident, ty: Type, is_let: bool) {
-        let previous = self
-            .bindings
-            .iter()
-            .rev()
-            .find(|b| b.name == name.name)
-            .map(|b| (b.span, "a local binding"))
-            .or_else(|| {
-                self.params
-                    .get(&name.name)
-                    .map(|(_, span)| (*span, "a param"))
-            })
-            .or_else(|| {
-                schema::root_type(&name.name).map(|_| (Span::default(), "an evidence root"))
-            })
-            .or_else(|| {
-                schema::enum_of_variant(&name.name).map(|_| (Span::default(), "a constant"))
-            });
-        if let Some((span, what)) = previous {
-            let mut d = self
-                .diag(
-                    Code::Shadowed,
-                    name.span,
-                    format!("`{}` already names {what}", name.name),
-                )
-                .with_label(name.span, "bound again here")
-                .with_help("choose another name, so every name in a control means one thing");
-            if span != Span::default() {
-                d = d.with_label(span, "first bound here");
-            }
-            self.report(d);
-        }
-        self.bindings.push(Binding {
-            name: name.name.clone(),
-            ty,
-            span: name.span,
-            used: false,
-            is_let,
-        });
-    }
-
-    fn pop_to(&mut self, mark: usize) {
-        while self.bindings.len() > mark {
-            let Some(b) = self.bindings.pop() else { break };
-            if b.is_let && !b.used && !b.name.starts_with('_') {
-                let d = Diagnostic::warning(
-                    Code::UnusedBinding,
-                    self.src.clone(),
-                    b.span,
-                    format!("`{}` is never used", b.name),
-                )
-                .with_help(format!(
-                    "remove the `let`, or name it `_{}` to keep it",
-                    b.name
-                ));
-                self.report(d);
-            }
-        }
     }
 
     // ---- expressions -----------------------------------------------------------------------
@@ -626,15 +482,5 @@ impl<'a> Typer<'a> {
         } else {
             Type::Bool
         }
-    }
-
-    /// Records a problem found by another module of the checker.
-    pub(super) fn push(&mut self, diag: Diagnostic) {
-        self.report(diag);
-    }
-
-    /// A diagnostic in this module's source.
-    pub(super) fn make(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.diag(code, span, message)
     }
 }

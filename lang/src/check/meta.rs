@@ -111,25 +111,25 @@ pub(super) fn read(
                 keys.iter().map(|k| k.name),
             );
             let d = t
-                .make(
+                .diag(
                     Code::UnknownMetadata,
                     field.key.span,
                     format!("unknown key `{}` in {owner}", field.key.name),
                 )
                 .with_help(help);
-            t.push(d);
+            t.report(d);
             continue;
         };
         if let Some(first) = seen.insert(key.name, field.key.span) {
             let d = t
-                .make(
+                .diag(
                     Code::DuplicateMetadata,
                     field.key.span,
                     format!("`{}` is given twice", key.name),
                 )
                 .with_label(field.key.span, "given again here")
                 .with_label(first, "first given here");
-            t.push(d);
+            t.report(d);
             continue;
         }
         if let Some(value) = value_of(t, field, key.kind) {
@@ -146,13 +146,13 @@ pub(super) fn read(
             MetaKind::Severity => format!("{} = high", key.name),
         };
         let d = t
-            .make(
+            .diag(
                 Code::MissingMetadata,
                 owner_span,
                 format!("{owner} has no `{}`", key.name),
             )
             .with_help(format!("add `{example}`"));
-        t.push(d);
+        t.report(d);
     }
     out
 }
@@ -161,7 +161,7 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
     let value = &field.value;
     let wrong = |t: &mut Typer<'_>, need: &str, help: Option<String>| {
         let mut d = t
-            .make(
+            .diag(
                 Code::TypeMismatch,
                 value.span,
                 format!("`{}` must be {need}", field.key.name),
@@ -170,7 +170,7 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
         if let Some(help) = help {
             d = d.with_help(help);
         }
-        t.push(d);
+        t.report(d);
     };
     match (kind, &value.kind) {
         (MetaKind::Text, ExprKind::Str(s)) => match s.as_plain() {
@@ -191,13 +191,13 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
                     ExprKind::Number(_) | ExprKind::Int(_) => {
                         let text = t.src.slice(item.span).to_string();
                         let d = t
-                            .make(
+                            .diag(
                                 Code::TypeMismatch,
                                 item.span,
                                 format!("`{}` must list strings", field.key.name),
                             )
                             .with_help(format!("write it as a string: `\"{text}\"`"));
-                        t.push(d);
+                        t.report(d);
                     }
                     _ => wrong(t, "a list of strings", None),
                 }
@@ -213,13 +213,13 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
             } else {
                 let help = suggest::help_for(&name.name, "severities", variants.iter().copied());
                 let d = t
-                    .make(
+                    .diag(
                         Code::TypeMismatch,
                         value.span,
                         format!("`{}` is not a severity", name.name),
                     )
                     .with_help(help);
-                t.push(d);
+                t.report(d);
                 None
             }
         }
@@ -249,11 +249,11 @@ fn value_of(t: &mut Typer<'_>, field: &Field, kind: MetaKind) -> Option<MetaValu
 
 fn non_constant(t: &mut Typer<'_>, span: Span) {
     let d = t
-        .make(
+        .diag(
             Code::NonConstant,
             span,
             "metadata cannot interpolate values",
         )
         .with_help("metadata is fixed text; put computed values in `expect ... else` messages");
-    t.push(d);
+    t.report(d);
 }

@@ -9,6 +9,7 @@ mod expr;
 mod meta;
 mod module;
 mod ops;
+mod stmt;
 mod suggest;
 
 use std::collections::BTreeMap;
@@ -427,13 +428,13 @@ impl Session<'_> {
         for field in importer.overrides {
             if let Some(first) = seen.insert(field.key.name.as_str(), field.key.span) {
                 let d = t
-                    .make(
+                    .diag(
                         Code::DuplicateMetadata,
                         field.key.span,
                         format!("`{}` is overridden twice", field.key.name),
                     )
                     .with_label(first, "first overridden here");
-                t.push(d);
+                t.report(d);
                 continue;
             }
             let Some(binding) = params.get_mut(&field.key.name) else {
@@ -443,24 +444,24 @@ impl Session<'_> {
                     params.keys().map(String::as_str),
                 );
                 let d = t
-                    .make(
+                    .diag(
                         Code::UnknownOverride,
                         field.key.span,
                         format!("the imported module has no param `{}`", field.key.name),
                     )
                     .with_help(help);
-                t.push(d);
+                t.report(d);
                 continue;
             };
             if !module::is_constant(&field.value) {
                 let d = t
-                    .make(
+                    .diag(
                         Code::NonConstant,
                         field.value.span,
                         "an override must be a constant",
                     )
                     .with_help("write a literal value");
-                t.push(d);
+                t.report(d);
                 continue;
             }
             t.expect_type(&field.value, &binding.ty);

@@ -89,21 +89,21 @@ fn header<'f>(
             .first()
             .map_or(Span::point(0), |i| Span::point(i.span().start));
         let d = t
-            .make(Code::MissingHeader, span, "policy file has no `policy` header")
+            .diag(Code::MissingHeader, span, "policy file has no `policy` header")
             .with_help("start the file with `policy \"name\" { title = \"...\"  framework = \"uk-sscop\" }`");
-        t.push(d);
+        t.report(d);
         return (None, None);
     };
     for extra in headers.iter().skip(1) {
         let d = t
-            .make(
+            .diag(
                 Code::DuplicateHeader,
                 extra.name.span,
                 "a file has one `policy` header",
             )
             .with_label(first.name.span, "the first header is here")
             .with_help("split the file, or merge the headers");
-        t.push(d);
+        t.report(d);
     }
     let values = meta::read(
         t,
@@ -122,14 +122,14 @@ fn header<'f>(
         if framework.is_none() {
             let help = suggest::help_for(id, "known frameworks", frameworks.ids());
             let d = t
-                .make(
+                .diag(
                     Code::UnknownFramework,
                     *span,
                     format!("unknown framework `{id}`"),
                 )
                 .with_label(*span, "no framework file defines this id")
                 .with_help(help);
-            t.push(d);
+            t.report(d);
         }
     }
     let info = PolicyInfo {
@@ -152,26 +152,26 @@ fn params(t: &mut Typer<'_>, module: &Module) -> BTreeMap<String, (Type, Span)> 
             t.expect_type(&p.default, &ty);
         } else {
             let d = t
-                .make(Code::NonConstant, p.default.span, "a param default must be a constant")
+                .diag(Code::NonConstant, p.default.span, "a param default must be a constant")
                 .with_help("write a literal value; controls compute from evidence, params only configure them");
-            t.push(d);
+            t.report(d);
         }
         if let Some((_, first)) = out.get(&p.name.name) {
             let d = t
-                .make(
+                .diag(
                     Code::DuplicateParam,
                     p.name.span,
                     format!("param `{}` is declared twice", p.name.name),
                 )
                 .with_label(*first, "first declared here");
-            t.push(d);
+            t.report(d);
             continue;
         }
         if schema::root_type(&p.name.name).is_some()
             || schema::enum_of_variant(&p.name.name).is_some()
         {
             let d = t
-                .make(
+                .diag(
                     Code::Shadowed,
                     p.name.span,
                     format!(
@@ -180,7 +180,7 @@ fn params(t: &mut Typer<'_>, module: &Module) -> BTreeMap<String, (Type, Span)> 
                     ),
                 )
                 .with_help("choose another name");
-            t.push(d);
+            t.report(d);
         }
         out.insert(p.name.name.clone(), (ty, p.name.span));
     }
@@ -195,9 +195,9 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
     }
     if schema::record(&ty.name.name).is_some() {
         let d = t
-            .make(Code::UnknownType, ty.name.span, format!("`{}` is an evidence record, not a param type", ty.name.name))
+            .diag(Code::UnknownType, ty.name.span, format!("`{}` is an evidence record, not a param type", ty.name.name))
             .with_help("params hold constants: bool, int, number, string, duration, date, datetime, severity and collections of them");
-        t.push(d);
+        t.report(d);
         return Type::Error;
     }
     if ty.name.name == "table"
@@ -205,13 +205,13 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
         && !matches!(key, Type::String | Type::Enum(_))
     {
         let d = t
-            .make(
+            .diag(
                 Code::UnknownType,
                 ty.span,
                 format!("tables cannot be keyed by `{key}`"),
             )
             .with_help("key a table by `string` or by a set of names such as `severity`");
-        t.push(d);
+        t.report(d);
         return Type::Error;
     }
     let resolved = resolve_type_name(&ty.name.name, args, |n| {
@@ -227,13 +227,13 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
                 .chain(schema::ENUMS.iter().map(|e| e.name));
             let help = suggest::help_for(&name, "types", names);
             let d = t
-                .make(
+                .diag(
                     Code::UnknownType,
                     ty.name.span,
                     format!("unknown type `{name}`"),
                 )
                 .with_help(help);
-            t.push(d);
+            t.report(d);
             Type::Error
         }
         Err(TypeNameError::Arity {
@@ -242,7 +242,7 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
             found,
         }) => {
             let d = t
-                .make(
+                .diag(
                     Code::UnknownType,
                     ty.span,
                     format!(
@@ -253,7 +253,7 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
                 .with_help(
                     "for example `list<string>`, `set<severity>`, `table<severity, duration>`",
                 );
-            t.push(d);
+            t.report(d);
             Type::Error
         }
     }
@@ -300,13 +300,13 @@ fn control(
     if let Some(MetaValue::TextList(ids, span, written)) = values.get("provision") {
         if *written == 0 {
             let d = t
-                .make(
+                .diag(
                     Code::MissingMetadata,
                     *span,
                     format!("{owner} maps to no provision"),
                 )
                 .with_help("list the principles it assesses, e.g. `provision = [\"3.1\"]`");
-            t.push(d);
+            t.report(d);
         }
         for (id, span) in ids {
             if let Some(fw) = framework
@@ -318,14 +318,14 @@ fn control(
                     fw.principles.iter().map(|p| p.id.as_str()),
                 );
                 let d = t
-                    .make(
+                    .diag(
                         Code::UnknownProvision,
                         *span,
                         format!("`{}` has no principle `{id}`", fw.id),
                     )
                     .with_label(*span, "unknown principle")
                     .with_help(help);
-                t.push(d);
+                t.report(d);
             }
             provisions.push(id.clone());
         }
@@ -376,7 +376,7 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
             t.stmts(&c.body);
             if !c.body.iter().any(has_expect) {
                 let d = t
-                    .make(
+                    .diag(
                         Code::InvalidControl,
                         c.id.span,
                         format!("control `{}` checks nothing", c.id.value),
@@ -384,7 +384,7 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
                     .with_help(
                         "add an `expect`, or make it a `manual` control that a person attests",
                     );
-                t.push(d);
+                t.report(d);
                 return None;
             }
             Some(ControlKind::Automated)
@@ -406,13 +406,13 @@ fn control_kind(t: &mut Typer<'_>, c: &ControlDecl) -> Option<ControlKind> {
                 .collect();
             t.stmts(&others);
             let d = t
-                .make(
+                .diag(
                     Code::InvalidControl,
                     first.span,
                     "`manual` must be the only statement of its control",
                 )
                 .with_help("put the human check and the automated checks in separate controls");
-            t.push(d);
+            t.report(d);
             None
         }
     }

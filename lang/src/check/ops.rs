@@ -19,7 +19,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         t.infer(lhs);
         t.infer(rhs);
         let d = t
-            .make(
+            .diag(
                 Code::TypeMismatch,
                 operator_span(t, lhs, rhs),
                 "comparisons do not chain",
@@ -31,7 +31,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
             .with_help(
                 "write `a < b and b < c`, or add parentheses if you mean to compare a `bool`",
             );
-        t.push(d);
+        t.report(d);
         return Type::Error;
     }
     let a = t.infer(lhs);
@@ -199,7 +199,7 @@ fn mismatch(
 ) -> Type {
     let op_span = operator_span(t, lhs, rhs);
     let mut d = t
-        .make(
+        .diag(
             Code::TypeMismatch,
             op_span,
             format!("`{}` {what}: `{a}` and `{b}`", op.as_str()),
@@ -226,6 +226,6 @@ fn mismatch(
     ) {
         d = d.with_help("comparisons do not chain: write `a < b and b < c`");
     }
-    t.push(d);
+    t.report(d);
     Type::Error
 }
