@@ -1,4 +1,19 @@
 //! Renderers: one module per output format, each a pure function from the [`Report`] to text.
+//!
+//! Every renderer reads only the report: no clock, no randomness, no environment, no file
+//! system. Identifiers that a format requires to be unique (OSCAL UUIDs, SARIF fingerprints)
+//! are derived from report content, so equal reports render to byte-identical text. Text that
+//! came from evidence or policies is untrusted and is escaped for each format. Output is built
+//! in one `String` with `write!`, so rendering time is linear in the size of the report.
+
+mod common;
+mod escape;
+mod html;
+mod html_parts;
+mod junit;
+mod markdown;
+mod oscal;
+mod sarif;
 
 use super::model::Report;
 
@@ -7,23 +22,51 @@ use super::model::Report;
 pub enum Format {
     /// The `vouch-report/1` JSON document.
     Json,
+    /// A Markdown summary: a table by principle, then every failing control with its findings.
+    Markdown,
+    /// One self-contained HTML page an auditor can open and print.
+    Html,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per principle, a test case per control.
+    Junit,
+    /// An OSCAL assessment-results JSON document.
+    Oscal,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: &'static [Format] = &[Format::Json];
+    pub const ALL: &'static [Format] = &[
+        Format::Json,
+        Format::Markdown,
+        Format::Html,
+        Format::Sarif,
+        Format::Junit,
+        Format::Oscal,
+    ];
 
     /// The name used on the command line.
     pub const fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Oscal => "oscal",
         }
     }
 
-    /// The file extension used with `--output-dir`.
+    /// The file name suffix used with `--output-dir`: everything after `report.`, so the
+    /// JSON report is `report.json` and the OSCAL one `report.oscal.json`.
     pub const fn extension(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Junit => "xml",
+            Format::Oscal => "oscal.json",
         }
     }
 
@@ -38,6 +81,11 @@ impl Format {
 pub fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Json => json(report),
+        Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Oscal => oscal::render(report),
     }
 }
 
@@ -45,6 +93,14 @@ pub fn render(report: &Report, format: Format) -> String {
 fn json(report: &Report) -> String {
     let mut text =
         serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// Pretty-prints a JSON value built by a renderer, ending with a newline.
+fn pretty_json(value: &serde_json::Value) -> String {
+    let mut text =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -1,0 +1,94 @@
+//! Lookups and wording shared by the renderers.
+
+use std::collections::HashMap;
+
+use crate::report::model::{ControlResult, Report, Status, WaiverResult};
+
+/// The report's overall outcome: the worst status of its controls ([`Status::badness`]), or
+/// `unassessed` when it has none.
+pub(crate) fn verdict(report: &Report) -> Status {
+    report
+        .controls
+        .iter()
+        .map(|c| c.status)
+        .max_by_key(|s| s.badness())
+        .unwrap_or(Status::Unassessed)
+}
+
+/// Words for a status in prose and badges.
+pub(crate) const fn status_words(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::Waived => "waived",
+        Status::Manual => "manual review",
+        Status::NotApplicable => "not applicable",
+        Status::Error => "error",
+        Status::Unassessed => "unassessed",
+    }
+}
+
+/// Controls by id.
+pub(crate) fn controls_by_id(report: &Report) -> HashMap<&str, &ControlResult> {
+    report.controls.iter().map(|c| (c.id.as_str(), c)).collect()
+}
+
+/// Waivers by id.
+pub(crate) fn waivers_by_id(report: &Report) -> HashMap<&str, &WaiverResult> {
+    report.waivers.iter().map(|w| (w.id.as_str(), w)).collect()
+}
+
+/// The line number of an evidence location written `line N`.
+pub(crate) fn location_line(location: Option<&str>) -> Option<u64> {
+    let rest = location?.strip_prefix("line ")?;
+    rest.trim().parse::<u64>().ok().filter(|n| *n > 0)
+}
+
+/// `SOURCE:LINE` split into the source and its line, when it ends in a line number.
+pub(crate) fn split_source(source: &str) -> (&str, Option<u64>) {
+    match source.rsplit_once(':') {
+        Some((file, line)) => match line.parse::<u64>() {
+            Ok(n) if n > 0 => (file, Some(n)),
+            _ => (source, None),
+        },
+        None => (source, None),
+    }
+}
+
+/// How many of a control's findings no waiver covers.
+pub(crate) fn open_findings(control: &ControlResult) -> usize {
+    control
+        .findings
+        .iter()
+        .filter(|f| f.waived_by.is_none())
+        .count()
+}
+
+/// Plural suffix.
+pub(crate) const fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The waiver text shown next to a waived finding: `waived by ID (approver, until DATE)`.
+pub(crate) fn waiver_note(id: &str, waivers: &HashMap<&str, &WaiverResult>) -> String {
+    match waivers.get(id) {
+        Some(w) => format!("waived by {id} ({}, until {})", w.approver, w.expires),
+        None => format!("waived by {id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_sources_parse() {
+        assert_eq!(location_line(Some("line 12")), Some(12));
+        assert_eq!(location_line(Some("line 0")), None);
+        assert_eq!(location_line(Some("/vulnerabilities/3")), None);
+        assert_eq!(location_line(None), None);
+        assert_eq!(split_source("policy.vouch:17"), ("policy.vouch", Some(17)));
+        assert_eq!(split_source("std.uk-sscop"), ("std.uk-sscop", None));
+        assert_eq!(split_source("c:\\x"), ("c:\\x", None));
+    }
+}

@@ -1,0 +1,329 @@
+//! The Markdown report: a header, a summary table by principle, then every failing control
+//! with its findings and remediation, controls with errors, a table of all controls, waivers
+//! and bundle problems. GitHub-flavoured Markdown (tables), fit for a pull-request comment or
+//! a CI job summary. All report text goes through [`escape::markdown`], so it cannot open a
+//! link, an HTML tag or a table cell.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use super::common::{self, plural, status_words};
+use super::escape;
+use crate::report::model::{ControlResult, Report, Status, WaiverResult};
+
+/// Renders the Markdown report.
+pub(crate) fn render(report: &Report) -> String {
+    let mut out = String::with_capacity(4096 + report.controls.len() * 256);
+    let waivers = common::waivers_by_id(report);
+    header(&mut out, report);
+    principles(&mut out, report);
+    failing(&mut out, report, &waivers);
+    errors(&mut out, report);
+    all_controls(&mut out, report);
+    waiver_table(&mut out, report);
+    bundle_problems(&mut out, report);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Escaped inline text.
+fn t(out: &mut String, text: &str) {
+    escape::markdown(out, text);
+}
+
+/// Text that is safe inside a code span (digests, simple paths and ids) as code; anything
+/// else as escaped text, since code spans do not honour backslash escapes.
+fn code(out: &mut String, text: &str) {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '.' | '_' | '/' | '@'));
+    if plain {
+        out.push('`');
+        out.push_str(text);
+        out.push('`');
+    } else {
+        t(out, text);
+    }
+}
+
+fn header(out: &mut String, report: &Report) {
+    let p = &report.policy;
+    out.push_str("# vouch report: ");
+    t(out, &p.title);
+    out.push_str("\n\n");
+    let verdict = common::verdict(report);
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "**Result: {}**. {} control{}: {} pass, {} fail, {} waived, {} manual review, {} not applicable, {} error.\n",
+        status_words(verdict).to_uppercase(),
+        s.total,
+        plural(s.total),
+        s.pass,
+        s.fail,
+        s.waived,
+        s.manual,
+        s.not_applicable,
+        s.error
+    );
+    out.push_str("| | |\n| --- | --- |\n| Policy | ");
+    t(out, &p.name);
+    if let Some(v) = &p.version {
+        out.push_str(" version ");
+        t(out, v);
+    }
+    out.push_str(", sha256 ");
+    code(out, &p.sha256);
+    out.push_str(" |\n| Framework | ");
+    t(out, &p.framework_title);
+    out.push_str(" (");
+    code(out, &p.framework);
+    out.push(')');
+    if let Some(src) = &p.framework_source {
+        out.push_str(", ");
+        t(out, src);
+    }
+    out.push_str(" |\n| Bundle | ");
+    code(out, &report.bundle.digest);
+    let files = report.bundle.files;
+    let _ = write!(out, ", {files} file{}", plural(files));
+    out.push_str(" |\n| As of | ");
+    t(out, &report.as_of);
+    out.push_str(" |\n| Tool | ");
+    t(out, &report.tool.name);
+    out.push(' ');
+    t(out, &report.tool.version);
+    out.push_str(" |\n\n");
+}
+
+fn principles(out: &mut String, report: &Report) {
+    out.push_str("## Summary by principle\n\n");
+    if report.provisions.is_empty() {
+        out.push_str("The framework lists no principles.\n\n");
+        return;
+    }
+    let controls = common::controls_by_id(report);
+    out.push_str("| Principle | Title | Status | Controls |\n| --- | --- | --- | --- |\n");
+    for p in &report.provisions {
+        out.push_str("| ");
+        t(out, &p.id);
+        out.push_str(" | ");
+        t(out, &p.title);
+        out.push_str(" | ");
+        status_cell(out, p.status);
+        out.push_str(" | ");
+        if p.controls.is_empty() {
+            out.push_str("none");
+        }
+        for (i, id) in p.controls.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            t(out, id);
+            if let Some(c) = controls.get(id.as_str()) {
+                let _ = write!(out, " ({})", status_words(c.status));
+            }
+        }
+        out.push_str(" |\n");
+    }
+    out.push('\n');
+}
+
+fn status_cell(out: &mut String, status: Status) {
+    match status {
+        Status::Fail | Status::Error => {
+            let _ = write!(out, "**{}**", status_words(status));
+        }
+        _ => out.push_str(status_words(status)),
+    }
+}
+
+fn failing(out: &mut String, report: &Report, waivers: &HashMap<&str, &WaiverResult>) {
+    out.push_str("## Failing controls\n\n");
+    let mut any = false;
+    for c in report.controls.iter().filter(|c| c.status == Status::Fail) {
+        any = true;
+        control_heading(out, c);
+        findings(out, c, waivers);
+        if let Some(r) = &c.remediation {
+            out.push_str("**Remediation:** ");
+            t(out, r);
+            out.push_str("\n\n");
+        }
+    }
+    if !any {
+        out.push_str("No control failed.\n\n");
+    }
+}
+
+fn control_heading(out: &mut String, c: &ControlResult) {
+    out.push_str("### ");
+    t(out, &c.id);
+    out.push_str(": ");
+    t(out, &c.title);
+    out.push_str("\n\nSeverity ");
+    t(out, &c.severity);
+    out.push_str(", principle");
+    out.push_str(plural(c.provisions.len()));
+    out.push(' ');
+    if c.provisions.is_empty() {
+        out.push_str("none");
+    }
+    for (i, p) in c.provisions.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        t(out, p);
+    }
+    out.push_str(", declared at ");
+    code(out, &c.source);
+    out.push_str(".\n\n");
+    if let Some(reason) = &c.reason {
+        t(out, reason);
+        out.push_str("\n\n");
+    }
+}
+
+fn findings(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverResult>) {
+    if c.findings.is_empty() {
+        return;
+    }
+    let open = common::open_findings(c);
+    let waived = c.findings.len() - open;
+    let _ = write!(out, "{open} open finding{}", plural(open));
+    if waived > 0 {
+        let _ = write!(out, ", {waived} waived");
+    }
+    out.push_str(":\n\n");
+    for (i, f) in c.findings.iter().enumerate() {
+        let _ = write!(out, "{}. ", i + 1);
+        t(out, &f.message);
+        if let Some(w) = &f.waived_by {
+            out.push_str(" (");
+            t(out, &common::waiver_note(w, waivers));
+            out.push(')');
+        }
+        out.push('\n');
+        for e in &f.evidence {
+            out.push_str("   - evidence ");
+            code(out, &e.path);
+            if let Some(loc) = &e.location {
+                out.push_str(" at ");
+                t(out, loc);
+            }
+            out.push_str(", sha256 ");
+            code(out, &e.sha256);
+            out.push('\n');
+        }
+        if !f.values.is_empty() {
+            out.push_str("   - values: ");
+            for (j, (k, v)) in f.values.iter().enumerate() {
+                if j > 0 {
+                    out.push_str("; ");
+                }
+                t(out, k);
+                out.push_str(" = ");
+                t(out, v);
+            }
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
+fn errors(out: &mut String, report: &Report) {
+    let mut errs = report
+        .controls
+        .iter()
+        .filter(|c| c.status == Status::Error)
+        .peekable();
+    if errs.peek().is_none() {
+        return;
+    }
+    out.push_str("## Controls with errors\n\n");
+    for c in errs {
+        control_heading(out, c);
+    }
+}
+
+fn all_controls(out: &mut String, report: &Report) {
+    out.push_str("## All controls\n\n");
+    if report.controls.is_empty() {
+        out.push_str("The policy has no controls.\n\n");
+        return;
+    }
+    out.push_str("| Control | Title | Severity | Principles | Status | Findings |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for c in &report.controls {
+        out.push_str("| ");
+        t(out, &c.id);
+        out.push_str(" | ");
+        t(out, &c.title);
+        out.push_str(" | ");
+        t(out, &c.severity);
+        out.push_str(" | ");
+        t(out, &c.provisions.join(", "));
+        out.push_str(" | ");
+        status_cell(out, c.status);
+        let _ = writeln!(out, " | {} |", c.findings.len());
+    }
+    out.push('\n');
+}
+
+fn waiver_table(out: &mut String, report: &Report) {
+    if report.waivers.is_empty() {
+        return;
+    }
+    out.push_str("## Waivers\n\n");
+    out.push_str("| Waiver | Control | State | Findings covered | Approver | Effective | Expires | Justification |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for w in &report.waivers {
+        for (i, cell) in [&w.id, &w.control, &w.state].into_iter().enumerate() {
+            out.push_str(if i == 0 { "| " } else { " | " });
+            t(out, cell);
+        }
+        let _ = write!(out, " | {} | ", w.matched);
+        t(out, &w.approver);
+        out.push_str(" | ");
+        t(out, &w.effective);
+        out.push_str(" | ");
+        t(out, &w.expires);
+        out.push_str(" | ");
+        t(out, &w.justification);
+        if let Some(scope) = &w.scope {
+            out.push_str(" (scope ");
+            t(out, scope);
+            out.push(')');
+        }
+        out.push_str(" |\n");
+    }
+    out.push('\n');
+}
+
+fn bundle_problems(out: &mut String, report: &Report) {
+    if report.bundle.findings.is_empty() {
+        return;
+    }
+    out.push_str("## Bundle problems\n\n");
+    for f in &report.bundle.findings {
+        out.push_str("- ");
+        t(out, &f.severity);
+        out.push_str(": ");
+        t(out, &f.message);
+        if let Some(path) = &f.path {
+            out.push_str(" (");
+            code(out, path);
+            if let Some(line) = f.line {
+                let _ = write!(out, " line {line}");
+            }
+            out.push(')');
+        }
+        out.push_str(", ");
+        code(out, &f.code);
+        out.push('\n');
+    }
+    out.push('\n');
+}
