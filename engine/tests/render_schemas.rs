@@ -1,7 +1,9 @@
 //! Validation of rendered reports against the formats' published schemas, vendored under
 //! `tests/schemas/` (see its README for where each comes from):
 //! - SARIF against the OASIS SARIF 2.1.0 JSON schema (errata 01);
-//! - OSCAL against NIST's assessment-results JSON schema;
+//! - OSCAL against NIST's assessment-results JSON schema (release 1.2.3), and, when the PyPI
+//!   `oscal` package is installed (`.ci/run` installs it in a venv and sets
+//!   `VOUCH_OSCAL_PYTHON`), against the NIST OSCAL 1.1.3 metaschema the document declares;
 //! - JUnit XML against Jenkins' `junit-10.xsd` with `xmllint` when it is installed, and
 //!   always structurally (parsed with an XML parser, counts checked).
 //!
@@ -354,5 +356,78 @@ fn junit_validates_against_jenkins_junit_10_xsd() {
     assert!(
         !out.status.success(),
         "the XSD rejects a suite without counts"
+    );
+}
+
+/// Validates with the PyPI `oscal` package: structure, data types, allowed values,
+/// cardinality and choices of the OSCAL version the document declares (1.1.3), from NIST's
+/// metaschema. Prints its errors and exits 1 when a document is invalid.
+const OSCAL_CHECK: &str = r#"
+import sys
+from oscal import OSCAL
+bad = 0
+for path in sys.argv[1:]:
+    doc = OSCAL.load(path)
+    ok = bool(doc) and doc.validate()
+    print(path, doc.oscal_version if doc else None, ok, getattr(doc, "validation_errors", None))
+    bad += not ok
+sys.exit(1 if bad else 0)
+"#;
+
+#[test]
+fn oscal_validates_as_oscal_1_1_3_against_nist_metaschema() {
+    let test = "oscal_validates_as_oscal_1_1_3_against_nist_metaschema";
+    let Some(python) = std::env::var_os("VOUCH_OSCAL_PYTHON") else {
+        eprintln!("skipping {test}: VOUCH_OSCAL_PYTHON is not set (.ci/run sets it)");
+        return;
+    };
+    let usable = Command::new(&python)
+        .args(["-c", "import oscal"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !usable {
+        eprintln!("skipping {test}: the `oscal` Python package is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, report) in reports() {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, render(&report, Format::Oscal)).unwrap();
+        files.push(file);
+    }
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(OSCAL_CHECK)
+        .args(&files)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.matches(" v1.1.3 True ").count(),
+        files.len(),
+        "{stdout}"
+    );
+
+    let mut broken: Value =
+        serde_json::from_str(&render(&render_common::fixture(), Format::Oscal)).unwrap();
+    broken["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] =
+        "MET".into();
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, broken.to_string()).unwrap();
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(OSCAL_CHECK)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the metaschema rejects an unknown finding state"
     );
 }
