@@ -6,11 +6,12 @@
 //! [`EvidenceFormat`], a variant of [`EvidenceKind`] and [`Evidence`], and one line in
 //! [`REGISTRY`]; the graph builder links what it parses.
 
+pub mod attestation;
 pub mod checksums;
 pub mod release_toml;
 pub mod support_toml;
 mod text;
-mod toml_util;
+pub(crate) mod toml_util;
 
 use serde::Serialize;
 
@@ -26,6 +27,8 @@ pub enum EvidenceKind {
     ReleaseManifest,
     /// vouch's `support.toml`.
     SupportManifest,
+    /// An attestation for a `manual` control (a TOML file with an `[attestation]` table).
+    Attestation,
 }
 
 impl EvidenceKind {
@@ -35,6 +38,7 @@ impl EvidenceKind {
             EvidenceKind::Checksums => "checksums",
             EvidenceKind::ReleaseManifest => "release-manifest",
             EvidenceKind::SupportManifest => "support-manifest",
+            EvidenceKind::Attestation => "attestation",
         }
     }
 }
@@ -112,6 +116,8 @@ pub enum Evidence {
     Release(release_toml::ReleaseManifest),
     /// A support manifest.
     Support(support_toml::SupportManifest),
+    /// An attestation.
+    Attestation(attestation::Attestation),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -151,6 +157,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &checksums::ChecksumsFormat,
     &release_toml::ReleaseTomlFormat,
     &support_toml::SupportTomlFormat,
+    &attestation::AttestationFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -237,6 +244,7 @@ mod tests {
             EvidenceKind::Checksums,
             EvidenceKind::ReleaseManifest,
             EvidenceKind::SupportManifest,
+            EvidenceKind::Attestation,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

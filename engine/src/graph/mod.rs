@@ -17,8 +17,8 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 pub use nodes::{
-    ArtifactNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge, FileNode,
-    MissingFileNode, Node, NodeKind, ReleaseNode, Source, SupportCycleNode, SymlinkNode,
+    ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge,
+    FileNode, MissingFileNode, Node, NodeKind, ReleaseNode, Source, SupportCycleNode, SymlinkNode,
     SymlinkTarget, Unclassified,
 };
 
@@ -278,6 +278,15 @@ impl EvidenceGraph {
         self.of_kind(NodeKind::SupportCycle)
             .filter_map(|(id, n)| match n {
                 Node::SupportCycle(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// Every attestation, in id order (by file path).
+    pub fn attestations(&self) -> impl Iterator<Item = (NodeId, &AttestationNode)> {
+        self.of_kind(NodeKind::Attestation)
+            .filter_map(|(id, n)| match n {
+                Node::Attestation(a) => Some((id, a)),
                 _ => None,
             })
     }

@@ -186,6 +186,25 @@ pub struct SupportCycleNode {
     pub source: Source,
 }
 
+/// A person's attestation (from an attestation TOML file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttestationNode {
+    /// The control id it attests, if it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// What is attested.
+    pub statement: String,
+    /// Who attests it.
+    pub attested_by: String,
+    /// When.
+    pub date: jiff::Timestamp,
+    /// References to supporting evidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// Where it was read from.
+    pub source: Source,
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -206,6 +225,8 @@ pub enum Node {
     Distribution(DistributionNode),
     /// A support cycle.
     SupportCycle(SupportCycleNode),
+    /// An attestation.
+    Attestation(AttestationNode),
 }
 
 /// The kind of a node, without its data.
@@ -228,6 +249,8 @@ pub enum NodeKind {
     Distribution,
     /// [`Node::SupportCycle`].
     SupportCycle,
+    /// [`Node::Attestation`].
+    Attestation,
 }
 
 impl Node {
@@ -242,6 +265,7 @@ impl Node {
             Node::ChecksumEntry(_) => NodeKind::ChecksumEntry,
             Node::Distribution(_) => NodeKind::Distribution,
             Node::SupportCycle(_) => NodeKind::SupportCycle,
+            Node::Attestation(_) => NodeKind::Attestation,
         }
     }
 
@@ -254,6 +278,7 @@ impl Node {
             Node::ChecksumEntry(n) => Some(&n.source),
             Node::Distribution(n) => Some(&n.source),
             Node::SupportCycle(n) => Some(&n.source),
+            Node::Attestation(n) => Some(&n.source),
         }
     }
 }
@@ -270,6 +295,7 @@ impl NodeKind {
             NodeKind::ChecksumEntry => "checksum-entry",
             NodeKind::Distribution => "distribution",
             NodeKind::SupportCycle => "support-cycle",
+            NodeKind::Attestation => "attestation",
         }
     }
 }

@@ -93,6 +93,10 @@ pub fn label(node: &Node) -> String {
             Some(eol) => format!("cycle {} (eol {eol})", c.cycle),
             None => format!("cycle {}", c.cycle),
         },
+        Node::Attestation(a) => match &a.control {
+            Some(control) => format!("attestation {control} ({})", a.source.path),
+            None => format!("attestation {}", a.source.path),
+        },
     }
 }
 
@@ -113,6 +117,7 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::ChecksumEntry(_) => "box",
         Node::Distribution(_) => "component",
         Node::SupportCycle(_) => "ellipse",
+        Node::Attestation(_) => "signature",
     }
 }
 
@@ -202,6 +207,7 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::ChecksumEntry(_) => ("(\"", "\")"),
             Node::Distribution(_) => (">\"", "\"]"),
             Node::SupportCycle(_) => ("([\"", "\"])"),
+            Node::Attestation(_) => ("[\\\"", "\"/]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

@@ -148,6 +148,7 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
             Evidence::Checksums(list) => b.checksums(file_ix, &path, &list, &source),
             Evidence::Release(m) => releases.push(b.release(file_ix, &path, &m, &source)),
             Evidence::Support(m) => b.support(file_ix, &m, &source),
+            Evidence::Attestation(a) => b.attestation(file_ix, a, &source),
         }
     }
     b.link_releases(&releases);

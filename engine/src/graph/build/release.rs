@@ -181,6 +181,23 @@ impl Builder {
         }
     }
 
+    pub(super) fn attestation(
+        &mut self,
+        file_ix: NodeIndex,
+        a: crate::formats::attestation::Attestation,
+        source: &dyn Fn(Option<u32>) -> Source,
+    ) {
+        let ix = self.add(Node::Attestation(AttestationNode {
+            control: a.control,
+            statement: a.statement,
+            attested_by: a.attested_by,
+            date: a.date,
+            evidence: a.evidence,
+            source: source(Some(a.line)),
+        }));
+        self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
+    }
+
     /// Links each release to its support cycle; more than one release is a finding.
     pub(super) fn link_releases(&mut self, releases: &[NodeIndex]) {
         if releases.len() > 1 {
