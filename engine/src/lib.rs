@@ -4,16 +4,23 @@
 //! hashed (sha256, streamed, in parallel), classified by the [`formats`] registry and
 //! parsed; checksum entries are verified against the files they name. Problems with single
 //! files are [`Finding`]s in the graph, never a panic or an abort.
+//!
+//! [`evaluate()`] judges a checked policy against that graph at a given instant and returns
+//! the [`report::Report`]; [`report::render`] turns it into JSON (and other formats).
 
 mod bundle_path;
 pub mod digest;
+pub mod eval;
+pub mod evidence;
 pub mod finding;
 pub mod formats;
 pub mod graph;
 pub mod ingest;
 pub mod report;
+pub mod waivers;
 
 pub use digest::Sha256Digest;
+pub use eval::{EvaluationOptions, TrustSet, evaluate, explain};
 pub use finding::{Finding, FindingCode, Severity};
 pub use graph::{EvidenceGraph, NodeId};
 pub use ingest::{IngestError, IngestOptions, NoProgress, Progress, TerminalProgress, ingest};

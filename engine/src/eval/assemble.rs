@@ -1,0 +1,219 @@
+//! Assembling the report: waivers applied to findings, statuses concluded, principles
+//! summarised, digests of the policy and the bundle, every list sorted.
+
+use jiff::Timestamp;
+use vouch_lang::{CheckedControl, CheckedPolicy};
+
+use super::control::ControlRun;
+use super::value::utc_date;
+use crate::digest::Sha256Digest;
+use crate::graph::EvidenceGraph;
+use crate::report::{
+    BundleFinding, BundleRef, ControlResult, EvidenceFile, PolicyRef, PolicySource,
+    ProvisionResult, REPORT_SCHEMA, Report, Status, Summary, Tool, WaiverResult,
+};
+use crate::waivers::{Waiver, WaiverState};
+
+/// The report of a whole evaluation.
+pub(super) fn report(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    options: &super::EvaluationOptions,
+    runs: Vec<ControlRun>,
+) -> Report {
+    let mut matched = vec![0usize; options.waivers.len()];
+    let mut controls = Vec::with_capacity(runs.len());
+    let mut attestations = Vec::new();
+    for (control, mut run) in policy.controls.iter().zip(runs) {
+        attestations.append(&mut run.attestations);
+        let (result, hits) = control_result(policy, control, run, &options.waivers, options.as_of);
+        for (m, h) in matched.iter_mut().zip(hits) {
+            *m += h;
+        }
+        controls.push(result);
+    }
+    controls.sort_by(|a, b| a.id.cmp(&b.id));
+    attestations.sort_by(|a, b| (&a.control, &a.path).cmp(&(&b.control, &b.path)));
+    let day = utc_date(options.as_of);
+    let mut waivers: Vec<WaiverResult> = options
+        .waivers
+        .iter()
+        .zip(&matched)
+        .map(|(w, &n)| WaiverResult {
+            id: w.id.clone(),
+            control: w.control.clone(),
+            scope: w.scope.clone(),
+            justification: w.justification.clone(),
+            approver: w.approver.clone(),
+            effective: w.effective.to_string(),
+            expires: w.expires.to_string(),
+            risk: w.risk.clone(),
+            state: match w.in_force(day) {
+                Err(state) => state,
+                Ok(()) if n > 0 => WaiverState::Applied,
+                Ok(()) => WaiverState::Unused,
+            }
+            .as_str()
+            .to_owned(),
+            matched: n,
+        })
+        .collect();
+    waivers.sort_by(|a, b| (&a.control, &a.id).cmp(&(&b.control, &b.id)));
+    Report {
+        schema: REPORT_SCHEMA.to_owned(),
+        tool: Tool {
+            name: "vouch".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        policy: policy_ref(policy),
+        bundle: bundle_ref(graph),
+        as_of: options.as_of.to_string(),
+        summary: Summary::of(&controls),
+        provisions: provisions(policy, &controls),
+        controls,
+        waivers,
+        attestations,
+        evidence: graph
+            .files()
+            .map(|(_, f)| EvidenceFile {
+                path: f.path.clone(),
+                sha256: f.sha256.to_hex(),
+                kind: f.kind.map_or("unclassified", |k| k.as_str()).to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// One control's result with the waivers applied, and how many findings each waiver
+/// covered.
+pub(super) fn control_result(
+    policy: &CheckedPolicy,
+    control: &CheckedControl,
+    run: ControlRun,
+    waivers: &[Waiver],
+    as_of: Timestamp,
+) -> (ControlResult, Vec<usize>) {
+    let day = utc_date(as_of);
+    let mut hits = vec![0usize; waivers.len()];
+    let mut findings = run.findings;
+    for finding in &mut findings {
+        let paths = || finding.evidence.iter().map(|e| e.path.as_str());
+        let cover = waivers
+            .iter()
+            .enumerate()
+            .find(|(_, w)| w.in_force(day).is_ok() && w.covers(&control.id, paths()));
+        if let Some((i, w)) = cover {
+            finding.waived_by = Some(w.id.clone());
+            if let Some(h) = hits.get_mut(i) {
+                *h += 1;
+            }
+        }
+    }
+    let mut status = run.status.unwrap_or(Status::Error);
+    if status == Status::Fail && findings.iter().all(|f| f.waived_by.is_some()) {
+        status = Status::Waived;
+    }
+    let source = policy
+        .modules
+        .get(control.module)
+        .map(|m| {
+            // The line of `control "ID"`, not of the doc comment above it.
+            let at = match m.ast.items.get(control.item) {
+                Some(vouch_lang::ast::Item::Control(c)) => c.id.span.start,
+                _ => control.span.start,
+            };
+            format!("{}:{}", m.source.name(), m.source.line_col(at).0)
+        })
+        .unwrap_or_default();
+    let result = ControlResult {
+        id: control.id.clone(),
+        title: control.title.clone(),
+        provisions: control.provisions.clone(),
+        severity: control.severity.as_str().to_owned(),
+        status,
+        reason: run.reason,
+        description: control.description.clone(),
+        rationale: control.rationale.clone(),
+        remediation: control.remediation.clone(),
+        tags: control.tags.clone(),
+        source,
+        findings,
+    };
+    (result, hits)
+}
+
+fn policy_ref(policy: &CheckedPolicy) -> PolicyRef {
+    let mut sources: Vec<PolicySource> = policy
+        .modules
+        .iter()
+        .map(|m| PolicySource {
+            name: m.source.name().to_owned(),
+            sha256: Sha256Digest::of(m.source.text().as_bytes()).to_hex(),
+        })
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let mut lines = Vec::new();
+    for s in &sources {
+        lines.extend_from_slice(s.name.as_bytes());
+        lines.push(0);
+        lines.extend_from_slice(s.sha256.as_bytes());
+        lines.push(b'\n');
+    }
+    let info = &policy.info;
+    PolicyRef {
+        name: info.name.clone(),
+        title: info.title.clone(),
+        version: info.version.clone(),
+        framework: policy.framework.id.clone(),
+        framework_title: policy.framework.title.clone(),
+        framework_source: policy.framework.source.clone(),
+        sha256: Sha256Digest::of(&lines).to_hex(),
+        sources,
+    }
+}
+
+fn bundle_ref(graph: &EvidenceGraph) -> BundleRef {
+    BundleRef {
+        digest: graph.bundle_digest().to_hex(),
+        files: graph.files().count(),
+        findings: graph
+            .findings()
+            .iter()
+            .map(|f| BundleFinding {
+                code: f.code.as_str().to_owned(),
+                severity: f.severity.as_str().to_owned(),
+                path: f.path.clone(),
+                line: f.line,
+                message: f.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Every principle of the framework, in its order, with the worst status of its controls.
+fn provisions(policy: &CheckedPolicy, controls: &[ControlResult]) -> Vec<ProvisionResult> {
+    policy
+        .framework
+        .principles
+        .iter()
+        .map(|p| {
+            let assessing: Vec<&ControlResult> = controls
+                .iter()
+                .filter(|c| c.provisions.contains(&p.id))
+                .collect();
+            let status = assessing
+                .iter()
+                .map(|c| c.status)
+                .max_by_key(|s| s.badness())
+                .unwrap_or(Status::Unassessed);
+            ProvisionResult {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                theme: p.theme.clone(),
+                status,
+                controls: assessing.iter().map(|c| c.id.clone()).collect(),
+            }
+        })
+        .collect()
+}

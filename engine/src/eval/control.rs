@@ -1,0 +1,429 @@
+//! Running one control: its statements for automated controls (findings, fail-closed empty
+//! loops, the trace `vouch explain` prints), its attestations for manual ones.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
+use vouch_lang::{CheckedControl, Span};
+
+use super::duration::Duration;
+use super::interp::{EvalError, Interp};
+use super::trace::TraceLine;
+use super::value::Value;
+use crate::evidence::AttestationFact;
+use crate::report::{AttestationUse, EvidenceRef, Finding, Status};
+
+/// What running a control found, before waivers are applied.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ControlRun {
+    /// `Pass`, `Fail`, `NotApplicable`, `Manual` or `Error`.
+    pub status: Option<Status>,
+    pub reason: Option<String>,
+    pub findings: Vec<Finding>,
+    pub attestations: Vec<AttestationUse>,
+    pub trace: Vec<TraceLine>,
+}
+
+/// Runs the statements of an automated control.
+pub(crate) struct Runner<'a> {
+    pub interp: Interp<'a>,
+    findings: Vec<Finding>,
+    not_applicable: Option<String>,
+    no_evidence: Option<String>,
+    trace: Option<Vec<TraceLine>>,
+    depth: usize,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(interp: Interp<'a>, trace: bool) -> Self {
+        Runner {
+            interp,
+            findings: Vec::new(),
+            not_applicable: None,
+            no_evidence: None,
+            trace: trace.then(Vec::new),
+            depth: 0,
+        }
+    }
+
+    /// Records a trace line; `text` is only computed when tracing.
+    fn note(&mut self, text: impl FnOnce() -> String) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceLine {
+                depth: self.depth,
+                text: text(),
+            });
+        }
+    }
+
+    fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    /// `SOURCE:LINE` of a span of this module.
+    fn place(&self, span: Span) -> String {
+        let source = self.interp.env.source;
+        format!("{}:{}", source.name(), source.line_col(span.start).0)
+    }
+
+    /// Runs `body` and concludes the control's status.
+    pub fn run(mut self, body: &'a [Stmt]) -> ControlRun {
+        let result = self.block(body);
+        let mut run = ControlRun {
+            trace: self.trace.take().unwrap_or_default(),
+            ..ControlRun::default()
+        };
+        if let Err(e) = result {
+            run.status = Some(Status::Error);
+            run.reason = Some(format!(
+                "evaluation error at {}: {} (in `{}`)",
+                self.place(e.span),
+                e.message,
+                self.interp.text(e.span)
+            ));
+            run.findings = self.findings;
+            return run;
+        }
+        if !self.findings.is_empty() {
+            run.status = Some(Status::Fail);
+            run.reason = self.no_evidence;
+        } else if let Some(reason) = self.not_applicable {
+            run.status = Some(Status::NotApplicable);
+            run.reason = Some(reason);
+        } else {
+            run.status = Some(Status::Pass);
+        }
+        run.findings = self.findings;
+        run
+    }
+
+    fn block(&mut self, stmts: &'a [Stmt]) -> Result<(), EvalError> {
+        let mark = self.interp.scope.len();
+        for stmt in stmts {
+            match stmt {
+                Stmt::Let(l) => {
+                    let v = self.interp.eval(&l.value)?;
+                    self.note(|| format!("let {} = {v}", l.name.name));
+                    self.interp.scope.push((l.name.name.as_str(), v));
+                }
+                Stmt::Expect(e) => self.expect(e)?,
+                Stmt::For(f) => self.for_loop(f)?,
+                Stmt::Manual(_) => {}
+            }
+        }
+        self.interp.scope.truncate(mark);
+        Ok(())
+    }
+
+    fn for_loop(&mut self, f: &'a ForStmt) -> Result<(), EvalError> {
+        let iter_text = self.interp.text(f.iter.span);
+        let items = self.interp.collection(&f.iter)?;
+        let filter_text = f
+            .filter
+            .as_ref()
+            .map(|w| format!(" where {}", self.interp.text(w.span)))
+            .unwrap_or_default();
+        let total = items.as_ref().map_or(0, |i| i.len());
+        self.note(|| match &items {
+            Some(_) => format!(
+                "for {} in {iter_text}{filter_text}: {total} element{}",
+                f.var.name,
+                if total == 1 { "" } else { "s" }
+            ),
+            None => format!("for {} in {iter_text}: {iter_text} is none", f.var.name),
+        });
+        self.depth += 1;
+        let mut ran = 0usize;
+        for item in items.iter().flat_map(|items| items.iter()) {
+            let shown = if self.tracing() {
+                item.to_string()
+            } else {
+                String::new()
+            };
+            self.interp.scope.push((f.var.name.as_str(), item.clone()));
+            let keep = match &f.filter {
+                Some(filter) => self.interp.condition(filter)?,
+                None => Some(true),
+            };
+            if keep == Some(true) {
+                ran += 1;
+                self.note(|| format!("{} = {shown}", f.var.name));
+                self.depth += 1;
+                let result = self.block(&f.body);
+                self.depth -= 1;
+                result?;
+            } else {
+                let why = if keep.is_none() { "none" } else { "false" };
+                self.note(|| format!("{} = {shown}: left out (`where` is {why})", f.var.name));
+            }
+            self.interp.scope.pop();
+        }
+        self.depth -= 1;
+        if ran > 0 {
+            return Ok(());
+        }
+        let what = format!("{iter_text}{filter_text}");
+        match f.when_empty.map(|w| w.outcome) {
+            Some(EmptyOutcome::Pass) => {
+                self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+            }
+            Some(EmptyOutcome::NotApplicable) => {
+                let reason = format!("no {what} (`when empty: not_applicable`)");
+                self.note(|| format!("no element: {reason}"));
+                self.not_applicable.get_or_insert(reason);
+            }
+            Some(EmptyOutcome::Fail) | None => {
+                let message = format!("no evidence of {what}");
+                self.note(|| format!("no element: fails closed, {message}"));
+                self.no_evidence.get_or_insert_with(|| message.clone());
+                // Cite what the empty collection was read from (e.g. release.toml).
+                self.interp.cite = Some(BTreeSet::new());
+                let replay = self.interp.eval(&f.iter);
+                let read = self.interp.cite.take().unwrap_or_default();
+                replay?;
+                let finding = Finding {
+                    message,
+                    evidence: self.scope_citations(read),
+                    values: self.bindings(),
+                    expect: self.place(f.span),
+                    waived_by: None,
+                };
+                self.findings.push(finding);
+            }
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, e: &'a ExpectStmt) -> Result<(), EvalError> {
+        let holds = self.interp.condition(&e.cond)?;
+        let tracing = self.trace.is_some();
+        if holds == Some(true) && !tracing {
+            return Ok(());
+        }
+        let cond_text = self.interp.text(e.cond.span);
+        let operands = self.operand_values(&e.cond);
+        let place = self.place(e.span);
+        let verdict = match holds {
+            Some(true) => "holds",
+            Some(false) => "fails",
+            None => "fails (the condition is none)",
+        };
+        self.note(|| format!("expect {cond_text}  [{place}]: {verdict}"));
+        self.depth += 1;
+        for (text, value) in &operands {
+            self.note(|| format!("{text} = {value}"));
+        }
+        self.depth -= 1;
+        if holds == Some(true) {
+            return Ok(());
+        }
+        self.interp.cite = Some(BTreeSet::new());
+        let replay = self.interp.condition(&e.cond);
+        let message = match &e.message {
+            Some(t) => self.interp.interpolate(t),
+            None => Ok(default_message(cond_text, holds, &operands)),
+        };
+        let read = self.interp.cite.take().unwrap_or_default();
+        replay?;
+        let message = message?;
+        self.depth += 1;
+        self.note(|| format!("message: {message}"));
+        self.depth -= 1;
+        let mut values = self.bindings();
+        values.extend(operands);
+        let finding = Finding {
+            message,
+            evidence: self.scope_citations(read),
+            values,
+            expect: place,
+            waived_by: None,
+        };
+        self.findings.push(finding);
+        Ok(())
+    }
+
+    /// Every binding in scope, by name, as shown in messages.
+    fn bindings(&self) -> BTreeMap<String, String> {
+        self.interp
+            .scope
+            .iter()
+            .map(|(name, v)| ((*name).to_owned(), v.to_string()))
+            .collect()
+    }
+
+    /// `read` plus the citations of the records bound in scope, sorted.
+    fn scope_citations(&self, mut read: BTreeSet<EvidenceRef>) -> Vec<EvidenceRef> {
+        for (_, v) in &self.interp.scope {
+            if let Value::Record(r) = v
+                && let Some(c) = &r.citation
+            {
+                read.insert(c.clone());
+            }
+        }
+        read.into_iter().collect()
+    }
+
+    /// The operands a condition compares, by source text, with their values (expressions that
+    /// cannot be evaluated again are left out).
+    fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, String)> {
+        let mut exprs = Vec::new();
+        operands(cond, &mut exprs);
+        let mut out: Vec<(String, String)> = Vec::new();
+        for e in exprs {
+            let text = self.interp.text(e.span).to_owned();
+            if out.iter().any(|(t, _)| *t == text) {
+                continue;
+            }
+            if let Ok(v) = self.interp.eval(e) {
+                out.push((text, v.to_string()));
+            }
+        }
+        out
+    }
+}
+
+/// The sub-expressions worth showing for a condition: the operands of its comparisons and
+/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out.
+fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &e.kind {
+        ExprKind::Paren(inner) => operands(inner, out),
+        ExprKind::Unary { operand, .. } => operands(operand, out),
+        ExprKind::Binary { op, lhs, rhs } => {
+            use vouch_lang::ast::BinaryOp::{And, Or};
+            if matches!(op, And | Or) {
+                operands(lhs, out);
+                operands(rhs, out);
+            } else {
+                for side in [lhs, rhs] {
+                    if !is_literal(side) {
+                        out.push(side);
+                    }
+                }
+            }
+        }
+        ExprKind::Quantifier(q) => {
+            out.push(e);
+            out.push(&q.iter);
+        }
+        _ if !is_literal(e) => out.push(e),
+        _ => {}
+    }
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Number(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Date(_)
+        | ExprKind::DateTime(_)
+        | ExprKind::None => true,
+        ExprKind::Str(t) => t.as_plain().is_some(),
+        ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => is_literal(operand),
+        _ => false,
+    }
+}
+
+fn default_message(cond: &str, holds: Option<bool>, operands: &[(String, String)]) -> String {
+    if holds.is_some() {
+        return format!("expected {cond}");
+    }
+    match operands.iter().find(|(_, v)| v == "none") {
+        Some((text, _)) => format!("expected {cond}, but {text} is none"),
+        None => format!("expected {cond}, but it is none"),
+    }
+}
+
+/// Decides a manual control from the attestations that name it.
+pub(crate) fn manual<'a>(
+    interp: &mut Interp<'a>,
+    control: &CheckedControl,
+    statement: &'a ManualStmt,
+    facts: &[AttestationFact],
+) -> ControlRun {
+    let as_of = interp.env.as_of;
+    let within = match &statement.within {
+        Some(expr) => match interp.eval(expr) {
+            Ok(Value::Duration(d)) => Some(d),
+            Ok(_) => None,
+            Err(e) => {
+                return ControlRun {
+                    status: Some(Status::Error),
+                    reason: Some(format!("evaluation error: {}", e.message)),
+                    ..ControlRun::default()
+                };
+            }
+        },
+        None => None,
+    };
+    let mut run = ControlRun::default();
+    let mut best: Option<&AttestationFact> = None;
+    let mut newest_rejected: Option<(&AttestationFact, String)> = None;
+    for fact in facts
+        .iter()
+        .filter(|f| f.control.as_deref() == Some(control.id.as_str()))
+    {
+        let reason = if fact.date > as_of {
+            Some(format!("dated {} after as_of {as_of}", fact.date))
+        } else {
+            within.and_then(|w| match w.add_to(fact.date) {
+                Some(until) if until >= as_of => None,
+                _ => Some(format!(
+                    "older than {w}: attested {}, {} before as_of",
+                    fact.date,
+                    Duration::between(fact.date, as_of)
+                )),
+            })
+        };
+        run.trace.push(TraceLine {
+            depth: 0,
+            text: format!(
+                "attestation {} by {} on {}: {}",
+                fact.path,
+                fact.attested_by,
+                fact.date,
+                reason.as_deref().unwrap_or("accepted")
+            ),
+        });
+        if reason.is_none() && best.is_none_or(|b| fact.date >= b.date) {
+            best = Some(fact);
+        }
+        if let Some(r) = &reason
+            && newest_rejected
+                .as_ref()
+                .is_none_or(|(b, _)| fact.date >= b.date)
+        {
+            newest_rejected = Some((fact, r.clone()));
+        }
+        run.attestations.push(AttestationUse {
+            control: control.id.clone(),
+            path: fact.path.clone(),
+            sha256: fact.sha256.clone(),
+            statement: fact.statement.clone(),
+            attested_by: fact.attested_by.clone(),
+            date: fact.date.to_string(),
+            accepted: reason.is_none(),
+            reason,
+        });
+    }
+    let needs = &statement.statement.value;
+    match (best, newest_rejected) {
+        (Some(fact), _) => {
+            run.status = Some(Status::Pass);
+            run.reason = Some(format!(
+                "attested by {} on {} ({})",
+                fact.attested_by, fact.date, fact.path
+            ));
+        }
+        (None, Some((_, why))) => {
+            run.status = Some(Status::Manual);
+            run.reason = Some(format!("no valid attestation ({why}); needs: {needs}"));
+        }
+        (None, None) => {
+            run.status = Some(Status::Manual);
+            run.reason = Some(format!("needs an attestation: {needs}"));
+        }
+    }
+    run
+}

@@ -1,0 +1,366 @@
+//! Evaluating expressions: names in the checker's order (local bindings, the module's
+//! params, evidence roots, constants), three-valued logic, quantifiers, interpolation, and
+//! the citations of every record read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use vouch_lang::ast::{
+    BinaryOp, DurationLit, DurationUnit, Expr, ExprKind, QuantKind, Quantifier, Template,
+    TemplatePart, UnaryOp,
+};
+use vouch_lang::{Source, Span, Type};
+
+use super::duration::Duration;
+use super::ops::{self, Globs};
+use super::value::Value;
+use crate::evidence::EvidenceValues;
+use crate::report::EvidenceRef;
+
+/// Why evaluating a control stopped: the message and where in the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// What went wrong.
+    pub message: String,
+    /// The expression it went wrong in.
+    pub span: Span,
+}
+
+/// What every expression of one module can read.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub evidence: &'a EvidenceValues,
+    pub as_of: Timestamp,
+    pub params: &'a BTreeMap<String, Value>,
+    pub source: &'a Source,
+}
+
+/// An interpreter for one control: its bindings in scope and, while an expectation is
+/// examined, the citations of the records it reads.
+pub(crate) struct Interp<'a> {
+    pub env: Env<'a>,
+    pub scope: Vec<(&'a str, Value)>,
+    pub cite: Option<BTreeSet<EvidenceRef>>,
+    globs: Globs,
+    /// Plain string literals already made, by the address of their template.
+    literals: HashMap<usize, Value>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(env: Env<'a>) -> Self {
+        Interp {
+            env,
+            scope: Vec::new(),
+            cite: None,
+            globs: Globs::default(),
+            literals: HashMap::new(),
+        }
+    }
+
+    /// The source text of a span of this module.
+    pub fn text(&self, span: Span) -> &'a str {
+        let source: &'a Source = self.env.source;
+        source.slice(span)
+    }
+
+    fn fail(&self, span: Span, message: impl Into<String>) -> EvalError {
+        EvalError {
+            message: message.into(),
+            span,
+        }
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, expr: &'a Expr) -> Result<Value, EvalError> {
+        Ok(match &expr.kind {
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Int(i) => Value::Int(*i),
+            ExprKind::Number(n) => Value::Number(*n),
+            ExprKind::Str(t) => self.string(t)?,
+            ExprKind::Duration(d) => Value::Duration(
+                duration_literal(*d).ok_or_else(|| self.fail(expr.span, "duration overflows"))?,
+            ),
+            ExprKind::Date(d) => Value::Date(*d),
+            ExprKind::DateTime(t) => Value::DateTime(*t),
+            ExprKind::None => Value::None,
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(item)?);
+                }
+                Value::list(out)
+            }
+            ExprKind::Table(entries) => {
+                let mut map = BTreeMap::new();
+                for entry in entries {
+                    let value = self.eval(&entry.value)?;
+                    map.insert(entry.key.text().to_owned(), value);
+                }
+                Value::Table(std::sync::Arc::new(map))
+            }
+            ExprKind::Name(id) => self.name(&id.name, expr.span)?,
+            ExprKind::Member { base, field } => {
+                let base = self.eval(base)?;
+                self.member(&base, &field.name, expr.span)?
+            }
+            ExprKind::Index { base, index } => {
+                let base = self.eval(base)?;
+                let index = self.eval(index)?;
+                match (&base, &index) {
+                    (Value::None, _) | (_, Value::None) => Value::None,
+                    (Value::Table(t), key) => key
+                        .key_text()
+                        .and_then(|k| t.get(k))
+                        .cloned()
+                        .unwrap_or(Value::None),
+                    (Value::List(items), Value::Int(i)) => usize::try_from(*i)
+                        .ok()
+                        .and_then(|i| items.get(i))
+                        .cloned()
+                        .unwrap_or(Value::None),
+                    _ => {
+                        return Err(
+                            self.fail(expr.span, format!("cannot index a `{}`", base.type_name()))
+                        );
+                    }
+                }
+            }
+            ExprKind::Call { func, args, .. } => {
+                let mut values = Vec::with_capacity(args.len());
+                for arg in args {
+                    values.push(self.eval(arg)?);
+                }
+                ops::call(&func.name, &values, &mut self.globs)
+                    .map_err(|m| self.fail(expr.span, m))?
+            }
+            ExprKind::Unary { op, operand } => {
+                let v = self.eval(operand)?;
+                match op {
+                    UnaryOp::Not => match v {
+                        Value::Bool(b) => Value::Bool(!b),
+                        Value::None => Value::None,
+                        other => {
+                            return Err(self.fail(
+                                expr.span,
+                                format!("`not` needs a bool, found `{}`", other.type_name()),
+                            ));
+                        }
+                    },
+                    UnaryOp::Neg => ops::negate(&v).map_err(|m| self.fail(expr.span, m))?,
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, expr.span)?,
+            ExprKind::Quantifier(q) => self.quantifier(q)?,
+            ExprKind::Paren(inner) => self.eval(inner)?,
+        })
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> Result<Value, EvalError> {
+        if let Some((_, v)) = self.scope.iter().rev().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.env.params.get(name) {
+            return Ok(v.clone());
+        }
+        if name == "as_of" {
+            return Ok(Value::DateTime(self.env.as_of));
+        }
+        if let Some(v) = self.env.evidence.root(name) {
+            return Ok(v.clone());
+        }
+        if let Some(e) = vouch_lang::schema::enum_of_variant(name)
+            && let Some(variant) = e.variants.iter().find(|v| **v == name)
+        {
+            return Ok(Value::Enum(e.name, variant));
+        }
+        Err(self.fail(span, format!("unknown name `{name}`")))
+    }
+
+    fn member(&mut self, base: &Value, field: &str, span: Span) -> Result<Value, EvalError> {
+        match base {
+            Value::None => Ok(Value::None),
+            Value::Record(r) => {
+                if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
+                    cite.insert(c.clone());
+                }
+                Ok(r.get(field))
+            }
+            other => Err(self.fail(
+                span,
+                format!("a `{}` has no field `{field}`", other.type_name()),
+            )),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &'a Expr,
+        rhs: &'a Expr,
+        span: Span,
+    ) -> Result<Value, EvalError> {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let stop = op == BinaryOp::Or;
+                let a = self.condition(lhs)?;
+                if a == Some(stop) {
+                    return Ok(Value::Bool(stop));
+                }
+                let b = self.condition(rhs)?;
+                Ok(match (a, b) {
+                    (_, Some(x)) if x == stop => Value::Bool(stop),
+                    (Some(_), Some(_)) => Value::Bool(!stop),
+                    _ => Value::None,
+                })
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let a = self.eval(lhs)?;
+                let b = self.eval(rhs)?;
+                Ok(Value::Bool(a.equals(&b) == (op == BinaryOp::Eq)))
+            }
+            BinaryOp::Coalesce => match self.eval(lhs)? {
+                Value::None => self.eval(rhs),
+                v => Ok(v),
+            },
+            _ => {
+                let a = self.eval(lhs)?;
+                let b = self.eval(rhs)?;
+                ops::binary(op, &a, &b).map_err(|m| self.fail(span, m))
+            }
+        }
+    }
+
+    /// A condition: `Some(bool)`, or `None` when it is `none`.
+    pub fn condition(&mut self, expr: &'a Expr) -> Result<Option<bool>, EvalError> {
+        match self.eval(expr)? {
+            Value::Bool(b) => Ok(Some(b)),
+            Value::None => Ok(None),
+            other => Err(self.fail(
+                expr.span,
+                format!("a condition must be a bool, found `{}`", other.type_name()),
+            )),
+        }
+    }
+
+    /// The elements of a collection (`none` is `None`), shared, not copied.
+    pub fn collection(&mut self, expr: &'a Expr) -> Result<Option<Arc<[Value]>>, EvalError> {
+        match self.eval(expr)? {
+            Value::None => Ok(None),
+            Value::List(items) | Value::Set(items) => Ok(Some(items)),
+            v => match v.elements() {
+                Some(items) => Ok(Some(Arc::from(items))),
+                None => Err(self.fail(
+                    expr.span,
+                    format!("cannot iterate over a `{}`", v.type_name()),
+                )),
+            },
+        }
+    }
+
+    fn quantifier(&mut self, q: &'a Quantifier) -> Result<Value, EvalError> {
+        let Some(items) = self.collection(&q.iter)? else {
+            return Ok(Value::None);
+        };
+        let mut trues: i64 = 0;
+        let mut saw_none = false;
+        for item in items.iter() {
+            self.scope.push((q.var.name.as_str(), item.clone()));
+            let result = self.quantified(q);
+            self.scope.pop();
+            match result? {
+                Some(true) => {
+                    trues = trues.saturating_add(1);
+                    match q.kind {
+                        QuantKind::Any => return Ok(Value::Bool(true)),
+                        QuantKind::None => return Ok(Value::Bool(false)),
+                        _ => {}
+                    }
+                }
+                Some(false) if q.kind == QuantKind::All => return Ok(Value::Bool(false)),
+                Some(false) => {}
+                None => saw_none = true,
+            }
+        }
+        Ok(match q.kind {
+            QuantKind::All | QuantKind::Any if saw_none => Value::None,
+            QuantKind::All => Value::Bool(true),
+            QuantKind::Any => Value::Bool(false),
+            QuantKind::None => Value::Bool(true),
+            QuantKind::Count => Value::Int(trues),
+        })
+    }
+
+    /// One element of a quantifier: `Some(true)` counts, `Some(false)` does not, `None` is an
+    /// unknown condition. Elements the `where` filter leaves out count as `Some(false)`,
+    /// except for `all`, where they are skipped (`Some(true)`).
+    fn quantified(&mut self, q: &'a Quantifier) -> Result<Option<bool>, EvalError> {
+        if let Some(filter) = &q.filter
+            && self.condition(filter)? != Some(true)
+        {
+            return Ok(Some(q.kind == QuantKind::All));
+        }
+        match &q.body {
+            Some(body) => self.condition(body),
+            None => Ok(Some(true)),
+        }
+    }
+
+    /// A string literal's value: plain literals are made once per control and shared.
+    fn string(&mut self, t: &'a Template) -> Result<Value, EvalError> {
+        let key = std::ptr::from_ref(t) as usize;
+        if let Some(v) = self.literals.get(&key) {
+            return Ok(v.clone());
+        }
+        let value = Value::str(self.interpolate(t)?);
+        if t.parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) {
+            self.literals.insert(key, value.clone());
+        }
+        Ok(value)
+    }
+
+    /// The text of a template with every `{expression}` replaced by its value.
+    pub fn interpolate(&mut self, t: &'a Template) -> Result<String, EvalError> {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(text) => out.push_str(text),
+                TemplatePart::Expr(e) => out.push_str(&self.eval(e)?.to_string()),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The value of a duration literal; `None` on overflow.
+pub fn duration_literal(d: DurationLit) -> Option<Duration> {
+    let n = d.amount;
+    Some(match d.unit {
+        DurationUnit::Seconds => Duration::seconds(n),
+        DurationUnit::Minutes => Duration::seconds(n.checked_mul(60)?),
+        DurationUnit::Hours => Duration::seconds(n.checked_mul(3600)?),
+        DurationUnit::Days => Duration::seconds(n.checked_mul(86_400)?),
+        DurationUnit::Weeks => Duration::seconds(n.checked_mul(7 * 86_400)?),
+        DurationUnit::Months => Duration::calendar(0, n),
+        DurationUnit::Years => Duration::calendar(n, 0),
+    })
+}
+
+/// A param's value shaped by its declared type: list literals become sets where a set is
+/// declared.
+pub fn coerce(value: Value, ty: &Type) -> Value {
+    match (value, ty.unwrap_optional()) {
+        (Value::List(items), Type::Set(elem)) => {
+            Value::set(items.iter().map(|v| coerce(v.clone(), elem)).collect())
+        }
+        (Value::List(items), Type::List(elem)) => {
+            Value::list(items.iter().map(|v| coerce(v.clone(), elem)).collect())
+        }
+        (Value::Table(map), Type::Table(_, v)) => Value::Table(std::sync::Arc::new(
+            map.iter()
+                .map(|(k, x)| (k.clone(), coerce(x.clone(), v)))
+                .collect(),
+        )),
+        (other, _) => other,
+    }
+}

@@ -1,0 +1,195 @@
+//! The evaluator: a checked policy against the evidence of one bundle, at one instant,
+//! gives the [`Report`].
+//!
+//! Nothing here reads files or the clock: the caller passes `as_of`, the waivers (parsed from
+//! text the caller read) and the trust inputs. Controls are evaluated independently (in
+//! parallel when there are threads to spare) and the report is assembled in control-id
+//! order, so the same inputs give the same report whatever the thread count.
+
+mod assemble;
+mod control;
+pub mod duration;
+mod interp;
+mod ops;
+mod trace;
+pub mod value;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+use vouch_lang::ast::{Item, Stmt};
+use vouch_lang::{CheckedControl, CheckedPolicy, ControlKind};
+
+pub use interp::EvalError;
+pub use trace::{Trace, TraceLine};
+pub use value::{Record, Value};
+
+use crate::evidence::EvidenceValues;
+use crate::graph::EvidenceGraph;
+use crate::report::{Report, Status};
+use crate::waivers::Waiver;
+use control::{ControlRun, Runner};
+use interp::{Env, Interp};
+
+/// Trust inputs (`--trust`): key files and keyrings given by the policy side, never by the
+/// bundle. Kept for signature verification; nothing reads them yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustSet {
+    /// The paths given, in order.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Everything an evaluation needs besides the policy and the evidence.
+#[derive(Debug, Clone)]
+pub struct EvaluationOptions {
+    /// The instant the evaluation judges at.
+    pub as_of: Timestamp,
+    /// Waivers, in file order.
+    pub waivers: Vec<Waiver>,
+    /// Trust inputs.
+    pub trust: TrustSet,
+    /// Threads for evaluating controls; `None` uses rayon's global pool.
+    pub threads: Option<usize>,
+}
+
+impl EvaluationOptions {
+    /// Options with no waivers and no trust inputs.
+    pub fn at(as_of: Timestamp) -> Self {
+        EvaluationOptions {
+            as_of,
+            waivers: Vec::new(),
+            trust: TrustSet::default(),
+            threads: None,
+        }
+    }
+}
+
+/// Evaluates every control of `policy` against the bundle's graph.
+pub fn evaluate(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    options: &EvaluationOptions,
+) -> Report {
+    let evidence = EvidenceValues::build(graph);
+    evaluate_values(policy, graph, &evidence, options)
+}
+
+/// [`evaluate`] with the evidence values already built (benchmarks build them once).
+pub fn evaluate_values(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    evidence: &EvidenceValues,
+    options: &EvaluationOptions,
+) -> Report {
+    let params = module_params(policy, evidence, options.as_of);
+    let run_all = || -> Vec<ControlRun> {
+        policy
+            .controls
+            .par_iter()
+            .map(|c| run_control(policy, c, evidence, &params, options.as_of, false))
+            .collect()
+    };
+    let runs = match options.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(run_all),
+            Err(_) => run_all(),
+        },
+        None => run_all(),
+    };
+    assemble::report(policy, graph, options, runs)
+}
+
+/// Evaluates one control with a trace of every step; `None` for an unknown control id.
+pub fn explain(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    options: &EvaluationOptions,
+    control_id: &str,
+) -> Option<Trace> {
+    let control = policy.controls.iter().find(|c| c.id == control_id)?;
+    let evidence = EvidenceValues::build(graph);
+    let params = module_params(policy, &evidence, options.as_of);
+    let mut run = run_control(policy, control, &evidence, &params, options.as_of, true);
+    let lines = std::mem::take(&mut run.trace);
+    let (result, _) =
+        assemble::control_result(policy, control, run, &options.waivers, options.as_of);
+    Some(Trace { result, lines })
+}
+
+/// The value of every param of every module, by module index.
+fn module_params(
+    policy: &CheckedPolicy,
+    evidence: &EvidenceValues,
+    as_of: Timestamp,
+) -> Vec<BTreeMap<String, Value>> {
+    let none = BTreeMap::new();
+    policy
+        .modules
+        .iter()
+        .map(|m| {
+            m.params
+                .iter()
+                .map(|(name, binding)| {
+                    let env = Env {
+                        evidence,
+                        as_of,
+                        params: &none,
+                        source: &binding.value_source,
+                    };
+                    let value = Interp::new(env)
+                        .eval(&binding.value)
+                        .map_or(Value::None, |v| interp::coerce(v, &binding.ty));
+                    (name.clone(), value)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn run_control(
+    policy: &CheckedPolicy,
+    control: &CheckedControl,
+    evidence: &EvidenceValues,
+    params: &[BTreeMap<String, Value>],
+    as_of: Timestamp,
+    trace: bool,
+) -> ControlRun {
+    let (Some(module), Some(module_params)) = (
+        policy.modules.get(control.module),
+        params.get(control.module),
+    ) else {
+        return internal_error("its module is missing");
+    };
+    let Some(Item::Control(decl)) = module.ast.items.get(control.item) else {
+        return internal_error("its declaration is missing");
+    };
+    let env = Env {
+        evidence,
+        as_of,
+        params: module_params,
+        source: &module.source,
+    };
+    let mut interp = Interp::new(env);
+    match &control.kind {
+        ControlKind::Automated => Runner::new(interp, trace).run(&decl.body),
+        ControlKind::Manual { .. } => match decl.body.first() {
+            Some(Stmt::Manual(m)) => {
+                control::manual(&mut interp, control, m, &evidence.attestation_facts)
+            }
+            _ => internal_error("its `manual` statement is missing"),
+        },
+    }
+}
+
+fn internal_error(why: &str) -> ControlRun {
+    ControlRun {
+        status: Some(Status::Error),
+        reason: Some(format!("internal error: {why}")),
+        ..ControlRun::default()
+    }
+}

@@ -1,0 +1,353 @@
+//! Values at run time, and how they compare and display.
+//!
+//! Records, lists and tables are shared (`Arc`), so reading `release.artifacts` from a
+//! control never copies the evidence.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+pub use jiff::Timestamp;
+pub use jiff::civil::Date;
+use jiff::tz::Offset;
+
+use super::duration::Duration;
+use crate::report::EvidenceRef;
+
+/// A value of the policy language.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// `none`: the evidence does not say.
+    None,
+    /// `true`, `false`.
+    Bool(bool),
+    /// A 64-bit integer.
+    Int(i64),
+    /// A decimal number.
+    Number(f64),
+    /// Text.
+    Str(Arc<str>),
+    /// A length of time.
+    Duration(Duration),
+    /// A calendar day.
+    Date(Date),
+    /// An instant.
+    DateTime(Timestamp),
+    /// A name of a closed set: `(enum, variant)`, e.g. `("severity", "high")`.
+    Enum(&'static str, &'static str),
+    /// An evidence record.
+    Record(Arc<Record>),
+    /// An ordered collection.
+    List(Arc<[Value]>),
+    /// A collection without duplicates, kept sorted by [`Value::total_cmp`].
+    Set(Arc<[Value]>),
+    /// Keys (as text: a string, or an enum variant's name) to values.
+    Table(Arc<BTreeMap<String, Value>>),
+}
+
+/// An evidence record: its schema type, its fields and where it was read from.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The schema record name, e.g. `Artifact`.
+    pub kind: &'static str,
+    /// What identifies it in messages: a path, a URL, an id.
+    pub label: Arc<str>,
+    /// The fields, in schema order.
+    pub fields: Vec<(&'static str, Value)>,
+    /// The evidence it rests on.
+    pub citation: Option<EvidenceRef>,
+}
+
+impl Record {
+    /// The value of a field; `none` for a field the record does not have.
+    pub fn get(&self, field: &str) -> Value {
+        self.field(field).map_or(Value::None, Value::clone)
+    }
+
+    /// The value of a field, borrowed. Compares lengths and last bytes before whole names:
+    /// this is the evaluator's hottest lookup.
+    pub fn field(&self, field: &str) -> Option<&Value> {
+        let last = field.as_bytes().last();
+        self.fields
+            .iter()
+            .find(|(name, _)| {
+                name.len() == field.len() && name.as_bytes().last() == last && *name == field
+            })
+            .map(|(_, v)| v)
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(text: impl AsRef<str>) -> Value {
+        Value::Str(Arc::from(text.as_ref()))
+    }
+
+    /// A string, or `none`.
+    pub fn opt_str(text: Option<impl AsRef<str>>) -> Value {
+        text.map_or(Value::None, Value::str)
+    }
+
+    /// A list.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::from(items))
+    }
+
+    /// A set: sorted and without duplicates.
+    pub fn set(mut items: Vec<Value>) -> Value {
+        items.sort_by(Value::total_cmp);
+        items.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
+        Value::Set(Arc::from(items))
+    }
+
+    /// Whether this is `none`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// The elements of a list or set.
+    pub fn elements(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) | Value::Set(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The text a table key of this value is stored under.
+    pub fn key_text(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Enum(_, variant) => Some(variant),
+            _ => None,
+        }
+    }
+
+    /// `==` of the language: numbers compare across `int` and `number`, dates and datetimes
+    /// as instants, durations by [`Duration::compare`], `none` equals only `none`.
+    pub fn equals(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::None, Value::None) => true,
+            (Value::None, _) | (_, Value::None) => false,
+            (Value::List(a) | Value::Set(a), Value::List(b) | Value::Set(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.equals(y))
+            }
+            (Value::Table(a), Value::Table(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.equals(vb))
+            }
+            (Value::Record(a), Value::Record(b)) => {
+                Arc::ptr_eq(a, b) || (a.kind == b.kind && a.label == b.label)
+            }
+            _ => self.order(other) == Some(Ordering::Equal),
+        }
+    }
+
+    /// `<` and friends: numbers, durations, strings, dates and datetimes, ordered enums.
+    /// `None` when the two do not order (or a duration is out of range).
+    pub fn order(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+            (Value::Int(a), Value::Number(b)) => Some((*a as f64).total_cmp(b)),
+            (Value::Number(a), Value::Int(b)) => Some(a.total_cmp(&(*b as f64))),
+            (Value::Number(a), Value::Number(b)) => Some(a.total_cmp(b)),
+            (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::Duration(a), Value::Duration(b)) => a.compare(*b),
+            (Value::Date(_) | Value::DateTime(_), Value::Date(_) | Value::DateTime(_)) => {
+                Some(self.instant()?.cmp(&other.instant()?))
+            }
+            (Value::Enum(ea, a), Value::Enum(eb, b)) if ea == eb => {
+                let def = vouch_lang::schema::enum_def(ea)?;
+                if !def.ordered {
+                    return (a == b).then_some(Ordering::Equal);
+                }
+                let pa = def.variants.iter().position(|v| v == a)?;
+                let pb = def.variants.iter().position(|v| v == b)?;
+                Some(pa.cmp(&pb))
+            }
+            _ => None,
+        }
+    }
+
+    /// The instant of a date (00:00 UTC) or datetime.
+    pub fn instant(&self) -> Option<Timestamp> {
+        match self {
+            Value::DateTime(t) => Some(*t),
+            Value::Date(d) => date_instant(*d),
+            _ => None,
+        }
+    }
+
+    /// A total order over all values, for sorting sets deterministically.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        let rank = |v: &Value| match v {
+            Value::None => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Number(_) => 2,
+            Value::Str(_) => 3,
+            Value::Duration(_) => 4,
+            Value::Date(_) | Value::DateTime(_) => 5,
+            Value::Enum(..) => 6,
+            Value::Record(_) => 7,
+            Value::List(_) | Value::Set(_) => 8,
+            Value::Table(_) => 9,
+        };
+        rank(self)
+            .cmp(&rank(other))
+            .then_with(|| match (self, other) {
+                (Value::Record(a), Value::Record(b)) => (a.kind, &a.label).cmp(&(b.kind, &b.label)),
+                (Value::List(a) | Value::Set(a), Value::List(b) | Value::Set(b)) => {
+                    for (x, y) in a.iter().zip(b.iter()) {
+                        let o = x.total_cmp(y);
+                        if o != Ordering::Equal {
+                            return o;
+                        }
+                    }
+                    a.len().cmp(&b.len())
+                }
+                (Value::Table(a), Value::Table(b)) => a.len().cmp(&b.len()),
+                (Value::Enum(ea, a), Value::Enum(eb, b)) => (ea, a).cmp(&(eb, b)),
+                _ => self
+                    .order(other)
+                    .unwrap_or_else(|| self.to_string().cmp(&other.to_string())),
+            })
+    }
+
+    /// The name of the value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "none",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Number(_) => "number",
+            Value::Str(_) => "string",
+            Value::Duration(_) => "duration",
+            Value::Date(_) => "date",
+            Value::DateTime(_) => "datetime",
+            Value::Enum(e, _) => e,
+            Value::Record(r) => r.kind,
+            Value::List(_) => "list",
+            Value::Set(_) => "set",
+            Value::Table(_) => "table",
+        }
+    }
+}
+
+/// 00:00 UTC of `date`.
+pub fn date_instant(date: Date) -> Option<Timestamp> {
+    Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
+}
+
+/// The UTC calendar date of an instant.
+pub fn utc_date(instant: Timestamp) -> Date {
+    Offset::UTC.to_datetime(instant).date()
+}
+
+/// Up to this many elements of a collection are shown in messages.
+const SHOWN_ELEMENTS: usize = 5;
+
+impl fmt::Display for Value {
+    /// As shown in messages: durations human-friendly, dates ISO, datetimes RFC 3339 UTC,
+    /// `none` as `none`, records by their label, long collections shortened.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("none"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 => {
+                write!(f, "{n:.1}")
+            }
+            Value::Number(n) => write!(f, "{n}"),
+            Value::Str(s) => f.write_str(s),
+            Value::Duration(d) => write!(f, "{d}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::DateTime(t) => write!(f, "{t}"),
+            Value::Enum(_, v) => f.write_str(v),
+            Value::Record(r) => f.write_str(&r.label),
+            Value::List(items) | Value::Set(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().take(SHOWN_ELEMENTS).enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match item {
+                        Value::Str(s) => write!(f, "\"{s}\"")?,
+                        other => write!(f, "{other}")?,
+                    }
+                }
+                if items.len() > SHOWN_ELEMENTS {
+                    write!(f, ", ... ({} in all)", items.len())?;
+                }
+                f.write_str("]")
+            }
+            Value::Table(entries) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in entries.iter().take(SHOWN_ELEMENTS).enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k}: {v}")?;
+                }
+                if entries.len() > SHOWN_ELEMENTS {
+                    write!(f, ", ... ({} in all)", entries.len())?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_compare_across_int_and_number() {
+        assert!(Value::Int(7).equals(&Value::Number(7.0)));
+        assert_eq!(
+            Value::Int(7).order(&Value::Number(7.5)),
+            Some(Ordering::Less)
+        );
+        assert!(!Value::Int(7).equals(&Value::None));
+        assert!(Value::None.equals(&Value::None));
+    }
+
+    #[test]
+    fn dates_order_against_datetimes_at_midnight_utc() {
+        let d = Value::Date("2026-04-01".parse().unwrap());
+        let t = Value::DateTime("2026-04-01T00:00:00Z".parse().unwrap());
+        let later = Value::DateTime("2026-04-01T00:00:01Z".parse().unwrap());
+        assert_eq!(d.order(&t), Some(Ordering::Equal));
+        assert_eq!(d.order(&later), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn severities_are_ordered_statuses_are_not() {
+        let high = Value::Enum("severity", "high");
+        let low = Value::Enum("severity", "low");
+        assert_eq!(high.order(&low), Some(Ordering::Greater));
+        let a = Value::Enum("vuln_status", "affected");
+        let b = Value::Enum("vuln_status", "fixed");
+        assert_eq!(a.order(&b), None);
+        assert!(!a.equals(&b));
+    }
+
+    #[test]
+    fn sets_sort_and_dedupe() {
+        let s = Value::set(vec![Value::str("b"), Value::str("a"), Value::str("b")]);
+        assert_eq!(s.to_string(), "[\"a\", \"b\"]");
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(Value::Number(9.0).to_string(), "9.0");
+        assert_eq!(Value::Number(7.25).to_string(), "7.25");
+        let long = Value::list((0..7).map(Value::Int).collect());
+        assert_eq!(long.to_string(), "[0, 1, 2, 3, 4, ... (7 in all)]");
+    }
+}
