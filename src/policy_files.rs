@@ -177,3 +177,56 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
         Err(diags)
     }
 }
+
+/// The root file of a policy given as `path`: the file itself, or, for a directory, the one
+/// `.vouch` file in it (searched recursively) that no other file there imports. Zero or
+/// several roots is an error that lists them.
+pub fn policy_root(path: &Path) -> Result<PathBuf, String> {
+    if !path.is_dir() {
+        return if path.exists() {
+            Ok(path.to_path_buf())
+        } else {
+            Err(format!("policy `{}` does not exist", display_path(path)))
+        };
+    }
+    let (files, _) = policy_files(&[path.to_path_buf()]);
+    let mut imported = std::collections::BTreeSet::new();
+    for file in &files {
+        let Ok(source) = read_source(file) else {
+            continue;
+        };
+        let Ok(module) = vouch_lang::parse(&source) else {
+            continue;
+        };
+        let base = file.parent().unwrap_or(Path::new(""));
+        for item in &module.items {
+            if let vouch_lang::ast::Item::Import(i) = item {
+                imported.insert(normalise(&base.join(&i.path.value)));
+            }
+        }
+    }
+    let roots: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| !imported.contains(&normalise(f)))
+        .collect();
+    match roots.as_slice() {
+        [root] => Ok((*root).clone()),
+        [] if files.is_empty() => Err(format!("`{}` holds no `.vouch` file", display_path(path))),
+        [] => Err(format!(
+            "every `.vouch` file in `{}` is imported by another, so none is the root",
+            display_path(path)
+        )),
+        several => {
+            let names: Vec<String> = several
+                .iter()
+                .map(|p| format!("`{}`", display_path(p)))
+                .collect();
+            Err(format!(
+                "`{}` holds {} root policies ({}); name one file with `--policy`",
+                display_path(path),
+                several.len(),
+                names.join(", ")
+            ))
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod evaluate;
+pub mod explain;
 pub mod fmt;
 pub mod graph;
 
@@ -20,6 +22,11 @@ pub struct Cli {
 enum Command {
     /// Parse and type-check policy files; exit 2 on any error.
     Check(check::CheckArgs),
+    /// Evaluate a policy against an evidence bundle and write the report; exit 1 when a
+    /// control fails.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Show how one control was evaluated: bindings, compared values, why it passed or failed.
+    Explain(explain::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only report).
     Fmt(fmt::FmtArgs),
     /// Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid.
@@ -30,6 +37,8 @@ enum Command {
 pub fn run(cli: Cli) -> VouchExit {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
     }

@@ -1,0 +1,225 @@
+//! `vouch evaluate`: judge a policy against a bundle's evidence and write the report.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use vouch_engine::report::render::{Format, render};
+use vouch_engine::report::{Report, Status};
+use vouch_lang::SeverityLevel;
+
+use crate::evaluation::{EvalInputs, prepare};
+use crate::exit::VouchExit;
+use crate::policy_files::display_path;
+use crate::render::{ErrorFormat, plain_error};
+
+/// What makes `vouch evaluate` exit 1: a control whose status is in `statuses` and whose
+/// severity is at least `threshold`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Gate {
+    threshold: SeverityLevel,
+    statuses: Vec<Status>,
+}
+
+impl Gate {
+    /// From the `--fail-on` values: severities set the threshold (the lowest given wins),
+    /// `manual` adds unattested manual controls; `fail` and `error` always count.
+    fn parse(values: &[String]) -> Result<Gate, String> {
+        let mut gate = Gate {
+            threshold: SeverityLevel::Info,
+            statuses: vec![Status::Fail, Status::Error],
+        };
+        let mut threshold: Option<SeverityLevel> = None;
+        for v in values {
+            if let Some(level) = SeverityLevel::from_name(v) {
+                threshold = Some(threshold.map_or(level, |t| t.min(level)));
+                continue;
+            }
+            match v.as_str() {
+                "fail" | "error" => {}
+                "manual" => gate.statuses.push(Status::Manual),
+                other => {
+                    return Err(format!(
+                        "`--fail-on {other}` is not a severity (info, low, medium, high, critical) or a status (fail, error, manual)"
+                    ));
+                }
+            }
+        }
+        gate.threshold = threshold.unwrap_or(SeverityLevel::Info);
+        Ok(gate)
+    }
+
+    fn trips(&self, report: &Report) -> bool {
+        report.controls.iter().any(|c| {
+            self.statuses.contains(&c.status)
+                && SeverityLevel::from_name(&c.severity).is_none_or(|s| s >= self.threshold)
+        })
+    }
+}
+
+/// Arguments of `vouch evaluate`.
+#[derive(Debug, clap::Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    inputs: EvalInputs,
+    /// Report format (repeatable with `--output-dir`): json, or another listed in `--help`.
+    #[arg(long = "format", value_name = "FORMAT", help = format_help())]
+    formats: Vec<String>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
+    output: Option<PathBuf>,
+    /// Write one `report.EXT` per format into this directory.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// What fails the gate (repeatable): a severity (exit 1 only for failing or erroring
+    /// controls at or above it; default info) and/or `manual` (unattested manual controls
+    /// fail it too).
+    #[arg(long, value_name = "SEVERITY|STATUS")]
+    fail_on: Vec<String>,
+}
+
+fn format_help() -> String {
+    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    format!(
+        "Report format, repeatable with --output-dir: {} (default json)",
+        names.join(", ")
+    )
+}
+
+/// Runs `vouch evaluate`: exit 0 when no control fails at or above `--fail-on`, 1 when one
+/// does, 2 on a usage or input error.
+pub fn run(args: EvaluateArgs) -> VouchExit {
+    let error_format = args.inputs.error_format;
+    let Some(formats) = formats(&args, error_format) else {
+        return VouchExit::Error;
+    };
+    let gate = match Gate::parse(&args.fail_on) {
+        Ok(gate) => gate,
+        Err(message) => {
+            plain_error(&message, error_format);
+            return VouchExit::Error;
+        }
+    };
+    let Some(prepared) = prepare(&args.inputs) else {
+        return VouchExit::Error;
+    };
+    let report = vouch_engine::evaluate(&prepared.policy, &prepared.graph, &prepared.options);
+    if let Err(message) = write(&report, &formats, &args) {
+        plain_error(&message, error_format);
+        return VouchExit::Error;
+    }
+    if error_format == ErrorFormat::Human {
+        eprint!("{}", summary(&report));
+    }
+    if gate.trips(&report) {
+        VouchExit::Failure
+    } else {
+        VouchExit::Success
+    }
+}
+
+fn formats(args: &EvaluateArgs, error_format: ErrorFormat) -> Option<Vec<Format>> {
+    let mut out = Vec::new();
+    for name in &args.formats {
+        match Format::from_name(name) {
+            Some(f) if !out.contains(&f) => out.push(f),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                plain_error(
+                    &format!(
+                        "unknown report format `{name}` (known: {})",
+                        known.join(", ")
+                    ),
+                    error_format,
+                );
+                return None;
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Format::Json);
+    }
+    if out.len() > 1 && args.output_dir.is_none() {
+        plain_error(
+            "several `--format`s need `--output-dir DIR` (one `report.EXT` each)",
+            error_format,
+        );
+        return None;
+    }
+    Some(out)
+}
+
+fn write(report: &Report, formats: &[Format], args: &EvaluateArgs) -> Result<(), String> {
+    let write_file = |path: &Path, text: &str| {
+        std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", display_path(path)))
+    };
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", display_path(dir)))?;
+        for f in formats {
+            let path = dir.join(format!("report.{}", f.extension()));
+            write_file(&path, &render(report, *f))?;
+        }
+        return Ok(());
+    }
+    let text = formats
+        .first()
+        .map(|f| render(report, *f))
+        .unwrap_or_default();
+    match &args.output {
+        Some(path) => write_file(path, &text),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("cannot write the report to stdout: {e}"))
+        }
+    }
+}
+
+/// The short human summary printed on stderr.
+fn summary(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = format!(
+        "{} controls of `{}` as of {}: {} pass, {} fail, {} waived, {} manual, {} not applicable, {} error\n",
+        s.total,
+        report.policy.name,
+        report.as_of,
+        s.pass,
+        s.fail,
+        s.waived,
+        s.manual,
+        s.not_applicable,
+        s.error
+    );
+    for c in &report.controls {
+        let shown = match c.status {
+            Status::Fail => {
+                let open = c.findings.iter().filter(|f| f.waived_by.is_none()).count();
+                format!("{} finding{}", open, if open == 1 { "" } else { "s" })
+            }
+            Status::Error | Status::Manual => c.reason.clone().unwrap_or_default(),
+            _ => continue,
+        };
+        out.push_str(&format!(
+            "  {} {} ({}): {shown}\n",
+            c.status.as_str(),
+            c.id,
+            c.severity
+        ));
+    }
+    if !report.bundle.findings.is_empty() {
+        out.push_str(&format!(
+            "  the bundle has {} ingestion finding{} (see `bundle.findings` in the report)\n",
+            report.bundle.findings.len(),
+            if report.bundle.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    out
+}
