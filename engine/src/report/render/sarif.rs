@@ -159,7 +159,7 @@ fn items(report: &Report) -> Vec<Item<'_>> {
                         order,
                     });
                 }
-                if c.findings.is_empty() {
+                if c.findings.is_empty() && c.status == Status::Fail {
                     let order = items.len();
                     items.push(Item {
                         control: c,
