@@ -7,6 +7,9 @@
 //! - JUnit XML against Jenkins' `junit-10.xsd` with `xmllint` when it is installed, and
 //!   always structurally (parsed with an XML parser, counts checked).
 //!
+//! - the JSON report against its own schema, `engine/schema/vouch-report-1.schema.json`, so
+//!   the hand-built fixture the other tests use is a report the evaluator could write.
+//!
 //! Each schema is also shown to reject a broken document, so a pass means something.
 #![allow(
     clippy::unwrap_used,
@@ -54,6 +57,25 @@ fn reports() -> Vec<(&'static str, Report)> {
         ("empty", render_common::empty()),
         ("large", render_common::large(2_000)),
     ]
+}
+
+#[test]
+fn json_fixture_validates_against_the_report_schema() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/vouch-report-1.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    for (name, report) in reports() {
+        let doc: Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+        let errs = errors(&v, &doc);
+        assert!(errs.is_empty(), "{name}: {errs:#?}");
+    }
+    let mut broken: Value =
+        serde_json::from_str(&render(&render_common::fixture(), Format::Json)).unwrap();
+    broken["controls"][0]["status"] = "maybe".into();
+    assert!(!v.is_valid(&broken), "the schema rejects an unknown status");
 }
 
 #[test]
@@ -235,7 +257,7 @@ fn collect(v: &Value, key: &str, out: &mut Vec<String>) {
 fn oscal_uuids_differ_between_bundles() {
     let a = render_common::fixture();
     let mut b = a.clone();
-    b.bundle.digest = format!("sha256:{}", render_common::digest("other"));
+    b.bundle.digest = render_common::digest("other");
     let uuid = |r: &Report| -> String {
         let doc: Value = serde_json::from_str(&render(r, Format::Oscal)).unwrap();
         doc["assessment-results"]["uuid"]

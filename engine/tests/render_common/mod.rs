@@ -468,7 +468,7 @@ pub fn finish(
             ],
         },
         bundle: BundleRef {
-            digest: format!("sha256:{}", digest("bundle")),
+            digest: digest("bundle"),
             files: evidence.len(),
             findings: bundle_findings,
         },

@@ -69,13 +69,22 @@ pub(crate) fn markdown(out: &mut String, text: &str) {
         text.get(i + 1..)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
     };
-    for (i, c) in text.char_indices() {
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|(_, n)| *n);
+        // An underscore between two alphanumerics cannot open or close emphasis.
+        let intraword = c == '_'
+            && prev.is_some_and(char::is_alphanumeric)
+            && next.is_some_and(char::is_alphanumeric);
+        prev = Some(c);
         let at_start = i == 0 && matches!(c, '-' | '+') && marker_at(i);
         let after_number = digits > 0 && i == digits && matches!(c, '.' | ')') && marker_at(i);
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '_' if intraword => out.push('_'),
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -174,6 +183,10 @@ mod tests {
         assert_eq!(run(markdown, "12. a 3. b"), "12\\. a 3. b");
         assert_eq!(run(markdown, "3.5"), "3.5");
         assert_eq!(run(markdown, "-x"), "-x");
+        assert_eq!(
+            run(markdown, "eol_announced _x_ a_"),
+            "eol_announced \\_x\\_ a\\_"
+        );
         assert_eq!(run(markdown, "# h"), "\\# h");
     }
 
