@@ -1,0 +1,213 @@
+//! Evaluation semantics, control by control, on the committed widget-2.4.1 fixture bundle:
+//! `none` and three-valued logic, quantifiers over empty collections, fail-closed loops,
+//! calendar durations, indexing, citations and values of findings.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+mod common;
+
+use std::sync::LazyLock;
+
+use vouch_engine::report::{ControlResult, Status};
+use vouch_engine::{EvaluationOptions, EvidenceGraph};
+use vouch_lang::{Framework, Frameworks, NoImports, Source};
+
+static GRAPH: LazyLock<EvidenceGraph> = LazyLock::new(|| common::ingest(&common::example_bundle()));
+
+fn frameworks() -> Frameworks {
+    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
+    let mut f = Frameworks::new();
+    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
+    f
+}
+
+/// Evaluates a one-control policy whose body is `body`, with `params` above it.
+fn run_with(params: &str, body: &str) -> ControlResult {
+    let text = format!(
+        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n{params}\n\
+         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
+    );
+    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
+    let policy = out
+        .policy
+        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
+    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
+    let mut report = vouch_engine::evaluate(&policy, &GRAPH, &options);
+    report.controls.remove(0)
+}
+
+fn run(body: &str) -> ControlResult {
+    run_with("", body)
+}
+
+fn status(body: &str) -> Status {
+    run(body).status
+}
+
+#[test]
+fn three_valued_logic() {
+    // security_txt is none: its fields are none.
+    assert_eq!(status("expect false and security_txt.signed"), Status::Fail);
+    assert_eq!(status("expect true or security_txt.signed"), Status::Pass);
+    assert_eq!(
+        status("expect not (false and security_txt.signed)"),
+        Status::Pass
+    );
+    assert_eq!(status("expect true and security_txt.signed"), Status::Fail);
+    assert_eq!(status("expect security_txt == none"), Status::Pass);
+    assert_eq!(status("expect security_txt.signed ?? true"), Status::Pass);
+    assert_eq!(
+        status("expect len(security_txt.contacts) >= 0"),
+        Status::Fail
+    );
+}
+
+#[test]
+fn quantifiers_over_empty_collections() {
+    assert_eq!(
+        status("expect all(v in vulnerabilities: v.status == fixed)"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect any(v in vulnerabilities: v.status == fixed)"),
+        Status::Fail
+    );
+    assert_eq!(
+        status("expect none(v in vulnerabilities: v.status == fixed)"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect count(v in vulnerabilities) == 0"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect count(a in release.artifacts where a.name.ends_with(\".zip\")) == 1"),
+        Status::Pass
+    );
+    // `all` is none, so the expectation fails, when an element's condition is none.
+    assert_eq!(
+        status("expect all(a in release.artifacts: a.size > 0 and security_txt.signed)"),
+        Status::Fail
+    );
+}
+
+#[test]
+fn loops_fail_closed_unless_told() {
+    let r = run("for v in vulnerabilities {\n expect v.fixed_in != none\n }");
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.findings[0].message, "no evidence of vulnerabilities");
+    assert_eq!(r.reason.as_deref(), Some("no evidence of vulnerabilities"));
+    let r = run("for a in release.artifacts where a.name == \"nope\" {\n expect a.size > 0\n }");
+    assert_eq!(
+        r.findings[0].message,
+        "no evidence of release.artifacts where a.name == \"nope\""
+    );
+    // It cites what the collection was read from.
+    assert_eq!(r.findings[0].evidence[0].path, "release.toml");
+    assert_eq!(
+        status("for v in vulnerabilities {\n expect v.fixed_in != none\n } when empty: pass"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(
+            "for v in vulnerabilities {\n expect v.fixed_in != none\n } when empty: not_applicable"
+        ),
+        Status::NotApplicable
+    );
+}
+
+#[test]
+fn durations_are_calendar_aware_from_an_anchor() {
+    // Cycle 2.3: announced 2025-10-01, eol 2027-04-01: 18 months of notice exactly.
+    let notice = |d: &str| {
+        status(&format!(
+            "for c in support.cycles where c.cycle == \"2.3\" {{\n expect c.eol - c.eol_announced >= {d}\n }}"
+        ))
+    };
+    assert_eq!(notice("18 months"), Status::Pass);
+    assert_eq!(notice("19 months"), Status::Fail);
+    assert_eq!(notice("1 year"), Status::Pass);
+    assert_eq!(notice("547d"), Status::Pass);
+    assert_eq!(notice("548d"), Status::Fail);
+    // Unanchored: a month is 30 days, a year 365.
+    assert_eq!(
+        status("expect 12 months < 1 year and 1 month == 30d"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect 2026-01-31 + 1 month == 2026-02-28"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect days(as_of - 2026-09-01) == 30"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("expect release.date < 2026-10-02 and release.date > 2026-10-01"),
+        Status::Pass
+    );
+}
+
+#[test]
+fn indexing_and_params() {
+    let params = "param sla: table<severity, duration> = { critical: 48h }\n\
+                  param schemes: set<string> = [\"https\", \"https\"]";
+    let r = run_with(
+        params,
+        "expect sla[critical] == 2d and sla[low] == none and len(schemes) == 1\n\
+         expect release.artifacts[0] != none and release.artifacts[7] == none",
+    );
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+}
+
+#[test]
+fn findings_cite_evidence_and_record_values() {
+    let r = run(
+        "for a in release.artifacts {\n  for c in a.checksums {\n    expect c.algorithm == \"sha512\"\n      else \"{c.path}:{c.line}: {a.name} uses {c.algorithm}\"\n  }\n}",
+    );
+    assert_eq!(r.status, Status::Fail);
+    let f = &r.findings[0];
+    assert_eq!(
+        f.message,
+        "SHA256SUMS:3: widget-2.4.1-linux-x86_64.tar.gz uses sha256"
+    );
+    let cited: Vec<(&str, Option<&str>)> = f
+        .evidence
+        .iter()
+        .map(|e| (e.path.as_str(), e.location.as_deref()))
+        .collect();
+    assert_eq!(
+        cited,
+        [
+            ("SHA256SUMS", Some("line 3")),
+            ("dist/widget-2.4.1-linux-x86_64.tar.gz", None)
+        ]
+    );
+    assert_eq!(f.values["c.algorithm"], "sha256");
+    assert_eq!(f.values["a"], "dist/widget-2.4.1-linux-x86_64.tar.gz");
+    assert_eq!(f.expect, "t.vouch:9");
+}
+
+#[test]
+fn runtime_errors_are_statuses() {
+    let r = run("expect -9223372036854775807 - 2 < 0");
+    assert_eq!(r.status, Status::Error);
+    assert!(r.reason.unwrap().contains("overflows"));
+    let r = run("expect \"a\".matches(\"[\")");
+    assert_eq!(r.status, Status::Error);
+}
+
+#[test]
+fn manual_control_without_attestations() {
+    let r = run("manual \"A person checked it\" within 30d");
+    assert_eq!(r.status, Status::Manual);
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("needs an attestation: A person checked it")
+    );
+}
