@@ -101,6 +101,21 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Name(id) => self.name(&id.name, expr.span)?,
             ExprKind::Member { base, field } => {
+                // The common `x.field` on a loop variable: read the field without copying `x`.
+                if let ExprKind::Name(id) = &base.kind
+                    && let Some((_, bound)) = self.scope.iter().rev().find(|(n, _)| *n == id.name)
+                {
+                    match bound {
+                        Value::Record(r) => {
+                            if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
+                                cite.insert(c.clone());
+                            }
+                            return Ok(r.get(&field.name));
+                        }
+                        Value::None => return Ok(Value::None),
+                        _ => {}
+                    }
+                }
                 let base = self.eval(base)?;
                 self.member(&base, &field.name, expr.span)?
             }
@@ -127,12 +142,25 @@ impl<'a> Interp<'a> {
                 }
             }
             ExprKind::Call { func, args, .. } => {
-                let mut values = Vec::with_capacity(args.len());
-                for arg in args {
-                    values.push(self.eval(arg)?);
-                }
-                ops::call(&func.name, &values, &mut self.globs)
-                    .map_err(|m| self.fail(expr.span, m))?
+                // Builtins take one or two arguments: no allocation for them.
+                let result = match args.as_slice() {
+                    [a] => {
+                        let a = self.eval(a)?;
+                        ops::call(&func.name, std::slice::from_ref(&a), &mut self.globs)
+                    }
+                    [a, b] => {
+                        let pair = [self.eval(a)?, self.eval(b)?];
+                        ops::call(&func.name, &pair, &mut self.globs)
+                    }
+                    more => {
+                        let mut values = Vec::with_capacity(more.len());
+                        for arg in more {
+                            values.push(self.eval(arg)?);
+                        }
+                        ops::call(&func.name, &values, &mut self.globs)
+                    }
+                };
+                result.map_err(|m| self.fail(expr.span, m))?
             }
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(operand)?;
