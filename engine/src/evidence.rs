@@ -122,12 +122,12 @@ fn record(
     citation: Option<EvidenceRef>,
     fields: Vec<(&'static str, Value)>,
 ) -> Value {
-    Value::Record(Arc::new(Record {
+    Value::Record(Arc::new(Record::new(
         kind,
-        label: Arc::from(label.as_ref()),
-        fields,
+        Arc::from(label.as_ref()),
         citation,
-    }))
+        fields,
+    )))
 }
 
 fn empty() -> Value {
@@ -299,10 +299,10 @@ mod tests {
     fn assert_schema(value: &Value) {
         if let Value::Record(r) = value {
             let def = vouch_lang::schema::record(r.kind).unwrap();
-            let names: Vec<&str> = r.fields.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = r.fields().map(|(n, _)| n).collect();
             let want: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
             assert_eq!(names, want, "{}", r.kind);
-            for (_, v) in &r.fields {
+            for (_, v) in r.fields() {
                 assert_schema(v);
             }
         }

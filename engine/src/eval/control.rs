@@ -2,12 +2,13 @@
 //! loops, the trace `vouch explain` prints), its attestations for manual ones.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
 use super::duration::Duration;
-use super::interp::{EvalError, Interp};
+use super::interp::{Bound, EvalError, Interp};
 use super::trace::TraceLine;
 use super::value::Value;
 use crate::evidence::AttestationFact;
@@ -104,7 +105,9 @@ impl<'a> Runner<'a> {
                 Stmt::Let(l) => {
                     let v = self.interp.eval(&l.value)?;
                     self.note(|| format!("let {} = {v}", l.name.name));
-                    self.interp.scope.push((l.name.name.as_str(), v));
+                    self.interp
+                        .scope
+                        .push((l.name.name.as_str(), Bound::Value(v)));
                 }
                 Stmt::Expect(e) => self.expect(e)?,
                 Stmt::For(f) => self.for_loop(f)?,
@@ -134,13 +137,19 @@ impl<'a> Runner<'a> {
         });
         self.depth += 1;
         let mut ran = 0usize;
-        for item in items.iter().flat_map(|items| items.iter()) {
+        let slot = self.interp.scope.len();
+        if let Some(items) = &items {
+            self.interp
+                .scope
+                .push((f.var.name.as_str(), Bound::Element(Arc::clone(items), 0)));
+        }
+        for (index, item) in items.iter().flat_map(|items| items.iter()).enumerate() {
             let shown = if self.tracing() {
                 item.to_string()
             } else {
                 String::new()
             };
-            self.interp.scope.push((f.var.name.as_str(), item.clone()));
+            self.interp.move_to(slot, index);
             let keep = match &f.filter {
                 Some(filter) => self.interp.condition(filter)?,
                 None => Some(true),
@@ -156,8 +165,8 @@ impl<'a> Runner<'a> {
                 let why = if keep.is_none() { "none" } else { "false" };
                 self.note(|| format!("{} = {shown}: left out (`where` is {why})", f.var.name));
             }
-            self.interp.scope.pop();
         }
+        self.interp.scope.truncate(slot);
         self.depth -= 1;
         if ran > 0 {
             return Ok(());
@@ -247,14 +256,14 @@ impl<'a> Runner<'a> {
         self.interp
             .scope
             .iter()
-            .map(|(name, v)| ((*name).to_owned(), v.to_string()))
+            .map(|(name, v)| ((*name).to_owned(), v.value().to_string()))
             .collect()
     }
 
     /// `read` plus the citations of the records bound in scope, sorted.
     fn scope_citations(&self, mut read: BTreeSet<EvidenceRef>) -> Vec<EvidenceRef> {
         for (_, v) in &self.interp.scope {
-            if let Value::Record(r) = v
+            if let Value::Record(r) = v.value()
                 && let Some(c) = &r.citation
             {
                 read.insert(c.clone());

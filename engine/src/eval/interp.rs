@@ -36,11 +36,33 @@ pub(crate) struct Env<'a> {
     pub source: &'a Source,
 }
 
+/// A binding in scope: a value, or the element of a collection that a loop or quantifier is
+/// at (bound once per loop and moved along, so no element is copied to be bound).
+pub(crate) enum Bound {
+    /// A `let` value.
+    Value(Value),
+    /// Element `.1` of the collection `.0`.
+    Element(Arc<[Value]>, usize),
+}
+
+/// What an out-of-range element reads as (never the case: loops stay in range).
+static NO_VALUE: Value = Value::None;
+
+impl Bound {
+    /// The bound value.
+    pub fn value(&self) -> &Value {
+        match self {
+            Bound::Value(v) => v,
+            Bound::Element(items, i) => items.get(*i).unwrap_or(&NO_VALUE),
+        }
+    }
+}
+
 /// An interpreter for one control: its bindings in scope and, while an expectation is
 /// examined, the citations of the records it reads.
 pub(crate) struct Interp<'a> {
     pub env: Env<'a>,
-    pub scope: Vec<(&'a str, Value)>,
+    pub scope: Vec<(&'a str, Bound)>,
     pub cite: Option<BTreeSet<EvidenceRef>>,
     globs: Globs,
     /// Plain string literals already made, by the address of their template.
@@ -103,9 +125,13 @@ impl<'a> Interp<'a> {
             ExprKind::Member { base, field } => {
                 // The common `x.field` on a loop variable: read the field without copying `x`.
                 if let ExprKind::Name(id) = &base.kind
-                    && let Some((_, bound)) = self.scope.iter().rev().find(|(n, _)| *n == id.name)
+                    && let Some((_, bound)) = self
+                        .scope
+                        .iter()
+                        .rev()
+                        .find(|(n, _)| same_name(n, &id.name))
                 {
-                    match bound {
+                    match bound.value() {
                         Value::Record(r) => {
                             if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
                                 cite.insert(c.clone());
@@ -146,18 +172,19 @@ impl<'a> Interp<'a> {
                 let result = match args.as_slice() {
                     [a] => {
                         let a = self.eval(a)?;
-                        ops::call(&func.name, std::slice::from_ref(&a), &mut self.globs)
+                        ops::call(&func.name, &[&a], &mut self.globs)
                     }
                     [a, b] => {
-                        let pair = [self.eval(a)?, self.eval(b)?];
-                        ops::call(&func.name, &pair, &mut self.globs)
+                        let (a, b) = (self.eval(a)?, self.eval(b)?);
+                        ops::call(&func.name, &[&a, &b], &mut self.globs)
                     }
                     more => {
                         let mut values = Vec::with_capacity(more.len());
                         for arg in more {
                             values.push(self.eval(arg)?);
                         }
-                        ops::call(&func.name, &values, &mut self.globs)
+                        let refs: Vec<&Value> = values.iter().collect();
+                        ops::call(&func.name, &refs, &mut self.globs)
                     }
                 };
                 result.map_err(|m| self.fail(expr.span, m))?
@@ -185,8 +212,8 @@ impl<'a> Interp<'a> {
     }
 
     fn name(&mut self, name: &str, span: Span) -> Result<Value, EvalError> {
-        if let Some((_, v)) = self.scope.iter().rev().find(|(n, _)| *n == name) {
-            return Ok(v.clone());
+        if let Some((_, v)) = self.scope.iter().rev().find(|(n, _)| same_name(n, name)) {
+            return Ok(v.value().clone());
         }
         if let Some(v) = self.env.params.get(name) {
             return Ok(v.clone());
@@ -243,19 +270,82 @@ impl<'a> Interp<'a> {
                 })
             }
             BinaryOp::Eq | BinaryOp::Ne => {
+                let eq = op == BinaryOp::Eq;
+                if let Some(result) =
+                    self.compare_in_place(lhs, rhs, |a, b| Ok(Value::Bool(a.equals(b) == eq)))?
+                {
+                    return result_or_fail(self, result, span);
+                }
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
-                Ok(Value::Bool(a.equals(&b) == (op == BinaryOp::Eq)))
+                Ok(Value::Bool(a.equals(&b) == eq))
             }
             BinaryOp::Coalesce => match self.eval(lhs)? {
                 Value::None => self.eval(rhs),
                 v => Ok(v),
             },
             _ => {
+                if let Some(result) =
+                    self.compare_in_place(lhs, rhs, |a, b| ops::binary(op, a, b))?
+                {
+                    return result_or_fail(self, result, span);
+                }
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
                 ops::binary(op, &a, &b).map_err(|m| self.fail(span, m))
             }
+        }
+    }
+
+    /// Applies `f` to the operands without copying the one that is a bound name or a field of a
+    /// bound record (the common `x.field OP value` in loops). `None` when neither operand is
+    /// such, or while citations are being collected (reads must then go through `eval`).
+    fn compare_in_place(
+        &mut self,
+        lhs: &'a Expr,
+        rhs: &'a Expr,
+        f: impl Fn(&Value, &Value) -> Result<Value, String>,
+    ) -> Result<Option<Result<Value, String>>, EvalError> {
+        if self.cite.is_some() {
+            return Ok(None);
+        }
+        if self.peek(lhs).is_some() {
+            let b = self.eval(rhs)?;
+            return Ok(self.peek(lhs).map(|a| f(a, &b)));
+        }
+        if self.peek(rhs).is_some() {
+            let a = self.eval(lhs)?;
+            return Ok(self.peek(rhs).map(|b| f(&a, b)));
+        }
+        Ok(None)
+    }
+
+    /// Moves the element binding at `slot` to element `index` of its collection.
+    pub fn move_to(&mut self, slot: usize, index: usize) {
+        if let Some((_, Bound::Element(_, at))) = self.scope.get_mut(slot) {
+            *at = index;
+        }
+    }
+
+    /// The value of a name bound in scope, or of a field of a record bound in scope, borrowed.
+    fn peek(&self, expr: &Expr) -> Option<&Value> {
+        let bound = |name: &str| {
+            self.scope
+                .iter()
+                .rev()
+                .find(|(n, _)| same_name(n, name))
+                .map(|(_, v)| v.value())
+        };
+        match &expr.kind {
+            ExprKind::Name(id) => bound(&id.name),
+            ExprKind::Member { base, field } => match &base.kind {
+                ExprKind::Name(id) => match bound(&id.name)? {
+                    Value::Record(r) => r.field(&field.name),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -292,24 +382,43 @@ impl<'a> Interp<'a> {
         };
         let mut trues: i64 = 0;
         let mut saw_none = false;
-        for item in items.iter() {
-            self.scope.push((q.var.name.as_str(), item.clone()));
+        let count = items.len();
+        let slot = self.scope.len();
+        self.scope
+            .push((q.var.name.as_str(), Bound::Element(items, 0)));
+        for index in 0..count {
+            self.move_to(slot, index);
             let result = self.quantified(q);
-            self.scope.pop();
-            match result? {
+            self.scope.truncate(slot + 1);
+            let result = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    self.scope.truncate(slot);
+                    return Err(e);
+                }
+            };
+            let decided = match result {
                 Some(true) => {
                     trues = trues.saturating_add(1);
                     match q.kind {
-                        QuantKind::Any => return Ok(Value::Bool(true)),
-                        QuantKind::None => return Ok(Value::Bool(false)),
-                        _ => {}
+                        QuantKind::Any => Some(Value::Bool(true)),
+                        QuantKind::None => Some(Value::Bool(false)),
+                        _ => None,
                     }
                 }
-                Some(false) if q.kind == QuantKind::All => return Ok(Value::Bool(false)),
-                Some(false) => {}
-                None => saw_none = true,
+                Some(false) if q.kind == QuantKind::All => Some(Value::Bool(false)),
+                Some(false) => None,
+                None => {
+                    saw_none = true;
+                    None
+                }
+            };
+            if let Some(decided) = decided {
+                self.scope.truncate(slot);
+                return Ok(decided);
             }
         }
+        self.scope.truncate(slot);
         Ok(match q.kind {
             QuantKind::All | QuantKind::Any if saw_none => Value::None,
             QuantKind::All => Value::Bool(true),
@@ -391,4 +500,20 @@ pub fn coerce(value: Value, ty: &Type) -> Value {
         )),
         (other, _) => other,
     }
+}
+
+/// Whether two names are equal. Names are short: comparing lengths and then bytes inline is
+/// much cheaper here than a call to `memcmp`.
+#[inline]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// The value of an in-place comparison, or the located error it gave.
+fn result_or_fail(
+    interp: &Interp<'_>,
+    result: Result<Value, String>,
+    span: Span,
+) -> Result<Value, EvalError> {
+    result.map_err(|m| interp.fail(span, m))
 }

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use vouch_lang::schema::FieldDef;
+
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
 use jiff::tz::Offset;
@@ -53,28 +55,76 @@ pub struct Record {
     pub kind: &'static str,
     /// What identifies it in messages: a path, a URL, an id.
     pub label: Arc<str>,
-    /// The fields, in schema order.
-    pub fields: Vec<(&'static str, Value)>,
+    /// The schema's fields of this kind: the names, shared by every record of the kind.
+    names: &'static [FieldDef],
+    /// The values, one per name, in schema order.
+    values: Vec<Value>,
     /// The evidence it rests on.
     pub citation: Option<EvidenceRef>,
 }
 
 impl Record {
+    /// A record of schema type `kind` from `(field, value)` pairs. Fields the schema does not
+    /// declare are dropped, and fields it declares but that are not given are `none`; the
+    /// evidence builder gives exactly the schema's fields, in its order (a test checks it).
+    pub fn new(
+        kind: &'static str,
+        label: Arc<str>,
+        citation: Option<EvidenceRef>,
+        fields: Vec<(&'static str, Value)>,
+    ) -> Record {
+        let names = vouch_lang::schema::record(kind).map_or(&[][..], |def| def.fields);
+        let in_order = names.len() == fields.len()
+            && names
+                .iter()
+                .zip(&fields)
+                .all(|(def, (name, _))| def.name == *name);
+        // The evidence builder must follow the schema; debug builds (the tests) say where not.
+        debug_assert!(
+            in_order,
+            "`{kind}` record built with fields out of schema order"
+        );
+        let values = if in_order {
+            fields.into_iter().map(|(_, value)| value).collect()
+        } else {
+            names
+                .iter()
+                .map(|def| {
+                    fields
+                        .iter()
+                        .find(|(name, _)| *name == def.name)
+                        .map_or(Value::None, |(_, value)| value.clone())
+                })
+                .collect()
+        };
+        Record {
+            kind,
+            label,
+            names,
+            values,
+            citation,
+        }
+    }
+
+    /// The fields, as the schema names them, with their values.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.names.iter().map(|def| def.name).zip(&self.values)
+    }
+
     /// The value of a field; `none` for a field the record does not have.
     pub fn get(&self, field: &str) -> Value {
         self.field(field).map_or(Value::None, Value::clone)
     }
 
-    /// The value of a field, borrowed. Compares lengths and last bytes before whole names:
-    /// this is the evaluator's hottest lookup.
+    /// The value of a field, borrowed. The evaluator's hottest lookup: the names searched are
+    /// the schema's (the same few cache lines for every record of a kind), and only the value
+    /// found is read from the record itself.
     pub fn field(&self, field: &str) -> Option<&Value> {
-        let last = field.as_bytes().last();
-        self.fields
+        let index = self
+            .names
             .iter()
-            .find(|(name, _)| {
-                name.len() == field.len() && name.as_bytes().last() == last && *name == field
-            })
-            .map(|(_, v)| v)
+            .position(|def| super::interp::same_name(def.name, field))?;
+        self.values.get(index)
     }
 }
 
