@@ -403,7 +403,11 @@ fn oscal_validates_as_oscal_1_1_3_against_nist_metaschema() {
         eprintln!("skipping {test}: VOUCH_OSCAL_PYTHON is not set (.ci/run sets it)");
         return;
     };
+    // The `oscal` package writes a support database into its working directory: keep it out
+    // of the source tree.
+    let scratch = tempfile::tempdir().unwrap();
     let usable = Command::new(&python)
+        .current_dir(scratch.path())
         .args(["-c", "import oscal"])
         .output()
         .is_ok_and(|o| o.status.success());
@@ -419,6 +423,7 @@ fn oscal_validates_as_oscal_1_1_3_against_nist_metaschema() {
         files.push(file);
     }
     let out = Command::new(&python)
+        .current_dir(scratch.path())
         .arg("-c")
         .arg(OSCAL_CHECK)
         .args(&files)
@@ -443,6 +448,7 @@ fn oscal_validates_as_oscal_1_1_3_against_nist_metaschema() {
     let file = dir.path().join("broken.json");
     std::fs::write(&file, broken.to_string()).unwrap();
     let out = Command::new(&python)
+        .current_dir(scratch.path())
         .arg("-c")
         .arg(OSCAL_CHECK)
         .arg(&file)
