@@ -2,7 +2,12 @@
 //! 2.4.1 bundle. Every control passes except the signature control, which fails until
 //! signature verification lands (the bundle carries no signature vouch can verify yet).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -34,7 +39,12 @@ fn readme_main_job_runs_on_the_shipped_example() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["id"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     for (id, status) in &statuses {
         let want = if id == "ACME-SIGN" { "fail" } else { "pass" };
@@ -48,5 +58,8 @@ fn markdown_report_of_the_example() {
     let mut args = MAIN_JOB.to_vec();
     args.extend(["--format", "markdown"]);
     let out = vouch(&args);
-    insta::assert_snapshot!("example_widget_markdown", String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(
+        "example_widget_markdown",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

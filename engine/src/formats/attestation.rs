@@ -49,21 +49,11 @@ impl EvidenceFormat for AttestationFormat {
             .file_name()
             .to_ascii_lowercase()
             .ends_with(".attestation.toml");
-        let by_content = input.text.as_deref().is_some_and(|text| {
-            text.lines().any(|line| {
-                line.trim()
-                    .strip_prefix('[')
-                    .and_then(|l| l.split('#').next())
-                    .and_then(|l| l.trim_end().strip_suffix(']'))
-                    .is_some_and(|name| name.trim() == "attestation")
-            })
-        });
-        match (by_content, by_name) {
-            (true, true) => Confidence::ContentAndName,
-            (true, false) => Confidence::Content,
-            (false, true) => Confidence::Name,
-            (false, false) => Confidence::No,
-        }
+        let by_content = input
+            .text
+            .as_deref()
+            .is_some_and(|text| toml_util::has_table_header(text, "attestation", false));
+        Confidence::of(by_content, by_name)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
@@ -73,22 +63,7 @@ impl EvidenceFormat for AttestationFormat {
 
 /// Parses an attestation at bundle path `path`. Never panics.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
-    let mut ctx = match TomlCtx::new(path, bytes) {
-        Ok(ctx) => ctx,
-        Err(finding) => {
-            return Parsed {
-                evidence: None,
-                findings: vec![*finding],
-            };
-        }
-    };
-    let src = std::sync::Arc::clone(&ctx.src);
-    let attestation =
-        toml_util::parse(&mut ctx, &src).and_then(|root| read(&mut ctx, root.get_ref()));
-    Parsed {
-        evidence: attestation.map(Evidence::Attestation),
-        findings: ctx.findings,
-    }
+    toml_util::parse_manifest(path, bytes, read, Evidence::Attestation)
 }
 
 fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>) -> Option<Attestation> {

@@ -56,6 +56,18 @@ pub enum Confidence {
     ContentAndName,
 }
 
+impl Confidence {
+    /// The confidence given what the content and the name say.
+    pub fn of(by_content: bool, by_name: bool) -> Confidence {
+        match (by_content, by_name) {
+            (true, true) => Confidence::ContentAndName,
+            (true, false) => Confidence::Content,
+            (false, true) => Confidence::Name,
+            (false, false) => Confidence::No,
+        }
+    }
+}
+
 /// What detection sees of a file: its path and first bytes.
 #[derive(Debug, Clone)]
 pub struct DetectInput<'a> {

@@ -66,21 +66,11 @@ impl EvidenceFormat for SupportTomlFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = input.file_name().eq_ignore_ascii_case("support.toml");
-        let by_content = input.text.as_deref().is_some_and(|text| {
-            text.lines().any(|line| {
-                let line = line.trim();
-                line.strip_prefix("[[")
-                    .and_then(|l| l.split('#').next())
-                    .and_then(|l| l.trim_end().strip_suffix("]]"))
-                    .is_some_and(|name| name.trim() == "cycle")
-            })
-        });
-        match (by_content, by_name) {
-            (true, true) => Confidence::ContentAndName,
-            (true, false) => Confidence::Content,
-            (false, true) => Confidence::Name,
-            (false, false) => Confidence::No,
-        }
+        let by_content = input
+            .text
+            .as_deref()
+            .is_some_and(|text| toml_util::has_table_header(text, "cycle", true));
+        Confidence::of(by_content, by_name)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
@@ -90,21 +80,12 @@ impl EvidenceFormat for SupportTomlFormat {
 
 /// Parses a `support.toml` at bundle path `path`. Never panics.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
-    let mut ctx = match TomlCtx::new(path, bytes) {
-        Ok(ctx) => ctx,
-        Err(finding) => {
-            return Parsed {
-                evidence: None,
-                findings: vec![*finding],
-            };
-        }
-    };
-    let src = std::sync::Arc::clone(&ctx.src);
-    let manifest = toml_util::parse(&mut ctx, &src).map(|root| read(&mut ctx, root.get_ref()));
-    Parsed {
-        evidence: manifest.map(Evidence::Support),
-        findings: ctx.findings,
-    }
+    toml_util::parse_manifest(
+        path,
+        bytes,
+        |ctx, root| Some(read(ctx, root)),
+        Evidence::Support,
+    )
 }
 
 fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>) -> SupportManifest {

@@ -221,6 +221,44 @@ impl TomlCtx {
     }
 }
 
+/// Whether `text` has the table header `[name]` (`[[name]]` when `array`) on a line of its
+/// own, comments allowed after it: how vouch's TOML manifests are told apart by content.
+pub(crate) fn has_table_header(text: &str, name: &str, array: bool) -> bool {
+    let (open, close) = if array { ("[[", "]]") } else { ("[", "]") };
+    text.lines().any(|line| {
+        line.trim()
+            .strip_prefix(open)
+            .and_then(|l| l.split('#').next())
+            .and_then(|l| l.trim_end().strip_suffix(close))
+            .is_some_and(|header| header.trim() == name)
+    })
+}
+
+/// Decodes and parses a manifest at bundle path `path`, then reads it with `read`; every
+/// problem found on the way is a finding. Never panics.
+pub(crate) fn parse_manifest<T>(
+    path: &str,
+    bytes: &[u8],
+    read: impl FnOnce(&mut TomlCtx, &DeTable<'_>) -> Option<T>,
+    wrap: impl FnOnce(T) -> super::Evidence,
+) -> super::Parsed {
+    let mut ctx = match TomlCtx::new(path, bytes) {
+        Ok(ctx) => ctx,
+        Err(finding) => {
+            return super::Parsed {
+                evidence: None,
+                findings: vec![*finding],
+            };
+        }
+    };
+    let src = Arc::clone(&ctx.src);
+    let manifest = parse(&mut ctx, &src).and_then(|root| read(&mut ctx, root.get_ref()));
+    super::Parsed {
+        evidence: manifest.map(wrap),
+        findings: ctx.findings,
+    }
+}
+
 /// Parses TOML, recording syntax errors; `None` when the document is unusable.
 pub(crate) fn parse<'s>(ctx: &mut TomlCtx, src: &'s str) -> Option<Spanned<DeTable<'s>>> {
     match DeTable::parse(src) {

@@ -109,12 +109,7 @@ impl EvidenceFormat for ChecksumsFormat {
             }
             entries > 0 && entries >= other.saturating_mul(2)
         });
-        match (by_content, by_name) {
-            (true, true) => Confidence::ContentAndName,
-            (true, false) => Confidence::Content,
-            (false, true) => Confidence::Name,
-            (false, false) => Confidence::No,
-        }
+        Confidence::of(by_content, by_name)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
