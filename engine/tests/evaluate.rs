@@ -211,3 +211,41 @@ fn manual_control_without_attestations() {
         Some("needs an attestation: A person checked it")
     );
 }
+
+#[test]
+fn comparisons_on_bound_values_agree_with_the_general_path() {
+    // Loop variables and their fields are compared in place; values made by expressions go
+    // the general way. Both must agree, either way round, for equal and unequal strings and
+    // for none.
+    let cases = [
+        (
+            "a.name == \"widget-2.4.1.tar.gz\"",
+            "(a.name + \"\") == \"widget-2.4.1.tar.gz\"",
+        ),
+        (
+            "\"widget-2.4.1.tar.gz\" != a.name",
+            "\"widget-2.4.1.tar.gz\" != (a.name + \"\")",
+        ),
+        ("a.name == \"\"", "(a.name + \"\") == \"\""),
+        ("a.size > 100", "(a.size + 0) > 100"),
+        ("a.sha256 != a.path", "(a.sha256 + \"\") != (a.path + \"\")"),
+    ];
+    for (in_place, general) in cases {
+        let fast = status(&format!(
+            "  for a in release.artifacts {{\n    expect {in_place}\n  }}"
+        ));
+        let slow = status(&format!(
+            "  for a in release.artifacts {{\n    expect {general}\n  }}"
+        ));
+        assert_eq!(fast, slow, "`{in_place}` and `{general}`");
+    }
+    // A field that is none equals no string, and differs from every string.
+    assert_eq!(
+        status("  for c in support.cycles {\n    expect c.eol == none or c.cycle != \"\"\n  }"),
+        Status::Pass
+    );
+    assert_eq!(
+        status("  for a in release.artifacts {\n    expect a.name == \"nope\"\n  }"),
+        Status::Fail
+    );
+}

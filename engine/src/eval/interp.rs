@@ -2,7 +2,7 @@
 //! params, evidence roots, constants), three-valued logic, quantifiers, interpolation, and
 //! the citations of every record read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -65,8 +65,9 @@ pub(crate) struct Interp<'a> {
     pub scope: Vec<(&'a str, Bound)>,
     pub cite: Option<BTreeSet<EvidenceRef>>,
     globs: Globs,
-    /// Plain string literals already made, by the address of their template.
-    literals: HashMap<usize, Value>,
+    /// Plain string literals already made, by the address of their template (a control has a
+    /// few: a short list beats hashing on every use).
+    literals: Vec<(usize, Value)>,
 }
 
 impl<'a> Interp<'a> {
@@ -76,7 +77,7 @@ impl<'a> Interp<'a> {
             scope: Vec::new(),
             cite: None,
             globs: Globs::default(),
-            literals: HashMap::new(),
+            literals: Vec::new(),
         }
     }
 
@@ -271,6 +272,9 @@ impl<'a> Interp<'a> {
             }
             BinaryOp::Eq | BinaryOp::Ne => {
                 let eq = op == BinaryOp::Eq;
+                if let Some(same) = self.equals_text_in_place(lhs, rhs) {
+                    return Ok(Value::Bool(same == eq));
+                }
                 if let Some(result) =
                     self.compare_in_place(lhs, rhs, |a, b| Ok(Value::Bool(a.equals(b) == eq)))?
                 {
@@ -324,6 +328,24 @@ impl<'a> Interp<'a> {
     pub fn move_to(&mut self, slot: usize, index: usize) {
         if let Some((_, Bound::Element(_, at))) = self.scope.get_mut(slot) {
             *at = index;
+        }
+    }
+
+    /// `x.field == "text"` (either way round) without making either value: whether a bound
+    /// string equals a plain string literal. `None` when the operands are not of that shape.
+    fn equals_text_in_place(&self, lhs: &Expr, rhs: &Expr) -> Option<bool> {
+        if self.cite.is_some() {
+            return None;
+        }
+        let (bound, text) = match (plain_text(lhs), plain_text(rhs)) {
+            (None, Some(text)) => (self.peek(lhs)?, text),
+            (Some(text), None) => (self.peek(rhs)?, text),
+            _ => return None,
+        };
+        match bound {
+            Value::Str(s) => Some(s.as_ref() == text),
+            Value::None => Some(false),
+            _ => None,
         }
     }
 
@@ -446,12 +468,12 @@ impl<'a> Interp<'a> {
     /// A string literal's value: plain literals are made once per control and shared.
     fn string(&mut self, t: &'a Template) -> Result<Value, EvalError> {
         let key = std::ptr::from_ref(t) as usize;
-        if let Some(v) = self.literals.get(&key) {
+        if let Some((_, v)) = self.literals.iter().find(|(k, _)| *k == key) {
             return Ok(v.clone());
         }
         let value = Value::str(self.interpolate(t)?);
         if t.parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) {
-            self.literals.insert(key, value.clone());
+            self.literals.push((key, value.clone()));
         }
         Ok(value)
     }
@@ -516,4 +538,16 @@ fn result_or_fail(
     span: Span,
 ) -> Result<Value, EvalError> {
     result.map_err(|m| interp.fail(span, m))
+}
+
+/// The text of a string literal without interpolation, borrowed.
+fn plain_text(expr: &Expr) -> Option<&str> {
+    match &expr.kind {
+        ExprKind::Str(t) => match t.parts.as_slice() {
+            [] => Some(""),
+            [TemplatePart::Text(text)] => Some(text),
+            _ => None,
+        },
+        _ => None,
+    }
 }
