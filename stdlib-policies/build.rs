@@ -5,7 +5,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time: a build script binary reused from another checkout must still look
+    // in this one.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    let root = Path::new(&manifest_dir);
+    if !root.join("frameworks").is_dir() {
+        eprintln!("error: no frameworks/ folder in {}", root.display());
+        std::process::exit(1);
+    }
     let mut out = String::new();
     out.push_str("/// Every framework vouch ships, sorted by file name.\npub const FRAMEWORKS: &[EmbeddedFramework] = &[\n");
     for path in sorted_files(&root.join("frameworks"), "toml") {
