@@ -304,7 +304,7 @@ fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
                 operands(rhs, out);
             } else {
                 for side in [lhs, rhs] {
-                    if !is_literal(side) {
+                    if !side.is_literal() {
                         out.push(side);
                     }
                 }
@@ -314,23 +314,8 @@ fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
             out.push(e);
             out.push(&q.iter);
         }
-        _ if !is_literal(e) => out.push(e),
+        _ if !e.is_literal() => out.push(e),
         _ => {}
-    }
-}
-
-fn is_literal(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Number(_)
-        | ExprKind::Duration(_)
-        | ExprKind::Date(_)
-        | ExprKind::DateTime(_)
-        | ExprKind::None => true,
-        ExprKind::Str(t) => t.as_plain().is_some(),
-        ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => is_literal(operand),
-        _ => false,
     }
 }
 

@@ -53,6 +53,25 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Whether the expression is a literal: a scalar, a string without interpolation, or one
+    /// of those under a prefix operator or parentheses. Literals need no evidence to evaluate.
+    pub fn is_literal(&self) -> bool {
+        match &self.kind {
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Number(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Date(_)
+            | ExprKind::DateTime(_)
+            | ExprKind::None => true,
+            ExprKind::Str(t) => t.parts.iter().all(|p| matches!(p, TemplatePart::Text(_))),
+            ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => operand.is_literal(),
+            _ => false,
+        }
+    }
+}
+
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {

@@ -259,30 +259,15 @@ pub(super) fn resolve_type(t: &mut Typer<'_>, ty: &TypeExpr) -> Type {
     }
 }
 
-/// Whether an expression is a constant: literals, and lists and tables of constants.
+/// Whether an expression is a constant: literals, names of constants, and lists and tables
+/// of constants.
 pub(super) fn is_constant(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Number(_)
-        | ExprKind::Duration(_)
-        | ExprKind::Date(_)
-        | ExprKind::DateTime(_)
-        | ExprKind::None => true,
-        ExprKind::Str(t) => t.as_plain().is_some(),
+        _ if e.is_literal() => true,
         ExprKind::Name(n) => schema::enum_of_variant(&n.name).is_some(),
         ExprKind::List(items) => items.iter().all(is_constant),
         ExprKind::Table(entries) => entries.iter().all(|e| is_constant(&e.value)),
         ExprKind::Paren(inner) => is_constant(inner),
-        ExprKind::Unary {
-            op: UnaryOp::Neg,
-            operand,
-        } => {
-            matches!(
-                operand.kind,
-                ExprKind::Int(_) | ExprKind::Number(_) | ExprKind::Duration(_)
-            )
-        }
         _ => false,
     }
 }
