@@ -11,12 +11,11 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use crate::eval::duration::Duration;
-use crate::eval::value::{Record, Value, date_instant};
+use crate::eval::value::{Citation, Record, Value, date_instant};
 use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
     NodeId, ReleaseNode, Source, SupportCycleNode,
 };
-use crate::report::EvidenceRef;
 
 /// An attestation, typed, for deciding `manual` controls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +58,7 @@ pub struct EvidenceValues {
 impl EvidenceValues {
     /// Builds every root from the graph.
     pub fn build(graph: &EvidenceGraph) -> Self {
+        let mut strings = Strings::default();
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(_, a)| AttestationFact {
@@ -73,8 +73,8 @@ impl EvidenceValues {
         EvidenceValues {
             release: graph
                 .release()
-                .map_or(Value::None, |(id, r)| release(graph, id, r)),
-            files: Value::list(graph.files().map(|(_, f)| file(f)).collect()),
+                .map_or(Value::None, |(id, r)| release(graph, id, r, &mut strings)),
+            files: Value::list(graph.files().map(|(_, f)| file(f, &mut strings)).collect()),
             vulnerabilities: Value::list(Vec::new()),
             advisories: Value::list(Vec::new()),
             support: support(graph),
@@ -99,65 +99,95 @@ impl EvidenceValues {
     }
 }
 
-/// The citation of an entity's source: file, sha256 and `line N`.
-pub fn cite(source: &Source) -> EvidenceRef {
-    EvidenceRef {
-        path: source.path.clone(),
-        sha256: source.sha256.to_hex(),
-        location: source.line.map(|l| format!("line {l}")),
+/// The citation of an entity's source: file, sha256 and line.
+pub fn cite(source: &Source) -> Citation {
+    Citation {
+        path: Arc::from(source.path.as_str()),
+        sha256: Arc::from(source.sha256.to_hex()),
+        line: source.line,
     }
 }
 
-fn cite_file(f: &FileNode) -> EvidenceRef {
-    EvidenceRef {
-        path: f.path.clone(),
-        sha256: f.sha256.to_hex(),
-        location: None,
-    }
-}
-
+/// A record value. Its label is usually its path: pass the same `Arc` as the path field's
+/// value and citation, so one string serves all three.
 fn record(
     kind: &'static str,
-    label: impl AsRef<str>,
-    citation: Option<EvidenceRef>,
+    label: Arc<str>,
+    citation: Option<Citation>,
     fields: Vec<(&'static str, Value)>,
 ) -> Value {
-    Value::Record(Arc::new(Record::new(
-        kind,
-        Arc::from(label.as_ref()),
-        citation,
-        fields,
-    )))
+    Value::Record(Arc::new(Record::new(kind, label, citation, fields)))
 }
 
+/// The empty list, shared: every artifact has several (signatures, SBOMs, provenance) until
+/// those formats land, and each would otherwise be an allocation of its own.
 fn empty() -> Value {
-    Value::list(Vec::new())
+    static EMPTY: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::list(Vec::new()));
+    EMPTY.clone()
 }
 
 fn size(n: u64) -> Value {
     i64::try_from(n).map_or(Value::None, Value::Int)
 }
 
-fn file(f: &FileNode) -> Value {
+/// Text that many records repeat (the checksum file's path and digest, statuses, kinds),
+/// made once and shared.
+#[derive(Default)]
+struct Strings {
+    made: std::collections::HashMap<Box<str>, Arc<str>>,
+}
+
+impl Strings {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.made.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.made.insert(Box::from(text), Arc::clone(&shared));
+        shared
+    }
+
+    fn value(&mut self, text: &str) -> Value {
+        Value::Str(self.get(text))
+    }
+
+    /// [`cite`], sharing the path and digest text.
+    fn cite(&mut self, source: &Source) -> Citation {
+        Citation {
+            path: self.get(&source.path),
+            sha256: self.get(&source.sha256.to_hex()),
+            line: source.line,
+        }
+    }
+}
+
+fn file(f: &FileNode, strings: &mut Strings) -> Value {
     let kind = f.kind.map_or("unclassified", |k| k.as_str());
+    let path: Arc<str> = Arc::from(f.path.as_str());
+    let sha256: Arc<str> = Arc::from(f.sha256.to_hex());
+    let citation = Citation {
+        path: Arc::clone(&path),
+        sha256: Arc::clone(&sha256),
+        line: None,
+    };
     record(
         "File",
-        &f.path,
-        Some(cite_file(f)),
+        Arc::clone(&path),
+        Some(citation),
         vec![
-            ("path", Value::str(&f.path)),
+            ("path", Value::Str(path)),
             ("size", size(f.size)),
-            ("sha256", Value::str(f.sha256.to_hex())),
-            ("kind", Value::str(kind)),
+            ("sha256", Value::Str(sha256)),
+            ("kind", strings.value(kind)),
         ],
     )
 }
 
-fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
+fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, strings: &mut Strings) -> Value {
     let artifacts = graph
         .artifacts_of(id)
         .into_iter()
-        .map(|(aid, a)| artifact(graph, aid, a))
+        .map(|(aid, a)| artifact(graph, aid, a, strings))
         .collect();
     let distribution = graph
         .distributions()
@@ -165,7 +195,7 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
         .collect();
     record(
         "Release",
-        format!("{} {}", r.product, r.version),
+        Arc::from(format!("{} {}", r.product, r.version)),
         Some(cite(&r.source)),
         vec![
             ("product", Value::str(&r.product)),
@@ -180,26 +210,34 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
     )
 }
 
-fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode) -> Value {
+fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode, strings: &mut Strings) -> Value {
     let file = graph.artifact_file(id).map(|(_, f)| f);
     let checksums = graph
         .checksums_of(id)
         .into_iter()
-        .map(|(_, c)| checksum(c))
+        .map(|(_, c)| checksum(c, strings))
         .collect();
     let name = crate::formats::file_name(&a.path);
+    let path: Arc<str> = Arc::from(a.path.as_str());
+    let sha256: Option<Arc<str>> = file.map(|f| Arc::from(f.sha256.to_hex()));
+    // An artifact present in the bundle cites its file; a missing one, its manifest line.
+    let citation = match &sha256 {
+        Some(sha256) => Citation {
+            path: Arc::clone(&path),
+            sha256: Arc::clone(sha256),
+            line: None,
+        },
+        None => cite(&a.source),
+    };
     record(
         "Artifact",
-        &a.path,
-        Some(file.map_or_else(|| cite(&a.source), cite_file)),
+        Arc::clone(&path),
+        Some(citation),
         vec![
-            ("path", Value::str(&a.path)),
+            ("path", Value::Str(path)),
             ("name", Value::str(name)),
             ("size", file.map_or(Value::None, |f| size(f.size))),
-            (
-                "sha256",
-                file.map_or(Value::None, |f| Value::str(f.sha256.to_hex())),
-            ),
+            ("sha256", sha256.map_or(Value::None, Value::Str)),
             ("signatures", empty()),
             ("checksums", Value::list(checksums)),
             ("sboms", empty()),
@@ -208,18 +246,19 @@ fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode) -> Value {
     )
 }
 
-fn checksum(c: &ChecksumEntryNode) -> Value {
+fn checksum(c: &ChecksumEntryNode, strings: &mut Strings) -> Value {
     let line = c.source.line.unwrap_or(0);
+    let citation = strings.cite(&c.source);
     record(
         "Checksum",
-        format!("{}:{line}", c.source.path),
-        Some(cite(&c.source)),
+        Arc::from(format!("{}:{line}", c.source.path)),
+        Some(citation.clone()),
         vec![
-            ("path", Value::str(&c.source.path)),
+            ("path", Value::Str(citation.path)),
             ("line", Value::Int(i64::from(line))),
-            ("algorithm", Value::str(c.algorithm.as_str())),
+            ("algorithm", strings.value(c.algorithm.as_str())),
             ("expected", Value::str(&c.digest)),
-            ("status", Value::str(c.status.as_str())),
+            ("status", strings.value(c.status.as_str())),
         ],
     )
 }
@@ -227,7 +266,7 @@ fn checksum(c: &ChecksumEntryNode) -> Value {
 fn distribution(d: &DistributionNode) -> Value {
     record(
         "Distribution",
-        &d.url,
+        Arc::from(d.url.as_str()),
         Some(cite(&d.source)),
         vec![
             ("url", Value::str(&d.url)),
@@ -241,7 +280,7 @@ fn support(graph: &EvidenceGraph) -> Value {
     let cycles = graph.support_cycles().map(|(_, c)| cycle(c)).collect();
     record(
         "Support",
-        "support",
+        Arc::from("support"),
         None,
         vec![("cycles", Value::list(cycles))],
     )
@@ -258,7 +297,7 @@ fn cycle(c: &SupportCycleNode) -> Value {
     };
     record(
         "SupportCycle",
-        &c.cycle,
+        Arc::from(c.cycle.as_str()),
         Some(cite(&c.source)),
         vec![
             ("cycle", Value::str(&c.cycle)),
@@ -275,7 +314,7 @@ fn cycle(c: &SupportCycleNode) -> Value {
 fn attestation(a: &AttestationNode) -> Value {
     record(
         "Attestation",
-        &a.source.path,
+        Arc::from(a.source.path.as_str()),
         Some(cite(&a.source)),
         vec![
             ("path", Value::str(&a.source.path)),

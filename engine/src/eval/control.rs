@@ -266,7 +266,7 @@ impl<'a> Runner<'a> {
             if let Value::Record(r) = v.value()
                 && let Some(c) = &r.citation
             {
-                read.insert(c.clone());
+                read.insert(c.to_ref());
             }
         }
         read.into_iter().collect()

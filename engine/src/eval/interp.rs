@@ -135,7 +135,7 @@ impl<'a> Interp<'a> {
                     match bound.value() {
                         Value::Record(r) => {
                             if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
-                                cite.insert(c.clone());
+                                cite.insert(c.to_ref());
                             }
                             return Ok(r.get(&field.name));
                         }
@@ -238,7 +238,7 @@ impl<'a> Interp<'a> {
             Value::None => Ok(Value::None),
             Value::Record(r) => {
                 if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
-                    cite.insert(c.clone());
+                    cite.insert(c.to_ref());
                 }
                 Ok(r.get(field))
             }

@@ -60,7 +60,31 @@ pub struct Record {
     /// The values, one per name, in schema order.
     values: Vec<Value>,
     /// The evidence it rests on.
-    pub citation: Option<EvidenceRef>,
+    pub citation: Option<Citation>,
+}
+
+/// Where a record comes from: a bundle file, its digest, and the line when known. Cheap to
+/// hold (its text is shared with the record's own fields); turned into the report's
+/// [`EvidenceRef`] only when a finding cites it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    /// Bundle-relative path.
+    pub path: Arc<str>,
+    /// sha256 of the file (lowercase hex).
+    pub sha256: Arc<str>,
+    /// 1-based line inside the file.
+    pub line: Option<u32>,
+}
+
+impl Citation {
+    /// The report's form of this citation.
+    pub fn to_ref(&self) -> EvidenceRef {
+        EvidenceRef {
+            path: self.path.to_string(),
+            sha256: self.sha256.to_string(),
+            location: self.line.map(|l| format!("line {l}")),
+        }
+    }
 }
 
 impl Record {
@@ -70,7 +94,7 @@ impl Record {
     pub fn new(
         kind: &'static str,
         label: Arc<str>,
-        citation: Option<EvidenceRef>,
+        citation: Option<Citation>,
         fields: Vec<(&'static str, Value)>,
     ) -> Record {
         let names = vouch_lang::schema::record(kind).map_or(&[][..], |def| def.fields);
