@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
 use vouch_engine::eval::value::{Date, Timestamp, date_instant};
 use vouch_engine::waivers::parse_waivers;
-use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, TrustSet};
+
+use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
 use vouch_lang::CheckedPolicy;
 
 use crate::policy_files::{
@@ -76,15 +78,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         // The one place an evaluation reads the clock.
         None => Timestamp::now(),
     };
-    for path in &inputs.trust {
-        if !path.exists() {
-            render::plain_error(
-                &format!("trust input `{}` does not exist", display_path(path)),
-                format,
-            );
-            return None;
-        }
-    }
+    let trust = load_trust(&inputs.trust, format)?;
     let waivers = match &inputs.waivers {
         Some(path) => read_waivers(path, format)?,
         None => Vec::new(),
@@ -101,6 +95,8 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
     let progress = vouch_engine::TerminalProgress::stderr();
     let options = IngestOptions {
         threads: inputs.jobs,
+        trust: Arc::new(trust),
+        as_of: Some(as_of),
     };
     let graph = match vouch_engine::ingest(&inputs.bundle, &options, &progress) {
         Ok(graph) => graph,
@@ -118,12 +114,32 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         options: EvaluationOptions {
             as_of,
             waivers,
-            trust: TrustSet {
-                paths: inputs.trust.clone(),
-            },
             threads: inputs.jobs,
         },
     })
+}
+
+/// Loads the trust set; a missing or unreadable trust input is a usage error.
+pub fn load_trust(paths: &[PathBuf], format: ErrorFormat) -> Option<KeyStore> {
+    for path in paths {
+        if !path.exists() {
+            render::plain_error(
+                &format!("trust input `{}` does not exist", display_path(path)),
+                format,
+            );
+            return None;
+        }
+    }
+    match KeyStore::load(paths) {
+        Ok(store) => Some(store),
+        Err(error) => {
+            match format {
+                ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
+                ErrorFormat::Json => render::plain_error(&error.to_string(), format),
+            }
+            None
+        }
+    }
 }
 
 /// `2026-10-01` (00:00 UTC) or an RFC 3339 date-time with offset.

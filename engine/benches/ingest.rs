@@ -144,9 +144,7 @@ fn ingest(dir: &Path, threads: usize) -> Duration {
     let start = Instant::now();
     let graph = vouch_engine::ingest(
         dir,
-        &IngestOptions {
-            threads: Some(threads),
-        },
+        &IngestOptions::with_threads(Some(threads)),
         &NoProgress,
     )
     .unwrap();

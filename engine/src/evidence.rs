@@ -2,7 +2,7 @@
 //! with every field `vouch_lang::schema` declares and the citation it rests on.
 //!
 //! Built once per evaluation and shared by every control. Lists that later evidence formats
-//! fill (signatures, SBOMs, provenance, vulnerabilities, advisories) are empty today, and
+//! fill (SBOMs, vulnerabilities, advisories) are empty today, and
 //! `security_txt` is `none`. Without exactly one `release.toml`, `release` is `none`: every
 //! field read from it is `none` too, so controls over it fail closed.
 
@@ -14,7 +14,7 @@ use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
 use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
-    NodeId, ReleaseNode, Source, SupportCycleNode,
+    NodeId, ReleaseNode, SignatureNode, Source, SupportCycleNode,
 };
 
 /// An attestation, typed, for deciding `manual` controls.
@@ -238,11 +238,76 @@ fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode, strings: &mut S
             ("name", Value::str(name)),
             ("size", file.map_or(Value::None, |f| size(f.size))),
             ("sha256", sha256.map_or(Value::None, Value::Str)),
-            ("signatures", empty()),
+            ("signatures", signatures(graph, id, strings)),
             ("checksums", Value::list(checksums)),
             ("sboms", empty()),
-            ("provenance", empty()),
+            ("provenance", provenance(graph, id, strings)),
         ],
+    )
+}
+
+/// The signatures over an artifact's file (the shared empty list when there are none).
+fn signatures(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
+    let found = graph.signatures_of(artifact);
+    if found.is_empty() {
+        return empty();
+    }
+    Value::list(
+        found
+            .into_iter()
+            .map(|(_, s)| signature(s, strings))
+            .collect(),
+    )
+}
+
+fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
+    let citation = strings.cite(&s.source);
+    let v = &s.verification;
+    record(
+        "Signature",
+        Arc::clone(&citation.path),
+        Some(citation.clone()),
+        vec![
+            ("path", Value::Str(citation.path)),
+            ("format", strings.value(s.format.as_str())),
+            ("verified", Value::Bool(v.verified)),
+            ("trusted", Value::Bool(v.trusted)),
+            ("outcome", strings.value(v.outcome.as_str())),
+            ("reason", Value::opt_str(v.reason.as_ref())),
+            ("signer", Value::opt_str(v.signer.as_ref())),
+            ("key_id", Value::opt_str(v.key_id.as_ref())),
+            (
+                "signed_at",
+                v.signed_at.map_or(Value::None, Value::DateTime),
+            ),
+        ],
+    )
+}
+
+/// The provenance statements naming an artifact's file by digest.
+fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
+    let found = graph.provenance_of(artifact);
+    if found.is_empty() {
+        return empty();
+    }
+    Value::list(
+        found
+            .into_iter()
+            .map(|(_, p)| {
+                let citation = strings.cite(&p.source);
+                record(
+                    "Provenance",
+                    Arc::clone(&citation.path),
+                    Some(citation.clone()),
+                    vec![
+                        ("path", Value::Str(citation.path)),
+                        ("predicate_type", strings.value(&p.predicate_type)),
+                        ("builder", Value::opt_str(p.builder.as_ref())),
+                        ("verified", Value::Bool(p.verified)),
+                    ],
+                )
+            })
+            .collect(),
     )
 }
 

@@ -110,6 +110,12 @@ finding_codes! {
     ArtifactMissing => "vouch::manifest::artifact-missing", Error;
     /// An artifact pattern is not a valid glob or leaves the bundle.
     ArtifactInvalidPattern => "vouch::manifest::artifact-invalid-pattern", Error;
+    /// A signature file cannot be read as its format.
+    SignatureMalformed => "vouch::signature::malformed", Error;
+    /// A signature names no file of the bundle (by convention, digest or subject).
+    SignatureNoSignedFile => "vouch::signature::no-signed-file", Error;
+    /// A public key file in the bundle cannot be read.
+    PublicKeyInvalid => "vouch::signature::invalid-public-key", Warning;
 }
 
 impl fmt::Display for FindingCode {

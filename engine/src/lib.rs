@@ -17,10 +17,13 @@ pub mod formats;
 pub mod graph;
 pub mod ingest;
 pub mod report;
+pub mod signatures;
+pub mod trust;
 pub mod waivers;
 
 pub use digest::Sha256Digest;
-pub use eval::{EvaluationOptions, TrustSet, evaluate, explain};
+pub use eval::{EvaluationOptions, evaluate, explain};
 pub use finding::{Finding, FindingCode, Severity};
 pub use graph::{EvidenceGraph, NodeId};
 pub use ingest::{IngestError, IngestOptions, NoProgress, Progress, TerminalProgress, ingest};
+pub use trust::KeyStore;

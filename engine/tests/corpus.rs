@@ -126,8 +126,26 @@ fn corpus_checksums_directory_ingests() {
     let bitcoin = statuses(&graph, "bitcoin-31.1-all.SHA256SUMS");
     assert_eq!(bitcoin.len(), 28);
     assert!(bitcoin.iter().all(|(_, s)| *s == Missing));
-    // Detached signatures and keys are not evidence kinds yet: listed, with the reason.
-    assert!(unclassified_reason(&graph, "opennic.md.minisig").is_some());
+    // minisign signatures are evidence; with no trust set they verify as untrusted.
+    assert!(unclassified_reason(&graph, "opennic.md.minisig").is_none());
+    let minisign: Vec<_> = graph
+        .signatures()
+        .filter(|(_, s)| s.format == vouch_engine::signatures::SignatureFormat::Minisign)
+        .map(|(_, s)| (s.signed.clone(), s.verification.outcome))
+        .collect();
+    assert_eq!(
+        minisign,
+        [
+            (
+                Some("onion-services.md".to_owned()),
+                vouch_engine::signatures::Outcome::UntrustedKey
+            ),
+            (
+                Some("opennic.md".to_owned()),
+                vouch_engine::signatures::Outcome::UntrustedKey
+            ),
+        ]
+    );
     assert!(!has_code(&graph, FindingCode::ChecksumMalformedLine));
 }
 

@@ -34,13 +34,38 @@ pub struct GraphArgs {
     /// Hashing threads (default: one per core).
     #[arg(long, short)]
     jobs: Option<usize>,
+    /// A trusted key or keyring (repeatable), to verify signatures against.
+    #[arg(long = "trust", value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// The instant keys must be valid at: a date or an RFC 3339 date-time. Default: now.
+    #[arg(long, value_name = "DATE|DATETIME")]
+    as_of: Option<String>,
 }
 
 /// Runs `vouch graph`: exit 0 with the graph (ingestion findings are part of it and are
 /// also listed on stderr), 2 when the bundle cannot be read or the output not written.
 pub fn run(args: GraphArgs) -> VouchExit {
+    let as_of = match &args.as_of {
+        Some(text) => match crate::evaluation::parse_as_of(text) {
+            Some(t) => t,
+            None => {
+                eprintln!("error: `--as-of {text}` is not a date or a date-time with offset");
+                return VouchExit::Error;
+            }
+        },
+        // `vouch graph` reads the clock here, as `vouch evaluate` does.
+        None => vouch_engine::eval::value::Timestamp::now(),
+    };
+    let Some(trust) = crate::evaluation::load_trust(&args.trust, crate::render::ErrorFormat::Human)
+    else {
+        return VouchExit::Error;
+    };
     let progress = TerminalProgress::stderr();
-    let options = IngestOptions { threads: args.jobs };
+    let options = IngestOptions {
+        threads: args.jobs,
+        trust: std::sync::Arc::new(trust),
+        as_of: Some(as_of),
+    };
     let graph = match vouch_engine::ingest(&args.bundle, &options, &progress) {
         Ok(graph) => graph,
         Err(error) => {

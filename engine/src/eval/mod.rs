@@ -2,7 +2,7 @@
 //! gives the [`Report`].
 //!
 //! Nothing here reads files or the clock: the caller passes `as_of`, the waivers (parsed from
-//! text the caller read) and the trust inputs. Controls are evaluated independently (in
+//! text the caller read). Signatures were verified against the trust set during ingestion. Controls are evaluated independently (in
 //! parallel when there are threads to spare) and the report is assembled in control-id
 //! order, so the same inputs give the same report whatever the thread count.
 
@@ -15,7 +15,6 @@ mod trace;
 pub mod value;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -33,14 +32,6 @@ use crate::waivers::Waiver;
 use control::{ControlRun, Runner};
 use interp::{Env, Interp};
 
-/// Trust inputs (`--trust`): key files and keyrings given by the policy side, never by the
-/// bundle. Kept for signature verification; nothing reads them yet.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustSet {
-    /// The paths given, in order.
-    pub paths: Vec<PathBuf>,
-}
-
 /// Everything an evaluation needs besides the policy and the evidence.
 #[derive(Debug, Clone)]
 pub struct EvaluationOptions {
@@ -48,19 +39,16 @@ pub struct EvaluationOptions {
     pub as_of: Timestamp,
     /// Waivers, in file order.
     pub waivers: Vec<Waiver>,
-    /// Trust inputs.
-    pub trust: TrustSet,
     /// Threads for evaluating controls; `None` uses rayon's global pool.
     pub threads: Option<usize>,
 }
 
 impl EvaluationOptions {
-    /// Options with no waivers and no trust inputs.
+    /// Options with no waivers.
     pub fn at(as_of: Timestamp) -> Self {
         EvaluationOptions {
             as_of,
             waivers: Vec::new(),
-            trust: TrustSet::default(),
             threads: None,
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod attestation;
 pub mod checksums;
+pub mod public_key;
 pub mod release_toml;
 pub mod support_toml;
 mod text;
@@ -29,6 +30,10 @@ pub enum EvidenceKind {
     SupportManifest,
     /// An attestation for a `manual` control (a TOML file with an `[attestation]` table).
     Attestation,
+    /// A public key file found in the bundle (never trusted; see the trust set).
+    PublicKey,
+    /// A minisign signature (`.minisig`).
+    MinisignSignature,
 }
 
 impl EvidenceKind {
@@ -39,6 +44,8 @@ impl EvidenceKind {
             EvidenceKind::ReleaseManifest => "release-manifest",
             EvidenceKind::SupportManifest => "support-manifest",
             EvidenceKind::Attestation => "attestation",
+            EvidenceKind::PublicKey => "public-key",
+            EvidenceKind::MinisignSignature => "minisign-signature",
         }
     }
 }
@@ -120,7 +127,7 @@ impl<'a> ParseInput<'a> {
 }
 
 /// Typed evidence parsed out of one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Evidence {
     /// Checksum entries.
     Checksums(checksums::ChecksumList),
@@ -130,10 +137,14 @@ pub enum Evidence {
     Support(support_toml::SupportManifest),
     /// An attestation.
     Attestation(attestation::Attestation),
+    /// Public keys (from a key file in the bundle).
+    PublicKeys(Vec<crate::trust::StoredKey>),
+    /// A signature file.
+    Signature(crate::signatures::SignatureFile),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The evidence; `None` when the file was too broken to use.
     pub evidence: Option<Evidence>,
@@ -170,6 +181,8 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &release_toml::ReleaseTomlFormat,
     &support_toml::SupportTomlFormat,
     &attestation::AttestationFormat,
+    &public_key::PublicKeyFormat,
+    &crate::signatures::minisign::MinisignFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -257,6 +270,8 @@ mod tests {
             EvidenceKind::ReleaseManifest,
             EvidenceKind::SupportManifest,
             EvidenceKind::Attestation,
+            EvidenceKind::PublicKey,
+            EvidenceKind::MinisignSignature,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

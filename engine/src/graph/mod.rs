@@ -18,8 +18,8 @@ use serde::Serialize;
 
 pub use nodes::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge,
-    FileNode, MissingFileNode, Node, NodeKind, ReleaseNode, Source, SupportCycleNode, SymlinkNode,
-    SymlinkTarget, Unclassified,
+    FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode, ProvenanceSubject, ReleaseNode,
+    SignatureNode, Source, SupportCycleNode, SymlinkNode, SymlinkTarget, Unclassified,
 };
 
 use crate::digest::Sha256Digest;
@@ -231,6 +231,67 @@ impl EvidenceGraph {
     /// The checksum entries naming a file, a missing file or an artifact's file, with their
     /// status, in id order.
     pub fn checksums_of(&self, id: NodeId) -> Vec<(NodeId, &ChecksumEntryNode)> {
+        self.sources_into(
+            id,
+            |e| matches!(e, Edge::ChecksumOf { .. }),
+            |n| match n {
+                Node::ChecksumEntry(c) => Some(c),
+                _ => None,
+            },
+        )
+    }
+
+    /// The signatures over a file, a missing file or an artifact's file, in id order.
+    pub fn signatures_of(&self, id: NodeId) -> Vec<(NodeId, &SignatureNode)> {
+        self.sources_into(
+            id,
+            |e| matches!(e, Edge::Signs),
+            |n| match n {
+                Node::Signature(s) => Some(s),
+                _ => None,
+            },
+        )
+    }
+
+    /// The provenance statements naming a file (or an artifact's file) by digest, in id
+    /// order.
+    pub fn provenance_of(&self, id: NodeId) -> Vec<(NodeId, &ProvenanceNode)> {
+        self.sources_into(
+            id,
+            |e| matches!(e, Edge::Attests),
+            |n| match n {
+                Node::Provenance(p) => Some(p),
+                _ => None,
+            },
+        )
+    }
+
+    /// Every signature, in id order (by signature file path).
+    pub fn signatures(&self) -> impl Iterator<Item = (NodeId, &SignatureNode)> {
+        self.of_kind(NodeKind::Signature)
+            .filter_map(|(id, n)| match n {
+                Node::Signature(s) => Some((id, s)),
+                _ => None,
+            })
+    }
+
+    /// Every provenance statement, in id order (by file path).
+    pub fn provenance(&self) -> impl Iterator<Item = (NodeId, &ProvenanceNode)> {
+        self.of_kind(NodeKind::Provenance)
+            .filter_map(|(id, n)| match n {
+                Node::Provenance(p) => Some((id, p)),
+                _ => None,
+            })
+    }
+
+    /// The nodes with a `wanted` edge into `id` (into an artifact's file, for an artifact),
+    /// narrowed by `pick`, in id order.
+    fn sources_into<'g, T>(
+        &'g self,
+        id: NodeId,
+        wanted: impl Fn(&Edge) -> bool,
+        pick: impl Fn(&'g Node) -> Option<&'g T>,
+    ) -> Vec<(NodeId, &'g T)> {
         let target = match self.node(id) {
             Some(Node::Artifact(_)) => self
                 .targets(id, |e| matches!(e, Edge::ArtifactFile))
@@ -245,13 +306,16 @@ impl EvidenceGraph {
         let mut out: Vec<_> = self
             .graph
             .edges_directed(target.ix(), Direction::Incoming)
-            .filter(|e| matches!(e.weight(), Edge::ChecksumOf { .. }))
-            .filter_map(|e| match self.graph.node_weight(e.source()) {
-                Some(Node::ChecksumEntry(c)) => Some((NodeId::of(e.source()), c)),
-                _ => None,
+            .filter(|e| wanted(e.weight()))
+            .filter_map(|e| {
+                Some((
+                    NodeId::of(e.source()),
+                    pick(self.graph.node_weight(e.source())?)?,
+                ))
             })
             .collect();
         out.sort_by_key(|(id, _)| *id);
+        out.dedup_by_key(|(id, _)| *id);
         out
     }
 

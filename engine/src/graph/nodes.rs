@@ -9,6 +9,7 @@ use crate::digest::Sha256Digest;
 use crate::formats::EvidenceKind;
 use crate::formats::checksums::{Algorithm, ChecksumSyntax};
 use crate::formats::release_toml::ReleaseDate;
+use crate::signatures::{SignatureFormat, Verification};
 
 /// Where an entity was read from: its file (path and sha256) and line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -205,6 +206,47 @@ pub struct AttestationNode {
     pub source: Source,
 }
 
+/// One signature and the outcome of verifying it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureNode {
+    /// The format.
+    pub format: SignatureFormat,
+    /// Bundle path of the file it signs (`None` when it names no file of the bundle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
+    /// The outcome of verifying it, with the signer, key and time where known.
+    #[serde(flatten)]
+    pub verification: Verification,
+    /// The signature file (path, sha256; line where the format has lines).
+    pub source: Source,
+}
+
+/// Build provenance: an in-toto statement naming artifacts by digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenanceNode {
+    /// The statement's `predicateType`.
+    pub predicate_type: String,
+    /// The builder id, where the predicate names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builder: Option<String>,
+    /// The subjects: names and sha256 digests as the statement gives them.
+    pub subjects: Vec<ProvenanceSubject>,
+    /// Whether a signature over the statement verifies with a trusted key.
+    pub verified: bool,
+    /// The statement or envelope file.
+    pub source: Source,
+}
+
+/// One subject of an in-toto statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenanceSubject {
+    /// The name as written.
+    pub name: String,
+    /// Its sha256, when the statement gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Sha256Digest>,
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -227,6 +269,10 @@ pub enum Node {
     SupportCycle(SupportCycleNode),
     /// An attestation.
     Attestation(AttestationNode),
+    /// A signature.
+    Signature(SignatureNode),
+    /// Build provenance.
+    Provenance(ProvenanceNode),
 }
 
 /// The kind of a node, without its data.
@@ -251,6 +297,10 @@ pub enum NodeKind {
     SupportCycle,
     /// [`Node::Attestation`].
     Attestation,
+    /// [`Node::Signature`].
+    Signature,
+    /// [`Node::Provenance`].
+    Provenance,
 }
 
 impl Node {
@@ -266,6 +316,8 @@ impl Node {
             Node::Distribution(_) => NodeKind::Distribution,
             Node::SupportCycle(_) => NodeKind::SupportCycle,
             Node::Attestation(_) => NodeKind::Attestation,
+            Node::Signature(_) => NodeKind::Signature,
+            Node::Provenance(_) => NodeKind::Provenance,
         }
     }
 
@@ -279,6 +331,8 @@ impl Node {
             Node::Distribution(n) => Some(&n.source),
             Node::SupportCycle(n) => Some(&n.source),
             Node::Attestation(n) => Some(&n.source),
+            Node::Signature(n) => Some(&n.source),
+            Node::Provenance(n) => Some(&n.source),
         }
     }
 }
@@ -296,6 +350,8 @@ impl NodeKind {
             NodeKind::Distribution => "distribution",
             NodeKind::SupportCycle => "support-cycle",
             NodeKind::Attestation => "attestation",
+            NodeKind::Signature => "signature",
+            NodeKind::Provenance => "provenance",
         }
     }
 }
@@ -323,6 +379,10 @@ pub enum Edge {
     LinksTo,
     /// release -> its support cycle.
     InCycle,
+    /// signature -> the file (or missing file) it signs.
+    Signs,
+    /// provenance -> a file whose sha256 is one of its subjects' digests.
+    Attests,
 }
 
 impl Edge {
@@ -337,6 +397,8 @@ impl Edge {
             Edge::Distributes => "distributes",
             Edge::LinksTo => "links-to",
             Edge::InCycle => "in-cycle",
+            Edge::Signs => "signs",
+            Edge::Attests => "attests",
         }
     }
 }

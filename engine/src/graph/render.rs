@@ -97,6 +97,13 @@ pub fn label(node: &Node) -> String {
             Some(control) => format!("attestation {control} ({})", a.source.path),
             None => format!("attestation {}", a.source.path),
         },
+        Node::Signature(s) => format!(
+            "{} signature {}: {}",
+            s.format.as_str(),
+            s.source.path,
+            s.verification.outcome.as_str()
+        ),
+        Node::Provenance(p) => format!("provenance {} ({})", p.source.path, p.predicate_type),
     }
 }
 
@@ -118,6 +125,8 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Distribution(_) => "component",
         Node::SupportCycle(_) => "ellipse",
         Node::Attestation(_) => "signature",
+        Node::Signature(_) => "hexagon",
+        Node::Provenance(_) => "house",
     }
 }
 
@@ -208,6 +217,8 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Distribution(_) => (">\"", "\"]"),
             Node::SupportCycle(_) => ("([\"", "\"])"),
             Node::Attestation(_) => ("[\\\"", "\"/]"),
+            Node::Signature(_) => ("{{\"", "\"}}"),
+            Node::Provenance(_) => ("[/\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

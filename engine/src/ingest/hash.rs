@@ -25,13 +25,15 @@ pub(crate) struct Hashed {
     pub grew: bool,
     pub kind: Option<EvidenceKind>,
     pub parsed: Option<Parsed>,
+    /// A signature embedded in the file (OpenPGP cleartext signing), parsed.
+    pub embedded: Option<Parsed>,
     pub findings: Vec<Finding>,
 }
 
 /// The result for one file.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    Hashed(Hashed),
+    Hashed(Box<Hashed>),
     /// Not hashed: the reason for the unclassified list, and the finding.
     Skipped(String, Finding),
 }
@@ -145,7 +147,7 @@ pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progre
                     "file is empty",
                 ));
             }
-            Outcome::Hashed(hashed)
+            Outcome::Hashed(Box::new(hashed))
         }
         Err(e) => skipped(
             path,
@@ -172,14 +174,15 @@ fn read_and_hash(
     let n = fill(file, head_buf)?;
     let head = head_buf.get(..n).unwrap_or_default();
     let format = formats::classify(&DetectInput::new(path, head, size));
+    let embeds = crate::signatures::may_embed_signature(head);
+    let cap = format.map_or(formats::DEFAULT_MAX_PARSE_SIZE, |f| f.max_parse_size());
     let mut keep: Option<Vec<u8>> = None;
-    if let Some(format) = format {
-        let cap = format.max_parse_size();
+    if format.is_some() || embeds {
         if size <= cap {
             let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             bytes.extend_from_slice(head);
             keep = Some(bytes);
-        } else {
+        } else if let Some(format) = format {
             findings.push(too_large(path, format.kind(), size, cap));
         }
     }
@@ -214,25 +217,23 @@ fn read_and_hash(
         hasher.update(chunk);
         total = total.saturating_add(n as u64);
         progress.advance(n as u64);
-        if let (Some(bytes), Some(format)) = (&mut keep, format) {
-            if total > format.max_parse_size() {
+        if let Some(bytes) = &mut keep {
+            if total > cap {
                 keep = None;
-                findings.push(too_large(
-                    path,
-                    format.kind(),
-                    total,
-                    format.max_parse_size(),
-                ));
+                if let Some(format) = format {
+                    findings.push(too_large(path, format.kind(), total, cap));
+                }
             } else {
                 bytes.extend_from_slice(chunk);
             }
         }
     }
-    let parsed = match (keep, format) {
-        (Some(bytes), Some(format)) => Some(format.parse(&ParseInput {
-            path,
-            bytes: &bytes,
-        })),
+    let parsed = match (&keep, format) {
+        (Some(bytes), Some(format)) => Some(format.parse(&ParseInput { path, bytes })),
+        _ => None,
+    };
+    let embedded = match &keep {
+        Some(bytes) if embeds => crate::signatures::parse_embedded(path, bytes),
         _ => None,
     };
     Ok(Hashed {
@@ -241,6 +242,7 @@ fn read_and_hash(
         grew,
         kind: format.map(|f| f.kind()),
         parsed,
+        embedded,
         findings,
     })
 }

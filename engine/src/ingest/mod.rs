@@ -9,6 +9,7 @@ pub mod progress;
 mod walk;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -18,14 +19,34 @@ pub use progress::{NoProgress, Progress, TerminalProgress};
 
 use crate::graph::EvidenceGraph;
 use crate::graph::Unclassified;
-use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord};
+use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord, VerifyJob};
+use crate::signatures::{Keys, Verification};
+use crate::trust::KeyStore;
+use jiff::Timestamp;
 
 /// How to ingest.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Worker threads for hashing; `None` uses rayon's global pool (one per core).
     pub threads: Option<usize>,
+    /// The trust set signatures are verified against (`--trust`); never from the bundle.
+    pub trust: Arc<KeyStore>,
+    /// The instant keys must be valid at (expiry, revocation); `None` judges each key at
+    /// the time of the signature it made.
+    pub as_of: Option<Timestamp>,
 }
+
+impl IngestOptions {
+    /// Options with `threads` and no trust set.
+    pub fn with_threads(threads: Option<usize>) -> Self {
+        IngestOptions {
+            threads,
+            ..IngestOptions::default()
+        }
+    }
+}
+
+pub(crate) use hash::open as open_no_follow;
 
 /// Why a bundle could not be ingested at all. Problems with single files are findings in
 /// the graph instead.
@@ -99,7 +120,7 @@ pub fn ingest(
         source,
     })?;
     match options.threads {
-        None => Ok(run(&canonical, progress)),
+        None => Ok(run(&canonical, options, progress)),
         Some(threads) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.max(1))
@@ -108,12 +129,12 @@ pub fn ingest(
                     threads,
                     message: e.to_string(),
                 })?;
-            Ok(pool.install(|| run(&canonical, progress)))
+            Ok(pool.install(|| run(&canonical, options, progress)))
         }
     }
 }
 
-fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
+fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> EvidenceGraph {
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
@@ -135,8 +156,17 @@ fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
     for (entry, outcome) in walked.files.into_iter().zip(outcomes) {
         match outcome {
             hash::Outcome::Hashed(h) => {
+                let h = *h;
                 input.findings.extend(h.findings);
                 let mut evidence = None;
+                let mut embedded = None;
+                if let Some(parsed) = h.embedded {
+                    input.findings.extend(parsed.findings);
+                    embedded = parsed.evidence.and_then(|e| match e {
+                        crate::formats::Evidence::Signature(s) => Some(s),
+                        _ => None,
+                    });
+                }
                 if let Some(parsed) = h.parsed {
                     input.findings.extend(parsed.findings);
                     evidence = parsed.evidence;
@@ -149,6 +179,7 @@ fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
                     sha256: h.sha256,
                     kind: h.kind,
                     evidence,
+                    embedded,
                 });
             }
             hash::Outcome::Skipped(reason, finding) => {
@@ -169,7 +200,7 @@ fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
             target_kind: l.target_kind,
         })
         .collect();
-    build::build(input, &|paths| {
+    let sha512 = |paths: &[(&Path, u64)]| {
         paths
             .par_iter()
             .map_init(
@@ -177,5 +208,16 @@ fn run(root: &Path, progress: &dyn Progress) -> EvidenceGraph {
                 |buf, (path, limit)| hash::sha256_and_sha512(path, *limit, buf),
             )
             .collect()
-    })
+    };
+    let verify = |jobs: &[VerifyJob<'_>], bundle: &KeyStore| -> Vec<Vec<Verification>> {
+        let keys = Keys {
+            trusted: &options.trust,
+            bundle,
+            as_of: options.as_of,
+        };
+        jobs.par_iter()
+            .map(|job| job.signature.body.verifier().verify(&job.signed, &keys))
+            .collect()
+    };
+    build::build(input, &sha512, &verify)
 }

@@ -15,7 +15,8 @@ use vouch_engine::{EvidenceGraph, FindingCode, IngestOptions, NoProgress};
 
 /// Ingests `root` with the given thread count.
 pub fn ingest_with(root: &Path, threads: Option<usize>) -> EvidenceGraph {
-    vouch_engine::ingest(root, &IngestOptions { threads }, &NoProgress).expect("bundle ingests")
+    vouch_engine::ingest(root, &IngestOptions::with_threads(threads), &NoProgress)
+        .expect("bundle ingests")
 }
 
 /// Ingests `root` with rayon's default pool.

@@ -10,6 +10,10 @@ use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
 mod release;
+mod signatures;
+
+use signatures::PendingSignature;
+pub(crate) use signatures::{VerifyFn, VerifyJob};
 
 use super::nodes::*;
 use super::{EvidenceGraph, NodeKind};
@@ -33,6 +37,8 @@ pub(crate) struct FileRecord {
     pub sha256: Sha256Digest,
     pub kind: Option<EvidenceKind>,
     pub evidence: Option<Evidence>,
+    /// A signature embedded in the file (an OpenPGP cleartext-signed file).
+    pub embedded: Option<crate::signatures::SignatureFile>,
 }
 
 /// A symlink inside the bundle.
@@ -80,8 +86,13 @@ struct Builder {
     abs: BTreeMap<NodeIndex, PathBuf>,
 }
 
-/// Builds the graph. `sha512_of` is called once, with the files sha512 entries name.
-pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceGraph {
+/// Builds the graph. `sha512_of` is called once, with the files sha512 entries name;
+/// `verify` once, with every signature paired with the file it signs.
+pub(crate) fn build(
+    mut input: BuildInput,
+    sha512_of: Sha512Fn<'_>,
+    verify: VerifyFn<'_>,
+) -> EvidenceGraph {
     input.files.sort_by(|a, b| a.path.cmp(&b.path));
     input.links.sort_by(|a, b| a.path.cmp(&b.path));
     let mut b = Builder {
@@ -101,6 +112,7 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
     let mut evidence = Vec::new();
+    let mut embedded = Vec::new();
     for file in input.files {
         let node = Node::File(FileNode {
             path: file.path.clone(),
@@ -121,6 +133,9 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
                 },
             }),
         }
+        if let Some(signature) = file.embedded {
+            embedded.push((ix, file.path.clone(), file.sha256, signature));
+        }
         if let Some(e) = file.evidence {
             evidence.push((ix, file.path, file.sha256, e));
         }
@@ -138,6 +153,20 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
     }
     b.compute_sha512(&evidence, sha512_of);
     let mut releases = Vec::new();
+    let mut pending = Vec::new();
+    let mut bundle_keys = crate::trust::KeyStore::new();
+    for (file, path, sha256, signature) in embedded {
+        let source = Source {
+            path,
+            sha256,
+            line: None,
+        };
+        pending.push(PendingSignature {
+            file,
+            source,
+            signature,
+        });
+    }
     for (file_ix, path, sha256, e) in evidence {
         let source = |line: Option<u32>| Source {
             path: path.clone(),
@@ -149,9 +178,17 @@ pub(crate) fn build(mut input: BuildInput, sha512_of: Sha512Fn<'_>) -> EvidenceG
             Evidence::Release(m) => releases.push(b.release(file_ix, &path, &m, &source)),
             Evidence::Support(m) => b.support(file_ix, &m, &source),
             Evidence::Attestation(a) => b.attestation(file_ix, a, &source),
+            Evidence::PublicKeys(keys) => bundle_keys.add(keys),
+            Evidence::Signature(signature) => pending.push(PendingSignature {
+                file: file_ix,
+                source: source(None),
+                signature,
+            }),
         }
     }
     b.link_releases(&releases);
+    pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
+    b.signatures(pending, &bundle_keys, verify);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
         .graph

@@ -1,0 +1,342 @@
+//! Signature verification: one module per signature format, all behind [`Verifier`].
+//!
+//! A signature file is parsed (as evidence, by its format module) into a [`SignatureFile`]
+//! without any key; once the bundle's files are known, the graph builder pairs it with the
+//! file it signs ([`Subject`]) and asks its [`Verifier`] for one [`Verification`] per
+//! signature it holds. Keys come from [`Keys`]: the trust set given on the command line
+//! (never the bundle), and public keys found in the bundle, which can show that a signature
+//! is *valid* but never make it *trusted*.
+//!
+//! Large signed files are streamed through the verifier's hash ([`Signed::stream`]); formats
+//! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
+
+pub mod minisign;
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::digest::Sha256Digest;
+use crate::trust::KeyStore;
+
+/// A signature format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureFormat {
+    /// OpenPGP: detached (`.asc`, `.sig`, `.gpg`) or cleartext-signed.
+    OpenPgp,
+    /// SSH signatures (`ssh-keygen -Y sign`, SSHSIG).
+    Ssh,
+    /// minisign (`.minisig`).
+    Minisign,
+    /// cosign key-pair signatures: base64 ECDSA over the file.
+    Cosign,
+    /// Sigstore bundles (`*.sigstore.json`).
+    Sigstore,
+    /// DSSE envelopes (in-toto attestations).
+    Dsse,
+}
+
+impl SignatureFormat {
+    /// The name policies see in `s.format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureFormat::OpenPgp => "openpgp",
+            SignatureFormat::Ssh => "ssh",
+            SignatureFormat::Minisign => "minisign",
+            SignatureFormat::Cosign => "cosign",
+            SignatureFormat::Sigstore => "sigstore",
+            SignatureFormat::Dsse => "dsse",
+        }
+    }
+}
+
+/// The outcome of verifying one signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Cryptographically valid, made by a key of the trust set that is valid at `as_of`.
+    Verified,
+    /// The signature does not match the signed data (or the key it names).
+    BadSignature,
+    /// Valid with a key that is not trusted, or no key at hand to check it with.
+    UntrustedKey,
+    /// Valid, by a trusted key that is expired or revoked at `as_of`.
+    ExpiredKey,
+    /// An algorithm, version or variant vouch does not verify.
+    Unsupported,
+    /// The signature file cannot be read as its format.
+    Malformed,
+    /// The file it signs is not in the bundle.
+    MissingFile,
+}
+
+impl Outcome {
+    /// The name policies see in `s.outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Verified => "verified",
+            Outcome::BadSignature => "bad-signature",
+            Outcome::UntrustedKey => "untrusted-key",
+            Outcome::ExpiredKey => "expired-key",
+            Outcome::Unsupported => "unsupported",
+            Outcome::Malformed => "malformed",
+            Outcome::MissingFile => "missing-file",
+        }
+    }
+}
+
+/// What verifying one signature found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The signature is cryptographically valid for the signed data (whoever's key it is).
+    pub verified: bool,
+    /// It is valid and made by a key of the trust set, valid at `as_of`.
+    pub trusted: bool,
+    /// Why, when the outcome is not `verified` (one line, lowercase).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The signer: an OpenPGP user id, an SSH principal, a key comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The key id or fingerprint, as the format writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// When it was signed, where the format records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<Timestamp>,
+}
+
+impl Verification {
+    /// A valid signature by a trusted key.
+    pub fn verified() -> Self {
+        Verification {
+            outcome: Outcome::Verified,
+            verified: true,
+            trusted: true,
+            reason: None,
+            signer: None,
+            key_id: None,
+            signed_at: None,
+        }
+    }
+
+    /// A signature that did not verify as trusted: `verified` says whether it is at least
+    /// cryptographically valid (with an untrusted or expired key).
+    pub fn failed(outcome: Outcome, verified: bool, reason: impl Into<String>) -> Self {
+        Verification {
+            outcome,
+            verified,
+            trusted: false,
+            reason: Some(reason.into()),
+            signer: None,
+            key_id: None,
+            signed_at: None,
+        }
+    }
+
+    /// Sets the key id.
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// Sets the signer.
+    pub fn with_signer(mut self, signer: Option<String>) -> Self {
+        self.signer = signer;
+        self
+    }
+
+    /// Sets the signing time.
+    pub fn with_signed_at(mut self, signed_at: Option<Timestamp>) -> Self {
+        self.signed_at = signed_at;
+        self
+    }
+}
+
+/// The keys a verifier may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'a> {
+    /// The trust set (`--trust`): a valid signature by one of these is trusted.
+    pub trusted: &'a KeyStore,
+    /// Public keys found in the bundle: they can show a signature valid, never trusted.
+    pub bundle: &'a KeyStore,
+    /// The instant keys must be valid at (expiry, revocation); `None` judges a key at the
+    /// time of the signature it made.
+    pub as_of: Option<Timestamp>,
+}
+
+/// The file a signature signs, as ingestion saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// Bundle-relative path.
+    pub path: &'a str,
+    /// Where it is on disk.
+    pub abs: &'a Path,
+    /// Its sha256, computed during ingestion.
+    pub sha256: Sha256Digest,
+    /// Its size in bytes, as hashed.
+    pub size: u64,
+}
+
+/// The read buffer [`Signed::stream`] uses.
+const STREAM_BUF: usize = 256 * 1024;
+
+impl Signed<'_> {
+    /// Feeds the file's bytes to `sink` in chunks, never holding the whole file; reads at
+    /// most the size ingestion hashed.
+    pub fn stream(&self, mut sink: impl FnMut(&[u8])) -> io::Result<()> {
+        let file = crate::ingest::open_no_follow(self.abs)?;
+        let mut reader = file.take(self.size);
+        let mut buf = vec![0u8; STREAM_BUF];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => sink(buf.get(..n).unwrap_or_default()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The whole file, for formats whose verifiers need it at once; refuses files larger
+    /// than `cap` bytes.
+    pub fn read_all(&self, cap: u64) -> io::Result<Vec<u8>> {
+        if self.size > cap {
+            return Err(io::Error::other(format!(
+                "signed file is {} bytes, more than the {cap} this format verifies",
+                self.size
+            )));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        self.stream(|chunk| bytes.extend_from_slice(chunk))?;
+        Ok(bytes)
+    }
+}
+
+/// What a signature file signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Another file, named by convention: the signature's path without its suffix
+    /// (`X.asc` signs `X`).
+    Detached,
+    /// The file with this sha256 (by convention first, else any file with that digest).
+    Digest(Sha256Digest),
+    /// The signature file's own content (a cleartext-signed file, a DSSE envelope).
+    Itself,
+}
+
+/// One signature format's verification: given the signed file and the keys, one
+/// [`Verification`] per signature the file holds. Never panics, whatever the input.
+pub trait Verifier: std::fmt::Debug + Send + Sync {
+    /// Verifies every signature against `signed` (ignored for [`Subject::Itself`]).
+    fn verify(&self, signed: &Signed<'_>, keys: &Keys<'_>) -> Vec<Verification>;
+}
+
+/// A parsed signature file: its format, what it signs, and the format's data.
+#[derive(Debug, Clone)]
+pub struct SignatureFile {
+    /// The format.
+    pub format: SignatureFormat,
+    /// What it signs.
+    pub subject: Subject,
+    /// The format's parsed data.
+    pub body: SignatureBody,
+}
+
+/// The parsed data of each format.
+#[derive(Debug, Clone)]
+pub enum SignatureBody {
+    /// A file of a signature format that cannot be read as one (verifies as `malformed`).
+    Malformed(Malformed),
+    /// A minisign signature.
+    Minisign(minisign::MinisignSignature),
+}
+
+impl SignatureBody {
+    /// The verifier for this body.
+    pub fn verifier(&self) -> &dyn Verifier {
+        match self {
+            SignatureBody::Malformed(m) => m,
+            SignatureBody::Minisign(s) => s,
+        }
+    }
+}
+
+/// Why a signature file cannot be read as its format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed(pub String);
+
+impl Verifier for Malformed {
+    fn verify(&self, _: &Signed<'_>, _: &Keys<'_>) -> Vec<Verification> {
+        vec![Verification::failed(
+            Outcome::Malformed,
+            false,
+            self.0.clone(),
+        )]
+    }
+}
+
+impl PartialEq for SignatureFile {
+    /// Signature files compare by format and subject only (for evidence equality in tests).
+    fn eq(&self, other: &Self) -> bool {
+        self.format == other.format && self.subject == other.subject
+    }
+}
+
+/// Whether a file starting with `head` may carry a signature inside it (an OpenPGP
+/// cleartext-signed message); such files are parsed by [`parse_embedded`] whatever their kind.
+pub fn may_embed_signature(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.trim_ascii_start()
+        .starts_with(b"-----BEGIN PGP SIGNED MESSAGE-----")
+}
+
+/// The signature embedded in a whole file, as evidence (with findings when it is broken);
+/// `None` when there is none.
+pub fn parse_embedded(path: &str, bytes: &[u8]) -> Option<crate::formats::Parsed> {
+    // TODO(openpgp): cleartext signatures are parsed by the OpenPGP module.
+    let _ = (path, bytes);
+    None
+}
+
+/// File-name suffixes that mark a detached signature, longest first: `X.asc` signs `X`.
+pub const DETACHED_SUFFIXES: &[&str] = &[
+    ".sigstore.json",
+    ".sigstore",
+    ".minisig",
+    ".bundle",
+    ".asc",
+    ".sig",
+    ".gpg",
+];
+
+/// The path a detached signature at `path` signs by convention, if its name has a
+/// signature suffix.
+pub fn signed_path_by_convention(path: &str) -> Option<&str> {
+    DETACHED_SUFFIXES
+        .iter()
+        .find_map(|suffix| path.strip_suffix(suffix))
+        .filter(|p| !p.is_empty() && !p.ends_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convention_strips_one_suffix() {
+        assert_eq!(
+            signed_path_by_convention("a/x.tar.gz.asc"),
+            Some("a/x.tar.gz")
+        );
+        assert_eq!(signed_path_by_convention("x.sigstore.json"), Some("x"));
+        assert_eq!(signed_path_by_convention("x.minisig"), Some("x"));
+        assert_eq!(signed_path_by_convention("x.json"), None);
+        assert_eq!(signed_path_by_convention("a/.asc"), None);
+    }
+}

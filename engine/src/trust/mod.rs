@@ -1,0 +1,196 @@
+//! Public keys: the trust set (`--trust`) and keys found in a bundle.
+//!
+//! A [`KeyStore`] holds public keys of every format vouch verifies, each with where it was
+//! read from. The trust set is loaded from files and directories the policy side names
+//! ([`KeyStore::load`]); the same parsers read public keys found in a bundle, which are
+//! used to show a signature valid but never to trust it.
+
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::signatures::minisign;
+
+/// The largest key file vouch reads (a keyring with many thousands of keys fits).
+pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
+
+/// One public key and where it came from.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    /// The file it was read from (and line, where the format has lines), for reports.
+    pub origin: String,
+    /// The key.
+    pub key: PublicKey,
+}
+
+/// A public key of one of the formats vouch verifies.
+#[derive(Debug, Clone)]
+pub enum PublicKey {
+    /// A minisign public key.
+    Minisign(minisign::MinisignKey),
+}
+
+/// A set of public keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyStore {
+    keys: Vec<StoredKey>,
+    /// The files read, in load order.
+    files: Vec<String>,
+}
+
+/// Why a trust input could not be loaded. Trust inputs come from the policy side, so a bad
+/// one stops the run instead of silently trusting less.
+#[derive(Debug, Error, Diagnostic)]
+pub enum TrustError {
+    /// The path cannot be read.
+    #[error("cannot read trust input `{path}`: {reason}")]
+    #[diagnostic(
+        code("vouch::trust::unreadable"),
+        help("pass a readable key file, keyring or directory of them to --trust")
+    )]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The file is not a public key of any format vouch knows.
+    #[error("trust input `{path}` is not a public key file vouch recognises")]
+    #[diagnostic(
+        code("vouch::trust::not-a-key"),
+        help(
+            "vouch reads OpenPGP public keys and keyrings, minisign public keys, SSH \
+             allowed_signers files and PEM public keys"
+        )
+    )]
+    NotAKey {
+        /// The path.
+        path: String,
+    },
+    /// The file looks like a key file but a key in it is broken.
+    #[error("trust input `{path}`: {reason}")]
+    #[diagnostic(
+        code("vouch::trust::invalid-key"),
+        help("export the public key again from its owner's tool")
+    )]
+    InvalidKey {
+        /// The path (and line).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// What one key format makes of a file: `None` when the file is not of this format.
+type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
+
+/// Every key format, in the order they are tried.
+const PARSERS: &[KeyParser] = &[minisign::parse_public_keys];
+
+/// Parses the public keys in one file; `origin` names it in reports. `None` when no key
+/// format recognises it.
+pub fn parse_key_file(origin: &str, bytes: &[u8]) -> Option<Result<Vec<StoredKey>, String>> {
+    PARSERS.iter().find_map(|parse| parse(origin, bytes))
+}
+
+impl KeyStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        KeyStore::default()
+    }
+
+    /// Loads every key from `paths`: files, or directories whose regular files (recursively,
+    /// in name order, hidden ones skipped) are all key files.
+    pub fn load(paths: &[PathBuf]) -> Result<KeyStore, TrustError> {
+        let mut store = KeyStore::new();
+        for path in paths {
+            let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+            if meta.is_dir() {
+                let mut files = Vec::new();
+                for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                    let entry = entry.map_err(|e| TrustError::Unreadable {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                    if hidden && entry.depth() > 0 {
+                        continue;
+                    }
+                    if entry.file_type().is_file() {
+                        files.push(entry.into_path());
+                    }
+                }
+                for file in files {
+                    store.load_file(&file)?;
+                }
+            } else {
+                store.load_file(path)?;
+            }
+        }
+        Ok(store)
+    }
+
+    fn load_file(&mut self, path: &Path) -> Result<(), TrustError> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+        if meta.len() > MAX_KEY_FILE {
+            return Err(TrustError::Unreadable {
+                path: shown,
+                reason: format!(
+                    "{} bytes is more than the {MAX_KEY_FILE} bytes vouch reads as a key file",
+                    meta.len()
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+        match parse_key_file(&shown, &bytes) {
+            None => Err(TrustError::NotAKey { path: shown }),
+            Some(Err(reason)) => Err(TrustError::InvalidKey {
+                path: shown,
+                reason,
+            }),
+            Some(Ok(keys)) => {
+                self.add(keys);
+                self.files.push(shown);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds keys.
+    pub fn add(&mut self, keys: impl IntoIterator<Item = StoredKey>) {
+        self.keys.extend(keys);
+    }
+
+    /// Every key, in load order.
+    pub fn keys(&self) -> &[StoredKey] {
+        &self.keys
+    }
+
+    /// The files the keys were read from, in load order.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Whether there is no key at all.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The minisign keys, with their origins.
+    pub fn minisign(&self) -> impl Iterator<Item = (&str, &minisign::MinisignKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::Minisign(m) => Some((k.origin.as_str(), m)),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        })
+    }
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> TrustError {
+    TrustError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
