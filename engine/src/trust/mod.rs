@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
+pub mod pem;
+
 use crate::signatures::minisign;
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
@@ -29,6 +31,8 @@ pub struct StoredKey {
 pub enum PublicKey {
     /// A minisign public key.
     Minisign(minisign::MinisignKey),
+    /// A PEM public key (ECDSA, Ed25519 or RSA; cosign, Sigstore, openssl).
+    Pem(pem::PemKey),
 }
 
 /// A set of public keys.
@@ -86,7 +90,7 @@ pub enum TrustError {
 type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 
 /// Every key format, in the order they are tried.
-const PARSERS: &[KeyParser] = &[minisign::parse_public_keys];
+const PARSERS: &[KeyParser] = &[minisign::parse_public_keys, pem::parse_public_keys];
 
 /// Parses the public keys in one file; `origin` names it in reports. `None` when no key
 /// format recognises it.
@@ -182,7 +186,14 @@ impl KeyStore {
     pub fn minisign(&self) -> impl Iterator<Item = (&str, &minisign::MinisignKey)> {
         self.keys.iter().filter_map(|k| match &k.key {
             PublicKey::Minisign(m) => Some((k.origin.as_str(), m)),
-            #[allow(unreachable_patterns)]
+            _ => None,
+        })
+    }
+
+    /// The PEM keys, with their origins.
+    pub fn pem(&self) -> impl Iterator<Item = (&str, &pem::PemKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::Pem(p) => Some((k.origin.as_str(), p)),
             _ => None,
         })
     }
