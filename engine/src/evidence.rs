@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
@@ -58,7 +59,6 @@ pub struct EvidenceValues {
 impl EvidenceValues {
     /// Builds every root from the graph.
     pub fn build(graph: &EvidenceGraph) -> Self {
-        let mut strings = Strings::default();
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(_, a)| AttestationFact {
@@ -70,11 +70,22 @@ impl EvidenceValues {
                 sha256: a.source.sha256.to_hex(),
             })
             .collect();
+        // The two big lists (every file; every artifact with its checksums and signatures)
+        // are built side by side.
+        let (release, files) = rayon::join(
+            || {
+                graph
+                    .release()
+                    .map_or(Value::None, |(id, r)| release(graph, id, r))
+            },
+            || {
+                let mut strings = Strings::default();
+                Value::list(graph.files().map(|(_, f)| file(f, &mut strings)).collect())
+            },
+        );
         EvidenceValues {
-            release: graph
-                .release()
-                .map_or(Value::None, |(id, r)| release(graph, id, r, &mut strings)),
-            files: Value::list(graph.files().map(|(_, f)| file(f, &mut strings)).collect()),
+            release,
+            files,
             vulnerabilities: Value::list(Vec::new()),
             advisories: Value::list(Vec::new()),
             support: support(graph),
@@ -135,6 +146,8 @@ fn size(n: u64) -> Value {
 #[derive(Default)]
 struct Strings {
     made: std::collections::HashMap<Box<str>, Arc<str>>,
+    /// The last digest cited, in hex: consecutive records mostly come from one file.
+    last_digest: Option<(crate::digest::Sha256Digest, Arc<str>)>,
 }
 
 impl Strings {
@@ -153,9 +166,17 @@ impl Strings {
 
     /// [`cite`], sharing the path and digest text.
     fn cite(&mut self, source: &Source) -> Citation {
+        let sha256 = match &self.last_digest {
+            Some((digest, hex)) if *digest == source.sha256 => Arc::clone(hex),
+            _ => {
+                let hex = self.get(&source.sha256.to_hex());
+                self.last_digest = Some((source.sha256, Arc::clone(&hex)));
+                hex
+            }
+        };
         Citation {
             path: self.get(&source.path),
-            sha256: self.get(&source.sha256.to_hex()),
+            sha256,
             line: source.line,
         }
     }
@@ -183,12 +204,22 @@ fn file(f: &FileNode, strings: &mut Strings) -> Value {
     )
 }
 
-fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, strings: &mut Strings) -> Value {
-    let artifacts = graph
-        .artifacts_of(id)
-        .into_iter()
-        .map(|(aid, a)| artifact(graph, aid, a, strings))
-        .collect();
+/// Artifacts per parallel task (each with its own [`Strings`]).
+const ARTIFACT_CHUNK: usize = 2048;
+
+fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
+    let listed = graph.artifacts_of(id);
+    let artifacts = listed
+        .par_chunks(ARTIFACT_CHUNK)
+        .map(|chunk| {
+            let mut strings = Strings::default();
+            chunk
+                .iter()
+                .map(|(aid, a)| artifact(graph, *aid, a, &mut strings))
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+        .concat();
     let distribution = graph
         .distributions()
         .map(|(_, d)| distribution(d))
