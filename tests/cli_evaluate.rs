@@ -353,6 +353,11 @@ fn usage_errors_exit_2() {
             vec!["--trust", "no/such/key.asc"],
             "does not exist",
         ),
+        (
+            "trust-not-a-key",
+            vec!["--trust", "README.md"],
+            "vouch::trust::not-a-key",
+        ),
     ];
     for (name, extra, expected) in cases {
         let out = evaluate(POLICY, &dir, extra);
