@@ -93,6 +93,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         }
     }
     let progress = vouch_engine::TerminalProgress::stderr();
+    let trusted_keys = trust.describe();
     let options = IngestOptions {
         threads: inputs.jobs,
         trust: Arc::new(trust),
@@ -114,6 +115,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         options: EvaluationOptions {
             as_of,
             waivers,
+            trust: trusted_keys,
             threads: inputs.jobs,
         },
     })

@@ -10,7 +10,7 @@ use crate::digest::Sha256Digest;
 use crate::graph::EvidenceGraph;
 use crate::report::{
     BundleFinding, BundleRef, ControlResult, EvidenceFile, PolicyRef, PolicySource,
-    ProvisionResult, REPORT_SCHEMA, Report, Status, Summary, Tool, WaiverResult,
+    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, WaiverResult,
 };
 use crate::waivers::{Waiver, WaiverState};
 
@@ -81,6 +81,21 @@ pub(super) fn report(
                 kind: f.kind.map_or("unclassified", |k| k.as_str()).to_owned(),
             })
             .collect(),
+        signatures: graph
+            .signatures()
+            .map(|(_, s)| SignatureResult {
+                path: s.source.path.clone(),
+                format: s.format.as_str().to_owned(),
+                signed: s.signed.clone(),
+                outcome: s.verification.outcome.as_str().to_owned(),
+                verified: s.verification.verified,
+                trusted: s.verification.trusted,
+                key_id: s.verification.key_id.clone(),
+                signer: s.verification.signer.clone(),
+                reason: s.verification.reason.clone(),
+            })
+            .collect(),
+        trust: options.trust.clone(),
     }
 }
 

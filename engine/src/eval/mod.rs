@@ -39,6 +39,8 @@ pub struct EvaluationOptions {
     pub as_of: Timestamp,
     /// Waivers, in file order.
     pub waivers: Vec<Waiver>,
+    /// The trusted keys signatures were verified against, for the report.
+    pub trust: Vec<crate::report::TrustedKeyRef>,
     /// Threads for evaluating controls; `None` uses rayon's global pool.
     pub threads: Option<usize>,
 }
@@ -49,6 +51,7 @@ impl EvaluationOptions {
         EvaluationOptions {
             as_of,
             waivers: Vec::new(),
+            trust: Vec::new(),
             threads: None,
         }
     }

@@ -38,6 +38,48 @@ pub struct Report {
     pub attestations: Vec<AttestationUse>,
     /// Every file of the bundle, sorted by path.
     pub evidence: Vec<EvidenceFile>,
+    /// Every signature in the bundle and how it verified, sorted by path then position.
+    pub signatures: Vec<SignatureResult>,
+    /// The keys signatures were verified against (`--trust`), in load order.
+    pub trust: Vec<TrustedKeyRef>,
+}
+
+/// One signature and its verification, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureResult {
+    /// Bundle path of the signature file.
+    pub path: String,
+    /// `openpgp`, `ssh`, `minisign`, `cosign`, `sigstore` or `dsse`.
+    pub format: String,
+    /// Bundle path of the signed file, when it is in the bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
+    /// The outcome (`verified`, `bad-signature`, ...).
+    pub outcome: String,
+    /// Cryptographically valid.
+    pub verified: bool,
+    /// Valid with a trusted key.
+    pub trusted: bool,
+    /// Key id or fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The signer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// Why it did not verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One trusted key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustedKeyRef {
+    /// The trust file it was read from.
+    pub path: String,
+    /// The key's format (`openpgp`, `minisign`, `ssh`, `pem`).
+    pub format: String,
+    /// Its id or fingerprint.
+    pub key_id: String,
 }
 
 /// The tool that wrote a report.

@@ -35,6 +35,16 @@ pub enum PublicKey {
     Pem(pem::PemKey),
 }
 
+impl PublicKey {
+    /// The key's format name and its id or fingerprint.
+    pub fn describe(&self) -> (&'static str, String) {
+        match self {
+            PublicKey::Minisign(k) => ("minisign", k.key_id()),
+            PublicKey::Pem(k) => ("pem", format!("{} {}", k.algorithm(), k.key_id())),
+        }
+    }
+}
+
 /// A set of public keys.
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
@@ -175,6 +185,21 @@ impl KeyStore {
     /// The files the keys were read from, in load order.
     pub fn files(&self) -> &[String] {
         &self.files
+    }
+
+    /// Every key as the report lists it: file, format and id, in load order.
+    pub fn describe(&self) -> Vec<crate::report::TrustedKeyRef> {
+        self.keys
+            .iter()
+            .map(|k| {
+                let (format, key_id) = k.key.describe();
+                crate::report::TrustedKeyRef {
+                    path: k.origin.clone(),
+                    format: format.to_owned(),
+                    key_id,
+                }
+            })
+            .collect()
     }
 
     /// Whether there is no key at all.

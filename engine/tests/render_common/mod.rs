@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, Status, Summary, Tool,
-    WaiverResult,
+    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
+    Summary, Tool, TrustedKeyRef, WaiverResult,
 };
 
 /// The fourteen principles of the UK Software Security Code of Practice: (id, theme, title).
@@ -479,6 +479,22 @@ pub fn finish(
         waivers,
         attestations,
         evidence,
+        signatures: vec![SignatureResult {
+            path: "dist/widget-2.4.1.tar.gz.minisig".into(),
+            format: "minisign".into(),
+            signed: Some("dist/widget-2.4.1.tar.gz".into()),
+            outcome: "untrusted-key".into(),
+            verified: false,
+            trusted: false,
+            key_id: Some("E7620F1842B4E81F".into()),
+            signer: None,
+            reason: Some("no minisign key E7620F1842B4E81F in the trust set".into()),
+        }],
+        trust: vec![TrustedKeyRef {
+            path: "keys/release.pub".into(),
+            format: "minisign".into(),
+            key_id: "0807060504030201".into(),
+        }],
     }
 }
 

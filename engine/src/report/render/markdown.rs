@@ -21,6 +21,7 @@ pub(crate) fn render(report: &Report) -> String {
     errors(&mut out, report);
     all_controls(&mut out, report);
     waiver_table(&mut out, report);
+    signature_table(&mut out, report);
     bundle_problems(&mut out, report);
     while out.ends_with("\n\n") {
         out.pop();
@@ -301,6 +302,48 @@ fn waiver_table(out: &mut String, report: &Report) {
         out.push_str(" |\n");
     }
     out.push('\n');
+}
+
+fn signature_table(out: &mut String, report: &Report) {
+    if report.signatures.is_empty() && report.trust.is_empty() {
+        return;
+    }
+    out.push_str("## Signatures\n\n");
+    if !report.signatures.is_empty() {
+        out.push_str("| Signature | Format | Signs | Outcome | Key | Reason |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        for s in &report.signatures {
+            out.push_str("| ");
+            code(out, &s.path);
+            out.push_str(" | ");
+            t(out, &s.format);
+            out.push_str(" | ");
+            code(out, s.signed.as_deref().unwrap_or("-"));
+            out.push_str(" | ");
+            t(out, &s.outcome);
+            out.push_str(" | ");
+            code(out, s.key_id.as_deref().unwrap_or("-"));
+            out.push_str(" | ");
+            t(out, s.reason.as_deref().unwrap_or(""));
+            out.push_str(" |\n");
+        }
+        out.push('\n');
+    }
+    if report.trust.is_empty() {
+        out.push_str("No trusted keys were given (`--trust`).\n\n");
+    } else {
+        out.push_str("Trusted keys (`--trust`):\n\n");
+        for k in &report.trust {
+            out.push_str("- ");
+            t(out, &k.format);
+            out.push(' ');
+            code(out, &k.key_id);
+            out.push_str(" from ");
+            code(out, &k.path);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
 }
 
 fn bundle_problems(out: &mut String, report: &Report) {
