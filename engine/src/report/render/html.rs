@@ -29,6 +29,7 @@ pub(crate) fn render(report: &Report) -> String {
     controls(&mut out, report, &waivers);
     html_parts::waivers(&mut out, report);
     html_parts::attestations(&mut out, report);
+    html_parts::signatures(&mut out, report);
     html_parts::bundle_problems(&mut out, report);
     html_parts::evidence(&mut out, report);
     out.push_str("</main>\n");

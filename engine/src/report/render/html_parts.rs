@@ -1,5 +1,5 @@
 //! The HTML report's style sheet and its later sections: navigation, waivers, attestations,
-//! bundle problems, the evidence file list and the footer.
+//! signatures, bundle problems, the evidence file list and the footer.
 
 use std::fmt::Write;
 
@@ -79,6 +79,7 @@ pub(super) fn nav(out: &mut String, report: &Report) {
     out.push_str("<li><a href=\"#controls\">Controls</a></li>");
     out.push_str("<li><a href=\"#waivers\">Waivers</a></li>");
     out.push_str("<li><a href=\"#attestations\">Attestations</a></li>");
+    out.push_str("<li><a href=\"#signatures\">Signatures</a></li>");
     if !report.bundle.findings.is_empty() {
         out.push_str("<li><a href=\"#bundle-problems\">Bundle problems</a></li>");
     }
@@ -159,6 +160,58 @@ pub(super) fn attestations(out: &mut String, report: &Report) {
         out.push_str("</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// Every signature and how it verified, and the trusted keys.
+pub(super) fn signatures(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"signatures\">\n<h2>Signatures</h2>\n");
+    if report.signatures.is_empty() {
+        out.push_str("<p>The bundle holds no signatures.</p>\n");
+    } else {
+        out.push_str("<table>\n<thead><tr><th>Signature</th><th>Format</th><th>Signs</th>");
+        out.push_str("<th>Outcome</th><th>Key</th><th>Signer</th><th>Reason</th></tr></thead>\n");
+        out.push_str("<tbody>\n");
+        for s in &report.signatures {
+            out.push_str("<tr><td>");
+            code(out, &s.path);
+            out.push_str("</td><td>");
+            t(out, &s.format);
+            out.push_str("</td><td>");
+            if let Some(signed) = &s.signed {
+                code(out, signed);
+            }
+            out.push_str("</td><td>");
+            t(out, &s.outcome);
+            out.push_str("</td><td>");
+            if let Some(key) = &s.key_id {
+                code(out, key);
+            }
+            for cell in [&s.signer, &s.reason] {
+                out.push_str("</td><td>");
+                if let Some(text) = cell {
+                    t(out, text);
+                }
+            }
+            out.push_str("</td></tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    if report.trust.is_empty() {
+        out.push_str("<p>No trusted keys were given (<code>--trust</code>).</p>\n");
+    } else {
+        out.push_str("<h3>Trusted keys</h3>\n<ul class=\"plain\">\n");
+        for k in &report.trust {
+            out.push_str("<li>");
+            t(out, &k.format);
+            out.push(' ');
+            code(out, &k.key_id);
+            out.push_str(" from ");
+            code(out, &k.path);
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 /// Problems found while reading the bundle, when there are any.
