@@ -1,6 +1,6 @@
 //! The shipped example: README's main command evaluates ACME's policy against the widget
-//! 2.4.1 bundle. Every control passes except the signature control, which fails until
-//! signature verification lands (the bundle carries no signature vouch can verify yet).
+//! 2.4.1 bundle, trusting the example release key. Every control passes; without the trusted
+//! key the signature control fails, since a key in the bundle (or none) is never trusted.
 
 #![allow(
     clippy::unwrap_used,
@@ -21,7 +21,24 @@ const MAIN_JOB: &[&str] = &[
     "examples/bundles/widget-2.4.1",
     "--as-of",
     "2026-10-02",
+    "--trust",
+    "examples/keys/widget-release.pub",
 ];
+
+fn statuses(stdout: &[u8]) -> Vec<(String, String)> {
+    let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
 
 #[test]
 fn readme_main_job_runs_on_the_shipped_example() {
@@ -33,24 +50,34 @@ fn readme_main_job_runs_on_the_shipped_example() {
     let mut args = MAIN_JOB.to_vec();
     args.extend(["--format", "json"]);
     let out = vouch(&args);
-    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let statuses = statuses(&out.stdout);
+    assert!(statuses.iter().all(|(_, s)| s == "pass"), "{statuses:?}");
+    assert_eq!(statuses.len(), 6);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let statuses: Vec<(String, String)> = report["controls"]
+    let outcomes: Vec<&str> = report["signatures"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["status"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|s| s["outcome"].as_str().unwrap())
         .collect();
-    for (id, status) in &statuses {
+    assert_eq!(outcomes, ["verified", "verified"]);
+}
+
+#[test]
+fn without_the_trusted_key_the_signature_control_fails() {
+    let args: Vec<&str> = MAIN_JOB
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with("--trust") && !a.ends_with(".pub"))
+        .chain(["--format", "json"])
+        .collect();
+    let out = vouch(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    for (id, status) in statuses(&out.stdout) {
         let want = if id == "ACME-SIGN" { "fail" } else { "pass" };
-        assert_eq!(status, want, "{id}: {statuses:?}");
+        assert_eq!(status, want, "{id}");
     }
-    assert_eq!(statuses.len(), 6);
 }
 
 #[test]

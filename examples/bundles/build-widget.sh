@@ -4,7 +4,12 @@
 # bytes: the tarball has fixed timestamps, owners and order.
 #
 # The bundle is a release as a vendor would publish it: the artifacts, a SHA256SUMS file,
-# vouch's release.toml and support.toml, and the attestation for the manual rollback control.
+# minisign signatures, vouch's release.toml and support.toml, and the attestation for the
+# manual rollback control.
+#
+# The signing key is examples/keys/widget-release.key: a demo key, committed (unencrypted) so
+# the example can be rebuilt byte for byte. Never publish a real secret key. Its public half,
+# examples/keys/widget-release.pub, is what `vouch evaluate --trust` is given.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/widget-2.4.1"
@@ -30,13 +35,22 @@ tar --sort=name --mtime='2026-10-01 12:00:00Z' --owner=0 --group=0 --numeric-own
 # Checksums, as `sha256sum` writes them, next to the artifacts.
 (cd "$out/dist" && sha256sum -- * > SHA256SUMS)
 
+# A minisign signature per artifact, with minisign's usual trusted comment at a fixed time
+# (Ed25519 signatures are deterministic, so the bytes are the same on every run).
+when=$(date -u -d '2026-10-01 12:00:00Z' +%s)
+for f in widget-2.4.1.tar.gz widget-2.4.1.zip; do
+  minisign -S -s "$here/../keys/widget-release.key" -c "signature from the widget release key" \
+    -t "$(printf 'timestamp:%s\tfile:%s\thashed' "$when" "$f")" \
+    -m "$out/dist/$f" -x "$out/dist/$f.minisig" >/dev/null
+done
+
 cat > "$out/release.toml" <<'TOML'
 [release]
 product = "widget"
 version = "2.4.1"
 date = 2026-10-01T12:00:00Z
 previous = "2.4.0"
-artifacts = ["dist/widget-2.4.1.*"]
+artifacts = ["dist/widget-2.4.1.tar.gz", "dist/widget-2.4.1.zip"]
 
 [[distribution]]
 url = "https://downloads.example.com/widget/2.4.1/widget-2.4.1.tar.gz"
