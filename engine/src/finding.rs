@@ -114,6 +114,8 @@ finding_codes! {
     SignatureMalformed => "vouch::signature::malformed", Error;
     /// A signature names no file of the bundle (by convention, digest or subject).
     SignatureNoSignedFile => "vouch::signature::no-signed-file", Error;
+    /// Equally authoritative sources say contradicting things about one vulnerability.
+    VulnConflict => "vouch::vuln::conflict", Warning;
     /// A public key file in the bundle cannot be read.
     PublicKeyInvalid => "vouch::signature::invalid-public-key", Warning;
 }

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod report;
 pub mod signatures;
 pub mod trust;
+pub mod vulns;
 pub mod waivers;
 
 pub use digest::Sha256Digest;

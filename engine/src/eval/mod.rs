@@ -63,7 +63,7 @@ pub fn evaluate(
     graph: &EvidenceGraph,
     options: &EvaluationOptions,
 ) -> Report {
-    let evidence = EvidenceValues::build(graph);
+    let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
     evaluate_values(policy, graph, &evidence, options)
 }
 
@@ -103,7 +103,7 @@ pub fn explain(
     control_id: &str,
 ) -> Option<Trace> {
     let control = policy.controls.iter().find(|c| c.id == control_id)?;
-    let evidence = EvidenceValues::build(graph);
+    let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
     let params = module_params(policy, &evidence, options.as_of);
     let mut run = run_control(policy, control, &evidence, &params, options.as_of, true);
     let lines = std::mem::take(&mut run.trace);

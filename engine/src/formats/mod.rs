@@ -13,6 +13,7 @@ pub mod release_toml;
 pub mod support_toml;
 mod text;
 pub(crate) mod toml_util;
+pub mod vuln_register;
 
 use serde::Serialize;
 
@@ -34,6 +35,8 @@ pub enum EvidenceKind {
     PublicKey,
     /// A minisign signature (`.minisig`).
     MinisignSignature,
+    /// vouch's vulnerability register (TOML `[[vulnerability]]` tables).
+    VulnRegister,
 }
 
 impl EvidenceKind {
@@ -46,6 +49,7 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
+            EvidenceKind::VulnRegister => "vuln-register",
         }
     }
 }
@@ -141,6 +145,8 @@ pub enum Evidence {
     PublicKeys(Vec<crate::trust::StoredKey>),
     /// A signature file.
     Signature(crate::signatures::SignatureFile),
+    /// Statements about vulnerabilities (a scan, a VEX document, a register).
+    Vulnerabilities(crate::vulns::VulnDocument),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -183,6 +189,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &attestation::AttestationFormat,
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
+    &vuln_register::VulnRegisterFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -272,6 +279,7 @@ mod tests {
             EvidenceKind::Attestation,
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
+            EvidenceKind::VulnRegister,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -20,6 +20,7 @@ pub use nodes::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge,
     FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode, ProvenanceSubject, ReleaseNode,
     SignatureNode, Source, SupportCycleNode, SymlinkNode, SymlinkTarget, Unclassified,
+    VulnStatementNode, VulnerabilityNode,
 };
 
 use crate::digest::Sha256Digest;
@@ -282,6 +283,27 @@ impl EvidenceGraph {
                 Node::Provenance(p) => Some((id, p)),
                 _ => None,
             })
+    }
+
+    /// Every merged vulnerability, in id order (sorted by vulnerability id).
+    pub fn vulnerabilities(&self) -> impl Iterator<Item = (NodeId, &VulnerabilityNode)> {
+        self.of_kind(NodeKind::Vulnerability)
+            .filter_map(|(id, n)| match n {
+                Node::Vulnerability(v) => Some((id, v)),
+                _ => None,
+            })
+    }
+
+    /// The statements a merged vulnerability was built from, in id order.
+    pub fn statements_of(&self, vulnerability: NodeId) -> Vec<(NodeId, &VulnStatementNode)> {
+        self.sources_into(
+            vulnerability,
+            |e| matches!(e, Edge::Describes),
+            |n| match n {
+                Node::VulnStatement(s) => Some(s),
+                _ => None,
+            },
+        )
     }
 
     /// The nodes with a `wanted` edge into `id` (into an artifact's file, for an artifact),

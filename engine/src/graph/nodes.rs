@@ -10,6 +10,7 @@ use crate::formats::EvidenceKind;
 use crate::formats::checksums::{Algorithm, ChecksumSyntax};
 use crate::formats::release_toml::ReleaseDate;
 use crate::signatures::{SignatureFormat, Verification};
+use crate::vulns::{Band, SourceKind, StatedCvss, VulnStatement, VulnStatus};
 
 /// Where an entity was read from: its file (path and sha256) and line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -247,8 +248,54 @@ pub struct ProvenanceSubject {
     pub sha256: Option<Sha256Digest>,
 }
 
+/// What one evidence file says about one vulnerability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnStatementNode {
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// The format of the source file (`osv-scanner`, `openvex`, ...).
+    pub format: &'static str,
+    /// What it says.
+    #[serde(flatten)]
+    pub statement: VulnStatement,
+    /// The source file (and line).
+    pub source: Source,
+}
+
+/// One vulnerability, merged from every statement naming it by id or alias.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnerabilityNode {
+    /// Primary id (a CVE where one is known).
+    pub id: String,
+    /// Other ids.
+    pub aliases: Vec<String>,
+    /// The stated severity band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Band>,
+    /// The CVSS vector (and stated score).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<StatedCvss>,
+    /// Status for the product.
+    pub status: VulnStatus,
+    /// Why it is not affected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// When the producer learnt of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovered: Option<jiff::Timestamp>,
+    /// When it was made public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosed: Option<jiff::Timestamp>,
+    /// When a fix was released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_at: Option<jiff::Timestamp>,
+    /// The fixing version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_in: Option<String>,
+}
+
 /// A node of the evidence graph.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Node {
     /// A regular file.
@@ -273,6 +320,10 @@ pub enum Node {
     Signature(SignatureNode),
     /// Build provenance.
     Provenance(ProvenanceNode),
+    /// One statement about a vulnerability.
+    VulnStatement(VulnStatementNode),
+    /// A vulnerability, merged across statements.
+    Vulnerability(VulnerabilityNode),
 }
 
 /// The kind of a node, without its data.
@@ -301,6 +352,10 @@ pub enum NodeKind {
     Signature,
     /// [`Node::Provenance`].
     Provenance,
+    /// [`Node::VulnStatement`].
+    VulnStatement,
+    /// [`Node::Vulnerability`].
+    Vulnerability,
 }
 
 impl Node {
@@ -318,10 +373,13 @@ impl Node {
             Node::Attestation(_) => NodeKind::Attestation,
             Node::Signature(_) => NodeKind::Signature,
             Node::Provenance(_) => NodeKind::Provenance,
+            Node::VulnStatement(_) => NodeKind::VulnStatement,
+            Node::Vulnerability(_) => NodeKind::Vulnerability,
         }
     }
 
-    /// Where an entity came from; `None` for files, symlinks and missing files.
+    /// Where an entity came from; `None` for files, symlinks, missing files and merged
+    /// vulnerabilities (whose statements each have one).
     pub fn source(&self) -> Option<&Source> {
         match self {
             Node::File(_) | Node::Symlink(_) | Node::MissingFile(_) => None,
@@ -333,6 +391,8 @@ impl Node {
             Node::Attestation(n) => Some(&n.source),
             Node::Signature(n) => Some(&n.source),
             Node::Provenance(n) => Some(&n.source),
+            Node::VulnStatement(n) => Some(&n.source),
+            Node::Vulnerability(_) => None,
         }
     }
 }
@@ -352,6 +412,8 @@ impl NodeKind {
             NodeKind::Attestation => "attestation",
             NodeKind::Signature => "signature",
             NodeKind::Provenance => "provenance",
+            NodeKind::VulnStatement => "vuln-statement",
+            NodeKind::Vulnerability => "vulnerability",
         }
     }
 }
@@ -383,6 +445,8 @@ pub enum Edge {
     Signs,
     /// provenance -> a file whose sha256 is one of its subjects' digests.
     Attests,
+    /// vulnerability statement -> the merged vulnerability it is about.
+    Describes,
 }
 
 impl Edge {
@@ -399,6 +463,7 @@ impl Edge {
             Edge::InCycle => "in-cycle",
             Edge::Signs => "signs",
             Edge::Attests => "attests",
+            Edge::Describes => "describes",
         }
     }
 }

@@ -104,6 +104,8 @@ pub fn label(node: &Node) -> String {
             s.verification.outcome.as_str()
         ),
         Node::Provenance(p) => format!("provenance {} ({})", p.source.path, p.predicate_type),
+        Node::VulnStatement(v) => format!("{} {} ({})", v.format, v.statement.id, v.source.path),
+        Node::Vulnerability(v) => format!("{} ({})", v.id, v.status.as_str()),
     }
 }
 
@@ -127,6 +129,8 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Attestation(_) => "signature",
         Node::Signature(_) => "hexagon",
         Node::Provenance(_) => "house",
+        Node::VulnStatement(_) => "rect",
+        Node::Vulnerability(_) => "diamond",
     }
 }
 
@@ -219,6 +223,8 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Attestation(_) => ("[\\\"", "\"/]"),
             Node::Signature(_) => ("{{\"", "\"}}"),
             Node::Provenance(_) => ("[/\"", "\"\\]"),
+            Node::VulnStatement(_) => ("[\"", "\"]"),
+            Node::Vulnerability(_) => ("{\"", "\"}"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

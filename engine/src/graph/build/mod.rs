@@ -11,9 +11,11 @@ use sha2::Digest as _;
 
 mod release;
 mod signatures;
+mod vulns;
 
 use signatures::PendingSignature;
 pub(crate) use signatures::{VerifyFn, VerifyJob};
+use vulns::PendingVulns;
 
 use super::nodes::*;
 use super::{EvidenceGraph, NodeKind};
@@ -154,6 +156,7 @@ pub(crate) fn build(
     b.compute_sha512(&evidence, sha512_of);
     let mut releases = Vec::new();
     let mut pending = Vec::new();
+    let mut pending_vulns = Vec::new();
     let mut bundle_keys = crate::trust::KeyStore::new();
     for (file, path, sha256, signature) in embedded {
         let source = Source {
@@ -184,11 +187,17 @@ pub(crate) fn build(
                 source: source(None),
                 signature,
             }),
+            Evidence::Vulnerabilities(document) => pending_vulns.push(PendingVulns {
+                file: file_ix,
+                source: source(None),
+                document,
+            }),
         }
     }
     b.link_releases(&releases);
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     b.signatures(pending, &bundle_keys, verify);
+    b.vulnerabilities(pending_vulns);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
         .graph

@@ -6,6 +6,8 @@
 //! `security_txt` is `none`. Without exactly one `release.toml`, `release` is `none`: every
 //! field read from it is `none` too, so controls over it fail closed.
 
+mod vulns;
+
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -57,8 +59,14 @@ pub struct EvidenceValues {
 }
 
 impl EvidenceValues {
-    /// Builds every root from the graph.
+    /// Builds every root from the graph, with no `as_of` (so `open_for` is `none`).
     pub fn build(graph: &EvidenceGraph) -> Self {
+        Self::build_at(graph, None)
+    }
+
+    /// Builds every root from the graph; durations that run until now (`open_for`) end at
+    /// `as_of`.
+    pub fn build_at(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Self {
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(_, a)| AttestationFact {
@@ -86,7 +94,7 @@ impl EvidenceValues {
         EvidenceValues {
             release,
             files,
-            vulnerabilities: Value::list(Vec::new()),
+            vulnerabilities: vulns::vulnerabilities(graph, as_of),
             advisories: Value::list(Vec::new()),
             support: support(graph),
             security_txt: Value::None,

@@ -1,0 +1,90 @@
+//! The `vulnerabilities` root: one `Vulnerability` record per merged vulnerability, with the
+//! durations policies judge SLAs by (`time_to_fix`, `open_for` at `as_of`).
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::{Strings, cite, record};
+use crate::eval::duration::Duration;
+use crate::eval::value::Value;
+use crate::graph::{EvidenceGraph, NodeId, VulnerabilityNode};
+use crate::vulns::VulnStatus;
+
+/// Every merged vulnerability, in id order.
+pub(super) fn vulnerabilities(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
+    let mut strings = Strings::default();
+    Value::list(
+        graph
+            .vulnerabilities()
+            .map(|(id, v)| vulnerability(graph, id, v, as_of, &mut strings))
+            .collect(),
+    )
+}
+
+fn vulnerability(
+    graph: &EvidenceGraph,
+    id: NodeId,
+    v: &VulnerabilityNode,
+    as_of: Option<Timestamp>,
+    strings: &mut Strings,
+) -> Value {
+    let sources = graph.statements_of(id);
+    let mut paths: Vec<&str> = sources
+        .iter()
+        .map(|(_, s)| s.source.path.as_str())
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let citation = sources.first().map(|(_, s)| cite(&s.source));
+    let time_to_fix = match (v.discovered, v.fixed_at) {
+        (Some(found), Some(fixed)) => Value::Duration(Duration::between(found, fixed)),
+        _ => Value::None,
+    };
+    let open = !matches!(v.status, VulnStatus::Fixed | VulnStatus::NotAffected);
+    let open_for = match (v.discovered, as_of) {
+        (Some(found), Some(now)) if open => Value::Duration(Duration::between(found, now)),
+        _ => Value::None,
+    };
+    let date = |t: Option<Timestamp>| t.map_or(Value::None, Value::DateTime);
+    record(
+        "Vulnerability",
+        Arc::from(v.id.as_str()),
+        citation,
+        vec![
+            ("id", Value::str(&v.id)),
+            (
+                "aliases",
+                Value::set(v.aliases.iter().map(Value::str).collect()),
+            ),
+            (
+                "severity",
+                v.severity
+                    .map_or(Value::None, |b| Value::Enum("severity", b.as_str())),
+            ),
+            (
+                "cvss_score",
+                v.cvss
+                    .as_ref()
+                    .and_then(|c| c.score)
+                    .map_or(Value::None, Value::Number),
+            ),
+            (
+                "cvss_vector",
+                Value::opt_str(v.cvss.as_ref().map(|c| c.vector.as_str())),
+            ),
+            ("status", Value::Enum("vuln_status", v.status.as_str())),
+            ("justification", Value::opt_str(v.justification.as_ref())),
+            ("discovered", date(v.discovered)),
+            ("disclosed", date(v.disclosed)),
+            ("fixed_at", date(v.fixed_at)),
+            ("fixed_in", Value::opt_str(v.fixed_in.as_ref())),
+            ("time_to_fix", time_to_fix),
+            ("open_for", open_for),
+            (
+                "sources",
+                Value::list(paths.into_iter().map(|p| strings.value(p)).collect()),
+            ),
+        ],
+    )
+}

@@ -1,0 +1,81 @@
+//! Vulnerability statements and their merge: one node per statement (cited to its file and
+//! line), one node per vulnerability, `describes` edges between them, and a finding where
+//! equally authoritative sources contradict each other.
+
+use petgraph::graph::NodeIndex;
+
+use super::Builder;
+use crate::finding::{Finding, FindingCode};
+use crate::graph::nodes::{Edge, Node, Source, VulnStatementNode, VulnerabilityNode};
+use crate::vulns::{self, VulnDocument};
+
+/// The statements of one document, with where they were read.
+pub(crate) struct PendingVulns {
+    pub file: NodeIndex,
+    pub source: Source,
+    pub document: VulnDocument,
+}
+
+impl Builder {
+    /// Adds every statement, merges them, and adds the merged vulnerabilities.
+    pub(super) fn vulnerabilities(&mut self, mut pending: Vec<PendingVulns>) {
+        pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let mut statements = Vec::new();
+        for doc in &pending {
+            for statement in &doc.document.statements {
+                let source = Source {
+                    line: statement.line.or(doc.source.line),
+                    ..doc.source.clone()
+                };
+                let ix = self.add(Node::VulnStatement(VulnStatementNode {
+                    kind: doc.document.kind,
+                    format: doc.document.format,
+                    statement: statement.clone(),
+                    source,
+                }));
+                self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
+                statements.push((ix, doc.document.kind, statement));
+            }
+        }
+        let input: Vec<_> = statements.iter().map(|(_, k, s)| (*k, *s)).collect();
+        let (merged, conflicts) = vulns::merge(&input);
+        for v in merged {
+            let ix = self.add(Node::Vulnerability(VulnerabilityNode {
+                id: v.id,
+                aliases: v.aliases,
+                severity: v.severity,
+                cvss: v.cvss,
+                status: v.status,
+                justification: v.justification,
+                discovered: v.discovered,
+                disclosed: v.disclosed,
+                fixed_at: v.fixed_at,
+                fixed_in: v.fixed_in,
+            }));
+            for i in v.statements {
+                if let Some((statement, _, _)) = statements.get(i) {
+                    self.graph.add_edge(*statement, ix, Edge::Describes);
+                }
+            }
+        }
+        for c in conflicts {
+            let first = c
+                .statements
+                .first()
+                .and_then(|i| statements.get(*i))
+                .and_then(|(ix, _, _)| self.graph.node_weight(*ix))
+                .and_then(Node::source)
+                .cloned();
+            let mut finding = Finding::new(
+                FindingCode::VulnConflict,
+                first.as_ref().map(|s| s.path.as_str()),
+                format!("{}: {}", c.id, c.message),
+            )
+            .with_help("correct the outdated statement, or remove it from the bundle");
+            if let Some(line) = first.and_then(|s| s.line) {
+                finding = finding.at_line(line);
+            }
+            self.findings.push(finding);
+        }
+    }
+}

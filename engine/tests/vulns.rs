@@ -1,0 +1,140 @@
+//! Vulnerability evidence end to end: statements from registers merged by id and alias, the
+//! durations policies judge SLAs by, the SLA boundary to the minute, and conflicts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::write;
+use vouch_engine::report::Status;
+use vouch_engine::vulns::VulnStatus;
+use vouch_engine::{EvaluationOptions, EvidenceGraph, FindingCode};
+use vouch_lang::{Framework, Frameworks, NoImports, Source};
+
+const RELEASE: &str = "[release]\nproduct = \"widget\"\nversion = \"2.4.1\"\n\
+    date = 2026-10-01\nartifacts = []\n";
+
+fn frameworks() -> Frameworks {
+    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
+    let mut f = Frameworks::new();
+    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
+    f
+}
+
+/// Evaluates `body` as the one control of a policy with a 48-hour critical SLA.
+fn status(graph: &EvidenceGraph, as_of: &str, body: &str) -> Status {
+    let text = format!(
+        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
+         param sla: table<severity, duration> = {{ critical: 48h, high: 5d, medium: 30d, low: 90d, info: 365d }}\n\
+         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.3\"]\n  severity = high\n{body}\n}}\n"
+    );
+    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
+    let policy = out
+        .policy
+        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
+    let options = EvaluationOptions::at(as_of.parse().unwrap());
+    vouch_engine::evaluate(&policy, graph, &options).controls[0].status
+}
+
+const SLA: &str = "  for v in vulnerabilities where v.status != not_affected {\n\
+    expect (v.time_to_fix ?? v.open_for) <= sla[v.severity ?? critical]\n\
+    else \"{v.id} took {v.time_to_fix ?? v.open_for}\"\n  } when empty: pass";
+
+fn bundle(dir: &Path, register: &str) -> EvidenceGraph {
+    write(dir, "release.toml", RELEASE.as_bytes());
+    write(dir, "vulnerabilities.toml", register.as_bytes());
+    common::ingest(dir)
+}
+
+#[test]
+fn the_sla_holds_to_the_minute() {
+    let fixed_in = |minutes: &str| {
+        format!(
+            "[[vulnerability]]\nid = \"CVE-2026-0001\"\nseverity = \"critical\"\n\
+             discovered = 2026-09-01T10:00:00Z\nfixed_at = {minutes}\n"
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    // 47h59m: inside the 48h SLA.
+    let graph = bundle(tmp.path(), &fixed_in("2026-09-03T09:59:00Z"));
+    assert_eq!(status(&graph, "2026-10-01T00:00:00Z", SLA), Status::Pass);
+    // 48h exactly: still inside (the SLA is "within").
+    let graph = bundle(tmp.path(), &fixed_in("2026-09-03T10:00:00Z"));
+    assert_eq!(status(&graph, "2026-10-01T00:00:00Z", SLA), Status::Pass);
+    // 48h01m: breached.
+    let graph = bundle(tmp.path(), &fixed_in("2026-09-03T10:01:00Z"));
+    assert_eq!(status(&graph, "2026-10-01T00:00:00Z", SLA), Status::Fail);
+}
+
+#[test]
+fn an_open_vulnerability_is_judged_at_as_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    let graph = bundle(
+        tmp.path(),
+        "[[vulnerability]]\nid = \"CVE-2026-0002\"\nseverity = \"critical\"\n\
+         discovered = 2026-09-01T10:00:00Z\n",
+    );
+    assert_eq!(status(&graph, "2026-09-03T09:59:00Z", SLA), Status::Pass);
+    assert_eq!(status(&graph, "2026-09-03T10:01:00Z", SLA), Status::Fail);
+}
+
+#[test]
+fn a_cve_and_its_ghsa_alias_in_two_files_are_one_vulnerability() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "internal.vulns.toml",
+        b"[[vulnerability]]\nid = \"GHSA-abcd-efgh-ijkl\"\ndiscovered = 2026-09-01T00:00:00Z\n",
+    );
+    let graph = bundle(
+        tmp.path(),
+        "[[vulnerability]]\nid = \"CVE-2026-0003\"\naliases = [\"GHSA-abcd-efgh-ijkl\"]\n\
+         severity = \"high\"\nfixed_at = 2026-09-04T00:00:00Z\nfixed_in = \"2.4.1\"\n",
+    );
+    let vulns: Vec<_> = graph.vulnerabilities().collect();
+    assert_eq!(vulns.len(), 1, "{vulns:?}");
+    let (id, v) = vulns[0];
+    assert_eq!(v.id, "CVE-2026-0003");
+    assert_eq!(v.aliases, ["GHSA-ABCD-EFGH-IJKL"]);
+    assert_eq!(v.status, VulnStatus::Fixed);
+    assert_eq!(graph.statements_of(id).len(), 2);
+    // Discovered in one file, fixed in the other: 3 days, within the 5-day high SLA.
+    assert_eq!(status(&graph, "2026-10-01T00:00:00Z", SLA), Status::Pass);
+    assert_eq!(
+        status(
+            &graph,
+            "2026-10-01T00:00:00Z",
+            "  expect all(v in vulnerabilities: v.time_to_fix == 3d and len(v.sources) == 2)"
+        ),
+        Status::Pass
+    );
+}
+
+#[test]
+fn contradicting_registers_are_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "old.vulns.toml",
+        b"[[vulnerability]]\nid = \"CVE-2026-0004\"\nstatus = \"affected\"\n",
+    );
+    let graph = bundle(
+        tmp.path(),
+        "[[vulnerability]]\nid = \"CVE-2026-0004\"\nstatus = \"not_affected\"\n\
+         justification = \"vulnerable_code_not_in_execute_path\"\n",
+    );
+    let conflict = graph
+        .findings()
+        .iter()
+        .find(|f| f.code == FindingCode::VulnConflict)
+        .expect("a conflict finding");
+    assert!(conflict.message.contains("CVE-2026-0004"), "{conflict:?}");
+    assert_eq!(conflict.line, Some(1));
+}
