@@ -114,6 +114,12 @@ finding_codes! {
     SignatureMalformed => "vouch::signature::malformed", Error;
     /// A signature names no file of the bundle (by convention, digest or subject).
     SignatureNoSignedFile => "vouch::signature::no-signed-file", Error;
+    /// A JSON evidence file is not valid JSON (or nests deeper than 128 levels).
+    JsonSyntax => "vouch::json::syntax", Error;
+    /// A date or date-time without a time zone; read as UTC.
+    DateWithoutZone => "vouch::evidence::date-without-zone", Warning;
+    /// A value in an evidence file is missing or not what its format allows.
+    InvalidValue => "vouch::evidence::invalid-value", Error;
     /// Equally authoritative sources say contradicting things about one vulnerability.
     VulnConflict => "vouch::vuln::conflict", Warning;
     /// A public key file in the bundle cannot be read.

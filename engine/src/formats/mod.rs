@@ -8,6 +8,8 @@
 
 pub mod attestation;
 pub mod checksums;
+pub(crate) mod json_util;
+pub mod osv;
 pub mod public_key;
 pub mod release_toml;
 pub mod support_toml;
@@ -37,6 +39,10 @@ pub enum EvidenceKind {
     MinisignSignature,
     /// vouch's vulnerability register (TOML `[[vulnerability]]` tables).
     VulnRegister,
+    /// An OSV advisory (one OSV record).
+    OsvAdvisory,
+    /// OSV-Scanner JSON output.
+    OsvScannerScan,
 }
 
 impl EvidenceKind {
@@ -50,6 +56,8 @@ impl EvidenceKind {
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
             EvidenceKind::VulnRegister => "vuln-register",
+            EvidenceKind::OsvAdvisory => "osv-advisory",
+            EvidenceKind::OsvScannerScan => "osv-scanner-scan",
         }
     }
 }
@@ -190,6 +198,8 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
     &vuln_register::VulnRegisterFormat,
+    &osv::OsvAdvisoryFormat,
+    &osv::OsvScannerFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -280,6 +290,8 @@ mod tests {
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
             EvidenceKind::VulnRegister,
+            EvidenceKind::OsvAdvisory,
+            EvidenceKind::OsvScannerScan,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));
