@@ -34,6 +34,8 @@ pub enum EvidenceKind {
     PublicKey,
     /// A minisign signature (`.minisig`).
     MinisignSignature,
+    /// An OpenPGP detached signature (`.asc`, `.sig`, `.gpg`).
+    OpenPgpSignature,
 }
 
 impl EvidenceKind {
@@ -46,6 +48,7 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
+            EvidenceKind::OpenPgpSignature => "openpgp-signature",
         }
     }
 }
@@ -183,6 +186,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &attestation::AttestationFormat,
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
+    &crate::signatures::openpgp::OpenPgpFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -272,6 +276,7 @@ mod tests {
             EvidenceKind::Attestation,
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
+            EvidenceKind::OpenPgpSignature,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::signatures::minisign;
+use crate::signatures::{minisign, openpgp};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
 pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
@@ -29,6 +29,8 @@ pub struct StoredKey {
 pub enum PublicKey {
     /// A minisign public key.
     Minisign(minisign::MinisignKey),
+    /// An OpenPGP certificate (primary key, subkeys, user ids).
+    OpenPgp(openpgp::OpenPgpKey),
 }
 
 /// A set of public keys.
@@ -37,6 +39,8 @@ pub struct KeyStore {
     keys: Vec<StoredKey>,
     /// The files read, in load order.
     files: Vec<String>,
+    /// The OpenPGP keys and subkeys, by key id.
+    openpgp: openpgp::OpenPgpIndex,
 }
 
 /// Why a trust input could not be loaded. Trust inputs come from the policy side, so a bad
@@ -86,7 +90,7 @@ pub enum TrustError {
 type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 
 /// Every key format, in the order they are tried.
-const PARSERS: &[KeyParser] = &[minisign::parse_public_keys];
+const PARSERS: &[KeyParser] = &[minisign::parse_public_keys, openpgp::parse_public_keys];
 
 /// Parses the public keys in one file; `origin` names it in reports. `None` when no key
 /// format recognises it.
@@ -160,7 +164,12 @@ impl KeyStore {
 
     /// Adds keys.
     pub fn add(&mut self, keys: impl IntoIterator<Item = StoredKey>) {
-        self.keys.extend(keys);
+        for key in keys {
+            if let PublicKey::OpenPgp(k) = &key.key {
+                self.openpgp.insert(self.keys.len(), k);
+            }
+            self.keys.push(key);
+        }
     }
 
     /// Every key, in load order.
@@ -185,6 +194,34 @@ impl KeyStore {
             #[allow(unreachable_patterns)]
             _ => None,
         })
+    }
+
+    /// The OpenPGP keys, with their origins.
+    pub fn openpgp(&self) -> impl Iterator<Item = (&str, &openpgp::OpenPgpKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::OpenPgp(o) => Some((k.origin.as_str(), o)),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        })
+    }
+
+    /// The OpenPGP keys whose primary key or a signing-capable subkey has this 8-byte key
+    /// id, in load order: (position in the store, origin, key, which of its keys). Looked
+    /// up in an index, so a keyring of thousands of keys costs nothing per signature.
+    pub fn openpgp_by_key_id(
+        &self,
+        id: &[u8; 8],
+    ) -> impl Iterator<Item = (usize, &str, &openpgp::OpenPgpKey, openpgp::Slot)> {
+        self.openpgp
+            .get(id)
+            .iter()
+            .filter_map(|(position, slot)| match self.keys.get(*position) {
+                Some(StoredKey {
+                    origin,
+                    key: PublicKey::OpenPgp(k),
+                }) => Some((*position, origin.as_str(), k, *slot)),
+                _ => None,
+            })
     }
 }
 
