@@ -94,8 +94,24 @@ fn corpus_checksums_directory_ingests() {
         .findings()
         .iter()
         .filter(|f| f.severity == vouch_engine::Severity::Error)
+        .map(|f| (f.code, f.path.as_deref().unwrap_or_default()))
         .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    // Three OpenPGP signatures whose signed files are not beside them under their
+    // conventional names (the bitcoin builders' files are named `.NAME.asc`).
+    assert_eq!(
+        errors,
+        [
+            (
+                FindingCode::SignatureNoSignedFile,
+                "bitcoin-31.1-all.SHA256SUMS.hebasto.asc"
+            ),
+            (
+                FindingCode::SignatureNoSignedFile,
+                "bitcoin-31.1-all.SHA256SUMS.marcofleon.asc"
+            ),
+            (FindingCode::SignatureNoSignedFile, "va-24-262-01.json.asc"),
+        ]
+    );
     let kinds: Vec<_> = graph
         .files_of_kind(EvidenceKind::Checksums)
         .map(|(_, f)| f.path.clone())
@@ -144,6 +160,65 @@ fn corpus_checksums_directory_ingests() {
                 Some("opennic.md".to_owned()),
                 vouch_engine::signatures::Outcome::UntrustedKey
             ),
+        ]
+    );
+    // OpenPGP: detached signatures are their own kind; the cleartext-signed bwt sums stay
+    // checksums and sign themselves. The OpenPGP keys beside them are bundle keys: they show
+    // the advisory's signature valid, never trusted.
+    let detached: Vec<_> = graph
+        .files_of_kind(EvidenceKind::OpenPgpSignature)
+        .map(|(_, f)| f.path.clone())
+        .collect();
+    assert_eq!(
+        detached,
+        [
+            "avendor-advisory-0004.json.asc",
+            "bitcoin-31.1-all.SHA256SUMS.hebasto.asc",
+            "bitcoin-31.1-all.SHA256SUMS.marcofleon.asc",
+            "va-24-262-01.json.asc",
+        ]
+    );
+    let keys: Vec<_> = graph
+        .files_of_kind(EvidenceKind::PublicKey)
+        .map(|(_, f)| f.path.clone())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "dnscrypt-resolvers-minisign.pub",
+            "gocsaf-testdata-pubkey.asc",
+            "guix-builder-key-hebasto.gpg",
+            "guix-builder-key-marcofleon.gpg",
+        ]
+    );
+    use vouch_engine::signatures::Outcome::{MissingFile, UntrustedKey};
+    let openpgp: Vec<_> = graph
+        .signatures()
+        .filter(|(_, s)| s.format == vouch_engine::signatures::SignatureFormat::OpenPgp)
+        .map(|(_, s)| {
+            (
+                s.source.path.as_str(),
+                s.verification.outcome,
+                s.verification.verified,
+            )
+        })
+        .collect();
+    assert_eq!(
+        openpgp,
+        [
+            ("avendor-advisory-0004.json.asc", UntrustedKey, true),
+            (
+                "bitcoin-31.1-all.SHA256SUMS.hebasto.asc",
+                MissingFile,
+                false
+            ),
+            (
+                "bitcoin-31.1-all.SHA256SUMS.marcofleon.asc",
+                MissingFile,
+                false
+            ),
+            ("bwt-0.2.4-SHA256SUMS.asc", UntrustedKey, false),
+            ("va-24-262-01.json.asc", MissingFile, false),
         ]
     );
     assert!(!has_code(&graph, FindingCode::ChecksumMalformedLine));

@@ -69,15 +69,6 @@ pub(crate) enum When {
     AssumedUtc(Timestamp),
 }
 
-impl When {
-    /// The instant.
-    pub fn instant(self) -> Timestamp {
-        match self {
-            When::Exact(t) | When::AssumedUtc(t) => t,
-        }
-    }
-}
-
 /// Reads an RFC 3339 date-time; a date alone or a date-time without offset is read as UTC
 /// (and says so); `None` when it is not a date at all.
 pub(crate) fn when(text: &str) -> Option<When> {

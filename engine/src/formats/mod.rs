@@ -43,6 +43,8 @@ pub enum EvidenceKind {
     OsvAdvisory,
     /// OSV-Scanner JSON output.
     OsvScannerScan,
+    /// An OpenPGP detached signature (`.asc`, `.sig`, `.gpg`).
+    OpenPgpSignature,
 }
 
 impl EvidenceKind {
@@ -58,6 +60,7 @@ impl EvidenceKind {
             EvidenceKind::VulnRegister => "vuln-register",
             EvidenceKind::OsvAdvisory => "osv-advisory",
             EvidenceKind::OsvScannerScan => "osv-scanner-scan",
+            EvidenceKind::OpenPgpSignature => "openpgp-signature",
         }
     }
 }
@@ -200,6 +203,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &vuln_register::VulnRegisterFormat,
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
+    &crate::signatures::openpgp::OpenPgpFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -292,6 +296,7 @@ mod tests {
             EvidenceKind::VulnRegister,
             EvidenceKind::OsvAdvisory,
             EvidenceKind::OsvScannerScan,
+            EvidenceKind::OpenPgpSignature,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -11,6 +11,7 @@
 //! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
 
 pub mod minisign;
+pub mod openpgp;
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -26,6 +27,7 @@ use crate::trust::KeyStore;
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureFormat {
     /// OpenPGP: detached (`.asc`, `.sig`, `.gpg`) or cleartext-signed.
+    #[serde(rename = "openpgp")]
     OpenPgp,
     /// SSH signatures (`ssh-keygen -Y sign`, SSHSIG).
     Ssh,
@@ -255,6 +257,8 @@ pub enum SignatureBody {
     Malformed(Malformed),
     /// A minisign signature.
     Minisign(minisign::MinisignSignature),
+    /// OpenPGP signatures (detached, or of a cleartext-signed file).
+    OpenPgp(openpgp::OpenPgpSignature),
 }
 
 impl SignatureBody {
@@ -263,6 +267,7 @@ impl SignatureBody {
         match self {
             SignatureBody::Malformed(m) => m,
             SignatureBody::Minisign(s) => s,
+            SignatureBody::OpenPgp(s) => s,
         }
     }
 }
@@ -299,9 +304,7 @@ pub fn may_embed_signature(head: &[u8]) -> bool {
 /// The signature embedded in a whole file, as evidence (with findings when it is broken);
 /// `None` when there is none.
 pub fn parse_embedded(path: &str, bytes: &[u8]) -> Option<crate::formats::Parsed> {
-    // TODO(openpgp): cleartext signatures are parsed by the OpenPGP module.
-    let _ = (path, bytes);
-    None
+    may_embed_signature(bytes).then(|| openpgp::cleartext::parse(path, bytes))
 }
 
 /// File-name suffixes that mark a detached signature, longest first: `X.asc` signs `X`.
@@ -327,6 +330,23 @@ pub fn signed_path_by_convention(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_serialize_as_policies_see_them() {
+        for format in [
+            SignatureFormat::OpenPgp,
+            SignatureFormat::Ssh,
+            SignatureFormat::Minisign,
+            SignatureFormat::Cosign,
+            SignatureFormat::Sigstore,
+            SignatureFormat::Dsse,
+        ] {
+            assert_eq!(
+                serde_json::to_value(format).ok(),
+                Some(serde_json::Value::from(format.as_str()))
+            );
+        }
+    }
 
     #[test]
     fn convention_strips_one_suffix() {

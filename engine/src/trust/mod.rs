@@ -12,7 +12,7 @@ use thiserror::Error;
 
 pub mod pem;
 
-use crate::signatures::minisign;
+use crate::signatures::{minisign, openpgp};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
 pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
@@ -33,6 +33,8 @@ pub enum PublicKey {
     Minisign(minisign::MinisignKey),
     /// A PEM public key (ECDSA, Ed25519 or RSA; cosign, Sigstore, openssl).
     Pem(pem::PemKey),
+    /// An OpenPGP certificate (primary key, subkeys, user ids).
+    OpenPgp(openpgp::OpenPgpKey),
 }
 
 impl PublicKey {
@@ -41,6 +43,7 @@ impl PublicKey {
         match self {
             PublicKey::Minisign(k) => ("minisign", k.key_id()),
             PublicKey::Pem(k) => ("pem", format!("{} {}", k.algorithm(), k.key_id())),
+            PublicKey::OpenPgp(k) => ("openpgp", k.fingerprint()),
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct KeyStore {
     keys: Vec<StoredKey>,
     /// The files read, in load order.
     files: Vec<String>,
+    /// The OpenPGP keys and subkeys, by key id.
+    openpgp: openpgp::OpenPgpIndex,
 }
 
 /// Why a trust input could not be loaded. Trust inputs come from the policy side, so a bad
@@ -100,7 +105,11 @@ pub enum TrustError {
 type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 
 /// Every key format, in the order they are tried.
-const PARSERS: &[KeyParser] = &[minisign::parse_public_keys, pem::parse_public_keys];
+const PARSERS: &[KeyParser] = &[
+    minisign::parse_public_keys,
+    pem::parse_public_keys,
+    openpgp::parse_public_keys,
+];
 
 /// Parses the public keys in one file; `origin` names it in reports. `None` when no key
 /// format recognises it.
@@ -174,7 +183,12 @@ impl KeyStore {
 
     /// Adds keys.
     pub fn add(&mut self, keys: impl IntoIterator<Item = StoredKey>) {
-        self.keys.extend(keys);
+        for key in keys {
+            if let PublicKey::OpenPgp(k) = &key.key {
+                self.openpgp.insert(self.keys.len(), k);
+            }
+            self.keys.push(key);
+        }
     }
 
     /// Every key, in load order.
@@ -221,6 +235,33 @@ impl KeyStore {
             PublicKey::Pem(p) => Some((k.origin.as_str(), p)),
             _ => None,
         })
+    }
+
+    /// The OpenPGP keys, with their origins.
+    pub fn openpgp(&self) -> impl Iterator<Item = (&str, &openpgp::OpenPgpKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::OpenPgp(o) => Some((k.origin.as_str(), o)),
+            _ => None,
+        })
+    }
+
+    /// The OpenPGP keys whose primary key or a signing-capable subkey has this 8-byte key
+    /// id, in load order: (position in the store, origin, key, which of its keys). Looked
+    /// up in an index, so a keyring of thousands of keys costs nothing per signature.
+    pub fn openpgp_by_key_id(
+        &self,
+        id: &[u8; 8],
+    ) -> impl Iterator<Item = (usize, &str, &openpgp::OpenPgpKey, openpgp::Slot)> {
+        self.openpgp
+            .get(id)
+            .iter()
+            .filter_map(|(position, slot)| match self.keys.get(*position) {
+                Some(StoredKey {
+                    origin,
+                    key: PublicKey::OpenPgp(k),
+                }) => Some((*position, origin.as_str(), k, *slot)),
+                _ => None,
+            })
     }
 }
 
