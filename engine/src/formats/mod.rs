@@ -34,6 +34,12 @@ pub enum EvidenceKind {
     PublicKey,
     /// A minisign signature (`.minisig`).
     MinisignSignature,
+    /// A Sigstore bundle (`*.sigstore.json`), or npm's attestations document of bundles.
+    SigstoreBundle,
+    /// A DSSE envelope (`*.intoto.jsonl`: one per line).
+    DsseEnvelope,
+    /// An unsigned in-toto statement.
+    InTotoStatement,
 }
 
 impl EvidenceKind {
@@ -46,6 +52,9 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
+            EvidenceKind::SigstoreBundle => "sigstore-bundle",
+            EvidenceKind::DsseEnvelope => "dsse-envelope",
+            EvidenceKind::InTotoStatement => "in-toto-statement",
         }
     }
 }
@@ -141,6 +150,9 @@ pub enum Evidence {
     PublicKeys(Vec<crate::trust::StoredKey>),
     /// A signature file.
     Signature(crate::signatures::SignatureFile),
+    /// Sigstore bundles, DSSE envelopes and in-toto statements: one per JSON file, or one
+    /// per line of a JSON Lines file.
+    Envelopes(Vec<crate::signatures::intoto::Document>),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -183,6 +195,9 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &attestation::AttestationFormat,
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
+    &crate::signatures::sigstore::SigstoreFormat,
+    &crate::signatures::dsse::DsseFormat,
+    &crate::signatures::intoto::InTotoFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -272,6 +287,9 @@ mod tests {
             EvidenceKind::Attestation,
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
+            EvidenceKind::SigstoreBundle,
+            EvidenceKind::DsseEnvelope,
+            EvidenceKind::InTotoStatement,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

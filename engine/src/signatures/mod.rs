@@ -10,7 +10,12 @@
 //! Large signed files are streamed through the verifier's hash ([`Signed::stream`]); formats
 //! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
 
+pub mod certificate;
+pub mod dsse;
+pub mod intoto;
+mod keyed;
 pub mod minisign;
+pub mod sigstore;
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -255,6 +260,10 @@ pub enum SignatureBody {
     Malformed(Malformed),
     /// A minisign signature.
     Minisign(minisign::MinisignSignature),
+    /// A DSSE envelope.
+    Dsse(dsse::DsseEnvelope),
+    /// A Sigstore bundle.
+    Sigstore(sigstore::SigstoreBundle),
 }
 
 impl SignatureBody {
@@ -263,6 +272,8 @@ impl SignatureBody {
         match self {
             SignatureBody::Malformed(m) => m,
             SignatureBody::Minisign(s) => s,
+            SignatureBody::Dsse(s) => s,
+            SignatureBody::Sigstore(s) => s,
         }
     }
 }
