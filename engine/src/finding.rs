@@ -124,6 +124,10 @@ finding_codes! {
     VulnConflict => "vouch::vuln::conflict", Warning;
     /// A public key file in the bundle cannot be read.
     PublicKeyInvalid => "vouch::signature::invalid-public-key", Warning;
+    /// An in-toto statement (bare, or the payload of an envelope) is not valid.
+    StatementInvalid => "vouch::signature::invalid-statement", Error;
+    /// A statement subject's digest matches no file of the bundle.
+    ProvenanceSubjectMissing => "vouch::signature::subject-not-in-bundle", Warning;
 }
 
 impl fmt::Display for FindingCode {

@@ -8,7 +8,7 @@ use super::Parsed;
 use crate::finding::{Finding, FindingCode};
 
 /// Parses `bytes` as one JSON document; a finding (with line and column) when it is not.
-pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Parsed> {
+pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     serde_json::from_slice(bytes).map_err(|e| {
         let finding = Finding::new(
@@ -18,10 +18,10 @@ pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Parse
         )
         .with_help("check that the tool finished writing the file; vouch reads it as JSON")
         .at_line(u32::try_from(e.line()).unwrap_or(0));
-        Parsed {
+        Box::new(Parsed {
             evidence: None,
             findings: vec![finding],
-        }
+        })
     })
 }
 

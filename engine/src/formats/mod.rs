@@ -45,6 +45,12 @@ pub enum EvidenceKind {
     OsvScannerScan,
     /// An OpenPGP detached signature (`.asc`, `.sig`, `.gpg`).
     OpenPgpSignature,
+    /// A Sigstore bundle (`*.sigstore.json`), or npm's attestations document of bundles.
+    SigstoreBundle,
+    /// A DSSE envelope (`*.intoto.jsonl`: one per line).
+    DsseEnvelope,
+    /// An unsigned in-toto statement.
+    InTotoStatement,
 }
 
 impl EvidenceKind {
@@ -61,6 +67,9 @@ impl EvidenceKind {
             EvidenceKind::OsvAdvisory => "osv-advisory",
             EvidenceKind::OsvScannerScan => "osv-scanner-scan",
             EvidenceKind::OpenPgpSignature => "openpgp-signature",
+            EvidenceKind::SigstoreBundle => "sigstore-bundle",
+            EvidenceKind::DsseEnvelope => "dsse-envelope",
+            EvidenceKind::InTotoStatement => "in-toto-statement",
         }
     }
 }
@@ -158,6 +167,9 @@ pub enum Evidence {
     Signature(crate::signatures::SignatureFile),
     /// Statements about vulnerabilities (a scan, a VEX document, a register).
     Vulnerabilities(crate::vulns::VulnDocument),
+    /// Sigstore bundles, DSSE envelopes and in-toto statements: one per JSON file, or one
+    /// per line of a JSON Lines file.
+    Envelopes(Vec<crate::signatures::intoto::Document>),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -204,6 +216,9 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
     &crate::signatures::openpgp::OpenPgpFormat,
+    &crate::signatures::sigstore::SigstoreFormat,
+    &crate::signatures::dsse::DsseFormat,
+    &crate::signatures::intoto::InTotoFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -297,6 +312,9 @@ mod tests {
             EvidenceKind::OsvAdvisory,
             EvidenceKind::OsvScannerScan,
             EvidenceKind::OpenPgpSignature,
+            EvidenceKind::SigstoreBundle,
+            EvidenceKind::DsseEnvelope,
+            EvidenceKind::InTotoStatement,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -40,7 +40,7 @@ impl EvidenceFormat for OsvAdvisoryFormat {
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
         let value = match json_util::parse(input.path, input.bytes, "OSV advisory") {
             Ok(v) => v,
-            Err(parsed) => return parsed,
+            Err(parsed) => return *parsed,
         };
         let mut notes = Notes::new(input.path);
         let statements = statement(&value, "", &mut notes).into_iter().collect();
@@ -75,7 +75,7 @@ impl EvidenceFormat for OsvScannerFormat {
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
         let value = match json_util::parse(input.path, input.bytes, "OSV-Scanner output") {
             Ok(v) => v,
-            Err(parsed) => return parsed,
+            Err(parsed) => return *parsed,
         };
         let mut notes = Notes::new(input.path);
         let mut statements = Vec::new();

@@ -10,8 +10,13 @@
 //! Large signed files are streamed through the verifier's hash ([`Signed::stream`]); formats
 //! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
 
+pub mod certificate;
+pub mod dsse;
+pub mod intoto;
+mod keyed;
 pub mod minisign;
 pub mod openpgp;
+pub mod sigstore;
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -259,6 +264,10 @@ pub enum SignatureBody {
     Minisign(minisign::MinisignSignature),
     /// OpenPGP signatures (detached, or of a cleartext-signed file).
     OpenPgp(openpgp::OpenPgpSignature),
+    /// A DSSE envelope.
+    Dsse(dsse::DsseEnvelope),
+    /// A Sigstore bundle.
+    Sigstore(sigstore::SigstoreBundle),
 }
 
 impl SignatureBody {
@@ -268,6 +277,8 @@ impl SignatureBody {
             SignatureBody::Malformed(m) => m,
             SignatureBody::Minisign(s) => s,
             SignatureBody::OpenPgp(s) => s,
+            SignatureBody::Dsse(s) => s,
+            SignatureBody::Sigstore(s) => s,
         }
     }
 }

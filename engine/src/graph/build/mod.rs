@@ -9,10 +9,12 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
+mod provenance;
 mod release;
 mod signatures;
 mod vulns;
 
+use provenance::PendingStatement;
 use signatures::PendingSignature;
 pub(crate) use signatures::{VerifyFn, VerifyJob};
 use vulns::PendingVulns;
@@ -25,6 +27,7 @@ use crate::finding::{Finding, FindingCode};
 use crate::formats::Evidence;
 use crate::formats::EvidenceKind;
 use crate::formats::checksums::{Algorithm, ChecksumList, normalize_name};
+use crate::signatures::intoto::Content;
 
 /// Why a readable file is unclassified when no format claims it.
 const NO_FORMAT: &str = "no evidence format recognised";
@@ -158,6 +161,7 @@ pub(crate) fn build(
     let mut pending = Vec::new();
     let mut pending_vulns = Vec::new();
     let mut bundle_keys = crate::trust::KeyStore::new();
+    let mut statements = Vec::new();
     for (file, path, sha256, signature) in embedded {
         let source = Source {
             path,
@@ -192,11 +196,30 @@ pub(crate) fn build(
                 source: source(None),
                 document,
             }),
+            Evidence::Envelopes(documents) => {
+                for document in documents {
+                    match document.content {
+                        Content::Signed(signature) => pending.push(PendingSignature {
+                            file: file_ix,
+                            source: source(document.line),
+                            signature,
+                        }),
+                        Content::Statement(statement) => statements.push(PendingStatement {
+                            file: file_ix,
+                            source: source(document.line),
+                            statement,
+                            verified: false,
+                        }),
+                    }
+                }
+            }
         }
     }
     b.link_releases(&releases);
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
-    b.signatures(pending, &bundle_keys, verify);
+    let signed = b.signatures(pending, &bundle_keys, verify);
+    statements.extend(signed);
+    b.provenance(statements);
     b.vulnerabilities(pending_vulns);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b

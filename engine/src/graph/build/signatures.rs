@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use petgraph::graph::NodeIndex;
 
+use super::provenance::PendingStatement;
 use super::{Builder, Target};
 use crate::digest::Sha256Digest;
 use crate::finding::{Finding, FindingCode};
@@ -49,13 +50,15 @@ enum Pairing {
 
 impl Builder {
     /// Pairs every signature with its file, verifies them through `verify` and adds a
-    /// signature node per signature, with `defined-in` and `signs` edges.
+    /// signature node per signature, with `defined-in` and `signs` edges. Returns the
+    /// in-toto statements the signatures sign, each `verified` when one of its signatures
+    /// is.
     pub(super) fn signatures(
         &mut self,
         pending: Vec<PendingSignature>,
         bundle_keys: &KeyStore,
         verify: VerifyFn<'_>,
-    ) {
+    ) -> Vec<PendingStatement> {
         let by_digest = self.files_by_digest();
         let pairings: Vec<Pairing> = pending.iter().map(|p| self.pair(p, &by_digest)).collect();
         let mut jobs = Vec::new();
@@ -81,7 +84,16 @@ impl Builder {
             });
         }
         drop(jobs);
+        let mut statements = Vec::new();
         for ((p, pairing), verifications) in pending.into_iter().zip(pairings).zip(outcomes) {
+            if let Some(statement) = p.signature.statement() {
+                statements.push(PendingStatement {
+                    file: p.file,
+                    source: p.source.clone(),
+                    statement: statement.clone(),
+                    verified: verifications.iter().any(|v| v.outcome == Outcome::Verified),
+                });
+            }
             let (target, signed_path) = match pairing {
                 Pairing::File(ix) => (Some(ix), self.path_of(ix)),
                 Pairing::None { path, reason } => {
@@ -112,6 +124,7 @@ impl Builder {
                 }
             }
         }
+        statements
     }
 
     fn pair(&self, p: &PendingSignature, by_digest: &BTreeMap<Sha256Digest, NodeIndex>) -> Pairing {

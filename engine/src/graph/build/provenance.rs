@@ -1,0 +1,138 @@
+//! Provenance nodes: one per in-toto statement (bare, in a DSSE envelope or in a Sigstore
+//! bundle), with an `attests` edge to every file whose sha256 is a subject's digest.
+//!
+//! Added after the signatures are verified: a statement is `verified` when a signature
+//! over it (its envelope's or bundle's) verified with a trusted key.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::NodeIndex;
+
+use super::Builder;
+use crate::digest::Sha256Digest;
+use crate::finding::{Finding, FindingCode};
+use crate::graph::nodes::{Edge, Node, ProvenanceNode, ProvenanceSubject, Source};
+use crate::signatures::intoto::Statement;
+
+/// Subjects reported one by one per statement when they match no file; the rest are
+/// counted in one finding.
+const MAX_MISSING_REPORTED: usize = 10;
+
+const NOT_IN_BUNDLE_HELP: &str = "put the files the statement names in the bundle (a changed \
+     file has another digest), or leave out a statement about something else";
+
+const NO_SHA256_HELP: &str = "give the subject a sha256 digest; vouch pairs subjects with \
+     files by sha256 only";
+
+/// A statement found during the build.
+pub(crate) struct PendingStatement {
+    /// The file it was read from.
+    pub file: NodeIndex,
+    /// Where (path, line).
+    pub source: Source,
+    /// The statement.
+    pub statement: Statement,
+    /// Whether a signature over it verified with a trusted key.
+    pub verified: bool,
+}
+
+impl Builder {
+    /// Adds a provenance node per statement, with `defined-in` and `attests` edges, and a
+    /// finding for each subject that names no file of the bundle.
+    pub(super) fn provenance(&mut self, mut pending: Vec<PendingStatement>) {
+        pending.sort_by(|x, y| {
+            (x.source.path.as_str(), x.source.line).cmp(&(y.source.path.as_str(), y.source.line))
+        });
+        let by_digest = self.all_files_by_digest();
+        for p in pending {
+            let mut targets: Vec<NodeIndex> = Vec::new();
+            let mut missing: Vec<(String, &str)> = Vec::new();
+            for s in &p.statement.subjects {
+                match s.sha256.map(|d| (d, by_digest.get(&d))) {
+                    Some((_, Some(files))) => targets.extend(files.iter().copied()),
+                    Some((digest, None)) => missing.push((
+                        format!(
+                            "subject `{}` (sha256 {}) matches no file of the bundle",
+                            s.name,
+                            digest.to_hex()
+                        ),
+                        NOT_IN_BUNDLE_HELP,
+                    )),
+                    None => missing.push((
+                        format!(
+                            "subject `{}` has no sha256 digest ({}); vouch links subjects by sha256",
+                            s.name,
+                            s.algorithms.join(", ")
+                        ),
+                        NO_SHA256_HELP,
+                    )),
+                }
+            }
+            targets.sort();
+            targets.dedup();
+            let ix = self.add(Node::Provenance(ProvenanceNode {
+                predicate_type: p.statement.predicate_type.clone(),
+                builder: p.statement.builder.clone(),
+                subjects: p
+                    .statement
+                    .subjects
+                    .iter()
+                    .map(|s| ProvenanceSubject {
+                        name: s.name.clone(),
+                        sha256: s.sha256,
+                    })
+                    .collect(),
+                verified: p.verified,
+                source: p.source.clone(),
+            }));
+            self.graph.add_edge(ix, p.file, Edge::DefinedIn);
+            for target in targets {
+                self.graph.add_edge(ix, target, Edge::Attests);
+            }
+            self.missing_subjects(&p.source, missing);
+        }
+    }
+
+    fn missing_subjects(&mut self, source: &Source, missing: Vec<(String, &str)>) {
+        let extra = missing.len().saturating_sub(MAX_MISSING_REPORTED);
+        for (message, help) in missing.into_iter().take(MAX_MISSING_REPORTED) {
+            self.findings.push(at(
+                Finding::new(
+                    FindingCode::ProvenanceSubjectMissing,
+                    Some(&source.path),
+                    message,
+                )
+                .with_help(help),
+                source.line,
+            ));
+        }
+        if extra > 0 {
+            self.findings.push(at(
+                Finding::new(
+                    FindingCode::ProvenanceSubjectMissing,
+                    Some(&source.path),
+                    format!("{extra} more subjects match no file of the bundle"),
+                ),
+                source.line,
+            ));
+        }
+    }
+
+    /// Every file (in path order) by sha256.
+    fn all_files_by_digest(&self) -> BTreeMap<Sha256Digest, Vec<NodeIndex>> {
+        let mut out: BTreeMap<Sha256Digest, Vec<NodeIndex>> = BTreeMap::new();
+        for ix in self.by_path.values() {
+            if let Some(Node::File(f)) = self.graph.node_weight(*ix) {
+                out.entry(f.sha256).or_default().push(*ix);
+            }
+        }
+        out
+    }
+}
+
+fn at(finding: Finding, line: Option<u32>) -> Finding {
+    match line {
+        Some(line) => finding.at_line(line),
+        None => finding,
+    }
+}
