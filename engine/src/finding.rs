@@ -120,6 +120,8 @@ finding_codes! {
     DateWithoutZone => "vouch::evidence::date-without-zone", Warning;
     /// A value in an evidence file is missing or not what its format allows.
     InvalidValue => "vouch::evidence::invalid-value", Error;
+    /// A VEX statement says `not_affected` without saying why.
+    VexWithoutJustification => "vouch::vex::no-justification", Error;
     /// Equally authoritative sources say contradicting things about one vulnerability.
     VulnConflict => "vouch::vuln::conflict", Warning;
     /// A public key file in the bundle cannot be read.

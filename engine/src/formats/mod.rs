@@ -9,6 +9,7 @@
 pub mod attestation;
 pub mod checksums;
 pub(crate) mod json_util;
+pub mod openvex;
 pub mod osv;
 pub mod public_key;
 pub mod release_toml;
@@ -43,6 +44,8 @@ pub enum EvidenceKind {
     OsvAdvisory,
     /// OSV-Scanner JSON output.
     OsvScannerScan,
+    /// An OpenVEX document.
+    OpenVex,
     /// An OpenPGP detached signature (`.asc`, `.sig`, `.gpg`).
     OpenPgpSignature,
     /// A Sigstore bundle (`*.sigstore.json`), or npm's attestations document of bundles.
@@ -66,6 +69,7 @@ impl EvidenceKind {
             EvidenceKind::VulnRegister => "vuln-register",
             EvidenceKind::OsvAdvisory => "osv-advisory",
             EvidenceKind::OsvScannerScan => "osv-scanner-scan",
+            EvidenceKind::OpenVex => "openvex",
             EvidenceKind::OpenPgpSignature => "openpgp-signature",
             EvidenceKind::SigstoreBundle => "sigstore-bundle",
             EvidenceKind::DsseEnvelope => "dsse-envelope",
@@ -215,6 +219,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &vuln_register::VulnRegisterFormat,
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
+    &openvex::OpenVexFormat,
     &crate::signatures::openpgp::OpenPgpFormat,
     &crate::signatures::sigstore::SigstoreFormat,
     &crate::signatures::dsse::DsseFormat,
@@ -311,6 +316,7 @@ mod tests {
             EvidenceKind::VulnRegister,
             EvidenceKind::OsvAdvisory,
             EvidenceKind::OsvScannerScan,
+            EvidenceKind::OpenVex,
             EvidenceKind::OpenPgpSignature,
             EvidenceKind::SigstoreBundle,
             EvidenceKind::DsseEnvelope,
