@@ -7,8 +7,12 @@
 //!
 //! [`evaluate()`] judges a checked policy against that graph at a given instant and returns
 //! the [`report::Report`]; [`report::render`] turns it into JSON (and other formats).
+//!
+//! [`cvss`] parses CVSS v3.0, v3.1 and v4.0 vectors and computes their base score and
+//! severity band, for evidence formats that state a vector and a score.
 
 mod bundle_path;
+pub mod cvss;
 pub mod digest;
 pub mod eval;
 pub mod evidence;
