@@ -120,6 +120,10 @@ finding_codes! {
     DateWithoutZone => "vouch::evidence::date-without-zone", Warning;
     /// A value in an evidence file is missing or not what its format allows.
     InvalidValue => "vouch::evidence::invalid-value", Error;
+    /// A CVSS vector that cannot be read.
+    CvssInvalidVector => "vouch::cvss::invalid-vector", Warning;
+    /// A stated CVSS score contradicts its vector.
+    CvssScoreMismatch => "vouch::cvss::score-mismatch", Error;
     /// A VEX statement says `not_affected` without saying why.
     VexWithoutJustification => "vouch::vex::no-justification", Error;
     /// Equally authoritative sources say contradicting things about one vulnerability.

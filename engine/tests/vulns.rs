@@ -138,3 +138,39 @@ fn contradicting_registers_are_a_finding() {
     assert!(conflict.message.contains("CVE-2026-0004"), "{conflict:?}");
     assert_eq!(conflict.line, Some(1));
 }
+
+#[test]
+fn the_score_and_band_come_from_the_vector_and_a_wrong_stated_score_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let graph = bundle(
+        tmp.path(),
+        "[[vulnerability]]\nid = \"CVE-2014-0160\"\n\
+         cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\"\ncvss_score = 7.5\n\n\
+         [[vulnerability]]\nid = \"CVE-2026-0009\"\n\
+         cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\ncvss_score = 5.0\n\n\
+         [[vulnerability]]\nid = \"CVE-2026-0010\"\ncvss = \"CVSS:3.1/AV:Q\"\n",
+    );
+    let vulns: Vec<_> = graph.vulnerabilities().map(|(_, v)| v).collect();
+    // Heartbleed: 7.5, high (no severity stated: the band comes from the score).
+    assert_eq!(vulns[0].cvss_score, Some(7.5));
+    assert_eq!(vulns[0].severity, Some(vouch_engine::vulns::Band::High));
+    // The vector scores 9.8 whatever the file says.
+    assert_eq!(vulns[1].cvss_score, Some(9.8));
+    let codes: Vec<_> = graph.findings().iter().map(|f| (f.code, f.line)).collect();
+    assert!(
+        codes.contains(&(FindingCode::CvssScoreMismatch, Some(6))),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&(FindingCode::CvssInvalidVector, Some(11))),
+        "{codes:?}"
+    );
+    assert_eq!(
+        status(
+            &graph,
+            "2026-10-01T00:00:00Z",
+            "  expect any(v in vulnerabilities: v.severity == critical and v.cvss_score > 9.0)"
+        ),
+        Status::Pass
+    );
+}

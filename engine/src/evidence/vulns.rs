@@ -64,10 +64,7 @@ fn vulnerability(
             ),
             (
                 "cvss_score",
-                v.cvss
-                    .as_ref()
-                    .and_then(|c| c.score)
-                    .map_or(Value::None, Value::Number),
+                v.cvss_score.map_or(Value::None, Value::Number),
             ),
             (
                 "cvss_vector",

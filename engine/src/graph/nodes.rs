@@ -269,9 +269,13 @@ pub struct VulnerabilityNode {
     pub id: String,
     /// Other ids.
     pub aliases: Vec<String>,
-    /// The stated severity band.
+    /// The severity band: as stated, else the band of the CVSS score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Band>,
+    /// The CVSS base score, computed from the vector (the stated score where the vector
+    /// cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
     /// The CVSS vector (and stated score).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cvss: Option<StatedCvss>,

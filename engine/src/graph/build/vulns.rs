@@ -5,9 +5,10 @@
 use petgraph::graph::NodeIndex;
 
 use super::Builder;
+use crate::cvss;
 use crate::finding::{Finding, FindingCode};
 use crate::graph::nodes::{Edge, Node, Source, VulnStatementNode, VulnerabilityNode};
-use crate::vulns::{self, VulnDocument};
+use crate::vulns::{self, Band, VulnDocument, VulnStatement};
 
 /// The statements of one document, with where they were read.
 pub(crate) struct PendingVulns {
@@ -34,16 +35,26 @@ impl Builder {
                     source,
                 }));
                 self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
+                self.check_cvss(statement, &doc.source);
                 statements.push((ix, doc.document.kind, statement));
             }
         }
         let input: Vec<_> = statements.iter().map(|(_, k, s)| (*k, *s)).collect();
         let (merged, conflicts) = vulns::merge(&input);
         for v in merged {
+            // The score is computed from the vector; a stated score stands in only where
+            // the vector cannot be read. The band is the stated one, else the score's.
+            let computed = v
+                .cvss
+                .as_ref()
+                .and_then(|c| cvss::parse(&c.vector).ok())
+                .map(|c| c.base_score());
+            let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
             let ix = self.add(Node::Vulnerability(VulnerabilityNode {
                 id: v.id,
                 aliases: v.aliases,
-                severity: v.severity,
+                severity: v.severity.or(cvss_score.map(Band::of_score)),
+                cvss_score,
                 cvss: v.cvss,
                 status: v.status,
                 justification: v.justification,
@@ -76,6 +87,47 @@ impl Builder {
                 finding = finding.at_line(line);
             }
             self.findings.push(finding);
+        }
+    }
+
+    /// Findings for a statement's CVSS vectors that cannot be read, or whose stated score
+    /// contradicts the vector.
+    fn check_cvss(&mut self, statement: &VulnStatement, source: &Source) {
+        for stated in &statement.cvss {
+            let located = |finding: Finding| match statement.line.or(source.line) {
+                Some(line) => finding.at_line(line),
+                None => finding,
+            };
+            match cvss::parse(&stated.vector) {
+                Err(e) => self.findings.push(located(
+                    Finding::new(
+                        FindingCode::CvssInvalidVector,
+                        Some(&source.path),
+                        format!("{}: CVSS vector `{}` cannot be read: {e}", statement.id, stated.vector),
+                    )
+                    .with_help("write the vector as the CVSS specification does, e.g. CVSS:3.1/AV:N/AC:L/..."),
+                )),
+                Ok(vector) => {
+                    let Some(score) = stated.score else { continue };
+                    if !cvss::score_matches(score, vector.base_score())
+                        && !cvss::score_matches(score, vector.score())
+                    {
+                        self.findings.push(located(
+                            Finding::new(
+                                FindingCode::CvssScoreMismatch,
+                                Some(&source.path),
+                                format!(
+                                    "{}: stated CVSS score {score} contradicts its vector `{}`, which scores {:.1}",
+                                    statement.id,
+                                    stated.vector,
+                                    vector.base_score()
+                                ),
+                            )
+                            .with_help("the score is computed from the vector; correct the stated score or the vector"),
+                        ));
+                    }
+                }
+            }
         }
     }
 }
