@@ -28,12 +28,19 @@ impl EvidenceFormat for OsvAdvisoryFormat {
         let Some(text) = input.text.as_deref() else {
             return Confidence::No;
         };
-        // An object with an "id" and "modified" near the top, and no scanner "results".
-        let head = text.get(..text.len().min(4096)).unwrap_or(text);
+        // An object with an "id" and a "modified" date (which OSV requires), and none of the
+        // keys that mark other JSON evidence.
         let by_content = json_util::looks_like_object(text)
-            && head.contains("\"id\"")
-            && head.contains("\"modified\"")
-            && !head.contains("\"results\"");
+            && text.contains("\"id\"")
+            && text.contains("\"modified\"")
+            && ![
+                "\"results\"",
+                "\"bomFormat\"",
+                "\"spdxVersion\"",
+                "\"csaf_version\"",
+            ]
+            .iter()
+            .any(|marker| text.contains(marker));
         Confidence::of(by_content, false)
     }
 
