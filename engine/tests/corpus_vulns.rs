@@ -139,3 +139,47 @@ fn no_corpus_file_of_these_kinds_is_left_unclassified() {
         );
     }
 }
+
+#[test]
+fn csaf_documents_parse_into_advisories() {
+    let Some((_tmp, graph)) = ingest_corpus("csaf", |_| true) else {
+        return;
+    };
+    for (path, kind) in kinds(&graph) {
+        assert_eq!(kind, Some(EvidenceKind::CsafAdvisory), "{path}");
+    }
+    assert_eq!(errors(&graph), Vec::<String>::new());
+    assert_eq!(graph.advisories().count(), 10);
+    // Red Hat's RHSA-2024:4546 fixes CVE-2023-45288, discovered 2024-03-06.
+    let rhsa = graph
+        .advisories()
+        .map(|(_, a)| a)
+        .find(|a| a.advisory.id == "RHSA-2024:4546")
+        .expect("the Red Hat advisory");
+    assert!(
+        rhsa.advisory
+            .vulnerabilities
+            .contains(&"CVE-2023-45288".to_owned())
+    );
+    let v = graph
+        .vulnerabilities()
+        .map(|(_, v)| v)
+        .find(|v| v.id == "CVE-2023-45288")
+        .expect("the vulnerability");
+    assert_eq!(v.status, VulnStatus::Fixed);
+    assert_eq!(
+        v.discovered.map(|t| t.to_string()).as_deref(),
+        Some("2024-03-06T00:00:00Z")
+    );
+    // The CSAF VEX documents say Log4Shell (CVE-2021-44228) both affects one product and
+    // not another: two VEX sources disagreeing is a conflict finding, not silence.
+    assert!(
+        graph
+            .findings()
+            .iter()
+            .any(|f| f.code == vouch_engine::FindingCode::VulnConflict
+                && f.message.contains("CVE-2021-44228")),
+        "{:?}",
+        graph.findings()
+    );
+}

@@ -95,7 +95,7 @@ impl EvidenceValues {
             release,
             files,
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
-            advisories: Value::list(Vec::new()),
+            advisories: vulns::advisories(graph),
             support: support(graph),
             security_txt: Value::None,
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),

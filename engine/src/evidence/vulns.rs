@@ -85,3 +85,41 @@ fn vulnerability(
         ],
     )
 }
+
+/// Every advisory, in file order.
+pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
+    let mut strings = Strings::default();
+    Value::list(
+        graph
+            .advisories()
+            .map(|(_, a)| {
+                let info = &a.advisory;
+                let texts = |items: &[String]| Value::list(items.iter().map(Value::str).collect());
+                let citation = strings.cite(&a.source);
+                record(
+                    "Advisory",
+                    Arc::from(info.id.as_str()),
+                    Some(citation.clone()),
+                    vec![
+                        ("id", Value::str(&info.id)),
+                        ("path", Value::Str(citation.path)),
+                        ("format", strings.value(info.format)),
+                        ("title", Value::opt_str(info.title.as_ref())),
+                        (
+                            "published",
+                            info.published.map_or(Value::None, Value::DateTime),
+                        ),
+                        ("updated", info.updated.map_or(Value::None, Value::DateTime)),
+                        (
+                            "vulnerabilities",
+                            Value::set(info.vulnerabilities.iter().map(Value::str).collect()),
+                        ),
+                        ("affected_versions", texts(&info.affected_versions)),
+                        ("fixed_versions", texts(&info.fixed_versions)),
+                        ("mitigations", texts(&info.mitigations)),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}

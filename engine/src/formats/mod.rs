@@ -8,6 +8,7 @@
 
 pub mod attestation;
 pub mod checksums;
+pub mod csaf;
 pub(crate) mod json_util;
 pub mod openvex;
 pub mod osv;
@@ -46,6 +47,8 @@ pub enum EvidenceKind {
     OsvScannerScan,
     /// An OpenVEX document.
     OpenVex,
+    /// A CSAF 2.0 document (security advisory, VEX, ...).
+    CsafAdvisory,
     /// An OpenPGP detached signature (`.asc`, `.sig`, `.gpg`).
     OpenPgpSignature,
     /// A Sigstore bundle (`*.sigstore.json`), or npm's attestations document of bundles.
@@ -70,6 +73,7 @@ impl EvidenceKind {
             EvidenceKind::OsvAdvisory => "osv-advisory",
             EvidenceKind::OsvScannerScan => "osv-scanner-scan",
             EvidenceKind::OpenVex => "openvex",
+            EvidenceKind::CsafAdvisory => "csaf-advisory",
             EvidenceKind::OpenPgpSignature => "openpgp-signature",
             EvidenceKind::SigstoreBundle => "sigstore-bundle",
             EvidenceKind::DsseEnvelope => "dsse-envelope",
@@ -171,6 +175,8 @@ pub enum Evidence {
     Signature(crate::signatures::SignatureFile),
     /// Statements about vulnerabilities (a scan, a VEX document, a register).
     Vulnerabilities(crate::vulns::VulnDocument),
+    /// A published advisory, with its statements about vulnerabilities.
+    Advisory(crate::vulns::AdvisoryDoc),
     /// Sigstore bundles, DSSE envelopes and in-toto statements: one per JSON file, or one
     /// per line of a JSON Lines file.
     Envelopes(Vec<crate::signatures::intoto::Document>),
@@ -220,6 +226,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
     &openvex::OpenVexFormat,
+    &csaf::CsafFormat,
     &crate::signatures::openpgp::OpenPgpFormat,
     &crate::signatures::sigstore::SigstoreFormat,
     &crate::signatures::dsse::DsseFormat,
@@ -317,6 +324,7 @@ mod tests {
             EvidenceKind::OsvAdvisory,
             EvidenceKind::OsvScannerScan,
             EvidenceKind::OpenVex,
+            EvidenceKind::CsafAdvisory,
             EvidenceKind::OpenPgpSignature,
             EvidenceKind::SigstoreBundle,
             EvidenceKind::DsseEnvelope,

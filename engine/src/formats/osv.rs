@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::json_util::{self, Notes, array_of, str_of, strings_of};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
-use crate::vulns::{Band, SourceKind, StatedCvss, VulnDocument, VulnStatement};
+use crate::vulns::{
+    AdvisoryDoc, AdvisoryInfo, Band, SourceKind, StatedCvss, VulnDocument, VulnStatement,
+};
 
 /// OSV advisories (one record per file).
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,13 +52,61 @@ impl EvidenceFormat for OsvAdvisoryFormat {
             Err(parsed) => return *parsed,
         };
         let mut notes = Notes::new(input.path);
-        let statements = statement(&value, "", &mut notes).into_iter().collect();
+        let Some(statement) = statement(&value, "", &mut notes) else {
+            return Parsed {
+                evidence: None,
+                findings: notes.findings,
+            };
+        };
+        let updated = notes.instant(&value, "modified", "");
+        let mut affected_versions = Vec::new();
+        let mut fixed_versions = Vec::new();
+        for affected in array_of(&value, "affected") {
+            affected_versions.extend(strings_of(affected, "versions"));
+            for range in array_of(affected, "ranges") {
+                let mut introduced = None;
+                for event in array_of(range, "events") {
+                    if let Some(v) = str_of(event, "introduced") {
+                        introduced = Some(v);
+                    }
+                    if let Some(v) = str_of(event, "fixed") {
+                        fixed_versions.push(v.to_owned());
+                        affected_versions.push(format!(">={} <{v}", introduced.unwrap_or("0")));
+                        introduced = None;
+                    }
+                }
+                if let Some(v) = introduced {
+                    affected_versions.push(format!(">={v}"));
+                }
+            }
+        }
+        affected_versions.sort();
+        affected_versions.dedup();
+        fixed_versions.sort();
+        fixed_versions.dedup();
+        let mut vulnerabilities: Vec<String> =
+            statement.ids().iter().map(|id| (*id).to_owned()).collect();
+        vulnerabilities.sort();
+        let advisory = AdvisoryInfo {
+            id: statement.id.clone(),
+            format: "osv",
+            title: str_of(&value, "summary").map(str::to_owned),
+            published: statement.disclosed,
+            updated,
+            vulnerabilities,
+            affected_versions,
+            fixed_versions,
+            mitigations: Vec::new(),
+        };
         Parsed {
-            evidence: Some(Evidence::Vulnerabilities(VulnDocument {
-                kind: SourceKind::Advisory,
-                format: "osv",
-                produced_at: notes.instant(&value, "modified", ""),
-                statements,
+            evidence: Some(Evidence::Advisory(AdvisoryDoc {
+                advisory,
+                statements: VulnDocument {
+                    kind: SourceKind::Advisory,
+                    format: "osv",
+                    produced_at: updated,
+                    statements: vec![statement],
+                },
             })),
             findings: notes.findings,
         }
@@ -173,10 +223,12 @@ mod tests {
             bytes: RECORD.as_bytes(),
         });
         assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
-        let Some(Evidence::Vulnerabilities(doc)) = parsed.evidence else {
+        let Some(Evidence::Advisory(doc)) = parsed.evidence else {
             panic!("no document");
         };
-        let s = &doc.statements[0];
+        assert_eq!(doc.advisory.affected_versions, [">=0 <0.8.7"]);
+        assert_eq!(doc.advisory.fixed_versions, ["0.8.7"]);
+        let s = &doc.statements.statements[0];
         assert_eq!(s.aliases, ["CVE-2022-23639"]);
         assert_eq!(s.severity, Some(Band::High));
         assert_eq!(s.fixed_in.as_deref(), Some("0.8.7"));

@@ -17,10 +17,10 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 pub use nodes::{
-    ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus, DistributionNode, Edge,
-    FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode, ProvenanceSubject, ReleaseNode,
-    SignatureNode, Source, SupportCycleNode, SymlinkNode, SymlinkTarget, Unclassified,
-    VulnStatementNode, VulnerabilityNode,
+    AdvisoryNode, ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus,
+    DistributionNode, Edge, FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode,
+    ProvenanceSubject, ReleaseNode, SignatureNode, Source, SupportCycleNode, SymlinkNode,
+    SymlinkTarget, Unclassified, VulnStatementNode, VulnerabilityNode,
 };
 
 use crate::digest::Sha256Digest;
@@ -290,6 +290,15 @@ impl EvidenceGraph {
         self.of_kind(NodeKind::Vulnerability)
             .filter_map(|(id, n)| match n {
                 Node::Vulnerability(v) => Some((id, v)),
+                _ => None,
+            })
+    }
+
+    /// Every advisory, in id order (by file path).
+    pub fn advisories(&self) -> impl Iterator<Item = (NodeId, &AdvisoryNode)> {
+        self.of_kind(NodeKind::Advisory)
+            .filter_map(|(id, n)| match n {
+                Node::Advisory(a) => Some((id, a)),
                 _ => None,
             })
     }

@@ -10,7 +10,7 @@ use crate::formats::EvidenceKind;
 use crate::formats::checksums::{Algorithm, ChecksumSyntax};
 use crate::formats::release_toml::ReleaseDate;
 use crate::signatures::{SignatureFormat, Verification};
-use crate::vulns::{Band, SourceKind, StatedCvss, VulnStatement, VulnStatus};
+use crate::vulns::{AdvisoryInfo, Band, SourceKind, StatedCvss, VulnStatement, VulnStatus};
 
 /// Where an entity was read from: its file (path and sha256) and line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -298,6 +298,16 @@ pub struct VulnerabilityNode {
     pub fixed_in: Option<String>,
 }
 
+/// A published security advisory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdvisoryNode {
+    /// What the advisory says of itself.
+    #[serde(flatten)]
+    pub advisory: AdvisoryInfo,
+    /// The advisory file.
+    pub source: Source,
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -328,6 +338,8 @@ pub enum Node {
     VulnStatement(VulnStatementNode),
     /// A vulnerability, merged across statements.
     Vulnerability(VulnerabilityNode),
+    /// A published advisory.
+    Advisory(AdvisoryNode),
 }
 
 /// The kind of a node, without its data.
@@ -360,6 +372,8 @@ pub enum NodeKind {
     VulnStatement,
     /// [`Node::Vulnerability`].
     Vulnerability,
+    /// [`Node::Advisory`].
+    Advisory,
 }
 
 impl Node {
@@ -379,6 +393,7 @@ impl Node {
             Node::Provenance(_) => NodeKind::Provenance,
             Node::VulnStatement(_) => NodeKind::VulnStatement,
             Node::Vulnerability(_) => NodeKind::Vulnerability,
+            Node::Advisory(_) => NodeKind::Advisory,
         }
     }
 
@@ -397,6 +412,7 @@ impl Node {
             Node::Provenance(n) => Some(&n.source),
             Node::VulnStatement(n) => Some(&n.source),
             Node::Vulnerability(_) => None,
+            Node::Advisory(n) => Some(&n.source),
         }
     }
 }
@@ -418,6 +434,7 @@ impl NodeKind {
             NodeKind::Provenance => "provenance",
             NodeKind::VulnStatement => "vuln-statement",
             NodeKind::Vulnerability => "vulnerability",
+            NodeKind::Advisory => "advisory",
         }
     }
 }
@@ -451,6 +468,8 @@ pub enum Edge {
     Attests,
     /// vulnerability statement -> the merged vulnerability it is about.
     Describes,
+    /// advisory -> a vulnerability it covers.
+    Covers,
 }
 
 impl Edge {
@@ -468,6 +487,7 @@ impl Edge {
             Edge::Signs => "signs",
             Edge::Attests => "attests",
             Edge::Describes => "describes",
+            Edge::Covers => "covers",
         }
     }
 }

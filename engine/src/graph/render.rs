@@ -106,6 +106,7 @@ pub fn label(node: &Node) -> String {
         Node::Provenance(p) => format!("provenance {} ({})", p.source.path, p.predicate_type),
         Node::VulnStatement(v) => format!("{} {} ({})", v.format, v.statement.id, v.source.path),
         Node::Vulnerability(v) => format!("{} ({})", v.id, v.status.as_str()),
+        Node::Advisory(a) => format!("advisory {} ({})", a.advisory.id, a.source.path),
     }
 }
 
@@ -131,6 +132,7 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Provenance(_) => "house",
         Node::VulnStatement(_) => "rect",
         Node::Vulnerability(_) => "diamond",
+        Node::Advisory(_) => "tab",
     }
 }
 
@@ -225,6 +227,7 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Provenance(_) => ("[/\"", "\"\\]"),
             Node::VulnStatement(_) => ("[\"", "\"]"),
             Node::Vulnerability(_) => ("{\"", "\"}"),
+            Node::Advisory(_) => ("[[\"", "\"]]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

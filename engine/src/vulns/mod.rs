@@ -231,6 +231,41 @@ pub struct VulnDocument {
     pub statements: Vec<VulnStatement>,
 }
 
+/// A published security advisory: what it is, and what it says about each vulnerability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdvisoryDoc {
+    /// The advisory itself.
+    pub advisory: AdvisoryInfo,
+    /// Its statements about vulnerabilities (kind `advisory`, or `vex` for CSAF VEX).
+    pub statements: VulnDocument,
+}
+
+/// The facts of an advisory that policies see (the `Advisory` record).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct AdvisoryInfo {
+    /// The advisory's id (CSAF `tracking.id`, OSV `id`).
+    pub id: String,
+    /// `csaf` or `osv`.
+    pub format: &'static str,
+    /// Its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When it was first published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<Timestamp>,
+    /// When it was last updated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Timestamp>,
+    /// The ids of the vulnerabilities it covers, sorted.
+    pub vulnerabilities: Vec<String>,
+    /// Affected versions or ranges (product names, `introduced`..`fixed` ranges), sorted.
+    pub affected_versions: Vec<String>,
+    /// Versions (or products) that fix them, sorted.
+    pub fixed_versions: Vec<String>,
+    /// Mitigations and workarounds, in document order.
+    pub mitigations: Vec<String>,
+}
+
 /// The id that names a group of ids: a CVE when there is one, else a GHSA, else the first
 /// in sorted order (all compared upper-cased).
 pub fn primary_id<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<String> {

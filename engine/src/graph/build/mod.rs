@@ -17,7 +17,7 @@ mod vulns;
 use provenance::PendingStatement;
 use signatures::PendingSignature;
 pub(crate) use signatures::{VerifyFn, VerifyJob};
-use vulns::PendingVulns;
+use vulns::{PendingAdvisory, PendingVulns};
 
 use super::nodes::*;
 use super::{EvidenceGraph, NodeKind};
@@ -160,6 +160,7 @@ pub(crate) fn build(
     let mut releases = Vec::new();
     let mut pending = Vec::new();
     let mut pending_vulns = Vec::new();
+    let mut pending_advisories = Vec::new();
     let mut bundle_keys = crate::trust::KeyStore::new();
     let mut statements = Vec::new();
     for (file, path, sha256, signature) in embedded {
@@ -196,6 +197,18 @@ pub(crate) fn build(
                 source: source(None),
                 document,
             }),
+            Evidence::Advisory(doc) => {
+                pending_vulns.push(PendingVulns {
+                    file: file_ix,
+                    source: source(None),
+                    document: doc.statements,
+                });
+                pending_advisories.push(PendingAdvisory {
+                    file: file_ix,
+                    source: source(None),
+                    advisory: doc.advisory,
+                });
+            }
             Evidence::Envelopes(documents) => {
                 for document in documents {
                     match document.content {
@@ -220,7 +233,7 @@ pub(crate) fn build(
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
     b.provenance(statements);
-    b.vulnerabilities(pending_vulns);
+    b.vulnerabilities(pending_vulns, pending_advisories);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
         .graph

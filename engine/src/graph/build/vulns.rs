@@ -2,13 +2,22 @@
 //! line), one node per vulnerability, `describes` edges between them, and a finding where
 //! equally authoritative sources contradict each other.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use petgraph::graph::NodeIndex;
 
 use super::Builder;
 use crate::cvss;
 use crate::finding::{Finding, FindingCode};
-use crate::graph::nodes::{Edge, Node, Source, VulnStatementNode, VulnerabilityNode};
-use crate::vulns::{self, Band, VulnDocument, VulnStatement};
+use crate::graph::nodes::{AdvisoryNode, Edge, Node, Source, VulnStatementNode, VulnerabilityNode};
+use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement};
+
+/// An advisory, with where it was read (its statements are pending separately).
+pub(crate) struct PendingAdvisory {
+    pub file: NodeIndex,
+    pub source: Source,
+    pub advisory: AdvisoryInfo,
+}
 
 /// The statements of one document, with where they were read.
 pub(crate) struct PendingVulns {
@@ -18,8 +27,13 @@ pub(crate) struct PendingVulns {
 }
 
 impl Builder {
-    /// Adds every statement, merges them, and adds the merged vulnerabilities.
-    pub(super) fn vulnerabilities(&mut self, mut pending: Vec<PendingVulns>) {
+    /// Adds every statement, merges them, adds the merged vulnerabilities, then the
+    /// advisories with `covers` edges to the vulnerabilities they name.
+    pub(super) fn vulnerabilities(
+        &mut self,
+        mut pending: Vec<PendingVulns>,
+        mut advisories: Vec<PendingAdvisory>,
+    ) {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         let mut statements = Vec::new();
         for doc in &pending {
@@ -41,7 +55,11 @@ impl Builder {
         }
         let input: Vec<_> = statements.iter().map(|(_, k, s)| (*k, *s)).collect();
         let (merged, conflicts) = vulns::merge(&input);
+        let mut by_id: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for v in merged {
+            let ids: Vec<String> = std::iter::once(v.id.clone())
+                .chain(v.aliases.iter().cloned())
+                .collect();
             // The score is computed from the vector; a stated score stands in only where
             // the vector cannot be read. The band is the stated one, else the score's.
             let computed = v
@@ -67,6 +85,26 @@ impl Builder {
                 if let Some((statement, _, _)) = statements.get(i) {
                     self.graph.add_edge(*statement, ix, Edge::Describes);
                 }
+            }
+            for id in ids {
+                by_id.insert(id, ix);
+            }
+        }
+        advisories.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        for a in advisories {
+            let covered: BTreeSet<NodeIndex> = a
+                .advisory
+                .vulnerabilities
+                .iter()
+                .filter_map(|id| by_id.get(&id.to_ascii_uppercase()).copied())
+                .collect();
+            let ix = self.add(Node::Advisory(AdvisoryNode {
+                advisory: a.advisory,
+                source: a.source,
+            }));
+            self.graph.add_edge(ix, a.file, Edge::DefinedIn);
+            for v in covered {
+                self.graph.add_edge(ix, v, Edge::Covers);
             }
         }
         for c in conflicts {
