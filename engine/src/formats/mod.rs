@@ -34,6 +34,10 @@ pub enum EvidenceKind {
     PublicKey,
     /// A minisign signature (`.minisig`).
     MinisignSignature,
+    /// An SSH signature (`ssh-keygen -Y sign`: `-----BEGIN SSH SIGNATURE-----`).
+    SshSignature,
+    /// A cosign key-pair signature (a `.sig` file of one base64 line).
+    CosignSignature,
 }
 
 impl EvidenceKind {
@@ -46,6 +50,8 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
+            EvidenceKind::SshSignature => "ssh-signature",
+            EvidenceKind::CosignSignature => "cosign-signature",
         }
     }
 }
@@ -183,6 +189,8 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &attestation::AttestationFormat,
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
+    &crate::signatures::ssh::SshSignatureFormat,
+    &crate::signatures::cosign::CosignFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -272,6 +280,8 @@ mod tests {
             EvidenceKind::Attestation,
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
+            EvidenceKind::SshSignature,
+            EvidenceKind::CosignSignature,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

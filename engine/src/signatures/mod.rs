@@ -10,7 +10,9 @@
 //! Large signed files are streamed through the verifier's hash ([`Signed::stream`]); formats
 //! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
 
+pub mod cosign;
 pub mod minisign;
+pub mod ssh;
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -255,6 +257,12 @@ pub enum SignatureBody {
     Malformed(Malformed),
     /// A minisign signature.
     Minisign(minisign::MinisignSignature),
+    /// An SSH signature (SSHSIG).
+    Ssh(ssh::SshSignature),
+    /// An SSH signature vouch does not verify (made with a certificate).
+    SshUnsupported(ssh::UnsupportedSsh),
+    /// A cosign key-pair signature.
+    Cosign(cosign::CosignSignature),
 }
 
 impl SignatureBody {
@@ -263,6 +271,9 @@ impl SignatureBody {
         match self {
             SignatureBody::Malformed(m) => m,
             SignatureBody::Minisign(s) => s,
+            SignatureBody::Ssh(s) => s,
+            SignatureBody::SshUnsupported(s) => s,
+            SignatureBody::Cosign(s) => s,
         }
     }
 }

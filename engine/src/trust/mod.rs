@@ -11,6 +11,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 pub mod pem;
+pub mod ssh;
 
 use crate::signatures::minisign;
 
@@ -33,6 +34,8 @@ pub enum PublicKey {
     Minisign(minisign::MinisignKey),
     /// A PEM public key (ECDSA, Ed25519 or RSA; cosign, Sigstore, openssl).
     Pem(pem::PemKey),
+    /// An SSH key: an `allowed_signers` entry or a bare public key line.
+    Ssh(ssh::SshSigner),
 }
 
 /// A set of public keys.
@@ -90,7 +93,11 @@ pub enum TrustError {
 type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 
 /// Every key format, in the order they are tried.
-const PARSERS: &[KeyParser] = &[minisign::parse_public_keys, pem::parse_public_keys];
+const PARSERS: &[KeyParser] = &[
+    minisign::parse_public_keys,
+    pem::parse_public_keys,
+    ssh::parse_public_keys,
+];
 
 /// Parses the public keys in one file; `origin` names it in reports. `None` when no key
 /// format recognises it.
@@ -194,6 +201,15 @@ impl KeyStore {
     pub fn pem(&self) -> impl Iterator<Item = (&str, &pem::PemKey)> {
         self.keys.iter().filter_map(|k| match &k.key {
             PublicKey::Pem(p) => Some((k.origin.as_str(), p)),
+            _ => None,
+        })
+    }
+
+    /// The SSH keys (`allowed_signers` entries and bare public keys), with their origins
+    /// (`file:line`).
+    pub fn ssh(&self) -> impl Iterator<Item = (&str, &ssh::SshSigner)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::Ssh(s) => Some((k.origin.as_str(), s)),
             _ => None,
         })
     }
