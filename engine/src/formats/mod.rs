@@ -57,6 +57,10 @@ pub enum EvidenceKind {
     DsseEnvelope,
     /// An unsigned in-toto statement.
     InTotoStatement,
+    /// An SSH signature (`ssh-keygen -Y sign`: `-----BEGIN SSH SIGNATURE-----`).
+    SshSignature,
+    /// A cosign key-pair signature (a `.sig` file of one base64 line).
+    CosignSignature,
 }
 
 impl EvidenceKind {
@@ -78,6 +82,8 @@ impl EvidenceKind {
             EvidenceKind::SigstoreBundle => "sigstore-bundle",
             EvidenceKind::DsseEnvelope => "dsse-envelope",
             EvidenceKind::InTotoStatement => "in-toto-statement",
+            EvidenceKind::SshSignature => "ssh-signature",
+            EvidenceKind::CosignSignature => "cosign-signature",
         }
     }
 }
@@ -231,6 +237,8 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &crate::signatures::sigstore::SigstoreFormat,
     &crate::signatures::dsse::DsseFormat,
     &crate::signatures::intoto::InTotoFormat,
+    &crate::signatures::ssh::SshSignatureFormat,
+    &crate::signatures::cosign::CosignFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -329,6 +337,8 @@ mod tests {
             EvidenceKind::SigstoreBundle,
             EvidenceKind::DsseEnvelope,
             EvidenceKind::InTotoStatement,
+            EvidenceKind::SshSignature,
+            EvidenceKind::CosignSignature,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

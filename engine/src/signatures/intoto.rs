@@ -75,7 +75,7 @@ pub struct Document {
 #[derive(Debug, Clone)]
 pub enum Content {
     /// A signature: a DSSE envelope or a Sigstore bundle (or a broken one).
-    Signed(SignatureFile),
+    Signed(Box<SignatureFile>),
     /// A bare, unsigned statement.
     Statement(Statement),
 }
@@ -347,7 +347,7 @@ fn statement_error(signature: &SignatureFile) -> Option<&str> {
 fn read_document(line: Option<u32>, value: &Value, out: &mut Vec<Document>) -> Result<(), String> {
     let signed = |signature| Document {
         line,
-        content: Content::Signed(signature),
+        content: Content::Signed(Box::new(signature)),
     };
     match shape(value) {
         Some((Shape::Sigstore, false)) => {
@@ -426,11 +426,11 @@ fn broken_document(
     if let Some((format, subject)) = signature {
         documents.push(Document {
             line,
-            content: Content::Signed(SignatureFile {
+            content: Content::Signed(Box::new(SignatureFile {
                 format,
                 subject,
                 body: SignatureBody::Malformed(Malformed(reason)),
-            }),
+            })),
         });
     }
 }

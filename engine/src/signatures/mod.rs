@@ -11,12 +11,14 @@
 //! that sign a sha256 digest reuse the digest ingestion computed ([`Signed::sha256`]).
 
 pub mod certificate;
+pub mod cosign;
 pub mod dsse;
 pub mod intoto;
 mod keyed;
 pub mod minisign;
 pub mod openpgp;
 pub mod sigstore;
+pub mod ssh;
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -268,6 +270,12 @@ pub enum SignatureBody {
     Dsse(dsse::DsseEnvelope),
     /// A Sigstore bundle.
     Sigstore(sigstore::SigstoreBundle),
+    /// An SSH signature (SSHSIG).
+    Ssh(ssh::SshSignature),
+    /// An SSH signature vouch does not verify (made with a certificate).
+    SshUnsupported(ssh::UnsupportedSsh),
+    /// A cosign key-pair signature.
+    Cosign(cosign::CosignSignature),
 }
 
 impl SignatureBody {
@@ -279,6 +287,9 @@ impl SignatureBody {
             SignatureBody::OpenPgp(s) => s,
             SignatureBody::Dsse(s) => s,
             SignatureBody::Sigstore(s) => s,
+            SignatureBody::Ssh(s) => s,
+            SignatureBody::SshUnsupported(s) => s,
+            SignatureBody::Cosign(s) => s,
         }
     }
 }

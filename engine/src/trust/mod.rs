@@ -11,6 +11,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 pub mod pem;
+pub mod ssh;
 
 use crate::signatures::{minisign, openpgp};
 
@@ -35,6 +36,8 @@ pub enum PublicKey {
     Pem(pem::PemKey),
     /// An OpenPGP certificate (primary key, subkeys, user ids).
     OpenPgp(openpgp::OpenPgpKey),
+    /// An SSH key: an `allowed_signers` entry or a bare public key line.
+    Ssh(ssh::SshSigner),
 }
 
 impl PublicKey {
@@ -44,6 +47,7 @@ impl PublicKey {
             PublicKey::Minisign(k) => ("minisign", k.key_id()),
             PublicKey::Pem(k) => ("pem", format!("{} {}", k.algorithm(), k.key_id())),
             PublicKey::OpenPgp(k) => ("openpgp", k.fingerprint()),
+            PublicKey::Ssh(k) => ("ssh", k.fingerprint().to_owned()),
         }
     }
 }
@@ -109,6 +113,7 @@ const PARSERS: &[KeyParser] = &[
     minisign::parse_public_keys,
     pem::parse_public_keys,
     openpgp::parse_public_keys,
+    ssh::parse_public_keys,
 ];
 
 /// Parses the public keys in one file; `origin` names it in reports. `None` when no key
@@ -262,6 +267,14 @@ impl KeyStore {
                 }) => Some((*position, origin.as_str(), k, *slot)),
                 _ => None,
             })
+    }
+    /// The SSH keys (`allowed_signers` entries and bare public keys), with their origins
+    /// (`file:line`).
+    pub fn ssh(&self) -> impl Iterator<Item = (&str, &ssh::SshSigner)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::Ssh(s) => Some((k.origin.as_str(), s)),
+            _ => None,
+        })
     }
 }
 

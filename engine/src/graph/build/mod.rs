@@ -215,7 +215,7 @@ pub(crate) fn build(
                         Content::Signed(signature) => pending.push(PendingSignature {
                             file: file_ix,
                             source: source(document.line),
-                            signature,
+                            signature: *signature,
                         }),
                         Content::Statement(statement) => statements.push(PendingStatement {
                             file: file_ix,
