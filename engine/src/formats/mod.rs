@@ -8,6 +8,9 @@
 
 pub mod attestation;
 pub mod checksums;
+pub mod dependabot;
+pub mod github_advisory;
+pub mod grype;
 pub(crate) mod json_util;
 pub mod osv;
 pub mod public_key;
@@ -15,6 +18,7 @@ pub mod release_toml;
 pub mod support_toml;
 mod text;
 pub(crate) mod toml_util;
+pub mod trivy;
 pub mod vuln_register;
 
 use serde::Serialize;
@@ -51,6 +55,14 @@ pub enum EvidenceKind {
     DsseEnvelope,
     /// An unsigned in-toto statement.
     InTotoStatement,
+    /// Trivy's JSON report.
+    TrivyScan,
+    /// Grype's JSON output.
+    GrypeScan,
+    /// Dependabot alerts (the REST API's list, one alert, or a webhook payload).
+    DependabotAlerts,
+    /// GitHub security advisories (one, a list, or the webhook payload).
+    GithubAdvisory,
 }
 
 impl EvidenceKind {
@@ -70,6 +82,10 @@ impl EvidenceKind {
             EvidenceKind::SigstoreBundle => "sigstore-bundle",
             EvidenceKind::DsseEnvelope => "dsse-envelope",
             EvidenceKind::InTotoStatement => "in-toto-statement",
+            EvidenceKind::TrivyScan => "trivy-scan",
+            EvidenceKind::GrypeScan => "grype-scan",
+            EvidenceKind::DependabotAlerts => "dependabot-alerts",
+            EvidenceKind::GithubAdvisory => "github-advisory",
         }
     }
 }
@@ -219,6 +235,10 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &crate::signatures::sigstore::SigstoreFormat,
     &crate::signatures::dsse::DsseFormat,
     &crate::signatures::intoto::InTotoFormat,
+    &trivy::TrivyFormat,
+    &grype::GrypeFormat,
+    &dependabot::DependabotFormat,
+    &github_advisory::GithubAdvisoryFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -315,6 +335,10 @@ mod tests {
             EvidenceKind::SigstoreBundle,
             EvidenceKind::DsseEnvelope,
             EvidenceKind::InTotoStatement,
+            EvidenceKind::TrivyScan,
+            EvidenceKind::GrypeScan,
+            EvidenceKind::DependabotAlerts,
+            EvidenceKind::GithubAdvisory,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));
