@@ -10,19 +10,61 @@ use crate::finding::{Finding, FindingCode};
 /// Parses `bytes` as one JSON document; a finding (with line and column) when it is not.
 pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| {
-        let finding = Finding::new(
-            FindingCode::JsonSyntax,
-            Some(path),
-            format!("{what} is not valid JSON: {e}"),
-        )
-        .with_help("check that the tool finished writing the file; vouch reads it as JSON")
-        .at_line(u32::try_from(e.line()).unwrap_or(0));
-        Box::new(Parsed {
-            evidence: None,
-            findings: vec![finding],
-        })
+    serde_json::from_slice(bytes).map_err(|e| syntax(path, what, &e))
+}
+
+/// Parses `bytes` as one or more JSON documents one after another (concatenated, or one per
+/// line); a finding (with line and column) when they are not.
+pub(crate) fn parse_many(path: &str, bytes: &[u8], what: &str) -> Result<Vec<Value>, Box<Parsed>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<Value>()
+        .collect::<Result<Vec<Value>, _>>()
+        .map_err(|e| syntax(path, what, &e))
+}
+
+/// The one finding for a file that is not JSON.
+fn syntax(path: &str, what: &str, e: &serde_json::Error) -> Box<Parsed> {
+    let finding = Finding::new(
+        FindingCode::JsonSyntax,
+        Some(path),
+        format!("{what} is not valid JSON: {e}"),
+    )
+    .with_help("check that the tool finished writing the file; vouch reads it as JSON")
+    .at_line(u32::try_from(e.line()).unwrap_or(0));
+    Box::new(Parsed {
+        evidence: None,
+        findings: vec![finding],
     })
+}
+
+/// Several documents read by [`parse_many`] as one: the only one, or an array of them.
+pub(crate) fn one_value(mut values: Vec<Value>) -> Value {
+    if values.len() == 1
+        && let Some(one) = values.pop()
+    {
+        return one;
+    }
+    Value::Array(values)
+}
+
+/// The items of a list that may come in pages, with their JSON pointers: the elements of an
+/// array, an array element itself being a page whose elements are items (`/page/item`).
+pub(crate) fn paged_items(list: &[Value]) -> Vec<(String, &Value)> {
+    let mut items = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        match item {
+            Value::Array(page) => {
+                items.extend(
+                    page.iter()
+                        .enumerate()
+                        .map(|(j, v)| (format!("/{i}/{j}"), v)),
+                );
+            }
+            _ => items.push((format!("/{i}"), item)),
+        }
+    }
+    items
 }
 
 /// Whether the start of `text` (after whitespace) opens a JSON object.
@@ -30,6 +72,39 @@ pub(crate) fn looks_like_object(text: &str) -> bool {
     text.trim_start_matches('\u{feff}')
         .trim_start()
         .starts_with('{')
+}
+
+/// Whether the start of `text` (after whitespace) opens a JSON array.
+pub(crate) fn looks_like_array(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('[')
+}
+
+/// The first `len` bytes of `text` (fewer, to end on a character boundary).
+pub(crate) fn head(text: &str, len: usize) -> &str {
+    let mut end = text.len().min(len);
+    while !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+/// `key` escaped as one JSON pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).
+pub(crate) fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The name of a JSON value's type, for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The string at `key` of an object, trimmed, when non-empty.
@@ -117,10 +192,86 @@ impl<'p> Notes<'p> {
         self.findings.push(finding);
     }
 
+    /// Records that the value at `key` of the object at `at` is of the wrong type.
+    fn wrong_type(&mut self, at: &str, key: &str, found: &Value, expected: &str) {
+        self.add(
+            FindingCode::InvalidValue,
+            &format!("{at}/{}", pointer_segment(key)),
+            format!("expected {expected}, found {}", type_name(found)),
+            "the file does not have the shape its tool writes; regenerate it",
+        );
+    }
+
+    /// The string at `key` of `value` (the object at pointer `at`), trimmed, when non-empty;
+    /// a finding when it is there but not a string (`null` counts as absent).
+    pub fn text<'v>(&mut self, value: &'v Value, key: &str, at: &str) -> Option<&'v str> {
+        match value.get(key)? {
+            Value::Null => None,
+            Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()),
+            other => {
+                self.wrong_type(at, key, other, "a string");
+                None
+            }
+        }
+    }
+
+    /// The number at `key` of `value` (at pointer `at`); a finding when it is there but not a
+    /// number (`null` counts as absent).
+    pub fn number(&mut self, value: &Value, key: &str, at: &str) -> Option<f64> {
+        match value.get(key)? {
+            Value::Null => None,
+            Value::Number(n) => n.as_f64(),
+            other => {
+                self.wrong_type(at, key, other, "a number");
+                None
+            }
+        }
+    }
+
+    /// The array at `key` of `value` (at pointer `at`); empty, with a finding, when it is
+    /// there but not an array (`null` counts as absent).
+    pub fn list<'v>(&mut self, value: &'v Value, key: &str, at: &str) -> &'v [Value] {
+        match value.get(key) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                self.wrong_type(at, key, other, "an array");
+                &[]
+            }
+        }
+    }
+
+    /// The object at `key` of `value` (at pointer `at`); `None`, with a finding, when it is
+    /// there but not an object (`null` counts as absent).
+    pub fn object<'v>(&mut self, value: &'v Value, key: &str, at: &str) -> Option<&'v Value> {
+        match value.get(key)? {
+            Value::Null => None,
+            object @ Value::Object(_) => Some(object),
+            other => {
+                self.wrong_type(at, key, other, "an object");
+                None
+            }
+        }
+    }
+
+    /// Whether `value`, found at pointer `at`, is an object; a finding when it is not.
+    pub fn is_object(&mut self, value: &Value, at: &str, what: &str) -> bool {
+        if value.is_object() {
+            return true;
+        }
+        self.add(
+            FindingCode::InvalidValue,
+            if at.is_empty() { "/" } else { at },
+            format!("expected {what} (an object), found {}", type_name(value)),
+            "the file does not have the shape its tool writes; regenerate it",
+        );
+        false
+    }
+
     /// Reads the date-time at `key` of `value` (at pointer `at`): a finding when it is not a
     /// date, or when it has no time zone (read as UTC).
     pub fn instant(&mut self, value: &Value, key: &str, at: &str) -> Option<Timestamp> {
-        let text = str_of(value, key)?;
+        let text = self.text(value, key, at)?;
         match when(text) {
             Some(When::Exact(t)) => Some(t),
             Some(When::AssumedUtc(t)) => {
@@ -162,6 +313,45 @@ mod tests {
         ));
         assert!(matches!(when("2026-10-01"), Some(When::AssumedUtc(_))));
         assert_eq!(when("yesterday"), None);
+    }
+
+    #[test]
+    fn heads_end_on_character_boundaries() {
+        assert_eq!(head("aé", 2), "a");
+        assert_eq!(head("aé", 3), "aé");
+        assert_eq!(head("abc", 10), "abc");
+        assert_eq!(pointer_segment("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
+    fn wrong_types_are_located_findings() {
+        let value = serde_json::json!({"s": 1, "n": "x", "a": {}, "o": [], "ok": null});
+        let mut notes = Notes::new("x.json");
+        assert_eq!(notes.text(&value, "s", "/v"), None);
+        assert_eq!(notes.number(&value, "n", "/v"), None);
+        assert!(notes.list(&value, "a", "/v").is_empty());
+        assert!(notes.object(&value, "o", "/v").is_none());
+        assert_eq!(notes.text(&value, "ok", "/v"), None);
+        assert_eq!(notes.text(&value, "absent", "/v"), None);
+        let messages: Vec<&str> = notes.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "/v/s: expected a string, found a number",
+                "/v/n: expected a number, found a string",
+                "/v/a: expected an array, found an object",
+                "/v/o: expected an object, found an array",
+            ]
+        );
+    }
+
+    #[test]
+    fn several_documents_one_after_another() {
+        let values = parse_many("x.json", b"[1]\n[2, 3] {\"a\": 4}", "x").unwrap();
+        assert_eq!(values.len(), 3);
+        let broken = parse_many("x.json", b"[1]\n[2,", "x").unwrap_err();
+        assert_eq!(broken.findings[0].line, Some(2));
+        assert!(parse_many("x.json", b"  ", "x").unwrap().is_empty());
     }
 
     #[test]

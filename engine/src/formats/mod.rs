@@ -9,6 +9,9 @@
 pub mod attestation;
 pub mod checksums;
 pub mod csaf;
+pub mod dependabot;
+pub mod github_advisory;
+pub mod grype;
 pub(crate) mod json_util;
 pub mod openvex;
 pub mod osv;
@@ -17,6 +20,7 @@ pub mod release_toml;
 pub mod support_toml;
 mod text;
 pub(crate) mod toml_util;
+pub mod trivy;
 pub mod vuln_register;
 
 use serde::Serialize;
@@ -61,6 +65,14 @@ pub enum EvidenceKind {
     SshSignature,
     /// A cosign key-pair signature (a `.sig` file of one base64 line).
     CosignSignature,
+    /// Trivy's JSON report.
+    TrivyScan,
+    /// Grype's JSON output.
+    GrypeScan,
+    /// Dependabot alerts (the REST API's list, one alert, or a webhook payload).
+    DependabotAlerts,
+    /// GitHub security advisories (one, a list, or the webhook payload).
+    GithubAdvisory,
 }
 
 impl EvidenceKind {
@@ -84,6 +96,10 @@ impl EvidenceKind {
             EvidenceKind::InTotoStatement => "in-toto-statement",
             EvidenceKind::SshSignature => "ssh-signature",
             EvidenceKind::CosignSignature => "cosign-signature",
+            EvidenceKind::TrivyScan => "trivy-scan",
+            EvidenceKind::GrypeScan => "grype-scan",
+            EvidenceKind::DependabotAlerts => "dependabot-alerts",
+            EvidenceKind::GithubAdvisory => "github-advisory",
         }
     }
 }
@@ -239,6 +255,10 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &crate::signatures::intoto::InTotoFormat,
     &crate::signatures::ssh::SshSignatureFormat,
     &crate::signatures::cosign::CosignFormat,
+    &trivy::TrivyFormat,
+    &grype::GrypeFormat,
+    &dependabot::DependabotFormat,
+    &github_advisory::GithubAdvisoryFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -339,6 +359,10 @@ mod tests {
             EvidenceKind::InTotoStatement,
             EvidenceKind::SshSignature,
             EvidenceKind::CosignSignature,
+            EvidenceKind::TrivyScan,
+            EvidenceKind::GrypeScan,
+            EvidenceKind::DependabotAlerts,
+            EvidenceKind::GithubAdvisory,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -204,6 +204,26 @@ impl VulnStatement {
         }
     }
 
+    /// Adds a CVSS vector the evidence states, with its score: only v3 and v4 vectors (those
+    /// starting `CVSS:`), and each vector once (the first score stated with it is kept).
+    pub fn add_cvss(&mut self, vector: &str, score: Option<f64>) {
+        let vector = vector.trim();
+        if vector.starts_with("CVSS:") && !self.cvss.iter().any(|c| c.vector == vector) {
+            self.cvss.push(StatedCvss {
+                vector: vector.to_owned(),
+                score: score.filter(|s| s.is_finite()),
+            });
+        }
+    }
+
+    /// Adds an alias unless the statement already names that id (case-insensitively).
+    pub fn add_alias(&mut self, alias: &str) {
+        let alias = alias.trim();
+        if !alias.is_empty() && !self.ids().iter().any(|id| id.eq_ignore_ascii_case(alias)) {
+            self.aliases.push(alias.to_owned());
+        }
+    }
+
     /// Every id of the statement, primary first, without duplicates (case-insensitively).
     pub fn ids(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::with_capacity(1 + self.aliases.len());
@@ -312,6 +332,20 @@ mod tests {
             Some("GHSA-A")
         );
         assert_eq!(primary_id(Vec::<&str>::new()), None);
+    }
+
+    #[test]
+    fn cvss_and_aliases_are_added_once() {
+        let mut s = VulnStatement::new("GHSA-1");
+        s.add_cvss("CVSS:3.1/AV:N", Some(5.0));
+        s.add_cvss("CVSS:3.1/AV:N", Some(6.0));
+        s.add_cvss("AV:N/AC:M/Au:N/C:P/I:P/A:N", Some(5.8));
+        assert_eq!(s.cvss.len(), 1);
+        assert_eq!(s.cvss[0].score, Some(5.0));
+        s.add_alias("ghsa-1");
+        s.add_alias("CVE-2");
+        s.add_alias("cve-2");
+        assert_eq!(s.aliases, ["CVE-2"]);
     }
 
     #[test]
