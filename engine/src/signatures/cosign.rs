@@ -21,13 +21,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::{
-    Keys, Outcome, SignatureBody, SignatureFile, SignatureFormat, Signed, Subject, Verification,
-    Verifier,
+    Keys, Outcome, SignatureBody, SignatureFormat, Signed, Subject, Verification, Verifier,
 };
-use crate::finding::{Finding, FindingCode};
-use crate::formats::{
-    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed,
-};
+use crate::formats::{Confidence, DetectInput, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::trust::KeyStore;
 use crate::trust::pem::{KeyError, PemKey};
 
@@ -113,35 +109,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let decoded = std::str::from_utf8(bytes)
         .map_err(|_| "not UTF-8 text".to_owned())
         .and_then(|text| decode(text.trim_start_matches('\u{feff}').trim()));
-    let body = match decoded {
-        Ok(sig) => SignatureBody::Cosign(sig),
-        Err(reason) => {
-            let reason = format!("not a valid cosign signature: {reason}");
-            let finding = Finding::new(FindingCode::SignatureMalformed, Some(path), &reason)
-                .with_help(
-                    "sign again with `cosign sign-blob --key cosign.key FILE > FILE.sig`; \
-                     the file is one base64 line",
-                );
-            return Parsed {
-                evidence: Some(signature_file(SignatureBody::Malformed(super::Malformed(
-                    reason,
-                )))),
-                findings: vec![finding],
-            };
-        }
-    };
-    Parsed {
-        evidence: Some(signature_file(body)),
-        findings: Vec::new(),
-    }
-}
-
-fn signature_file(body: SignatureBody) -> Evidence {
-    Evidence::Signature(SignatureFile {
-        format: SignatureFormat::Cosign,
-        subject: Subject::Detached,
-        body,
-    })
+    super::signature_evidence(
+        path,
+        SignatureFormat::Cosign,
+        Subject::Detached,
+        decoded.map(SignatureBody::Cosign),
+        "sign again with `cosign sign-blob --key cosign.key FILE > FILE.sig`; the file is one \
+         base64 line",
+    )
 }
 
 /// Decodes the base64 line and tells what the bytes can be.

@@ -15,13 +15,9 @@ use base64::engine::general_purpose::STANDARD;
 use minisign_verify::{Error as MsError, PublicKey as MsPublicKey, Signature as MsSignature};
 
 use super::{
-    Keys, Outcome, SignatureBody, SignatureFile, SignatureFormat, Signed, Subject, Verification,
-    Verifier,
+    Keys, Outcome, SignatureBody, SignatureFormat, Signed, Subject, Verification, Verifier,
 };
-use crate::finding::{Finding, FindingCode};
-use crate::formats::{
-    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed,
-};
+use crate::formats::{Confidence, DetectInput, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::trust::{PublicKey, StoredKey};
 
 /// The largest file a legacy (not pre-hashed) signature is checked against.
@@ -93,35 +89,13 @@ impl EvidenceFormat for MinisignFormat {
 /// Parses a `.minisig` file at bundle path `path`. A malformed file still yields a
 /// signature (whose verification says `malformed`) and a finding.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
-    let body = match decode_signature(bytes) {
-        Ok(sig) => SignatureBody::Minisign(sig),
-        Err(reason) => {
-            let finding = Finding::new(
-                FindingCode::SignatureMalformed,
-                Some(path),
-                format!("not a valid minisign signature: {reason}"),
-            )
-            .with_help("sign again with `minisign -S -m FILE`; the .minisig file has four lines");
-            return Parsed {
-                evidence: Some(signature_file(SignatureBody::Malformed(super::Malformed(
-                    reason,
-                )))),
-                findings: vec![finding],
-            };
-        }
-    };
-    Parsed {
-        evidence: Some(signature_file(body)),
-        findings: Vec::new(),
-    }
-}
-
-fn signature_file(body: SignatureBody) -> Evidence {
-    Evidence::Signature(SignatureFile {
-        format: SignatureFormat::Minisign,
-        subject: Subject::Detached,
-        body,
-    })
+    super::signature_evidence(
+        path,
+        SignatureFormat::Minisign,
+        Subject::Detached,
+        decode_signature(bytes).map(SignatureBody::Minisign),
+        "sign again with `minisign -S -m FILE`; the .minisig file has four lines",
+    )
 }
 
 fn decode_signature(bytes: &[u8]) -> Result<MinisignSignature, String> {

@@ -329,6 +329,39 @@ pub fn parse_embedded(path: &str, bytes: &[u8]) -> Option<crate::formats::Parsed
     may_embed_signature(bytes).then(|| openpgp::cleartext::parse(path, bytes))
 }
 
+/// The evidence of a signature file of `format`: its body when it could be read, else a
+/// `malformed` body and a `vouch::signature::malformed` finding saying why (`reason`) and how
+/// to make a good one (`help`). A malformed file stays a signature, so a policy sees it fail.
+pub(crate) fn signature_evidence(
+    path: &str,
+    format: SignatureFormat,
+    subject: Subject,
+    body: Result<SignatureBody, String>,
+    help: &str,
+) -> crate::formats::Parsed {
+    let (body, findings) = match body {
+        Ok(body) => (body, Vec::new()),
+        Err(reason) => {
+            let reason = format!("not a valid {} signature: {reason}", format.as_str());
+            let finding = crate::finding::Finding::new(
+                crate::finding::FindingCode::SignatureMalformed,
+                Some(path),
+                &reason,
+            )
+            .with_help(help);
+            (SignatureBody::Malformed(Malformed(reason)), vec![finding])
+        }
+    };
+    crate::formats::Parsed {
+        evidence: Some(crate::formats::Evidence::Signature(SignatureFile {
+            format,
+            subject,
+            body,
+        })),
+        findings,
+    }
+}
+
 /// File-name suffixes that mark a detached signature, longest first: `X.asc` signs `X`.
 pub const DETACHED_SUFFIXES: &[&str] = &[
     ".sigstore.json",

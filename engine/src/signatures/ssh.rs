@@ -23,13 +23,9 @@ use sha2::Digest as _;
 use ssh_key::{Algorithm, EcdsaCurve, HashAlg, SshSig, public::KeyData};
 
 use super::{
-    Keys, Outcome, SignatureBody, SignatureFile, SignatureFormat, Signed, Subject, Verification,
-    Verifier,
+    Keys, Outcome, SignatureBody, SignatureFormat, Signed, Subject, Verification, Verifier,
 };
-use crate::finding::{Finding, FindingCode};
-use crate::formats::{
-    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed,
-};
+use crate::formats::{Confidence, DetectInput, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::trust::KeyStore;
 use crate::trust::ssh::{SshSigner, fingerprint};
 
@@ -111,42 +107,25 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
         .unwrap_or(bytes)
         .trim_ascii();
     let body = match SshSig::from_pem(text) {
-        Ok(sig) => SignatureBody::Ssh(SshSignature {
+        Ok(sig) => Ok(SignatureBody::Ssh(SshSignature {
             fingerprint: fingerprint(sig.public_key()),
             sig,
-        }),
+        })),
         Err(e) => match certificate_algorithm(text) {
-            Some(algorithm) => SignatureBody::SshUnsupported(UnsupportedSsh(format!(
+            Some(algorithm) => Ok(SignatureBody::SshUnsupported(UnsupportedSsh(format!(
                 "signed with an ssh certificate ({algorithm}); vouch does not verify \
                  certificates"
-            ))),
-            None => return malformed(path, &e),
+            )))),
+            None => Err(describe(&e)),
         },
     };
-    Parsed {
-        evidence: Some(signature_file(body)),
-        findings: Vec::new(),
-    }
-}
-
-fn malformed(path: &str, e: &ssh_key::Error) -> Parsed {
-    let reason = format!("not a valid ssh signature: {}", describe(e));
-    let finding = Finding::new(FindingCode::SignatureMalformed, Some(path), &reason)
-        .with_help("sign again with `ssh-keygen -Y sign -n file -f KEY FILE`");
-    Parsed {
-        evidence: Some(signature_file(SignatureBody::Malformed(super::Malformed(
-            reason,
-        )))),
-        findings: vec![finding],
-    }
-}
-
-fn signature_file(body: SignatureBody) -> Evidence {
-    Evidence::Signature(SignatureFile {
-        format: SignatureFormat::Ssh,
-        subject: Subject::Detached,
+    super::signature_evidence(
+        path,
+        SignatureFormat::Ssh,
+        Subject::Detached,
         body,
-    })
+        "sign again with `ssh-keygen -Y sign -n file -f KEY FILE`",
+    )
 }
 
 /// The key algorithm of an armored signature whose embedded key is a certificate

@@ -164,26 +164,21 @@ fn evidence(
 
 /// Evidence for a file that cannot be read as OpenPGP signatures at all.
 fn malformed(path: &str, reason: String, subject: Subject) -> Parsed {
-    Parsed {
-        findings: vec![malformed_finding(path, &reason)],
-        evidence: Some(Evidence::Signature(SignatureFile {
-            format: SignatureFormat::OpenPgp,
-            subject,
-            body: SignatureBody::Malformed(super::Malformed(reason)),
-        })),
-    }
+    super::signature_evidence(path, SignatureFormat::OpenPgp, subject, Err(reason), HELP)
 }
 
+/// How to make a good OpenPGP signature.
+const HELP: &str = "sign again with `gpg --armor --detach-sign FILE` (or `gpg --clearsign \
+                    FILE`); the file may be truncated or not a signature at all";
+
+/// The finding for one unreadable signature among others in a file.
 fn malformed_finding(path: &str, reason: &str) -> Finding {
     Finding::new(
         FindingCode::SignatureMalformed,
         Some(path),
         format!("not a valid openpgp signature: {reason}"),
     )
-    .with_help(
-        "sign again with `gpg --armor --detach-sign FILE` (or `gpg --clearsign FILE`); the \
-         file may be truncated or not a signature at all",
-    )
+    .with_help(HELP)
 }
 
 /// The signatures of a detached signature file, armored or binary.
