@@ -298,6 +298,45 @@ pub struct VulnerabilityNode {
     pub fixed_in: Option<String>,
 }
 
+/// A security.txt (RFC 9116): its fields, and whether it is cleartext-signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityTxtNode {
+    /// The fields as read.
+    #[serde(flatten)]
+    pub content: crate::formats::security_txt::SecurityTxt,
+    /// The file (line of its first field).
+    pub source: Source,
+}
+
+/// A changelog (CHANGELOG.md and similar): its versions, newest first as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangelogNode {
+    /// The versions, in file order.
+    pub versions: Vec<crate::formats::changelog::ChangelogVersion>,
+    /// The file.
+    pub source: Source,
+}
+
+/// An advisory feed (RSS 2.0, Atom, CSAF ROLIE) and its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedNode {
+    /// The feed as read.
+    #[serde(flatten)]
+    pub feed: crate::formats::feed::Feed,
+    /// The file.
+    pub source: Source,
+}
+
+/// One scanned host of a TLS scan (testssl.sh, SSLyze).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsScanNode {
+    /// What the scan found for the host.
+    #[serde(flatten)]
+    pub scan: crate::formats::tls_scan::TlsScan,
+    /// The scan file.
+    pub source: Source,
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -328,6 +367,14 @@ pub enum Node {
     VulnStatement(VulnStatementNode),
     /// A vulnerability, merged across statements.
     Vulnerability(VulnerabilityNode),
+    /// A security.txt.
+    SecurityTxt(SecurityTxtNode),
+    /// A changelog.
+    Changelog(ChangelogNode),
+    /// An advisory feed.
+    Feed(FeedNode),
+    /// One host of a TLS scan.
+    TlsScan(TlsScanNode),
 }
 
 /// The kind of a node, without its data.
@@ -360,6 +407,14 @@ pub enum NodeKind {
     VulnStatement,
     /// [`Node::Vulnerability`].
     Vulnerability,
+    /// [`Node::SecurityTxt`].
+    SecurityTxt,
+    /// [`Node::Changelog`].
+    Changelog,
+    /// [`Node::Feed`].
+    Feed,
+    /// [`Node::TlsScan`].
+    TlsScan,
 }
 
 impl Node {
@@ -379,6 +434,10 @@ impl Node {
             Node::Provenance(_) => NodeKind::Provenance,
             Node::VulnStatement(_) => NodeKind::VulnStatement,
             Node::Vulnerability(_) => NodeKind::Vulnerability,
+            Node::SecurityTxt(_) => NodeKind::SecurityTxt,
+            Node::Changelog(_) => NodeKind::Changelog,
+            Node::Feed(_) => NodeKind::Feed,
+            Node::TlsScan(_) => NodeKind::TlsScan,
         }
     }
 
@@ -397,6 +456,10 @@ impl Node {
             Node::Provenance(n) => Some(&n.source),
             Node::VulnStatement(n) => Some(&n.source),
             Node::Vulnerability(_) => None,
+            Node::SecurityTxt(n) => Some(&n.source),
+            Node::Changelog(n) => Some(&n.source),
+            Node::Feed(n) => Some(&n.source),
+            Node::TlsScan(n) => Some(&n.source),
         }
     }
 }
@@ -418,6 +481,10 @@ impl NodeKind {
             NodeKind::Provenance => "provenance",
             NodeKind::VulnStatement => "vuln-statement",
             NodeKind::Vulnerability => "vulnerability",
+            NodeKind::SecurityTxt => "security-txt",
+            NodeKind::Changelog => "changelog",
+            NodeKind::Feed => "feed",
+            NodeKind::TlsScan => "tls-scan",
         }
     }
 }

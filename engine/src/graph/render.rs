@@ -106,6 +106,18 @@ pub fn label(node: &Node) -> String {
         Node::Provenance(p) => format!("provenance {} ({})", p.source.path, p.predicate_type),
         Node::VulnStatement(v) => format!("{} {} ({})", v.format, v.statement.id, v.source.path),
         Node::Vulnerability(v) => format!("{} ({})", v.id, v.status.as_str()),
+        Node::SecurityTxt(t) => match t.content.expires {
+            Some(expires) => format!("security.txt (expires {expires})"),
+            None => "security.txt".to_owned(),
+        },
+        Node::Changelog(c) => format!("changelog {} ({} versions)", c.source.path, c.versions.len()),
+        Node::Feed(f) => format!(
+            "{} feed {} ({} items)",
+            f.feed.format.as_str(),
+            f.source.path,
+            f.feed.items.len()
+        ),
+        Node::TlsScan(t) => format!("{} scan of {}", t.scan.tool.as_str(), t.scan.host),
     }
 }
 
@@ -131,6 +143,10 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Provenance(_) => "house",
         Node::VulnStatement(_) => "rect",
         Node::Vulnerability(_) => "diamond",
+        Node::SecurityTxt(_) => "tab",
+        Node::Changelog(_) => "folder",
+        Node::Feed(_) => "cylinder",
+        Node::TlsScan(_) => "trapezium",
     }
 }
 
@@ -225,6 +241,10 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Provenance(_) => ("[/\"", "\"\\]"),
             Node::VulnStatement(_) => ("[\"", "\"]"),
             Node::Vulnerability(_) => ("{\"", "\"}"),
+            Node::SecurityTxt(_) => ("[\"", "\"]"),
+            Node::Changelog(_) => ("[\"", "\"]"),
+            Node::Feed(_) => ("[(\"", "\")]"),
+            Node::TlsScan(_) => ("[/\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }
