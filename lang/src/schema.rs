@@ -369,7 +369,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("contacts", "list<string>", "`Contact` URIs"),
             field("expires", "datetime?", "`Expires`"),
             field("encryption", "list<string>", "`Encryption` URIs"),
-            field("policy", "list<string>", "`Policy` URIs"),
+            field(
+                "policies",
+                "list<string>",
+                "`Policy` URIs (`policy` is a keyword)",
+            ),
             field("canonical", "list<string>", "`Canonical` URIs"),
             field(
                 "preferred_languages",
@@ -657,6 +661,22 @@ mod tests {
                 enum_def(r.name).is_none() && root_type(r.name).is_none(),
                 "{}",
                 r.name
+            );
+        }
+    }
+
+    #[test]
+    fn no_field_is_a_keyword() {
+        // A field named like a keyword could never be read (`security_txt.policy`).
+        let names = RECORDS
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .chain(ROOTS.iter())
+            .map(|f| f.name);
+        for name in names {
+            assert!(
+                !crate::parse::KEYWORDS.contains(&name),
+                "`{name}` is a keyword"
             );
         }
     }

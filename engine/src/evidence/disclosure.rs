@@ -50,7 +50,7 @@ fn security_txt_record(t: &SecurityTxtNode, verified: bool) -> Value {
             ("contacts", string_list(&c.contacts)),
             ("expires", datetime(c.expires)),
             ("encryption", string_list(&c.encryption)),
-            ("policy", string_list(&c.policy)),
+            ("policies", string_list(&c.policy)),
             ("canonical", string_list(&c.canonical)),
             ("preferred_languages", string_list(&c.preferred_languages)),
             ("signed", Value::Bool(c.signed)),

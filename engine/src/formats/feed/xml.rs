@@ -63,7 +63,13 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let doc = match Document::parse_with_options(&text, options) {
         Ok(doc) => doc,
         Err(e) => {
-            let pos = e.pos();
+            // A cut-off document is reported at its last line (roxmltree says 1:1).
+            let line = match e {
+                roxmltree::Error::UnexpectedEndOfStream | roxmltree::Error::UnclosedRootNode => {
+                    crate::finding::saturate_u32(text.trim_end().lines().count().max(1))
+                }
+                _ => e.pos().row,
+            };
             let help = match e {
                 roxmltree::Error::DtdDetected => {
                     "vouch reads feeds without a DTD: DTD entities can expand without bound"
@@ -78,7 +84,7 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> Parsed {
                     format!("feed is not well-formed XML: {e}"),
                 )
                 .with_help(help)
-                .at_line(pos.row),
+                .at_line(line),
             );
         }
     };
