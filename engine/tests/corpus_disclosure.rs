@@ -85,19 +85,30 @@ pub fn status(graph: &EvidenceGraph, as_of: &str, body: &str) -> Status {
 
 /// One security.txt alone, at `.well-known/security.txt`.
 fn security_txt(name: &str) -> Option<(tempfile::TempDir, EvidenceGraph)> {
-    bundle("securitytxt", &[name], |_| ".well-known/security.txt".to_owned())
+    bundle("securitytxt", &[name], |_| {
+        ".well-known/security.txt".to_owned()
+    })
 }
+
+/// A finding's code and line.
+type Located = (FindingCode, Option<u32>);
 
 const WELL_KNOWN: &str = ".well-known/security.txt";
 
 #[test]
 fn every_security_txt_parses_with_precise_findings() {
     use FindingCode::*;
-    let expected: &[(&str, &[(FindingCode, Option<u32>)])] = &[
+    let expected: &[(&str, &[Located])] = &[
         // `Contact: security@almalinux.org` has no URI scheme.
-        ("almalinux.org.security.txt", &[(SecurityTxtInvalidValue, Some(9))]),
+        (
+            "almalinux.org.security.txt",
+            &[(SecurityTxtInvalidValue, Some(9))],
+        ),
         ("divd.nl.security.txt", &[]),
-        ("edjopato.de.security.txt", &[(SecurityTxtMissingField, Some(1))]),
+        (
+            "edjopato.de.security.txt",
+            &[(SecurityTxtMissingField, Some(1))],
+        ),
         // A draft-era `Signature:` field, and an RFC 2822 `Expires` (read all the same).
         (
             "ffrn.de.security.txt",
@@ -139,7 +150,10 @@ fn almalinux_is_signed_and_expired_in_2026() {
     };
     let (_, t) = graph.security_txt().unwrap();
     assert!(t.content.signed);
-    assert_eq!(t.content.contacts, ["security@almalinux.org", "https://bugs.almalinux.org"]);
+    assert_eq!(
+        t.content.contacts,
+        ["security@almalinux.org", "https://bugs.almalinux.org"]
+    );
     assert_eq!(t.content.preferred_languages, ["en"]);
     assert_eq!(
         t.content.expires.unwrap().to_string(),
@@ -151,11 +165,24 @@ fn almalinux_is_signed_and_expired_in_2026() {
     assert_eq!(signatures.len(), 1);
     assert!(!signatures[0].1.verification.trusted);
     let as_of = "2026-06-01T00:00:00Z";
-    assert_eq!(status(&graph, as_of, "  expect security_txt.signed"), Status::Pass);
-    assert_eq!(status(&graph, as_of, "  expect security_txt.verified"), Status::Fail);
-    assert_eq!(status(&graph, as_of, "  expect security_txt.expires > as_of"), Status::Fail);
     assert_eq!(
-        status(&graph, "2025-01-01T00:00:00Z", "  expect security_txt.expires > as_of"),
+        status(&graph, as_of, "  expect security_txt.signed"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&graph, as_of, "  expect security_txt.verified"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&graph, as_of, "  expect security_txt.expires > as_of"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(
+            &graph,
+            "2025-01-01T00:00:00Z",
+            "  expect security_txt.expires > as_of"
+        ),
         Status::Pass
     );
     assert_eq!(
@@ -182,21 +209,38 @@ fn grapheneos_expires_in_2027_and_a_missing_expires_is_none() {
         return;
     };
     let as_of = "2026-10-01T00:00:00Z";
-    assert_eq!(status(&graph, as_of, "  expect security_txt.expires > as_of"), Status::Pass);
+    assert_eq!(
+        status(&graph, as_of, "  expect security_txt.expires > as_of"),
+        Status::Pass
+    );
     // Under a year ahead: a policy's judgement.
     assert_eq!(
-        status(&graph, as_of, "  expect security_txt.expires <= as_of + 1 year"),
+        status(
+            &graph,
+            as_of,
+            "  expect security_txt.expires <= as_of + 1 year"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, "2026-01-01T00:00:00Z", "  expect security_txt.expires <= as_of + 1 year"),
+        status(
+            &graph,
+            "2026-01-01T00:00:00Z",
+            "  expect security_txt.expires <= as_of + 1 year"
+        ),
         Status::Fail
     );
     let Some((_tmp, graph)) = security_txt("edjopato.de.security.txt") else {
         return;
     };
-    assert_eq!(status(&graph, as_of, "  expect security_txt.expires > as_of"), Status::Fail);
-    assert_eq!(status(&graph, as_of, "  expect security_txt.expires == none"), Status::Pass);
+    assert_eq!(
+        status(&graph, as_of, "  expect security_txt.expires > as_of"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&graph, as_of, "  expect security_txt.expires == none"),
+        Status::Pass
+    );
 }
 
 #[test]
@@ -216,7 +260,11 @@ fn several_security_txts_use_the_well_known_one() {
         .count();
     assert_eq!(multiple, 5);
     assert_eq!(
-        status(&graph, "2025-06-01T00:00:00Z", "  expect contains(security_txt.policies, \"https://www.divd.nl/security/\")"),
+        status(
+            &graph,
+            "2025-06-01T00:00:00Z",
+            "  expect contains(security_txt.policies, \"https://www.divd.nl/security/\")"
+        ),
         Status::Pass
     );
 }
@@ -276,19 +324,35 @@ fn the_changelog_root_through_evaluation() {
     };
     let as_of = "2026-10-01T00:00:00Z";
     assert_eq!(
-        status(&graph, as_of, "  expect any(v in changelog.versions: \"CVE-2023-22742\" in v.ids)"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(v in changelog.versions: \"CVE-2023-22742\" in v.ids)"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect any(v in changelog.versions: v.version == \"0.30.2\" and v.date == 2025-02-28)"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(v in changelog.versions: v.version == \"0.30.2\" and v.date == 2025-02-28)"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect all(v in changelog.versions: not v.security)"),
+        status(
+            &graph,
+            as_of,
+            "  expect all(v in changelog.versions: not v.security)"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect any(v in changelog.versions: \"CVE-2099-0001\" in v.ids)"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(v in changelog.versions: \"CVE-2099-0001\" in v.ids)"
+        ),
         Status::Fail
     );
 }
@@ -303,10 +367,21 @@ fn feeds_parse_with_items_dates_and_ids() {
     for (_, file) in graph.files() {
         assert_eq!(file.kind, Some(EvidenceKind::Feed), "{}", file.path);
     }
-    let feed = |path: &str| graph.feeds().find(|(_, f)| f.source.path == path).unwrap().1.feed.clone();
+    let feed = |path: &str| {
+        graph
+            .feeds()
+            .find(|(_, f)| f.source.path == path)
+            .unwrap()
+            .1
+            .feed
+            .clone()
+    };
     let rss = feed("bugalert-contributors.rss.xml");
     assert_eq!(rss.format.as_str(), "rss");
-    assert_eq!(rss.title.as_deref(), Some("Bug Alert - Bug Alert Contributors"));
+    assert_eq!(
+        rss.title.as_deref(),
+        Some("Bug Alert - Bug Alert Contributors")
+    );
     let first = &rss.items[0];
     assert_eq!(first.published.unwrap().to_string(), "2023-10-31T14:45:00Z");
     assert!(first.ids.contains("CVE-2023-22518"), "{:?}", first.ids);
@@ -318,7 +393,10 @@ fn feeds_parse_with_items_dates_and_ids() {
     let atom = feed("bugalert-critical-severity.atom.xml");
     assert_eq!(atom.format.as_str(), "atom");
     let spring = &atom.items[0];
-    assert_eq!(spring.published.unwrap().to_string(), "2022-03-30T15:00:00Z");
+    assert_eq!(
+        spring.published.unwrap().to_string(),
+        "2022-03-30T15:00:00Z"
+    );
     assert!(spring.ids.contains("CVE-2022-22965"));
     assert!(spring.ids.contains("CVE-2010-1622"));
     let rolie = feed("oasis-csaf-rolie-example-01-feed-tlp-white.json");
@@ -331,15 +409,27 @@ fn feeds_parse_with_items_dates_and_ids() {
     );
     let as_of = "2026-10-01T00:00:00Z";
     assert_eq!(
-        status(&graph, as_of, "  expect any(f in feeds: any(i in f.items: \"CVE-2022-22965\" in i.ids))"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(f in feeds: any(i in f.items: \"CVE-2022-22965\" in i.ids))"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect all(f in feeds: all(i in f.items: i.published < as_of))"),
+        status(
+            &graph,
+            as_of,
+            "  expect all(f in feeds: all(i in f.items: i.published < as_of))"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect any(f in feeds: f.format == \"rolie\" and len(f.items) == 1)"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(f in feeds: f.format == \"rolie\" and len(f.items) == 1)"
+        ),
         Status::Pass
     );
 }
@@ -351,11 +441,24 @@ fn endoflife_data_becomes_support_cycles() {
     };
     assert_eq!(errors(&graph), Vec::<String>::new());
     for (_, file) in graph.files() {
-        assert_eq!(file.kind, Some(EvidenceKind::EndOfLifeData), "{}", file.path);
+        assert_eq!(
+            file.kind,
+            Some(EvidenceKind::EndOfLifeData),
+            "{}",
+            file.path
+        );
     }
     // Release data with only versions' dates: an info finding each.
-    for path in ["release-data-nodejs.json", "release-data-rust.json", "release-data-ubuntu.json"] {
-        assert_eq!(codes(&graph, path), [(FindingCode::EolNoCycles, None)], "{path}");
+    for path in [
+        "release-data-nodejs.json",
+        "release-data-rust.json",
+        "release-data-ubuntu.json",
+    ] {
+        assert_eq!(
+            codes(&graph, path),
+            [(FindingCode::EolNoCycles, None)],
+            "{path}"
+        );
     }
     let cycles = |path: &str| -> Vec<_> {
         graph
@@ -383,11 +486,19 @@ fn endoflife_data_becomes_support_cycles() {
     assert!(!ubuntu.iter().find(|c| c.cycle == "25.10").unwrap().lts);
     let as_of = "2026-10-01T00:00:00Z";
     assert_eq!(
-        status(&graph, as_of, "  expect any(c in support.cycles: c.cycle == \"3.14\" and c.eol > as_of)"),
+        status(
+            &graph,
+            as_of,
+            "  expect any(c in support.cycles: c.cycle == \"3.14\" and c.eol > as_of)"
+        ),
         Status::Pass
     );
     assert_eq!(
-        status(&graph, as_of, "  expect all(c in support.cycles: c.notice == none)"),
+        status(
+            &graph,
+            as_of,
+            "  expect all(c in support.cycles: c.notice == none)"
+        ),
         Status::Pass
     );
 }
@@ -413,36 +524,65 @@ fn tls_scans_from_testssl_and_sslyze() {
     );
     let scans: Vec<_> = graph.tls_scans().map(|(_, t)| t.scan.clone()).collect();
     let hosts: Vec<&str> = scans.iter().map(|s| s.host.as_str()).collect();
-    assert_eq!(hosts, ["releases.example.com", "downloads.example.org", "mirror.example.net"]);
+    assert_eq!(
+        hosts,
+        [
+            "releases.example.com",
+            "downloads.example.org",
+            "mirror.example.net"
+        ]
+    );
     let sslyze = &scans[0];
-    assert_eq!(sslyze.protocols.iter().collect::<Vec<_>>(), ["tls1.2", "tls1.3"]);
+    assert_eq!(
+        sslyze.protocols.iter().collect::<Vec<_>>(),
+        ["tls1.2", "tls1.3"]
+    );
     assert_eq!(sslyze.weak_ciphers, ["TLS_RSA_WITH_RC4_128_SHA"]);
     assert_eq!(sslyze.hsts_max_age, Some(63_072_000));
     let flat = &scans[1];
-    assert_eq!(flat.protocols.iter().collect::<Vec<_>>(), ["tls1.0", "tls1.2", "tls1.3"]);
-    assert_eq!(flat.weak_ciphers, ["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "cipherlist_3DES_IDEA"]);
+    assert_eq!(
+        flat.protocols.iter().collect::<Vec<_>>(),
+        ["tls1.0", "tls1.2", "tls1.3"]
+    );
+    assert_eq!(
+        flat.weak_ciphers,
+        ["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "cipherlist_3DES_IDEA"]
+    );
     assert_eq!(flat.scanned_at, None);
     let pretty = &scans[2];
     assert_eq!(pretty.hsts, Some(false));
     assert!(pretty.weak_ciphers.is_empty());
-    assert_eq!(pretty.scanned_at.unwrap().to_string(), "2026-09-30T08:00:00Z");
+    assert_eq!(
+        pretty.scanned_at.unwrap().to_string(),
+        "2026-09-30T08:00:00Z"
+    );
     let as_of = "2026-10-01T00:00:00Z";
     let pass = |body: &str| status(&graph, as_of, body);
-    assert_eq!(pass("  expect any(s in tls_scans: s.tool == \"testssl\")"), Status::Pass);
+    assert_eq!(
+        pass("  expect any(s in tls_scans: s.tool == \"testssl\")"),
+        Status::Pass
+    );
     assert_eq!(
         pass("  for s in tls_scans {\n    expect not (\"tls1.0\" in s.protocols)\n  }"),
         Status::Fail
     );
     assert_eq!(
-        pass("  for s in tls_scans where s.host == \"mirror.example.net\" {\n    expect len(s.weak_ciphers) == 0 and \"tls1.3\" in s.protocols\n  }"),
+        pass(
+            "  for s in tls_scans where s.host == \"mirror.example.net\" {\n    expect len(s.weak_ciphers) == 0 and \"tls1.3\" in s.protocols\n  }"
+        ),
         Status::Pass
     );
     assert_eq!(
-        pass("  for s in tls_scans where s.tool == \"sslyze\" {\n    expect s.hsts and s.hsts_max_age >= 365d\n  }"),
+        pass(
+            "  for s in tls_scans where s.tool == \"sslyze\" {\n    expect s.hsts and s.hsts_max_age >= 365d\n  }"
+        ),
         Status::Pass
     );
     // No HSTS on the mirror: the fleet-wide check fails.
-    assert_eq!(pass("  expect all(s in tls_scans: s.hsts ?? false)"), Status::Fail);
+    assert_eq!(
+        pass("  expect all(s in tls_scans: s.hsts ?? false)"),
+        Status::Fail
+    );
     assert_eq!(
         pass("  expect all(s in tls_scans: s.scanned_at == none or s.scanned_at > as_of - 30d)"),
         Status::Pass

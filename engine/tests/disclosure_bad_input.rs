@@ -50,7 +50,10 @@ fn security_txt_problems_are_located() {
         ]
     );
     let (_, t) = graph.security_txt().unwrap();
-    assert_eq!(t.content.expires.unwrap().to_string(), "2027-01-01T00:00:00Z");
+    assert_eq!(
+        t.content.expires.unwrap().to_string(),
+        "2027-01-01T00:00:00Z"
+    );
     assert!(t.content.contacts.is_empty());
 }
 
@@ -65,7 +68,10 @@ fn a_date_without_zone_is_a_warning_read_as_utc() {
         [(FindingCode::DateWithoutZone, Some(2))]
     );
     let (_, t) = graph.security_txt().unwrap();
-    assert_eq!(t.content.expires.unwrap().to_string(), "2027-01-01T00:00:00Z");
+    assert_eq!(
+        t.content.expires.unwrap().to_string(),
+        "2027-01-01T00:00:00Z"
+    );
 }
 
 #[test]
@@ -95,14 +101,20 @@ fn broken_and_hostile_xml() {
     );
     assert_eq!(graph.feeds().count(), 0);
     // Billion laughs: the DTD is refused before any entity is expanded.
-    let mut laughs = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
+    let mut laughs =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
     let mut previous = "lol".to_owned();
     for i in 1..10 {
         let name = format!("lol{i}");
-        laughs.push_str(&format!(" <!ENTITY {name} \"{}\">\n", format!("&{previous};").repeat(10)));
+        laughs.push_str(&format!(
+            " <!ENTITY {name} \"{}\">\n",
+            format!("&{previous};").repeat(10)
+        ));
         previous = name;
     }
-    laughs.push_str(&format!("]>\n<rss><channel><title>&{previous};</title></channel></rss>\n"));
+    laughs.push_str(&format!(
+        "]>\n<rss><channel><title>&{previous};</title></channel></rss>\n"
+    ));
     let started = std::time::Instant::now();
     let (_tmp, graph) = one("laughs.rss", laughs.as_bytes());
     assert!(started.elapsed().as_secs() < 5);
@@ -119,12 +131,19 @@ fn broken_and_hostile_xml() {
         findings(&graph, "feed.atom"),
         [(FindingCode::DateWithoutZone, Some(3))]
     );
-    assert!(graph.feeds().next().unwrap().1.feed.items[0].published.is_some());
+    assert!(
+        graph.feeds().next().unwrap().1.feed.items[0]
+            .published
+            .is_some()
+    );
 }
 
 #[test]
 fn broken_json_scans_and_release_data() {
-    let (_tmp, graph) = one("scan.json", b"{\"server_scan_results\": [\n{\"scan_result\": ");
+    let (_tmp, graph) = one(
+        "scan.json",
+        b"{\"server_scan_results\": [\n{\"scan_result\": ",
+    );
     assert_eq!(
         findings(&graph, "scan.json"),
         [(FindingCode::JsonSyntax, Some(2))]

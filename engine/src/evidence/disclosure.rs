@@ -5,9 +5,7 @@ use std::sync::Arc;
 use super::{Strings, cite, record};
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Value};
-use crate::graph::{
-    ChangelogNode, EvidenceGraph, FeedNode, SecurityTxtNode, Source, TlsScanNode,
-};
+use crate::graph::{ChangelogNode, EvidenceGraph, FeedNode, SecurityTxtNode, Source, TlsScanNode};
 use crate::signatures::Outcome;
 
 fn string_list(items: &[String]) -> Value {
@@ -99,7 +97,10 @@ fn changelog_record(c: &ChangelogNode) -> Value {
         "Changelog",
         Arc::clone(&path),
         Some(cite(&c.source)),
-        vec![("path", Value::Str(path)), ("versions", Value::list(versions))],
+        vec![
+            ("path", Value::Str(path)),
+            ("versions", Value::list(versions)),
+        ],
     )
 }
 

@@ -30,7 +30,14 @@ use crate::finding::{Finding, FindingCode, saturate_u32};
 pub const NAMES: &[&str] = &["CHANGELOG.md", "CHANGES.md", "HISTORY.md", "NEWS.md"];
 
 /// Keep a Changelog's section titles.
-const SECTIONS: &[&str] = &["Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"];
+const SECTIONS: &[&str] = &[
+    "Added",
+    "Changed",
+    "Deprecated",
+    "Removed",
+    "Fixed",
+    "Security",
+];
 
 /// The parse cap: the largest real changelogs are a few hundred KiB.
 pub const MAX_SIZE: u64 = 2 * 1024 * 1024;
@@ -285,10 +292,22 @@ mod tests {
             ("[1.2.3] - 2026-01-02", "1.2.3", Some("2026-01-02")),
             ("1.2.3 (2026-01-02)", "1.2.3", Some("2026-01-02")),
             ("v1.2.3", "1.2.3", None),
-            ("[v0.10.73] - 2025-05-28", "0.10.73", None.or(Some("2025-05-28"))),
-            ("[0.11.0](https://x/compare/a...b) - 2026-07-21", "0.11.0", Some("2026-07-21")),
+            (
+                "[v0.10.73] - 2025-05-28",
+                "0.10.73",
+                None.or(Some("2025-05-28")),
+            ),
+            (
+                "[0.11.0](https://x/compare/a...b) - 2026-07-21",
+                "0.11.0",
+                Some("2026-07-21"),
+            ),
             ("0.28.4 (2024-02-03) [YANKED]", "0.28.4", Some("2024-02-03")),
-            ("[0.1.0-alpha.1](https://x) - 2024-01-15", "0.1.0-alpha.1", Some("2024-01-15")),
+            (
+                "[0.1.0-alpha.1](https://x) - 2024-01-15",
+                "0.1.0-alpha.1",
+                Some("2024-01-15"),
+            ),
         ] {
             let (v, d) = version_heading(heading).unwrap();
             assert_eq!(v, version, "{heading}");
@@ -311,10 +330,16 @@ mod tests {
         assert_eq!(versions[0].version, "1.1.0");
         assert!(versions[0].security);
         assert_eq!(versions[0].sections, ["Security", "Fixed"]);
-        assert_eq!(versions[0].ids.iter().collect::<Vec<_>>(), ["GHSA-AAAA-BBBB-CCCC"]);
+        assert_eq!(
+            versions[0].ids.iter().collect::<Vec<_>>(),
+            ["GHSA-AAAA-BBBB-CCCC"]
+        );
         assert_eq!(versions[0].line, 6);
         assert!(!versions[1].security);
-        assert_eq!(versions[1].ids.iter().collect::<Vec<_>>(), ["CVE-2026-1234"]);
+        assert_eq!(
+            versions[1].ids.iter().collect::<Vec<_>>(),
+            ["CVE-2026-1234"]
+        );
     }
 
     #[test]

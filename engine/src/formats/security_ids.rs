@@ -132,9 +132,10 @@ mod tests {
                 "SEC-2026-001"
             ]
         );
-        assert_eq!(ids("https://tanzu.vmware.com/security/cve-2022-22963"), [
-            "CVE-2022-22963"
-        ]);
+        assert_eq!(
+            ids("https://tanzu.vmware.com/security/cve-2022-22963"),
+            ["CVE-2022-22963"]
+        );
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl EvidenceFormat for SecurityTxtFormat {
 }
 
 /// Whether every line that is not blank or a comment is a `Field: value` line, and one of
-/// them is a field RFC 9116 defines.
+/// them is a field RFC 9116 defines other than `Expires`.
 fn looks_like<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
     let mut known = 0usize;
     for line in body_lines(lines) {
@@ -111,7 +111,8 @@ fn looks_like<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
         let Some((name, _)) = split_field(text) else {
             return false;
         };
-        if canonical_name(name).is_some() {
+        // `Expires:` alone does not count: HTTP header dumps have it too.
+        if canonical_name(name).is_some_and(|f| f != "Expires") {
             known = known.saturating_add(1);
         }
     }
@@ -387,11 +388,11 @@ impl Reader<'_> {
                 Some(t)
             }
             _ => {
-                let rfc2822 = jiff::fmt::rfc2822::parse(value)
-                    .ok()
-                    .map(|z| z.timestamp());
+                let rfc2822 = jiff::fmt::rfc2822::parse(value).ok().map(|z| z.timestamp());
                 let message = match rfc2822 {
-                    Some(_) => format!("Expires `{value}` is an RFC 2822 date, not RFC 3339; read all the same"),
+                    Some(_) => format!(
+                        "Expires `{value}` is an RFC 2822 date, not RFC 3339; read all the same"
+                    ),
                     None => format!("Expires `{value}` is not an RFC 3339 date-time"),
                 };
                 self.report(FindingCode::SecurityTxtInvalidValue, span, message, HELP);
@@ -455,10 +456,16 @@ mod tests {
                 (FindingCode::SecurityTxtMalformedLine, Some(5)),
             ]
         );
-        assert_eq!(txt.unwrap().expires.unwrap().to_string(), "2027-01-01T00:00:00Z");
+        assert_eq!(
+            txt.unwrap().expires.unwrap().to_string(),
+            "2027-01-01T00:00:00Z"
+        );
         let (_, codes) = read("Encryption: https://e/k\n");
         assert_eq!(
-            codes.iter().filter(|(c, _)| *c == FindingCode::SecurityTxtMissingField).count(),
+            codes
+                .iter()
+                .filter(|(c, _)| *c == FindingCode::SecurityTxtMissingField)
+                .count(),
             2
         );
     }
@@ -470,7 +477,10 @@ mod tests {
         assert!(txt.unwrap().expires.is_some());
         let (txt, codes) = read("Contact: tel:+1\nExpires: Thu, 17 Mar 2022 12:00 +0100\n");
         assert_eq!(codes, [(FindingCode::SecurityTxtInvalidValue, Some(2))]);
-        assert_eq!(txt.unwrap().expires.unwrap().to_string(), "2022-03-17T11:00:00Z");
+        assert_eq!(
+            txt.unwrap().expires.unwrap().to_string(),
+            "2022-03-17T11:00:00Z"
+        );
         let (txt, codes) = read("Contact: tel:+1\nExpires: soon\n");
         assert_eq!(codes, [(FindingCode::SecurityTxtInvalidValue, Some(2))]);
         assert_eq!(txt.unwrap().expires, None);
@@ -498,9 +508,16 @@ mod tests {
             detect("x.txt", "# c\nContact: mailto:a@b\n"),
             Confidence::Content
         );
-        assert_eq!(detect("x.txt", "Contact: mailto:a@b\nhello world\n"), Confidence::No);
+        assert_eq!(
+            detect("x.txt", "Contact: mailto:a@b\nhello world\n"),
+            Confidence::No
+        );
         assert_eq!(detect("security.txt", "junk"), Confidence::Name);
         assert_eq!(detect("notes.md", "Title: x\nAuthor: y\n"), Confidence::No);
+        assert_eq!(
+            detect("headers.txt", "Content-Type: text/html\nExpires: 0\n"),
+            Confidence::No
+        );
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub use nodes::{
 /// How security.txt files rank when a bundle has several (lowest first): the one at
 /// `.well-known/security.txt`, then the shortest path, then by path.
 pub(crate) fn security_txt_rank(path: &str) -> (bool, usize, &str) {
-    let well_known = path == ".well-known/security.txt" || path.ends_with("/.well-known/security.txt");
+    let well_known =
+        path == ".well-known/security.txt" || path.ends_with("/.well-known/security.txt");
     (!well_known, path.len(), path)
 }
 
@@ -387,10 +388,9 @@ impl EvidenceGraph {
     /// The security.txt policies see: the one at `.well-known/security.txt`, else the one
     /// with the shortest path (more than one is a finding).
     pub fn security_txt(&self) -> Option<(NodeId, &SecurityTxtNode)> {
-        self.security_txts()
-            .min_by(|(_, a), (_, b)| {
-                security_txt_rank(&a.source.path).cmp(&security_txt_rank(&b.source.path))
-            })
+        self.security_txts().min_by(|(_, a), (_, b)| {
+            security_txt_rank(&a.source.path).cmp(&security_txt_rank(&b.source.path))
+        })
     }
 
     /// Every changelog, in id order (by file path).
@@ -404,11 +404,10 @@ impl EvidenceGraph {
 
     /// Every advisory feed, in id order (by file path).
     pub fn feeds(&self) -> impl Iterator<Item = (NodeId, &FeedNode)> {
-        self.of_kind(NodeKind::Feed)
-            .filter_map(|(id, n)| match n {
-                Node::Feed(f) => Some((id, f)),
-                _ => None,
-            })
+        self.of_kind(NodeKind::Feed).filter_map(|(id, n)| match n {
+            Node::Feed(f) => Some((id, f)),
+            _ => None,
+        })
     }
 
     /// Every scanned host of every TLS scan, in id order (by file path, then host).

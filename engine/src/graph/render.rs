@@ -110,7 +110,11 @@ pub fn label(node: &Node) -> String {
             Some(expires) => format!("security.txt (expires {expires})"),
             None => "security.txt".to_owned(),
         },
-        Node::Changelog(c) => format!("changelog {} ({} versions)", c.source.path, c.versions.len()),
+        Node::Changelog(c) => format!(
+            "changelog {} ({} versions)",
+            c.source.path,
+            c.versions.len()
+        ),
         Node::Feed(f) => format!(
             "{} feed {} ({} items)",
             f.feed.format.as_str(),

@@ -69,7 +69,9 @@ pub(crate) struct CycleFields {
 impl CycleFields {
     /// The support cycle, or why it cannot be one (a message naming the field).
     pub(crate) fn into_cycle(self) -> Result<SupportCycle, String> {
-        let cycle = self.cycle.ok_or("a release without `releaseCycle` (or `name`)")?;
+        let cycle = self
+            .cycle
+            .ok_or("a release without `releaseCycle` (or `name`)")?;
         let released = match &self.release_date {
             Some(EolValue::Date(d)) => *d,
             Some(other) => {
@@ -182,11 +184,19 @@ mod tests {
             .unwrap();
         assert_eq!(c.eol.unwrap().to_string(), "2020-09-30");
         assert_eq!(c.eol_announced, None);
-        let c = fields("2015-09-13", Some(EolValue::Bool(true))).into_cycle().unwrap();
+        let c = fields("2015-09-13", Some(EolValue::Bool(true)))
+            .into_cycle()
+            .unwrap();
         assert_eq!(c.eol.unwrap().to_string(), "2020-09-05");
-        let c = fields("2015-09-13", Some(EolValue::Bool(false))).into_cycle().unwrap();
+        let c = fields("2015-09-13", Some(EolValue::Bool(false)))
+            .into_cycle()
+            .unwrap();
         assert_eq!(c.eol, None);
         assert!(fields("soon", None).into_cycle().is_err());
-        assert!(fields("2015-09-13", Some(EolValue::of_text("later"))).into_cycle().is_err());
+        assert!(
+            fields("2015-09-13", Some(EolValue::of_text("later")))
+                .into_cycle()
+                .is_err()
+        );
     }
 }

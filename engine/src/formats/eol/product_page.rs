@@ -58,7 +58,13 @@ impl Yaml {
 pub(super) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let text = match text::decode(bytes) {
         Ok(t) => Arc::<str>::from(t),
-        Err(why) => return failed(Finding::new(FindingCode::NotText, Some(path), format!("product page is {why}"))),
+        Err(why) => {
+            return failed(Finding::new(
+                FindingCode::NotText,
+                Some(path),
+                format!("product page is {why}"),
+            ));
+        }
     };
     let Some(front) = front_matter(&text) else {
         return failed(
@@ -121,8 +127,12 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             }
         }
         Some(other) => findings.push(
-            Finding::new(FindingCode::InvalidValue, Some(path), "`releases` is not a list")
-                .at_line(other.line().saturating_add(1)),
+            Finding::new(
+                FindingCode::InvalidValue,
+                Some(path),
+                "`releases` is not a list",
+            )
+            .at_line(other.line().saturating_add(1)),
         ),
         None => findings.push(Finding::new(
             FindingCode::EolNoCycles,

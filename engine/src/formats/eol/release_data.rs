@@ -93,7 +93,10 @@ mod tests {
         assert_eq!(m.cycles[0].eol.unwrap().to_string(), "2010-07-03");
         assert_eq!(parsed.findings.len(), 1);
         assert!(parsed.findings[0].message.starts_with("/releases/bad"));
-        let parsed = parse("node.json", br#"{"releases": {}, "versions": {"1.0.0": {"date": "2020-01-01"}}}"#);
+        let parsed = parse(
+            "node.json",
+            br#"{"releases": {}, "versions": {"1.0.0": {"date": "2020-01-01"}}}"#,
+        );
         assert_eq!(parsed.findings[0].code, FindingCode::EolNoCycles);
     }
 }

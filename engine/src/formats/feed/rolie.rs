@@ -109,6 +109,10 @@ mod tests {
         );
         assert!(feed.items[1].published.is_some());
         assert_eq!(parsed.findings.len(), 1, "{:?}", parsed.findings);
-        assert!(parsed.findings[0].message.starts_with("/feed/entry/1/updated"));
+        assert!(
+            parsed.findings[0]
+                .message
+                .starts_with("/feed/entry/1/updated")
+        );
     }
 }

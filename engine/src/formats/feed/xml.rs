@@ -49,11 +49,13 @@ pub(super) fn root_name(text: &str) -> Option<&'static str> {
 pub(super) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let text = match text::decode(bytes) {
         Ok(t) => Arc::<str>::from(t),
-        Err(why) => return failed(Finding::new(
-            FindingCode::NotText,
-            Some(path),
-            format!("feed is {why}"),
-        )),
+        Err(why) => {
+            return failed(Finding::new(
+                FindingCode::NotText,
+                Some(path),
+                format!("feed is {why}"),
+            ));
+        }
     };
     let options = ParsingOptions {
         allow_dtd: false,
@@ -194,7 +196,17 @@ impl Reader<'_> {
             link: child_text(item, "link"),
             published,
             updated: None,
-            ids: ids_of(item, &["title", "link", "description", "guid", "category", "encoded"]),
+            ids: ids_of(
+                item,
+                &[
+                    "title",
+                    "link",
+                    "description",
+                    "guid",
+                    "category",
+                    "encoded",
+                ],
+            ),
             line: Some(self.line(item)),
         }
     }
@@ -209,8 +221,14 @@ impl Reader<'_> {
         let published = child(entry, "published").and_then(|n| self.date(n, Dialect::Rfc3339));
         let updated = child(entry, "updated").and_then(|n| self.date(n, Dialect::Rfc3339));
         let mut ids = ids_of(entry, &["title", "id", "summary", "content"]);
-        for n in entry.children().filter(|n| n.tag_name().name() == "category") {
-            for value in [n.attribute("term"), n.attribute("label")].into_iter().flatten() {
+        for n in entry
+            .children()
+            .filter(|n| n.tag_name().name() == "category")
+        {
+            for value in [n.attribute("term"), n.attribute("label")]
+                .into_iter()
+                .flatten()
+            {
                 security_ids::find_into(value, &mut ids);
             }
         }
@@ -232,7 +250,11 @@ impl Reader<'_> {
         let value = all_text(node)?;
         let span = node.range();
         let name = node.tag_name().name();
-        let rfc822 = || jiff::fmt::rfc2822::parse(&value).ok().map(|z| z.timestamp());
+        let rfc822 = || {
+            jiff::fmt::rfc2822::parse(&value)
+                .ok()
+                .map(|z| z.timestamp())
+        };
         let read = match dialect {
             Dialect::Rfc822 => rfc822().map(When::Exact).or_else(|| when(&value)),
             Dialect::Rfc3339 => when(&value).or_else(|| rfc822().map(When::Exact)),
@@ -259,7 +281,9 @@ impl Reader<'_> {
                         format!("<{name}> `{value}` is not a date"),
                     )
                     .with_help(match dialect {
-                        Dialect::Rfc822 => "RSS dates are RFC 822, e.g. `Tue, 31 Oct 2023 14:45:00 +0000`",
+                        Dialect::Rfc822 => {
+                            "RSS dates are RFC 822, e.g. `Tue, 31 Oct 2023 14:45:00 +0000`"
+                        }
                         Dialect::Rfc3339 => "Atom dates are RFC 3339, e.g. `2026-10-01T12:00:00Z`",
                     }),
                     span,
@@ -369,8 +393,14 @@ mod tests {
 
     #[test]
     fn root_names() {
-        assert_eq!(root_name("<?xml version=\"1.0\"?>\n<!-- c -->\n<rss version=\"2.0\">"), Some("rss"));
-        assert_eq!(root_name("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), Some("feed"));
+        assert_eq!(
+            root_name("<?xml version=\"1.0\"?>\n<!-- c -->\n<rss version=\"2.0\">"),
+            Some("rss")
+        );
+        assert_eq!(
+            root_name("<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+            Some("feed")
+        );
         assert_eq!(root_name("<rdf:RDF xmlns:rdf=\"x\">"), Some("RDF"));
         assert_eq!(root_name("<html>"), None);
         assert_eq!(root_name("hello"), None);

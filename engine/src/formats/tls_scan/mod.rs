@@ -212,13 +212,18 @@ mod tests {
 
     #[test]
     fn detection() {
-        assert_eq!(tool_of("{\"server_scan_results\": []}"), Some(TlsTool::Sslyze));
+        assert_eq!(
+            tool_of("{\"server_scan_results\": []}"),
+            Some(TlsTool::Sslyze)
+        );
         assert_eq!(
             tool_of("{\"Invocation\": \"testssl.sh x\", \"scanResult\": []}"),
             Some(TlsTool::Testssl)
         );
         assert_eq!(
-            tool_of("[\n{\"id\": \"TLS1\", \"ip\": \"h/1.2.3.4\", \"port\": \"443\", \"severity\": \"OK\", \"finding\": \"not offered\"}]"),
+            tool_of(
+                "[\n{\"id\": \"TLS1\", \"ip\": \"h/1.2.3.4\", \"port\": \"443\", \"severity\": \"OK\", \"finding\": \"not offered\"}]"
+            ),
             Some(TlsTool::Testssl)
         );
         assert_eq!(tool_of("[1, 2]"), None);

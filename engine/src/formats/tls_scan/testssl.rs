@@ -79,7 +79,12 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
                 .flatten()
                 .filter(|f| f.get("id").is_some())
                 .collect();
-            scans.push(scan(host, port_text(service).parse().ok(), started, &findings));
+            scans.push(scan(
+                host,
+                port_text(service).parse().ok(),
+                started,
+                &findings,
+            ));
         }
     }
     if scans.is_empty() {
@@ -104,7 +109,12 @@ fn port_text(v: &Value) -> String {
     }
 }
 
-fn scan(host: String, port: Option<u16>, started: Option<Timestamp>, findings: &[&Value]) -> TlsScan {
+fn scan(
+    host: String,
+    port: Option<u16>,
+    started: Option<Timestamp>,
+    findings: &[&Value],
+) -> TlsScan {
     let mut scan = TlsScan::new(TlsTool::Testssl, host, port);
     scan.scanned_at = started;
     for f in findings {
@@ -206,9 +216,18 @@ mod tests {
             finding("TLS1_3", "offered with final"),
             finding("cipherlist_3DES_IDEA", "offered"),
             finding("cipherlist_NULL", "not offered"),
-            finding("HSTS_time", "365 days (=31536000 seconds) > 15552000 seconds"),
-            finding("cipher-tls1_2_x0a", "TLSv1.2  x0a  DES-CBC3-SHA  RSA  3DES  168  TLS_RSA_WITH_3DES_EDE_CBC_SHA"),
-            finding("cipher-tls1_2_xc030", "TLSv1.2  xc030  ECDHE-RSA-AES256-GCM-SHA384  ECDH 253  AESGCM  256  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            finding(
+                "HSTS_time",
+                "365 days (=31536000 seconds) > 15552000 seconds",
+            ),
+            finding(
+                "cipher-tls1_2_x0a",
+                "TLSv1.2  x0a  DES-CBC3-SHA  RSA  3DES  168  TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            ),
+            finding(
+                "cipher-tls1_2_xc030",
+                "TLSv1.2  xc030  ECDHE-RSA-AES256-GCM-SHA384  ECDH 253  AESGCM  256  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            ),
         ]);
         let parsed = read("t.json", &value);
         assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
@@ -218,10 +237,16 @@ mod tests {
         let s = &scans[0];
         assert_eq!(s.host, "dl.example.com");
         assert_eq!(s.port, Some(443));
-        assert_eq!(s.protocols.iter().collect::<Vec<_>>(), ["tls1.0", "tls1.2", "tls1.3"]);
+        assert_eq!(
+            s.protocols.iter().collect::<Vec<_>>(),
+            ["tls1.0", "tls1.2", "tls1.3"]
+        );
         assert_eq!(s.hsts, Some(true));
         assert_eq!(s.hsts_max_age, Some(31_536_000));
-        assert_eq!(s.weak_ciphers, ["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "cipherlist_3DES_IDEA"]);
+        assert_eq!(
+            s.weak_ciphers,
+            ["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "cipherlist_3DES_IDEA"]
+        );
     }
 
     #[test]
@@ -231,6 +256,9 @@ mod tests {
         assert_eq!(cipher_protocol("cipher-ssl3_x0a"), Some("ssl3"));
         assert_eq!(cipher_protocol("cipher_x0a"), Some(""));
         assert_eq!(cipher_protocol("cipher_order"), None);
-        assert_eq!(cipher_name("SSLv3 x05 RC4-SHA RSA RC4 128"), Some("RC4-SHA"));
+        assert_eq!(
+            cipher_name("SSLv3 x05 RC4-SHA RSA RC4 128"),
+            Some("RC4-SHA")
+        );
     }
 }

@@ -79,12 +79,19 @@ impl Builder {
             .get(&NodeKind::SecurityTxt)
             .into_iter()
             .flatten()
-            .filter_map(|ix| self.graph.node_weight(*ix)?.source().map(|s| s.path.clone()))
+            .filter_map(|ix| {
+                self.graph
+                    .node_weight(*ix)?
+                    .source()
+                    .map(|s| s.path.clone())
+            })
             .collect();
         if paths.len() < 2 {
             return;
         }
-        paths.sort_by(|a, b| crate::graph::security_txt_rank(a).cmp(&crate::graph::security_txt_rank(b)));
+        paths.sort_by(|a, b| {
+            crate::graph::security_txt_rank(a).cmp(&crate::graph::security_txt_rank(b))
+        });
         let Some(used) = paths.first().cloned() else {
             return;
         };
