@@ -134,6 +134,32 @@ finding_codes! {
     StatementInvalid => "vouch::signature::invalid-statement", Error;
     /// A statement subject's digest matches no file of the bundle.
     ProvenanceSubjectMissing => "vouch::signature::subject-not-in-bundle", Warning;
+    /// A security.txt lacks a field RFC 9116 requires (`Contact`, `Expires`).
+    SecurityTxtMissingField => "vouch::security-txt::missing-field", Error;
+    /// A security.txt field that may appear once appears more than once (`Expires`,
+    /// `Preferred-Languages`).
+    SecurityTxtDuplicateField => "vouch::security-txt::duplicate-field", Error;
+    /// A security.txt value is not what RFC 9116 allows: a URI without a scheme, an `http://`
+    /// URI, an `Expires` that is not RFC 3339.
+    SecurityTxtInvalidValue => "vouch::security-txt::invalid-value", Error;
+    /// A security.txt line is neither a field, a comment nor blank.
+    SecurityTxtMalformedLine => "vouch::security-txt::malformed-line", Error;
+    /// A security.txt field RFC 9116 does not define (it is ignored).
+    SecurityTxtUnknownField => "vouch::security-txt::unknown-field", Info;
+    /// More than one security.txt in one bundle; one is used.
+    SecurityTxtMultiple => "vouch::security-txt::multiple", Warning;
+    /// A changelog lists the same version twice.
+    ChangelogDuplicateVersion => "vouch::changelog::duplicate-version", Warning;
+    /// A changelog has no heading that names a version.
+    ChangelogNoVersions => "vouch::changelog::no-versions", Warning;
+    /// An XML evidence file is not well-formed XML, or uses a DTD (refused).
+    XmlSyntax => "vouch::xml::syntax", Error;
+    /// A YAML document (front matter) is not valid YAML, or uses what vouch does not read.
+    YamlSyntax => "vouch::yaml::syntax", Error;
+    /// endoflife.date data without any release cycle (only version dates).
+    EolNoCycles => "vouch::eol::no-cycles", Info;
+    /// A TLS scan holds no scanned host with results.
+    TlsScanNoResults => "vouch::tls::no-results", Warning;
 }
 
 impl fmt::Display for FindingCode {

@@ -2,10 +2,10 @@
 //! with every field `vouch_lang::schema` declares and the citation it rests on.
 //!
 //! Built once per evaluation and shared by every control. Lists that later evidence formats
-//! fill (SBOMs, vulnerabilities, advisories) are empty today, and
-//! `security_txt` is `none`. Without exactly one `release.toml`, `release` is `none`: every
+//! fill (SBOMs, advisories) are empty today. Without exactly one `release.toml`, `release` is `none`: every
 //! field read from it is `none` too, so controls over it fail closed.
 
+mod disclosure;
 mod vulns;
 
 use std::sync::Arc;
@@ -50,8 +50,14 @@ pub struct EvidenceValues {
     pub advisories: Value,
     /// `support`: the support cycles.
     pub support: Value,
-    /// `security_txt` (`none` until security.txt is read).
+    /// `security_txt`: a `SecurityTxt` record, or `none`.
     pub security_txt: Value,
+    /// `changelog`: a `Changelog` record, or `none`.
+    pub changelog: Value,
+    /// `feeds`.
+    pub feeds: Value,
+    /// `tls_scans`.
+    pub tls_scans: Value,
     /// `attestations`.
     pub attestations: Value,
     /// The attestations, typed, in path order.
@@ -97,7 +103,10 @@ impl EvidenceValues {
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
             advisories: vulns::advisories(graph),
             support: support(graph),
-            security_txt: Value::None,
+            security_txt: disclosure::security_txt(graph),
+            changelog: disclosure::changelog(graph),
+            feeds: disclosure::feeds(graph),
+            tls_scans: disclosure::tls_scans(graph),
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
         }
@@ -112,6 +121,9 @@ impl EvidenceValues {
             "advisories" => &self.advisories,
             "support" => &self.support,
             "security_txt" => &self.security_txt,
+            "changelog" => &self.changelog,
+            "feeds" => &self.feeds,
+            "tls_scans" => &self.tls_scans,
             "attestations" => &self.attestations,
             _ => return None,
         })

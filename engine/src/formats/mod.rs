@@ -7,18 +7,24 @@
 //! [`REGISTRY`]; the graph builder links what it parses.
 
 pub mod attestation;
+pub mod changelog;
 pub mod checksums;
 pub mod csaf;
 pub mod dependabot;
 pub mod github_advisory;
 pub mod grype;
+pub mod eol;
+pub mod feed;
 pub(crate) mod json_util;
 pub mod openvex;
 pub mod osv;
 pub mod public_key;
 pub mod release_toml;
+pub mod security_ids;
+pub mod security_txt;
 pub mod support_toml;
 mod text;
+pub mod tls_scan;
 pub(crate) mod toml_util;
 pub mod trivy;
 pub mod vuln_register;
@@ -73,6 +79,16 @@ pub enum EvidenceKind {
     DependabotAlerts,
     /// GitHub security advisories (one, a list, or the webhook payload).
     GithubAdvisory,
+    /// A security.txt (RFC 9116).
+    SecurityTxt,
+    /// A changelog (`CHANGELOG.md`, ...).
+    Changelog,
+    /// An advisory feed: RSS, Atom or CSAF ROLIE.
+    Feed,
+    /// endoflife.date data: release data JSON or a product page.
+    EndOfLifeData,
+    /// A TLS scan: testssl.sh or SSLyze JSON.
+    TlsScan,
 }
 
 impl EvidenceKind {
@@ -100,6 +116,11 @@ impl EvidenceKind {
             EvidenceKind::GrypeScan => "grype-scan",
             EvidenceKind::DependabotAlerts => "dependabot-alerts",
             EvidenceKind::GithubAdvisory => "github-advisory",
+            EvidenceKind::SecurityTxt => "security-txt",
+            EvidenceKind::Changelog => "changelog",
+            EvidenceKind::Feed => "feed",
+            EvidenceKind::EndOfLifeData => "endoflife-data",
+            EvidenceKind::TlsScan => "tls-scan",
         }
     }
 }
@@ -187,7 +208,7 @@ pub enum Evidence {
     Checksums(checksums::ChecksumList),
     /// A release manifest.
     Release(release_toml::ReleaseManifest),
-    /// A support manifest.
+    /// Support cycles: a support manifest, or endoflife.date data.
     Support(support_toml::SupportManifest),
     /// An attestation.
     Attestation(attestation::Attestation),
@@ -202,6 +223,14 @@ pub enum Evidence {
     /// Sigstore bundles, DSSE envelopes and in-toto statements: one per JSON file, or one
     /// per line of a JSON Lines file.
     Envelopes(Vec<crate::signatures::intoto::Document>),
+    /// A security.txt.
+    SecurityTxt(security_txt::SecurityTxt),
+    /// A changelog.
+    Changelog(changelog::Changelog),
+    /// An advisory feed.
+    Feed(feed::Feed),
+    /// TLS scan results, one per scanned host.
+    TlsScans(Vec<tls_scan::TlsScan>),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -259,6 +288,11 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &grype::GrypeFormat,
     &dependabot::DependabotFormat,
     &github_advisory::GithubAdvisoryFormat,
+    &security_txt::SecurityTxtFormat,
+    &changelog::ChangelogFormat,
+    &feed::FeedFormatReader,
+    &eol::EndOfLifeFormat,
+    &tls_scan::TlsScanFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -363,6 +397,11 @@ mod tests {
             EvidenceKind::GrypeScan,
             EvidenceKind::DependabotAlerts,
             EvidenceKind::GithubAdvisory,
+            EvidenceKind::SecurityTxt,
+            EvidenceKind::Changelog,
+            EvidenceKind::Feed,
+            EvidenceKind::EndOfLifeData,
+            EvidenceKind::TlsScan,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

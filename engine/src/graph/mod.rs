@@ -17,11 +17,19 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 pub use nodes::{
-    AdvisoryNode, ArtifactNode, AttestationNode, ChecksumEntryNode, ChecksumStatus,
-    DistributionNode, Edge, FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode,
-    ProvenanceSubject, ReleaseNode, SignatureNode, Source, SupportCycleNode, SymlinkNode,
-    SymlinkTarget, Unclassified, VulnStatementNode, VulnerabilityNode,
+    AdvisoryNode, ArtifactNode, AttestationNode, ChangelogNode, ChecksumEntryNode, ChecksumStatus,
+    DistributionNode, Edge, FeedNode, FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode,
+    ProvenanceSubject, ReleaseNode, SecurityTxtNode, SignatureNode, Source, SupportCycleNode,
+    SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnStatementNode, VulnerabilityNode,
 };
+
+/// How security.txt files rank when a bundle has several (lowest first): the one at
+/// `.well-known/security.txt`, then the shortest path, then by path.
+pub(crate) fn security_txt_rank(path: &str) -> (bool, usize, &str) {
+    let well_known =
+        path == ".well-known/security.txt" || path.ends_with("/.well-known/security.txt");
+    (!well_known, path.len(), path)
+}
 
 use crate::digest::Sha256Digest;
 use crate::finding::Finding;
@@ -373,6 +381,49 @@ impl EvidenceGraph {
         self.of_kind(NodeKind::SupportCycle)
             .filter_map(|(id, n)| match n {
                 Node::SupportCycle(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// Every security.txt, in id order (by file path).
+    pub fn security_txts(&self) -> impl Iterator<Item = (NodeId, &SecurityTxtNode)> {
+        self.of_kind(NodeKind::SecurityTxt)
+            .filter_map(|(id, n)| match n {
+                Node::SecurityTxt(t) => Some((id, t)),
+                _ => None,
+            })
+    }
+
+    /// The security.txt policies see: the one at `.well-known/security.txt`, else the one
+    /// with the shortest path (more than one is a finding).
+    pub fn security_txt(&self) -> Option<(NodeId, &SecurityTxtNode)> {
+        self.security_txts().min_by(|(_, a), (_, b)| {
+            security_txt_rank(&a.source.path).cmp(&security_txt_rank(&b.source.path))
+        })
+    }
+
+    /// Every changelog, in id order (by file path).
+    pub fn changelogs(&self) -> impl Iterator<Item = (NodeId, &ChangelogNode)> {
+        self.of_kind(NodeKind::Changelog)
+            .filter_map(|(id, n)| match n {
+                Node::Changelog(c) => Some((id, c)),
+                _ => None,
+            })
+    }
+
+    /// Every advisory feed, in id order (by file path).
+    pub fn feeds(&self) -> impl Iterator<Item = (NodeId, &FeedNode)> {
+        self.of_kind(NodeKind::Feed).filter_map(|(id, n)| match n {
+            Node::Feed(f) => Some((id, f)),
+            _ => None,
+        })
+    }
+
+    /// Every scanned host of every TLS scan, in id order (by file path, then host).
+    pub fn tls_scans(&self) -> impl Iterator<Item = (NodeId, &TlsScanNode)> {
+        self.of_kind(NodeKind::TlsScan)
+            .filter_map(|(id, n)| match n {
+                Node::TlsScan(t) => Some((id, t)),
                 _ => None,
             })
     }

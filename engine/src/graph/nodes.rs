@@ -308,6 +308,45 @@ pub struct AdvisoryNode {
     pub source: Source,
 }
 
+/// A security.txt (RFC 9116): its fields, and whether it is cleartext-signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityTxtNode {
+    /// The fields as read.
+    #[serde(flatten)]
+    pub content: crate::formats::security_txt::SecurityTxt,
+    /// The file (line of its first field).
+    pub source: Source,
+}
+
+/// A changelog (CHANGELOG.md and similar): its versions, newest first as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangelogNode {
+    /// The versions, in file order.
+    pub versions: Vec<crate::formats::changelog::ChangelogVersion>,
+    /// The file.
+    pub source: Source,
+}
+
+/// An advisory feed (RSS 2.0, Atom, CSAF ROLIE) and its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedNode {
+    /// The feed as read.
+    #[serde(flatten)]
+    pub feed: crate::formats::feed::Feed,
+    /// The file.
+    pub source: Source,
+}
+
+/// One scanned host of a TLS scan (testssl.sh, SSLyze).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsScanNode {
+    /// What the scan found for the host.
+    #[serde(flatten)]
+    pub scan: crate::formats::tls_scan::TlsScan,
+    /// The scan file.
+    pub source: Source,
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -340,6 +379,14 @@ pub enum Node {
     Vulnerability(VulnerabilityNode),
     /// A published advisory.
     Advisory(AdvisoryNode),
+    /// A security.txt.
+    SecurityTxt(SecurityTxtNode),
+    /// A changelog.
+    Changelog(ChangelogNode),
+    /// An advisory feed.
+    Feed(FeedNode),
+    /// One host of a TLS scan.
+    TlsScan(TlsScanNode),
 }
 
 /// The kind of a node, without its data.
@@ -374,6 +421,14 @@ pub enum NodeKind {
     Vulnerability,
     /// [`Node::Advisory`].
     Advisory,
+    /// [`Node::SecurityTxt`].
+    SecurityTxt,
+    /// [`Node::Changelog`].
+    Changelog,
+    /// [`Node::Feed`].
+    Feed,
+    /// [`Node::TlsScan`].
+    TlsScan,
 }
 
 impl Node {
@@ -394,6 +449,10 @@ impl Node {
             Node::VulnStatement(_) => NodeKind::VulnStatement,
             Node::Vulnerability(_) => NodeKind::Vulnerability,
             Node::Advisory(_) => NodeKind::Advisory,
+            Node::SecurityTxt(_) => NodeKind::SecurityTxt,
+            Node::Changelog(_) => NodeKind::Changelog,
+            Node::Feed(_) => NodeKind::Feed,
+            Node::TlsScan(_) => NodeKind::TlsScan,
         }
     }
 
@@ -413,6 +472,10 @@ impl Node {
             Node::VulnStatement(n) => Some(&n.source),
             Node::Vulnerability(_) => None,
             Node::Advisory(n) => Some(&n.source),
+            Node::SecurityTxt(n) => Some(&n.source),
+            Node::Changelog(n) => Some(&n.source),
+            Node::Feed(n) => Some(&n.source),
+            Node::TlsScan(n) => Some(&n.source),
         }
     }
 }
@@ -435,6 +498,10 @@ impl NodeKind {
             NodeKind::VulnStatement => "vuln-statement",
             NodeKind::Vulnerability => "vulnerability",
             NodeKind::Advisory => "advisory",
+            NodeKind::SecurityTxt => "security-txt",
+            NodeKind::Changelog => "changelog",
+            NodeKind::Feed => "feed",
+            NodeKind::TlsScan => "tls-scan",
         }
     }
 }

@@ -107,6 +107,22 @@ pub fn label(node: &Node) -> String {
         Node::VulnStatement(v) => format!("{} {} ({})", v.format, v.statement.id, v.source.path),
         Node::Vulnerability(v) => format!("{} ({})", v.id, v.status.as_str()),
         Node::Advisory(a) => format!("advisory {} ({})", a.advisory.id, a.source.path),
+        Node::SecurityTxt(t) => match t.content.expires {
+            Some(expires) => format!("security.txt (expires {expires})"),
+            None => "security.txt".to_owned(),
+        },
+        Node::Changelog(c) => format!(
+            "changelog {} ({} versions)",
+            c.source.path,
+            c.versions.len()
+        ),
+        Node::Feed(f) => format!(
+            "{} feed {} ({} items)",
+            f.feed.format.as_str(),
+            f.source.path,
+            f.feed.items.len()
+        ),
+        Node::TlsScan(t) => format!("{} scan of {}", t.scan.tool.as_str(), t.scan.host),
     }
 }
 
@@ -133,6 +149,10 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::VulnStatement(_) => "rect",
         Node::Vulnerability(_) => "diamond",
         Node::Advisory(_) => "tab",
+        Node::SecurityTxt(_) => "tab",
+        Node::Changelog(_) => "folder",
+        Node::Feed(_) => "cylinder",
+        Node::TlsScan(_) => "trapezium",
     }
 }
 
@@ -228,6 +248,10 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::VulnStatement(_) => ("[\"", "\"]"),
             Node::Vulnerability(_) => ("{\"", "\"}"),
             Node::Advisory(_) => ("[[\"", "\"]]"),
+            Node::SecurityTxt(_) => ("[\"", "\"]"),
+            Node::Changelog(_) => ("[\"", "\"]"),
+            Node::Feed(_) => ("[(\"", "\")]"),
+            Node::TlsScan(_) => ("[/\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

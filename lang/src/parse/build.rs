@@ -431,7 +431,7 @@ impl<'s> Builder<'s> {
 }
 
 /// The reserved words: no name may be one of them.
-pub(super) const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "and", "control", "else", "expect", "false", "for", "import", "in", "let", "manual", "none",
     "not", "or", "param", "policy", "true", "use", "when", "where", "with", "within",
 ];

@@ -2,6 +2,8 @@
 //! pairs into [`crate::ast`] types (in [`build`] and [`expr`], the only modules that see pest).
 
 mod build;
+#[cfg(test)]
+pub(crate) use build::KEYWORDS;
 mod expr;
 mod parallel;
 mod syntax_error;

@@ -4,19 +4,19 @@
 use super::{Algorithm, ChecksumSyntax};
 use crate::digest::parse_hex;
 
-pub(super) const PGP_BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
+pub(crate) const PGP_BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
 const PGP_SIG_BEGIN: &str = "-----BEGIN PGP SIGNATURE-----";
 const PGP_SIG_END: &str = "-----END PGP SIGNATURE-----";
 
 /// A line of the checksum body, with its 0-based index in the file.
-pub(super) struct BodyLine<'a> {
+pub(crate) struct BodyLine<'a> {
     pub index: usize,
     pub text: &'a str,
 }
 
 /// The lines that carry checksums: all lines, or the signed text of a cleartext-signed
 /// message (armour headers and signature skipped, dash-escaping undone).
-pub(super) fn body_lines<'a>(
+pub(crate) fn body_lines<'a>(
     lines: impl Iterator<Item = &'a str>,
 ) -> impl Iterator<Item = BodyLine<'a>> {
     #[derive(Clone, Copy, PartialEq)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-mod lines;
+pub(crate) mod lines;
 
 use lines::{Line, PGP_BEGIN, body_lines, classify_line};
 

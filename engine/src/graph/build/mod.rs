@@ -9,6 +9,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
+mod disclosure;
 mod provenance;
 mod release;
 mod signatures;
@@ -209,6 +210,10 @@ pub(crate) fn build(
                     advisory: doc.advisory,
                 });
             }
+            Evidence::SecurityTxt(txt) => b.security_txt(file_ix, txt, &source),
+            Evidence::Changelog(changelog) => b.changelog(file_ix, changelog, &source),
+            Evidence::Feed(feed) => b.feed(file_ix, feed, &source),
+            Evidence::TlsScans(scans) => b.tls_scans(file_ix, scans, &source),
             Evidence::Envelopes(documents) => {
                 for document in documents {
                     match document.content {
@@ -229,6 +234,7 @@ pub(crate) fn build(
         }
     }
     b.link_releases(&releases);
+    b.check_security_txts();
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);

@@ -175,7 +175,8 @@ impl Builder {
                 eol: c.eol,
                 eol_announced: c.eol_announced,
                 lts: c.lts,
-                source: source(Some(c.line)),
+                // endoflife.date release data has no lines (0).
+                source: source((c.line > 0).then_some(c.line)),
             }));
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
         }
