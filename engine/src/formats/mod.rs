@@ -9,9 +9,11 @@
 pub mod attestation;
 pub mod checksums;
 pub(crate) mod json_util;
+pub(crate) mod lenient;
 pub mod osv;
 pub mod public_key;
 pub mod release_toml;
+pub mod sbom;
 pub mod support_toml;
 mod text;
 pub(crate) mod toml_util;
@@ -51,6 +53,10 @@ pub enum EvidenceKind {
     DsseEnvelope,
     /// An unsigned in-toto statement.
     InTotoStatement,
+    /// A CycloneDX JSON document: an SBOM, or a VEX document.
+    CycloneDxSbom,
+    /// An SPDX JSON document (2.2, 2.3) or SPDX 3 JSON-LD.
+    SpdxSbom,
 }
 
 impl EvidenceKind {
@@ -70,6 +76,8 @@ impl EvidenceKind {
             EvidenceKind::SigstoreBundle => "sigstore-bundle",
             EvidenceKind::DsseEnvelope => "dsse-envelope",
             EvidenceKind::InTotoStatement => "in-toto-statement",
+            EvidenceKind::CycloneDxSbom => "cyclonedx-sbom",
+            EvidenceKind::SpdxSbom => "spdx-sbom",
         }
     }
 }
@@ -170,6 +178,8 @@ pub enum Evidence {
     /// Sigstore bundles, DSSE envelopes and in-toto statements: one per JSON file, or one
     /// per line of a JSON Lines file.
     Envelopes(Vec<crate::signatures::intoto::Document>),
+    /// A software bill of materials, with the vulnerabilities it carries.
+    Sbom(Box<sbom::Sbom>),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -213,6 +223,9 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
     &vuln_register::VulnRegisterFormat,
+    // Before OSV: an SBOM's head may hold an `id` and a `modified` too.
+    &sbom::cyclonedx::CycloneDxFormat,
+    &sbom::spdx::SpdxFormat,
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
     &crate::signatures::openpgp::OpenPgpFormat,
@@ -315,6 +328,8 @@ mod tests {
             EvidenceKind::SigstoreBundle,
             EvidenceKind::DsseEnvelope,
             EvidenceKind::InTotoStatement,
+            EvidenceKind::CycloneDxSbom,
+            EvidenceKind::SpdxSbom,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -294,6 +294,50 @@ pub struct VulnerabilityNode {
     pub fixed_in: Option<String>,
 }
 
+/// A software bill of materials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SbomNode {
+    /// The format.
+    pub format: crate::formats::sbom::SbomFormat,
+    /// The format version (`1.6`, `2.3`, `3.0.1`; empty when the document does not say).
+    pub spec_version: String,
+    /// When it was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<jiff::Timestamp>,
+    /// What it describes, the subject first.
+    pub described: Vec<crate::formats::sbom::Component>,
+    /// The components it lists besides what it describes, sorted.
+    pub components: Vec<crate::formats::sbom::Component>,
+    /// Files it lists with a SHA-256 (SPDX `files`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<crate::formats::sbom::SbomFile>,
+    /// The SBOM file.
+    pub source: Source,
+}
+
+/// How an SBOM was linked to an artifact, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SbomLink {
+    /// A SHA-256 it states for what it describes is the artifact's.
+    Digest,
+    /// Its subject's name and version match the artifact's file name or the release.
+    NameVersion,
+    /// Its file name is the artifact's plus `.cdx.json`, `.spdx.json`, `.sbom.json`, ...
+    FileName,
+}
+
+impl SbomLink {
+    /// The kebab-case name policies see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SbomLink::Digest => "digest",
+            SbomLink::NameVersion => "name-version",
+            SbomLink::FileName => "file-name",
+        }
+    }
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -324,6 +368,8 @@ pub enum Node {
     VulnStatement(VulnStatementNode),
     /// A vulnerability, merged across statements.
     Vulnerability(VulnerabilityNode),
+    /// A software bill of materials.
+    Sbom(SbomNode),
 }
 
 /// The kind of a node, without its data.
@@ -356,6 +402,8 @@ pub enum NodeKind {
     VulnStatement,
     /// [`Node::Vulnerability`].
     Vulnerability,
+    /// [`Node::Sbom`].
+    Sbom,
 }
 
 impl Node {
@@ -375,6 +423,7 @@ impl Node {
             Node::Provenance(_) => NodeKind::Provenance,
             Node::VulnStatement(_) => NodeKind::VulnStatement,
             Node::Vulnerability(_) => NodeKind::Vulnerability,
+            Node::Sbom(_) => NodeKind::Sbom,
         }
     }
 
@@ -393,6 +442,7 @@ impl Node {
             Node::Provenance(n) => Some(&n.source),
             Node::VulnStatement(n) => Some(&n.source),
             Node::Vulnerability(_) => None,
+            Node::Sbom(n) => Some(&n.source),
         }
     }
 }
@@ -414,6 +464,7 @@ impl NodeKind {
             NodeKind::Provenance => "provenance",
             NodeKind::VulnStatement => "vuln-statement",
             NodeKind::Vulnerability => "vulnerability",
+            NodeKind::Sbom => "sbom",
         }
     }
 }
@@ -447,6 +498,11 @@ pub enum Edge {
     Attests,
     /// vulnerability statement -> the merged vulnerability it is about.
     Describes,
+    /// SBOM -> the artifact file it describes.
+    SbomOf {
+        /// How the link was made.
+        by: SbomLink,
+    },
 }
 
 impl Edge {
@@ -464,6 +520,7 @@ impl Edge {
             Edge::Signs => "signs",
             Edge::Attests => "attests",
             Edge::Describes => "describes",
+            Edge::SbomOf { .. } => "sbom-of",
         }
     }
 }

@@ -106,12 +106,19 @@ pub fn label(node: &Node) -> String {
         Node::Provenance(p) => format!("provenance {} ({})", p.source.path, p.predicate_type),
         Node::VulnStatement(v) => format!("{} {} ({})", v.format, v.statement.id, v.source.path),
         Node::Vulnerability(v) => format!("{} ({})", v.id, v.status.as_str()),
+        Node::Sbom(s) => format!(
+            "{} sbom {} ({} components)",
+            s.format.as_str(),
+            s.source.path,
+            s.components.len()
+        ),
     }
 }
 
 fn edge_label(edge: &Edge) -> String {
     match edge {
         Edge::ChecksumOf { status } => format!("checksum-of: {}", status.as_str()),
+        Edge::SbomOf { by } => format!("sbom-of: {}", by.as_str()),
         other => other.as_str().to_owned(),
     }
 }
@@ -131,6 +138,7 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Provenance(_) => "house",
         Node::VulnStatement(_) => "rect",
         Node::Vulnerability(_) => "diamond",
+        Node::Sbom(_) => "folder",
     }
 }
 
@@ -225,6 +233,7 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Provenance(_) => ("[/\"", "\"\\]"),
             Node::VulnStatement(_) => ("[\"", "\"]"),
             Node::Vulnerability(_) => ("{\"", "\"}"),
+            Node::Sbom(_) => ("[\\\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }
