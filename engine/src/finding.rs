@@ -160,6 +160,19 @@ finding_codes! {
     EolNoCycles => "vouch::eol::no-cycles", Info;
     /// A TLS scan holds no scanned host with results.
     TlsScanNoResults => "vouch::tls::no-results", Warning;
+    /// A recognised SBOM form vouch does not read (CycloneDX XML, SPDX tag-value).
+    SbomUnsupported => "vouch::sbom::unsupported", Error;
+    /// An SBOM format version vouch was not written for, or none; read as the nearest.
+    SbomUnsupportedVersion => "vouch::sbom::unsupported-version", Warning;
+    /// The same component (or `bom-ref`) is listed more than once.
+    SbomDuplicateComponent => "vouch::sbom::duplicate-component", Warning;
+    /// An SBOM describes no artifact of the release (by digest, name and version, or name).
+    SbomNoArtifact => "vouch::sbom::no-artifact", Warning;
+    /// An SBOM states a SHA-256 for what it describes that no artifact has, yet its name
+    /// links it to one.
+    SbomDigestMismatch => "vouch::sbom::digest-mismatch", Warning;
+    /// A VEX statement says `not_affected` without a justification.
+    VexMissingJustification => "vouch::vuln::missing-justification", Warning;
 }
 
 impl fmt::Display for FindingCode {

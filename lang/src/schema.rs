@@ -138,7 +138,7 @@ pub const RECORDS: &[RecordDef] = &[
             field(
                 "sboms",
                 "list<Sbom>",
-                "software bills of materials in the bundle",
+                "every software bill of materials in the bundle, by path",
             ),
             field("path", "string", "bundle path of `release.toml`"),
         ],
@@ -175,7 +175,11 @@ pub const RECORDS: &[RecordDef] = &[
                 "list<Checksum>",
                 "checksum-file entries naming this artifact",
             ),
-            field("sboms", "list<Sbom>", "SBOMs that describe this artifact"),
+            field(
+                "sboms",
+                "list<Sbom>",
+                "SBOMs that describe this artifact (by digest, name and version, or file name)",
+            ),
             field(
                 "provenance",
                 "list<Provenance>",
@@ -262,21 +266,49 @@ pub const RECORDS: &[RecordDef] = &[
     },
     RecordDef {
         name: "Sbom",
-        doc: "a software bill of materials",
+        doc: "a software bill of materials (CycloneDX or SPDX JSON)",
         fields: &[
             field("path", "string", "bundle path"),
             field("format", "string", "`cyclonedx` or `spdx`"),
-            field("spec_version", "string", "version of the format"),
-            field("components", "list<Component>", "the components it lists"),
+            field(
+                "spec_version",
+                "string",
+                "version of the format, e.g. `1.6`, `2.3`, `3.0.1` (empty when not stated)",
+            ),
+            field(
+                "subject",
+                "Component?",
+                "what it describes: CycloneDX `metadata.component`, the package an SPDX document describes",
+            ),
+            field(
+                "created",
+                "datetime?",
+                "when it was made (`metadata.timestamp`, `creationInfo.created`)",
+            ),
+            field(
+                "components",
+                "list<Component>",
+                "the components it lists besides its subject, sorted, each once",
+            ),
+            field(
+                "linked_by",
+                "string?",
+                "how it was linked to the artifact: `digest`, `name-version` or `file-name`; in `release.sboms`, its strongest link to any artifact, `none` when it describes none",
+            ),
         ],
     },
     RecordDef {
         name: "Component",
-        doc: "a component listed in an SBOM",
+        doc: "a component (CycloneDX) or package (SPDX) an SBOM lists or describes",
         fields: &[
             field("name", "string", "component name"),
             field("version", "string?", "component version"),
             field("purl", "string?", "package URL"),
+            field(
+                "sha256",
+                "string?",
+                "lowercase hex SHA-256, where the SBOM states one",
+            ),
         ],
     },
     RecordDef {

@@ -1,11 +1,11 @@
 //! The evidence schema's values, built from an [`EvidenceGraph`]: one record per entity,
 //! with every field `vouch_lang::schema` declares and the citation it rests on.
 //!
-//! Built once per evaluation and shared by every control. Lists that later evidence formats
-//! fill (SBOMs, advisories) are empty today. Without exactly one `release.toml`, `release` is `none`: every
-//! field read from it is `none` too, so controls over it fail closed.
+//! Built once per evaluation and shared by every control. Without exactly one `release.toml`, `release` is `none`: every field read from it is
+//! `none` too, so controls over it fail closed.
 
 mod disclosure;
+mod sboms;
 mod vulns;
 
 use std::sync::Arc;
@@ -86,11 +86,12 @@ impl EvidenceValues {
             .collect();
         // The two big lists (every file; every artifact with its checksums and signatures)
         // are built side by side.
+        let sboms = sboms::Sboms::build(graph);
         let (release, files) = rayon::join(
             || {
                 graph
                     .release()
-                    .map_or(Value::None, |(id, r)| release(graph, id, r))
+                    .map_or(Value::None, |(id, r)| release(graph, id, r, &sboms))
             },
             || {
                 let mut strings = Strings::default();
@@ -150,8 +151,8 @@ fn record(
     Value::Record(Arc::new(Record::new(kind, label, citation, fields)))
 }
 
-/// The empty list, shared: every artifact has several (signatures, SBOMs, provenance) until
-/// those formats land, and each would otherwise be an allocation of its own.
+/// The empty list, shared: most artifacts have several empty lists (signatures, SBOMs,
+/// provenance), and each would otherwise be an allocation of its own.
 fn empty() -> Value {
     static EMPTY: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::list(Vec::new()));
     EMPTY.clone()
@@ -227,7 +228,7 @@ fn file(f: &FileNode, strings: &mut Strings) -> Value {
 /// Artifacts per parallel task (each with its own [`Strings`]).
 const ARTIFACT_CHUNK: usize = 2048;
 
-fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
+fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, sboms: &sboms::Sboms) -> Value {
     let listed = graph.artifacts_of(id);
     let artifacts = listed
         .par_chunks(ARTIFACT_CHUNK)
@@ -235,7 +236,7 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
             let mut strings = Strings::default();
             chunk
                 .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, &mut strings))
+                .map(|(aid, a)| artifact(graph, *aid, a, sboms, &mut strings))
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
@@ -255,13 +256,19 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode) -> Value {
             ("previous", Value::opt_str(r.previous.as_ref())),
             ("artifacts", Value::list(artifacts)),
             ("distribution", Value::list(distribution)),
-            ("sboms", empty()),
+            ("sboms", sboms.all(graph)),
             ("path", Value::str(&r.source.path)),
         ],
     )
 }
 
-fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode, strings: &mut Strings) -> Value {
+fn artifact(
+    graph: &EvidenceGraph,
+    id: NodeId,
+    a: &ArtifactNode,
+    sboms: &sboms::Sboms,
+    strings: &mut Strings,
+) -> Value {
     let file = graph.artifact_file(id).map(|(_, f)| f);
     let checksums = graph
         .checksums_of(id)
@@ -291,7 +298,7 @@ fn artifact(graph: &EvidenceGraph, id: NodeId, a: &ArtifactNode, strings: &mut S
             ("sha256", sha256.map_or(Value::None, Value::Str)),
             ("signatures", signatures(graph, id, strings)),
             ("checksums", Value::list(checksums)),
-            ("sboms", empty()),
+            ("sboms", sboms.of_artifact(graph, id)),
             ("provenance", provenance(graph, id, strings)),
         ],
     )

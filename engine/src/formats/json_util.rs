@@ -107,6 +107,62 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// The keys of the outermost object that `text` (the head of a JSON file, possibly cut
+/// short) opens, as written (escapes kept), in order; at most `max`. Nested keys are not
+/// keys of the outermost object, so a document embedded in another (an SBOM as an in-toto
+/// predicate) does not look like a document of its own.
+pub(crate) fn top_level_keys(text: &str, max: usize) -> Vec<&str> {
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    if bytes.first() != Some(&b'{') {
+        return keys;
+    }
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let start = i.saturating_add(1);
+                let mut j = start;
+                loop {
+                    match bytes.get(j) {
+                        None => return keys,
+                        Some(b'\\') => j = j.saturating_add(2),
+                        Some(b'"') => break,
+                        Some(_) => j = j.saturating_add(1),
+                    }
+                }
+                if depth == 1 {
+                    let after = bytes.get(j.saturating_add(1)..).unwrap_or_default();
+                    let is_key = after
+                        .iter()
+                        .find(|c| !c.is_ascii_whitespace())
+                        .is_some_and(|c| *c == b':');
+                    if is_key && let Some(key) = text.get(start..j) {
+                        keys.push(key);
+                        if keys.len() >= max {
+                            return keys;
+                        }
+                    }
+                }
+                i = j.saturating_add(1);
+                continue;
+            }
+            b'{' | b'[' => depth = depth.saturating_add(1),
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return keys;
+                }
+            }
+            _ => {}
+        }
+        i = i.saturating_add(1);
+    }
+    keys
+}
+
 /// The string at `key` of an object, trimmed, when non-empty.
 pub(crate) fn str_of<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
     value
@@ -359,5 +415,14 @@ mod tests {
         let deep = "[".repeat(100_000);
         let parsed = parse("x.json", deep.as_bytes(), "scan").unwrap_err();
         assert_eq!(parsed.findings.len(), 1);
+    }
+
+    #[test]
+    fn top_level_keys_skip_nested_ones_and_strings() {
+        let text = r#" {"a": {"b": 1, "c": [{"d": 2}]}, "e\"x": "f: \"g\"", "h" : [1, "i"], "j"#;
+        assert_eq!(top_level_keys(text, 10), ["a", r#"e\"x"#, "h"]);
+        assert_eq!(top_level_keys(text, 1), ["a"]);
+        assert!(top_level_keys("[1]", 10).is_empty());
+        assert_eq!(top_level_keys("{\"a\": 1} {\"b\": 2}", 10), ["a"]);
     }
 }

@@ -11,15 +11,17 @@ pub mod changelog;
 pub mod checksums;
 pub mod csaf;
 pub mod dependabot;
-pub mod github_advisory;
-pub mod grype;
 pub mod eol;
 pub mod feed;
+pub mod github_advisory;
+pub mod grype;
 pub(crate) mod json_util;
+pub(crate) mod lenient;
 pub mod openvex;
 pub mod osv;
 pub mod public_key;
 pub mod release_toml;
+pub mod sbom;
 pub mod security_ids;
 pub mod security_txt;
 pub mod support_toml;
@@ -89,6 +91,10 @@ pub enum EvidenceKind {
     EndOfLifeData,
     /// A TLS scan: testssl.sh or SSLyze JSON.
     TlsScan,
+    /// A CycloneDX JSON document: an SBOM, or a VEX document.
+    CycloneDxSbom,
+    /// An SPDX JSON document (2.2, 2.3) or SPDX 3 JSON-LD.
+    SpdxSbom,
 }
 
 impl EvidenceKind {
@@ -121,6 +127,8 @@ impl EvidenceKind {
             EvidenceKind::Feed => "feed",
             EvidenceKind::EndOfLifeData => "endoflife-data",
             EvidenceKind::TlsScan => "tls-scan",
+            EvidenceKind::CycloneDxSbom => "cyclonedx-sbom",
+            EvidenceKind::SpdxSbom => "spdx-sbom",
         }
     }
 }
@@ -231,6 +239,8 @@ pub enum Evidence {
     Feed(feed::Feed),
     /// TLS scan results, one per scanned host.
     TlsScans(Vec<tls_scan::TlsScan>),
+    /// A software bill of materials, with the vulnerabilities it carries.
+    Sbom(Box<sbom::Sbom>),
 }
 
 /// The result of parsing one file: the evidence (when usable) and findings.
@@ -274,6 +284,9 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
     &vuln_register::VulnRegisterFormat,
+    // Before OSV: an SBOM's head may hold an `id` and a `modified` too.
+    &sbom::cyclonedx::CycloneDxFormat,
+    &sbom::spdx::SpdxFormat,
     &osv::OsvAdvisoryFormat,
     &osv::OsvScannerFormat,
     &openvex::OpenVexFormat,
@@ -402,6 +415,8 @@ mod tests {
             EvidenceKind::Feed,
             EvidenceKind::EndOfLifeData,
             EvidenceKind::TlsScan,
+            EvidenceKind::CycloneDxSbom,
+            EvidenceKind::SpdxSbom,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

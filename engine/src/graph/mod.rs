@@ -19,8 +19,9 @@ use serde::Serialize;
 pub use nodes::{
     AdvisoryNode, ArtifactNode, AttestationNode, ChangelogNode, ChecksumEntryNode, ChecksumStatus,
     DistributionNode, Edge, FeedNode, FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode,
-    ProvenanceSubject, ReleaseNode, SecurityTxtNode, SignatureNode, Source, SupportCycleNode,
-    SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnStatementNode, VulnerabilityNode,
+    ProvenanceSubject, ReleaseNode, SbomLink, SbomNode, SecurityTxtNode, SignatureNode, Source,
+    SupportCycleNode, SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnStatementNode,
+    VulnerabilityNode,
 };
 
 /// How security.txt files rank when a bundle has several (lowest first): the one at
@@ -321,6 +322,54 @@ impl EvidenceGraph {
                 _ => None,
             },
         )
+    }
+
+    /// Every SBOM, in id order (by file path).
+    pub fn sboms(&self) -> impl Iterator<Item = (NodeId, &SbomNode)> {
+        self.of_kind(NodeKind::Sbom).filter_map(|(id, n)| match n {
+            Node::Sbom(s) => Some((id, s)),
+            _ => None,
+        })
+    }
+
+    /// The SBOMs describing a file (or an artifact's file), with how each was linked, in id
+    /// order.
+    pub fn sboms_of(&self, id: NodeId) -> Vec<(NodeId, &SbomNode, SbomLink)> {
+        let target = match self.node(id) {
+            Some(Node::Artifact(_)) => self
+                .targets(id, |e| matches!(e, Edge::ArtifactFile))
+                .map(|(t, _)| t)
+                .next(),
+            Some(_) => Some(id),
+            None => None,
+        };
+        let Some(target) = target else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = self
+            .graph
+            .edges_directed(target.ix(), Direction::Incoming)
+            .filter_map(|e| match (e.weight(), self.graph.node_weight(e.source())) {
+                (Edge::SbomOf { by }, Some(Node::Sbom(s))) => {
+                    Some((NodeId::of(e.source()), s, *by))
+                }
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(id, _, by)| (*id, *by));
+        out.dedup_by_key(|(id, _, _)| *id);
+        out
+    }
+
+    /// The strongest link of an SBOM to any artifact, if it describes one.
+    pub fn sbom_link(&self, sbom: NodeId) -> Option<SbomLink> {
+        self.edges_from(sbom)
+            .into_iter()
+            .filter_map(|(_, e)| match e {
+                Edge::SbomOf { by } => Some(*by),
+                _ => None,
+            })
+            .min()
     }
 
     /// The nodes with a `wanted` edge into `id` (into an artifact's file, for an artifact),

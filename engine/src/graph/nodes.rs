@@ -347,6 +347,50 @@ pub struct TlsScanNode {
     pub source: Source,
 }
 
+/// A software bill of materials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SbomNode {
+    /// The format.
+    pub format: crate::formats::sbom::SbomFormat,
+    /// The format version (`1.6`, `2.3`, `3.0.1`; empty when the document does not say).
+    pub spec_version: String,
+    /// When it was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<jiff::Timestamp>,
+    /// What it describes, the subject first.
+    pub described: Vec<crate::formats::sbom::Component>,
+    /// The components it lists besides what it describes, sorted.
+    pub components: Vec<crate::formats::sbom::Component>,
+    /// Files it lists with a SHA-256 (SPDX `files`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<crate::formats::sbom::SbomFile>,
+    /// The SBOM file.
+    pub source: Source,
+}
+
+/// How an SBOM was linked to an artifact, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SbomLink {
+    /// A SHA-256 it states for what it describes is the artifact's.
+    Digest,
+    /// Its subject's name and version match the artifact's file name or the release.
+    NameVersion,
+    /// Its file name is the artifact's plus `.cdx.json`, `.spdx.json`, `.sbom.json`, ...
+    FileName,
+}
+
+impl SbomLink {
+    /// The kebab-case name policies see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SbomLink::Digest => "digest",
+            SbomLink::NameVersion => "name-version",
+            SbomLink::FileName => "file-name",
+        }
+    }
+}
+
 /// A node of the evidence graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -387,6 +431,8 @@ pub enum Node {
     Feed(FeedNode),
     /// One host of a TLS scan.
     TlsScan(TlsScanNode),
+    /// A software bill of materials.
+    Sbom(SbomNode),
 }
 
 /// The kind of a node, without its data.
@@ -429,6 +475,8 @@ pub enum NodeKind {
     Feed,
     /// [`Node::TlsScan`].
     TlsScan,
+    /// [`Node::Sbom`].
+    Sbom,
 }
 
 impl Node {
@@ -453,6 +501,7 @@ impl Node {
             Node::Changelog(_) => NodeKind::Changelog,
             Node::Feed(_) => NodeKind::Feed,
             Node::TlsScan(_) => NodeKind::TlsScan,
+            Node::Sbom(_) => NodeKind::Sbom,
         }
     }
 
@@ -476,6 +525,7 @@ impl Node {
             Node::Changelog(n) => Some(&n.source),
             Node::Feed(n) => Some(&n.source),
             Node::TlsScan(n) => Some(&n.source),
+            Node::Sbom(n) => Some(&n.source),
         }
     }
 }
@@ -502,6 +552,7 @@ impl NodeKind {
             NodeKind::Changelog => "changelog",
             NodeKind::Feed => "feed",
             NodeKind::TlsScan => "tls-scan",
+            NodeKind::Sbom => "sbom",
         }
     }
 }
@@ -537,6 +588,11 @@ pub enum Edge {
     Describes,
     /// advisory -> a vulnerability it covers.
     Covers,
+    /// SBOM -> the artifact file it describes.
+    SbomOf {
+        /// How the link was made.
+        by: SbomLink,
+    },
 }
 
 impl Edge {
@@ -555,6 +611,7 @@ impl Edge {
             Edge::Attests => "attests",
             Edge::Describes => "describes",
             Edge::Covers => "covers",
+            Edge::SbomOf { .. } => "sbom-of",
         }
     }
 }

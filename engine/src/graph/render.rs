@@ -123,12 +123,19 @@ pub fn label(node: &Node) -> String {
             f.feed.items.len()
         ),
         Node::TlsScan(t) => format!("{} scan of {}", t.scan.tool.as_str(), t.scan.host),
+        Node::Sbom(s) => format!(
+            "{} sbom {} ({} components)",
+            s.format.as_str(),
+            s.source.path,
+            s.components.len()
+        ),
     }
 }
 
 fn edge_label(edge: &Edge) -> String {
     match edge {
         Edge::ChecksumOf { status } => format!("checksum-of: {}", status.as_str()),
+        Edge::SbomOf { by } => format!("sbom-of: {}", by.as_str()),
         other => other.as_str().to_owned(),
     }
 }
@@ -153,6 +160,7 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Changelog(_) => "folder",
         Node::Feed(_) => "cylinder",
         Node::TlsScan(_) => "trapezium",
+        Node::Sbom(_) => "folder",
     }
 }
 
@@ -252,6 +260,7 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Changelog(_) => ("[\"", "\"]"),
             Node::Feed(_) => ("[(\"", "\")]"),
             Node::TlsScan(_) => ("[/\"", "\"\\]"),
+            Node::Sbom(_) => ("[\\\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());
     }

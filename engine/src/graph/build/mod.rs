@@ -12,10 +12,12 @@ use sha2::Digest as _;
 mod disclosure;
 mod provenance;
 mod release;
+mod sboms;
 mod signatures;
 mod vulns;
 
 use provenance::PendingStatement;
+use sboms::PendingSbom;
 use signatures::PendingSignature;
 pub(crate) use signatures::{VerifyFn, VerifyJob};
 use vulns::{PendingAdvisory, PendingVulns};
@@ -162,6 +164,7 @@ pub(crate) fn build(
     let mut pending = Vec::new();
     let mut pending_vulns = Vec::new();
     let mut pending_advisories = Vec::new();
+    let mut pending_sboms = Vec::new();
     let mut bundle_keys = crate::trust::KeyStore::new();
     let mut statements = Vec::new();
     for (file, path, sha256, signature) in embedded {
@@ -214,6 +217,20 @@ pub(crate) fn build(
             Evidence::Changelog(changelog) => b.changelog(file_ix, changelog, &source),
             Evidence::Feed(feed) => b.feed(file_ix, feed, &source),
             Evidence::TlsScans(scans) => b.tls_scans(file_ix, scans, &source),
+            Evidence::Sbom(mut sbom) => {
+                if let Some(document) = sbom.statements.take() {
+                    pending_vulns.push(PendingVulns {
+                        file: file_ix,
+                        source: source(None),
+                        document,
+                    });
+                }
+                pending_sboms.push(PendingSbom {
+                    file: file_ix,
+                    source: source(None),
+                    sbom: *sbom,
+                });
+            }
             Evidence::Envelopes(documents) => {
                 for document in documents {
                     match document.content {
@@ -235,6 +252,7 @@ pub(crate) fn build(
     }
     b.link_releases(&releases);
     b.check_security_txts();
+    b.sboms(pending_sboms);
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);

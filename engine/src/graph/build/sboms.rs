@@ -1,0 +1,329 @@
+//! SBOM nodes, and `sbom-of` edges to the artifacts each SBOM describes.
+//!
+//! An SBOM is linked to the release's artifact files by the first rule that links it to
+//! any:
+//! 1. **digest**: a SHA-256 it states for what it describes (its subject, SPDX's described
+//!    packages and files) or for a listed file (SPDX `files[]`) is an artifact's;
+//! 2. **name and version**: an artifact's file name holds the subject's name, a separator
+//!    (`-`, `_`, `.`, space), an optional `v` and its version (`widget-2.4.1-linux.tar.gz`
+//!    for widget 2.4.1); else, when the subject is the release (product and version), every
+//!    artifact of the release;
+//! 3. **file name**: the SBOM is `X.cdx.json`, `X.spdx.json`, `X.sbom.json` (and the
+//!    other SBOM suffixes) beside the artifact `X`.
+//!
+//! An SBOM linked to nothing gets the warning `vouch::sbom::no-artifact`; one linked by
+//! name although it states a subject digest no artifact has, `vouch::sbom::digest-mismatch`.
+
+use std::collections::BTreeSet;
+
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use super::Builder;
+use crate::digest::Sha256Digest;
+use crate::finding::{Finding, FindingCode};
+use crate::formats::sbom::{Component, Sbom};
+use crate::graph::NodeKind;
+use crate::graph::nodes::{Edge, Node, SbomLink, SbomNode, Source};
+
+/// File name suffixes that name the file an SBOM describes (`X.cdx.json` describes `X`),
+/// longest first.
+const SUFFIXES: &[&str] = &[
+    ".cyclonedx.json",
+    ".spdx.jsonld",
+    ".spdx3.json",
+    ".spdx.json",
+    ".sbom.json",
+    ".cdx.json",
+    ".bom.json",
+];
+
+const NO_ARTIFACT_HELP: &str = "vouch links an SBOM to an artifact by the SHA-256 of its \
+     subject, by the subject's name and version (in the artifact's file name, or as the \
+     release's product and version), or by name (`X.cdx.json` beside `X`); see the book, \
+     \"SBOMs\"";
+
+/// An SBOM read during the build.
+pub(crate) struct PendingSbom {
+    /// The file it was read from.
+    pub file: NodeIndex,
+    /// Where.
+    pub source: Source,
+    /// The SBOM (its statements already taken).
+    pub sbom: Sbom,
+}
+
+/// An artifact file of a release, as linking sees it.
+struct ArtifactFile {
+    file: NodeIndex,
+    path: String,
+    sha256: Sha256Digest,
+    /// The release's product and version.
+    release: (String, String),
+}
+
+impl Builder {
+    /// Adds one node per SBOM, with `defined-in` and `sbom-of` edges and linking findings.
+    pub(super) fn sboms(&mut self, mut pending: Vec<PendingSbom>) {
+        pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let artifacts = self.artifact_files();
+        for p in pending {
+            let (by, targets) = link(&p.sbom, &p.source.path, &artifacts);
+            if let Some(finding) = mismatch(&p, by, &targets, &artifacts) {
+                self.findings.push(finding);
+            }
+            if targets.is_empty() {
+                let what = p
+                    .sbom
+                    .subject()
+                    .map_or_else(|| "nothing it names".to_owned(), describe);
+                self.findings.push(
+                    Finding::new(
+                        FindingCode::SbomNoArtifact,
+                        Some(&p.source.path),
+                        format!(
+                            "the SBOM describes no artifact of the release (its subject: {what})"
+                        ),
+                    )
+                    .with_help(NO_ARTIFACT_HELP),
+                );
+            }
+            let Sbom {
+                format,
+                spec_version,
+                created,
+                described,
+                components,
+                files,
+                statements: _,
+            } = p.sbom;
+            let ix = self.add(Node::Sbom(SbomNode {
+                format,
+                spec_version,
+                created,
+                described,
+                components,
+                files,
+                source: p.source,
+            }));
+            self.graph.add_edge(ix, p.file, Edge::DefinedIn);
+            if let Some(by) = by {
+                for target in targets {
+                    if let Some(a) = artifacts.get(target) {
+                        self.graph.add_edge(ix, a.file, Edge::SbomOf { by });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every present artifact file of every release, in release and path order, once each.
+    fn artifact_files(&self) -> Vec<ArtifactFile> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for release in self.by_kind.get(&NodeKind::Release).into_iter().flatten() {
+            let Some(Node::Release(r)) = self.graph.node_weight(*release) else {
+                continue;
+            };
+            let mut listed: Vec<NodeIndex> = self
+                .graph
+                .edges(*release)
+                .filter(|e| matches!(e.weight(), Edge::ListsArtifact))
+                .flat_map(|e| self.graph.edges(e.target()))
+                .filter(|e| matches!(e.weight(), Edge::ArtifactFile))
+                .map(|e| e.target())
+                .collect();
+            listed.sort();
+            for file in listed {
+                if let Some(f) = self.file(file)
+                    && seen.insert(file)
+                {
+                    out.push(ArtifactFile {
+                        file,
+                        path: f.path.clone(),
+                        sha256: f.sha256,
+                        release: (r.product.clone(), r.version.clone()),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+}
+
+/// How an SBOM links, and the indexes (into `artifacts`) of what it links to.
+fn link(sbom: &Sbom, path: &str, artifacts: &[ArtifactFile]) -> (Option<SbomLink>, Vec<usize>) {
+    let digests: BTreeSet<Sha256Digest> = sbom
+        .described
+        .iter()
+        .filter_map(|c| c.sha256)
+        .chain(sbom.files.iter().map(|f| f.sha256))
+        .collect();
+    let by_digest = matching(artifacts, |a| digests.contains(&a.sha256));
+    if !by_digest.is_empty() {
+        return (Some(SbomLink::Digest), by_digest);
+    }
+    for c in &sbom.described {
+        let Some(version) = c.version.as_deref() else {
+            continue;
+        };
+        let by_file_name = matching(artifacts, |a| {
+            names(c).any(|n| name_version_in(crate::formats::file_name(&a.path), n, version))
+        });
+        if !by_file_name.is_empty() {
+            return (Some(SbomLink::NameVersion), by_file_name);
+        }
+        let by_release = matching(artifacts, |a| {
+            names(c).any(|n| n.eq_ignore_ascii_case(&a.release.0))
+                && same_version(version, &a.release.1)
+        });
+        if !by_release.is_empty() {
+            return (Some(SbomLink::NameVersion), by_release);
+        }
+    }
+    let described = SUFFIXES.iter().find_map(|s| path.strip_suffix(s));
+    if let Some(described) = described {
+        let by_name = matching(artifacts, |a| a.path == described);
+        if !by_name.is_empty() {
+            return (Some(SbomLink::FileName), by_name);
+        }
+    }
+    (None, Vec::new())
+}
+
+fn matching(artifacts: &[ArtifactFile], pred: impl Fn(&ArtifactFile) -> bool) -> Vec<usize> {
+    artifacts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| pred(a))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The names a component goes by: its name, and the last segment of a name with `/` or
+/// `:` (`@scope/pkg`, `com.example:app`).
+fn names(c: &Component) -> impl Iterator<Item = &str> {
+    let name = c.name.trim();
+    let last = name.rsplit(['/', ':']).next().filter(|l| *l != name);
+    std::iter::once(name).chain(last).filter(|n| !n.is_empty())
+}
+
+fn same_version(a: &str, b: &str) -> bool {
+    let strip = |v: &str| v.trim().trim_start_matches(['v', 'V']).to_owned();
+    strip(a) == strip(b)
+}
+
+/// Whether `file_name` holds `name`, a separator, an optional `v` and `version`, as whole
+/// words (case-insensitively): `widget-2.4.1.tar.gz` for widget 2.4.1, not
+/// `widget-2.4.10.tar.gz` nor `widget-cli-2.4.1.tar.gz`.
+pub(super) fn name_version_in(file_name: &str, name: &str, version: &str) -> bool {
+    let file = file_name.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    let version = version
+        .trim()
+        .trim_start_matches(['v', 'V'])
+        .to_ascii_lowercase();
+    if name.is_empty() || version.is_empty() {
+        return false;
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric();
+    for (at, _) in file.match_indices(&name) {
+        let before = file.get(..at).and_then(|s| s.chars().next_back());
+        if before.is_some_and(is_word) {
+            continue;
+        }
+        let rest = file.get(at.saturating_add(name.len())..).unwrap_or("");
+        let Some(rest) = rest.strip_prefix(['-', '_', '.', ' ']) else {
+            continue;
+        };
+        let rest = rest.strip_prefix('v').unwrap_or(rest);
+        let Some(after) = rest.strip_prefix(version.as_str()) else {
+            continue;
+        };
+        let mut next = after.chars();
+        let continues = match next.next() {
+            None => false,
+            Some('.') => next.next().is_some_and(|c| c.is_ascii_digit()),
+            Some(c) => is_word(c),
+        };
+        if !continues {
+            return true;
+        }
+    }
+    false
+}
+
+/// A subject or described package that states a SHA-256 no artifact has, while the SBOM
+/// was linked by name: probably an SBOM of another build.
+fn mismatch(
+    p: &PendingSbom,
+    by: Option<SbomLink>,
+    targets: &[usize],
+    artifacts: &[ArtifactFile],
+) -> Option<Finding> {
+    if matches!(by, None | Some(SbomLink::Digest)) {
+        return None;
+    }
+    let stated = p.sbom.described.iter().find(|c| c.sha256.is_some())?;
+    let digest = stated.sha256?;
+    let first = targets.first().and_then(|i| artifacts.get(*i))?;
+    Some(
+        Finding::new(
+            FindingCode::SbomDigestMismatch,
+            Some(&p.source.path),
+            format!(
+                "the SBOM describes {} with sha256 {}, which is not the sha256 of `{}` \
+                 ({}) it was linked to by {}",
+                describe(stated),
+                digest.to_hex(),
+                first.path,
+                first.sha256.to_hex(),
+                by.map_or("", SbomLink::as_str),
+            ),
+        )
+        .with_help("regenerate the SBOM from the artifact that is released"),
+    )
+}
+
+fn describe(c: &Component) -> String {
+    match &c.version {
+        Some(v) => format!("`{}` {v}", c.name),
+        None => format!("`{}`", c.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_and_version_in_file_names() {
+        assert!(name_version_in("widget-2.4.1.tar.gz", "widget", "2.4.1"));
+        assert!(name_version_in(
+            "Widget_v2.4.1-linux-amd64.zip",
+            "widget",
+            "v2.4.1"
+        ));
+        assert!(name_version_in("widget-2.4.1", "widget", "2.4.1"));
+        assert!(!name_version_in("widget-2.4.10.tar.gz", "widget", "2.4.1"));
+        assert!(!name_version_in("widget-2.4.1.5.tar.gz", "widget", "2.4.1"));
+        assert!(!name_version_in(
+            "widget-2.4.1rc1.tar.gz",
+            "widget",
+            "2.4.1"
+        ));
+        assert!(!name_version_in(
+            "widget-cli-2.4.1.tar.gz",
+            "widget",
+            "2.4.1"
+        ));
+        assert!(!name_version_in(
+            "superwidget-2.4.1.tar.gz",
+            "widget",
+            "2.4.1"
+        ));
+        assert!(name_version_in("x-widget-2.4.1.tar.gz", "widget", "2.4.1"));
+        assert!(!name_version_in("widget.tar.gz", "widget", ""));
+    }
+}
