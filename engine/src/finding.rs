@@ -125,7 +125,7 @@ finding_codes! {
     /// A stated CVSS score contradicts its vector.
     CvssScoreMismatch => "vouch::cvss::score-mismatch", Error;
     /// A VEX statement says `not_affected` without saying why.
-    VexWithoutJustification => "vouch::vex::no-justification", Error;
+    VexWithoutJustification => "vouch::vex::no-justification", Warning;
     /// Equally authoritative sources say contradicting things about one vulnerability.
     VulnConflict => "vouch::vuln::conflict", Warning;
     /// A public key file in the bundle cannot be read.
@@ -171,8 +171,6 @@ finding_codes! {
     /// An SBOM states a SHA-256 for what it describes that no artifact has, yet its name
     /// links it to one.
     SbomDigestMismatch => "vouch::sbom::digest-mismatch", Warning;
-    /// A VEX statement says `not_affected` without a justification.
-    VexMissingJustification => "vouch::vuln::missing-justification", Warning;
 }
 
 impl fmt::Display for FindingCode {

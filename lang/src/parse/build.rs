@@ -87,6 +87,15 @@ impl<'s> Builder<'s> {
         ident
     }
 
+    /// A field name after `.`: any word, keywords included, since fields are named by the
+    /// evidence schema (`attestation.control`), and after a dot a word cannot be anything else.
+    pub(super) fn field_name(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.raw_span(pair),
+        }
+    }
+
     pub(super) fn finish(self) -> Vec<Diagnostic> {
         self.diags.into_inner()
     }

@@ -124,7 +124,7 @@ impl Builder<'_> {
         let kind = match rule {
             Rule::member => ExprKind::Member {
                 base: Box::new(base),
-                field: self.ident(&c.expect(self, Rule::ident)?),
+                field: self.field_name(&c.expect(self, Rule::ident)?),
             },
             Rule::index => ExprKind::Index {
                 base: Box::new(base),

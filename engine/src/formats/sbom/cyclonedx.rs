@@ -568,7 +568,7 @@ fn analysis(s: &mut VulnStatement, a: &Analysis<'_>, at: Ptr<'_>, issues: &mut I
     }
     if state.is_some_and(|st| st.eq_ignore_ascii_case("not_affected")) && justification.is_none() {
         issues.add(
-            FindingCode::VexMissingJustification,
+            FindingCode::VexWithoutJustification,
             "justification",
             at,
             format!(

@@ -145,9 +145,9 @@ fn a_vex_document_is_statements_alone() {
     assert_eq!(
         codes(&parsed),
         [
-            "vouch::vuln::missing-justification",
+            "vouch::vex::no-justification",
             "vouch::evidence::invalid-value",
-            "vouch::vuln::missing-justification"
+            "vouch::vex::no-justification"
         ]
     );
     assert!(
