@@ -10,6 +10,8 @@
 //!   whose `releases:` list has `releaseCycle`, `releaseDate`, `eoas` (or `support`), `eol`,
 //!   `lts`, `latestReleaseDate`.
 //!
+//! - API responses, v0 (an array of cycles) and v1 (`result.releases`): see [`api`].
+//!
 //! How the values map (see [`CycleFields::into_cycle`]): `releaseDate` is `released`
 //! (required); `eoas`/`support` is `support_until`; `eol` is `eol`. A date is that date;
 //! `false` is "not ended" (`None`); `true` ("ended, date not published") is read as the
@@ -18,6 +20,7 @@
 //! (the date it became LTS). endoflife.date does not say when an end of life was announced:
 //! `eol_announced` is always `None`.
 
+mod api;
 mod product_page;
 mod release_data;
 
@@ -136,7 +139,10 @@ impl EvidenceFormat for EndOfLifeFormat {
         let release_data = json_util::looks_like_object(head)
             && head.contains("\"releases\"")
             && text.contains("\"versions\"");
-        Confidence::of(release_data || product_page::looks_like(text), false)
+        Confidence::of(
+            release_data || api::looks_like(head) || product_page::looks_like(text),
+            false,
+        )
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
@@ -151,12 +157,14 @@ impl EvidenceFormat for EndOfLifeFormat {
 /// Parses endoflife.date data at bundle path `path`: release data when it is JSON, a product
 /// page otherwise. Never panics.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
-    let json = bytes
+    let start = bytes
         .strip_prefix(b"\xef\xbb\xbf")
         .unwrap_or(bytes)
-        .trim_ascii_start()
-        .starts_with(b"{");
-    if json {
+        .trim_ascii_start();
+    let head = String::from_utf8_lossy(start.get(..start.len().min(8192)).unwrap_or(start));
+    if start.starts_with(b"[") || (start.starts_with(b"{") && api::looks_like(&head)) {
+        api::parse(path, bytes)
+    } else if start.starts_with(b"{") {
         release_data::parse(path, bytes)
     } else {
         product_page::parse(path, bytes)
