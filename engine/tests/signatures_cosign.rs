@@ -11,83 +11,38 @@
 )]
 
 mod common;
+mod signature_common;
+
+use signature_common::{Fixtures, outcome, reason};
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use vouch_engine::graph::SignatureNode;
 use vouch_engine::signatures::{Outcome, SignatureFormat};
-use vouch_engine::{EvidenceGraph, FindingCode, IngestOptions, KeyStore, NoProgress};
+use vouch_engine::{FindingCode, IngestOptions, KeyStore, NoProgress};
 
 /// Every key type: signature and public key fixture names.
 const KINDS: &[&str] = &["p256", "p384", "ed25519", "rsa"];
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signatures/cosign")
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join(name)).unwrap()
-}
-
-fn bundle(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::write(dir.path(), "widget.tar.gz", &fixture("widget.tar.gz"));
-    for (path, bytes) in files {
-        common::write(dir.path(), path, bytes);
-    }
-    dir
-}
-
-fn ingest(dir: &Path, trust: &[&str]) -> EvidenceGraph {
-    let paths: Vec<PathBuf> = trust.iter().map(|t| fixtures().join(t)).collect();
-    let options = IngestOptions {
-        threads: Some(1),
-        trust: Arc::new(KeyStore::load(&paths).unwrap()),
-        as_of: Some("2026-06-01T00:00:00Z".parse().unwrap()),
-    };
-    vouch_engine::ingest(dir, &options, &NoProgress).unwrap()
-}
-
-fn verify(sig: Vec<u8>, trust: &[&str]) -> SignatureNode {
-    let dir = bundle(&[("widget.tar.gz.sig", sig)]);
-    only_signature(&ingest(dir.path(), trust))
-}
-
-fn only_signature(graph: &EvidenceGraph) -> SignatureNode {
-    let all: Vec<SignatureNode> = graph.signatures().map(|(_, s)| s.clone()).collect();
-    assert_eq!(all.len(), 1, "{all:#?}");
-    let s = all.into_iter().next().unwrap();
-    assert_eq!(s.format, SignatureFormat::Cosign);
-    s
-}
-
-fn outcome(s: &SignatureNode) -> (Outcome, bool, bool) {
-    (
-        s.verification.outcome,
-        s.verification.verified,
-        s.verification.trusted,
-    )
-}
-
-fn reason(s: &SignatureNode) -> String {
-    s.verification.reason.clone().unwrap_or_default()
-}
+const FX: Fixtures = Fixtures {
+    subdir: "cosign",
+    format: SignatureFormat::Cosign,
+};
 
 /// The key id of a PEM fixture: sha256 of its DER, as `openssl pkey -pubin -outform DER`.
 fn key_id(pubkey: &str) -> String {
-    let store = KeyStore::load(&[fixtures().join(pubkey)]).unwrap();
+    let store = KeyStore::load(&[FX.dir().join(pubkey)]).unwrap();
     store.pem().next().unwrap().1.key_id()
 }
 
 #[test]
 fn every_key_type_verifies_with_its_pem_key() {
     for kind in KINDS {
-        let s = verify(
-            fixture(&format!("{kind}.sig")),
+        let s = FX.verify(
+            FX.fixture(&format!("{kind}.sig")),
             &["other-p256.pub", &format!("{kind}.pub")],
         );
         assert_eq!(
@@ -110,7 +65,7 @@ fn key_ids_are_the_sha256_of_the_der_key() {
         return;
     }
     let der = common::run(
-        &fixtures(),
+        &FX.dir(),
         "openssl",
         &["pkey", "-pubin", "-in", "p256.pub", "-outform", "DER"],
     );
@@ -124,11 +79,11 @@ fn key_ids_are_the_sha256_of_the_der_key() {
 fn valid_but_not_trusted() {
     // The key is in the bundle: valid, never trusted.
     for kind in KINDS {
-        let dir = bundle(&[
-            ("widget.tar.gz.sig", fixture(&format!("{kind}.sig"))),
-            ("cosign.pub", fixture(&format!("{kind}.pub"))),
+        let dir = FX.bundle(&[
+            ("widget.tar.gz.sig", FX.fixture(&format!("{kind}.sig"))),
+            ("cosign.pub", FX.fixture(&format!("{kind}.pub"))),
         ]);
-        let s = only_signature(&ingest(dir.path(), &["other-p256.pub"]));
+        let s = FX.only_signature(&FX.ingest(dir.path(), &["other-p256.pub"]));
         assert_eq!(outcome(&s), (Outcome::UntrustedKey, true, false), "{kind}");
         assert!(
             reason(&s).contains("only in the bundle (cosign.pub)"),
@@ -138,7 +93,7 @@ fn valid_but_not_trusted() {
         assert_eq!(s.verification.key_id, Some(key_id(&format!("{kind}.pub"))));
     }
     // No key of the trust set fits and none is in the bundle.
-    let s = verify(fixture("ed25519.sig"), &["rsa.pub"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["rsa.pub"]);
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, false, false));
     assert_eq!(
         reason(&s),
@@ -150,7 +105,7 @@ fn valid_but_not_trusted() {
 fn another_key_of_the_same_algorithm_is_a_bad_signature() {
     // cosign signatures do not name their key: a P-256 signature that no trusted P-256 key
     // verifies is reported against the trust set.
-    let s = verify(fixture("p256.sig"), &["other-p256.pub"]);
+    let s = FX.verify(FX.fixture("p256.sig"), &["other-p256.pub"]);
     assert_eq!(outcome(&s), (Outcome::BadSignature, false, false));
     assert!(reason(&s).contains("another key made it"), "{}", reason(&s));
     assert_eq!(s.verification.key_id, Some(key_id("other-p256.pub")));
@@ -158,12 +113,12 @@ fn another_key_of_the_same_algorithm_is_a_bad_signature() {
 
 #[test]
 fn a_tampered_artifact_is_a_bad_signature() {
-    let mut artifact = fixture("widget.tar.gz");
+    let mut artifact = FX.fixture("widget.tar.gz");
     artifact[0] ^= 0x01;
     for kind in KINDS {
-        let dir = bundle(&[("widget.tar.gz.sig", fixture(&format!("{kind}.sig")))]);
+        let dir = FX.bundle(&[("widget.tar.gz.sig", FX.fixture(&format!("{kind}.sig")))]);
         common::write(dir.path(), "widget.tar.gz", &artifact);
-        let s = only_signature(&ingest(dir.path(), &[&format!("{kind}.pub")]));
+        let s = FX.only_signature(&FX.ingest(dir.path(), &[&format!("{kind}.pub")]));
         assert_eq!(outcome(&s), (Outcome::BadSignature, false, false), "{kind}");
         assert!(
             reason(&s).contains("`widget.tar.gz` or the signature was altered"),
@@ -176,22 +131,22 @@ fn a_tampered_artifact_is_a_bad_signature() {
 #[test]
 fn a_tampered_signature_is_a_bad_signature_or_malformed() {
     for kind in KINDS {
-        let text = String::from_utf8(fixture(&format!("{kind}.sig"))).unwrap();
+        let text = String::from_utf8(FX.fixture(&format!("{kind}.sig"))).unwrap();
         let mut bytes = STANDARD.decode(text.trim()).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0x01;
-        let s = verify(
+        let s = FX.verify(
             STANDARD.encode(bytes).into_bytes(),
             &[&format!("{kind}.pub")],
         );
         assert_eq!(outcome(&s), (Outcome::BadSignature, false, false), "{kind}");
     }
     // A DER signature cut short is no signature at all.
-    let text = String::from_utf8(fixture("p256.sig")).unwrap();
+    let text = String::from_utf8(FX.fixture("p256.sig")).unwrap();
     let bytes = STANDARD.decode(text.trim()).unwrap();
     let cut = STANDARD.encode(&bytes[..bytes.len() - 5]).into_bytes();
-    let dir = bundle(&[("widget.tar.gz.sig", cut)]);
-    let graph = ingest(dir.path(), &["p256.pub"]);
+    let dir = FX.bundle(&[("widget.tar.gz.sig", cut)]);
+    let graph = FX.ingest(dir.path(), &["p256.pub"]);
     assert!(
         graph.signatures().all(|(_, s)| !s.verification.verified),
         "{:#?}",
@@ -202,20 +157,23 @@ fn a_tampered_signature_is_a_bad_signature_or_malformed() {
 #[test]
 fn mismatched_algorithms_are_reasons_not_panics() {
     // A P-256 (DER) signature against an Ed25519 trust set, and the reverse.
-    let s = verify(fixture("p256.sig"), &["ed25519.pub"]);
+    let s = FX.verify(FX.fixture("p256.sig"), &["ed25519.pub"]);
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, false, false));
     assert_eq!(
         reason(&s),
         "no ECDSA P-256 or P-384 key in the trust set to check it with (it has ed25519)"
     );
     // 64 bytes fit Ed25519 and P-256 r||s: the P-256 key is tried and fails.
-    let s = verify(fixture("ed25519.sig"), &["p256.pub"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["p256.pub"]);
     assert_eq!(outcome(&s), (Outcome::BadSignature, false, false));
     // An RSA signature against every other key type.
-    let s = verify(fixture("rsa.sig"), &["p256.pub", "p384.pub", "ed25519.pub"]);
+    let s = FX.verify(
+        FX.fixture("rsa.sig"),
+        &["p256.pub", "p384.pub", "ed25519.pub"],
+    );
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, false, false));
     // An empty trust set.
-    let s = verify(fixture("p256.sig"), &[]);
+    let s = FX.verify(FX.fixture("p256.sig"), &[]);
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, false, false));
     assert_eq!(
         reason(&s),
@@ -231,9 +189,9 @@ fn garbage_is_malformed_with_a_finding() {
         (b"", "the file is empty"),
         (b"MEUC\nMEUC\n", "more than one line"),
     ] {
-        let dir = bundle(&[("widget.tar.gz.sig", bytes.to_vec())]);
-        let graph = ingest(dir.path(), &["p256.pub"]);
-        let s = only_signature(&graph);
+        let dir = FX.bundle(&[("widget.tar.gz.sig", bytes.to_vec())]);
+        let graph = FX.ingest(dir.path(), &["p256.pub"]);
+        let s = FX.only_signature(&graph);
         assert_eq!(outcome(&s), (Outcome::Malformed, false, false));
         assert!(reason(&s).contains(why), "{why}: {}", reason(&s));
         assert!(
@@ -249,7 +207,7 @@ fn garbage_is_malformed_with_a_finding() {
 
 #[test]
 fn a_huge_signature_file_is_not_parsed() {
-    let dir = bundle(&[]);
+    let dir = FX.bundle(&[]);
     let path = dir.path().join("widget.tar.gz.sig");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let chunk = [b'A'; 1024 * 1024];
@@ -258,7 +216,7 @@ fn a_huge_signature_file_is_not_parsed() {
     }
     file.flush().unwrap();
     drop(file);
-    let graph = ingest(dir.path(), &["p256.pub"]);
+    let graph = FX.ingest(dir.path(), &["p256.pub"]);
     assert_eq!(graph.signatures().count(), 0);
     assert!(
         graph
@@ -274,15 +232,15 @@ fn a_huge_signature_file_is_not_parsed() {
 #[test]
 fn ssh_and_cosign_signatures_are_told_apart() {
     let ssh = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signatures/ssh");
-    let dir = bundle(&[
-        ("widget.tar.gz.sig", fixture("p256.sig")),
-        ("copy.tar.gz", fixture("widget.tar.gz")),
+    let dir = FX.bundle(&[
+        ("widget.tar.gz.sig", FX.fixture("p256.sig")),
+        ("copy.tar.gz", FX.fixture("widget.tar.gz")),
         (
             "copy.tar.gz.sig",
             std::fs::read(ssh.join("ed25519.sig")).unwrap(),
         ),
     ]);
-    let graph = ingest(dir.path(), &["p256.pub"]);
+    let graph = FX.ingest(dir.path(), &["p256.pub"]);
     let formats: Vec<(String, SignatureFormat)> = graph
         .signatures()
         .map(|(_, s)| (s.source.path.clone(), s.format))
@@ -345,6 +303,6 @@ fn an_ed25519_signature_over_a_large_file_is_streamed_into_memory_once() {
         as_of: None,
     };
     let graph = vouch_engine::ingest(dir.path(), &options, &NoProgress).unwrap();
-    let s = only_signature(&graph);
+    let s = FX.only_signature(&graph);
     assert_eq!(outcome(&s), (Outcome::Verified, true, true), "{s:#?}");
 }

@@ -10,72 +10,24 @@
 )]
 
 mod common;
+mod signature_common;
+
+use signature_common::{Fixtures, outcome, reason};
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use vouch_engine::graph::SignatureNode;
 use vouch_engine::signatures::{Outcome, SignatureFormat};
-use vouch_engine::{EvidenceGraph, FindingCode, IngestOptions, KeyStore, NoProgress};
+use vouch_engine::{FindingCode, IngestOptions, KeyStore, NoProgress};
 
 const KINDS: &[&str] = &["ed25519", "ecdsa", "rsa"];
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signatures/ssh")
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join(name)).unwrap()
-}
-
-/// A bundle with `widget.tar.gz` and `files` (path, bytes).
-fn bundle(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::write(dir.path(), "widget.tar.gz", &fixture("widget.tar.gz"));
-    for (path, bytes) in files {
-        common::write(dir.path(), path, bytes);
-    }
-    dir
-}
-
-fn ingest(dir: &Path, trust: &[&str]) -> EvidenceGraph {
-    let paths: Vec<PathBuf> = trust.iter().map(|t| fixtures().join(t)).collect();
-    let options = IngestOptions {
-        threads: Some(1),
-        trust: Arc::new(KeyStore::load(&paths).unwrap()),
-        as_of: Some("2026-06-01T00:00:00Z".parse().unwrap()),
-    };
-    vouch_engine::ingest(dir, &options, &NoProgress).unwrap()
-}
-
-/// The one signature of a bundle holding `widget.tar.gz.sig` = `sig`.
-fn verify(sig: Vec<u8>, trust: &[&str]) -> SignatureNode {
-    let dir = bundle(&[("widget.tar.gz.sig", sig)]);
-    only_signature(&ingest(dir.path(), trust))
-}
-
-fn only_signature(graph: &EvidenceGraph) -> SignatureNode {
-    let all: Vec<SignatureNode> = graph.signatures().map(|(_, s)| s.clone()).collect();
-    assert_eq!(all.len(), 1, "{all:#?}");
-    let s = all.into_iter().next().unwrap();
-    assert_eq!(s.format, SignatureFormat::Ssh);
-    s
-}
-
-fn outcome(s: &SignatureNode) -> (Outcome, bool, bool) {
-    (
-        s.verification.outcome,
-        s.verification.verified,
-        s.verification.trusted,
-    )
-}
-
-fn reason(s: &SignatureNode) -> String {
-    s.verification.reason.clone().unwrap_or_default()
-}
+const FX: Fixtures = Fixtures {
+    subdir: "ssh",
+    format: SignatureFormat::Ssh,
+};
 
 /// `SHA256:...` of a `.pub` fixture as ssh-keygen prints it, when ssh-keygen is here.
 fn keygen_fingerprint(pubkey: &str) -> Option<String> {
@@ -87,7 +39,7 @@ fn keygen_fingerprint(pubkey: &str) -> Option<String> {
         .arg("-E")
         .arg("sha256")
         .arg("-f")
-        .arg(fixtures().join(pubkey))
+        .arg(FX.dir().join(pubkey))
         .output()
         .ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
@@ -128,7 +80,7 @@ fn every_key_type_verifies_with_allowed_signers() {
             "rsa.pub",
         ),
     ] {
-        let s = verify(fixture(sig), &["allowed_signers"]);
+        let s = FX.verify(FX.fixture(sig), &["allowed_signers"]);
         assert_eq!(
             outcome(&s),
             (Outcome::Verified, true, true),
@@ -146,7 +98,7 @@ fn every_key_type_verifies_with_allowed_signers() {
 
 #[test]
 fn a_bare_public_key_is_trusted_too() {
-    let s = verify(fixture("ed25519.sig"), &["ed25519.pub"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["ed25519.pub"]);
     assert_eq!(outcome(&s), (Outcome::Verified, true, true), "{s:#?}");
     assert_eq!(
         s.verification.signer.as_deref(),
@@ -157,7 +109,10 @@ fn a_bare_public_key_is_trusted_too() {
 #[test]
 fn valid_but_not_trusted() {
     for kind in KINDS {
-        let s = verify(fixture(&format!("{kind}.sig")), &["allowed_signers.other"]);
+        let s = FX.verify(
+            FX.fixture(&format!("{kind}.sig")),
+            &["allowed_signers.other"],
+        );
         assert_eq!(outcome(&s), (Outcome::UntrustedKey, true, false), "{kind}");
         assert!(
             reason(&s).contains("not in the trust set"),
@@ -166,11 +121,11 @@ fn valid_but_not_trusted() {
         );
     }
     // The key in the bundle shows the signature valid, never trusted.
-    let dir = bundle(&[
-        ("widget.tar.gz.sig", fixture("ed25519.sig")),
-        ("keys/allowed_signers", fixture("allowed_signers")),
+    let dir = FX.bundle(&[
+        ("widget.tar.gz.sig", FX.fixture("ed25519.sig")),
+        ("keys/allowed_signers", FX.fixture("allowed_signers")),
     ]);
-    let s = only_signature(&ingest(dir.path(), &["allowed_signers.other"]));
+    let s = FX.only_signature(&FX.ingest(dir.path(), &["allowed_signers.other"]));
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, true, false));
     assert!(
         reason(&s).contains("only in the bundle (keys/allowed_signers:2)"),
@@ -185,12 +140,12 @@ fn valid_but_not_trusted() {
 
 #[test]
 fn a_tampered_artifact_is_a_bad_signature() {
-    let mut artifact = fixture("widget.tar.gz");
+    let mut artifact = FX.fixture("widget.tar.gz");
     artifact[3] ^= 0x20;
     for sig in ["ed25519.sig", "ed25519-sha256.sig", "ecdsa.sig", "rsa.sig"] {
-        let dir = bundle(&[("widget.tar.gz.sig", fixture(sig))]);
+        let dir = FX.bundle(&[("widget.tar.gz.sig", FX.fixture(sig))]);
         common::write(dir.path(), "widget.tar.gz", &artifact);
-        let s = only_signature(&ingest(dir.path(), &["allowed_signers"]));
+        let s = FX.only_signature(&FX.ingest(dir.path(), &["allowed_signers"]));
         assert_eq!(outcome(&s), (Outcome::BadSignature, false, false), "{sig}");
         assert!(
             reason(&s).contains("does not match `widget.tar.gz`"),
@@ -203,8 +158,8 @@ fn a_tampered_artifact_is_a_bad_signature() {
 #[test]
 fn a_tampered_signature_is_a_bad_signature_or_malformed() {
     for kind in KINDS {
-        let tampered = tamper_signature(&fixture(&format!("{kind}.sig")), 1);
-        let s = verify(tampered, &["allowed_signers"]);
+        let tampered = tamper_signature(&FX.fixture(&format!("{kind}.sig")), 1);
+        let s = FX.verify(tampered, &["allowed_signers"]);
         assert!(
             matches!(
                 s.verification.outcome,
@@ -215,8 +170,8 @@ fn a_tampered_signature_is_a_bad_signature_or_malformed() {
         assert!(!s.verification.verified && !s.verification.trusted);
     }
     // A byte of the Ed25519 signature value: decodes fine, verifies not.
-    let s = verify(
-        tamper_signature(&fixture("ed25519.sig"), 10),
+    let s = FX.verify(
+        tamper_signature(&FX.fixture("ed25519.sig"), 10),
         &["allowed_signers"],
     );
     assert_eq!(outcome(&s), (Outcome::BadSignature, false, false), "{s:#?}");
@@ -224,14 +179,14 @@ fn a_tampered_signature_is_a_bad_signature_or_malformed() {
 
 #[test]
 fn expired_and_not_yet_valid_keys() {
-    let s = verify(fixture("ed25519.sig"), &["allowed_signers.expired"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["allowed_signers.expired"]);
     assert_eq!(outcome(&s), (Outcome::ExpiredKey, true, false), "{s:#?}");
     assert!(
         reason(&s).contains("expired at 2020-01-01T00:00:00Z"),
         "{}",
         reason(&s)
     );
-    let s = verify(fixture("ed25519.sig"), &["allowed_signers.not-yet"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["allowed_signers.not-yet"]);
     assert_eq!(outcome(&s), (Outcome::ExpiredKey, true, false), "{s:#?}");
     assert!(
         reason(&s).contains("not valid until 2099-01-01T00:00:00Z"),
@@ -239,8 +194,8 @@ fn expired_and_not_yet_valid_keys() {
         reason(&s)
     );
     // A trust set that also has the key without a window trusts it.
-    let s = verify(
-        fixture("ed25519.sig"),
+    let s = FX.verify(
+        FX.fixture("ed25519.sig"),
         &["allowed_signers.expired", "allowed_signers"],
     );
     assert_eq!(outcome(&s), (Outcome::Verified, true, true));
@@ -248,36 +203,36 @@ fn expired_and_not_yet_valid_keys() {
 
 #[test]
 fn namespaces_are_checked() {
-    let s = verify(fixture("ed25519-git.sig"), &["allowed_signers"]);
+    let s = FX.verify(FX.fixture("ed25519-git.sig"), &["allowed_signers"]);
     assert_eq!(outcome(&s), (Outcome::BadSignature, false, false));
     assert_eq!(reason(&s), "namespace `git`, expected `file`");
     // The key may sign only in `git`: a `file` signature is valid but not trusted.
-    let s = verify(fixture("ed25519.sig"), &["allowed_signers.git-only"]);
+    let s = FX.verify(FX.fixture("ed25519.sig"), &["allowed_signers.git-only"]);
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, true, false), "{s:#?}");
     assert!(reason(&s).contains("namespaces `git`"), "{}", reason(&s));
 }
 
 #[test]
 fn certificates_are_recognised_not_verified() {
-    let s = verify(fixture("ed25519-cert.sig"), &["allowed_signers.ca"]);
+    let s = FX.verify(FX.fixture("ed25519-cert.sig"), &["allowed_signers.ca"]);
     assert_eq!(outcome(&s), (Outcome::Unsupported, false, false), "{s:#?}");
     assert!(reason(&s).contains("certificate"), "{}", reason(&s));
     // A cert-authority entry does not trust the same key signing directly (as OpenSSH).
     let dir = tempfile::tempdir().unwrap();
-    let pubkey = String::from_utf8(fixture("ed25519.pub")).unwrap();
+    let pubkey = String::from_utf8(FX.fixture("ed25519.pub")).unwrap();
     let ca = common::write(
         dir.path(),
         "allowed_signers",
         format!("*@widget.example cert-authority {pubkey}").as_bytes(),
     );
-    let bundle = bundle(&[("widget.tar.gz.sig", fixture("ed25519.sig"))]);
+    let bundle = FX.bundle(&[("widget.tar.gz.sig", FX.fixture("ed25519.sig"))]);
     let options = IngestOptions {
         threads: Some(1),
         trust: Arc::new(KeyStore::load(&[ca]).unwrap()),
         as_of: None,
     };
     let graph = vouch_engine::ingest(bundle.path(), &options, &NoProgress).unwrap();
-    let s = only_signature(&graph);
+    let s = FX.only_signature(&graph);
     assert_eq!(outcome(&s), (Outcome::UntrustedKey, true, false), "{s:#?}");
 }
 
@@ -288,9 +243,9 @@ fn garbage_is_malformed_with_a_finding() {
         b"-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n",
         b"-----BEGIN SSH SIGNATURE-----\n",
     ] {
-        let dir = bundle(&[("widget.tar.gz.sig", bytes.to_vec())]);
-        let graph = ingest(dir.path(), &["allowed_signers"]);
-        let s = only_signature(&graph);
+        let dir = FX.bundle(&[("widget.tar.gz.sig", bytes.to_vec())]);
+        let graph = FX.ingest(dir.path(), &["allowed_signers"]);
+        let s = FX.only_signature(&graph);
         assert_eq!(outcome(&s), (Outcome::Malformed, false, false));
         assert!(
             reason(&s).starts_with("not a valid ssh signature"),
@@ -310,7 +265,7 @@ fn garbage_is_malformed_with_a_finding() {
 
 #[test]
 fn a_huge_signature_file_is_not_parsed() {
-    let dir = bundle(&[]);
+    let dir = FX.bundle(&[]);
     let path = dir.path().join("widget.tar.gz.sig");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     file.write_all(b"-----BEGIN SSH SIGNATURE-----\n").unwrap();
@@ -320,7 +275,7 @@ fn a_huge_signature_file_is_not_parsed() {
     }
     file.flush().unwrap();
     drop(file);
-    let graph = ingest(dir.path(), &["allowed_signers"]);
+    let graph = FX.ingest(dir.path(), &["allowed_signers"]);
     assert_eq!(graph.signatures().count(), 0);
     assert!(
         graph
@@ -336,14 +291,14 @@ fn a_huge_signature_file_is_not_parsed() {
 #[test]
 fn a_signature_without_its_file_is_missing_file() {
     let dir = tempfile::tempdir().unwrap();
-    common::write(dir.path(), "gone.tar.gz.sig", &fixture("ed25519.sig"));
-    let s = only_signature(&ingest(dir.path(), &["allowed_signers"]));
+    common::write(dir.path(), "gone.tar.gz.sig", &FX.fixture("ed25519.sig"));
+    let s = FX.only_signature(&FX.ingest(dir.path(), &["allowed_signers"]));
     assert_eq!(outcome(&s), (Outcome::MissingFile, false, false));
 }
 
 #[test]
 fn allowed_signers_load_into_the_trust_set() {
-    let store = KeyStore::load(&[fixtures().join("allowed_signers")]).unwrap();
+    let store = KeyStore::load(&[FX.dir().join("allowed_signers")]).unwrap();
     let entries: Vec<(String, Option<String>)> = store
         .ssh()
         .map(|(origin, s)| {
