@@ -88,7 +88,7 @@ fn statements<'g>(graph: &'g EvidenceGraph, path: &str) -> Vec<&'g VulnStatement
     graph
         .nodes()
         .filter_map(|(_, n)| match n {
-            Node::VulnStatement(s) if s.source.path == path => Some(s),
+            Node::VulnStatement(s) if s.source.path == path => Some(&**s),
             _ => None,
         })
         .collect()

@@ -257,7 +257,7 @@ impl EvidenceGraph {
             id,
             |e| matches!(e, Edge::Signs),
             |n| match n {
-                Node::Signature(s) => Some(s),
+                Node::Signature(s) => Some(&**s),
                 _ => None,
             },
         )
@@ -280,7 +280,7 @@ impl EvidenceGraph {
     pub fn signatures(&self) -> impl Iterator<Item = (NodeId, &SignatureNode)> {
         self.of_kind(NodeKind::Signature)
             .filter_map(|(id, n)| match n {
-                Node::Signature(s) => Some((id, s)),
+                Node::Signature(s) => Some((id, &**s)),
                 _ => None,
             })
     }
@@ -298,7 +298,7 @@ impl EvidenceGraph {
     pub fn vulnerabilities(&self) -> impl Iterator<Item = (NodeId, &VulnerabilityNode)> {
         self.of_kind(NodeKind::Vulnerability)
             .filter_map(|(id, n)| match n {
-                Node::Vulnerability(v) => Some((id, v)),
+                Node::Vulnerability(v) => Some((id, &**v)),
                 _ => None,
             })
     }
@@ -307,7 +307,7 @@ impl EvidenceGraph {
     pub fn advisories(&self) -> impl Iterator<Item = (NodeId, &AdvisoryNode)> {
         self.of_kind(NodeKind::Advisory)
             .filter_map(|(id, n)| match n {
-                Node::Advisory(a) => Some((id, a)),
+                Node::Advisory(a) => Some((id, &**a)),
                 _ => None,
             })
     }
@@ -318,7 +318,7 @@ impl EvidenceGraph {
             vulnerability,
             |e| matches!(e, Edge::Describes),
             |n| match n {
-                Node::VulnStatement(s) => Some(s),
+                Node::VulnStatement(s) => Some(&**s),
                 _ => None,
             },
         )
@@ -327,7 +327,7 @@ impl EvidenceGraph {
     /// Every SBOM, in id order (by file path).
     pub fn sboms(&self) -> impl Iterator<Item = (NodeId, &SbomNode)> {
         self.of_kind(NodeKind::Sbom).filter_map(|(id, n)| match n {
-            Node::Sbom(s) => Some((id, s)),
+            Node::Sbom(s) => Some((id, &**s)),
             _ => None,
         })
     }
@@ -351,7 +351,7 @@ impl EvidenceGraph {
             .edges_directed(target.ix(), Direction::Incoming)
             .filter_map(|e| match (e.weight(), self.graph.node_weight(e.source())) {
                 (Edge::SbomOf { by }, Some(Node::Sbom(s))) => {
-                    Some((NodeId::of(e.source()), s, *by))
+                    Some((NodeId::of(e.source()), &**s, *by))
                 }
                 _ => None,
             })
@@ -438,7 +438,7 @@ impl EvidenceGraph {
     pub fn security_txts(&self) -> impl Iterator<Item = (NodeId, &SecurityTxtNode)> {
         self.of_kind(NodeKind::SecurityTxt)
             .filter_map(|(id, n)| match n {
-                Node::SecurityTxt(t) => Some((id, t)),
+                Node::SecurityTxt(t) => Some((id, &**t)),
                 _ => None,
             })
     }

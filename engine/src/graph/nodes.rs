@@ -414,17 +414,17 @@ pub enum Node {
     /// An attestation.
     Attestation(AttestationNode),
     /// A signature.
-    Signature(SignatureNode),
+    Signature(Box<SignatureNode>),
     /// Build provenance.
     Provenance(ProvenanceNode),
     /// One statement about a vulnerability.
-    VulnStatement(VulnStatementNode),
+    VulnStatement(Box<VulnStatementNode>),
     /// A vulnerability, merged across statements.
-    Vulnerability(VulnerabilityNode),
+    Vulnerability(Box<VulnerabilityNode>),
     /// A published advisory.
-    Advisory(AdvisoryNode),
+    Advisory(Box<AdvisoryNode>),
     /// A security.txt.
-    SecurityTxt(SecurityTxtNode),
+    SecurityTxt(Box<SecurityTxtNode>),
     /// A changelog.
     Changelog(ChangelogNode),
     /// An advisory feed.
@@ -432,7 +432,7 @@ pub enum Node {
     /// One host of a TLS scan.
     TlsScan(TlsScanNode),
     /// A software bill of materials.
-    Sbom(SbomNode),
+    Sbom(Box<SbomNode>),
 }
 
 /// The kind of a node, without its data.
@@ -623,4 +623,17 @@ pub struct Unclassified {
     pub path: String,
     /// Why (one line, lowercase).
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    /// Nodes are many (one per file and entity): large variants are boxed to keep them small.
+    #[test]
+    fn nodes_stay_small() {
+        assert!(
+            std::mem::size_of::<super::Node>() <= 200,
+            "{}",
+            std::mem::size_of::<super::Node>()
+        );
+    }
 }

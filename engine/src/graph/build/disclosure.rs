@@ -23,10 +23,10 @@ impl Builder {
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
         let line = (content.line > 0).then_some(content.line);
-        let ix = self.add(Node::SecurityTxt(SecurityTxtNode {
+        let ix = self.add(Node::SecurityTxt(Box::new(SecurityTxtNode {
             content,
             source: source(line),
-        }));
+        })));
         self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
     }
 

@@ -97,7 +97,7 @@ impl Builder {
                 files,
                 statements: _,
             } = p.sbom;
-            let ix = self.add(Node::Sbom(SbomNode {
+            let ix = self.add(Node::Sbom(Box::new(SbomNode {
                 format,
                 spec_version,
                 created,
@@ -105,7 +105,7 @@ impl Builder {
                 components,
                 files,
                 source: p.source,
-            }));
+            })));
             self.graph.add_edge(ix, p.file, Edge::DefinedIn);
             if let Some(by) = by {
                 for target in targets {

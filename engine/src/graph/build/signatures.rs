@@ -112,12 +112,12 @@ impl Builder {
                 }
             };
             for verification in verifications {
-                let ix = self.add(Node::Signature(SignatureNode {
+                let ix = self.add(Node::Signature(Box::new(SignatureNode {
                     format: p.signature.format,
                     signed: signed_path.clone(),
                     verification,
                     source: p.source.clone(),
-                }));
+                })));
                 self.graph.add_edge(ix, p.file, Edge::DefinedIn);
                 if let Some(target) = target {
                     self.graph.add_edge(ix, target, Edge::Signs);

@@ -42,12 +42,12 @@ impl Builder {
                     line: statement.line.or(doc.source.line),
                     ..doc.source.clone()
                 };
-                let ix = self.add(Node::VulnStatement(VulnStatementNode {
+                let ix = self.add(Node::VulnStatement(Box::new(VulnStatementNode {
                     kind: doc.document.kind,
                     format: doc.document.format,
                     statement: statement.clone(),
                     source,
-                }));
+                })));
                 self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
                 self.check_cvss(statement, &doc.source);
                 statements.push((ix, doc.document.kind, statement));
@@ -68,7 +68,7 @@ impl Builder {
                 .and_then(|c| cvss::parse(&c.vector).ok())
                 .map(|c| c.base_score());
             let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
-            let ix = self.add(Node::Vulnerability(VulnerabilityNode {
+            let ix = self.add(Node::Vulnerability(Box::new(VulnerabilityNode {
                 id: v.id,
                 aliases: v.aliases,
                 severity: v.severity.or(cvss_score.map(Band::of_score)),
@@ -80,7 +80,7 @@ impl Builder {
                 disclosed: v.disclosed,
                 fixed_at: v.fixed_at,
                 fixed_in: v.fixed_in,
-            }));
+            })));
             for i in v.statements {
                 if let Some((statement, _, _)) = statements.get(i) {
                     self.graph.add_edge(*statement, ix, Edge::Describes);
@@ -98,10 +98,10 @@ impl Builder {
                 .iter()
                 .filter_map(|id| by_id.get(&id.to_ascii_uppercase()).copied())
                 .collect();
-            let ix = self.add(Node::Advisory(AdvisoryNode {
+            let ix = self.add(Node::Advisory(Box::new(AdvisoryNode {
                 advisory: a.advisory,
                 source: a.source,
-            }));
+            })));
             self.graph.add_edge(ix, a.file, Edge::DefinedIn);
             for v in covered {
                 self.graph.add_edge(ix, v, Edge::Covers);
