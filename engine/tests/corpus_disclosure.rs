@@ -16,8 +16,7 @@ use std::path::Path;
 
 use vouch_engine::formats::EvidenceKind;
 use vouch_engine::report::Status;
-use vouch_engine::{EvaluationOptions, EvidenceGraph, FindingCode, Severity};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
+use vouch_engine::{EvidenceGraph, FindingCode, Severity};
 
 /// Copies the corpus files of `dir` named in `names` (all when empty) into a temporary
 /// bundle, under `rename(name)`, and ingests it.
@@ -62,25 +61,9 @@ fn errors(graph: &EvidenceGraph) -> Vec<String> {
         .collect()
 }
 
-fn frameworks() -> Frameworks {
-    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates a one-control policy whose body is `body` over `graph` at `as_of`.
 pub fn status(graph: &EvidenceGraph, as_of: &str, body: &str) -> Status {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at(as_of.parse().unwrap());
-    vouch_engine::evaluate(&policy, graph, &options).controls[0].status
+    common::run_control(graph, as_of, "", body).status
 }
 
 /// One security.txt alone, at `.well-known/security.txt`.

@@ -13,32 +13,14 @@ mod common;
 
 use std::sync::LazyLock;
 
+use vouch_engine::EvidenceGraph;
 use vouch_engine::report::{ControlResult, Status};
-use vouch_engine::{EvaluationOptions, EvidenceGraph};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
 
 static GRAPH: LazyLock<EvidenceGraph> = LazyLock::new(|| common::ingest(&common::example_bundle()));
 
-fn frameworks() -> Frameworks {
-    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates a one-control policy whose body is `body`, with `params` above it.
 fn run_with(params: &str, body: &str) -> ControlResult {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n{params}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    let mut report = vouch_engine::evaluate(&policy, &GRAPH, &options);
-    report.controls.remove(0)
+    common::run_control(&GRAPH, "2026-10-01T00:00:00Z", params, body)
 }
 
 fn run(body: &str) -> ControlResult {

@@ -18,10 +18,7 @@ use std::sync::Arc;
 
 use common::*;
 use vouch_engine::report::Status;
-use vouch_engine::{
-    EvaluationOptions, EvidenceGraph, FindingCode, IngestOptions, KeyStore, NoProgress,
-};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
+use vouch_engine::{EvidenceGraph, FindingCode, IngestOptions, KeyStore, NoProgress};
 
 const BUILDER: &str = "https://ci.example.com/builders/widget@v1";
 
@@ -181,26 +178,9 @@ fn one_subject_may_name_several_copies() {
     assert_eq!(attested, ["mirror/widget-1.0.tar.gz", "widget-1.0.tar.gz"]);
 }
 
-fn frameworks() -> Frameworks {
-    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates a one-control policy with `body` against `graph`.
 fn status(graph: &EvidenceGraph, body: &str) -> Status {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    let mut report = vouch_engine::evaluate(&policy, graph, &options);
-    report.controls.remove(0).status
+    common::run_control(graph, "2026-10-01T00:00:00Z", "", body).status
 }
 
 #[test]

@@ -21,8 +21,7 @@ use vouch_engine::formats::{
 use vouch_engine::graph::{Node, VulnStatementNode};
 use vouch_engine::report::Status;
 use vouch_engine::vulns::{Band, SourceKind, VulnDocument, VulnStatus};
-use vouch_engine::{EvaluationOptions, EvidenceGraph, FindingCode};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
+use vouch_engine::{EvidenceGraph, FindingCode};
 
 /// The corpus files this test reads, with the kind each must be classified as.
 const CORPUS: &[(&str, EvidenceKind)] = &[
@@ -402,25 +401,9 @@ fn dependabot_alerts_and_advisories_read_as_statements() {
     assert!(s.cvss.is_empty(), "an empty vector string is no vector");
 }
 
-fn frameworks() -> Frameworks {
-    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates `body` as the one control of a policy.
 fn status(graph: &EvidenceGraph, body: &str) -> Status {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.3\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    vouch_engine::evaluate(&policy, graph, &options).controls[0].status
+    common::run_control(graph, "2026-10-01T00:00:00Z", "", body).status
 }
 
 const GRYPE: &str = r#"{"matches": [{"vulnerability": {"id": "GHSA-abcd-efgh-ijkl",

@@ -15,32 +15,16 @@ use std::path::Path;
 use common::write;
 use vouch_engine::report::Status;
 use vouch_engine::vulns::VulnStatus;
-use vouch_engine::{EvaluationOptions, EvidenceGraph, FindingCode};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
+use vouch_engine::{EvidenceGraph, FindingCode};
 
 const RELEASE: &str = "[release]\nproduct = \"widget\"\nversion = \"2.4.1\"\n\
     date = 2026-10-01\nartifacts = []\n";
 
-fn frameworks() -> Frameworks {
-    let text = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates `body` as the one control of a policy with a 48-hour critical SLA.
 fn status(graph: &EvidenceGraph, as_of: &str, body: &str) -> Status {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
-         param sla: table<severity, duration> = {{ critical: 48h, high: 5d, medium: 30d, low: 90d, info: 365d }}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.3\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at(as_of.parse().unwrap());
-    vouch_engine::evaluate(&policy, graph, &options).controls[0].status
+    let sla = "param sla: table<severity, duration> = \
+               { critical: 48h, high: 5d, medium: 30d, low: 90d, info: 365d }";
+    common::run_control(graph, as_of, sla, body).status
 }
 
 const SLA: &str = "  for v in vulnerabilities where v.status != not_affected {\n\

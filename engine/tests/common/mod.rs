@@ -112,3 +112,39 @@ pub fn unclassified_reason(graph: &EvidenceGraph, path: &str) -> Option<String> 
 pub fn is_missing_node(graph: &EvidenceGraph, path: &str) -> bool {
     matches!(graph.node_at(path), Some((_, Node::MissingFile(_))))
 }
+
+/// The built-in frameworks' uk-sscop definition, as policies in tests use it.
+pub fn frameworks() -> vouch_lang::Frameworks {
+    let text = include_str!("../../../stdlib-policies/frameworks/uk-sscop.toml");
+    let mut f = vouch_lang::Frameworks::new();
+    f.insert(
+        vouch_lang::Framework::from_toml(&vouch_lang::Source::new("uk-sscop.toml", text)).unwrap(),
+    );
+    f
+}
+
+/// Evaluates a one-control policy over `graph` at `as_of`: `params` above a control whose
+/// body is `body`. Panics with the diagnostics when the policy does not check.
+pub fn run_control(
+    graph: &EvidenceGraph,
+    as_of: &str,
+    params: &str,
+    body: &str,
+) -> vouch_engine::report::ControlResult {
+    let text = format!(
+        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n{params}\n\
+         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
+    );
+    let out = vouch_lang::check(
+        vouch_lang::Source::new("t.vouch", text),
+        &vouch_lang::NoImports,
+        &frameworks(),
+    );
+    let policy = out
+        .policy
+        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
+    let options = vouch_engine::EvaluationOptions::at(as_of.parse().unwrap());
+    vouch_engine::evaluate(&policy, graph, &options)
+        .controls
+        .remove(0)
+}

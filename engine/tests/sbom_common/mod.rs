@@ -12,34 +12,16 @@
 use std::path::Path;
 
 use serde_json::json;
+use vouch_engine::EvidenceGraph;
 use vouch_engine::graph::{SbomLink, SbomNode};
 use vouch_engine::report::Status;
-use vouch_engine::{EvaluationOptions, EvidenceGraph};
-use vouch_lang::{Framework, Frameworks, NoImports, Source};
 
 /// The artifact the tests release.
 pub const CONTENT: &[u8] = b"the widget 2.4.1 tarball\n";
 
-/// The uk-sscop framework.
-pub fn frameworks() -> Frameworks {
-    let text = include_str!("../../../stdlib-policies/frameworks/uk-sscop.toml");
-    let mut f = Frameworks::new();
-    f.insert(Framework::from_toml(&Source::new("uk-sscop.toml", text)).unwrap());
-    f
-}
-
 /// Evaluates `body` as the one control of a policy.
 pub fn status(graph: &EvidenceGraph, body: &str) -> Status {
-    let text = format!(
-        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
-         control \"T\" {{\n  title = \"t\"\n  provision = [\"1.1\"]\n  severity = high\n{body}\n}}\n"
-    );
-    let out = vouch_lang::check(Source::new("t.vouch", text), &NoImports, &frameworks());
-    let policy = out
-        .policy
-        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    vouch_engine::evaluate(&policy, graph, &options).controls[0].status
+    crate::common::run_control(graph, "2026-10-01T00:00:00Z", "", body).status
 }
 
 /// The SBOM node read from `path`.
