@@ -196,15 +196,6 @@ impl EvidenceGraph {
             .filter_map(|ix| Some((NodeId::of(*ix), self.graph.node_weight(*ix)?)))
     }
 
-    /// Every release node (a valid bundle has exactly one).
-    pub fn releases(&self) -> impl Iterator<Item = (NodeId, &ReleaseNode)> {
-        self.of_kind(NodeKind::Release)
-            .filter_map(|(id, n)| match n {
-                Node::Release(r) => Some((id, r)),
-                _ => None,
-            })
-    }
-
     /// The release, when the bundle has exactly one (more than one is a finding).
     pub fn release(&self) -> Option<(NodeId, &ReleaseNode)> {
         let mut releases = self.releases();
@@ -276,42 +267,6 @@ impl EvidenceGraph {
         )
     }
 
-    /// Every signature, in id order (by signature file path).
-    pub fn signatures(&self) -> impl Iterator<Item = (NodeId, &SignatureNode)> {
-        self.of_kind(NodeKind::Signature)
-            .filter_map(|(id, n)| match n {
-                Node::Signature(s) => Some((id, &**s)),
-                _ => None,
-            })
-    }
-
-    /// Every provenance statement, in id order (by file path).
-    pub fn provenance(&self) -> impl Iterator<Item = (NodeId, &ProvenanceNode)> {
-        self.of_kind(NodeKind::Provenance)
-            .filter_map(|(id, n)| match n {
-                Node::Provenance(p) => Some((id, p)),
-                _ => None,
-            })
-    }
-
-    /// Every merged vulnerability, in id order (sorted by vulnerability id).
-    pub fn vulnerabilities(&self) -> impl Iterator<Item = (NodeId, &VulnerabilityNode)> {
-        self.of_kind(NodeKind::Vulnerability)
-            .filter_map(|(id, n)| match n {
-                Node::Vulnerability(v) => Some((id, &**v)),
-                _ => None,
-            })
-    }
-
-    /// Every advisory, in id order (by file path).
-    pub fn advisories(&self) -> impl Iterator<Item = (NodeId, &AdvisoryNode)> {
-        self.of_kind(NodeKind::Advisory)
-            .filter_map(|(id, n)| match n {
-                Node::Advisory(a) => Some((id, &**a)),
-                _ => None,
-            })
-    }
-
     /// The statements a merged vulnerability was built from, in id order.
     pub fn statements_of(&self, vulnerability: NodeId) -> Vec<(NodeId, &VulnStatementNode)> {
         self.sources_into(
@@ -322,14 +277,6 @@ impl EvidenceGraph {
                 _ => None,
             },
         )
-    }
-
-    /// Every SBOM, in id order (by file path).
-    pub fn sboms(&self) -> impl Iterator<Item = (NodeId, &SbomNode)> {
-        self.of_kind(NodeKind::Sbom).filter_map(|(id, n)| match n {
-            Node::Sbom(s) => Some((id, &**s)),
-            _ => None,
-        })
     }
 
     /// The SBOMs describing a file (or an artifact's file), with how each was linked, in id
@@ -407,83 +354,12 @@ impl EvidenceGraph {
         out
     }
 
-    /// Every checksum entry, in id order (by checksum file path, then line).
-    pub fn checksum_entries(&self) -> impl Iterator<Item = (NodeId, &ChecksumEntryNode)> {
-        self.of_kind(NodeKind::ChecksumEntry)
-            .filter_map(|(id, n)| match n {
-                Node::ChecksumEntry(c) => Some((id, c)),
-                _ => None,
-            })
-    }
-
-    /// Every distribution URL, in id order.
-    pub fn distributions(&self) -> impl Iterator<Item = (NodeId, &DistributionNode)> {
-        self.of_kind(NodeKind::Distribution)
-            .filter_map(|(id, n)| match n {
-                Node::Distribution(d) => Some((id, d)),
-                _ => None,
-            })
-    }
-
-    /// Every support cycle, in id order.
-    pub fn support_cycles(&self) -> impl Iterator<Item = (NodeId, &SupportCycleNode)> {
-        self.of_kind(NodeKind::SupportCycle)
-            .filter_map(|(id, n)| match n {
-                Node::SupportCycle(c) => Some((id, c)),
-                _ => None,
-            })
-    }
-
-    /// Every security.txt, in id order (by file path).
-    pub fn security_txts(&self) -> impl Iterator<Item = (NodeId, &SecurityTxtNode)> {
-        self.of_kind(NodeKind::SecurityTxt)
-            .filter_map(|(id, n)| match n {
-                Node::SecurityTxt(t) => Some((id, &**t)),
-                _ => None,
-            })
-    }
-
     /// The security.txt policies see: the one at `.well-known/security.txt`, else the one
     /// with the shortest path (more than one is a finding).
     pub fn security_txt(&self) -> Option<(NodeId, &SecurityTxtNode)> {
         self.security_txts().min_by(|(_, a), (_, b)| {
             security_txt_rank(&a.source.path).cmp(&security_txt_rank(&b.source.path))
         })
-    }
-
-    /// Every changelog, in id order (by file path).
-    pub fn changelogs(&self) -> impl Iterator<Item = (NodeId, &ChangelogNode)> {
-        self.of_kind(NodeKind::Changelog)
-            .filter_map(|(id, n)| match n {
-                Node::Changelog(c) => Some((id, c)),
-                _ => None,
-            })
-    }
-
-    /// Every advisory feed, in id order (by file path).
-    pub fn feeds(&self) -> impl Iterator<Item = (NodeId, &FeedNode)> {
-        self.of_kind(NodeKind::Feed).filter_map(|(id, n)| match n {
-            Node::Feed(f) => Some((id, f)),
-            _ => None,
-        })
-    }
-
-    /// Every scanned host of every TLS scan, in id order (by file path, then host).
-    pub fn tls_scans(&self) -> impl Iterator<Item = (NodeId, &TlsScanNode)> {
-        self.of_kind(NodeKind::TlsScan)
-            .filter_map(|(id, n)| match n {
-                Node::TlsScan(t) => Some((id, t)),
-                _ => None,
-            })
-    }
-
-    /// Every attestation, in id order (by file path).
-    pub fn attestations(&self) -> impl Iterator<Item = (NodeId, &AttestationNode)> {
-        self.of_kind(NodeKind::Attestation)
-            .filter_map(|(id, n)| match n {
-                Node::Attestation(a) => Some((id, a)),
-                _ => None,
-            })
     }
 
     /// The support cycle the release belongs to (its version is the cycle or starts with
@@ -522,4 +398,56 @@ impl EvidenceGraph {
             .into_iter()
             .filter_map(|ix| Some((NodeId::of(ix), self.graph.node_weight(ix)?)))
     }
+}
+
+/// Typed iterators over every node of one kind, in id order: each accessor filters the
+/// kind's index and unwraps its variant (boxed or not).
+macro_rules! kind_accessors {
+    ($( $(#[$doc:meta])* $name:ident => $variant:ident($ty:ty); )*) => {
+        impl EvidenceGraph {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> impl Iterator<Item = (NodeId, &$ty)> {
+                    self.of_kind(NodeKind::$variant).filter_map(|(id, n)| match n {
+                        Node::$variant(x) => {
+                            let x: &$ty = x;
+                            Some((id, x))
+                        }
+                        _ => None,
+                    })
+                }
+            )*
+        }
+    };
+}
+
+kind_accessors! {
+    /// Every release node (a valid bundle has exactly one).
+    releases => Release(ReleaseNode);
+    /// Every signature, in id order (by signature file path).
+    signatures => Signature(SignatureNode);
+    /// Every provenance statement, in id order (by file path).
+    provenance => Provenance(ProvenanceNode);
+    /// Every merged vulnerability, in id order (sorted by vulnerability id).
+    vulnerabilities => Vulnerability(VulnerabilityNode);
+    /// Every advisory, in id order (by file path).
+    advisories => Advisory(AdvisoryNode);
+    /// Every SBOM, in id order (by file path).
+    sboms => Sbom(SbomNode);
+    /// Every checksum entry, in id order (by checksum file path, then line).
+    checksum_entries => ChecksumEntry(ChecksumEntryNode);
+    /// Every distribution URL, in id order.
+    distributions => Distribution(DistributionNode);
+    /// Every support cycle, in id order.
+    support_cycles => SupportCycle(SupportCycleNode);
+    /// Every security.txt, in id order (by file path).
+    security_txts => SecurityTxt(SecurityTxtNode);
+    /// Every changelog, in id order (by file path).
+    changelogs => Changelog(ChangelogNode);
+    /// Every advisory feed, in id order (by file path).
+    feeds => Feed(FeedNode);
+    /// Every scanned host of every TLS scan, in id order (by file path, then host).
+    tls_scans => TlsScan(TlsScanNode);
+    /// Every attestation, in id order (by file path).
+    attestations => Attestation(AttestationNode);
 }

@@ -10,9 +10,9 @@
 //!   whose `releases:` list has `releaseCycle`, `releaseDate`, `eoas` (or `support`), `eol`,
 //!   `lts`, `latestReleaseDate`.
 //!
-//! - API responses, v0 (an array of cycles) and v1 (`result.releases`): see [`api`].
+//! - API responses, v0 (an array of cycles) and v1 (`result.releases`): see the `api` module.
 //!
-//! How the values map (see [`CycleFields::into_cycle`]): `releaseDate` is `released`
+//! How the values map (see `CycleFields::into_cycle`): `releaseDate` is `released`
 //! (required); `eoas`/`support` is `support_until`; `eol` is `eol`. A date is that date;
 //! `false` is "not ended" (`None`); `true` ("ended, date not published") is read as the
 //! cycle's `latestReleaseDate`, else its `releaseDate`: the earliest date consistent with
