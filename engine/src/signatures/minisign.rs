@@ -142,13 +142,13 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
     let text = std::str::from_utf8(bytes).ok()?;
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next()?;
-    let (comment, key_line) = if let Some(comment) = first.strip_prefix("untrusted comment:") {
+    let key_line = if let Some(comment) = first.strip_prefix("untrusted comment:") {
         if !comment.contains("minisign public key") {
             return None;
         }
-        (Some(comment.trim()), lines.next())
+        lines.next()
     } else if first.starts_with("RW") && first.len() == 56 && lines.next().is_none() {
-        (None, Some(first))
+        Some(first)
     } else {
         return None;
     };
@@ -156,7 +156,6 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
         return Some(Err("minisign public key file has no key line".to_owned()));
     };
     Some(decode_key(key_line).map(|key| {
-        let _ = comment;
         vec![StoredKey {
             origin: origin.to_owned(),
             key: PublicKey::Minisign(key),
