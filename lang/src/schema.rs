@@ -97,6 +97,11 @@ pub const ROOTS: &[FieldDef] = &[
         "TLS scans of distribution hosts (testssl.sh, SSLyze), one per host",
     ),
     field(
+        "scans",
+        "list<VulnScan>",
+        "vulnerability scans of the release (OSV-Scanner, Trivy, Grype)",
+    ),
+    field(
         "attestations",
         "list<Attestation>",
         "human attestations for `manual` controls",
@@ -334,6 +339,26 @@ pub const RECORDS: &[RecordDef] = &[
             field("disclosed", "datetime?", "when it was made public"),
             field("fixed_at", "datetime?", "when a fix was released"),
             field("fixed_in", "string?", "the version that fixes it"),
+            field(
+                "affected_versions",
+                "set<string>",
+                "product versions or ranges its advisories name as affected",
+            ),
+            field(
+                "fixed_versions",
+                "set<string>",
+                "product versions that fix it, from its advisories, registers and VEX",
+            ),
+            field(
+                "affected_cycles",
+                "set<string>",
+                "the support cycles an affected version or range falls in",
+            ),
+            field(
+                "fixed_cycles",
+                "set<string>",
+                "the support cycles a fixing version falls in",
+            ),
             field("time_to_fix", "duration?", "`fixed_at - discovered`"),
             field(
                 "open_for",
@@ -506,6 +531,24 @@ pub const RECORDS: &[RecordDef] = &[
                 "weak cipher suites accepted (NULL, EXPORT, RC4, DES/3DES, anonymous, MD5, any under SSL 3.0)",
             ),
             field("scanned_at", "datetime?", "when the scan ran"),
+        ],
+    },
+    RecordDef {
+        name: "VulnScan",
+        doc: "a vulnerability scan of the release",
+        fields: &[
+            field("path", "string", "bundle path of the scan output"),
+            field("tool", "string", "`osv-scanner`, `trivy` or `grype`"),
+            field(
+                "scanned_at",
+                "datetime?",
+                "when the scan ran (Trivy `CreatedAt`, Grype `descriptor.timestamp`; OSV-Scanner does not say)",
+            ),
+            field(
+                "findings",
+                "int",
+                "how many vulnerability findings it reports",
+            ),
         ],
     },
     RecordDef {

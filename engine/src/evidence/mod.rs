@@ -58,6 +58,8 @@ pub struct EvidenceValues {
     pub feeds: Value,
     /// `tls_scans`.
     pub tls_scans: Value,
+    /// `scans`: vulnerability scans.
+    pub scans: Value,
     /// `attestations`.
     pub attestations: Value,
     /// The attestations, typed, in path order.
@@ -108,6 +110,7 @@ impl EvidenceValues {
             changelog: disclosure::changelog(graph),
             feeds: disclosure::feeds(graph),
             tls_scans: disclosure::tls_scans(graph),
+            scans: vulns::scans(graph),
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
         }
@@ -125,6 +128,7 @@ impl EvidenceValues {
             "changelog" => &self.changelog,
             "feeds" => &self.feeds,
             "tls_scans" => &self.tls_scans,
+            "scans" => &self.scans,
             "attestations" => &self.attestations,
             _ => return None,
         })

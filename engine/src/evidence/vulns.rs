@@ -8,18 +8,52 @@ use jiff::Timestamp;
 use super::{Strings, cite, record};
 use crate::eval::duration::Duration;
 use crate::eval::value::Value;
-use crate::graph::{EvidenceGraph, NodeId, VulnerabilityNode};
-use crate::vulns::VulnStatus;
+use crate::graph::{EvidenceGraph, NodeId, VulnStatementNode, VulnerabilityNode};
+use crate::vulns::{SourceKind, VulnStatus, cycles};
 
 /// Every merged vulnerability, in id order.
 pub(super) fn vulnerabilities(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
     let mut strings = Strings::default();
+    let cycles: Vec<&str> = graph
+        .support_cycles()
+        .map(|(_, c)| c.cycle.as_str())
+        .collect();
     Value::list(
         graph
             .vulnerabilities()
-            .map(|(id, v)| vulnerability(graph, id, v, as_of, &mut strings))
+            .map(|(id, v)| vulnerability(graph, id, v, as_of, &cycles, &mut strings))
             .collect(),
     )
+}
+
+/// The product versions (or ranges) a vulnerability's product-level evidence names as
+/// affected and as fixing it: the advisories that cover it, and the registers' and VEX
+/// statements' fix versions. Scanner and SBOM statements are left out: their versions are
+/// a dependency's, not the product's.
+fn product_versions<'g>(
+    graph: &'g EvidenceGraph,
+    id: NodeId,
+    statements: &[(NodeId, &'g VulnStatementNode)],
+) -> (Vec<&'g str>, Vec<&'g str>) {
+    let mut affected = Vec::new();
+    let mut fixed = Vec::new();
+    for (_, a) in graph.advisories_of(id) {
+        affected.extend(a.advisory.affected_versions.iter().map(String::as_str));
+        fixed.extend(a.advisory.fixed_versions.iter().map(String::as_str));
+    }
+    for (_, s) in statements {
+        if matches!(
+            s.kind,
+            SourceKind::Register | SourceKind::Vex | SourceKind::Advisory
+        ) {
+            fixed.extend(s.statement.fixed_in.as_deref());
+        }
+    }
+    for list in [&mut affected, &mut fixed] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    (affected, fixed)
 }
 
 fn vulnerability(
@@ -27,9 +61,12 @@ fn vulnerability(
     id: NodeId,
     v: &VulnerabilityNode,
     as_of: Option<Timestamp>,
+    cycles: &[&str],
     strings: &mut Strings,
 ) -> Value {
     let sources = graph.statements_of(id);
+    let (affected, fixed) = product_versions(graph, id, &sources);
+    let texts = |items: &[&str]| Value::set(items.iter().map(|t| Value::str(*t)).collect());
     let mut paths: Vec<&str> = sources
         .iter()
         .map(|(_, s)| s.source.path.as_str())
@@ -76,6 +113,16 @@ fn vulnerability(
             ("disclosed", date(v.disclosed)),
             ("fixed_at", date(v.fixed_at)),
             ("fixed_in", Value::opt_str(v.fixed_in.as_ref())),
+            ("affected_versions", texts(&affected)),
+            ("fixed_versions", texts(&fixed)),
+            (
+                "affected_cycles",
+                texts(&cycles::cycles_touched(&affected, cycles)),
+            ),
+            (
+                "fixed_cycles",
+                texts(&cycles::cycles_touched(&fixed, cycles)),
+            ),
             ("time_to_fix", time_to_fix),
             ("open_for", open_for),
             (
@@ -117,6 +164,36 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                         ("affected_versions", texts(&info.affected_versions)),
                         ("fixed_versions", texts(&info.fixed_versions)),
                         ("mitigations", texts(&info.mitigations)),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Every vulnerability scan, in path order.
+pub(super) fn scans(graph: &EvidenceGraph) -> Value {
+    let mut strings = Strings::default();
+    Value::list(
+        graph
+            .vuln_scans()
+            .map(|(_, s)| {
+                let citation = strings.cite(&s.source);
+                record(
+                    "VulnScan",
+                    citation.path.clone(),
+                    Some(citation.clone()),
+                    vec![
+                        ("path", Value::Str(citation.path)),
+                        ("tool", strings.value(s.format)),
+                        (
+                            "scanned_at",
+                            s.scanned_at.map_or(Value::None, Value::DateTime),
+                        ),
+                        (
+                            "findings",
+                            Value::Int(i64::try_from(s.findings).unwrap_or(i64::MAX)),
+                        ),
                     ],
                 )
             })

@@ -20,8 +20,8 @@ pub use nodes::{
     AdvisoryNode, ArtifactNode, AttestationNode, ChangelogNode, ChecksumEntryNode, ChecksumStatus,
     DistributionNode, Edge, FeedNode, FileNode, MissingFileNode, Node, NodeKind, ProvenanceNode,
     ProvenanceSubject, ReleaseNode, SbomLink, SbomNode, SecurityTxtNode, SignatureNode, Source,
-    SupportCycleNode, SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnStatementNode,
-    VulnerabilityNode,
+    SupportCycleNode, SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnScanNode,
+    VulnStatementNode, VulnerabilityNode,
 };
 
 /// How security.txt files rank when a bundle has several (lowest first): the one at
@@ -279,6 +279,18 @@ impl EvidenceGraph {
         )
     }
 
+    /// The advisories that cover a merged vulnerability, in id order.
+    pub fn advisories_of(&self, vulnerability: NodeId) -> Vec<(NodeId, &AdvisoryNode)> {
+        self.sources_into(
+            vulnerability,
+            |e| matches!(e, Edge::Covers),
+            |n| match n {
+                Node::Advisory(a) => Some(&**a),
+                _ => None,
+            },
+        )
+    }
+
     /// The SBOMs describing a file (or an artifact's file), with how each was linked, in id
     /// order.
     pub fn sboms_of(&self, id: NodeId) -> Vec<(NodeId, &SbomNode, SbomLink)> {
@@ -448,6 +460,8 @@ kind_accessors! {
     feeds => Feed(FeedNode);
     /// Every scanned host of every TLS scan, in id order (by file path, then host).
     tls_scans => TlsScan(TlsScanNode);
+    /// Every vulnerability scan, in id order (by file path).
+    vuln_scans => VulnScan(VulnScanNode);
     /// Every attestation, in id order (by file path).
     attestations => Attestation(AttestationNode);
 }

@@ -347,6 +347,20 @@ pub struct TlsScanNode {
     pub source: Source,
 }
 
+/// A vulnerability scan (OSV-Scanner, Trivy, Grype): when it ran and what it found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnScanNode {
+    /// The scanner's output format: `osv-scanner`, `trivy` or `grype`.
+    pub format: &'static str,
+    /// When the scan ran, where the output says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scanned_at: Option<jiff::Timestamp>,
+    /// How many vulnerability statements it holds.
+    pub findings: usize,
+    /// The scan file.
+    pub source: Source,
+}
+
 /// A software bill of materials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SbomNode {
@@ -431,6 +445,8 @@ pub enum Node {
     Feed(FeedNode),
     /// One host of a TLS scan.
     TlsScan(TlsScanNode),
+    /// A vulnerability scan.
+    VulnScan(Box<VulnScanNode>),
     /// A software bill of materials.
     Sbom(Box<SbomNode>),
 }
@@ -475,6 +491,8 @@ pub enum NodeKind {
     Feed,
     /// [`Node::TlsScan`].
     TlsScan,
+    /// [`Node::VulnScan`].
+    VulnScan,
     /// [`Node::Sbom`].
     Sbom,
 }
@@ -501,6 +519,7 @@ impl Node {
             Node::Changelog(_) => NodeKind::Changelog,
             Node::Feed(_) => NodeKind::Feed,
             Node::TlsScan(_) => NodeKind::TlsScan,
+            Node::VulnScan(_) => NodeKind::VulnScan,
             Node::Sbom(_) => NodeKind::Sbom,
         }
     }
@@ -525,6 +544,7 @@ impl Node {
             Node::Changelog(n) => Some(&n.source),
             Node::Feed(n) => Some(&n.source),
             Node::TlsScan(n) => Some(&n.source),
+            Node::VulnScan(n) => Some(&n.source),
             Node::Sbom(n) => Some(&n.source),
         }
     }
@@ -552,6 +572,7 @@ impl NodeKind {
             NodeKind::Changelog => "changelog",
             NodeKind::Feed => "feed",
             NodeKind::TlsScan => "tls-scan",
+            NodeKind::VulnScan => "vuln-scan",
             NodeKind::Sbom => "sbom",
         }
     }

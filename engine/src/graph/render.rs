@@ -123,6 +123,10 @@ pub fn label(node: &Node) -> String {
             f.feed.items.len()
         ),
         Node::TlsScan(t) => format!("{} scan of {}", t.scan.tool.as_str(), t.scan.host),
+        Node::VulnScan(s) => format!(
+            "{} scan {} ({} findings)",
+            s.format, s.source.path, s.findings
+        ),
         Node::Sbom(s) => format!(
             "{} sbom {} ({} components)",
             s.format.as_str(),
@@ -160,6 +164,7 @@ fn dot_shape(node: &Node) -> &'static str {
         Node::Changelog(_) => "folder",
         Node::Feed(_) => "cylinder",
         Node::TlsScan(_) => "trapezium",
+        Node::VulnScan(_) => "invtrapezium",
         Node::Sbom(_) => "folder",
     }
 }
@@ -260,6 +265,7 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             Node::Changelog(_) => ("[\"", "\"]"),
             Node::Feed(_) => ("[(\"", "\")]"),
             Node::TlsScan(_) => ("[/\"", "\"\\]"),
+            Node::VulnScan(_) => ("[\\\"", "\"/]"),
             Node::Sbom(_) => ("[\\\"", "\"\\]"),
         };
         let _ = writeln!(out, "  n{}{open}{text}{close}", id.index());

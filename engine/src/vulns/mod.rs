@@ -8,6 +8,7 @@
 //! gives them and the status from the most authoritative source (a VEX statement over a
 //! register over an advisory over a scan), and reports where sources contradict each other.
 
+pub mod cycles;
 mod merge;
 
 use jiff::Timestamp;

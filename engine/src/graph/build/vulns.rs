@@ -9,7 +9,9 @@ use petgraph::graph::NodeIndex;
 use super::Builder;
 use crate::cvss;
 use crate::finding::{Finding, FindingCode};
-use crate::graph::nodes::{AdvisoryNode, Edge, Node, Source, VulnStatementNode, VulnerabilityNode};
+use crate::graph::nodes::{
+    AdvisoryNode, Edge, Node, Source, VulnScanNode, VulnStatementNode, VulnerabilityNode,
+};
 use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement};
 
 /// An advisory, with where it was read (its statements are pending separately).
@@ -37,6 +39,15 @@ impl Builder {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         let mut statements = Vec::new();
         for doc in &pending {
+            if doc.document.kind == vulns::SourceKind::Scan {
+                let ix = self.add(Node::VulnScan(Box::new(VulnScanNode {
+                    format: doc.document.format,
+                    scanned_at: doc.document.produced_at,
+                    findings: doc.document.statements.len(),
+                    source: doc.source.clone(),
+                })));
+                self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
+            }
             for statement in &doc.document.statements {
                 let source = Source {
                     line: statement.line.or(doc.source.line),
