@@ -100,6 +100,52 @@ pub(crate) fn markdown(out: &mut String, text: &str) {
     }
 }
 
+/// The pieces of policy prose (a rationale, a remediation): text, and the `` `code` `` spans
+/// policy authors write commands in. Unpaired backticks leave the whole text as text.
+fn prose_pieces(text: &str) -> Vec<(bool, &str)> {
+    if text.matches('`').count() % 2 != 0 {
+        return vec![(false, text)];
+    }
+    text.split('`')
+        .enumerate()
+        .filter(|(_, piece)| !piece.is_empty())
+        .map(|(i, piece)| (i % 2 == 1, piece))
+        .collect()
+}
+
+/// Appends policy prose as Markdown: its `` `code` `` spans as code spans (on one line, so no
+/// block structure can start inside one), everything else escaped as [`markdown`] does.
+pub(crate) fn markdown_prose(out: &mut String, text: &str) {
+    for (is_code, piece) in prose_pieces(text) {
+        if is_code {
+            out.push('`');
+            for c in piece.chars() {
+                match c {
+                    '\r' | '\n' => out.push(' '),
+                    c if is_control(c) => out.push('\u{FFFD}'),
+                    c => out.push(c),
+                }
+            }
+            out.push('`');
+        } else {
+            markdown(out, piece);
+        }
+    }
+}
+
+/// Appends policy prose as HTML: its `` `code` `` spans as `<code>`, all text escaped.
+pub(crate) fn html_prose(out: &mut String, text: &str) {
+    for (is_code, piece) in prose_pieces(text) {
+        if is_code {
+            out.push_str("<code>");
+            html(out, piece);
+            out.push_str("</code>");
+        } else {
+            html(out, piece);
+        }
+    }
+}
+
 /// Appends a bundle-relative path as a URI reference: every byte outside RFC 3986's
 /// unreserved set and `/` is percent-encoded, so spaces, `#`, `?` and non-ASCII survive.
 pub(crate) fn uri_path(out: &mut String, path: &str) {
@@ -149,6 +195,24 @@ fn xml_forbidden(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_keeps_code_spans_and_escapes_the_rest() {
+        assert_eq!(
+            run(markdown_prose, "Run `sha256sum * > SUMS` then *sign*"),
+            "Run `sha256sum * > SUMS` then \\*sign\\*"
+        );
+        assert_eq!(
+            run(markdown_prose, "`a\n# b`"),
+            "`a # b`",
+            "no block starts inside a code span"
+        );
+        assert_eq!(run(markdown_prose, "odd ` tick"), "odd \\` tick");
+        assert_eq!(
+            run(html_prose, "Use `a<b>` & go"),
+            "Use <code>a&lt;b&gt;</code> &amp; go"
+        );
+    }
 
     fn run(f: fn(&mut String, &str), s: &str) -> String {
         let mut out = String::new();

@@ -252,7 +252,7 @@ fn control(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverR
     ] {
         if let Some(text) = text {
             let _ = write!(out, "<p class=\"{class}\"><strong>{label}:</strong> ");
-            t(out, text);
+            escape::html_prose(out, text);
             out.push_str("</p>\n");
         }
     }

@@ -151,7 +151,7 @@ fn failing(out: &mut String, report: &Report, waivers: &HashMap<&str, &WaiverRes
         findings(out, c, waivers);
         if let Some(r) = &c.remediation {
             out.push_str("**Remediation:** ");
-            t(out, r);
+            escape::markdown_prose(out, r);
             out.push_str("\n\n");
         }
     }
