@@ -103,7 +103,7 @@ pub(crate) fn markdown(out: &mut String, text: &str) {
 /// The pieces of policy prose (a rationale, a remediation): text, and the `` `code` `` spans
 /// policy authors write commands in. Unpaired backticks leave the whole text as text.
 fn prose_pieces(text: &str) -> Vec<(bool, &str)> {
-    if text.matches('`').count() % 2 != 0 {
+    if !text.matches('`').count().is_multiple_of(2) {
         return vec![(false, text)];
     }
     text.split('`')
