@@ -31,7 +31,8 @@
 //!   its page, every page is a control of the pack).
 //! - `language/diagnostics.md` names every diagnostic code; `SUMMARY.md` links only to pages that
 //!   exist (checked for the introduction, `language/`, `cli/`, `guide/` and `stdlib/`), and
-//!   lists every page there.
+//!   lists every page there; every relative link of every page leads to a page that exists,
+//!   and to a heading of it when it names one.
 //!
 //! Run with `UPDATE_BOOK=1` to rewrite the generated sections and the rendered diagnostics in
 //! place; then read the diff, as for a snapshot.
@@ -596,4 +597,67 @@ fn summary_links_pages_that_exist() {
             "`{page}` is not in SUMMARY.md"
         );
     }
+}
+
+/// The ids mdBook gives the headings of a page (outside code blocks).
+fn heading_ids(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let fenced: Vec<(usize, usize)> = blocks(&lines).iter().map(|b| (b.open, b.close)).collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !fenced.iter().any(|(a, b)| (a..=b).contains(&i)))
+        .filter_map(|(_, l)| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn links_between_pages_resolve() {
+    let mut broken = Vec::new();
+    for path in pages() {
+        let page = rel(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let fenced: Vec<(usize, usize)> =
+            blocks(&lines).iter().map(|b| (b.open, b.close)).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if fenced.iter().any(|(a, b)| (*a..=*b).contains(&i)) {
+                continue;
+            }
+            for rest in line.split("](").skip(1) {
+                let Some((link, _)) = rest.split_once(')') else {
+                    continue;
+                };
+                if link.contains("://") || link.starts_with("mailto:") || link.contains(' ') {
+                    continue;
+                }
+                let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+                let target = if file.is_empty() {
+                    path.clone()
+                } else {
+                    path.parent().unwrap().join(file)
+                };
+                if !target.is_file() {
+                    broken.push(format!("{page}:{}: `{link}`: no such page", i + 1));
+                    continue;
+                }
+                if !anchor.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                    let ids = heading_ids(&std::fs::read_to_string(&target).unwrap());
+                    if !ids.iter().any(|id| id == anchor) {
+                        broken.push(format!("{page}:{}: `{link}`: no such heading", i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
