@@ -172,6 +172,34 @@ fn decided_by(control: &CheckedControl) -> &'static str {
     }
 }
 
+/// What the pack says about itself: its header, and how many controls and params it has.
+fn about_section(pack: &Pack) -> String {
+    let info = &pack.policy.info;
+    let controls = pack.controls();
+    let manual = controls
+        .iter()
+        .filter(|(_, c)| matches!(c.kind, ControlKind::Manual { .. }))
+        .count();
+    let mut out = String::new();
+    if let Some(doc) = &info.description {
+        out.push_str(&format!("> {}\n\n", paragraph(doc)));
+    }
+    out.push_str("| | |\n| --- | --- |\n");
+    out.push_str(&format!("| module | `use std.{MODULE}` |\n"));
+    out.push_str(&format!("| policy | `{}`: {} |\n", info.name, info.title));
+    if let Some(version) = &info.version {
+        out.push_str(&format!("| version | `{version}` |\n"));
+    }
+    out.push_str(&format!("| framework | `{}` |\n", info.framework));
+    out.push_str(&format!(
+        "| controls | {}: {} automated, {manual} manual |\n",
+        controls.len(),
+        controls.len() - manual
+    ));
+    out.push_str(&format!("| params | {} |\n", pack.params().len()));
+    out
+}
+
 /// The overview's table of params.
 fn params_table(pack: &Pack) -> String {
     let mut out = String::from(
@@ -471,6 +499,7 @@ fn stdlib_pages_are_the_pack() {
     let mut problems = Vec::new();
     let index = format!("{DIR}/{INDEX}");
     for (name, want) in [
+        ("about", about_section(&pack)),
         ("params", params_table(&pack)),
         ("controls", controls_table(&pack)),
         ("coverage", coverage_table(&pack)),
