@@ -13,6 +13,9 @@
 //!     `import "NAME"` (`use std.NAME` resolves as in the CLI);
 //!   - `ignore`: not checked, for what cannot be checked here; the block must still parse and
 //!     must start with a `//` comment saying why. At most [`MAX_IGNORED`] in the whole book.
+//!   - `from=std.NAME`: an excerpt of the standard module `NAME` (a control of a pack, whose
+//!     params live in the pack): not checked on its own, but it must be the module's text,
+//!     verbatim.
 //! - every ```` ```toml ```` block holding a `[framework]` table must load as a framework, which
 //!   the `vouch` blocks of that page can then name (an excerpt of a framework vouch ships is
 //!   loaded, but does not replace it); ```` ```toml,error=CODE ```` must fail to load with
@@ -22,16 +25,23 @@
 //!   `policy.vouch`, or `NAME` for `file=NAME`, or `framework.toml`) and must match them.
 //! - the generated sections must equal what they are generated from: the evidence schema in
 //!   `language/schema.md` (`vouch_lang::schema::to_markdown()`), the table of built-in
-//!   functions in `language/expressions.md` (`vouch_lang::BUILTINS`), and the principles of
-//!   `uk-sscop` in `language/frameworks.md` (the framework file vouch embeds).
+//!   functions in `language/expressions.md` (`vouch_lang::BUILTINS`), the principles of
+//!   `uk-sscop` in `language/frameworks.md` (the framework file vouch embeds), and the pages
+//!   of the uk-sscop standard pack in `stdlib/` (see [`pack`]: every control of the pack has
+//!   its page, every page is a control of the pack).
 //! - `language/diagnostics.md` names every diagnostic code; `SUMMARY.md` links only to pages that
-//!   exist (checked for the introduction, `language/` and `cli/`), and lists every page there.
+//!   exist (checked for the introduction, `language/`, `cli/`, `guide/` and `stdlib/`), and
+//!   lists every page there; every relative link of every page leads to a page that exists,
+//!   and to a heading of it when it names one.
 //!
 //! Run with `UPDATE_BOOK=1` to rewrite the generated sections and the rendered diagnostics in
 //! place; then read the diff, as for a snapshot.
 
 // The helpers below are test code too: let them unwrap and panic like the tests.
 #![cfg(test)]
+
+#[path = "book/pack.rs"]
+mod pack;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,7 +57,7 @@ const MAX_IGNORED: usize = 2;
 /// The fewest `vouch` blocks the book must check, so the test cannot pass by finding none.
 const MIN_CHECKED: usize = 15;
 /// Pages of these parts of the book must exist once `SUMMARY.md` lists them.
-const OWNED: [&str; 3] = ["introduction.md", "language/", "cli/"];
+const OWNED: [&str; 5] = ["introduction.md", "language/", "cli/", "guide/", "stdlib/"];
 
 /// Rewrites of pages happen one at a time.
 static PAGES: Mutex<()> = Mutex::new(());
@@ -137,6 +147,8 @@ enum Expect {
     Warn,
     Error(String),
     Ignore,
+    /// An excerpt of the standard module with this name (after `std.`).
+    Excerpt(String),
 }
 
 /// The tags of a `vouch` block, or why they are wrong; `None` for other blocks.
@@ -164,11 +176,17 @@ fn vouch_tags(info: &str) -> Option<Result<(Expect, Option<String>), String>> {
                 file = Some(name.to_string());
                 continue;
             }
+            Some(("from", module)) => match module.strip_prefix("std.") {
+                Some(name) if vouch_stdlib::module(name).is_some() => {
+                    Expect::Excerpt(name.to_string())
+                }
+                _ => return Some(Err(format!("`{module}` is not a standard module"))),
+            },
             _ => return Some(Err(format!("unknown tag `{tag}` in `{info}`"))),
         };
         if expect != Expect::Clean {
             return Some(Err(format!(
-                "`{info}` says more than one of warn, error and ignore"
+                "`{info}` says more than one of warn, error, ignore and from"
             )));
         }
         expect = next;
@@ -290,6 +308,16 @@ fn check_page(page: &str, text: &str) -> PageReport {
         };
         let name = file.unwrap_or_else(|| "policy.vouch".to_string());
         let source = Source::new(name.as_str(), policy_text(&block.body));
+        if let Expect::Excerpt(module) = &expect {
+            let text = vouch_stdlib::module(module).map_or("", |m| m.source);
+            if block.body.trim().is_empty() || !text.contains(block.body.trim_end()) {
+                report.failures.push(fail(
+                    block,
+                    format!("the block is not an excerpt of `std.{module}` (UPDATE_BOOK=1 rewrites generated sections)"),
+                ));
+            }
+            continue;
+        }
         if expect == Expect::Ignore {
             report.ignored += 1;
             if !block.body.trim_start().starts_with("//") {
@@ -419,31 +447,41 @@ fn every_vouch_block_checks() {
 /// Checks (or, with `UPDATE_BOOK=1`, writes) the section of `page` between
 /// `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 fn generated_section(page: &str, name: &str, want: &str) {
+    if let Err(problem) = sync_section(page, name, want) {
+        panic!("{problem}");
+    }
+}
+
+/// [`generated_section`], returning what is wrong instead of panicking.
+fn sync_section(page: &str, name: &str, want: &str) -> Result<(), String> {
     let path = book_src().join(page);
     let _lock = PAGES.lock().unwrap_or_else(|e| e.into_inner());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{page}: {e}"))?;
     let (start, end) = (
         format!("<!-- {name}:start -->"),
         format!("<!-- {name}:end -->"),
     );
     let from = text
         .find(&start)
-        .unwrap_or_else(|| panic!("{page} has no `{start}` marker"))
+        .ok_or_else(|| format!("{page} has no `{start}` marker"))?
         + start.len();
     let to = text
         .find(&end)
-        .unwrap_or_else(|| panic!("{page} has no `{end}` marker"));
-    assert!(from <= to, "{page}: `{end}` comes before `{start}`");
+        .ok_or_else(|| format!("{page} has no `{end}` marker"))?;
+    if from > to {
+        return Err(format!("{page}: `{end}` comes before `{start}`"));
+    }
     if text[from..to].trim() == want.trim() {
-        return;
+        return Ok(());
     }
     if bless() {
         let new = format!("{}\n\n{}\n\n{}", &text[..from], want.trim(), &text[to..]);
         std::fs::write(&path, new).unwrap();
+        Ok(())
     } else {
-        panic!(
+        Err(format!(
             "{page}: the `{name}` section is out of date (UPDATE_BOOK=1 rewrites it); it should be:\n\n{want}"
-        );
+        ))
     }
 }
 
@@ -559,4 +597,67 @@ fn summary_links_pages_that_exist() {
             "`{page}` is not in SUMMARY.md"
         );
     }
+}
+
+/// The ids mdBook gives the headings of a page (outside code blocks).
+fn heading_ids(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let fenced: Vec<(usize, usize)> = blocks(&lines).iter().map(|b| (b.open, b.close)).collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !fenced.iter().any(|(a, b)| (a..=b).contains(&i)))
+        .filter_map(|(_, l)| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn links_between_pages_resolve() {
+    let mut broken = Vec::new();
+    for path in pages() {
+        let page = rel(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let fenced: Vec<(usize, usize)> =
+            blocks(&lines).iter().map(|b| (b.open, b.close)).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if fenced.iter().any(|(a, b)| (*a..=*b).contains(&i)) {
+                continue;
+            }
+            for rest in line.split("](").skip(1) {
+                let Some((link, _)) = rest.split_once(')') else {
+                    continue;
+                };
+                if link.contains("://") || link.starts_with("mailto:") || link.contains(' ') {
+                    continue;
+                }
+                let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+                let target = if file.is_empty() {
+                    path.clone()
+                } else {
+                    path.parent().unwrap().join(file)
+                };
+                if !target.is_file() {
+                    broken.push(format!("{page}:{}: `{link}`: no such page", i + 1));
+                    continue;
+                }
+                if !anchor.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                    let ids = heading_ids(&std::fs::read_to_string(&target).unwrap());
+                    if !ids.iter().any(|id| id == anchor) {
+                        broken.push(format!("{page}:{}: `{link}`: no such heading", i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
