@@ -5,6 +5,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod std_lib;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid.
     Graph(graph::GraphArgs),
+    /// List the standard modules and frameworks built into vouch, or print one.
+    Std(std_lib::StdArgs),
 }
 
 /// Runs the parsed command line.
@@ -41,5 +44,6 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Std(args) => std_lib::run(args),
     }
 }
