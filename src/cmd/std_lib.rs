@@ -17,23 +17,18 @@ pub struct StdArgs {
 pub fn run(args: StdArgs) -> VouchExit {
     let mut out = std::io::stdout().lock();
     let Some(name) = args.name else {
-        let mut listing = String::new();
-        for m in vouch_stdlib::MODULES {
-            listing.push_str(&format!(
-                "std.{}  module     {}  {}\n",
-                m.name,
-                sha256(m.source),
-                m.path
-            ));
-        }
-        for f in vouch_stdlib::FRAMEWORKS {
-            listing.push_str(&format!(
-                "{}  framework  {}  {}\n",
-                f.id,
-                sha256(f.source),
-                f.path
-            ));
-        }
+        let modules = vouch_stdlib::MODULES
+            .iter()
+            .map(|m| (format!("std.{}", m.name), "module   ", m.source, m.path));
+        let frameworks = vouch_stdlib::FRAMEWORKS
+            .iter()
+            .map(|f| (f.id.to_string(), "framework", f.source, f.path));
+        let listing: String = modules
+            .chain(frameworks)
+            .map(|(name, kind, source, path)| {
+                format!("{name}  {kind}  {}  {path}\n", sha256(source))
+            })
+            .collect();
         return written(out.write_all(listing.as_bytes()));
     };
     let module = name.strip_prefix("std.").unwrap_or(&name);

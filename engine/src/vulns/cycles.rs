@@ -90,56 +90,16 @@ impl Interval {
 
     /// Narrows the interval to versions `op version` (`>=`, `>`, `<`, `<=`, `=`).
     fn constrain(&mut self, op: &str, at: Numbers) {
-        let raise = |lower: &mut Option<Bound>, bound: Bound| {
-            let tighter = lower.as_ref().is_none_or(|l| match bound.at.cmp(&l.at) {
-                Ordering::Greater => true,
-                Ordering::Equal => !bound.inclusive,
-                Ordering::Less => false,
-            });
-            if tighter {
-                *lower = Some(bound);
-            }
-        };
-        let lower_to = |upper: &mut Option<Bound>, bound: Bound| {
-            let tighter = upper.as_ref().is_none_or(|u| match bound.at.cmp(&u.at) {
-                Ordering::Less => true,
-                Ordering::Equal => !bound.inclusive,
-                Ordering::Greater => false,
-            });
-            if tighter {
-                *upper = Some(bound);
-            }
+        let bound = |inclusive| Bound {
+            at: at.clone(),
+            inclusive,
         };
         match op {
-            ">=" | ">" => raise(
-                &mut self.lower,
-                Bound {
-                    at,
-                    inclusive: op == ">=",
-                },
-            ),
-            "<" | "<=" => lower_to(
-                &mut self.upper,
-                Bound {
-                    at,
-                    inclusive: op == "<=",
-                },
-            ),
+            ">=" | ">" => tighten(&mut self.lower, bound(op == ">="), Ordering::Greater),
+            "<" | "<=" => tighten(&mut self.upper, bound(op == "<="), Ordering::Less),
             _ => {
-                raise(
-                    &mut self.lower,
-                    Bound {
-                        at: at.clone(),
-                        inclusive: true,
-                    },
-                );
-                lower_to(
-                    &mut self.upper,
-                    Bound {
-                        at,
-                        inclusive: true,
-                    },
-                );
+                tighten(&mut self.lower, bound(true), Ordering::Greater);
+                tighten(&mut self.upper, bound(true), Ordering::Less);
             }
         }
     }
@@ -153,6 +113,19 @@ impl Interval {
             },
             _ => false,
         }
+    }
+}
+
+/// Replaces `slot` with `bound` where `bound` is the tighter of the two: further in the
+/// `inward` direction (`Greater` for a lower bound, `Less` for an upper one), or at the same
+/// version but exclusive.
+fn tighten(slot: &mut Option<Bound>, bound: Bound, inward: Ordering) {
+    let tighter = slot.as_ref().is_none_or(|old| {
+        let order = bound.at.cmp(&old.at);
+        order == inward || (order == Ordering::Equal && !bound.inclusive)
+    });
+    if tighter {
+        *slot = Some(bound);
     }
 }
 
