@@ -1005,8 +1005,8 @@ provenance() { # VERSION BUNDLE ARTIFACT...: SLSA provenance naming ARTIFACTs, s
     > "$bundle/provenance/widget-$version.intoto.jsonl"
 }
 
-security_txt() { # EXPIRES GPGHOME BUNDLE: .well-known/security.txt, cleartext-signed
-  local expires=$1 home=$2 bundle=$3
+security_txt() { # EXPIRES GPGHOME SIGNED_AT BUNDLE: .well-known/security.txt, cleartext-signed
+  local expires=$1 home=$2 signed=$3 bundle=$4
   mkdir -p "$bundle/.well-known"
   cat > "$work/security.txt" <<EOF
 # ACME's vulnerability disclosure contact (RFC 9116). Reports are read within one
@@ -1021,7 +1021,7 @@ Preferred-Languages: en, de
 Canonical: https://acme.example/.well-known/security.txt
 CSAF: https://acme.example/.well-known/csaf/provider-metadata.json
 EOF
-  gpg_clearsign "$home" 20260915T090000 "$work/security.txt" "$bundle/.well-known/security.txt"
+  gpg_clearsign "$home" "$signed" "$work/security.txt" "$bundle/.well-known/security.txt"
 }
 
 support_toml() { # the published support periods of every widget cycle
@@ -1084,7 +1084,7 @@ release_bundle() { # VARIANT VERSION PREVIOUS BUILT_AT SIGNED_AT RELEASED_AT BUN
   sboms "$version" "$bundle" "$tar" "$zip"
   provenance "$version" "$bundle" "$tar" "$zip"
   evidence documents "$variant" "$bundle"
-  security_txt "2027-06-30T23:00:00.000Z" "$gpg_release" "$bundle"
+  security_txt "2027-06-30T23:00:00.000Z" "$gpg_release" 20260915T090000 "$bundle"
   support_toml > "$bundle/support.toml"
   cat > "$bundle/release.toml" <<EOF
 [release]
@@ -1156,9 +1156,9 @@ cat >> "$b/release.toml" <<'EOF'
 url = "http://mirror.acme.example/widget/2.4.1/widget-2.4.1.tar.gz"
 EOF
 
-# FAULT (VDP) and FAULT (ACME-SECURITY-TXT-SIGNED): the security.txt expired a month ago, and
-# whoever last edited it signed it with their own key.
-security_txt "2026-09-01T00:00:00.000Z" "$gpg_laptop" "$b"
+# FAULT (VDP) and FAULT (ACME-SECURITY-TXT-SIGNED): the security.txt was last edited in
+# February, signed with the editor's own key, and expired a month ago.
+security_txt "2026-09-01T00:00:00.000Z" "$gpg_laptop" 20260212T100000 "$b"
 
 # FAULT (SUPPORT-PERIODS, SUPPORTED-RELEASE, EOL-NOTICE): support.toml was last updated for
 # 2.3.0. The 2.4 cycle is missing, 2.3 has no end-of-life date, and 2.2's end of life was
