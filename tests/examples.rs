@@ -452,7 +452,8 @@ fn build_script_reproduces_the_committed_bundles() {
             assert!(
                 std::fs::read(built.join(&f)).unwrap()
                     == std::fs::read(committed.join(&f)).unwrap(),
-                "{name}/{}: build.sh writes other bytes than are committed; rerun it",
+                "{name}/{}: build.sh writes other bytes than are committed: rerun it, or \
+                 check the tool versions its header names",
                 f.display()
             );
         }

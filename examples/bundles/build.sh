@@ -63,8 +63,9 @@
 # owners and order (`gzip -n`, `zip -X`), every date is fixed, and every signature is made
 # with an Ed25519 key, whose signatures are deterministic (GnuPG runs with
 # `--faked-system-time`, minisign with a fixed trusted comment). Only new keys change the
-# signatures. The one exception is the tool versions: another GnuPG, minisign or
-# cyclonedx-py may write slightly different bytes.
+# signatures. The one exception is the tool versions: the committed bundles were built with
+# GNU tar 1.34, gzip 1.12, Zip 3.0, GnuPG 2.2.40, minisign 0.11, OpenSSL 3.0 and cyclonedx-py
+# 7.5.0 (Debian 12); other versions may write slightly different bytes.
 set -euo pipefail
 export LC_ALL=C TZ=UTC
 umask 022
