@@ -5,9 +5,9 @@
 //! under 10 ms. The process benchmark runs `cat` of the same file as its baseline in the same
 //! run: the cost of starting any process here, which no CLI can go below.
 //!
-//! Two generated policies: `typical` repeats the controls of `examples/policies/acme.vouch`
-//! (doc comments, metadata, loops, quantifiers, interpolated messages: the shape of a real
-//! policy) to 10,000 lines; `dense` packs four compound expressions into every 16-line
+//! Two generated policies: `typical` repeats the controls of the standard uk-sscop pack
+//! (`stdlib-policies/uk-sscop/uk_sscop.vouch`: doc comments, metadata, loops, quantifiers,
+//! interpolated messages, the shape of a real policy) to 10,000 lines; `dense` packs four compound expressions into every 16-line
 //! control, a worst case with little prose.
 
 #![allow(
@@ -25,15 +25,17 @@ use std::process::Command;
 use criterion::{Criterion, criterion_group, criterion_main};
 use vouch_lang::{Frameworks, NoImports, Source};
 
-/// The example policy's controls, repeated under new ids to about `lines` lines.
+/// The standard pack's controls, repeated under new ids to about `lines` lines.
 fn typical(lines: usize) -> String {
-    let example = include_str!("../examples/policies/acme.vouch");
-    let split = example.find("/// Every artifact is signed").unwrap_or(0);
-    let (head, controls) = example.split_at(split);
+    let pack = include_str!("../stdlib-policies/uk-sscop/uk_sscop.vouch");
+    // The header and params end at the blank line before the first control's doc comment.
+    let first = pack.find("\ncontrol \"").unwrap_or(0);
+    let split = pack.get(..first).and_then(|h| h.rfind("\n\n")).unwrap_or(0);
+    let (head, controls) = pack.split_at(split);
     let mut out = head.to_string();
     let mut i = 0;
     while out.lines().count() < lines {
-        out.push_str(&controls.replace("control \"ACME-", &format!("control \"ACME-{i:04}-")));
+        out.push_str(&controls.replace("control \"", &format!("control \"R{i:04}-")));
         out.push('\n');
         i += 1;
     }

@@ -131,3 +131,30 @@ fn scans_say_which_tool_ran_when_and_what_it_found() {
         Status::Fail
     );
 }
+
+/// GitHub writes a GHSA's letters in lower case; vulnerability ids are upper case, and so are
+/// the ids an advisory covers, so a policy can match the two with `in`.
+#[test]
+fn an_advisory_covers_a_ghsa_it_writes_in_lower_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "release.toml", RELEASE.as_bytes());
+    write(
+        tmp.path(),
+        "advisories/acme-sa-2026-006.json",
+        br#"{"document": {"category": "csaf_security_advisory", "csaf_version": "2.0",
+  "title": "Widget advisory", "publisher": {"category": "vendor", "name": "ACME", "namespace": "https://acme.example"},
+  "tracking": {"id": "ACME-SA-2026-006", "status": "final", "version": "1",
+    "initial_release_date": "2026-10-01T12:00:00Z", "current_release_date": "2026-10-01T12:00:00Z",
+    "revision_history": [{"number": "1", "date": "2026-10-01T12:00:00Z", "summary": "First"}]}},
+ "product_tree": {"full_product_names": [{"product_id": "W-2.4.0", "name": "Widget 2.4.0"},
+   {"product_id": "W-2.4.1", "name": "Widget 2.4.1"}]},
+ "vulnerabilities": [{"ids": [{"system_name": "GitHub Security Advisory", "text": "GHSA-4m8r-q9wx-7v2c"}],
+   "product_status": {"known_affected": ["W-2.4.0"], "fixed": ["W-2.4.1"]}}]}"#,
+    );
+    let graph = common::ingest(tmp.path());
+    let body = "  for v in vulnerabilities {\n\
+      expect v.id == \"GHSA-4M8R-Q9WX-7V2C\" and any(a in advisories: v.id in a.vulnerabilities)\n\
+        else \"{v.id} is covered by no advisory\"\n  }";
+    let result = common::run_control(&graph, "2026-10-02T00:00:00Z", "", body);
+    assert_eq!(result.status, Status::Pass, "{result:?}");
+}

@@ -385,7 +385,7 @@ pub const RECORDS: &[RecordDef] = &[
             field(
                 "vulnerabilities",
                 "set<string>",
-                "ids of the vulnerabilities it covers",
+                "ids of the vulnerabilities it covers, upper case",
             ),
             field(
                 "affected_versions",

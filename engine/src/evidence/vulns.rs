@@ -159,7 +159,15 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                         ("updated", info.updated.map_or(Value::None, Value::DateTime)),
                         (
                             "vulnerabilities",
-                            Value::set(info.vulnerabilities.iter().map(Value::str).collect()),
+                            // Upper case, as vulnerability ids and aliases are, so
+                            // `v.id in a.vulnerabilities` holds for a GHSA an advisory
+                            // writes in lower case (`GHSA-4m8r-q9wx-7v2c`).
+                            Value::set(
+                                info.vulnerabilities
+                                    .iter()
+                                    .map(|id| Value::str(id.to_ascii_uppercase()))
+                                    .collect(),
+                            ),
                         ),
                         ("affected_versions", texts(&info.affected_versions)),
                         ("fixed_versions", texts(&info.fixed_versions)),
