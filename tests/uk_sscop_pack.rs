@@ -70,9 +70,18 @@ fn changelog_security_checks_fixes_only_a_csaf_advisory_records() {
         "# Changelog\n\n## [2.4.1] - 2026-10-01\n\n### Fixed\n\n- Path handling.\n\n## [2.4.0] - 2026-04-01\n",
     );
     assert_eq!(silent["status"], "fail", "{silent:#}");
+    let messages: Vec<&str> = silent["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        silent["findings"][0]["message"],
-        "the changelog entry for 2.4.1 does not name CVE-2026-1111, which the release fixes"
+        messages,
+        [
+            "the changelog entry for 2.4.1 has no Security section, yet the release fixes CVE-2026-1111",
+            "the changelog entry for 2.4.1 does not name CVE-2026-1111, which the release fixes"
+        ]
     );
     let named = changelog_security(
         "# Changelog\n\n## [2.4.1] - 2026-10-01\n\n### Security\n\n- Path handling (CVE-2026-1111).\n\n## [2.4.0] - 2026-04-01\n",
