@@ -152,3 +152,25 @@ fn an_organisation_overrides_params_and_a_misspelt_one_is_an_error() {
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn the_pack_and_the_example_policies_are_in_vouch_fmt_layout() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("stdlib-policies/uk-sscop/uk_sscop.vouch")];
+    for entry in std::fs::read_dir(root.join("examples/policies")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "vouch") {
+            files.push(path);
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source = Source::new(path.display().to_string(), text.clone());
+        let formatted = vouch_lang::format_source(&source).unwrap();
+        assert!(
+            formatted == text,
+            "{} is not formatted: run `vouch fmt` on it",
+            path.display()
+        );
+    }
+}

@@ -23,7 +23,7 @@ pub use check::{
     check,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
-pub use format::{format_module, format_source};
+pub use format::{format_module, format_source, one_line};
 pub use framework::{Framework, Frameworks, Principle, Theme};
 pub use parse::parse;
 pub use source::{MAX_SOURCE_BYTES, Source};

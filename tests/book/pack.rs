@@ -75,6 +75,12 @@ impl Pack {
         self.source.slice(span)
     }
 
+    /// The source text of a span on one line: a wrapped default reads as it would be written
+    /// inline, so it fits a table cell.
+    fn inline(&self, span: Span) -> std::borrow::Cow<'_, str> {
+        vouch_lang::one_line(self.source.slice(span))
+    }
+
     /// The items of the pack's own file (the root module is first).
     fn items(&self) -> &[Item] {
         &self.policy.modules[0].ast.items
@@ -126,7 +132,7 @@ impl Pack {
     /// `` `name` `` with its default, for a param; the text itself otherwise.
     fn value(&self, text: &str) -> String {
         match self.param(text) {
-            Some(p) => format!("`{text}` (default `{}`)", self.text(p.default.span)),
+            Some(p) => format!("`{text}` (default `{}`)", self.inline(p.default.span)),
             None => code(text),
         }
     }
@@ -216,7 +222,7 @@ fn params_table(pack: &Pack) -> String {
             "| `{}` | `{}` | `{}` | {} | {} |\n",
             p.name.name,
             pack.text(p.ty.span),
-            pack.text(p.default.span),
+            pack.inline(p.default.span),
             paragraph(p.doc.as_deref().unwrap_or("")),
             users.join(", ")
         ));

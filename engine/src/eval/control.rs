@@ -80,7 +80,7 @@ impl<'a> Runner<'a> {
                 "evaluation error at {}: {} (in `{}`)",
                 self.place(e.span),
                 e.message,
-                self.interp.text(e.span)
+                vouch_lang::one_line(self.interp.text(e.span))
             ));
             run.findings = self.findings;
             return run;
@@ -119,12 +119,12 @@ impl<'a> Runner<'a> {
     }
 
     fn for_loop(&mut self, f: &'a ForStmt) -> Result<(), EvalError> {
-        let iter_text = self.interp.text(f.iter.span);
+        let iter_text = vouch_lang::one_line(self.interp.text(f.iter.span));
         let items = self.interp.collection(&f.iter)?;
         let filter_text = f
             .filter
             .as_ref()
-            .map(|w| format!(" where {}", self.interp.text(w.span)))
+            .map(|w| format!(" where {}", vouch_lang::one_line(self.interp.text(w.span))))
             .unwrap_or_default();
         let total = items.as_ref().map_or(0, |i| i.len());
         self.note(|| match &items {
@@ -209,7 +209,7 @@ impl<'a> Runner<'a> {
         if holds == Some(true) && !tracing {
             return Ok(());
         }
-        let cond_text = self.interp.text(e.cond.span);
+        let cond_text = vouch_lang::one_line(self.interp.text(e.cond.span));
         let operands = self.operand_values(&e.cond);
         let place = self.place(e.span);
         let verdict = match holds {
@@ -230,7 +230,7 @@ impl<'a> Runner<'a> {
         let replay = self.interp.condition(&e.cond);
         let message = match &e.message {
             Some(t) => self.interp.interpolate(t),
-            None => Ok(default_message(cond_text, holds, &operands)),
+            None => Ok(default_message(&cond_text, holds, &operands)),
         };
         let read = self.interp.cite.take().unwrap_or_default();
         replay?;
@@ -279,7 +279,7 @@ impl<'a> Runner<'a> {
         operands(cond, &mut exprs);
         let mut out: Vec<(String, String)> = Vec::new();
         for e in exprs {
-            let text = self.interp.text(e.span).to_owned();
+            let text = vouch_lang::one_line(self.interp.text(e.span)).into_owned();
             if out.iter().any(|(t, _)| *t == text) {
                 continue;
             }

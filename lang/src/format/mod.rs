@@ -39,10 +39,12 @@
 mod comments;
 mod doc;
 mod expr;
+mod one_line;
 
 use comments::Comments;
 use doc::Doc;
 use expr::{Edge, Sep};
+pub use one_line::one_line;
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
