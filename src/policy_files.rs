@@ -20,13 +20,13 @@ impl Loader for FileLoader {
                         .iter()
                         .map(|m| format!("`std.{}`", m.name))
                         .collect();
-                    Err(if known.is_empty() {
-                        "no standard module has this name".to_string()
-                    } else {
-                        format!(
+                    Err(match known.as_slice() {
+                        [] => "no standard module has this name".to_string(),
+                        [one] => format!("no standard module has this name (there is {one})"),
+                        many => format!(
                             "no standard module has this name (there are {})",
-                            known.join(", ")
-                        )
+                            many.join(", ")
+                        ),
                     })
                 }
             },
