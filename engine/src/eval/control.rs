@@ -273,7 +273,7 @@ impl<'a> Runner<'a> {
     }
 
     /// The operands a condition compares, by source text, with their values (expressions that
-    /// cannot be evaluated again are left out).
+    /// cannot be evaluated again, and those whose value reads as their text, are left out).
     fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, String)> {
         let mut exprs = Vec::new();
         operands(cond, &mut exprs);
@@ -284,7 +284,11 @@ impl<'a> Runner<'a> {
                 continue;
             }
             if let Ok(v) = self.interp.eval(e) {
-                out.push((text, v.to_string()));
+                let shown = v.to_string();
+                // A constant name (`not_affected`, `critical`) says nothing about the evidence.
+                if shown != text {
+                    out.push((text, shown));
+                }
             }
         }
         out
