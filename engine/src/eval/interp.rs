@@ -14,7 +14,7 @@ use vouch_lang::{Source, Span, Type};
 
 use super::duration::Duration;
 use super::ops::{self, Globs};
-use super::value::Value;
+use super::value::{EnumValue, Value};
 use crate::evidence::EvidenceValues;
 use crate::report::EvidenceRef;
 
@@ -101,7 +101,7 @@ impl<'a> Interp<'a> {
             ExprKind::Int(i) => Value::Int(*i),
             ExprKind::Number(n) => Value::Number(*n),
             ExprKind::Str(t) => self.string(t)?,
-            ExprKind::Duration(d) => Value::Duration(
+            ExprKind::Duration(d) => Value::duration(
                 duration_literal(*d).ok_or_else(|| self.fail(expr.span, "duration overflows"))?,
             ),
             ExprKind::Date(d) => Value::Date(*d),
@@ -225,10 +225,10 @@ impl<'a> Interp<'a> {
         if let Some(v) = self.env.evidence.root(name) {
             return Ok(v.clone());
         }
-        if let Some(e) = vouch_lang::schema::enum_of_variant(name)
-            && let Some(variant) = e.variants.iter().find(|v| **v == name)
+        if let Some(e) =
+            vouch_lang::schema::enum_of_variant(name).and_then(|def| EnumValue::of(def, name))
         {
-            return Ok(Value::Enum(e.name, variant));
+            return Ok(Value::Enum(e));
         }
         Err(self.fail(span, format!("unknown name `{name}`")))
     }

@@ -142,13 +142,13 @@ pub fn cite(source: &Source) -> Citation {
 
 /// A record value. Its label is usually its path: pass the same `Arc` as the path field's
 /// value and citation, so one string serves all three.
-fn record(
+fn record<const N: usize>(
     kind: &'static str,
     label: Arc<str>,
     citation: Option<Citation>,
-    fields: Vec<(&'static str, Value)>,
+    fields: [(&'static str, Value); N],
 ) -> Value {
-    Value::Record(Arc::new(Record::new(kind, label, citation, fields)))
+    Value::Record(Record::new(kind, label, citation, fields))
 }
 
 /// The empty list, shared: most artifacts have several empty lists (signatures, SBOMs,
@@ -216,7 +216,7 @@ fn file(f: &FileNode, strings: &mut Strings) -> Value {
         "File",
         Arc::clone(&path),
         Some(citation),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("size", size(f.size)),
             ("sha256", Value::Str(sha256)),
@@ -249,7 +249,7 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, sboms: &sboms::Sb
         "Release",
         Arc::from(format!("{} {}", r.product, r.version)),
         Some(cite(&r.source)),
-        vec![
+        [
             ("product", Value::str(&r.product)),
             ("version", Value::str(&r.version)),
             ("date", Value::DateTime(r.date.timestamp())),
@@ -291,7 +291,7 @@ fn artifact(
         "Artifact",
         Arc::clone(&path),
         Some(citation),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("name", Value::str(name)),
             ("size", file.map_or(Value::None, |f| size(f.size))),
@@ -325,7 +325,7 @@ fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
         "Signature",
         Arc::clone(&citation.path),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(citation.path)),
             ("format", strings.value(s.format.as_str())),
             ("verified", Value::Bool(v.verified)),
@@ -357,7 +357,7 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
                     "Provenance",
                     Arc::clone(&citation.path),
                     Some(citation.clone()),
-                    vec![
+                    [
                         ("path", Value::Str(citation.path)),
                         ("predicate_type", strings.value(&p.predicate_type)),
                         ("builder", Value::opt_str(p.builder.as_ref())),
@@ -376,7 +376,7 @@ fn checksum(c: &ChecksumEntryNode, strings: &mut Strings) -> Value {
         "Checksum",
         Arc::from(format!("{}:{line}", c.source.path)),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(citation.path)),
             ("line", Value::Int(i64::from(line))),
             ("algorithm", strings.value(c.algorithm.as_str())),
@@ -391,7 +391,7 @@ fn distribution(d: &DistributionNode) -> Value {
         "Distribution",
         Arc::from(d.url.as_str()),
         Some(cite(&d.source)),
-        vec![
+        [
             ("url", Value::str(&d.url)),
             ("scheme", Value::str(&d.scheme)),
             ("host", Value::opt_str(d.host.as_ref())),
@@ -405,7 +405,7 @@ fn support(graph: &EvidenceGraph) -> Value {
         "Support",
         Arc::from("support"),
         None,
-        vec![("cycles", Value::list(cycles))],
+        [("cycles", Value::list(cycles))],
     )
 }
 
@@ -415,14 +415,14 @@ fn cycle(c: &SupportCycleNode) -> Value {
         c.eol.and_then(date_instant),
         c.eol_announced.and_then(date_instant),
     ) {
-        (Some(eol), Some(announced)) => Value::Duration(Duration::between(announced, eol)),
+        (Some(eol), Some(announced)) => Value::duration(Duration::between(announced, eol)),
         _ => Value::None,
     };
     record(
         "SupportCycle",
         Arc::from(c.cycle.as_str()),
         Some(cite(&c.source)),
-        vec![
+        [
             ("cycle", Value::str(&c.cycle)),
             ("released", Value::Date(c.released)),
             ("support_until", date(c.support_until)),
@@ -439,7 +439,7 @@ fn attestation(a: &AttestationNode) -> Value {
         "Attestation",
         Arc::from(a.source.path.as_str()),
         Some(cite(&a.source)),
-        vec![
+        [
             ("path", Value::str(&a.source.path)),
             ("control", Value::opt_str(a.control.as_ref())),
             ("statement", Value::str(&a.statement)),
