@@ -313,6 +313,13 @@ impl<'a> Interp<'a> {
         if self.cite.is_some() {
             return Ok(None);
         }
+        // `x.field > 0`: the literal needs no interpreter, so the field is read once.
+        if let Some(b) = scalar_literal(rhs) {
+            return Ok(self.peek(lhs).map(|a| f(a, &b)));
+        }
+        if let Some(a) = scalar_literal(lhs) {
+            return Ok(self.peek(rhs).map(|b| f(&a, b)));
+        }
         if self.peek(lhs).is_some() {
             let b = self.eval(rhs)?;
             return Ok(self.peek(lhs).map(|a| f(a, &b)));
@@ -538,6 +545,20 @@ fn result_or_fail(
     span: Span,
 ) -> Result<Value, EvalError> {
     result.map_err(|m| interp.fail(span, m))
+}
+
+/// The value of a scalar literal (`0`, `true`, `none`, a date), made as [`Interp::eval`]
+/// makes it; `None` for any other expression.
+fn scalar_literal(expr: &Expr) -> Option<Value> {
+    Some(match &expr.kind {
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Number(n) => Value::Number(*n),
+        ExprKind::Date(d) => Value::Date(*d),
+        ExprKind::DateTime(t) => Value::DateTime(*t),
+        ExprKind::None => Value::None,
+        _ => return None,
+    })
 }
 
 /// The text of a string literal without interpolation, borrowed.
