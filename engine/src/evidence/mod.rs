@@ -113,6 +113,13 @@ impl EvidenceValues {
         }
     }
 
+    /// Drops the values, the two big lists (files, and the release's artifacts) side by side
+    /// and each across the rayon pool (see [`Value::drop_parallel`]).
+    pub fn drop_parallel(self) {
+        let EvidenceValues { release, files, .. } = self;
+        rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+    }
+
     /// The value of a root, other than `as_of`.
     pub fn root(&self, name: &str) -> Option<&Value> {
         Some(match name {
