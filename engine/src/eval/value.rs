@@ -523,6 +523,20 @@ mod tests {
     }
 
     #[test]
+    fn dropping_in_parallel_leaves_shared_values_alone() {
+        let text = Value::str("kept");
+        let long = Value::list((0..5000).map(|_| text.clone()).collect());
+        let held = long.clone();
+        long.drop_parallel();
+        assert_eq!(held.elements().map(<[Value]>::len), Some(5000));
+        held.drop_parallel();
+        let Value::Str(text) = text else {
+            panic!("not a string")
+        };
+        assert_eq!(Arc::strong_count(&text), 1);
+    }
+
+    #[test]
     fn display() {
         assert_eq!(Value::Number(9.0).to_string(), "9.0");
         assert_eq!(Value::Number(7.25).to_string(), "7.25");
