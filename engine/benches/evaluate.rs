@@ -5,7 +5,8 @@
 //! listed in `SHA256SUMS` (a file, an artifact and a checksum entry per artifact: ~100,000
 //! nodes), ingests it, checks a generated 50-control policy, prints the node count, then
 //! measures evaluation with the evidence values prebuilt (`evaluate-values`) and from the
-//! graph (`evaluate`, building them too). `VOUCH_BENCH_ARTIFACTS` sets the size. Under
+//! graph (`evaluate`: building the values, evaluating, dropping them). `VOUCH_BENCH_ARTIFACTS`
+//! sets the size and `VOUCH_BENCH_THREADS` the threads controls run on. Under
 //! `cargo test --benches` it runs once on a small bundle.
 #![allow(
     clippy::unwrap_used,

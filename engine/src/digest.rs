@@ -22,7 +22,18 @@ impl Sha256Digest {
 
     /// Lowercase hex, 64 characters.
     pub fn to_hex(&self) -> String {
-        hex(&self.0)
+        self.hex_in(&mut [0; 64]).to_owned()
+    }
+
+    /// Lowercase hex, 64 characters, written into `buf` (no allocation).
+    pub fn hex_in<'b>(&self, buf: &'b mut [u8; 64]) -> &'b str {
+        for (pair, byte) in buf.chunks_exact_mut(2).zip(self.0) {
+            if let [high, low] = pair {
+                *high = hex_digit(byte >> 4);
+                *low = hex_digit(byte & 0x0f);
+            }
+        }
+        std::str::from_utf8(buf).unwrap_or_default()
     }
 
     /// Parses 64 hex digits (either case).
@@ -71,16 +82,21 @@ impl Serialize for Sha256Digest {
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     for &b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
-                out.push(char::from(d));
-            }
-        }
+        out.push(char::from(hex_digit(b >> 4)));
+        out.push(char::from(hex_digit(b & 0x0f)));
     }
     out
+}
+
+/// The lowercase hex digit of a nibble (the low four bits of `nibble`).
+fn hex_digit(nibble: u8) -> u8 {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    DIGITS
+        .get(usize::from(nibble & 0x0f))
+        .copied()
+        .unwrap_or(b'0')
 }
 
 /// Parses hex digits (either case) into bytes; `None` when odd-length or not hex.

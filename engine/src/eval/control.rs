@@ -343,7 +343,7 @@ pub(crate) fn manual<'a>(
     let as_of = interp.env.as_of;
     let within = match &statement.within {
         Some(expr) => match interp.eval(expr) {
-            Ok(Value::Duration(d)) => Some(d),
+            Ok(Value::Duration(d)) => Some(*d),
             Ok(_) => None,
             Err(e) => {
                 return ControlRun {

@@ -14,7 +14,7 @@ use vouch_lang::{Source, Span, Type};
 
 use super::duration::Duration;
 use super::ops::{self, Globs};
-use super::value::Value;
+use super::value::{EnumValue, Value};
 use crate::evidence::EvidenceValues;
 use crate::report::EvidenceRef;
 
@@ -101,7 +101,7 @@ impl<'a> Interp<'a> {
             ExprKind::Int(i) => Value::Int(*i),
             ExprKind::Number(n) => Value::Number(*n),
             ExprKind::Str(t) => self.string(t)?,
-            ExprKind::Duration(d) => Value::Duration(
+            ExprKind::Duration(d) => Value::duration(
                 duration_literal(*d).ok_or_else(|| self.fail(expr.span, "duration overflows"))?,
             ),
             ExprKind::Date(d) => Value::Date(*d),
@@ -225,10 +225,10 @@ impl<'a> Interp<'a> {
         if let Some(v) = self.env.evidence.root(name) {
             return Ok(v.clone());
         }
-        if let Some(e) = vouch_lang::schema::enum_of_variant(name)
-            && let Some(variant) = e.variants.iter().find(|v| **v == name)
+        if let Some(e) =
+            vouch_lang::schema::enum_of_variant(name).and_then(|def| EnumValue::of(def, name))
         {
-            return Ok(Value::Enum(e.name, variant));
+            return Ok(Value::Enum(e));
         }
         Err(self.fail(span, format!("unknown name `{name}`")))
     }
@@ -312,6 +312,13 @@ impl<'a> Interp<'a> {
     ) -> Result<Option<Result<Value, String>>, EvalError> {
         if self.cite.is_some() {
             return Ok(None);
+        }
+        // `x.field > 0`: the literal needs no interpreter, so the field is read once.
+        if let Some(b) = scalar_literal(rhs) {
+            return Ok(self.peek(lhs).map(|a| f(a, &b)));
+        }
+        if let Some(a) = scalar_literal(lhs) {
+            return Ok(self.peek(rhs).map(|b| f(&a, b)));
         }
         if self.peek(lhs).is_some() {
             let b = self.eval(rhs)?;
@@ -538,6 +545,20 @@ fn result_or_fail(
     span: Span,
 ) -> Result<Value, EvalError> {
     result.map_err(|m| interp.fail(span, m))
+}
+
+/// The value of a scalar literal (`0`, `true`, `none`, a date), made as [`Interp::eval`]
+/// makes it; `None` for any other expression.
+fn scalar_literal(expr: &Expr) -> Option<Value> {
+    Some(match &expr.kind {
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Number(n) => Value::Number(*n),
+        ExprKind::Date(d) => Value::Date(*d),
+        ExprKind::DateTime(t) => Value::DateTime(*t),
+        ExprKind::None => Value::None,
+        _ => return None,
+    })
 }
 
 /// The text of a string literal without interpolation, borrowed.

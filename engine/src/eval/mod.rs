@@ -64,7 +64,9 @@ pub fn evaluate(
     options: &EvaluationOptions,
 ) -> Report {
     let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
-    evaluate_values(policy, graph, &evidence, options)
+    let report = evaluate_values(policy, graph, &evidence, options);
+    evidence.drop_parallel();
+    report
 }
 
 /// [`evaluate`] with the evidence values already built (benchmarks build them once).

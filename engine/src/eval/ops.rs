@@ -81,8 +81,8 @@ fn add(a: &Value, b: &Value) -> OpResult {
         }
         (Value::Str(x), Value::Str(y)) => Ok(Value::Str(Arc::from(format!("{x}{y}")))),
         (Value::Duration(x), Value::Duration(y)) => x
-            .checked_add(*y)
-            .map(Value::Duration)
+            .checked_add(**y)
+            .map(Value::duration)
             .ok_or_else(|| overflow(&format!("{x} + {y}"))),
         (Value::Date(_) | Value::DateTime(_), Value::Duration(d))
         | (Value::Duration(d), Value::Date(_) | Value::DateTime(_)) => {
@@ -91,7 +91,7 @@ fn add(a: &Value, b: &Value) -> OpResult {
             } else {
                 a
             };
-            shift(at, *d)
+            shift(at, **d)
         }
         _ => Err(format!(
             "cannot add `{}` and `{}`",
@@ -113,7 +113,7 @@ fn sub(a: &Value, b: &Value) -> OpResult {
         (Value::Duration(x), Value::Duration(y)) => y
             .checked_neg()
             .and_then(|ny| x.checked_add(ny))
-            .map(Value::Duration)
+            .map(Value::duration)
             .ok_or_else(|| overflow(&format!("{x} - {y}"))),
         (Value::Date(_) | Value::DateTime(_), Value::Duration(d)) => {
             let neg = d
@@ -123,7 +123,7 @@ fn sub(a: &Value, b: &Value) -> OpResult {
         }
         (Value::Date(_) | Value::DateTime(_), Value::Date(_) | Value::DateTime(_)) => {
             match (b.instant(), a.instant()) {
-                (Some(start), Some(end)) => Ok(Value::Duration(Duration::between(start, end))),
+                (Some(start), Some(end)) => Ok(Value::duration(Duration::between(start, end))),
                 _ => Err("date out of range".to_owned()),
             }
         }
@@ -146,7 +146,7 @@ fn mul(a: &Value, b: &Value) -> OpResult {
         }
         (Value::Duration(d), Value::Int(n)) | (Value::Int(n), Value::Duration(d)) => d
             .checked_mul(*n)
-            .map(Value::Duration)
+            .map(Value::duration)
             .ok_or_else(|| overflow(&format!("{d} * {n}"))),
         _ => Err(format!(
             "cannot multiply `{}` by `{}`",
@@ -167,7 +167,7 @@ pub fn negate(v: &Value) -> OpResult {
         Value::Number(x) => Ok(Value::Number(-x)),
         Value::Duration(d) => d
             .checked_neg()
-            .map(Value::Duration)
+            .map(Value::duration)
             .ok_or_else(|| overflow(&format!("-({d})"))),
         other => Err(format!("cannot negate a `{}`", other.type_name())),
     }
@@ -289,14 +289,14 @@ mod tests {
     #[test]
     fn date_arithmetic() {
         let d = binary(BinaryOp::Sub, &date("2027-04-01"), &date("2026-04-01")).unwrap();
-        let year = Value::Duration(Duration::calendar(0, 12));
+        let year = Value::duration(Duration::calendar(0, 12));
         assert_eq!(binary(BinaryOp::Ge, &d, &year).unwrap().to_string(), "true");
         let moved = binary(BinaryOp::Add, &date("2026-01-31"), &year).unwrap();
         assert_eq!(moved.to_string(), "2027-01-31");
         let back = binary(
             BinaryOp::Sub,
             &date("2026-03-31"),
-            &Value::Duration(Duration::calendar(0, 1)),
+            &Value::duration(Duration::calendar(0, 1)),
         )
         .unwrap();
         assert_eq!(back.to_string(), "2026-02-28");

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use vouch_lang::schema::FieldDef;
+use vouch_lang::schema::{EnumDef, FieldDef};
 
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
 use jiff::tz::Offset;
+use rayon::prelude::*;
 
 use super::duration::Duration;
 use crate::report::EvidenceRef;
@@ -30,14 +31,15 @@ pub enum Value {
     Number(f64),
     /// Text.
     Str(Arc<str>),
-    /// A length of time.
-    Duration(Duration),
+    /// A length of time (boxed: durations are rare, and every value is as large as the largest
+    /// variant).
+    Duration(Box<Duration>),
     /// A calendar day.
     Date(Date),
     /// An instant.
     DateTime(Timestamp),
-    /// A name of a closed set: `(enum, variant)`, e.g. `("severity", "high")`.
-    Enum(&'static str, &'static str),
+    /// A name of a closed set, e.g. `severity` `high`.
+    Enum(EnumValue),
     /// An evidence record.
     Record(Arc<Record>),
     /// An ordered collection.
@@ -48,19 +50,79 @@ pub enum Value {
     Table(Arc<BTreeMap<String, Value>>),
 }
 
-/// An evidence record: its schema type, its fields and where it was read from.
-#[derive(Debug, Clone)]
-pub struct Record {
+/// A variant of one of the schema's enums: the enum and the variant's position in it (two words,
+/// where the two names would take four).
+#[derive(Clone, Copy)]
+pub struct EnumValue {
+    def: &'static EnumDef,
+    index: u32,
+}
+
+impl EnumValue {
+    /// Variant `variant` of the schema's enum `name`; `None` when either is not in the schema.
+    pub fn new(name: &str, variant: &str) -> Option<EnumValue> {
+        Self::of(vouch_lang::schema::enum_def(name)?, variant)
+    }
+
+    /// Variant `variant` of `def`; `None` when `def` has no such variant.
+    pub fn of(def: &'static EnumDef, variant: &str) -> Option<EnumValue> {
+        let index = def.variants.iter().position(|v| *v == variant)?;
+        Some(EnumValue {
+            def,
+            index: u32::try_from(index).ok()?,
+        })
+    }
+
+    /// The enum's definition.
+    pub fn def(self) -> &'static EnumDef {
+        self.def
+    }
+
+    /// The enum's name, e.g. `severity`.
+    pub fn name(self) -> &'static str {
+        self.def.name
+    }
+
+    /// The variant's name, e.g. `high`.
+    pub fn variant(self) -> &'static str {
+        usize::try_from(self.index)
+            .ok()
+            .and_then(|i| self.def.variants.get(i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The variant's position in the enum (for ordered enums, lowest first).
+    pub fn position(self) -> u32 {
+        self.index
+    }
+}
+
+impl fmt::Debug for EnumValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}.{:?}", self.name(), self.variant())
+    }
+}
+
+/// An evidence record: its schema type, where it was read from, and its fields' values.
+///
+/// A record is one allocation: `Arc<Record>` holds these fields and the values inline (the
+/// values are the unsized tail, `[Value; N]` when built), so reading a field from a record
+/// the evaluator has not touched yet costs one cache miss, not two.
+#[derive(Debug)]
+#[repr(C)]
+pub struct Record<V: ?Sized = [Value]> {
+    /// The schema's fields of this kind: the names, shared by every record of the kind. First,
+    /// so it shares a cache line with the first values.
+    names: &'static [FieldDef],
     /// The schema record name, e.g. `Artifact`.
     pub kind: &'static str,
     /// What identifies it in messages: a path, a URL, an id.
     pub label: Arc<str>,
-    /// The schema's fields of this kind: the names, shared by every record of the kind.
-    names: &'static [FieldDef],
-    /// The values, one per name, in schema order.
-    values: Vec<Value>,
     /// The evidence it rests on.
     pub citation: Option<Citation>,
+    /// The values, one per name, in schema order.
+    values: V,
 }
 
 /// Where a record comes from: a bundle file, its digest, and the line when known. Cheap to
@@ -88,17 +150,18 @@ impl Citation {
 }
 
 impl Record {
-    /// A record of schema type `kind` from `(field, value)` pairs. Fields the schema does not
-    /// declare are dropped, and fields it declares but that are not given are `none`; the
-    /// evidence builder gives exactly the schema's fields, in its order (a test checks it).
-    pub fn new(
+    /// A record of schema type `kind` from `(field, value)` pairs, in one allocation. The
+    /// evidence builder gives exactly the schema's fields, in its order (a test checks it);
+    /// otherwise the values are put in schema order, with `none` for a field not given, and
+    /// fields the schema does not declare are dropped.
+    pub fn new<const N: usize>(
         kind: &'static str,
         label: Arc<str>,
         citation: Option<Citation>,
-        fields: Vec<(&'static str, Value)>,
-    ) -> Record {
+        fields: [(&'static str, Value); N],
+    ) -> Arc<Record> {
         let names = vouch_lang::schema::record(kind).map_or(&[][..], |def| def.fields);
-        let in_order = names.len() == fields.len()
+        let in_order = names.len() == N
             && names
                 .iter()
                 .zip(&fields)
@@ -108,26 +171,32 @@ impl Record {
             in_order,
             "`{kind}` record built with fields out of schema order"
         );
-        let values = if in_order {
-            fields.into_iter().map(|(_, value)| value).collect()
+        let values: [Value; N] = if in_order {
+            fields.map(|(_, value)| value)
         } else {
-            names
-                .iter()
-                .map(|def| {
-                    fields
-                        .iter()
-                        .find(|(name, _)| *name == def.name)
-                        .map_or(Value::None, |(_, value)| value.clone())
-                })
-                .collect()
+            // A record holds as many values as it was given (`N`): a schema field beyond
+            // those reads as `none` anyway.
+            let mut given = fields.map(|(name, value)| (name, Some(value)));
+            std::array::from_fn(|i| {
+                names
+                    .get(i)
+                    .and_then(|def| given.iter_mut().find(|(name, _)| *name == def.name))
+                    .and_then(|(_, value)| value.take())
+                    .unwrap_or(Value::None)
+            })
         };
-        Record {
+        Arc::new(Record {
+            names,
             kind,
             label,
-            names,
-            values,
             citation,
-        }
+            values,
+        })
+    }
+
+    /// The values, to be taken apart by [`Value::drop_parallel`].
+    fn values_mut(&mut self) -> &mut [Value] {
+        &mut self.values
     }
 
     /// The fields, as the schema names them, with their values.
@@ -158,6 +227,16 @@ impl Value {
         Value::Str(Arc::from(text.as_ref()))
     }
 
+    /// A duration.
+    pub fn duration(d: Duration) -> Value {
+        Value::Duration(Box::new(d))
+    }
+
+    /// Variant `variant` of the schema's enum `name`; `none` when either is not in the schema.
+    pub fn enumerated(name: &str, variant: &str) -> Value {
+        EnumValue::new(name, variant).map_or(Value::None, Value::Enum)
+    }
+
     /// A string, or `none`.
     pub fn opt_str(text: Option<impl AsRef<str>>) -> Value {
         text.map_or(Value::None, Value::str)
@@ -173,6 +252,33 @@ impl Value {
         items.sort_by(Value::total_cmp);
         items.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
         Value::Set(Arc::from(items))
+    }
+
+    /// Drops the value. The elements of a long list or set that nothing else holds are dropped
+    /// across the rayon pool, as are those of such lists in a record's fields: the evidence
+    /// values of a large bundle are many small allocations, cold in the cache by the time
+    /// an evaluation is over, and freeing them is as much work as building them.
+    pub fn drop_parallel(mut self) {
+        /// Shorter collections are dropped in place.
+        const PARALLEL: usize = 4096;
+        match &mut self {
+            Value::List(items) | Value::Set(items) if items.len() >= PARALLEL => {
+                if let Some(items) = Arc::get_mut(items) {
+                    items
+                        .par_iter_mut()
+                        .with_min_len(PARALLEL / 4)
+                        .for_each(|v| drop(std::mem::replace(v, Value::None)));
+                }
+            }
+            Value::Record(record) => {
+                if let Some(record) = Arc::get_mut(record) {
+                    for v in record.values_mut() {
+                        std::mem::replace(v, Value::None).drop_parallel();
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Whether this is `none`.
@@ -192,7 +298,7 @@ impl Value {
     pub fn key_text(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
-            Value::Enum(_, variant) => Some(variant),
+            Value::Enum(e) => Some(e.variant()),
             _ => None,
         }
     }
@@ -229,18 +335,15 @@ impl Value {
             (Value::Number(a), Value::Number(b)) => Some(a.total_cmp(b)),
             (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
-            (Value::Duration(a), Value::Duration(b)) => a.compare(*b),
+            (Value::Duration(a), Value::Duration(b)) => a.compare(**b),
             (Value::Date(_) | Value::DateTime(_), Value::Date(_) | Value::DateTime(_)) => {
                 Some(self.instant()?.cmp(&other.instant()?))
             }
-            (Value::Enum(ea, a), Value::Enum(eb, b)) if ea == eb => {
-                let def = vouch_lang::schema::enum_def(ea)?;
-                if !def.ordered {
-                    return (a == b).then_some(Ordering::Equal);
+            (Value::Enum(a), Value::Enum(b)) if a.name() == b.name() => {
+                if !a.def().ordered {
+                    return (a.variant() == b.variant()).then_some(Ordering::Equal);
                 }
-                let pa = def.variants.iter().position(|v| v == a)?;
-                let pb = def.variants.iter().position(|v| v == b)?;
-                Some(pa.cmp(&pb))
+                Some(a.position().cmp(&b.position()))
             }
             _ => None,
         }
@@ -283,7 +386,9 @@ impl Value {
                     a.len().cmp(&b.len())
                 }
                 (Value::Table(a), Value::Table(b)) => a.len().cmp(&b.len()),
-                (Value::Enum(ea, a), Value::Enum(eb, b)) => (ea, a).cmp(&(eb, b)),
+                (Value::Enum(a), Value::Enum(b)) => {
+                    (a.name(), a.variant()).cmp(&(b.name(), b.variant()))
+                }
                 _ => self
                     .order(other)
                     .unwrap_or_else(|| self.to_string().cmp(&other.to_string())),
@@ -301,7 +406,7 @@ impl Value {
             Value::Duration(_) => "duration",
             Value::Date(_) => "date",
             Value::DateTime(_) => "datetime",
-            Value::Enum(e, _) => e,
+            Value::Enum(e) => e.name(),
             Value::Record(r) => r.kind,
             Value::List(_) => "list",
             Value::Set(_) => "set",
@@ -341,7 +446,7 @@ impl fmt::Display for Value {
             Value::Duration(d) => write!(f, "{d}"),
             Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(t) => write!(f, "{t}"),
-            Value::Enum(_, v) => f.write_str(v),
+            Value::Enum(e) => f.write_str(e.variant()),
             Value::Record(r) => f.write_str(&r.label),
             Value::List(items) | Value::Set(items) => {
                 f.write_str("[")?;
@@ -402,11 +507,11 @@ mod tests {
 
     #[test]
     fn severities_are_ordered_statuses_are_not() {
-        let high = Value::Enum("severity", "high");
-        let low = Value::Enum("severity", "low");
+        let high = Value::enumerated("severity", "high");
+        let low = Value::enumerated("severity", "low");
         assert_eq!(high.order(&low), Some(Ordering::Greater));
-        let a = Value::Enum("vuln_status", "affected");
-        let b = Value::Enum("vuln_status", "fixed");
+        let a = Value::enumerated("vuln_status", "affected");
+        let b = Value::enumerated("vuln_status", "fixed");
         assert_eq!(a.order(&b), None);
         assert!(!a.equals(&b));
     }
@@ -415,6 +520,20 @@ mod tests {
     fn sets_sort_and_dedupe() {
         let s = Value::set(vec![Value::str("b"), Value::str("a"), Value::str("b")]);
         assert_eq!(s.to_string(), "[\"a\", \"b\"]");
+    }
+
+    #[test]
+    fn dropping_in_parallel_leaves_shared_values_alone() {
+        let text = Value::str("kept");
+        let long = Value::list((0..5000).map(|_| text.clone()).collect());
+        let held = long.clone();
+        long.drop_parallel();
+        assert_eq!(held.elements().map(<[Value]>::len), Some(5000));
+        held.drop_parallel();
+        let Value::Str(text) = text else {
+            panic!("not a string")
+        };
+        assert_eq!(Arc::strong_count(&text), 1);
     }
 
     #[test]

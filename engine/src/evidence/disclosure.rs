@@ -43,7 +43,7 @@ fn security_txt_record(t: &SecurityTxtNode, verified: bool) -> Value {
         "SecurityTxt",
         Arc::clone(&path),
         Some(cite(&t.source)),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("contacts", string_list(&c.contacts)),
             ("expires", datetime(c.expires)),
@@ -84,7 +84,7 @@ fn changelog_record(c: &ChangelogNode) -> Value {
                 "ChangelogVersion",
                 Arc::from(format!("{} {}", c.source.path, v.version)),
                 Some(at_line(&c.source, v.line)),
-                vec![
+                [
                     ("version", Value::str(&v.version)),
                     ("date", v.date.map_or(Value::None, Value::Date)),
                     ("security", Value::Bool(v.security)),
@@ -97,7 +97,7 @@ fn changelog_record(c: &ChangelogNode) -> Value {
         "Changelog",
         Arc::clone(&path),
         Some(cite(&c.source)),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("versions", Value::list(versions)),
         ],
@@ -138,7 +138,7 @@ fn feed_record(f: &FeedNode, strings: &mut Strings) -> Value {
                 "FeedItem",
                 Arc::from(label),
                 Some(item_citation),
-                vec![
+                [
                     ("title", Value::opt_str(item.title.as_ref())),
                     ("link", Value::opt_str(item.link.as_ref())),
                     ("published", datetime(item.published)),
@@ -151,7 +151,7 @@ fn feed_record(f: &FeedNode, strings: &mut Strings) -> Value {
         "Feed",
         Arc::clone(&citation.path),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(Arc::clone(&citation.path))),
             ("format", strings.value(f.feed.format.as_str())),
             ("title", Value::opt_str(f.feed.title.as_ref())),
@@ -178,7 +178,7 @@ fn tls_scan_record(t: &TlsScanNode, strings: &mut Strings) -> Value {
         "TlsScan",
         Arc::from(format!("{} ({})", s.host, t.source.path)),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(Arc::clone(&citation.path))),
             ("tool", strings.value(s.tool.as_str())),
             ("host", Value::str(&s.host)),
@@ -187,7 +187,7 @@ fn tls_scan_record(t: &TlsScanNode, strings: &mut Strings) -> Value {
             (
                 "hsts_max_age",
                 s.hsts_max_age
-                    .map_or(Value::None, |secs| Value::Duration(Duration::seconds(secs))),
+                    .map_or(Value::None, |secs| Value::duration(Duration::seconds(secs))),
             ),
             ("weak_ciphers", string_list(&s.weak_ciphers)),
             ("scanned_at", datetime(s.scanned_at)),

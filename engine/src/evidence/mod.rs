@@ -6,6 +6,7 @@
 
 mod disclosure;
 mod sboms;
+mod strings;
 mod vulns;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
     NodeId, ReleaseNode, SignatureNode, Source, SupportCycleNode,
 };
+use strings::Strings;
 
 /// An attestation, typed, for deciding `manual` controls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,22 +89,16 @@ impl EvidenceValues {
             })
             .collect();
         // The two big lists (every file; every artifact with its checksums and signatures)
-        // are built side by side.
+        // are each built across the rayon pool; files first, for the artifacts to share their
+        // text.
         let sboms = sboms::Sboms::build(graph);
-        let (release, files) = rayon::join(
-            || {
-                graph
-                    .release()
-                    .map_or(Value::None, |(id, r)| release(graph, id, r, &sboms))
-            },
-            || {
-                let mut strings = Strings::default();
-                Value::list(graph.files().map(|(_, f)| file(f, &mut strings)).collect())
-            },
-        );
+        let files = Files::build(graph);
+        let release = graph
+            .release()
+            .map_or(Value::None, |(id, r)| release(graph, id, r, &sboms, &files));
         EvidenceValues {
             release,
-            files,
+            files: Value::list(files.values),
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
             advisories: vulns::advisories(graph),
             support: support(graph),
@@ -114,6 +110,13 @@ impl EvidenceValues {
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
         }
+    }
+
+    /// Drops the values, the two big lists (files, and the release's artifacts) side by side
+    /// and each across the rayon pool (see [`Value::drop_parallel`]).
+    pub fn drop_parallel(self) {
+        let EvidenceValues { release, files, .. } = self;
+        rayon::join(|| release.drop_parallel(), || files.drop_parallel());
     }
 
     /// The value of a root, other than `as_of`.
@@ -139,20 +142,20 @@ impl EvidenceValues {
 pub fn cite(source: &Source) -> Citation {
     Citation {
         path: Arc::from(source.path.as_str()),
-        sha256: Arc::from(source.sha256.to_hex()),
+        sha256: Arc::from(source.sha256.hex_in(&mut [0; 64])),
         line: source.line,
     }
 }
 
 /// A record value. Its label is usually its path: pass the same `Arc` as the path field's
 /// value and citation, so one string serves all three.
-fn record(
+fn record<const N: usize>(
     kind: &'static str,
     label: Arc<str>,
     citation: Option<Citation>,
-    fields: Vec<(&'static str, Value)>,
+    fields: [(&'static str, Value); N],
 ) -> Value {
-    Value::Record(Arc::new(Record::new(kind, label, citation, fields)))
+    Value::Record(Record::new(kind, label, citation, fields))
 }
 
 /// The empty list, shared: most artifacts have several empty lists (signatures, SBOMs,
@@ -166,43 +169,47 @@ fn size(n: u64) -> Value {
     i64::try_from(n).map_or(Value::None, Value::Int)
 }
 
-/// Text that many records repeat (the checksum file's path and digest, statuses, kinds),
-/// made once and shared.
-#[derive(Default)]
-struct Strings {
-    made: std::collections::HashMap<Box<str>, Arc<str>>,
-    /// The last digest cited, in hex: consecutive records mostly come from one file.
-    last_digest: Option<(crate::digest::Sha256Digest, Arc<str>)>,
+/// The `files` root's records, and where each file's is.
+struct Files {
+    /// Every regular file's record, in path order.
+    values: Vec<Value>,
+    /// By node index: the position of the node's record in `values`, plus one (0: none).
+    by_node: Vec<u32>,
 }
 
-impl Strings {
-    fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.made.get(text) {
-            return Arc::clone(shared);
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.made.insert(Box::from(text), Arc::clone(&shared));
-        shared
-    }
-
-    fn value(&mut self, text: &str) -> Value {
-        Value::Str(self.get(text))
-    }
-
-    /// [`cite`], sharing the path and digest text.
-    fn cite(&mut self, source: &Source) -> Citation {
-        let sha256 = match &self.last_digest {
-            Some((digest, hex)) if *digest == source.sha256 => Arc::clone(hex),
-            _ => {
-                let hex = self.get(&source.sha256.to_hex());
-                self.last_digest = Some((source.sha256, Arc::clone(&hex)));
-                hex
+impl Files {
+    fn build(graph: &EvidenceGraph) -> Files {
+        let listed: Vec<(NodeId, &FileNode)> = graph.files().collect();
+        let values = listed
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut strings = Strings::default();
+                chunk
+                    .iter()
+                    .map(|(_, f)| file(f, &mut strings))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let mut by_node = vec![0; graph.node_count()];
+        for (position, (id, _)) in (1..).zip(&listed) {
+            if let Some(slot) = usize::try_from(id.index())
+                .ok()
+                .and_then(|i| by_node.get_mut(i))
+            {
+                *slot = position;
             }
-        };
-        Citation {
-            path: self.get(&source.path),
-            sha256,
-            line: source.line,
+        }
+        Files { values, by_node }
+    }
+
+    /// The record of the file `id`.
+    fn record(&self, id: NodeId) -> Option<&Record> {
+        let position = *self.by_node.get(usize::try_from(id.index()).ok()?)?;
+        let index = usize::try_from(position.checked_sub(1)?).ok()?;
+        match self.values.get(index)? {
+            Value::Record(r) => Some(r),
+            _ => None,
         }
     }
 }
@@ -210,7 +217,7 @@ impl Strings {
 fn file(f: &FileNode, strings: &mut Strings) -> Value {
     let kind = f.kind.map_or("unclassified", |k| k.as_str());
     let path: Arc<str> = Arc::from(f.path.as_str());
-    let sha256: Arc<str> = Arc::from(f.sha256.to_hex());
+    let sha256: Arc<str> = Arc::from(f.sha256.hex_in(&mut [0; 64]));
     let citation = Citation {
         path: Arc::clone(&path),
         sha256: Arc::clone(&sha256),
@@ -220,7 +227,7 @@ fn file(f: &FileNode, strings: &mut Strings) -> Value {
         "File",
         Arc::clone(&path),
         Some(citation),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("size", size(f.size)),
             ("sha256", Value::Str(sha256)),
@@ -229,18 +236,32 @@ fn file(f: &FileNode, strings: &mut Strings) -> Value {
     )
 }
 
-/// Artifacts per parallel task (each with its own [`Strings`]).
-const ARTIFACT_CHUNK: usize = 2048;
+/// The text of a string field of a record.
+fn text_field(record: &Record, field: &str) -> Option<Arc<str>> {
+    match record.field(field)? {
+        Value::Str(text) => Some(Arc::clone(text)),
+        _ => None,
+    }
+}
 
-fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, sboms: &sboms::Sboms) -> Value {
+/// Files or artifacts per parallel task (each with its own [`Strings`]).
+const CHUNK: usize = 2048;
+
+fn release(
+    graph: &EvidenceGraph,
+    id: NodeId,
+    r: &ReleaseNode,
+    sboms: &sboms::Sboms,
+    files: &Files,
+) -> Value {
     let listed = graph.artifacts_of(id);
     let artifacts = listed
-        .par_chunks(ARTIFACT_CHUNK)
+        .par_chunks(CHUNK)
         .map(|chunk| {
             let mut strings = Strings::default();
             chunk
                 .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, sboms, &mut strings))
+                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, &mut strings))
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
@@ -253,7 +274,7 @@ fn release(graph: &EvidenceGraph, id: NodeId, r: &ReleaseNode, sboms: &sboms::Sb
         "Release",
         Arc::from(format!("{} {}", r.product, r.version)),
         Some(cite(&r.source)),
-        vec![
+        [
             ("product", Value::str(&r.product)),
             ("version", Value::str(&r.version)),
             ("date", Value::DateTime(r.date.timestamp())),
@@ -271,17 +292,27 @@ fn artifact(
     id: NodeId,
     a: &ArtifactNode,
     sboms: &sboms::Sboms,
+    files: &Files,
     strings: &mut Strings,
 ) -> Value {
-    let file = graph.artifact_file(id).map(|(_, f)| f);
+    let file = graph.artifact_file(id);
+    // The artifact's file's record has its path and digest text already: share it.
+    let shared = file.and_then(|(fid, _)| files.record(fid));
+    let path = match shared.and_then(|r| text_field(r, "path")) {
+        Some(path) if *path == *a.path => path,
+        _ => Arc::from(a.path.as_str()),
+    };
+    let sha256: Option<Arc<str>> = file.map(|(_, f)| {
+        shared
+            .and_then(|r| text_field(r, "sha256"))
+            .unwrap_or_else(|| Arc::from(f.sha256.hex_in(&mut [0; 64])))
+    });
     let checksums = graph
         .checksums_of(id)
         .into_iter()
-        .map(|(_, c)| checksum(c, strings))
+        .map(|(_, c)| checksum(c, sha256.as_ref(), strings))
         .collect();
     let name = crate::formats::file_name(&a.path);
-    let path: Arc<str> = Arc::from(a.path.as_str());
-    let sha256: Option<Arc<str>> = file.map(|f| Arc::from(f.sha256.to_hex()));
     // An artifact present in the bundle cites its file; a missing one, its manifest line.
     let citation = match &sha256 {
         Some(sha256) => Citation {
@@ -295,13 +326,13 @@ fn artifact(
         "Artifact",
         Arc::clone(&path),
         Some(citation),
-        vec![
+        [
             ("path", Value::Str(path)),
             ("name", Value::str(name)),
-            ("size", file.map_or(Value::None, |f| size(f.size))),
+            ("size", file.map_or(Value::None, |(_, f)| size(f.size))),
             ("sha256", sha256.map_or(Value::None, Value::Str)),
             ("signatures", signatures(graph, id, strings)),
-            ("checksums", Value::list(checksums)),
+            ("checksums", Value::List(checksums)),
             ("sboms", sboms.of_artifact(graph, id)),
             ("provenance", provenance(graph, id, strings)),
         ],
@@ -329,7 +360,7 @@ fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
         "Signature",
         Arc::clone(&citation.path),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(citation.path)),
             ("format", strings.value(s.format.as_str())),
             ("verified", Value::Bool(v.verified)),
@@ -361,7 +392,7 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
                     "Provenance",
                     Arc::clone(&citation.path),
                     Some(citation.clone()),
-                    vec![
+                    [
                         ("path", Value::Str(citation.path)),
                         ("predicate_type", strings.value(&p.predicate_type)),
                         ("builder", Value::opt_str(p.builder.as_ref())),
@@ -373,18 +404,24 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
     )
 }
 
-fn checksum(c: &ChecksumEntryNode, strings: &mut Strings) -> Value {
+/// A checksum entry; `sha256` is the hex digest of the file it names, when present, shared
+/// as the expected digest when that is the same text.
+fn checksum(c: &ChecksumEntryNode, sha256: Option<&Arc<str>>, strings: &mut Strings) -> Value {
     let line = c.source.line.unwrap_or(0);
     let citation = strings.cite(&c.source);
+    let expected = match sha256 {
+        Some(hex) if **hex == *c.digest => Arc::clone(hex),
+        _ => Arc::from(c.digest.as_str()),
+    };
     record(
         "Checksum",
-        Arc::from(format!("{}:{line}", c.source.path)),
+        strings.path_line(&c.source.path, line),
         Some(citation.clone()),
-        vec![
+        [
             ("path", Value::Str(citation.path)),
             ("line", Value::Int(i64::from(line))),
             ("algorithm", strings.value(c.algorithm.as_str())),
-            ("expected", Value::str(&c.digest)),
+            ("expected", Value::Str(expected)),
             ("status", strings.value(c.status.as_str())),
         ],
     )
@@ -395,7 +432,7 @@ fn distribution(d: &DistributionNode) -> Value {
         "Distribution",
         Arc::from(d.url.as_str()),
         Some(cite(&d.source)),
-        vec![
+        [
             ("url", Value::str(&d.url)),
             ("scheme", Value::str(&d.scheme)),
             ("host", Value::opt_str(d.host.as_ref())),
@@ -409,7 +446,7 @@ fn support(graph: &EvidenceGraph) -> Value {
         "Support",
         Arc::from("support"),
         None,
-        vec![("cycles", Value::list(cycles))],
+        [("cycles", Value::list(cycles))],
     )
 }
 
@@ -419,14 +456,14 @@ fn cycle(c: &SupportCycleNode) -> Value {
         c.eol.and_then(date_instant),
         c.eol_announced.and_then(date_instant),
     ) {
-        (Some(eol), Some(announced)) => Value::Duration(Duration::between(announced, eol)),
+        (Some(eol), Some(announced)) => Value::duration(Duration::between(announced, eol)),
         _ => Value::None,
     };
     record(
         "SupportCycle",
         Arc::from(c.cycle.as_str()),
         Some(cite(&c.source)),
-        vec![
+        [
             ("cycle", Value::str(&c.cycle)),
             ("released", Value::Date(c.released)),
             ("support_until", date(c.support_until)),
@@ -443,7 +480,7 @@ fn attestation(a: &AttestationNode) -> Value {
         "Attestation",
         Arc::from(a.source.path.as_str()),
         Some(cite(&a.source)),
-        vec![
+        [
             ("path", Value::str(&a.source.path)),
             ("control", Value::opt_str(a.control.as_ref())),
             ("statement", Value::str(&a.statement)),

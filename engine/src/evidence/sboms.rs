@@ -73,7 +73,7 @@ impl Built {
             "Sbom",
             Arc::clone(&path),
             Some(self.citation.clone()),
-            vec![
+            [
                 ("path", Value::Str(path)),
                 ("format", self.format.clone()),
                 ("spec_version", self.spec_version.clone()),
@@ -118,7 +118,7 @@ fn component(c: &Component, citation: &Citation) -> Value {
         "Component",
         Arc::from(label),
         Some(citation.clone()),
-        vec![
+        [
             ("name", Value::str(&c.name)),
             ("version", Value::opt_str(c.version.as_ref())),
             ("purl", Value::opt_str(c.purl.as_ref())),

@@ -75,12 +75,12 @@ fn vulnerability(
     paths.dedup();
     let citation = sources.first().map(|(_, s)| cite(&s.source));
     let time_to_fix = match (v.discovered, v.fixed_at) {
-        (Some(found), Some(fixed)) => Value::Duration(Duration::between(found, fixed)),
+        (Some(found), Some(fixed)) => Value::duration(Duration::between(found, fixed)),
         _ => Value::None,
     };
     let open = !matches!(v.status, VulnStatus::Fixed | VulnStatus::NotAffected);
     let open_for = match (v.discovered, as_of) {
-        (Some(found), Some(now)) if open => Value::Duration(Duration::between(found, now)),
+        (Some(found), Some(now)) if open => Value::duration(Duration::between(found, now)),
         _ => Value::None,
     };
     let date = |t: Option<Timestamp>| t.map_or(Value::None, Value::DateTime);
@@ -88,7 +88,7 @@ fn vulnerability(
         "Vulnerability",
         Arc::from(v.id.as_str()),
         citation,
-        vec![
+        [
             ("id", Value::str(&v.id)),
             (
                 "aliases",
@@ -97,7 +97,7 @@ fn vulnerability(
             (
                 "severity",
                 v.severity
-                    .map_or(Value::None, |b| Value::Enum("severity", b.as_str())),
+                    .map_or(Value::None, |b| Value::enumerated("severity", b.as_str())),
             ),
             (
                 "cvss_score",
@@ -107,7 +107,10 @@ fn vulnerability(
                 "cvss_vector",
                 Value::opt_str(v.cvss.as_ref().map(|c| c.vector.as_str())),
             ),
-            ("status", Value::Enum("vuln_status", v.status.as_str())),
+            (
+                "status",
+                Value::enumerated("vuln_status", v.status.as_str()),
+            ),
             ("justification", Value::opt_str(v.justification.as_ref())),
             ("discovered", date(v.discovered)),
             ("disclosed", date(v.disclosed)),
@@ -147,7 +150,7 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                     "Advisory",
                     Arc::from(info.id.as_str()),
                     Some(citation.clone()),
-                    vec![
+                    [
                         ("id", Value::str(&info.id)),
                         ("path", Value::Str(citation.path)),
                         ("format", strings.value(info.format)),
@@ -191,7 +194,7 @@ pub(super) fn scans(graph: &EvidenceGraph) -> Value {
                     "VulnScan",
                     citation.path.clone(),
                     Some(citation.clone()),
-                    vec![
+                    [
                         ("path", Value::Str(citation.path)),
                         ("tool", strings.value(s.format)),
                         (
@@ -207,4 +210,34 @@ pub(super) fn scans(graph: &EvidenceGraph) -> Value {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::value::EnumValue;
+    use crate::vulns::{Band, VulnStatus};
+
+    /// Every band and status is a variant of its schema enum (so none reads as `none`).
+    #[test]
+    fn bands_and_statuses_are_schema_variants() {
+        let bands = [
+            Band::Info,
+            Band::Low,
+            Band::Medium,
+            Band::High,
+            Band::Critical,
+        ];
+        for (i, band) in bands.into_iter().enumerate() {
+            let value = EnumValue::new("severity", band.as_str()).unwrap();
+            assert_eq!(value.position() as usize, i, "{band:?} in order");
+        }
+        for status in [
+            VulnStatus::UnderInvestigation,
+            VulnStatus::Affected,
+            VulnStatus::Fixed,
+            VulnStatus::NotAffected,
+        ] {
+            assert!(EnumValue::new("vuln_status", status.as_str()).is_some());
+        }
+    }
 }
