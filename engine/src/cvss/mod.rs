@@ -215,6 +215,26 @@ struct MetricDef {
     mandatory: bool,
 }
 
+impl MetricDef {
+    /// A metric every vector of its version must state.
+    const fn mandatory(name: &'static str, values: &'static [&'static str]) -> MetricDef {
+        MetricDef {
+            name,
+            values,
+            mandatory: true,
+        }
+    }
+
+    /// A metric a vector may leave out.
+    const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
+        MetricDef {
+            name,
+            values,
+            mandatory: false,
+        }
+    }
+}
+
 /// A parsed CVSS vector with its scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cvss {

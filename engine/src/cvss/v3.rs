@@ -3,46 +3,30 @@
 
 use super::{Cvss, MetricDef, Version};
 
-const fn mandatory(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: true,
-    }
-}
-
-const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: false,
-    }
-}
-
 /// The v3.x metrics in the order of the specification's vector string table.
 pub(super) const METRICS: &[MetricDef] = &[
-    mandatory("AV", &["N", "A", "L", "P"]),
-    mandatory("AC", &["L", "H"]),
-    mandatory("PR", &["N", "L", "H"]),
-    mandatory("UI", &["N", "R"]),
-    mandatory("S", &["U", "C"]),
-    mandatory("C", &["H", "L", "N"]),
-    mandatory("I", &["H", "L", "N"]),
-    mandatory("A", &["H", "L", "N"]),
-    optional("E", &["X", "H", "F", "P", "U"]),
-    optional("RL", &["X", "U", "W", "T", "O"]),
-    optional("RC", &["X", "C", "R", "U"]),
-    optional("CR", &["X", "H", "M", "L"]),
-    optional("IR", &["X", "H", "M", "L"]),
-    optional("AR", &["X", "H", "M", "L"]),
-    optional("MAV", &["X", "N", "A", "L", "P"]),
-    optional("MAC", &["X", "L", "H"]),
-    optional("MPR", &["X", "N", "L", "H"]),
-    optional("MUI", &["X", "N", "R"]),
-    optional("MS", &["X", "U", "C"]),
-    optional("MC", &["X", "H", "L", "N"]),
-    optional("MI", &["X", "H", "L", "N"]),
-    optional("MA", &["X", "H", "L", "N"]),
+    MetricDef::mandatory("AV", &["N", "A", "L", "P"]),
+    MetricDef::mandatory("AC", &["L", "H"]),
+    MetricDef::mandatory("PR", &["N", "L", "H"]),
+    MetricDef::mandatory("UI", &["N", "R"]),
+    MetricDef::mandatory("S", &["U", "C"]),
+    MetricDef::mandatory("C", &["H", "L", "N"]),
+    MetricDef::mandatory("I", &["H", "L", "N"]),
+    MetricDef::mandatory("A", &["H", "L", "N"]),
+    MetricDef::optional("E", &["X", "H", "F", "P", "U"]),
+    MetricDef::optional("RL", &["X", "U", "W", "T", "O"]),
+    MetricDef::optional("RC", &["X", "C", "R", "U"]),
+    MetricDef::optional("CR", &["X", "H", "M", "L"]),
+    MetricDef::optional("IR", &["X", "H", "M", "L"]),
+    MetricDef::optional("AR", &["X", "H", "M", "L"]),
+    MetricDef::optional("MAV", &["X", "N", "A", "L", "P"]),
+    MetricDef::optional("MAC", &["X", "L", "H"]),
+    MetricDef::optional("MPR", &["X", "N", "L", "H"]),
+    MetricDef::optional("MUI", &["X", "N", "R"]),
+    MetricDef::optional("MS", &["X", "U", "C"]),
+    MetricDef::optional("MC", &["X", "H", "L", "N"]),
+    MetricDef::optional("MI", &["X", "H", "L", "N"]),
+    MetricDef::optional("MA", &["X", "H", "L", "N"]),
 ];
 
 const TEMPORAL: &[&str] = &["E", "RL", "RC"];

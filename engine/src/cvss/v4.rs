@@ -12,60 +12,44 @@ use std::str::FromStr;
 
 use super::{Cvss, CvssError, MetricDef, Version};
 
-const fn mandatory(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: true,
-    }
-}
-
-const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: false,
-    }
-}
-
 /// How many of [`METRICS`] (the first ones) are base metrics.
 const BASE_METRICS: usize = 11;
 
 /// The v4.0 metrics in the specification's order: base, threat, environmental (security
 /// requirements, then modified base metrics), supplemental.
 pub(super) const METRICS: &[MetricDef] = &[
-    mandatory("AV", &["N", "A", "L", "P"]),
-    mandatory("AC", &["L", "H"]),
-    mandatory("AT", &["N", "P"]),
-    mandatory("PR", &["N", "L", "H"]),
-    mandatory("UI", &["N", "P", "A"]),
-    mandatory("VC", &["H", "L", "N"]),
-    mandatory("VI", &["H", "L", "N"]),
-    mandatory("VA", &["H", "L", "N"]),
-    mandatory("SC", &["H", "L", "N"]),
-    mandatory("SI", &["H", "L", "N"]),
-    mandatory("SA", &["H", "L", "N"]),
-    optional("E", &["X", "A", "P", "U"]),
-    optional("CR", &["X", "H", "M", "L"]),
-    optional("IR", &["X", "H", "M", "L"]),
-    optional("AR", &["X", "H", "M", "L"]),
-    optional("MAV", &["X", "N", "A", "L", "P"]),
-    optional("MAC", &["X", "L", "H"]),
-    optional("MAT", &["X", "N", "P"]),
-    optional("MPR", &["X", "N", "L", "H"]),
-    optional("MUI", &["X", "N", "P", "A"]),
-    optional("MVC", &["X", "H", "L", "N"]),
-    optional("MVI", &["X", "H", "L", "N"]),
-    optional("MVA", &["X", "H", "L", "N"]),
-    optional("MSC", &["X", "H", "L", "N"]),
-    optional("MSI", &["X", "S", "H", "L", "N"]),
-    optional("MSA", &["X", "S", "H", "L", "N"]),
-    optional("S", &["X", "N", "P"]),
-    optional("AU", &["X", "N", "Y"]),
-    optional("R", &["X", "A", "U", "I"]),
-    optional("V", &["X", "D", "C"]),
-    optional("RE", &["X", "L", "M", "H"]),
-    optional("U", &["X", "Clear", "Green", "Amber", "Red"]),
+    MetricDef::mandatory("AV", &["N", "A", "L", "P"]),
+    MetricDef::mandatory("AC", &["L", "H"]),
+    MetricDef::mandatory("AT", &["N", "P"]),
+    MetricDef::mandatory("PR", &["N", "L", "H"]),
+    MetricDef::mandatory("UI", &["N", "P", "A"]),
+    MetricDef::mandatory("VC", &["H", "L", "N"]),
+    MetricDef::mandatory("VI", &["H", "L", "N"]),
+    MetricDef::mandatory("VA", &["H", "L", "N"]),
+    MetricDef::mandatory("SC", &["H", "L", "N"]),
+    MetricDef::mandatory("SI", &["H", "L", "N"]),
+    MetricDef::mandatory("SA", &["H", "L", "N"]),
+    MetricDef::optional("E", &["X", "A", "P", "U"]),
+    MetricDef::optional("CR", &["X", "H", "M", "L"]),
+    MetricDef::optional("IR", &["X", "H", "M", "L"]),
+    MetricDef::optional("AR", &["X", "H", "M", "L"]),
+    MetricDef::optional("MAV", &["X", "N", "A", "L", "P"]),
+    MetricDef::optional("MAC", &["X", "L", "H"]),
+    MetricDef::optional("MAT", &["X", "N", "P"]),
+    MetricDef::optional("MPR", &["X", "N", "L", "H"]),
+    MetricDef::optional("MUI", &["X", "N", "P", "A"]),
+    MetricDef::optional("MVC", &["X", "H", "L", "N"]),
+    MetricDef::optional("MVI", &["X", "H", "L", "N"]),
+    MetricDef::optional("MVA", &["X", "H", "L", "N"]),
+    MetricDef::optional("MSC", &["X", "H", "L", "N"]),
+    MetricDef::optional("MSI", &["X", "S", "H", "L", "N"]),
+    MetricDef::optional("MSA", &["X", "S", "H", "L", "N"]),
+    MetricDef::optional("S", &["X", "N", "P"]),
+    MetricDef::optional("AU", &["X", "N", "Y"]),
+    MetricDef::optional("R", &["X", "A", "U", "I"]),
+    MetricDef::optional("V", &["X", "D", "C"]),
+    MetricDef::optional("RE", &["X", "L", "M", "H"]),
+    MetricDef::optional("U", &["X", "Clear", "Green", "Amber", "Red"]),
 ];
 
 /// The CVSS-B score (base metrics only) and the score of the whole vector.

@@ -294,15 +294,7 @@ impl EvidenceGraph {
     /// The SBOMs describing a file (or an artifact's file), with how each was linked, in id
     /// order.
     pub fn sboms_of(&self, id: NodeId) -> Vec<(NodeId, &SbomNode, SbomLink)> {
-        let target = match self.node(id) {
-            Some(Node::Artifact(_)) => self
-                .targets(id, |e| matches!(e, Edge::ArtifactFile))
-                .map(|(t, _)| t)
-                .next(),
-            Some(_) => Some(id),
-            None => None,
-        };
-        let Some(target) = target else {
+        let Some(target) = self.evidence_target(id) else {
             return Vec::new();
         };
         let mut out: Vec<_> = self
@@ -331,6 +323,19 @@ impl EvidenceGraph {
             .min()
     }
 
+    /// Where evidence about `id` points: an artifact's file for an artifact (signatures,
+    /// provenance and SBOMs name files), `id` itself otherwise; `None` for an unknown id.
+    fn evidence_target(&self, id: NodeId) -> Option<NodeId> {
+        match self.node(id) {
+            Some(Node::Artifact(_)) => self
+                .targets(id, |e| matches!(e, Edge::ArtifactFile))
+                .map(|(t, _)| t)
+                .next(),
+            Some(_) => Some(id),
+            None => None,
+        }
+    }
+
     /// The nodes with a `wanted` edge into `id` (into an artifact's file, for an artifact),
     /// narrowed by `pick`, in id order.
     fn sources_into<'g, T>(
@@ -339,15 +344,7 @@ impl EvidenceGraph {
         wanted: impl Fn(&Edge) -> bool,
         pick: impl Fn(&'g Node) -> Option<&'g T>,
     ) -> Vec<(NodeId, &'g T)> {
-        let target = match self.node(id) {
-            Some(Node::Artifact(_)) => self
-                .targets(id, |e| matches!(e, Edge::ArtifactFile))
-                .map(|(t, _)| t)
-                .next(),
-            Some(_) => Some(id),
-            None => None,
-        };
-        let Some(target) = target else {
+        let Some(target) = self.evidence_target(id) else {
             return Vec::new();
         };
         let mut out: Vec<_> = self

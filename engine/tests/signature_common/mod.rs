@@ -86,3 +86,29 @@ pub fn outcome(s: &SignatureNode) -> (Outcome, bool, bool) {
 pub fn reason(s: &SignatureNode) -> String {
     s.verification.reason.clone().unwrap_or_default()
 }
+
+/// Writes a 50 MiB file at `path` (after `header`): larger than any signature format reads.
+pub fn write_huge(path: &Path, header: &[u8]) {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    file.write_all(header).unwrap();
+    let chunk = [b'A'; 1024 * 1024];
+    for _ in 0..50 {
+        file.write_all(&chunk).unwrap();
+    }
+    file.flush().unwrap();
+}
+
+/// The graph holds no signature, and a `too-large-to-parse` finding for `path`.
+pub fn assert_refused_as_too_large(graph: &EvidenceGraph, path: &str) {
+    assert_eq!(graph.signatures().count(), 0);
+    assert!(
+        graph
+            .findings()
+            .iter()
+            .any(|f| f.code == vouch_engine::FindingCode::TooLargeToParse
+                && f.path.as_deref() == Some(path)),
+        "{:#?}",
+        graph.findings()
+    );
+}
