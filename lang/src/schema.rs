@@ -134,6 +134,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("version", "string", "version of this release"),
             field("date", "datetime?", "when it was released"),
             field("previous", "string?", "the version it follows"),
+            field(
+                "cycle",
+                "SupportCycle?",
+                "the support cycle it belongs to: the longest cycle its version is or starts with (`2.4.1` is in `2.4`, not `2`)",
+            ),
             field("artifacts", "list<Artifact>", "the files it distributes"),
             field(
                 "distribution",

@@ -279,6 +279,10 @@ fn release(
             ("version", Value::str(&r.version)),
             ("date", Value::DateTime(r.date.timestamp())),
             ("previous", Value::opt_str(r.previous.as_ref())),
+            (
+                "cycle",
+                graph.release_cycle().map_or(Value::None, |(_, c)| cycle(c)),
+            ),
             ("artifacts", Value::list(artifacts)),
             ("distribution", Value::list(distribution)),
             ("sboms", sboms.all(graph)),
