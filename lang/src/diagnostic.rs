@@ -101,6 +101,18 @@ codes! {
     Unformatted => "vouch::fmt::unformatted",
 }
 
+impl Code {
+    /// The level a lint is enforced at unless the caller says otherwise; `None` for codes
+    /// that are not lints (errors and warnings that no option changes).
+    pub const fn default_lint_level(self) -> Option<crate::lint::LintLevel> {
+        use crate::lint::LintLevel;
+        match self {
+            Code::UnusedParam | Code::UnusedBinding => Some(LintLevel::Warn),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -10,6 +10,7 @@ mod diagnostic;
 pub mod dump;
 pub mod format;
 mod framework;
+mod lint;
 mod parse;
 mod scan;
 pub mod schema;
@@ -20,11 +21,12 @@ mod types;
 pub use check::{
     BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind,
     ImportTarget, Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel,
-    check,
+    check, check_with,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
 pub use format::{format_module, format_source, one_line};
 pub use framework::{Framework, Frameworks, Principle, Theme};
+pub use lint::{LintLevel, LintLevels, lint_by_name, lints};
 pub use parse::parse;
 pub use source::{MAX_SOURCE_BYTES, Source};
 pub use span::Span;

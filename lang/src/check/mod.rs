@@ -19,6 +19,7 @@ pub use builtins::{BUILTINS, Builtin};
 use crate::ast::{Expr, Field, Item, Module};
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::framework::{Framework, Frameworks};
+use crate::lint::LintLevels;
 use crate::parse::parse;
 use crate::source::Source;
 use crate::span::Span;
@@ -198,8 +199,18 @@ pub struct CheckOutput {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks the policy whose root file is `root`.
+/// Checks the policy whose root file is `root`, with every lint at its default level.
 pub fn check(root: Source, loader: &dyn Loader, frameworks: &Frameworks) -> CheckOutput {
+    check_with(root, loader, frameworks, &LintLevels::default())
+}
+
+/// Checks the policy whose root file is `root`, with lints at the levels `lints` sets.
+pub fn check_with(
+    root: Source,
+    loader: &dyn Loader,
+    frameworks: &Frameworks,
+    lints: &LintLevels,
+) -> CheckOutput {
     let mut session = Session {
         loader,
         frameworks,
@@ -211,6 +222,7 @@ pub fn check(root: Source, loader: &dyn Loader, frameworks: &Frameworks) -> Chec
     let root_facts = session.load(root, None, &mut Vec::new());
     session.duplicate_controls();
     let mut diags = session.diags;
+    lints.apply(&mut diags);
     sort_diagnostics(&mut diags);
     diags.dedup();
     let has_errors = diags.iter().any(Diagnostic::is_error);
