@@ -8,6 +8,7 @@ use std::sync::Arc;
 use vouch_engine::eval::value::{Date, Timestamp, date_instant};
 use vouch_engine::waivers::parse_waivers;
 
+use vouch_engine::eval::Budget;
 use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
 use vouch_lang::CheckedPolicy;
 
@@ -42,6 +43,14 @@ pub struct EvalInputs {
     /// Threads for hashing and evaluation (default: one per core).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Steps each control may take (expressions evaluated, loop elements visited) before it
+    /// stops with status `error`. Default: 50000000.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<String>,
+    /// Bytes of strings and collections each control may create before it stops with status
+    /// `error`: a number of bytes or a size such as 64MiB, 1GiB or 500MB. Default: 256MiB.
+    #[arg(long, value_name = "SIZE")]
+    pub max_bytes: Option<String>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub error_format: ErrorFormat,
@@ -77,6 +86,13 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         },
         // The one place an evaluation reads the clock.
         None => Timestamp::now(),
+    };
+    let budget = match budget(inputs) {
+        Ok(budget) => budget,
+        Err(message) => {
+            render::plain_error(&message, format);
+            return None;
+        }
     };
     let trust = load_trust(&inputs.trust, format)?;
     let waivers = match &inputs.waivers {
@@ -117,8 +133,59 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             waivers,
             trust: trusted_keys,
             threads: inputs.jobs,
+            budget,
         },
     })
+}
+
+/// The evaluation budget from `--max-steps` and `--max-bytes` (defaults for those not given).
+fn budget(inputs: &EvalInputs) -> Result<Budget, String> {
+    let mut budget = Budget::default();
+    if let Some(text) = &inputs.max_steps {
+        budget.max_steps = parse_count(text).ok_or_else(|| {
+            format!(
+                "`--max-steps {text}` is not a whole number of steps of at least 1 (e.g. 100000000)"
+            )
+        })?;
+    }
+    if let Some(text) = &inputs.max_bytes {
+        budget.max_bytes = parse_size(text).ok_or_else(|| {
+            format!(
+                "`--max-bytes {text}` is not a size of at least 1 byte: write bytes (1048576) or a number and a unit, B, KB, MB, GB, KiB, MiB or GiB (512MiB)"
+            )
+        })?;
+    }
+    Ok(budget)
+}
+
+/// A positive whole number (`_` may group digits); `None` for 0 or anything else.
+fn parse_count(text: &str) -> Option<u64> {
+    let digits: String = text.chars().filter(|&c| c != '_').collect();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&n| n > 0)
+}
+
+/// A positive size: bytes (`1048576`), or a number and a unit (`64MiB`, `64 MiB`, `500MB`,
+/// `1gib`); `None` for 0, an unknown unit, or an overflow.
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    parse_count(number)?.checked_mul(unit)
 }
 
 /// Loads the trust set; a missing or unreadable trust input is a usage error.
@@ -242,6 +309,43 @@ pub fn print_findings(findings: &[Finding], format: ErrorFormat) {
                     "column": f.column,
                 })
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_count, parse_size};
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size("64 mib"), Some(64 << 20));
+        assert_eq!(parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(parse_size("500MB"), Some(500_000_000));
+        assert_eq!(parse_size("1_000B"), Some(1000));
+        assert_eq!(parse_size("1kib"), Some(1024));
+        for bad in [
+            "0",
+            "0MiB",
+            "",
+            "MiB",
+            "64M",
+            "-1",
+            "1.5GiB",
+            "99999999999GiB",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("50_000_000"), Some(50_000_000));
+        assert_eq!(parse_count("1"), Some(1));
+        for bad in ["0", "", "_", "-5", "1e6", "18446744073709551616"] {
+            assert_eq!(parse_count(bad), None, "{bad}");
         }
     }
 }

@@ -1,18 +1,19 @@
 //! Running one control: its statements for automated controls (findings, fail-closed empty
 //! loops, the trace `vouch explain` prints), its attestations for manual ones.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
+use super::cite::Cited;
 use super::duration::Duration;
 use super::interp::{Bound, EvalError, Interp};
 use super::trace::TraceLine;
 use super::value::Value;
 use crate::evidence::AttestationFact;
-use crate::report::{AttestationUse, EvidenceRef, Finding, Status};
+use crate::report::{AttestationUse, Finding, Status};
 
 /// What running a control found, before waivers are applied.
 #[derive(Debug, Clone, Default)]
@@ -47,12 +48,18 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Records a trace line; `text` is only computed when tracing.
+    /// Records a trace line; `text` is only computed when tracing. The lines count against
+    /// the byte budget (a line past it stops the evaluation at its next step).
     fn note(&mut self, text: impl FnOnce() -> String) {
         if let Some(trace) = &mut self.trace {
+            let text = text();
+            let _ = self
+                .interp
+                .meter
+                .take_bytes(text.len() + size_of::<TraceLine>());
             trace.push(TraceLine {
                 depth: self.depth,
-                text: text(),
+                text,
             });
         }
     }
@@ -76,12 +83,14 @@ impl<'a> Runner<'a> {
         };
         if let Err(e) = result {
             run.status = Some(Status::Error);
-            run.reason = Some(format!(
-                "evaluation error at {}: {} (in `{}`)",
-                self.place(e.span),
-                e.message,
-                vouch_lang::one_line(self.interp.text(e.span))
-            ));
+            run.reason = Some(self.interp.stop_reason(e.span).unwrap_or_else(|| {
+                format!(
+                    "evaluation error at {}: {} (in `{}`)",
+                    self.place(e.span),
+                    e.message,
+                    vouch_lang::one_line(self.interp.text(e.span))
+                )
+            }));
             run.findings = self.findings;
             return run;
         }
@@ -150,6 +159,7 @@ impl<'a> Runner<'a> {
                 String::new()
             };
             self.interp.move_to(slot, index);
+            self.interp.step(f.span)?;
             let keep = match &f.filter {
                 Some(filter) => self.interp.condition(filter)?,
                 None => Some(true),
@@ -186,13 +196,15 @@ impl<'a> Runner<'a> {
                 self.note(|| format!("no element: fails closed, {message}"));
                 self.no_evidence.get_or_insert_with(|| message.clone());
                 // Cite what the empty collection was read from (e.g. release.toml).
-                self.interp.cite = Some(BTreeSet::new());
+                self.interp.cite = Some(Cited::default());
                 let replay = self.interp.eval(&f.iter);
                 let read = self.interp.cite.take().unwrap_or_default();
                 replay?;
+                let (evidence, evidence_omitted) = self.scope_citations(read);
                 let finding = Finding {
                     message,
-                    evidence: self.scope_citations(read),
+                    evidence,
+                    evidence_omitted,
                     values: self.bindings(),
                     expect: self.place(f.span),
                     waived_by: None,
@@ -226,7 +238,7 @@ impl<'a> Runner<'a> {
         if holds == Some(true) {
             return Ok(());
         }
-        self.interp.cite = Some(BTreeSet::new());
+        self.interp.cite = Some(Cited::default());
         let replay = self.interp.condition(&e.cond);
         let message = match &e.message {
             Some(t) => self.interp.interpolate(t),
@@ -240,9 +252,11 @@ impl<'a> Runner<'a> {
         self.depth -= 1;
         let mut values = self.bindings();
         values.extend(operands);
+        let (evidence, evidence_omitted) = self.scope_citations(read);
         let finding = Finding {
             message,
-            evidence: self.scope_citations(read),
+            evidence,
+            evidence_omitted,
             values,
             expect: place,
             waived_by: None,
@@ -260,16 +274,15 @@ impl<'a> Runner<'a> {
             .collect()
     }
 
-    /// `read` plus the citations of the records bound in scope, sorted.
-    fn scope_citations(&self, mut read: BTreeSet<EvidenceRef>) -> Vec<EvidenceRef> {
+    /// `read` plus the citations of the records bound in scope: the first in the report's
+    /// order, and how many distinct others there were.
+    fn scope_citations(&self, mut read: Cited) -> (Vec<crate::report::EvidenceRef>, usize) {
         for (_, v) in &self.interp.scope {
-            if let Value::Record(r) = v.value()
-                && let Some(c) = &r.citation
-            {
-                read.insert(c.to_ref());
+            if let Value::Record(r) = v.value() {
+                read.record(r);
             }
         }
-        read.into_iter().collect()
+        read.finish()
     }
 
     /// The operands a condition compares, by source text, with their values (expressions that
@@ -346,9 +359,12 @@ pub(crate) fn manual<'a>(
             Ok(Value::Duration(d)) => Some(*d),
             Ok(_) => None,
             Err(e) => {
+                let reason = interp.stop_reason(e.span);
                 return ControlRun {
                     status: Some(Status::Error),
-                    reason: Some(format!("evaluation error: {}", e.message)),
+                    reason: Some(
+                        reason.unwrap_or_else(|| format!("evaluation error: {}", e.message)),
+                    ),
                     ..ControlRun::default()
                 };
             }

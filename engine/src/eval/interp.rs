@@ -2,7 +2,7 @@
 //! params, evidence roots, constants), three-valued logic, quantifiers, interpolation, and
 //! the citations of every record read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -12,11 +12,12 @@ use vouch_lang::ast::{
 };
 use vouch_lang::{Source, Span, Type};
 
+use super::budget::{self, Budget, Exceeded, Meter};
+use super::cite::Cited;
 use super::duration::Duration;
 use super::ops::{self, Globs};
 use super::value::{EnumValue, Value};
 use crate::evidence::EvidenceValues;
-use crate::report::EvidenceRef;
 
 /// Why evaluating a control stopped: the message and where in the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub(crate) struct Env<'a> {
     pub as_of: Timestamp,
     pub params: &'a BTreeMap<String, Value>,
     pub source: &'a Source,
+    /// The limits of each evaluation run with this environment.
+    pub budget: Budget,
 }
 
 /// A binding in scope: a value, or the element of a collection that a loop or quantifier is
@@ -63,7 +66,9 @@ impl Bound {
 pub(crate) struct Interp<'a> {
     pub env: Env<'a>,
     pub scope: Vec<(&'a str, Bound)>,
-    pub cite: Option<BTreeSet<EvidenceRef>>,
+    pub cite: Option<Cited>,
+    /// What is left of the budget.
+    pub meter: Meter,
     globs: Globs,
     /// Plain string literals already made, by the address of their template (a control has a
     /// few: a short list beats hashing on every use).
@@ -76,6 +81,7 @@ impl<'a> Interp<'a> {
             env,
             scope: Vec::new(),
             cite: None,
+            meter: Meter::new(env.budget),
             globs: Globs::default(),
             literals: Vec::new(),
         }
@@ -94,8 +100,40 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Takes one step of the budget (`span` is where, should it run out).
+    #[inline]
+    pub fn step(&mut self, span: Span) -> Result<(), EvalError> {
+        self.meter.step().map_err(|e| self.stopped(span, e))
+    }
+
+    /// Takes `bytes` about to be allocated from the budget.
+    #[inline]
+    pub fn take_bytes(&mut self, bytes: usize, span: Span) -> Result<(), EvalError> {
+        self.meter
+            .take_bytes(bytes)
+            .map_err(|e| self.stopped(span, e))
+    }
+
+    fn stopped(&self, span: Span, why: Exceeded) -> EvalError {
+        self.fail(span, format!("evaluation stopped: {}", why.reason()))
+    }
+
+    /// Why the evaluation stopped, when it ran out of budget: `evaluation stopped at
+    /// SOURCE:LINE: ...`, naming where it was when it did.
+    pub fn stop_reason(&self, at: Span) -> Option<String> {
+        let why = self.meter.exceeded()?;
+        let source = self.env.source;
+        Some(format!(
+            "evaluation stopped at {}:{}: {}",
+            source.name(),
+            source.line_col(at.start).0,
+            why.reason()
+        ))
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, expr: &'a Expr) -> Result<Value, EvalError> {
+        self.step(expr.span)?;
         Ok(match &expr.kind {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Int(i) => Value::Int(*i),
@@ -108,6 +146,7 @@ impl<'a> Interp<'a> {
             ExprKind::DateTime(t) => Value::DateTime(*t),
             ExprKind::None => Value::None,
             ExprKind::List(items) => {
+                self.take_bytes(items.len().saturating_mul(size_of::<Value>()), expr.span)?;
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     out.push(self.eval(item)?);
@@ -117,6 +156,8 @@ impl<'a> Interp<'a> {
             ExprKind::Table(entries) => {
                 let mut map = BTreeMap::new();
                 for entry in entries {
+                    let key = entry.key.text().len() + size_of::<(String, Value)>();
+                    self.take_bytes(key, expr.span)?;
                     let value = self.eval(&entry.value)?;
                     map.insert(entry.key.text().to_owned(), value);
                 }
@@ -134,8 +175,8 @@ impl<'a> Interp<'a> {
                 {
                     match bound.value() {
                         Value::Record(r) => {
-                            if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
-                                cite.insert(c.to_ref());
+                            if let Some(cite) = &mut self.cite {
+                                cite.record(r);
                             }
                             return Ok(r.get(&field.name));
                         }
@@ -173,6 +214,7 @@ impl<'a> Interp<'a> {
                 let result = match args.as_slice() {
                     [a] => {
                         let a = self.eval(a)?;
+                        self.take_bytes(budget::created_by_call(&func.name, &a), expr.span)?;
                         ops::call(&func.name, &[&a], &mut self.globs)
                     }
                     [a, b] => {
@@ -237,8 +279,8 @@ impl<'a> Interp<'a> {
         match base {
             Value::None => Ok(Value::None),
             Value::Record(r) => {
-                if let (Some(cite), Some(c)) = (&mut self.cite, &r.citation) {
-                    cite.insert(c.to_ref());
+                if let Some(cite) = &mut self.cite {
+                    cite.record(r);
                 }
                 Ok(r.get(field))
             }
@@ -288,6 +330,13 @@ impl<'a> Interp<'a> {
                 Value::None => self.eval(rhs),
                 v => Ok(v),
             },
+            // `+` may make a string: its size is taken from the budget before it is made.
+            BinaryOp::Add => {
+                let a = self.eval(lhs)?;
+                let b = self.eval(rhs)?;
+                self.take_bytes(budget::created_by_add(&a, &b), span)?;
+                ops::binary(op, &a, &b).map_err(|m| self.fail(span, m))
+            }
             _ => {
                 if let Some(result) =
                     self.compare_in_place(lhs, rhs, |a, b| ops::binary(op, a, b))?
@@ -417,7 +466,7 @@ impl<'a> Interp<'a> {
             .push((q.var.name.as_str(), Bound::Element(items, 0)));
         for index in 0..count {
             self.move_to(slot, index);
-            let result = self.quantified(q);
+            let result = self.step(q.iter.span).and_then(|()| self.quantified(q));
             self.scope.truncate(slot + 1);
             let result = match result {
                 Ok(r) => r,
@@ -485,14 +534,19 @@ impl<'a> Interp<'a> {
         Ok(value)
     }
 
-    /// The text of a template with every `{expression}` replaced by its value.
+    /// The text of a template with every `{expression}` replaced by its value. Each piece is
+    /// taken from the budget before it is appended.
     pub fn interpolate(&mut self, t: &'a Template) -> Result<String, EvalError> {
         let mut out = String::new();
         for part in &t.parts {
-            match part {
-                TemplatePart::Text(text) => out.push_str(text),
-                TemplatePart::Expr(e) => out.push_str(&self.eval(e)?.to_string()),
-            }
+            let written = match part {
+                TemplatePart::Text(text) => self.meter.write_display(&mut out, text),
+                TemplatePart::Expr(e) => {
+                    let value = self.eval(e)?;
+                    self.meter.write_display(&mut out, &value)
+                }
+            };
+            written.map_err(|e| self.stopped(t.span, e))?;
         }
         Ok(out)
     }

@@ -5,8 +5,14 @@
 //! text the caller read). Signatures were verified against the trust set during ingestion. Controls are evaluated independently (in
 //! parallel when there are threads to spare) and the report is assembled in control-id
 //! order, so the same inputs give the same report whatever the thread count.
+//!
+//! Every control runs under its own [`Budget`] of steps and bytes (see [`budget`]): a
+//! runaway control stops with status `error` and says which limit it passed, and because no
+//! budget is shared between controls, which controls stop does not depend on the threads.
 
 mod assemble;
+pub mod budget;
+mod cite;
 mod control;
 pub mod duration;
 mod interp;
@@ -21,6 +27,7 @@ use rayon::prelude::*;
 use vouch_lang::ast::{Item, Stmt};
 use vouch_lang::{CheckedControl, CheckedPolicy, ControlKind};
 
+pub use budget::Budget;
 pub use interp::EvalError;
 pub use trace::{Trace, TraceLine};
 pub use value::{Record, Value};
@@ -43,6 +50,9 @@ pub struct EvaluationOptions {
     pub trust: Vec<crate::report::TrustedKeyRef>,
     /// Threads for evaluating controls; `None` uses rayon's global pool.
     pub threads: Option<usize>,
+    /// The steps and bytes each control (each param, each manual control's `within`) may
+    /// use.
+    pub budget: Budget,
 }
 
 impl EvaluationOptions {
@@ -53,6 +63,7 @@ impl EvaluationOptions {
             waivers: Vec::new(),
             trust: Vec::new(),
             threads: None,
+            budget: Budget::default(),
         }
     }
 }
@@ -76,12 +87,12 @@ pub fn evaluate_values(
     evidence: &EvidenceValues,
     options: &EvaluationOptions,
 ) -> Report {
-    let params = module_params(policy, evidence, options.as_of);
+    let params = module_params(policy, evidence, options);
     let run_all = || -> Vec<ControlRun> {
         policy
             .controls
             .par_iter()
-            .map(|c| run_control(policy, c, evidence, &params, options.as_of, false))
+            .map(|c| run_control(policy, c, evidence, &params, options, false))
             .collect()
     };
     let runs = match options.threads {
@@ -106,20 +117,25 @@ pub fn explain(
 ) -> Option<Trace> {
     let control = policy.controls.iter().find(|c| c.id == control_id)?;
     let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
-    let params = module_params(policy, &evidence, options.as_of);
-    let mut run = run_control(policy, control, &evidence, &params, options.as_of, true);
+    let params = module_params(policy, &evidence, options);
+    let mut run = run_control(policy, control, &evidence, &params, options, true);
     let lines = std::mem::take(&mut run.trace);
     let (result, _) =
         assemble::control_result(policy, control, run, &options.waivers, options.as_of);
     Some(Trace { result, lines })
 }
 
-/// The value of every param of every module, by module index.
+/// The params of one module: their values, or why evaluating one ran out of budget (then
+/// every control of the module stops with that reason).
+type ModuleParams = Result<BTreeMap<String, Value>, String>;
+
+/// The value of every param of every module, by module index. Each param is evaluated under
+/// its own budget.
 fn module_params(
     policy: &CheckedPolicy,
     evidence: &EvidenceValues,
-    as_of: Timestamp,
-) -> Vec<BTreeMap<String, Value>> {
+    options: &EvaluationOptions,
+) -> Vec<ModuleParams> {
     let none = BTreeMap::new();
     policy
         .modules
@@ -130,14 +146,18 @@ fn module_params(
                 .map(|(name, binding)| {
                     let env = Env {
                         evidence,
-                        as_of,
+                        as_of: options.as_of,
                         params: &none,
                         source: &binding.value_source,
+                        budget: options.budget,
                     };
-                    let value = Interp::new(env)
-                        .eval(&binding.value)
-                        .map_or(Value::None, |v| interp::coerce(v, &binding.ty));
-                    (name.clone(), value)
+                    let mut interp = Interp::new(env);
+                    let value = interp.eval(&binding.value);
+                    if let Some(reason) = interp.stop_reason(binding.value.span) {
+                        return Err(format!("param `{name}`: {reason}"));
+                    }
+                    let value = value.map_or(Value::None, |v| interp::coerce(v, &binding.ty));
+                    Ok((name.clone(), value))
                 })
                 .collect()
         })
@@ -148,8 +168,8 @@ fn run_control(
     policy: &CheckedPolicy,
     control: &CheckedControl,
     evidence: &EvidenceValues,
-    params: &[BTreeMap<String, Value>],
-    as_of: Timestamp,
+    params: &[ModuleParams],
+    options: &EvaluationOptions,
     trace: bool,
 ) -> ControlRun {
     let (Some(module), Some(module_params)) = (
@@ -158,14 +178,25 @@ fn run_control(
     ) else {
         return internal_error("its module is missing");
     };
+    let module_params = match module_params {
+        Ok(values) => values,
+        Err(reason) => {
+            return ControlRun {
+                status: Some(Status::Error),
+                reason: Some(reason.clone()),
+                ..ControlRun::default()
+            };
+        }
+    };
     let Some(Item::Control(decl)) = module.ast.items.get(control.item) else {
         return internal_error("its declaration is missing");
     };
     let env = Env {
         evidence,
-        as_of,
+        as_of: options.as_of,
         params: module_params,
         source: &module.source,
+        budget: options.budget,
     };
     let mut interp = Interp::new(env);
     match &control.kind {

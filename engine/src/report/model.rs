@@ -12,6 +12,11 @@ use serde::Serialize;
 /// The schema name of this report format.
 pub const REPORT_SCHEMA: &str = "vouch-report/1";
 
+/// A finding cites at most this many evidence records ([`Finding::evidence`]); how many more
+/// it rests on is [`Finding::evidence_omitted`]. A finding that reads every file of a large
+/// bundle stays small, so a report grows linearly with the bundle.
+pub const MAX_FINDING_EVIDENCE: usize = 16;
+
 /// A complete evaluation report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -261,8 +266,13 @@ pub struct ControlResult {
 pub struct Finding {
     /// The interpolated `else` message (or a default naming the condition).
     pub message: String,
-    /// The evidence it rests on, sorted by path then location, without duplicates.
+    /// The evidence it rests on, sorted by path then location, without duplicates: the first
+    /// [`MAX_FINDING_EVIDENCE`] in that order.
     pub evidence: Vec<EvidenceRef>,
+    /// How many more evidence records it rests on than `evidence` lists (written only when
+    /// some are left out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     /// The values that made it fail: each binding and compared operand, by name, as text.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, String>,
@@ -271,6 +281,10 @@ pub struct Finding {
     /// The id of the waiver that covers it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A piece of evidence a finding rests on.

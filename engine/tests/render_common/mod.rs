@@ -126,6 +126,7 @@ fn finding(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<BTreeMap<_, _>>(),
         expect: format!("acme.vouch:{line}"),
+        evidence_omitted: 0,
         waived_by: None,
     }
 }
