@@ -192,6 +192,8 @@ pub fn fixture() -> Report {
             ),
         ],
     );
+    // A finding resting on more evidence than it cites.
+    sign.findings[1].evidence_omitted = 2;
     sign.description =
         Some("Customers can verify every download against a key they already trust.".into());
     sign.rationale = Some("An unsigned artifact cannot be told apart from a tampered one.".into());

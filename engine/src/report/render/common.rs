@@ -38,6 +38,16 @@ pub(crate) fn waivers_by_id(report: &Report) -> HashMap<&str, &WaiverResult> {
     report.waivers.iter().map(|w| (w.id.as_str(), w)).collect()
 }
 
+/// `and N more evidence records`: what a finding's evidence list leaves out
+/// ([`crate::report::Finding::evidence_omitted`]); `None` when it leaves out none.
+pub(crate) fn more_evidence(omitted: usize) -> Option<String> {
+    match omitted {
+        0 => None,
+        1 => Some("and 1 more evidence record".to_owned()),
+        n => Some(format!("and {n} more evidence records")),
+    }
+}
+
 /// The line number of an evidence location written `line N`.
 pub(crate) fn location_line(location: Option<&str>) -> Option<u64> {
     let rest = location?.strip_prefix("line ")?;

@@ -299,6 +299,11 @@ fn finding(out: &mut String, f: &Finding, waivers: &HashMap<&str, &WaiverResult>
             code(out, &e.sha256);
             out.push_str("</td></tr>\n");
         }
+        if let Some(more) = common::more_evidence(f.evidence_omitted) {
+            out.push_str("<tr><td colspan=\"3\" class=\"omitted\">");
+            t(out, &more);
+            out.push_str("</td></tr>\n");
+        }
         out.push_str("</tbody></table>\n");
     }
     if !f.values.is_empty() {

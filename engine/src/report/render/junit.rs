@@ -226,6 +226,9 @@ fn body(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverResu
             }
             let _ = writeln!(text, " sha256:{}", e.sha256);
         }
+        if let Some(more) = common::more_evidence(f.evidence_omitted) {
+            let _ = writeln!(text, "   evidence: {more}");
+        }
         for (k, v) in &f.values {
             let _ = writeln!(text, "   {k} = {v}");
         }

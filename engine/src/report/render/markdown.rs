@@ -219,6 +219,11 @@ fn findings(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &Waiver
             code(out, &e.sha256);
             out.push('\n');
         }
+        if let Some(more) = common::more_evidence(f.evidence_omitted) {
+            out.push_str("   - ");
+            t(out, &more);
+            out.push('\n');
+        }
         if !f.values.is_empty() {
             out.push_str("   - values: ");
             for (j, (k, v)) in f.values.iter().enumerate() {

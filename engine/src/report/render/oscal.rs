@@ -304,6 +304,9 @@ fn control_observations(ids: &Ids, report: &Report, c: &ControlResult, out: &mut
         if let Some(w) = &f.waived_by {
             props.push(prop("waived-by", w));
         }
+        if f.evidence_omitted > 0 {
+            props.push(prop("evidence-omitted", &f.evidence_omitted.to_string()));
+        }
         o.insert("props".into(), Value::Array(props));
         o.insert("methods".into(), json!(["TEST"]));
         if !f.evidence.is_empty() {

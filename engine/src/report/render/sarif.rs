@@ -301,11 +301,11 @@ fn result(
             if !f.values.is_empty() {
                 props.insert("values".into(), json!(f.values));
             }
-            if f.evidence.len() > MAX_LOCATIONS {
-                props.insert(
-                    "omittedLocations".into(),
-                    json!(f.evidence.len() - MAX_LOCATIONS),
-                );
+            // Evidence beyond the locations listed: past MAX_LOCATIONS here, and what the
+            // finding itself leaves out.
+            let omitted = f.evidence.len().saturating_sub(MAX_LOCATIONS) + f.evidence_omitted;
+            if omitted > 0 {
+                props.insert("omittedLocations".into(), json!(omitted));
             }
             r.insert("properties".into(), Value::Object(props));
         }
