@@ -44,7 +44,7 @@ pub struct EvalInputs {
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
     /// Steps each control may take (expressions evaluated, loop elements visited) before it
-    /// stops with status `error`. Default: 50000000.
+    /// stops with status `error`. Default: 100000000.
     #[arg(long, value_name = "N")]
     pub max_steps: Option<String>,
     /// Bytes of strings and collections each control may create before it stops with status

@@ -111,10 +111,10 @@ fn the_default_budget_stops_a_runaway_control_within_seconds() {
     let report = evaluate(&int_list(1000), &[CUBIC], Budget::default());
     assert_eq!(report.controls[0].status, Status::Error);
     let reason = report.controls[0].reason.as_deref().unwrap();
-    assert!(reason.ends_with("more than 50,000,000 steps (raise it with --max-steps)"));
-    // About a second on this project's machine.
+    assert!(reason.ends_with("more than 100,000,000 steps (raise it with --max-steps)"));
+    // 2-4 s on this project's machine (see HACKING.md); never minutes.
     assert!(
-        start.elapsed() < Duration::from_secs(5),
+        start.elapsed() < Duration::from_secs(15),
         "{:?}",
         start.elapsed()
     );

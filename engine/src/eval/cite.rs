@@ -2,38 +2,102 @@
 //! kept to the first [`MAX_FINDING_EVIDENCE`] in the report's order, with a count of the
 //! rest, so a finding that reads every file of a large bundle stays small.
 //!
-//! Collecting is cheap: a record read again soon after is recognised by its address, a
-//! citation is turned into the report's [`EvidenceRef`] only when it is kept, and distinct
-//! citations are counted in a hash set only once more than the cap have been seen.
+//! Collecting is cheap even when every finding reads every file: each record is numbered once
+//! per control (by its address, then by its citation's value, so two records citing the same
+//! place count once), a finding marks the numbers it saw, and a citation becomes the report's
+//! [`EvidenceRef`] only when it is kept.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use super::value::{Citation, Record};
 use crate::report::{EvidenceRef, MAX_FINDING_EVIDENCE};
 
-/// How many recently cited records are remembered by address.
+/// How many recently cited records a finding remembers by address.
 const RECENT: usize = 4;
 
-/// The citations of one finding, as they are collected.
+/// The number of a record without a citation.
+const UNCITED: u32 = u32::MAX;
+
+/// Every citation a control's findings read, numbered once each.
 #[derive(Debug, Default)]
+pub(crate) struct CitationIndex {
+    /// Record address to citation number ([`UNCITED`] for a record without one). Records stay
+    /// alive as long as the evidence an evaluation reads, so an address is one record.
+    by_record: HashMap<usize, u32, BuildHasherDefault<AddressHasher>>,
+    /// Citation to number, so records citing the same place share one.
+    by_value: HashMap<Citation, u32>,
+    /// The citations, by number.
+    citations: Vec<Citation>,
+    /// By number: the last finding that saw it.
+    seen_by: Vec<u32>,
+    /// The number of the finding being collected.
+    finding: u32,
+}
+
+impl CitationIndex {
+    /// The number of the citation of record `r`.
+    fn number(&mut self, r: &Arc<Record>) -> u32 {
+        let at = Arc::as_ptr(r).cast::<()>() as usize;
+        if let Some(&n) = self.by_record.get(&at) {
+            return n;
+        }
+        let n = match &r.citation {
+            None => UNCITED,
+            Some(c) => match self.by_value.get(c) {
+                Some(&n) => n,
+                None => {
+                    let n = u32::try_from(self.citations.len()).unwrap_or(UNCITED);
+                    if n != UNCITED {
+                        self.citations.push(c.clone());
+                        self.seen_by.push(0);
+                        self.by_value.insert(c.clone(), n);
+                    }
+                    n
+                }
+            },
+        };
+        self.by_record.insert(at, n);
+        n
+    }
+
+    fn citation(&self, n: u32) -> Option<&Citation> {
+        self.citations.get(usize::try_from(n).ok()?)
+    }
+}
+
+/// The citations of one finding, as they are collected.
+#[derive(Debug)]
 pub(crate) struct Cited {
+    /// The finding's number in the index.
+    finding: u32,
     /// The smallest distinct citations so far, in the report's order, at most the cap.
-    kept: Vec<Citation>,
-    /// Every distinct citation, once more than the cap have been seen.
-    seen: Option<HashSet<Citation>>,
-    /// The addresses of the records cited last (0: none), to skip them cheaply.
+    kept: Vec<u32>,
+    /// How many distinct citations it saw.
+    distinct: usize,
+    /// The addresses of the records cited last (0: none), to skip them without a lookup.
     recent: [usize; RECENT],
     next: usize,
 }
 
 impl Cited {
-    /// Cites the record `r` was read from. Records stay alive as long as the evidence an
-    /// evaluation reads, so an address seen before is the same record.
+    /// Starts collecting the citations of a new finding.
+    pub fn start(index: &mut CitationIndex) -> Cited {
+        index.finding = index.finding.wrapping_add(1);
+        Cited {
+            finding: index.finding,
+            kept: Vec::new(),
+            distinct: 0,
+            recent: [0; RECENT],
+            next: 0,
+        }
+    }
+
+    /// Cites the record `r` was read from.
     #[inline]
-    pub fn record(&mut self, r: &Arc<Record>) {
+    pub fn record(&mut self, r: &Arc<Record>, index: &mut CitationIndex) {
         let at = Arc::as_ptr(r).cast::<()>() as usize;
         if self.recent.contains(&at) {
             return;
@@ -42,58 +106,69 @@ impl Cited {
             *slot = at;
         }
         self.next = self.next.wrapping_add(1);
-        if let Some(c) = &r.citation {
-            self.add(c);
+        let n = index.number(r);
+        let Some(seen_by) = usize::try_from(n)
+            .ok()
+            .and_then(|i| index.seen_by.get_mut(i))
+        else {
+            return;
+        };
+        if *seen_by == self.finding {
+            return;
         }
-    }
-
-    /// Cites `c`.
-    pub fn add(&mut self, c: &Citation) {
-        match &mut self.seen {
-            None => {
-                if self.kept.iter().any(|k| k == c) {
-                    return;
-                }
-                if self.kept.len() == MAX_FINDING_EVIDENCE {
-                    // From here on, distinct citations are counted in a set.
-                    let seen = self.kept.iter().cloned().collect();
-                    self.seen = Some(seen);
-                    self.add(c);
-                    return;
-                }
-                self.keep(c.clone());
-            }
-            Some(seen) => {
-                if seen.contains(c) {
-                    return;
-                }
-                seen.insert(c.clone());
-                let smaller_than_kept = self
-                    .kept
-                    .last()
-                    .is_none_or(|last| order(c, last) == Ordering::Less);
-                if smaller_than_kept {
-                    self.keep(c.clone());
-                    self.kept.truncate(MAX_FINDING_EVIDENCE);
-                }
-            }
+        *seen_by = self.finding;
+        self.distinct += 1;
+        let Some(c) = index.citation(n) else {
+            return;
+        };
+        let smaller_than_kept = self.kept.len() < MAX_FINDING_EVIDENCE
+            || self
+                .kept
+                .last()
+                .and_then(|&last| index.citation(last))
+                .is_some_and(|last| order(c, last) == Ordering::Less);
+        if smaller_than_kept {
+            let at = self.kept.partition_point(|&k| {
+                index
+                    .citation(k)
+                    .is_some_and(|k| order(k, c) == Ordering::Less)
+            });
+            self.kept.insert(at, n);
+            self.kept.truncate(MAX_FINDING_EVIDENCE);
         }
-    }
-
-    fn keep(&mut self, c: Citation) {
-        let at = self
-            .kept
-            .partition_point(|k| order(k, &c) == Ordering::Less);
-        self.kept.insert(at, c);
     }
 
     /// The citations kept, in the report's order, and how many distinct others there were.
-    pub fn finish(self) -> (Vec<EvidenceRef>, usize) {
-        let omitted = self
-            .seen
-            .as_ref()
-            .map_or(0, |s| s.len().saturating_sub(self.kept.len()));
-        (self.kept.iter().map(Citation::to_ref).collect(), omitted)
+    pub fn finish(self, index: &CitationIndex) -> (Vec<EvidenceRef>, usize) {
+        let kept: Vec<EvidenceRef> = self
+            .kept
+            .iter()
+            .filter_map(|&n| index.citation(n))
+            .map(Citation::to_ref)
+            .collect();
+        let omitted = self.distinct.saturating_sub(kept.len());
+        (kept, omitted)
+    }
+}
+
+/// A hasher for addresses: they are not chosen by any input, so one multiplication mixes
+/// them well enough.
+#[derive(Debug, Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
     }
 }
 
@@ -174,19 +249,30 @@ mod tests {
         }
     }
 
+    /// A record citing `c`.
+    fn record(c: &Citation) -> Arc<Record> {
+        Record::new("Test", Arc::from(c.path.as_ref()), Some(c.clone()), [])
+    }
+
     #[test]
     fn keeps_the_first_in_order_and_counts_the_rest_once() {
-        // 40 distinct citations, each given three times, in a scrambled order.
+        // 40 distinct citations, each in two records and read three times, scrambled.
         let all: Vec<Citation> = (0..40u32)
             .map(|i| citation(&format!("f{:02}", (i * 17) % 40), Some(i % 3)))
             .collect();
-        let mut cited = Cited::default();
+        let records: Vec<Arc<Record>> = all.iter().chain(&all).map(record).collect();
+        let mut index = CitationIndex::default();
+        // The index is shared by the findings of a control: an earlier one changes nothing.
+        let mut earlier = Cited::start(&mut index);
+        earlier.record(&records[5], &mut index);
+        assert_eq!(earlier.finish(&index).1, 0);
+        let mut cited = Cited::start(&mut index);
         for round in 0..3 {
-            for c in all.iter().skip(round).chain(all.iter().take(round)) {
-                cited.add(c);
+            for r in records.iter().skip(round).chain(records.iter().take(round)) {
+                cited.record(r, &mut index);
             }
         }
-        let (kept, omitted) = cited.finish();
+        let (kept, omitted) = cited.finish(&index);
         let mut expected: Vec<EvidenceRef> = all.iter().map(Citation::to_ref).collect();
         expected.sort();
         expected.truncate(MAX_FINDING_EVIDENCE);
@@ -196,12 +282,21 @@ mod tests {
 
     #[test]
     fn up_to_the_cap_nothing_is_omitted() {
-        let mut cited = Cited::default();
-        for i in (0..MAX_FINDING_EVIDENCE).rev() {
-            cited.add(&citation(&format!("f{i:02}"), None));
-            cited.add(&citation(&format!("f{i:02}"), None));
+        // Two records per citation, and one without a citation.
+        let mut records: Vec<Arc<Record>> = (0..MAX_FINDING_EVIDENCE)
+            .rev()
+            .flat_map(|i| {
+                let c = citation(&format!("f{i:02}"), None);
+                [record(&c), record(&c)]
+            })
+            .collect();
+        records.push(Record::new("Test", Arc::from("x"), None, []));
+        let mut index = CitationIndex::default();
+        let mut cited = Cited::start(&mut index);
+        for r in &records {
+            cited.record(r, &mut index);
         }
-        let (kept, omitted) = cited.finish();
+        let (kept, omitted) = cited.finish(&index);
         assert_eq!(kept.len(), MAX_FINDING_EVIDENCE);
         assert_eq!(kept[0].path, "f00");
         assert_eq!(omitted, 0);

@@ -196,9 +196,9 @@ impl<'a> Runner<'a> {
                 self.note(|| format!("no element: fails closed, {message}"));
                 self.no_evidence.get_or_insert_with(|| message.clone());
                 // Cite what the empty collection was read from (e.g. release.toml).
-                self.interp.cite = Some(Cited::default());
+                self.interp.cite = Some(Cited::start(&mut self.interp.citations));
                 let replay = self.interp.eval(&f.iter);
-                let read = self.interp.cite.take().unwrap_or_default();
+                let read = self.interp.cite.take();
                 replay?;
                 let (evidence, evidence_omitted) = self.scope_citations(read);
                 let finding = Finding {
@@ -222,7 +222,13 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         let cond_text = vouch_lang::one_line(self.interp.text(e.cond.span));
-        let operands = self.operand_values(&e.cond);
+        // Traced, the operands are shown before the condition is examined again; otherwise
+        // their values are kept as that replay evaluates them, not evaluated a third time.
+        let mut operands = if tracing {
+            self.operand_values(&e.cond)
+        } else {
+            Vec::new()
+        };
         let place = self.place(e.span);
         let verdict = match holds {
             Some(true) => "holds",
@@ -238,13 +244,24 @@ impl<'a> Runner<'a> {
         if holds == Some(true) {
             return Ok(());
         }
-        self.interp.cite = Some(Cited::default());
+        self.interp.cite = Some(Cited::start(&mut self.interp.citations));
+        if !tracing {
+            let mut exprs = Vec::new();
+            self::operands(&e.cond, &mut exprs);
+            self.interp.capture(&exprs);
+        }
         let replay = self.interp.condition(&e.cond);
+        if !tracing {
+            // Operands the replay did not reach are evaluated without citing what they read.
+            let cite = self.interp.cite.take();
+            operands = self.operand_values(&e.cond);
+            self.interp.cite = cite;
+        }
         let message = match &e.message {
             Some(t) => self.interp.interpolate(t),
             None => Ok(default_message(&cond_text, holds, &operands)),
         };
-        let read = self.interp.cite.take().unwrap_or_default();
+        let read = self.interp.cite.take();
         replay?;
         let message = message?;
         self.depth += 1;
@@ -276,13 +293,15 @@ impl<'a> Runner<'a> {
 
     /// `read` plus the citations of the records bound in scope: the first in the report's
     /// order, and how many distinct others there were.
-    fn scope_citations(&self, mut read: Cited) -> (Vec<crate::report::EvidenceRef>, usize) {
-        for (_, v) in &self.interp.scope {
+    fn scope_citations(&mut self, read: Option<Cited>) -> (Vec<crate::report::EvidenceRef>, usize) {
+        let interp = &mut self.interp;
+        let mut read = read.unwrap_or_else(|| Cited::start(&mut interp.citations));
+        for (_, v) in &interp.scope {
             if let Value::Record(r) = v.value() {
-                read.record(r);
+                read.record(r, &mut interp.citations);
             }
         }
-        read.finish()
+        read.finish(&interp.citations)
     }
 
     /// The operands a condition compares, by source text, with their values (expressions that
@@ -296,7 +315,11 @@ impl<'a> Runner<'a> {
             if out.iter().any(|(t, _)| *t == text) {
                 continue;
             }
-            if let Ok(v) = self.interp.eval(e) {
+            let value = match self.interp.captured(e) {
+                Some(v) => Ok(v),
+                None => self.interp.eval(e),
+            };
+            if let Ok(v) = value {
                 let shown = v.to_string();
                 // A constant name (`not_affected`, `critical`) says nothing about the evidence.
                 if shown != text {
@@ -304,6 +327,7 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        self.interp.capture(&[]);
         out
     }
 }

@@ -13,7 +13,7 @@ use vouch_lang::ast::{
 use vouch_lang::{Source, Span, Type};
 
 use super::budget::{self, Budget, Exceeded, Meter};
-use super::cite::Cited;
+use super::cite::{CitationIndex, Cited};
 use super::duration::Duration;
 use super::ops::{self, Globs};
 use super::value::{EnumValue, Value};
@@ -67,8 +67,13 @@ pub(crate) struct Interp<'a> {
     pub env: Env<'a>,
     pub scope: Vec<(&'a str, Bound)>,
     pub cite: Option<Cited>,
+    /// Every citation the control's findings read, numbered once.
+    pub citations: CitationIndex,
     /// What is left of the budget.
     pub meter: Meter,
+    /// Expressions whose values are kept as they are evaluated (by address), with the value
+    /// once it is: the operands of a failing expectation while it is examined again.
+    captured: Vec<(usize, Option<Value>)>,
     globs: Globs,
     /// Plain string literals already made, by the address of their template (a control has a
     /// few: a short list beats hashing on every use).
@@ -81,7 +86,9 @@ impl<'a> Interp<'a> {
             env,
             scope: Vec::new(),
             cite: None,
+            citations: CitationIndex::default(),
             meter: Meter::new(env.budget),
+            captured: Vec::new(),
             globs: Globs::default(),
             literals: Vec::new(),
         }
@@ -131,9 +138,44 @@ impl<'a> Interp<'a> {
         ))
     }
 
+    /// Keeps the values of `exprs` when they are next evaluated (and forgets those kept
+    /// before).
+    pub fn capture(&mut self, exprs: &[&Expr]) {
+        self.captured = exprs.iter().map(|e| (address(e), None)).collect();
+    }
+
+    /// The value kept for `expr`, if it was evaluated since [`Interp::capture`].
+    pub fn captured(&self, expr: &Expr) -> Option<Value> {
+        let key = address(expr);
+        self.captured
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.clone())
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, expr: &'a Expr) -> Result<Value, EvalError> {
         self.step(expr.span)?;
+        let value = self.eval_kind(expr)?;
+        if !self.captured.is_empty() {
+            self.keep(expr, &value);
+        }
+        Ok(value)
+    }
+
+    /// Keeps `value` as the value of `expr` if it is captured and not yet kept.
+    #[inline(never)]
+    fn keep(&mut self, expr: &Expr, value: &Value) {
+        let key = address(expr);
+        if let Some((_, slot @ None)) = self.captured.iter_mut().find(|(k, _)| *k == key) {
+            *slot = Some(value.clone());
+        }
+    }
+
+    /// [`Interp::eval`] without the budget and the capture (inlined into it: one call per
+    /// expression, not two).
+    #[inline(always)]
+    fn eval_kind(&mut self, expr: &'a Expr) -> Result<Value, EvalError> {
         Ok(match &expr.kind {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Int(i) => Value::Int(*i),
@@ -176,7 +218,7 @@ impl<'a> Interp<'a> {
                     match bound.value() {
                         Value::Record(r) => {
                             if let Some(cite) = &mut self.cite {
-                                cite.record(r);
+                                cite.record(r, &mut self.citations);
                             }
                             return Ok(r.get(&field.name));
                         }
@@ -280,7 +322,7 @@ impl<'a> Interp<'a> {
             Value::None => Ok(Value::None),
             Value::Record(r) => {
                 if let Some(cite) = &mut self.cite {
-                    cite.record(r);
+                    cite.record(r, &mut self.citations);
                 }
                 Ok(r.get(field))
             }
@@ -550,6 +592,11 @@ impl<'a> Interp<'a> {
         }
         Ok(out)
     }
+}
+
+/// The address of an expression, which identifies it while the policy is alive.
+fn address(expr: &Expr) -> usize {
+    std::ptr::from_ref(expr) as usize
 }
 
 /// The value of a duration literal; `None` on overflow.
