@@ -189,7 +189,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -200,9 +200,9 @@ fn thousands(n: u64) -> String {
 /// `256 MiB`, `1 GiB`, or `1,000 bytes` for a size that is not a whole number of MiB.
 fn size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         match bytes / MIB {
-            mib if mib % 1024 == 0 => format!("{} GiB", thousands(mib / 1024)),
+            mib if mib.is_multiple_of(1024) => format!("{} GiB", thousands(mib / 1024)),
             mib => format!("{} MiB", thousands(mib)),
         }
     } else {
