@@ -1,5 +1,10 @@
 //! Running one control: its statements for automated controls (findings, fail-closed empty
 //! loops, the trace `vouch explain` prints), its attestations for manual ones.
+//!
+//! Fail closed: an unknown `expect` fails, and its message says what is missing; an element
+//! whose `where` is unknown is a failure of its own ("cannot tell whether ..."), never left
+//! out; a loop over a `none` collection is not an empty one, so `when empty` does not excuse
+//! it; a `manual ... within` whose age is unknown is an error.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -150,20 +155,27 @@ impl<'a> Runner<'a> {
                 String::new()
             };
             self.interp.move_to(slot, index);
-            let keep = match &f.filter {
-                Some(filter) => self.interp.condition(filter)?,
-                None => Some(true),
+            let (keep, filter) = match &f.filter {
+                Some(filter) => (self.interp.condition(filter)?, Some(filter)),
+                None => (Some(true), None),
             };
-            if keep == Some(true) {
-                ran += 1;
-                self.note(|| format!("{} = {shown}", f.var.name));
-                self.depth += 1;
-                let result = self.block(&f.body);
-                self.depth -= 1;
-                result?;
-            } else {
-                let why = if keep.is_none() { "none" } else { "false" };
-                self.note(|| format!("{} = {shown}: left out (`where` is {why})", f.var.name));
+            match (keep, filter) {
+                (Some(true), _) => {
+                    ran += 1;
+                    self.note(|| format!("{} = {shown}", f.var.name));
+                    self.depth += 1;
+                    let result = self.block(&f.body);
+                    self.depth -= 1;
+                    result?;
+                }
+                (None, Some(filter)) => {
+                    // Unknown: the element may be one the body must judge, so it fails.
+                    ran += 1;
+                    self.unknown_where(f, filter, item)?;
+                }
+                _ => {
+                    self.note(|| format!("{} = {shown}: left out (`where` is false)", f.var.name));
+                }
             }
         }
         self.interp.scope.truncate(slot);
@@ -172,7 +184,9 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         let what = format!("{iter_text}{filter_text}");
-        match f.when_empty.map(|w| w.outcome) {
+        // `when empty` is about a known empty collection; a `none` one is unknown.
+        let when_empty = f.when_empty.map(|w| w.outcome).filter(|_| items.is_some());
+        match when_empty {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
             }
@@ -182,7 +196,14 @@ impl<'a> Runner<'a> {
                 self.not_applicable.get_or_insert(reason);
             }
             Some(EmptyOutcome::Fail) | None => {
-                let message = format!("no evidence of {what}");
+                let message = match f.when_empty {
+                    Some(w) if w.outcome != EmptyOutcome::Fail => format!(
+                        "no evidence of {what}: `{iter_text}` is none, so `when empty: {}` \
+                         does not apply",
+                        w.outcome.as_str()
+                    ),
+                    _ => format!("no evidence of {what}"),
+                };
                 self.note(|| format!("no element: fails closed, {message}"));
                 self.no_evidence.get_or_insert_with(|| message.clone());
                 // Cite what the empty collection was read from (e.g. release.toml).
@@ -200,6 +221,38 @@ impl<'a> Runner<'a> {
                 self.findings.push(finding);
             }
         }
+        Ok(())
+    }
+
+    /// Records the failure of an element whose `where` is unknown; its body is not run.
+    fn unknown_where(
+        &mut self,
+        f: &'a ForStmt,
+        filter: &'a Expr,
+        element: &Value,
+    ) -> Result<(), EvalError> {
+        let where_text = vouch_lang::one_line(self.interp.text(filter.span));
+        let operands = self.operand_values(filter);
+        let missing = missing(&operands).unwrap_or_else(|| format!("`{where_text}` is none"));
+        let message = format!(
+            "cannot tell whether `{where_text}` holds for {} = {element}: {missing}",
+            f.var.name
+        );
+        self.note(|| format!("{} = {element}: fails ({message})", f.var.name));
+        self.interp.cite = Some(BTreeSet::new());
+        let replay = self.interp.condition(filter);
+        let read = self.interp.cite.take().unwrap_or_default();
+        replay?;
+        let mut values = self.bindings();
+        values.extend(shown(operands));
+        let finding = Finding {
+            message,
+            evidence: self.scope_citations(read),
+            values,
+            expect: self.place(filter.span),
+            waived_by: None,
+        };
+        self.findings.push(finding);
         Ok(())
     }
 
@@ -229,6 +282,11 @@ impl<'a> Runner<'a> {
         self.interp.cite = Some(BTreeSet::new());
         let replay = self.interp.condition(&e.cond);
         let message = match &e.message {
+            // Unknown: the author's message, and what is missing.
+            Some(t) if holds.is_none() => self.interp.interpolate(t).map(|m| {
+                let missing = missing(&operands).unwrap_or_else(|| "the condition is none".into());
+                format!("{m} (cannot tell: {missing})")
+            }),
             Some(t) => self.interp.interpolate(t),
             None => Ok(default_message(&cond_text, holds, &operands)),
         };
@@ -239,7 +297,7 @@ impl<'a> Runner<'a> {
         self.note(|| format!("message: {message}"));
         self.depth -= 1;
         let mut values = self.bindings();
-        values.extend(operands);
+        values.extend(shown(operands));
         let finding = Finding {
             message,
             evidence: self.scope_citations(read),
@@ -274,24 +332,43 @@ impl<'a> Runner<'a> {
 
     /// The operands a condition compares, by source text, with their values (expressions that
     /// cannot be evaluated again, and those whose value reads as their text, are left out).
-    fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, String)> {
+    fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, Value)> {
         let mut exprs = Vec::new();
         operands(cond, &mut exprs);
-        let mut out: Vec<(String, String)> = Vec::new();
+        let mut out: Vec<(String, Value)> = Vec::new();
         for e in exprs {
             let text = vouch_lang::one_line(self.interp.text(e.span)).into_owned();
             if out.iter().any(|(t, _)| *t == text) {
                 continue;
             }
             if let Ok(v) = self.interp.eval(e) {
-                let shown = v.to_string();
                 // A constant name (`not_affected`, `critical`) says nothing about the evidence.
-                if shown != text {
-                    out.push((text, shown));
+                if v.to_string() != text {
+                    out.push((text, v));
                 }
             }
         }
         out
+    }
+}
+
+/// Operands as a finding's values: source text to the value as shown.
+fn shown(operands: Vec<(String, Value)>) -> impl Iterator<Item = (String, String)> {
+    operands.into_iter().map(|(text, v)| (text, v.to_string()))
+}
+
+/// "`a` is none", "`a` and `b` are none", ...: the operands that are `none`; `None` when no
+/// operand is.
+fn missing(operands: &[(String, Value)]) -> Option<String> {
+    let names: Vec<String> = operands
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(text, _)| format!("`{text}`"))
+        .collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} is none")),
+        [init @ .., last] => Some(format!("{} and {last} are none", init.join(", "))),
     }
 }
 
@@ -323,11 +400,11 @@ fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     }
 }
 
-fn default_message(cond: &str, holds: Option<bool>, operands: &[(String, String)]) -> String {
+fn default_message(cond: &str, holds: Option<bool>, operands: &[(String, Value)]) -> String {
     if holds.is_some() {
         return format!("expected {cond}");
     }
-    match operands.iter().find(|(_, v)| v == "none") {
+    match operands.iter().find(|(_, v)| v.is_none()) {
         Some((text, _)) => format!("expected {cond}, but {text} is none"),
         None => format!("expected {cond}, but it is none"),
     }
@@ -344,7 +421,22 @@ pub(crate) fn manual<'a>(
     let within = match &statement.within {
         Some(expr) => match interp.eval(expr) {
             Ok(Value::Duration(d)) => Some(*d),
-            Ok(_) => None,
+            // Unknown: no attestation can be shown recent enough.
+            Ok(other) => {
+                let text = vouch_lang::one_line(interp.text(expr.span));
+                return ControlRun {
+                    status: Some(Status::Error),
+                    reason: Some(format!(
+                        "cannot tell how recent an attestation must be: `within {text}` is {}",
+                        if other.is_none() {
+                            "none".to_owned()
+                        } else {
+                            format!("a `{}`, not a duration", other.type_name())
+                        }
+                    )),
+                    ..ControlRun::default()
+                };
+            }
             Err(e) => {
                 return ControlRun {
                     status: Some(Status::Error),
