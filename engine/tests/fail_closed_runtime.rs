@@ -231,6 +231,31 @@ fn an_unknown_where_in_a_loop_is_a_failure_not_a_skip() {
          \x20   expect true\n  }",
     );
     fails_naming(&r, &["`v.fixed_in` and `release.previous` are none"]);
+    // An operand only tested for presence is not what is missing.
+    let r = run_on(
+        &NO_SEVERITY,
+        "",
+        "  for v in vulnerabilities where v.severity != info and \
+         (v.status != not_affected or v.justification == none) {\n\
+         \x20   expect true\n  }",
+    );
+    fails_naming(&r, &[": `v.severity` is none"]);
+    assert_eq!(r.findings[0].values["v.justification"], "none");
+    let r = run_on(
+        &NO_SEVERITY,
+        "",
+        "expect all(v in vulnerabilities: v.justification != none or v.severity > low)",
+    );
+    assert_eq!(r.status, Status::Fail);
+    let r = run_on(
+        &NO_SEVERITY,
+        "",
+        "  for v in vulnerabilities {\n    expect v.justification != none or v.severity > low\n  }",
+    );
+    assert_eq!(
+        messages(&r),
+        ["expected v.justification != none or v.severity > low, but v.severity is none"]
+    );
     // A known `where` still leaves elements out.
     let r = run_on(
         &NO_SEVERITY,

@@ -13,7 +13,7 @@ use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualS
 use vouch_lang::{CheckedControl, Span};
 
 use super::duration::Duration;
-use super::interp::{Bound, EvalError, Interp};
+use super::interp::{Bound, EvalError, Interp, is_none_literal};
 use super::trace::TraceLine;
 use super::value::Value;
 use crate::evidence::AttestationFact;
@@ -272,8 +272,8 @@ impl<'a> Runner<'a> {
         };
         self.note(|| format!("expect {cond_text}  [{place}]: {verdict}"));
         self.depth += 1;
-        for (text, value) in &operands {
-            self.note(|| format!("{text} = {value}"));
+        for o in &operands {
+            self.note(|| format!("{} = {}", o.text, o.value));
         }
         self.depth -= 1;
         if holds == Some(true) {
@@ -332,19 +332,24 @@ impl<'a> Runner<'a> {
 
     /// The operands a condition compares, by source text, with their values (expressions that
     /// cannot be evaluated again, and those whose value reads as their text, are left out).
-    fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, Value)> {
+    fn operand_values(&mut self, cond: &'a Expr) -> Vec<Operand> {
         let mut exprs = Vec::new();
         operands(cond, &mut exprs);
-        let mut out: Vec<(String, Value)> = Vec::new();
-        for e in exprs {
+        let mut out: Vec<Operand> = Vec::new();
+        for (e, presence_only) in exprs {
             let text = vouch_lang::one_line(self.interp.text(e.span)).into_owned();
-            if out.iter().any(|(t, _)| *t == text) {
+            if let Some(seen) = out.iter_mut().find(|o| o.text == text) {
+                seen.presence_only &= presence_only;
                 continue;
             }
-            if let Ok(v) = self.interp.eval(e) {
+            if let Ok(value) = self.interp.eval(e) {
                 // A constant name (`not_affected`, `critical`) says nothing about the evidence.
-                if v.to_string() != text {
-                    out.push((text, v));
+                if value.to_string() != text {
+                    out.push(Operand {
+                        text,
+                        value,
+                        presence_only,
+                    });
                 }
             }
         }
@@ -352,18 +357,36 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// Operands as a finding's values: source text to the value as shown.
-fn shown(operands: Vec<(String, Value)>) -> impl Iterator<Item = (String, String)> {
-    operands.into_iter().map(|(text, v)| (text, v.to_string()))
+/// An operand of a condition, as findings show it.
+struct Operand {
+    /// Its source text.
+    text: String,
+    /// Its value.
+    value: Value,
+    /// Only compared with `none` (`x == none`): its being `none` cannot make the condition
+    /// unknown.
+    presence_only: bool,
 }
 
-/// "`a` is none", "`a` and `b` are none", ...: the operands that are `none`; `None` when no
-/// operand is.
-fn missing(operands: &[(String, Value)]) -> Option<String> {
+impl Operand {
+    /// Whether it is `none` where that makes the condition unknown.
+    fn is_missing(&self) -> bool {
+        self.value.is_none() && !self.presence_only
+    }
+}
+
+/// Operands as a finding's values: source text to the value as shown.
+fn shown(operands: Vec<Operand>) -> impl Iterator<Item = (String, String)> {
+    operands.into_iter().map(|o| (o.text, o.value.to_string()))
+}
+
+/// "`a` is none", "`a` and `b` are none", ...: the operands whose `none` makes the condition
+/// unknown; `None` when no operand is such.
+fn missing(operands: &[Operand]) -> Option<String> {
     let names: Vec<String> = operands
         .iter()
-        .filter(|(_, v)| v.is_none())
-        .map(|(text, _)| format!("`{text}`"))
+        .filter(|o| o.is_missing())
+        .map(|o| format!("`{}`", o.text))
         .collect();
     match names.as_slice() {
         [] => None,
@@ -373,39 +396,42 @@ fn missing(operands: &[(String, Value)]) -> Option<String> {
 }
 
 /// The sub-expressions worth showing for a condition: the operands of its comparisons and
-/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out.
-fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out. Each comes
+/// with whether it is only tested for presence (`x == none`, `x != none`).
+fn operands<'a>(e: &'a Expr, out: &mut Vec<(&'a Expr, bool)>) {
     match &e.kind {
         ExprKind::Paren(inner) => operands(inner, out),
         ExprKind::Unary { operand, .. } => operands(operand, out),
         ExprKind::Binary { op, lhs, rhs } => {
-            use vouch_lang::ast::BinaryOp::{And, Or};
+            use vouch_lang::ast::BinaryOp::{And, Eq, Ne, Or};
             if matches!(op, And | Or) {
                 operands(lhs, out);
                 operands(rhs, out);
             } else {
+                let presence =
+                    matches!(op, Eq | Ne) && (is_none_literal(lhs) || is_none_literal(rhs));
                 for side in [lhs, rhs] {
                     if !side.is_literal() {
-                        out.push(side);
+                        out.push((side, presence));
                     }
                 }
             }
         }
         ExprKind::Quantifier(q) => {
-            out.push(e);
-            out.push(&q.iter);
+            out.push((e, false));
+            out.push((&q.iter, false));
         }
-        _ if !e.is_literal() => out.push(e),
+        _ if !e.is_literal() => out.push((e, false)),
         _ => {}
     }
 }
 
-fn default_message(cond: &str, holds: Option<bool>, operands: &[(String, Value)]) -> String {
+fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> String {
     if holds.is_some() {
         return format!("expected {cond}");
     }
-    match operands.iter().find(|(_, v)| v.is_none()) {
-        Some((text, _)) => format!("expected {cond}, but {text} is none"),
+    match operands.iter().find(|o| o.is_missing()) {
+        Some(o) => format!("expected {cond}, but {} is none", o.text),
         None => format!("expected {cond}, but it is none"),
     }
 }

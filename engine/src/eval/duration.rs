@@ -15,12 +15,12 @@
 //!   `-s`: the same interval walked backwards;
 //! - `let` binds the value itself, anchor included.
 //!
-//! `12 months`, `1 year` and `365d` differ only from an anchor, and only at the calendar's
-//! edges: from 2026-01-31 each of them ends on 2027-01-31 (2026 has no leap day); from
-//! 2027-03-01, `12 months` and `1 year` end on 2028-03-01 but `365d` on 2028-02-29 (2028 is a
-//! leap year); from the leap day 2028-02-29, all three end on 2029-02-28 (a month or year
-//! that lands on a day the month does not have is clamped to the month's last day). Without
-//! an anchor, `12 months` is 360 days, shorter than `1 year` and `365d`, which are equal.
+//! From an anchor, `12 months` and `1 year` are the same, and `365d` differs from them only
+//! across a 29 February: from 2026-01-31 all three end on 2027-01-31 (2026 has no leap day);
+//! from 2027-03-01, `12 months` and `1 year` end on 2028-03-01 but `365d` on 2028-02-29; from
+//! the leap day 2028-02-29, all three end on 2029-02-28 (a month or year that lands on a day
+//! the month does not have is clamped to the month's last day). Without an anchor, `12
+//! months` is 360 days, shorter than `1 year` and `365d`, which are equal.
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -549,7 +549,7 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 
 /// Whether `expr` is the literal `none` (in parentheses or not): `x == none` is a presence
 /// test.
-fn is_none_literal(expr: &Expr) -> bool {
+pub(crate) fn is_none_literal(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::None => true,
         ExprKind::Paren(inner) => is_none_literal(inner),
