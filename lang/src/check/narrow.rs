@@ -263,7 +263,12 @@ impl Typer<'_> {
         if path_of(operand).is_some() {
             // Guard the whole comparison, so that a missing value fails the way the context
             // needs: an `expect` does not hold, a `where` keeps the element.
-            let guarded = one_line(self.src.slice(self.comparison.unwrap_or(whole)));
+            let arithmetic = matches!(op, "+" | "-" | "*");
+            let guarded = match self.comparison {
+                Some(span) => one_line(self.src.slice(span)),
+                None if arithmetic => "...".to_string(),
+                None => one_line(self.src.slice(whole)),
+            };
             fixes.push(if self.none_holds {
                 format!("guard it: `{text} == none or {guarded}`")
             } else {
