@@ -85,6 +85,9 @@ codes! {
     InvalidControl => "vouch::check::invalid-control",
     /// A `let` or loop variable that hides another binding.
     Shadowed => "vouch::check::shadowed",
+    /// An optional value (`T?`) used, without `??`, a presence test or a guard, where `none`
+    /// would silently decide the outcome (a lint, denied by default).
+    UnhandledNone => "vouch::check::unhandled-none",
     /// A module named by `use` or `import` could not be found or loaded.
     UnresolvedImport => "vouch::check::unresolved-import",
     /// Modules import each other in a cycle.
@@ -108,6 +111,7 @@ impl Code {
         use crate::lint::LintLevel;
         match self {
             Code::UnusedParam | Code::UnusedBinding => Some(LintLevel::Warn),
+            Code::UnhandledNone => Some(LintLevel::Deny),
             _ => None,
         }
     }

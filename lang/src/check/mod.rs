@@ -8,6 +8,7 @@ mod builtins;
 mod expr;
 mod meta;
 mod module;
+mod narrow;
 mod ops;
 mod stmt;
 mod suggest;

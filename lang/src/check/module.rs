@@ -39,6 +39,7 @@ pub(super) fn check_module(
         params(&mut t, module)
     };
     let mut t = Typer::new(src, &params, diags);
+    t.param_keys = super::narrow::param_table_keys(module);
     let mut controls = Vec::new();
     for (index, item) in module.items.iter().enumerate() {
         if let Item::Control(c) = item {
