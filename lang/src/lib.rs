@@ -20,7 +20,7 @@ mod types;
 
 pub use check::{
     BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind,
-    ImportTarget, Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, PolicyInfo, SeverityLevel,
+    ImportTarget, Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, ParamOverride, PolicyInfo, SeverityLevel,
     check, check_with,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
