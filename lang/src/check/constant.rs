@@ -197,7 +197,10 @@ pub(crate) fn shortfall(value: &Const, op: BinaryOp, bound: &Const) -> &'static 
         (Some(true), BinaryOp::Gt) => "is not greater",
         (Some(true), BinaryOp::Le) => "is greater",
         (Some(true), _) => "is not less",
-        _ => "does not hold from every date (a calendar month is 28 to 31 days, a year 365 or 366)",
+        (_, BinaryOp::Ge | BinaryOp::Gt) => {
+            "is shorter from some dates (a calendar month is 28 to 31 days, a year 365 or 366)"
+        }
+        _ => "is longer from some dates (a calendar month is 28 to 31 days, a year 365 or 366)",
     }
 }
 

@@ -7,6 +7,7 @@
 mod builtins;
 mod constant;
 mod expr;
+mod lints;
 mod meta;
 mod module;
 mod ops;
@@ -521,21 +522,32 @@ impl Session<'_> {
                 continue;
             };
             let id_span = control_id_span(&here.ast, control.item).unwrap_or(control.span);
-            let mut d = Diagnostic::error(
-                Code::DuplicateControl,
-                here.source.clone(),
-                id_span,
-                format!("control `{}` is defined twice", control.id),
-            )
-            .with_help("control ids identify results in reports; give each control its own");
-            if here.source == there.source {
-                d = d.with_label(
-                    control_id_span(&there.ast, prev.item).unwrap_or(prev.span),
-                    "first defined here",
-                );
+            let prev_span = control_id_span(&there.ast, prev.item).unwrap_or(prev.span);
+            let d = if here.source == there.source {
+                Diagnostic::error(
+                    Code::DuplicateControl,
+                    here.source.clone(),
+                    id_span,
+                    format!("control `{}` is defined twice", control.id),
+                )
+                .with_label(prev_span, "first defined here")
+                .with_help("control ids identify results in reports; give each control its own")
             } else {
-                d = d.with_help(format!("`{}` is also defined in `{}`; control ids identify results in reports, give each its own", control.id, there.source.name()));
-            }
+                // Modules are numbered in load order, importers first: `there` is the file
+                // closer to the user's own, where the fix (a new id) belongs.
+                let (line, _) = here.source.line_col(id_span.start);
+                Diagnostic::error(
+                    Code::DuplicateControl,
+                    there.source.clone(),
+                    prev_span,
+                    format!(
+                        "control `{}` is also defined in `{}` (line {line}), which this policy imports",
+                        control.id,
+                        here.source.name()
+                    ),
+                )
+                .with_help(format!("control ids identify results in reports; give this control another id than `{}`", control.id))
+            };
             self.diags.push(d);
         }
     }

@@ -320,6 +320,7 @@ fn control(
         }
     }
     let kind = control_kind(t, c);
+    super::lints::control(t, c);
     let text = |key: &str| match values.get(key) {
         Some(MetaValue::Text(s, _)) => Some(s.clone()),
         _ => None,

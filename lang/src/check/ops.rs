@@ -39,6 +39,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
     if a == Type::Error || b == Type::Error {
         return Type::Error;
     }
+    super::lints::typed::binary(t, op, lhs, &a, rhs, &b);
     let lifted = a.is_optional() || b.is_optional();
     let (pa, pb) = (a.unwrap_optional().clone(), b.unwrap_optional().clone());
     let result = match op {
