@@ -123,8 +123,16 @@ fn an_unknown_lint_is_a_usage_error_with_a_suggestion() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("did you mean `constant-condition`?"), "{stderr}");
-    let out = vouch(&["check", "--deny", "warnigns", "examples/policies/acme.vouch"]);
+    assert!(
+        stderr.contains("did you mean `constant-condition`?"),
+        "{stderr}"
+    );
+    let out = vouch(&[
+        "check",
+        "--deny",
+        "warnigns",
+        "examples/policies/acme.vouch",
+    ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `warnings`?"));
 }
 
@@ -132,8 +140,14 @@ fn an_unknown_lint_is_a_usage_error_with_a_suggestion() {
 fn help_lists_the_lints_with_their_defaults() {
     let out = vouch(&["check", "--help"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("invalid-glob                 deny"), "{stdout}");
-    assert!(stdout.contains("partial-override             warn"), "{stdout}");
+    assert!(
+        stdout.contains("invalid-glob                 deny"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("partial-override             warn"),
+        "{stdout}"
+    );
 }
 
 #[test]

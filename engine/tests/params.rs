@@ -56,7 +56,11 @@ control "M-NOTICE" {
 
 fn check(root: &str) -> CheckedPolicy {
     let loader = MapLoader(BTreeMap::from([("m.vouch", MODULE.to_owned())]));
-    let out = vouch_lang::check(Source::new("root.vouch", root), &loader, &common::frameworks());
+    let out = vouch_lang::check(
+        Source::new("root.vouch", root),
+        &loader,
+        &common::frameworks(),
+    );
     out.policy
         .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics))
 }

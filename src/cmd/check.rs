@@ -45,9 +45,9 @@ pub fn run(args: CheckArgs) -> VouchExit {
     let (files, mut diags) = policy_files(&args.paths);
     for file in &files {
         match read_source(file) {
-            Ok(source) => {
-                diags.extend(vouch_lang::check_with(source, &FileLoader, &frameworks, &levels).diagnostics)
-            }
+            Ok(source) => diags.extend(
+                vouch_lang::check_with(source, &FileLoader, &frameworks, &levels).diagnostics,
+            ),
             Err(d) => diags.push(*d),
         }
     }

@@ -40,7 +40,10 @@ pub(crate) fn module_params(
                     }
                     Err(why) => {
                         out.failed.get_or_insert_with(|| {
-                            format!("param `{name}` of `{}` cannot be evaluated: {why}", m.source.name())
+                            format!(
+                                "param `{name}` of `{}` cannot be evaluated: {why}",
+                                m.source.name()
+                            )
                         });
                     }
                 }

@@ -472,7 +472,10 @@ pub fn finish(
                     "std.uk_sscop::patch_sla",
                     "{ critical: 1d, high: 7d, low: 90d, medium: 30d }",
                 ),
-                ("std.uk_sscop::secure_schemes", "[\"https\", \"sftp\", \"ssh\"]"),
+                (
+                    "std.uk_sscop::secure_schemes",
+                    "[\"https\", \"sftp\", \"ssh\"]",
+                ),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))

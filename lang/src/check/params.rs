@@ -46,7 +46,11 @@ pub(super) fn check_decl(t: &mut Typer<'_>, p: &ParamDecl, ty: &Type) {
     for bound in &p.bounds {
         if !is_constant(&bound.value) {
             let d = t
-                .diag(Code::NonConstant, bound.value.span, "a bound must be a constant")
+                .diag(
+                    Code::NonConstant,
+                    bound.value.span,
+                    "a bound must be a constant",
+                )
                 .with_help("write a literal value, e.g. `where >= 12 months`");
             t.report(d);
             sound = false;
@@ -90,21 +94,17 @@ pub(super) fn check_decl(t: &mut Typer<'_>, p: &ParamDecl, ty: &Type) {
 /// Checks an importer's override of `name` (already of the right type): the value it gives
 /// the param must meet the declared bounds, and a table override that gives only some keys is
 /// reported (`vouch::lint::partial-override`).
-pub(super) fn check_override(
-    t: &mut Typer<'_>,
-    name: &str,
-    binding: &ParamBinding,
-    value: &Expr,
-) {
-    if let (ExprKind::Table(given), ExprKind::Table(default)) = (&value.kind, &binding.value.kind)
-    {
+pub(super) fn check_override(t: &mut Typer<'_>, name: &str, binding: &ParamBinding, value: &Expr) {
+    if let (ExprKind::Table(given), ExprKind::Table(default)) = (&value.kind, &binding.value.kind) {
         let kept: Vec<&crate::ast::TableEntry> = default
             .iter()
             .filter(|d| !given.iter().any(|g| g.key.text() == d.key.text()))
             .collect();
         if !kept.is_empty() && !given.is_empty() {
             let names = |keys: &mut dyn Iterator<Item = &str>| {
-                keys.map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                keys.map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let given_names = names(&mut given.iter().map(|g| g.key.text()));
             let kept_names = names(&mut kept.iter().map(|k| k.key.text()));
@@ -168,11 +168,7 @@ pub(super) fn check_override(
 
 /// `>= 12 months`, as declared.
 fn bound_text(src: &Source, bound: &ParamBound) -> String {
-    format!(
-        "{} {}",
-        bound.op.as_str(),
-        span_text(src, bound.value.span)
-    )
+    format!("{} {}", bound.op.as_str(), span_text(src, bound.value.span))
 }
 
 /// The text of a span, on one line.
