@@ -11,10 +11,9 @@ mod control;
 pub mod duration;
 mod interp;
 mod ops;
+mod params;
 mod trace;
 pub mod value;
-
-use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -31,6 +30,7 @@ use crate::report::{Report, Status};
 use crate::waivers::Waiver;
 use control::{ControlRun, Runner};
 use interp::{Env, Interp};
+use params::{ModuleParams, module_params};
 
 /// Everything an evaluation needs besides the policy and the evidence.
 #[derive(Debug, Clone)]
@@ -94,7 +94,9 @@ pub fn evaluate_values(
         },
         None => run_all(),
     };
-    assemble::report(policy, graph, options, runs)
+    let mut report = assemble::report(policy, graph, options, runs);
+    report.policy.params = params::report_params(policy, &params);
+    report
 }
 
 /// Evaluates one control with a trace of every step; `None` for an unknown control id.
@@ -114,41 +116,11 @@ pub fn explain(
     Some(Trace { result, lines })
 }
 
-/// The value of every param of every module, by module index.
-fn module_params(
-    policy: &CheckedPolicy,
-    evidence: &EvidenceValues,
-    as_of: Timestamp,
-) -> Vec<BTreeMap<String, Value>> {
-    let none = BTreeMap::new();
-    policy
-        .modules
-        .iter()
-        .map(|m| {
-            m.params
-                .iter()
-                .map(|(name, binding)| {
-                    let env = Env {
-                        evidence,
-                        as_of,
-                        params: &none,
-                        source: &binding.value_source,
-                    };
-                    let value = Interp::new(env)
-                        .eval(&binding.value)
-                        .map_or(Value::None, |v| interp::coerce(v, &binding.ty));
-                    (name.clone(), value)
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn run_control(
     policy: &CheckedPolicy,
     control: &CheckedControl,
     evidence: &EvidenceValues,
-    params: &[BTreeMap<String, Value>],
+    params: &[ModuleParams],
     as_of: Timestamp,
     trace: bool,
 ) -> ControlRun {
@@ -158,6 +130,14 @@ fn run_control(
     ) else {
         return internal_error("its module is missing");
     };
+    if let Some(why) = &module_params.failed {
+        return ControlRun {
+            status: Some(Status::Error),
+            reason: Some(why.clone()),
+            ..ControlRun::default()
+        };
+    }
+    let module_params = &module_params.values;
     let Some(Item::Control(decl)) = module.ast.items.get(control.item) else {
         return internal_error("its declaration is missing");
     };

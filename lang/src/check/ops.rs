@@ -99,6 +99,7 @@ fn in_compatible(pa: &Type, pb: &Type) -> bool {
 
 /// The type of `lhs op rhs` from its operands' types, reporting a mismatch.
 fn typed(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, a: Type, rhs: &Expr, b: Type) -> Type {
+    super::lints::typed::binary(t, op, lhs, &a, rhs, &b);
     let lifted = a.is_optional() || b.is_optional();
     let (pa, pb) = (a.unwrap_optional().clone(), b.unwrap_optional().clone());
     let result = match op {
