@@ -53,9 +53,10 @@ fn check_allowing_unhandled_none(params: &str, body: &str) -> vouch_lang::Checke
          control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
     );
     let mut lints = vouch_lang::LintLevels::default();
-    lints
-        .levels
-        .insert(vouch_lang::Code::UnhandledNone, vouch_lang::LintLevel::Allow);
+    lints.levels.insert(
+        vouch_lang::Code::UnhandledNone,
+        vouch_lang::LintLevel::Allow,
+    );
     let out = vouch_lang::check_with(
         vouch_lang::Source::new("t.vouch", text),
         &vouch_lang::NoImports,
