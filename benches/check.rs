@@ -47,7 +47,7 @@ fn typical(lines: usize) -> String {
 fn dense(lines: usize) -> String {
     let mut out = String::from(
         "/// A generated policy for benchmarks.\npolicy \"bench\" {\n  title = \"Benchmark policy\"\n  version = \"1\"\n  framework = \"uk-sscop\"\n}\n\n\
-         param patch_sla: table<severity, duration> = { critical: 48h, high: 7d, medium: 30d, low: 90d }\n\
+         param patch_sla: table<severity, duration> = { critical: 48h, high: 7d, medium: 30d, low: 90d, info: 365d }\n\
          param notice: duration = 12 months\nparam schemes: set<string> = [\"https\", \"sftp\"]\n\n",
     );
     let mut i = 0;
@@ -56,8 +56,8 @@ fn dense(lines: usize) -> String {
             "/// Control number {i}.\ncontrol \"BENCH-{i:05}\" {{\n  title = \"Generated control {i}\"\n  provision = [\"3.1\", \"3.3\"]\n  severity = high\n  rationale = \"Benchmarks need volume.\"\n\
              \x20 for a in release.artifacts where a.size > {i} {{\n    let sigs = count(s in a.signatures where s.verified and s.trusted)\n\
              \x20   expect sigs >= 1 and all(c in a.checksums: c.status == \"match\")\n      else \"{{a.path}} has {{sigs}} trusted signatures\"\n  }}\n\
-             \x20 for v in vulnerabilities where v.status != not_affected {{\n    expect (v.time_to_fix ?? v.open_for) <= patch_sla[v.severity ?? low]\n      else \"{{v.id}} breached the SLA\"\n  }} when empty: pass\n\
-             \x20 expect all(d in release.distribution: d.scheme in schemes)\n  expect all(c in support.cycles where c.eol != none: c.eol - c.eol_announced >= notice)\n}}\n\n"
+             \x20 for v in vulnerabilities where v.status != not_affected {{\n    let took = v.time_to_fix ?? v.open_for\n    expect took != none and took <= patch_sla[v.severity ?? low]\n      else \"{{v.id}} breached the SLA\"\n  }} when empty: pass\n\
+             \x20 expect all(d in release.distribution: d.scheme in schemes)\n  expect all(c in support.cycles where c.eol != none and c.eol_announced != none: c.eol - c.eol_announced >= notice)\n}}\n\n"
         ));
         i += 1;
     }

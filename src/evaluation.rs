@@ -54,6 +54,9 @@ pub struct EvalInputs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub error_format: ErrorFormat,
+    /// Lint levels for checking the policy.
+    #[command(flatten)]
+    pub lints: crate::lint_args::LintArgs,
 }
 
 /// A policy and a bundle, ready to evaluate.
@@ -99,7 +102,14 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         Some(path) => read_waivers(path, format)?,
         None => Vec::new(),
     };
-    let policy = check_policy(&inputs.policy, &inputs.frameworks, format)?;
+    let levels = match inputs.lints.levels() {
+        Ok(levels) => levels,
+        Err(message) => {
+            render::plain_error(&message, format);
+            return None;
+        }
+    };
+    let policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
     for w in &waivers {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {
             eprintln!(
@@ -224,6 +234,7 @@ pub fn parse_as_of(text: &str) -> Option<Timestamp> {
 fn check_policy(
     path: &Path,
     extra_frameworks: &[PathBuf],
+    levels: &vouch_lang::LintLevels,
     format: ErrorFormat,
 ) -> Option<CheckedPolicy> {
     let frameworks = match frameworks(extra_frameworks) {
@@ -247,7 +258,7 @@ fn check_policy(
             return None;
         }
     };
-    let output = vouch_lang::check(source, &FileLoader, &frameworks);
+    let output = vouch_lang::check_with(source, &FileLoader, &frameworks, levels);
     render::print(&output.diagnostics, format);
     output.policy
 }

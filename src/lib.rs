@@ -5,6 +5,7 @@
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;
+pub mod lint_args;
 pub mod policy_files;
 pub mod render;
 

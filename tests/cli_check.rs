@@ -87,3 +87,82 @@ fn walk_count(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+#[test]
+fn deny_warnings_turns_a_warning_into_exit_2() {
+    let path = "tests/data/lang/check/partial-override.vouch";
+    let out = vouch(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let out = vouch(&["check", "--deny", "warnings", path]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    let out = vouch(&["check", "--deny", "partial-override", path]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 error, 0 warnings"));
+}
+
+#[test]
+fn allow_and_warn_change_a_lints_level() {
+    let path = "tests/data/lang/check/partial-override.vouch";
+    let out = vouch(&["check", "--allow", "partial-override", path]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 errors, 0 warnings"));
+    // invalid-glob is denied by default; `--warn` lets the policy through with a warning.
+    let glob = "tests/data/lang/check/invalid-glob.vouch";
+    let out = vouch(&["check", "--warn", "vouch::lint::invalid-glob", glob]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 error, 2 warnings"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_lint_is_a_usage_error_with_a_suggestion() {
+    let out = vouch(&[
+        "check",
+        "--deny",
+        "constant-conditon",
+        "examples/policies/acme.vouch",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("did you mean `constant-condition`?"),
+        "{stderr}"
+    );
+    let out = vouch(&[
+        "check",
+        "--deny",
+        "warnigns",
+        "examples/policies/acme.vouch",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `warnings`?"));
+}
+
+#[test]
+fn help_lists_the_lints_with_their_defaults() {
+    let out = vouch(&["check", "--help"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("invalid-glob                 deny"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("partial-override             warn"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn evaluate_takes_the_lint_flags() {
+    let args = [
+        "evaluate",
+        "--policy",
+        "tests/data/lang/check/partial-override.vouch",
+        "--bundle",
+        "examples/bundles/compliant",
+        "--as-of",
+        "2026-10-01",
+    ];
+    let out = vouch(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let out = vouch(&[&args[..], &["--deny", "warnings"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+}

@@ -78,7 +78,7 @@ fn policy() -> String {
         "expect all(a in release.artifacts: a.size > 0 and a.sha256 != \"\")",
         "expect count(f in files: f.path.matches(\"dist/**/*.tar.gz\")) >= 1",
         "for f in files where f.kind == \"unclassified\" {\n    expect f.size >= 0 and f.path.starts_with(\"dist/\")\n  } when empty: pass",
-        "for d in release.distribution {\n    expect d.scheme in schemes\n  }\n  for c in support.cycles where c.eol != none {\n    expect c.eol - c.eol_announced >= 12 months\n  }",
+        "for d in release.distribution {\n    expect d.scheme in schemes\n  }\n  for c in support.cycles where c.eol != none and c.eol_announced != none {\n    expect c.eol - c.eol_announced >= 12 months\n  }",
     ];
     for i in 0..50 {
         let _ = write!(

@@ -192,7 +192,7 @@ fn params_and_manual_controls_are_bounded() {
     assert_eq!(report.controls[0].status, Status::Error);
     assert_eq!(
         reason,
-        "param `xs`: evaluation stopped at t.vouch:2: the control took more than 5 steps (raise it with --max-steps)"
+        "param `xs` of `t.vouch` cannot be evaluated: evaluation stopped: the control took more than 5 steps (raise it with --max-steps)"
     );
     let report = evaluate("", &["  manual \"checked\" within 30d"], steps(0));
     assert_eq!(report.controls[0].status, Status::Error);

@@ -190,7 +190,7 @@ fn policies_see_verified_provenance_and_its_builder() {
           else \"{artifact.path} has no verified provenance\"\n}";
     let builder = format!(
         "for artifact in release.artifacts {{\n\
-         expect any(p in artifact.provenance: p.verified and p.builder == \"{BUILDER}\" \
+         expect any(p in artifact.provenance: p.verified and p.builder != none and p.builder == \"{BUILDER}\" \
          and p.predicate_type == \"https://slsa.dev/provenance/v1\")\n}}"
     );
 

@@ -85,6 +85,9 @@ codes! {
     InvalidControl => "vouch::check::invalid-control",
     /// A `let` or loop variable that hides another binding.
     Shadowed => "vouch::check::shadowed",
+    /// An optional value (`T?`) used, without `??`, a presence test or a guard, where `none`
+    /// would silently decide the outcome (a lint, denied by default).
+    UnhandledNone => "vouch::check::unhandled-none",
     /// A module named by `use` or `import` could not be found or loaded.
     UnresolvedImport => "vouch::check::unresolved-import",
     /// Modules import each other in a cycle.
@@ -93,10 +96,26 @@ codes! {
     ConflictingImport => "vouch::check::conflicting-import",
     /// A `with { ... }` override names a param the module does not declare.
     UnknownOverride => "vouch::check::unknown-override",
+    /// A param's default or an importer's override does not meet the param's bounds.
+    ParamOutOfBounds => "vouch::check::param-out-of-bounds",
     /// A param that no control uses (a warning).
     UnusedParam => "vouch::check::unused-param",
     /// A `let` binding that is never used (a warning).
     UnusedBinding => "vouch::check::unused-binding",
+    /// A table override that gives some keys and leaves the others to the module's default.
+    PartialOverride => "vouch::lint::partial-override",
+    /// A string compared with a field whose values are a closed set the string is not in.
+    ImpossibleComparison => "vouch::lint::impossible-comparison",
+    /// An `expect` or `where` whose condition is a constant: it never depends on the evidence.
+    ConstantCondition => "vouch::lint::constant-condition",
+    /// `within` a duration that is zero or negative: no attestation is ever recent enough.
+    NonPositiveWithin => "vouch::lint::non-positive-within",
+    /// A glob literal that is not a valid glob.
+    InvalidGlob => "vouch::lint::invalid-glob",
+    /// `{...}` inside a glob literal, read as interpolation rather than a glob alternative.
+    GlobInterpolation => "vouch::lint::glob-interpolation",
+    /// A `date` compared with `==` or `!=` to a `datetime` (compares midnight UTC).
+    DateDatetimeEquality => "vouch::lint::date-datetime-equality",
     /// A file that `vouch fmt --check` would change.
     Unformatted => "vouch::fmt::unformatted",
 }
@@ -107,7 +126,15 @@ impl Code {
     pub const fn default_lint_level(self) -> Option<crate::lint::LintLevel> {
         use crate::lint::LintLevel;
         match self {
-            Code::UnusedParam | Code::UnusedBinding => Some(LintLevel::Warn),
+            Code::UnusedParam
+            | Code::UnusedBinding
+            | Code::PartialOverride
+            | Code::ImpossibleComparison
+            | Code::ConstantCondition
+            | Code::NonPositiveWithin
+            | Code::GlobInterpolation
+            | Code::DateDatetimeEquality => Some(LintLevel::Warn),
+            Code::InvalidGlob | Code::UnhandledNone => Some(LintLevel::Deny),
             _ => None,
         }
     }

@@ -31,13 +31,20 @@ pub fn item(item: &Item) -> String {
             format!("(use {}{})", path.join("."), overrides(&u.overrides))
         }
         Item::Import(i) => format!("(import {:?}{})", i.path.value, overrides(&i.overrides)),
-        Item::Param(p) => format!(
-            "(param {} {}{} {})",
-            p.name.name,
-            ty(&p.ty),
-            doc(&p.doc),
-            expr(&p.default)
-        ),
+        Item::Param(p) => {
+            let bounds: String = p
+                .bounds
+                .iter()
+                .map(|b| format!(" (where {} {})", b.op.as_str(), expr(&b.value)))
+                .collect();
+            format!(
+                "(param {} {}{} {}{bounds})",
+                p.name.name,
+                ty(&p.ty),
+                doc(&p.doc),
+                expr(&p.default)
+            )
+        }
         Item::Control(c) => {
             let mut out = format!(
                 "(control {:?}{}{}",

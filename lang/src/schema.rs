@@ -18,6 +18,9 @@ pub struct FieldDef {
     pub ty: &'static str,
     /// What it means.
     pub doc: &'static str,
+    /// For a string field the engine fills from a closed set, every value it can take (a
+    /// comparison with any other string never holds; the checker warns). Empty otherwise.
+    pub values: &'static [&'static str],
 }
 
 /// An evidence record type.
@@ -45,7 +48,26 @@ pub struct EnumDef {
 }
 
 const fn field(name: &'static str, ty: &'static str, doc: &'static str) -> FieldDef {
-    FieldDef { name, ty, doc }
+    FieldDef {
+        name,
+        ty,
+        doc,
+        values: &[],
+    }
+}
+
+/// A string field whose values are a closed set (see [`FieldDef::values`]).
+const fn closed(
+    name: &'static str,
+    doc: &'static str,
+    values: &'static [&'static str],
+) -> FieldDef {
+    FieldDef {
+        name,
+        ty: "string",
+        doc,
+        values,
+    }
 }
 
 /// The top-level names a policy can read.
@@ -202,10 +224,10 @@ pub const RECORDS: &[RecordDef] = &[
         doc: "a signature over a file, and the outcome of verifying it",
         fields: &[
             field("path", "string", "bundle path of the signature file"),
-            field(
+            closed(
                 "format",
-                "string",
-                "`openpgp`, `ssh`, `minisign`, `cosign`, `sigstore` or `dsse`",
+                "the signature format",
+                &["openpgp", "ssh", "minisign", "cosign", "sigstore", "dsse"],
             ),
             field(
                 "verified",
@@ -217,10 +239,18 @@ pub const RECORDS: &[RecordDef] = &[
                 "bool",
                 "it verifies with a key from the trust set (`--trust`)",
             ),
-            field(
+            closed(
                 "outcome",
-                "string",
-                "`verified`, `bad-signature`, `untrusted-key`, `expired-key`, `unsupported` or `malformed`",
+                "how verifying it ended",
+                &[
+                    "verified",
+                    "bad-signature",
+                    "untrusted-key",
+                    "expired-key",
+                    "unsupported",
+                    "malformed",
+                    "missing-file",
+                ],
             ),
             field("reason", "string?", "why, when it did not verify"),
             field(
@@ -244,7 +274,11 @@ pub const RECORDS: &[RecordDef] = &[
             field("line", "int", "line of the entry"),
             field("algorithm", "string", "`sha256` or `sha512`"),
             field("expected", "string", "the digest the file states"),
-            field("status", "string", "`match`, `mismatch` or `missing`"),
+            closed(
+                "status",
+                "whether the file's digest matches (`error`: the file could not be read)",
+                &["match", "mismatch", "missing", "error"],
+            ),
         ],
     },
     RecordDef {
@@ -653,6 +687,13 @@ pub fn field_type(record: &str, field: &str) -> Option<&'static Type> {
     FIELD_TYPES.get(record)?.get(field)
 }
 
+/// The closed set of values of a record's string field; empty when it has none.
+pub fn field_values(record: &str, field: &str) -> &'static [&'static str] {
+    self::record(record)
+        .and_then(|r| r.fields.iter().find(|f| f.name == field))
+        .map_or(&[], |f| f.values)
+}
+
 /// The type of a top-level name, if it is a root of the schema.
 pub fn root_type(name: &str) -> Option<&'static Type> {
     FIELD_TYPES.get("")?.get(name)
@@ -672,7 +713,12 @@ pub fn to_markdown() -> String {
             capitalise(r.doc)
         ));
         for f in r.fields {
-            out.push_str(&format!("| `{}` | `{}` | {} |\n", f.name, f.ty, f.doc));
+            out.push_str(&format!("| `{}` | `{}` | {}", f.name, f.ty, f.doc));
+            if !f.values.is_empty() {
+                let values: Vec<String> = f.values.iter().map(|v| format!("`{v}`")).collect();
+                out.push_str(&format!("; one of {}", values.join(", ")));
+            }
+            out.push_str(" |\n");
         }
     }
     out.push_str("\n## Names\n");

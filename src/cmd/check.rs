@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use vouch_lang::sort_diagnostics;
 
 use crate::exit::VouchExit;
+use crate::lint_args::LintArgs;
 use crate::policy_files::{FileLoader, frameworks, policy_files, read_source};
 use crate::render::{self, ErrorFormat};
 
@@ -20,10 +21,20 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     error_format: ErrorFormat,
+    #[command(flatten)]
+    lints: LintArgs,
 }
 
-/// Runs `vouch check`: exit 0 when every file is free of errors (warnings allowed), 2 otherwise.
+/// Runs `vouch check`: exit 0 when every file is free of errors (warnings allowed), 2 otherwise
+/// (an unknown lint name is a usage error: 2).
 pub fn run(args: CheckArgs) -> VouchExit {
+    let levels = match args.lints.levels() {
+        Ok(levels) => levels,
+        Err(message) => {
+            render::plain_error(&message, args.error_format);
+            return VouchExit::Error;
+        }
+    };
     let frameworks = match frameworks(&args.frameworks) {
         Ok(f) => f,
         Err(diags) => {
@@ -34,9 +45,9 @@ pub fn run(args: CheckArgs) -> VouchExit {
     let (files, mut diags) = policy_files(&args.paths);
     for file in &files {
         match read_source(file) {
-            Ok(source) => {
-                diags.extend(vouch_lang::check(source, &FileLoader, &frameworks).diagnostics)
-            }
+            Ok(source) => diags.extend(
+                vouch_lang::check_with(source, &FileLoader, &frameworks, &levels).diagnostics,
+            ),
             Err(d) => diags.push(*d),
         }
     }

@@ -22,6 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Parse and type-check policy files; exit 2 on any error.
+    #[command(after_help = crate::lint_args::help())]
     Check(check::CheckArgs),
     /// Evaluate a policy against an evidence bundle and write the report; exit 1 when a
     /// control fails.

@@ -194,6 +194,7 @@ fn policy_ref(policy: &CheckedPolicy) -> PolicyRef {
         framework_source: policy.framework.source.clone(),
         sha256: Sha256Digest::of(&lines).to_hex(),
         sources,
+        params: std::collections::BTreeMap::new(),
     }
 }
 

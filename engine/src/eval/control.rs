@@ -1,5 +1,10 @@
 //! Running one control: its statements for automated controls (findings, fail-closed empty
 //! loops, the trace `vouch explain` prints), its attestations for manual ones.
+//!
+//! Fail closed: an unknown `expect` fails, and its message says what is missing; an element
+//! whose `where` is unknown is a failure of its own ("cannot tell whether ..."), never left
+//! out; a loop over a `none` collection is not an empty one, so `when empty` does not excuse
+//! it; a `manual ... within` whose age is unknown is an error.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +14,7 @@ use vouch_lang::{CheckedControl, Span};
 
 use super::cite::Cited;
 use super::duration::Duration;
-use super::interp::{Bound, EvalError, Interp};
+use super::interp::{Bound, EvalError, Interp, is_none_literal};
 use super::trace::TraceLine;
 use super::value::Value;
 use crate::evidence::AttestationFact;
@@ -160,20 +165,27 @@ impl<'a> Runner<'a> {
             };
             self.interp.move_to(slot, index);
             self.interp.step(f.span)?;
-            let keep = match &f.filter {
-                Some(filter) => self.interp.condition(filter)?,
-                None => Some(true),
+            let (keep, filter) = match &f.filter {
+                Some(filter) => (self.interp.condition(filter)?, Some(filter)),
+                None => (Some(true), None),
             };
-            if keep == Some(true) {
-                ran += 1;
-                self.note(|| format!("{} = {shown}", f.var.name));
-                self.depth += 1;
-                let result = self.block(&f.body);
-                self.depth -= 1;
-                result?;
-            } else {
-                let why = if keep.is_none() { "none" } else { "false" };
-                self.note(|| format!("{} = {shown}: left out (`where` is {why})", f.var.name));
+            match (keep, filter) {
+                (Some(true), _) => {
+                    ran += 1;
+                    self.note(|| format!("{} = {shown}", f.var.name));
+                    self.depth += 1;
+                    let result = self.block(&f.body);
+                    self.depth -= 1;
+                    result?;
+                }
+                (None, Some(filter)) => {
+                    // Unknown: the element may be one the body must judge, so it fails.
+                    ran += 1;
+                    self.unknown_where(f, filter, item)?;
+                }
+                _ => {
+                    self.note(|| format!("{} = {shown}: left out (`where` is false)", f.var.name));
+                }
             }
         }
         self.interp.scope.truncate(slot);
@@ -182,7 +194,9 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         let what = format!("{iter_text}{filter_text}");
-        match f.when_empty.map(|w| w.outcome) {
+        // `when empty` is about a known empty collection; a `none` one is unknown.
+        let when_empty = f.when_empty.map(|w| w.outcome).filter(|_| items.is_some());
+        match when_empty {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
             }
@@ -192,7 +206,14 @@ impl<'a> Runner<'a> {
                 self.not_applicable.get_or_insert(reason);
             }
             Some(EmptyOutcome::Fail) | None => {
-                let message = format!("no evidence of {what}");
+                let message = match f.when_empty {
+                    Some(w) if w.outcome != EmptyOutcome::Fail => format!(
+                        "no evidence of {what}: `{iter_text}` is none, so `when empty: {}` \
+                         does not apply",
+                        w.outcome.as_str()
+                    ),
+                    _ => format!("no evidence of {what}"),
+                };
                 self.note(|| format!("no element: fails closed, {message}"));
                 self.no_evidence.get_or_insert_with(|| message.clone());
                 // Cite what the empty collection was read from (e.g. release.toml).
@@ -212,6 +233,40 @@ impl<'a> Runner<'a> {
                 self.findings.push(finding);
             }
         }
+        Ok(())
+    }
+
+    /// Records the failure of an element whose `where` is unknown; its body is not run.
+    fn unknown_where(
+        &mut self,
+        f: &'a ForStmt,
+        filter: &'a Expr,
+        element: &Value,
+    ) -> Result<(), EvalError> {
+        let where_text = vouch_lang::one_line(self.interp.text(filter.span));
+        let operands = self.operand_values(filter);
+        let missing = missing(&operands).unwrap_or_else(|| format!("`{where_text}` is none"));
+        let message = format!(
+            "cannot tell whether `{where_text}` holds for {} = {element}: {missing}",
+            f.var.name
+        );
+        self.note(|| format!("{} = {element}: fails ({message})", f.var.name));
+        self.interp.cite = Some(Cited::start(&mut self.interp.citations));
+        let replay = self.interp.condition(filter);
+        let read = self.interp.cite.take();
+        replay?;
+        let mut values = self.bindings();
+        values.extend(shown(operands));
+        let (evidence, evidence_omitted) = self.scope_citations(read);
+        let finding = Finding {
+            message,
+            evidence,
+            evidence_omitted,
+            values,
+            expect: self.place(filter.span),
+            waived_by: None,
+        };
+        self.findings.push(finding);
         Ok(())
     }
 
@@ -237,8 +292,8 @@ impl<'a> Runner<'a> {
         };
         self.note(|| format!("expect {cond_text}  [{place}]: {verdict}"));
         self.depth += 1;
-        for (text, value) in &operands {
-            self.note(|| format!("{text} = {value}"));
+        for o in &operands {
+            self.note(|| format!("{} = {}", o.text, o.value));
         }
         self.depth -= 1;
         if holds == Some(true) {
@@ -248,6 +303,7 @@ impl<'a> Runner<'a> {
         if !tracing {
             let mut exprs = Vec::new();
             self::operands(&e.cond, &mut exprs);
+            let exprs: Vec<&Expr> = exprs.into_iter().map(|(e, _)| e).collect();
             self.interp.capture(&exprs);
         }
         let replay = self.interp.condition(&e.cond);
@@ -258,6 +314,11 @@ impl<'a> Runner<'a> {
             self.interp.cite = cite;
         }
         let message = match &e.message {
+            // Unknown: the author's message, and what is missing.
+            Some(t) if holds.is_none() => self.interp.interpolate(t).map(|m| {
+                let missing = missing(&operands).unwrap_or_else(|| "the condition is none".into());
+                format!("{m} (cannot tell: {missing})")
+            }),
             Some(t) => self.interp.interpolate(t),
             None => Ok(default_message(&cond_text, holds, &operands)),
         };
@@ -268,7 +329,7 @@ impl<'a> Runner<'a> {
         self.note(|| format!("message: {message}"));
         self.depth -= 1;
         let mut values = self.bindings();
-        values.extend(operands);
+        values.extend(shown(operands));
         let (evidence, evidence_omitted) = self.scope_citations(read);
         let finding = Finding {
             message,
@@ -306,24 +367,28 @@ impl<'a> Runner<'a> {
 
     /// The operands a condition compares, by source text, with their values (expressions that
     /// cannot be evaluated again, and those whose value reads as their text, are left out).
-    fn operand_values(&mut self, cond: &'a Expr) -> Vec<(String, String)> {
+    fn operand_values(&mut self, cond: &'a Expr) -> Vec<Operand> {
         let mut exprs = Vec::new();
         operands(cond, &mut exprs);
-        let mut out: Vec<(String, String)> = Vec::new();
-        for e in exprs {
+        let mut out: Vec<Operand> = Vec::new();
+        for (e, presence_only) in exprs {
             let text = vouch_lang::one_line(self.interp.text(e.span)).into_owned();
-            if out.iter().any(|(t, _)| *t == text) {
+            if let Some(seen) = out.iter_mut().find(|o| o.text == text) {
+                seen.presence_only &= presence_only;
                 continue;
             }
             let value = match self.interp.captured(e) {
                 Some(v) => Ok(v),
                 None => self.interp.eval(e),
             };
-            if let Ok(v) = value {
-                let shown = v.to_string();
+            if let Ok(value) = value {
                 // A constant name (`not_affected`, `critical`) says nothing about the evidence.
-                if shown != text {
-                    out.push((text, shown));
+                if value.to_string() != text {
+                    out.push(Operand {
+                        text,
+                        value,
+                        presence_only,
+                    });
                 }
             }
         }
@@ -332,40 +397,81 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// An operand of a condition, as findings show it.
+struct Operand {
+    /// Its source text.
+    text: String,
+    /// Its value.
+    value: Value,
+    /// Only compared with `none` (`x == none`): its being `none` cannot make the condition
+    /// unknown.
+    presence_only: bool,
+}
+
+impl Operand {
+    /// Whether it is `none` where that makes the condition unknown.
+    fn is_missing(&self) -> bool {
+        self.value.is_none() && !self.presence_only
+    }
+}
+
+/// Operands as a finding's values: source text to the value as shown.
+fn shown(operands: Vec<Operand>) -> impl Iterator<Item = (String, String)> {
+    operands.into_iter().map(|o| (o.text, o.value.to_string()))
+}
+
+/// "`a` is none", "`a` and `b` are none", ...: the operands whose `none` makes the condition
+/// unknown; `None` when no operand is such.
+fn missing(operands: &[Operand]) -> Option<String> {
+    let names: Vec<String> = operands
+        .iter()
+        .filter(|o| o.is_missing())
+        .map(|o| format!("`{}`", o.text))
+        .collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} is none")),
+        [init @ .., last] => Some(format!("{} and {last} are none", init.join(", "))),
+    }
+}
+
 /// The sub-expressions worth showing for a condition: the operands of its comparisons and
-/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out.
-fn operands<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out. Each comes
+/// with whether it is only tested for presence (`x == none`, `x != none`).
+fn operands<'a>(e: &'a Expr, out: &mut Vec<(&'a Expr, bool)>) {
     match &e.kind {
         ExprKind::Paren(inner) => operands(inner, out),
         ExprKind::Unary { operand, .. } => operands(operand, out),
         ExprKind::Binary { op, lhs, rhs } => {
-            use vouch_lang::ast::BinaryOp::{And, Or};
+            use vouch_lang::ast::BinaryOp::{And, Eq, Ne, Or};
             if matches!(op, And | Or) {
                 operands(lhs, out);
                 operands(rhs, out);
             } else {
+                let presence =
+                    matches!(op, Eq | Ne) && (is_none_literal(lhs) || is_none_literal(rhs));
                 for side in [lhs, rhs] {
                     if !side.is_literal() {
-                        out.push(side);
+                        out.push((side, presence));
                     }
                 }
             }
         }
         ExprKind::Quantifier(q) => {
-            out.push(e);
-            out.push(&q.iter);
+            out.push((e, false));
+            out.push((&q.iter, false));
         }
-        _ if !e.is_literal() => out.push(e),
+        _ if !e.is_literal() => out.push((e, false)),
         _ => {}
     }
 }
 
-fn default_message(cond: &str, holds: Option<bool>, operands: &[(String, String)]) -> String {
+fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> String {
     if holds.is_some() {
         return format!("expected {cond}");
     }
-    match operands.iter().find(|(_, v)| v == "none") {
-        Some((text, _)) => format!("expected {cond}, but {text} is none"),
+    match operands.iter().find(|o| o.is_missing()) {
+        Some(o) => format!("expected {cond}, but {} is none", o.text),
         None => format!("expected {cond}, but it is none"),
     }
 }
@@ -381,7 +487,22 @@ pub(crate) fn manual<'a>(
     let within = match &statement.within {
         Some(expr) => match interp.eval(expr) {
             Ok(Value::Duration(d)) => Some(*d),
-            Ok(_) => None,
+            // Unknown: no attestation can be shown recent enough.
+            Ok(other) => {
+                let text = vouch_lang::one_line(interp.text(expr.span));
+                return ControlRun {
+                    status: Some(Status::Error),
+                    reason: Some(format!(
+                        "cannot tell how recent an attestation must be: `within {text}` is {}",
+                        if other.is_none() {
+                            "none".to_owned()
+                        } else {
+                            format!("a `{}`, not a duration", other.type_name())
+                        }
+                    )),
+                    ..ControlRun::default()
+                };
+            }
             Err(e) => {
                 let reason = interp.stop_reason(e.span);
                 return ControlRun {

@@ -1,14 +1,20 @@
 //! Evaluating expressions: names in the checker's order (local bindings, the module's
 //! params, evidence roots, constants), three-valued logic, quantifiers, interpolation, and
 //! the citations of every record read.
+//!
+//! Fail closed: an unknown (`none`) value never makes a condition true. `a == b` and `a != b`
+//! are unknown when either operand is `none`, unless one of them is written `none` (`x ==
+//! none`, `x != none` test presence and are always known). A string template with a `none`
+//! in it is `none` as a value (messages still show the text `none`). A quantifier's element
+//! whose `where` or condition is unknown is unknown: `all`, `any` and `none` are unknown
+//! unless a known element decides them, and `count` is unknown.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use vouch_lang::ast::{
-    BinaryOp, DurationLit, DurationUnit, Expr, ExprKind, QuantKind, Quantifier, Template,
-    TemplatePart, UnaryOp,
+    BinaryOp, Expr, ExprKind, QuantKind, Quantifier, Template, TemplatePart, UnaryOp,
 };
 use vouch_lang::{Source, Span, Type};
 
@@ -182,7 +188,7 @@ impl<'a> Interp<'a> {
             ExprKind::Number(n) => Value::Number(*n),
             ExprKind::Str(t) => self.string(t)?,
             ExprKind::Duration(d) => Value::duration(
-                duration_literal(*d).ok_or_else(|| self.fail(expr.span, "duration overflows"))?,
+                Duration::literal(*d).ok_or_else(|| self.fail(expr.span, "duration overflows"))?,
             ),
             ExprKind::Date(d) => Value::Date(*d),
             ExprKind::DateTime(t) => Value::DateTime(*t),
@@ -356,17 +362,18 @@ impl<'a> Interp<'a> {
             }
             BinaryOp::Eq | BinaryOp::Ne => {
                 let eq = op == BinaryOp::Eq;
+                let presence = is_none_literal(lhs) || is_none_literal(rhs);
                 if let Some(same) = self.equals_text_in_place(lhs, rhs) {
-                    return Ok(Value::Bool(same == eq));
+                    return Ok(same.map_or(Value::None, |same| Value::Bool(same == eq)));
                 }
                 if let Some(result) =
-                    self.compare_in_place(lhs, rhs, |a, b| Ok(Value::Bool(a.equals(b) == eq)))?
+                    self.compare_in_place(lhs, rhs, |a, b| Ok(ops::equality(a, b, eq, presence)))?
                 {
                     return result_or_fail(self, result, span);
                 }
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
-                Ok(Value::Bool(a.equals(&b) == eq))
+                Ok(ops::equality(&a, &b, eq, presence))
             }
             BinaryOp::Coalesce => match self.eval(lhs)? {
                 Value::None => self.eval(rhs),
@@ -430,8 +437,9 @@ impl<'a> Interp<'a> {
     }
 
     /// `x.field == "text"` (either way round) without making either value: whether a bound
-    /// string equals a plain string literal. `None` when the operands are not of that shape.
-    fn equals_text_in_place(&self, lhs: &Expr, rhs: &Expr) -> Option<bool> {
+    /// string equals a plain string literal, `Some(None)` when the bound value is `none`
+    /// (unknown). `None` when the operands are not of that shape.
+    fn equals_text_in_place(&self, lhs: &Expr, rhs: &Expr) -> Option<Option<bool>> {
         if self.cite.is_some() {
             return None;
         }
@@ -441,8 +449,8 @@ impl<'a> Interp<'a> {
             _ => return None,
         };
         match bound {
-            Value::Str(s) => Some(s.as_ref() == text),
-            Value::None => Some(false),
+            Value::Str(s) => Some(Some(s.as_ref() == text)),
+            Value::None => Some(None),
             _ => None,
         }
     }
@@ -518,6 +526,7 @@ impl<'a> Interp<'a> {
                 }
             };
             let decided = match result {
+                None if q.kind == QuantKind::Count => Some(Value::None),
                 Some(true) => {
                     trues = trues.saturating_add(1);
                     match q.kind {
@@ -540,7 +549,7 @@ impl<'a> Interp<'a> {
         }
         self.scope.truncate(slot);
         Ok(match q.kind {
-            QuantKind::All | QuantKind::Any if saw_none => Value::None,
+            QuantKind::All | QuantKind::Any | QuantKind::None if saw_none => Value::None,
             QuantKind::All => Value::Bool(true),
             QuantKind::Any => Value::Bool(false),
             QuantKind::None => Value::Bool(true),
@@ -549,13 +558,15 @@ impl<'a> Interp<'a> {
     }
 
     /// One element of a quantifier: `Some(true)` counts, `Some(false)` does not, `None` is an
-    /// unknown condition. Elements the `where` filter leaves out count as `Some(false)`,
-    /// except for `all`, where they are skipped (`Some(true)`).
+    /// unknown condition or `where`. Elements the `where` filter leaves out count as
+    /// `Some(false)`, except for `all`, where they are skipped (`Some(true)`).
     fn quantified(&mut self, q: &'a Quantifier) -> Result<Option<bool>, EvalError> {
-        if let Some(filter) = &q.filter
-            && self.condition(filter)? != Some(true)
-        {
-            return Ok(Some(q.kind == QuantKind::All));
+        if let Some(filter) = &q.filter {
+            match self.condition(filter)? {
+                Some(true) => {}
+                Some(false) => return Ok(Some(q.kind == QuantKind::All)),
+                None => return Ok(None),
+            }
         }
         match &q.body {
             Some(body) => self.condition(body),
@@ -563,21 +574,34 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// A string literal's value: plain literals are made once per control and shared.
+    /// A string literal's value: plain literals are made once per control and shared. A
+    /// template that interpolates a `none` is `none`: the text is not known.
     fn string(&mut self, t: &'a Template) -> Result<Value, EvalError> {
         let key = std::ptr::from_ref(t) as usize;
         if let Some((_, v)) = self.literals.iter().find(|(k, _)| *k == key) {
             return Ok(v.clone());
         }
-        let value = Value::str(self.interpolate(t)?);
+        let mut out = String::new();
+        for part in &t.parts {
+            // Each piece is taken from the budget before it is appended.
+            let written = match part {
+                TemplatePart::Text(text) => self.meter.write_display(&mut out, text),
+                TemplatePart::Expr(e) => match self.eval(e)? {
+                    Value::None => return Ok(Value::None),
+                    v => self.meter.write_display(&mut out, &v),
+                },
+            };
+            written.map_err(|e| self.stopped(t.span, e))?;
+        }
+        let value = Value::str(out);
         if t.parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) {
             self.literals.push((key, value.clone()));
         }
         Ok(value)
     }
 
-    /// The text of a template with every `{expression}` replaced by its value. Each piece is
-    /// taken from the budget before it is appended.
+    /// The text of a message template with every `{expression}` replaced by its value (a
+    /// `none` reads `none`). Each piece is taken from the budget before it is appended.
     pub fn interpolate(&mut self, t: &'a Template) -> Result<String, EvalError> {
         let mut out = String::new();
         for part in &t.parts {
@@ -597,20 +621,6 @@ impl<'a> Interp<'a> {
 /// The address of an expression, which identifies it while the policy is alive.
 fn address(expr: &Expr) -> usize {
     std::ptr::from_ref(expr) as usize
-}
-
-/// The value of a duration literal; `None` on overflow.
-pub fn duration_literal(d: DurationLit) -> Option<Duration> {
-    let n = d.amount;
-    Some(match d.unit {
-        DurationUnit::Seconds => Duration::seconds(n),
-        DurationUnit::Minutes => Duration::seconds(n.checked_mul(60)?),
-        DurationUnit::Hours => Duration::seconds(n.checked_mul(3600)?),
-        DurationUnit::Days => Duration::seconds(n.checked_mul(86_400)?),
-        DurationUnit::Weeks => Duration::seconds(n.checked_mul(7 * 86_400)?),
-        DurationUnit::Months => Duration::calendar(0, n),
-        DurationUnit::Years => Duration::calendar(n, 0),
-    })
 }
 
 /// A param's value shaped by its declared type: list literals become sets where a set is
@@ -637,6 +647,16 @@ pub fn coerce(value: Value, ty: &Type) -> Value {
 #[inline]
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// Whether `expr` is the literal `none` (in parentheses or not): `x == none` is a presence
+/// test.
+pub(crate) fn is_none_literal(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::None => true,
+        ExprKind::Paren(inner) => is_none_literal(inner),
+        _ => false,
+    }
 }
 
 /// The value of an in-place comparison, or the located error it gave.

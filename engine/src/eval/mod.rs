@@ -17,10 +17,9 @@ mod control;
 pub mod duration;
 mod interp;
 mod ops;
+mod params;
 mod trace;
 pub mod value;
-
-use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -38,6 +37,7 @@ use crate::report::{Report, Status};
 use crate::waivers::Waiver;
 use control::{ControlRun, Runner};
 use interp::{Env, Interp};
+use params::{ModuleParams, module_params};
 
 /// Everything an evaluation needs besides the policy and the evidence.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub fn evaluate_values(
     evidence: &EvidenceValues,
     options: &EvaluationOptions,
 ) -> Report {
-    let params = module_params(policy, evidence, options);
+    let params = module_params(policy, evidence, options.as_of, options.budget);
     let run_all = || -> Vec<ControlRun> {
         policy
             .controls
@@ -105,7 +105,9 @@ pub fn evaluate_values(
         },
         None => run_all(),
     };
-    assemble::report(policy, graph, options, runs)
+    let mut report = assemble::report(policy, graph, options, runs);
+    report.policy.params = params::report_params(policy, &params);
+    report
 }
 
 /// Evaluates one control with a trace of every step; `None` for an unknown control id.
@@ -117,51 +119,12 @@ pub fn explain(
 ) -> Option<Trace> {
     let control = policy.controls.iter().find(|c| c.id == control_id)?;
     let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
-    let params = module_params(policy, &evidence, options);
+    let params = module_params(policy, &evidence, options.as_of, options.budget);
     let mut run = run_control(policy, control, &evidence, &params, options, true);
     let lines = std::mem::take(&mut run.trace);
     let (result, _) =
         assemble::control_result(policy, control, run, &options.waivers, options.as_of);
     Some(Trace { result, lines })
-}
-
-/// The params of one module: their values, or why evaluating one ran out of budget (then
-/// every control of the module stops with that reason).
-type ModuleParams = Result<BTreeMap<String, Value>, String>;
-
-/// The value of every param of every module, by module index. Each param is evaluated under
-/// its own budget.
-fn module_params(
-    policy: &CheckedPolicy,
-    evidence: &EvidenceValues,
-    options: &EvaluationOptions,
-) -> Vec<ModuleParams> {
-    let none = BTreeMap::new();
-    policy
-        .modules
-        .iter()
-        .map(|m| {
-            m.params
-                .iter()
-                .map(|(name, binding)| {
-                    let env = Env {
-                        evidence,
-                        as_of: options.as_of,
-                        params: &none,
-                        source: &binding.value_source,
-                        budget: options.budget,
-                    };
-                    let mut interp = Interp::new(env);
-                    let value = interp.eval(&binding.value);
-                    if let Some(reason) = interp.stop_reason(binding.value.span) {
-                        return Err(format!("param `{name}`: {reason}"));
-                    }
-                    let value = value.map_or(Value::None, |v| interp::coerce(v, &binding.ty));
-                    Ok((name.clone(), value))
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn run_control(
@@ -178,16 +141,14 @@ fn run_control(
     ) else {
         return internal_error("its module is missing");
     };
-    let module_params = match module_params {
-        Ok(values) => values,
-        Err(reason) => {
-            return ControlRun {
-                status: Some(Status::Error),
-                reason: Some(reason.clone()),
-                ..ControlRun::default()
-            };
-        }
-    };
+    if let Some(why) = &module_params.failed {
+        return ControlRun {
+            status: Some(Status::Error),
+            reason: Some(why.clone()),
+            ..ControlRun::default()
+        };
+    }
+    let module_params = &module_params.values;
     let Some(Item::Control(decl)) = module.ast.items.get(control.item) else {
         return internal_error("its declaration is missing");
     };

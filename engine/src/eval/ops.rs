@@ -1,8 +1,9 @@
 //! Operators and built-in functions over [`Value`]s.
 //!
 //! Every operation is lifted over `none` (a `none` operand gives `none`) except `==`, `!=`,
-//! `??`, `and`, `or` and `not`, which the interpreter handles. A problem (an overflow, a type
-//! the checker should have rejected) is an `Err` with a message, never a panic.
+//! `??`, `and`, `or` and `not`, which the interpreter handles. Membership is unknown when the
+//! collection holds a `none` and no known element matches. A problem (an overflow, a type the
+//! checker should have rejected) is an `Err` with a message, never a panic.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -49,12 +50,39 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
     }
 }
 
+/// `a == b` (`eq`) or `a != b`: a presence test when an operand is written `none`
+/// (`presence`), else unknown when a `none` decides it (see [`Value::known_equals`]).
+pub fn equality(a: &Value, b: &Value, eq: bool, presence: bool) -> Value {
+    let same = if presence {
+        Some(a.equals(b))
+    } else {
+        a.known_equals(b)
+    };
+    same.map_or(Value::None, |same| Value::Bool(same == eq))
+}
+
 /// Whether `haystack` holds `needle`: an element of a list or set, a key of a table, a part
-/// of a string.
+/// of a string. `none` when only an unknown element could match.
 fn contains(haystack: &Value, needle: &Value) -> OpResult {
+    if needle.is_none() {
+        return Ok(Value::None);
+    }
     match haystack {
+        Value::None => Ok(Value::None),
         Value::List(items) | Value::Set(items) => {
-            Ok(Value::Bool(items.iter().any(|i| i.equals(needle))))
+            let mut unknown = false;
+            for item in items.iter() {
+                match item.known_equals(needle) {
+                    Some(true) => return Ok(Value::Bool(true)),
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+            Ok(if unknown {
+                Value::None
+            } else {
+                Value::Bool(false)
+            })
         }
         Value::Table(entries) => Ok(Value::Bool(
             needle.key_text().is_some_and(|k| entries.contains_key(k)),
@@ -315,6 +343,23 @@ mod tests {
         assert_eq!(m(&mut g, "dist/x/a.tar.gz", "dist/**"), "true");
         assert_eq!(m(&mut g, "a", "?"), "true");
         assert!(call("matches", &[&Value::str("a"), &Value::str("[")], &mut g).is_err());
+    }
+
+    #[test]
+    fn membership_with_an_unknown_element_is_unknown_unless_found() {
+        let list = Value::list(vec![Value::None, Value::str("https")]);
+        let is = |op, needle: &str| binary(op, &Value::str(needle), &list).unwrap();
+        assert!(is(BinaryOp::In, "sftp").is_none());
+        assert!(is(BinaryOp::NotIn, "sftp").is_none());
+        assert_eq!(is(BinaryOp::In, "https").to_string(), "true");
+        assert_eq!(is(BinaryOp::NotIn, "https").to_string(), "false");
+        let found = call(
+            "contains",
+            &[&list, &Value::str("ftp")],
+            &mut Globs::default(),
+        )
+        .unwrap();
+        assert!(found.is_none());
     }
 
     #[test]

@@ -117,6 +117,10 @@ pub struct PolicyRef {
     pub sha256: String,
     /// Every policy source evaluated (the root file, imports, standard modules), sorted by name.
     pub sources: Vec<PolicySource>,
+    /// The effective value of every param (its default, or the importer's override), keyed
+    /// `MODULE::NAME` with the module's source name, as the language writes the value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 /// One policy source file and its digest.

@@ -131,14 +131,33 @@ pub fn run_control(
     params: &str,
     body: &str,
 ) -> vouch_engine::report::ControlResult {
+    run_control_with(
+        graph,
+        as_of,
+        params,
+        body,
+        &vouch_lang::LintLevels::default(),
+    )
+}
+
+/// [`run_control`], checking with the lint levels `lints` (e.g. `unhandled-none` allowed, to
+/// see what evaluation does with a policy that does not handle a missing value).
+pub fn run_control_with(
+    graph: &EvidenceGraph,
+    as_of: &str,
+    params: &str,
+    body: &str,
+    lints: &vouch_lang::LintLevels,
+) -> vouch_engine::report::ControlResult {
     let text = format!(
         "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n{params}\n\
          control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
     );
-    let out = vouch_lang::check(
+    let out = vouch_lang::check_with(
         vouch_lang::Source::new("t.vouch", text),
         &vouch_lang::NoImports,
         &frameworks(),
+        lints,
     );
     let policy = out
         .policy

@@ -469,6 +469,20 @@ pub fn finish(
                     sha256: digest("std.uk-sscop"),
                 },
             ],
+            params: [
+                ("std.uk_sscop::eol_notice", "12 months"),
+                (
+                    "std.uk_sscop::patch_sla",
+                    "{ critical: 1d, high: 7d, low: 90d, medium: 30d }",
+                ),
+                (
+                    "std.uk_sscop::secure_schemes",
+                    "[\"https\", \"sftp\", \"ssh\"]",
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
         },
         bundle: BundleRef {
             digest: digest("bundle"),

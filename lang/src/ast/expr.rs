@@ -318,6 +318,48 @@ impl DurationUnit {
     }
 }
 
+impl DurationLit {
+    /// The longest duration, in words, for diagnostics.
+    pub const MAX_YEARS_TEXT: &'static str = "19998 years";
+
+    /// Whether the engine can represent the literal: exact units as `i64` seconds, calendar
+    /// units within the calendar's range (19,998 years, the span `jiff` adds to a date).
+    pub const fn is_representable(self) -> bool {
+        self.amount >= 0 && self.amount <= self.unit.max_amount()
+    }
+}
+
+impl DurationUnit {
+    /// Seconds in one unit, for the exact units; `None` for months and years.
+    pub const fn seconds(self) -> Option<i64> {
+        match self {
+            DurationUnit::Seconds => Some(1),
+            DurationUnit::Minutes => Some(60),
+            DurationUnit::Hours => Some(3_600),
+            DurationUnit::Days => Some(86_400),
+            DurationUnit::Weeks => Some(7 * 86_400),
+            DurationUnit::Months | DurationUnit::Years => None,
+        }
+    }
+
+    /// The largest amount of this unit a literal may have: 19,998 years' worth (the range a
+    /// date can move), which also keeps every exact amount within `i64` seconds.
+    pub const fn max_amount(self) -> i64 {
+        const MAX_YEARS: i64 = 19_998;
+        match self {
+            DurationUnit::Years => MAX_YEARS,
+            DurationUnit::Months => MAX_YEARS * 12,
+            // 366-day years, so the longest exact duration is at least as long as the longest
+            // calendar one.
+            DurationUnit::Seconds => MAX_YEARS * 366 * 86_400,
+            DurationUnit::Minutes => MAX_YEARS * 366 * 1_440,
+            DurationUnit::Hours => MAX_YEARS * 366 * 24,
+            DurationUnit::Days => MAX_YEARS * 366,
+            DurationUnit::Weeks => MAX_YEARS * 366 / 7,
+        }
+    }
+}
+
 impl std::fmt::Display for DurationLit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.spelled, self.unit.short()) {

@@ -52,7 +52,7 @@ pub enum Item {
     Use(UseDecl),
     /// `import "file.vouch" [with { ... }]`
     Import(ImportDecl),
-    /// `param name: type = default`
+    /// `param name: type = default [where BOUNDS]`
     Param(ParamDecl),
     /// `control "ID" { ... }`
     Control(ControlDecl),
@@ -117,7 +117,7 @@ pub struct ImportDecl {
     pub span: Span,
 }
 
-/// `param NAME: TYPE = DEFAULT`.
+/// `param NAME: TYPE = DEFAULT [where OP VALUE and OP VALUE ...]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamDecl {
     /// The param name.
@@ -126,9 +126,22 @@ pub struct ParamDecl {
     pub ty: TypeExpr,
     /// The default value.
     pub default: Expr,
+    /// `where >= 12 months and <= 5 years`: what the default and every override must meet.
+    pub bounds: Vec<ParamBound>,
     /// The text of the `///` comments right above it.
     pub doc: Option<String>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// One comparison of a param's `where` clause: `>= 12 months`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamBound {
+    /// The comparison: `<`, `<=`, `>` or `>=`.
+    pub op: BinaryOp,
+    /// The constant the value is compared with.
+    pub value: Expr,
+    /// The whole comparison, operator included.
     pub span: Span,
 }
 

@@ -27,6 +27,17 @@ pub(super) struct Typer<'a> {
     pub(super) used_params: BTreeSet<String>,
     pub(super) diags: &'a mut Vec<Diagnostic>,
     pub(super) bindings: Vec<Binding>,
+    /// Paths known not to be `none` where the checker is (see `narrow.rs`).
+    pub(super) narrowed: Vec<String>,
+    /// Optional operands already reported in the current statement (each is reported once).
+    pub(super) reported_none: BTreeSet<String>,
+    /// The keys each table param's default gives, by param name.
+    pub(super) param_keys: BTreeMap<String, BTreeSet<String>>,
+    /// Whether a missing value should make the condition being checked hold (in a `where`,
+    /// to keep the element; flipped by `not`): says which guard fails closed.
+    pub(super) none_holds: bool,
+    /// The comparison whose operands are being checked, to guard as a whole.
+    pub(super) comparison: Option<Span>,
 }
 
 impl<'a> Typer<'a> {
@@ -41,6 +52,11 @@ impl<'a> Typer<'a> {
             used_params: BTreeSet::new(),
             diags,
             bindings: Vec::new(),
+            narrowed: Vec::new(),
+            reported_none: BTreeSet::new(),
+            param_keys: BTreeMap::new(),
+            none_holds: false,
+            comparison: None,
         }
     }
 
@@ -57,18 +73,19 @@ impl<'a> Typer<'a> {
     // ---- expressions -----------------------------------------------------------------------
 
     /// Checks that `expr` has a type that fits `expected` (lists fit where sets are expected,
-    /// table keys that are names are read as constants of the key type).
-    pub(super) fn expect_type(&mut self, expr: &Expr, expected: &Type) {
+    /// table keys that are names are read as constants of the key type). Returns the type
+    /// found (the expected one for a table or list literal checked element by element).
+    pub(super) fn expect_type(&mut self, expr: &Expr, expected: &Type) -> Type {
         let actual = match (&expr.kind, expected.unwrap_optional()) {
             (ExprKind::Table(entries), Type::Table(key, value)) => {
                 self.table_against(entries, key, value);
-                return;
+                return expected.clone();
             }
             (ExprKind::List(items), Type::List(elem) | Type::Set(elem)) => {
                 for item in items {
                     self.expect_type(item, elem);
                 }
-                return;
+                return expected.clone();
             }
             _ => self.infer(expr),
         };
@@ -82,6 +99,7 @@ impl<'a> Typer<'a> {
                 .with_label(expr.span, format!("this is `{actual}`"));
             self.report(d);
         }
+        actual
     }
 
     fn table_against(&mut self, entries: &[TableEntry], key: &Type, value: &Type) {
@@ -151,7 +169,7 @@ impl<'a> Typer<'a> {
             ExprKind::Int(_) => Type::Int,
             ExprKind::Number(_) => Type::Number,
             ExprKind::Str(t) => {
-                self.template(t);
+                self.value_template(t);
                 Type::String
             }
             ExprKind::Duration(_) => Type::Duration,
@@ -167,10 +185,14 @@ impl<'a> Typer<'a> {
                 Type::List(Box::new(elem))
             }
             ExprKind::Table(entries) => self.infer_table(entries),
-            ExprKind::Name(id) => self.name(id),
+            ExprKind::Name(id) => {
+                let ty = self.name(id);
+                self.narrowed_type(expr, ty)
+            }
             ExprKind::Member { base, field } => {
                 let base_ty = self.infer(base);
-                self.member(&base_ty, base.span, field)
+                let ty = self.member(&base_ty, base.span, field);
+                self.narrowed_type(expr, ty)
             }
             ExprKind::Index { base, index } => self.index(base, index),
             ExprKind::Call { func, args, .. } => self.call(func, args),
@@ -181,6 +203,7 @@ impl<'a> Typer<'a> {
         }
     }
 
+    /// Checks the interpolations of an `else` message (they may be `none`: it reads `none`).
     pub(super) fn template(&mut self, t: &Template) {
         for part in &t.parts {
             if let TemplatePart::Expr(e) = part {
@@ -333,7 +356,11 @@ impl<'a> Typer<'a> {
                 return Type::Error;
             }
             Type::Table(key, value) => {
-                self.expect_type(index, &key.as_ref().clone().optional());
+                let index_ty = self.expect_type(index, &key.as_ref().clone().optional());
+                if self.total_param_index(base, index, &index_ty) {
+                    // A key the param's default gives is always there.
+                    return value.as_ref().clone();
+                }
                 value.as_ref().clone()
             }
             Type::List(elem) => {
@@ -419,7 +446,12 @@ impl<'a> Typer<'a> {
     }
 
     fn unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Type {
-        let ty = self.infer(operand);
+        let ty = if op == UnaryOp::Not {
+            let holds = !self.none_holds;
+            self.with_none_holds(holds, |t| t.infer(operand))
+        } else {
+            self.infer(operand)
+        };
         let plain = ty.unwrap_optional().clone();
         let ok = match op {
             UnaryOp::Not => plain.fits(&Type::Bool),
@@ -443,6 +475,10 @@ impl<'a> Typer<'a> {
             self.report(d);
             return Type::Error;
         }
+        if op == UnaryOp::Neg {
+            self.operand(operand, ty, op.as_str(), span);
+            return plain;
+        }
         if ty.is_optional() {
             plain.optional()
         } else {
@@ -455,11 +491,17 @@ impl<'a> Typer<'a> {
         let elem = self.iterable(&q.iter, &what);
         let mark = self.bindings.len();
         self.bind(&q.var, elem, false);
+        let narrowed = self.narrowed.len();
         if let Some(filter) = &q.filter {
-            self.condition(filter, "`where`");
+            self.where_condition(filter);
+            self.narrow_when_true(filter);
         }
         match &q.body {
-            Some(body) => self.condition(body, &what),
+            Some(body) => {
+                // `none(x in xs: c)` holds when `c` does not.
+                let holds = self.none_holds != (q.kind == QuantKind::None);
+                self.with_none_holds(holds, |t| t.condition(body, &what));
+            }
             None if q.kind != QuantKind::Count => {
                 let d = self
                     .diag(
@@ -476,6 +518,7 @@ impl<'a> Typer<'a> {
             }
             None => {}
         }
+        self.unnarrow(narrowed);
         self.pop_to(mark);
         if q.kind == QuantKind::Count {
             Type::Int

@@ -5,10 +5,14 @@
 //! everywhere and is never reported again.
 
 mod builtins;
+mod constant;
 mod expr;
+mod lints;
 mod meta;
 mod module;
+mod narrow;
 mod ops;
+mod params;
 mod stmt;
 mod suggest;
 
@@ -16,7 +20,7 @@ use std::collections::BTreeMap;
 
 pub use builtins::{BUILTINS, Builtin};
 
-use crate::ast::{Expr, Field, Item, Module};
+use crate::ast::{Expr, Field, Item, Module, ParamBound};
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::framework::{Framework, Frameworks};
 use crate::lint::LintLevels;
@@ -154,15 +158,29 @@ pub struct CheckedControl {
     pub kind: ControlKind,
 }
 
-/// The value a param has in one module: its default, or an importer's override.
+/// The value a param has in one module: its default, and an importer's override on top.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamBinding {
     /// The declared type.
     pub ty: Type,
-    /// The constant expression giving its value.
+    /// The constant expression of its default.
     pub value: Expr,
-    /// The source that expression is written in.
+    /// The source the default (and the declaration) is written in.
     pub value_source: Source,
+    /// The bounds the declaration sets (`where >= 12 months`).
+    pub bounds: Vec<ParamBound>,
+    /// The importer's overrides, applied in order over the default: a table replaces the keys
+    /// it gives and keeps the others; any other value replaces the whole value.
+    pub overrides: Vec<ParamOverride>,
+}
+
+/// An importer's `with { name = value }` for one param.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamOverride {
+    /// The constant expression.
+    pub value: Expr,
+    /// The importing source it is written in.
+    pub source: Source,
 }
 
 /// One loaded module.
@@ -289,6 +307,8 @@ impl Session<'_> {
                     ty,
                     value: p.default.clone(),
                     value_source: source.clone(),
+                    bounds: p.bounds.clone(),
+                    overrides: Vec::new(),
                 });
             }
         }
@@ -476,9 +496,16 @@ impl Session<'_> {
                 t.report(d);
                 continue;
             }
+            let before = t.diags.len();
             t.expect_type(&field.value, &binding.ty);
-            binding.value = field.value.clone();
-            binding.value_source = importer.source.clone();
+            if t.diags.len() != before {
+                continue;
+            }
+            params::check_override(&mut t, &field.key.name, binding, &field.value);
+            binding.overrides.push(ParamOverride {
+                value: field.value.clone(),
+                source: importer.source.clone(),
+            });
         }
     }
 
@@ -496,21 +523,32 @@ impl Session<'_> {
                 continue;
             };
             let id_span = control_id_span(&here.ast, control.item).unwrap_or(control.span);
-            let mut d = Diagnostic::error(
-                Code::DuplicateControl,
-                here.source.clone(),
-                id_span,
-                format!("control `{}` is defined twice", control.id),
-            )
-            .with_help("control ids identify results in reports; give each control its own");
-            if here.source == there.source {
-                d = d.with_label(
-                    control_id_span(&there.ast, prev.item).unwrap_or(prev.span),
-                    "first defined here",
-                );
+            let prev_span = control_id_span(&there.ast, prev.item).unwrap_or(prev.span);
+            let d = if here.source == there.source {
+                Diagnostic::error(
+                    Code::DuplicateControl,
+                    here.source.clone(),
+                    id_span,
+                    format!("control `{}` is defined twice", control.id),
+                )
+                .with_label(prev_span, "first defined here")
+                .with_help("control ids identify results in reports; give each control its own")
             } else {
-                d = d.with_help(format!("`{}` is also defined in `{}`; control ids identify results in reports, give each its own", control.id, there.source.name()));
-            }
+                // Modules are numbered in load order, importers first: `there` is the file
+                // closer to the user's own, where the fix (a new id) belongs.
+                let (line, _) = here.source.line_col(id_span.start);
+                Diagnostic::error(
+                    Code::DuplicateControl,
+                    there.source.clone(),
+                    prev_span,
+                    format!(
+                        "control `{}` is also defined in `{}` (line {line}), which this policy imports",
+                        control.id,
+                        here.source.name()
+                    ),
+                )
+                .with_help(format!("control ids identify results in reports; give this control another id than `{}`", control.id))
+            };
             self.diags.push(d);
         }
     }

@@ -39,6 +39,7 @@ pub(super) fn check_module(
         params(&mut t, module)
     };
     let mut t = Typer::new(src, &params, diags);
+    t.param_keys = super::narrow::param_table_keys(module);
     let mut controls = Vec::new();
     for (index, item) in module.items.iter().enumerate() {
         if let Item::Control(c) = item {
@@ -149,7 +150,11 @@ fn params(t: &mut Typer<'_>, module: &Module) -> BTreeMap<String, (Type, Span)> 
         let Item::Param(p) = item else { continue };
         let ty = resolve_type(t, &p.ty);
         if is_constant(&p.default) {
+            let before = t.diags.len();
             t.expect_type(&p.default, &ty);
+            if t.diags.len() == before {
+                super::params::check_decl(t, p, &ty);
+            }
         } else {
             let d = t
                 .diag(Code::NonConstant, p.default.span, "a param default must be a constant")
@@ -316,6 +321,7 @@ fn control(
         }
     }
     let kind = control_kind(t, c);
+    super::lints::control(t, c);
     let text = |key: &str| match values.get(key) {
         Some(MetaValue::Text(s, _)) => Some(s.clone()),
         _ => None,

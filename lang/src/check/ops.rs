@@ -2,9 +2,9 @@
 //!
 //! Operators are lifted over `none`: if an operand may be `none`, so may the result. At run
 //! time arithmetic and ordering on `none` give `none`; `and`, `or` and `not` follow three-valued
-//! logic (`false and none` is `false`, `true or none` is `true`, otherwise `none`); a condition
-//! that ends up `none` does not hold. `==`, `!=` and `??` look at `none` itself and are not
-//! lifted.
+//! logic (`false and none` is `false`, `true or none` is `true`, otherwise `none`). `==`, `!=`
+//! and `??` look at `none` itself and are not lifted. Statically, an optional operand of a
+//! comparison, `in` or arithmetic must be handled first (`narrow.rs`).
 
 use super::expr::Typer;
 use crate::ast::{BinaryOp, Expr};
@@ -34,11 +34,72 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         t.report(d);
         return Type::Error;
     }
+    let enclosing = t.comparison;
+    if is_comparison(op) || matches!(op, BinaryOp::In | BinaryOp::NotIn) {
+        t.comparison = Some(lhs.span.to(rhs.span));
+    }
     let a = t.infer(lhs);
+    // `P != none and REST` and `P == none or REST` narrow `P` in `REST`.
+    let mark = match op {
+        BinaryOp::And => t.narrow_when_true(lhs),
+        BinaryOp::Or => t.narrow_when_false(lhs),
+        _ => t.narrowed.len(),
+    };
     let b = t.infer(rhs);
+    t.unnarrow(mark);
+    t.comparison = enclosing;
     if a == Type::Error || b == Type::Error {
         return Type::Error;
     }
+    if compatible(op, &a, &b) {
+        // An optional operand that `none` would silently decide is reported once, then read
+        // as its plain type.
+        let (a, b) = t.binary_operands(op, lhs, a, rhs, b);
+        return typed(t, op, lhs, a, rhs, b);
+    }
+    typed(t, op, lhs, a, rhs, b)
+}
+
+/// Whether `a op b` type-checks (a mismatch is reported as that alone).
+fn compatible(op: BinaryOp, a: &Type, b: &Type) -> bool {
+    let (pa, pb) = (a.unwrap_optional(), b.unwrap_optional());
+    match op {
+        BinaryOp::Eq | BinaryOp::Ne => eq_compatible(a, b),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ordered(pa, pb),
+        BinaryOp::In | BinaryOp::NotIn => in_compatible(pa, pb),
+        BinaryOp::Add => add(pa, pb).is_some(),
+        BinaryOp::Sub => sub(pa, pb).is_some(),
+        BinaryOp::Mul => mul(pa, pb).is_some(),
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce => true,
+    }
+}
+
+fn eq_compatible(a: &Type, b: &Type) -> bool {
+    let (pa, pb) = (a.unwrap_optional(), b.unwrap_optional());
+    *a == Type::NoneLit
+        || *b == Type::NoneLit
+        || pa.fits(pb)
+        || pb.fits(pa)
+        || numeric(pa, pb)
+        || matches!(
+            (pa, pb),
+            (Type::Date | Type::DateTime, Type::Date | Type::DateTime)
+        )
+}
+
+fn in_compatible(pa: &Type, pb: &Type) -> bool {
+    match pb {
+        Type::List(elem) | Type::Set(elem) => pa.fits(elem) || elem.fits(pa),
+        Type::Table(key, _) => pa.fits(key) || key.fits(pa),
+        Type::String => pa.fits(&Type::String),
+        Type::Unknown => true,
+        _ => false,
+    }
+}
+
+/// The type of `lhs op rhs` from its operands' types, reporting a mismatch.
+fn typed(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, a: Type, rhs: &Expr, b: Type) -> Type {
+    super::lints::typed::binary(t, op, lhs, &a, rhs, &b);
     let lifted = a.is_optional() || b.is_optional();
     let (pa, pb) = (a.unwrap_optional().clone(), b.unwrap_optional().clone());
     let result = match op {
@@ -48,16 +109,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         }
         .then_some(Type::Bool),
         BinaryOp::Eq | BinaryOp::Ne => {
-            let ok = a == Type::NoneLit
-                || b == Type::NoneLit
-                || pa.fits(&pb)
-                || pb.fits(&pa)
-                || numeric(&pa, &pb)
-                || matches!(
-                    (&pa, &pb),
-                    (Type::Date | Type::DateTime, Type::Date | Type::DateTime)
-                );
-            return if ok {
+            return if eq_compatible(&a, &b) {
                 Type::Bool
             } else {
                 mismatch(t, op, lhs, &a, rhs, &b, "cannot compare")
@@ -66,15 +118,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
             ordered(&pa, &pb).then_some(Type::Bool)
         }
-        BinaryOp::In | BinaryOp::NotIn => match &pb {
-            Type::List(elem) | Type::Set(elem) => {
-                (pa.fits(elem) || elem.fits(&pa)).then_some(Type::Bool)
-            }
-            Type::Table(key, _) => (pa.fits(key) || key.fits(&pa)).then_some(Type::Bool),
-            Type::String => pa.fits(&Type::String).then_some(Type::Bool),
-            Type::Unknown => Some(Type::Bool),
-            _ => None,
-        },
+        BinaryOp::In | BinaryOp::NotIn => in_compatible(&pa, &pb).then_some(Type::Bool),
         BinaryOp::Coalesce => {
             if !(pb.fits(&pa) || pa.fits(&pb)) && a != Type::NoneLit {
                 return mismatch(
@@ -100,12 +144,7 @@ pub(super) fn binary(t: &mut Typer<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) ->
         }
         BinaryOp::Add => add(&pa, &pb),
         BinaryOp::Sub => sub(&pa, &pb),
-        BinaryOp::Mul => match (&pa, &pb) {
-            (Type::Int, Type::Int) => Some(Type::Int),
-            (x, y) if numeric(x, y) => Some(Type::Number),
-            (Type::Duration, Type::Int) | (Type::Int, Type::Duration) => Some(Type::Duration),
-            _ => None,
-        },
+        BinaryOp::Mul => mul(&pa, &pb),
     };
     let result = if pa.is_wildcard() || pb.is_wildcard() {
         result.or(Some(Type::Error))
@@ -172,6 +211,15 @@ fn add(a: &Type, b: &Type) -> Option<Type> {
         (Type::Date, Type::Duration) | (Type::Duration, Type::Date) => Some(Type::Date),
         (Type::DateTime, Type::Duration) | (Type::Duration, Type::DateTime) => Some(Type::DateTime),
         (Type::String, Type::String) => Some(Type::String),
+        _ => None,
+    }
+}
+
+fn mul(a: &Type, b: &Type) -> Option<Type> {
+    match (a, b) {
+        (Type::Int, Type::Int) => Some(Type::Int),
+        (x, y) if numeric(x, y) => Some(Type::Number),
+        (Type::Duration, Type::Int) | (Type::Int, Type::Duration) => Some(Type::Duration),
         _ => None,
     }
 }

@@ -10,11 +10,19 @@ use crate::types::Type;
 
 impl Typer<'_> {
     /// Checks a block of statements in a new scope.
+    /// An `expect` narrows what it guarantees in the statements after it: if it does not
+    /// hold, the control already fails.
     pub(super) fn stmts(&mut self, stmts: &[Stmt]) {
         let mark = self.bindings.len();
+        let narrowed = self.narrowed.len();
         for stmt in stmts {
+            self.reported_none.clear();
             self.stmt(stmt);
+            if let Stmt::Expect(e) = stmt {
+                self.narrow_when_true(&e.cond);
+            }
         }
+        self.unnarrow(narrowed);
         self.pop_to(mark);
     }
 
@@ -23,11 +31,14 @@ impl Typer<'_> {
             Stmt::For(f) => {
                 let elem = self.iterable(&f.iter, "`for`");
                 let mark = self.bindings.len();
+                let narrowed = self.narrowed.len();
                 self.bind(&f.var, elem, false);
                 if let Some(filter) = &f.filter {
-                    self.condition(filter, "`where`");
+                    self.where_condition(filter);
+                    self.narrow_when_true(filter);
                 }
                 self.stmts(&f.body);
+                self.unnarrow(narrowed);
                 self.pop_to(mark);
             }
             Stmt::Let(l) => {
@@ -53,8 +64,9 @@ impl Typer<'_> {
         }
     }
 
-    /// Checks that `expr` is a condition (`bool`, or `bool?` where `none` counts as not holding).
-    pub(super) fn condition(&mut self, expr: &Expr, what: &str) {
+    /// Checks that `expr` is a condition (`bool`, or `bool?`: three-valued logic, and an
+    /// unknown `expect` fails); returns its type.
+    pub(super) fn condition(&mut self, expr: &Expr, what: &str) -> Type {
         let ty = self.infer(expr);
         if !ty.unwrap_optional().fits(&Type::Bool) || ty == Type::NoneLit {
             let d = self
@@ -66,6 +78,7 @@ impl Typer<'_> {
                 .with_label(expr.span, format!("this is `{ty}`, not `bool`"));
             self.report(d);
         }
+        ty
     }
 
     /// The element type of a collection to iterate, or `Error` after reporting why it is not one.

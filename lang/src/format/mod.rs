@@ -20,7 +20,7 @@
 //!   line, indented one level.
 //! - `use std.name with { a = 1, b = 2 }` on one line if it fits, else one override per line
 //!   (without commas) between `with {` and `}`.
-//! - `param name: type = default`.
+//! - `param name: type = default`, and its bounds `where >= low and <= high` on the same line.
 //! - Expressions and literals: see the `expr` module.
 //!
 //! # Comments
@@ -304,6 +304,14 @@ impl<'a> Formatter<'a> {
                 parts.extend([hang(gap, self.type_expr(&p.ty)), Doc::Space, Doc::str("=")]);
                 let gap = self.gap(p.default.span.start);
                 parts.push(hang(gap, self.expr(&p.default)));
+                for (i, bound) in p.bounds.iter().enumerate() {
+                    let gap = self.gap(bound.span.start);
+                    let keyword = if i == 0 { "where" } else { "and" };
+                    parts.push(hang(gap, Doc::str(keyword)));
+                    parts.extend([Doc::Space, Doc::str(bound.op.as_str())]);
+                    let gap = self.gap(bound.value.span.start);
+                    parts.push(hang(gap, self.expr(&bound.value)));
+                }
             }
             Item::Control(c) => {
                 let gap = self.gap(c.id.span.start);

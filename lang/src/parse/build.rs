@@ -227,13 +227,47 @@ impl<'s> Builder<'s> {
         let name = self.ident(&c.expect(self, Rule::ident)?);
         let ty = self.type_expr(c.expect(self, Rule::type_expr)?)?;
         let default = self.expr(c.expect(self, Rule::expr)?, 0)?;
+        let bounds = match c.next_if(Rule::param_bounds) {
+            Some(clause) => self.param_bounds(clause)?,
+            None => Vec::new(),
+        };
         Some(ParamDecl {
             name,
             ty,
             default,
+            bounds,
             doc: self.doc_before(span),
             span,
         })
+    }
+
+    /// The comparisons of a param's `where` clause.
+    fn param_bounds(&self, clause: Pair<'_, Rule>) -> Option<Vec<ParamBound>> {
+        let mut bounds = Vec::new();
+        for bound in clause.into_inner() {
+            if bound.as_rule() != Rule::param_bound {
+                continue;
+            }
+            let span = self.span(&bound);
+            let mut parts = bound.into_inner();
+            let op = match parts.next().map(|p| p.as_rule()) {
+                Some(Rule::op_le) => BinaryOp::Le,
+                Some(Rule::op_ge) => BinaryOp::Ge,
+                Some(Rule::op_lt) => BinaryOp::Lt,
+                Some(Rule::op_gt) => BinaryOp::Gt,
+                _ => {
+                    self.internal(span, "expected a comparison");
+                    return None;
+                }
+            };
+            let Some(value) = parts.next() else {
+                self.internal(span, "expected a bound");
+                return None;
+            };
+            let value = self.expr(value, 0)?;
+            bounds.push(ParamBound { op, value, span });
+        }
+        Some(bounds)
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {

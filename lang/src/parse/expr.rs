@@ -293,11 +293,29 @@ impl Builder<'_> {
             "month" => DurationUnit::Months,
             _ => DurationUnit::Years,
         };
-        Some(DurationLit {
+        let lit = DurationLit {
             amount,
             unit,
             spelled,
-        })
+        };
+        if !lit.is_representable() {
+            self.report(
+                self.error(
+                    Code::InvalidLiteral,
+                    span,
+                    format!("duration `{lit}` is too long to represent"),
+                )
+                .with_label(span, "evaluating it would overflow")
+                .with_help(format!(
+                    "the longest duration is {} ({} as whole {})",
+                    DurationLit::MAX_YEARS_TEXT,
+                    lit.unit.max_amount(),
+                    lit.unit.spelled(2)
+                )),
+            );
+            return None;
+        }
+        Some(lit)
     }
 
     /// A string literal, with its interpolations converted.

@@ -114,7 +114,19 @@ fn header(out: &mut String, report: &Report) {
         code(out, &s.sha256);
         out.push_str("</li>");
     }
-    out.push_str("</ul></dd>\n<dt>Framework</dt><dd>");
+    out.push_str("</ul></dd>\n");
+    if !p.params.is_empty() {
+        out.push_str("<dt>Params</dt><dd><ul class=\"plain\">");
+        for (name, value) in &p.params {
+            out.push_str("<li>");
+            code(out, name);
+            out.push_str(" = ");
+            code(out, value);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></dd>\n");
+    }
+    out.push_str("<dt>Framework</dt><dd>");
     t(out, &p.framework_title);
     out.push_str(" (");
     code(out, &p.framework);

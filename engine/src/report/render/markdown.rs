@@ -78,6 +78,15 @@ fn header(out: &mut String, report: &Report) {
     }
     out.push_str(", sha256 ");
     code(out, &p.sha256);
+    if !p.params.is_empty() {
+        out.push_str(" |\n| Params | ");
+        for (i, (name, value)) in p.params.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            code(out, &format!("{name} = {value}"));
+        }
+    }
     out.push_str(" |\n| Framework | ");
     t(out, &p.framework_title);
     out.push_str(" (");
