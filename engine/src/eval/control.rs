@@ -255,18 +255,8 @@ impl<'a> Runner<'a> {
         let replay = self.interp.condition(filter);
         let read = self.interp.cite.take();
         replay?;
-        let mut values = self.bindings();
-        values.extend(shown(operands));
-        let (evidence, evidence_omitted) = self.scope_citations(read);
-        let finding = Finding {
-            message,
-            evidence,
-            evidence_omitted,
-            values,
-            expect: self.place(filter.span),
-            waived_by: None,
-        };
-        self.findings.push(finding);
+        let place = self.place(filter.span);
+        self.push_finding(message, read, operands, place);
         Ok(())
     }
 
@@ -328,19 +318,30 @@ impl<'a> Runner<'a> {
         self.depth += 1;
         self.note(|| format!("message: {message}"));
         self.depth -= 1;
+        self.push_finding(message, read, operands, place);
+        Ok(())
+    }
+
+    /// Records a finding: its message, what its replay read (with the records bound in
+    /// scope), the bindings and compared operands, and where its `expect` (or `where`) is.
+    fn push_finding(
+        &mut self,
+        message: String,
+        read: Option<Cited>,
+        operands: Vec<Operand>,
+        place: String,
+    ) {
         let mut values = self.bindings();
         values.extend(shown(operands));
         let (evidence, evidence_omitted) = self.scope_citations(read);
-        let finding = Finding {
+        self.findings.push(Finding {
             message,
             evidence,
             evidence_omitted,
             values,
             expect: place,
             waived_by: None,
-        };
-        self.findings.push(finding);
-        Ok(())
+        });
     }
 
     /// Every binding in scope, by name, as shown in messages.
