@@ -9,13 +9,14 @@
 //! whose `where` or condition is unknown is unknown: `all`, `any` and `none` are unknown
 //! unless a known element decides them, and `count` is unknown.
 
+mod quantifier;
+mod template;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use vouch_lang::ast::{
-    BinaryOp, Expr, ExprKind, QuantKind, Quantifier, Template, TemplatePart, UnaryOp,
-};
+use vouch_lang::ast::{BinaryOp, Expr, ExprKind, TemplatePart, UnaryOp};
 use vouch_lang::{Source, Span, Type};
 
 use super::budget::{self, Budget, Exceeded, Meter};
@@ -502,119 +503,6 @@ impl<'a> Interp<'a> {
                 )),
             },
         }
-    }
-
-    fn quantifier(&mut self, q: &'a Quantifier) -> Result<Value, EvalError> {
-        let Some(items) = self.collection(&q.iter)? else {
-            return Ok(Value::None);
-        };
-        let mut trues: i64 = 0;
-        let mut saw_none = false;
-        let count = items.len();
-        let slot = self.scope.len();
-        self.scope
-            .push((q.var.name.as_str(), Bound::Element(items, 0)));
-        for index in 0..count {
-            self.move_to(slot, index);
-            let result = self.step(q.iter.span).and_then(|()| self.quantified(q));
-            self.scope.truncate(slot + 1);
-            let result = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    self.scope.truncate(slot);
-                    return Err(e);
-                }
-            };
-            let decided = match result {
-                None if q.kind == QuantKind::Count => Some(Value::None),
-                Some(true) => {
-                    trues = trues.saturating_add(1);
-                    match q.kind {
-                        QuantKind::Any => Some(Value::Bool(true)),
-                        QuantKind::None => Some(Value::Bool(false)),
-                        _ => None,
-                    }
-                }
-                Some(false) if q.kind == QuantKind::All => Some(Value::Bool(false)),
-                Some(false) => None,
-                None => {
-                    saw_none = true;
-                    None
-                }
-            };
-            if let Some(decided) = decided {
-                self.scope.truncate(slot);
-                return Ok(decided);
-            }
-        }
-        self.scope.truncate(slot);
-        Ok(match q.kind {
-            QuantKind::All | QuantKind::Any | QuantKind::None if saw_none => Value::None,
-            QuantKind::All => Value::Bool(true),
-            QuantKind::Any => Value::Bool(false),
-            QuantKind::None => Value::Bool(true),
-            QuantKind::Count => Value::Int(trues),
-        })
-    }
-
-    /// One element of a quantifier: `Some(true)` counts, `Some(false)` does not, `None` is an
-    /// unknown condition or `where`. Elements the `where` filter leaves out count as
-    /// `Some(false)`, except for `all`, where they are skipped (`Some(true)`).
-    fn quantified(&mut self, q: &'a Quantifier) -> Result<Option<bool>, EvalError> {
-        if let Some(filter) = &q.filter {
-            match self.condition(filter)? {
-                Some(true) => {}
-                Some(false) => return Ok(Some(q.kind == QuantKind::All)),
-                None => return Ok(None),
-            }
-        }
-        match &q.body {
-            Some(body) => self.condition(body),
-            None => Ok(Some(true)),
-        }
-    }
-
-    /// A string literal's value: plain literals are made once per control and shared. A
-    /// template that interpolates a `none` is `none`: the text is not known.
-    fn string(&mut self, t: &'a Template) -> Result<Value, EvalError> {
-        let key = std::ptr::from_ref(t) as usize;
-        if let Some((_, v)) = self.literals.iter().find(|(k, _)| *k == key) {
-            return Ok(v.clone());
-        }
-        let mut out = String::new();
-        for part in &t.parts {
-            // Each piece is taken from the budget before it is appended.
-            let written = match part {
-                TemplatePart::Text(text) => self.meter.write_display(&mut out, text),
-                TemplatePart::Expr(e) => match self.eval(e)? {
-                    Value::None => return Ok(Value::None),
-                    v => self.meter.write_display(&mut out, &v),
-                },
-            };
-            written.map_err(|e| self.stopped(t.span, e))?;
-        }
-        let value = Value::str(out);
-        if t.parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) {
-            self.literals.push((key, value.clone()));
-        }
-        Ok(value)
-    }
-
-    /// The text of a message template with every `{expression}` replaced by its value (a
-    /// `none` reads `none`). Each piece is taken from the budget before it is appended.
-    pub fn interpolate(&mut self, t: &'a Template) -> Result<String, EvalError> {
-        let mut out = String::new();
-        for part in &t.parts {
-            let written = match part {
-                TemplatePart::Text(text) => self.meter.write_display(&mut out, text),
-                TemplatePart::Expr(e) => {
-                    let value = self.eval(e)?;
-                    self.meter.write_display(&mut out, &value)
-                }
-            };
-            written.map_err(|e| self.stopped(t.span, e))?;
-        }
-        Ok(out)
     }
 }
 
