@@ -14,7 +14,6 @@ mod common;
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
 
 use vouch_engine::eval::Budget;
 use vouch_engine::report::{Report, Status};
@@ -87,7 +86,6 @@ fn doubling() -> String {
 
 #[test]
 fn too_many_steps_is_an_error_that_names_the_limit() {
-    let start = Instant::now();
     let report = evaluate(&int_list(1000), &[CUBIC, "expect true"], steps(1_000_000));
     let stopped = &report.controls[0];
     assert_eq!(stopped.status, Status::Error);
@@ -100,24 +98,17 @@ fn too_many_steps_is_an_error_that_names_the_limit() {
     );
     // The other control has its own budget.
     assert_eq!(report.controls[1].status, Status::Pass);
-    assert!(start.elapsed() < Duration::from_secs(60));
 }
 
-/// Timed, so only in release builds (`cargo test --release`); a debug build takes a minute.
+/// Only in release builds (`cargo test --release`): a debug build takes a minute to use up
+/// the default budget. How long it takes is measured by `benches/quadratic.rs`, not here.
 #[test]
-#[cfg_attr(debug_assertions, ignore = "timed: run with --release")]
-fn the_default_budget_stops_a_runaway_control_within_seconds() {
-    let start = Instant::now();
+#[cfg_attr(debug_assertions, ignore = "slow in a debug build: run with --release")]
+fn the_default_budget_stops_a_runaway_control() {
     let report = evaluate(&int_list(1000), &[CUBIC], Budget::default());
     assert_eq!(report.controls[0].status, Status::Error);
     let reason = report.controls[0].reason.as_deref().unwrap();
     assert!(reason.ends_with("more than 100,000,000 steps (raise it with --max-steps)"));
-    // 2-4 s on this project's machine (see HACKING.md); never minutes.
-    assert!(
-        start.elapsed() < Duration::from_secs(15),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 #[test]

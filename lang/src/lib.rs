@@ -10,6 +10,7 @@ mod diagnostic;
 pub mod dump;
 pub mod format;
 mod framework;
+mod glob;
 mod lint;
 mod parse;
 mod scan;
@@ -26,6 +27,7 @@ pub use check::{
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
 pub use format::{format_module, format_source, one_line};
 pub use framework::{Framework, Frameworks, Principle, Theme};
+pub use glob::compile_glob;
 pub use lint::{LintLevel, LintLevels, lint_by_name, lints};
 pub use parse::parse;
 pub use source::{MAX_SOURCE_BYTES, Source};

@@ -75,14 +75,10 @@ impl Duration {
     /// The value of a duration literal (`48h`, `12 months`); `None` on overflow.
     pub fn literal(d: DurationLit) -> Option<Duration> {
         let n = d.amount;
-        Some(match d.unit {
-            DurationUnit::Seconds => Duration::seconds(n),
-            DurationUnit::Minutes => Duration::seconds(n.checked_mul(MINUTE)?),
-            DurationUnit::Hours => Duration::seconds(n.checked_mul(HOUR)?),
-            DurationUnit::Days => Duration::seconds(n.checked_mul(DAY)?),
-            DurationUnit::Weeks => Duration::seconds(n.checked_mul(7 * DAY)?),
-            DurationUnit::Months => Duration::calendar(0, n),
-            DurationUnit::Years => Duration::calendar(n, 0),
+        Some(match d.unit.seconds() {
+            Some(unit) => Duration::seconds(n.checked_mul(unit)?),
+            None if d.unit == DurationUnit::Years => Duration::calendar(n, 0),
+            None => Duration::calendar(0, n),
         })
     }
 

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::GlobMatcher;
 use vouch_lang::ast::BinaryOp;
 
 use super::duration::Duration;
@@ -238,12 +238,8 @@ impl Globs {
         {
             return Ok(m.is_match(text));
         }
-        let glob = GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|e| format!("`{pattern}` is not a valid glob: {}", e.kind()))?;
-        let matcher = glob.compile_matcher();
+        let matcher = vouch_lang::compile_glob(pattern)
+            .map_err(|why| format!("`{pattern}` is not a valid glob: {why}"))?;
         let hit = matcher.is_match(text);
         self.compiled.push((pattern.to_owned(), matcher));
         Ok(hit)

@@ -210,7 +210,7 @@ fn glob_literal(t: &mut Typer<'_>, glob: &Expr) {
     };
     match template.as_plain() {
         Some(pattern) => {
-            if let Err(why) = compile_glob(&pattern) {
+            if let Err(why) = crate::glob::compile_glob(&pattern) {
                 let d = Diagnostic::error(
                     Code::InvalidGlob,
                     t.src.clone(),
@@ -242,14 +242,4 @@ fn glob_literal(t: &mut Typer<'_>, glob: &Expr) {
             }
         }
     }
-}
-
-/// Compiles a glob the way the engine's `matches` does.
-fn compile_glob(pattern: &str) -> Result<(), String> {
-    globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
-        .map(|_| ())
-        .map_err(|e| e.kind().to_string())
 }

@@ -63,16 +63,11 @@ pub(super) fn check_decl(t: &mut Typer<'_>, p: &ParamDecl, ty: &Type) {
     if !sound {
         return;
     }
-    let Some(value) = constant::fold(&p.default) else {
-        return;
-    };
+    let value = constant::fold(&p.default);
     for bound in &p.bounds {
-        let Some(limit) = constant::fold(&bound.value) else {
+        let Err(shortfall) = meets(value.as_ref(), bound) else {
             continue;
         };
-        if constant::holds(&value, bound.op, &limit) == Some(true) {
-            continue;
-        }
         let d = t
             .diag(
                 Code::ParamOutOfBounds,
@@ -82,7 +77,7 @@ pub(super) fn check_decl(t: &mut Typer<'_>, p: &ParamDecl, ty: &Type) {
                     p.name.name,
                     bound_text(t.src, bound),
                     span_text(t.src, p.default.span),
-                    constant::shortfall(&value, bound.op, &limit)
+                    shortfall
                 ),
             )
             .with_label(bound.span, "the bound is declared here")
@@ -134,16 +129,11 @@ pub(super) fn check_override(t: &mut Typer<'_>, name: &str, binding: &ParamBindi
     if binding.bounds.is_empty() {
         return;
     }
-    let Some(effective) = constant::fold(value) else {
-        return;
-    };
+    let effective = constant::fold(value);
     for bound in &binding.bounds {
-        let Some(limit) = constant::fold(&bound.value) else {
+        let Err(shortfall) = meets(effective.as_ref(), bound) else {
             continue;
         };
-        if constant::holds(&effective, bound.op, &limit) == Some(true) {
-            continue;
-        }
         let (line, _) = binding.value_source.line_col(bound.span.start);
         let d = t
             .diag(
@@ -154,7 +144,7 @@ pub(super) fn check_override(t: &mut Typer<'_>, name: &str, binding: &ParamBindi
                     bound_text(&binding.value_source, bound),
                     binding.value_source.name(),
                     span_text(t.src, value.span),
-                    constant::shortfall(&effective, bound.op, &limit)
+                    shortfall
                 ),
             )
             .with_help(format!(
@@ -163,6 +153,18 @@ pub(super) fn check_override(t: &mut Typer<'_>, name: &str, binding: &ParamBindi
                 span_text(&binding.value_source, binding.value.span)
             ));
         t.report(d);
+    }
+}
+
+/// Whether a param's folded value meets `bound`, or how it falls short. A value or limit that
+/// cannot be computed at check time does not meet it: a bound is never skipped.
+fn meets(value: Option<&constant::Const>, bound: &ParamBound) -> Result<(), &'static str> {
+    let (Some(value), Some(limit)) = (value, constant::fold(&bound.value)) else {
+        return Err("cannot be computed at check time, so it cannot be shown to meet the bound");
+    };
+    match constant::holds(value, bound.op, &limit) {
+        Some(true) => Ok(()),
+        _ => Err(constant::shortfall(value, bound.op, &limit)),
     }
 }
 
@@ -199,4 +201,28 @@ fn all_entries(
         )
     });
     given.chain(kept).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meets;
+    use crate::ast::Item;
+    use crate::check::constant::Const;
+    use crate::source::Source;
+
+    #[test]
+    fn a_value_that_cannot_be_folded_does_not_meet_a_bound() {
+        let src = Source::new(
+            "p.vouch",
+            "policy \"p\" { title = \"P\" framework = \"uk-sscop\" }\nparam a: int = 1 where >= 0\n",
+        );
+        let module = crate::parse::parse(&src).unwrap();
+        let Some(Item::Param(p)) = module.items.get(1) else {
+            panic!("the second item is the param");
+        };
+        let bound = &p.bounds[0];
+        assert_eq!(meets(Some(&Const::Int(1)), bound), Ok(()));
+        assert_eq!(meets(Some(&Const::Int(-1)), bound), Err("is less"));
+        assert!(meets(None, bound).is_err());
+    }
 }
