@@ -234,3 +234,32 @@ fn vulnerability_evidence_is_a_scan_a_register_or_vex_naming_the_release() {
     let older = OPENVEX.replace("PRODUCT", "pkg:generic/acme/widget@2.4.0");
     assert_eq!(evidence(&[("vex/w.openvex.json", &older)]), "");
 }
+
+/// The impossible order is also an ingestion finding, located at the statement.
+#[test]
+fn a_fix_before_its_discovery_is_an_ingestion_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let graph = bundle(
+        tmp.path(),
+        &[(
+            "vulnerabilities.toml",
+            "# register\n[[vulnerability]]\nid = \"CVE-2026-0001\"\n\
+             discovered = 2026-09-20T00:00:00Z\nfixed_at = 2026-09-10T00:00:00Z\n",
+        )],
+    );
+    let found: Vec<_> = graph
+        .findings()
+        .iter()
+        .filter(|f| f.code == vouch_engine::FindingCode::VulnImpossibleDates)
+        .map(|f| (f.path.clone(), f.line, f.message.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            Some("vulnerabilities.toml".to_owned()),
+            Some(2),
+            "CVE-2026-0001: fixed_at 2026-09-10T00:00:00Z is before discovered 2026-09-20T00:00:00Z"
+                .to_owned()
+        )]
+    );
+}
