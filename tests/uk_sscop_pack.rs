@@ -231,8 +231,10 @@ fn a_fix_before_its_discovery_fails_the_patch_sla() {
     assert_eq!(outcome[0].1, "fail");
     assert_eq!(
         outcome[0].2,
-        ["SEC-2026-007 has impossible dates, so its fix time cannot be judged: fixed_at \
-          2026-10-01T12:00:00Z is before discovered 2026-10-01T13:00:00Z (vulnerabilities.toml:32)"]
+        [
+            "SEC-2026-007 has impossible dates, so its fix time cannot be judged: fixed_at \
+          2026-10-01T12:00:00Z is before discovered 2026-10-01T13:00:00Z (vulnerabilities.toml:32)"
+        ]
     );
 }
 
@@ -255,8 +257,10 @@ fn an_investigation_without_a_discovery_date_fails_triage() {
     assert_eq!(outcome[0].1, "fail");
     assert_eq!(
         outcome[0].2,
-        ["SEC-2026-011 is under investigation with no discovery date, so how long it has been \
-          cannot be judged"]
+        [
+            "SEC-2026-011 is under investigation with no discovery date, so how long it has been \
+          cannot be judged"
+        ]
     );
 }
 
@@ -271,8 +275,10 @@ fn a_release_cycle_without_an_end_of_life_fails_supported_release() {
     assert_eq!(outcome[0].1, "fail");
     assert_eq!(
         outcome[0].2,
-        ["release 2.4.1 ships from cycle 2.4, which has no published end-of-life date, so \
-          whether it is still supported cannot be judged"]
+        [
+            "release 2.4.1 ships from cycle 2.4, which has no published end-of-life date, so \
+          whether it is still supported cannot be judged"
+        ]
     );
 }
 
@@ -288,9 +294,9 @@ fn a_cycle_ending_before_it_begins_fails_the_lifecycle_controls() {
     for (id, status, messages) in &outcome {
         assert_eq!(status, "fail", "{id}");
         assert!(
-            messages
-                .iter()
-                .any(|m| m.contains("eol 2026-03-01 is before released 2026-04-01 (support.toml:5)")),
+            messages.iter().any(
+                |m| m.contains("eol 2026-03-01 is before released 2026-04-01 (support.toml:5)")
+            ),
             "{id}: {messages:?}"
         );
     }
