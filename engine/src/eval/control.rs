@@ -6,7 +6,6 @@
 //! out; a loop over a `none` collection is not an empty one, so `when empty` does not excuse
 //! it; a `manual ... within` whose age is unknown is an error.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
@@ -333,6 +332,7 @@ impl<'a> Runner<'a> {
     ) {
         let mut values = self.bindings();
         values.extend(shown(operands));
+        values.shrink();
         let (evidence, evidence_omitted) = self.scope_citations(read);
         self.findings.push(Finding {
             message,
@@ -345,7 +345,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Every binding in scope, by name, as shown in messages.
-    fn bindings(&self) -> BTreeMap<String, String> {
+    fn bindings(&self) -> crate::report::FindingValues {
         self.interp
             .scope
             .iter()

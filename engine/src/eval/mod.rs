@@ -97,7 +97,7 @@ pub fn evaluate_values(
     };
     let runs = match options.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(crate::input_file::cap_threads(n))
             .build()
         {
             Ok(pool) => pool.install(run_all),

@@ -124,7 +124,7 @@ fn finding(
         values: values
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect::<BTreeMap<_, _>>(),
+            .collect(),
         expect: format!("acme.vouch:{line}"),
         evidence_omitted: 0,
         waived_by: None,
