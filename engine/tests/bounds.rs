@@ -115,3 +115,63 @@ fn graph_text_output_escapes_control_characters_in_names() {
         assert!(!text.contains("two\nlines"), "{name}:\n{text}");
     }
 }
+
+/// Evaluates one control over `graph` with `waivers` (TOML).
+fn evaluate_with_waivers(
+    graph: &vouch_engine::EvidenceGraph,
+    body: &str,
+    waivers: &str,
+) -> vouch_engine::report::Report {
+    let text = format!(
+        "policy \"t\" {{ title = \"T\" framework = \"uk-sscop\" }}\n\
+         control \"T\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = high\n{body}\n}}\n"
+    );
+    let out = vouch_lang::check_with(
+        vouch_lang::Source::new("t.vouch", text),
+        &vouch_lang::NoImports,
+        &frameworks(),
+        &vouch_lang::LintLevels::default(),
+    );
+    let policy = out
+        .policy
+        .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
+    let mut options = vouch_engine::EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
+    options.waivers = vouch_engine::waivers::parse_waivers("w.toml", waivers)
+        .unwrap()
+        .0;
+    vouch_engine::evaluate(&policy, graph, &options)
+}
+
+#[test]
+fn findings_per_control_are_capped_and_counted() {
+    use vouch_engine::report::{MAX_CONTROL_FINDINGS, Status};
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1200 {
+        write(dir.path(), &format!("a/{i:04}.txt"), b"x\n");
+    }
+    write(dir.path(), "b/last.txt", b"x\n");
+    let graph = ingest(dir.path());
+    let body = "  for f in files {\n    expect f.size > 100 else \"{f.path} is small\"\n  }";
+    let report = evaluate_with_waivers(&graph, body, "");
+    let c = &report.controls[0];
+    assert_eq!(c.status, Status::Fail);
+    assert_eq!(c.findings.len(), MAX_CONTROL_FINDINGS);
+    assert_eq!(c.findings_omitted, 1201 - MAX_CONTROL_FINDINGS);
+    let json = vouch_engine::report::render::render(&report, vouch_engine::report::render::Format::Json);
+    assert!(json.contains("\"findings_omitted\": 201"), "{}", &json[..2000.min(json.len())]);
+
+    // A waiver covering everything but the last file: the control still fails, and the
+    // waiver's count includes the findings that are not listed.
+    let waivers = "[[waiver]]\nid = \"W-A\"\ncontrol = \"T\"\nscope = \"a/*\"\n\
+                   justification = \"j\"\napprover = \"ciso@example.com\"\n\
+                   effective = 2026-09-01\nexpires = 2026-12-31\n";
+    let report = evaluate_with_waivers(&graph, body, waivers);
+    assert_eq!(report.controls[0].status, Status::Fail, "b/last.txt is not waived");
+    assert_eq!(report.waivers[0].matched, 1200);
+
+    // Remove the unwaived file: now every finding, listed or not, is waived.
+    std::fs::remove_file(dir.path().join("b/last.txt")).unwrap();
+    let graph = ingest(dir.path());
+    let report = evaluate_with_waivers(&graph, body, waivers);
+    assert_eq!(report.controls[0].status, Status::Waived);
+}

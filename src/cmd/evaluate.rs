@@ -199,7 +199,12 @@ fn summary(report: &Report) -> String {
         let shown = match c.status {
             Status::Fail => {
                 let open = c.findings.iter().filter(|f| f.waived_by.is_none()).count();
-                format!("{} finding{}", open, if open == 1 { "" } else { "s" })
+                let more = if c.findings_omitted > 0 {
+                    format!(" listed, {} more not listed", c.findings_omitted)
+                } else {
+                    String::new()
+                };
+                format!("{} finding{}{more}", open, if open == 1 { "" } else { "s" })
             }
             Status::Error | Status::Manual => c.reason.clone().unwrap_or_default(),
             _ => continue,

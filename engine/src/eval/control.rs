@@ -11,6 +11,7 @@ use std::sync::Arc;
 use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
+use super::cap::{FindingCap, Omitted};
 use super::cite::Cited;
 use super::duration::Duration;
 use super::interp::{Bound, EvalError, Interp, is_none_literal};
@@ -26,6 +27,8 @@ pub(crate) struct ControlRun {
     pub status: Option<Status>,
     pub reason: Option<String>,
     pub findings: Vec<Finding>,
+    /// The findings beyond the cap: counted, not kept.
+    pub omitted: Omitted,
     pub attestations: Vec<AttestationUse>,
     pub trace: Vec<TraceLine>,
 }
@@ -34,6 +37,7 @@ pub(crate) struct ControlRun {
 pub(crate) struct Runner<'a> {
     pub interp: Interp<'a>,
     findings: Vec<Finding>,
+    cap: Option<FindingCap<'a>>,
     not_applicable: Option<String>,
     no_evidence: Option<String>,
     trace: Option<Vec<TraceLine>>,
@@ -45,11 +49,24 @@ impl<'a> Runner<'a> {
         Runner {
             interp,
             findings: Vec::new(),
+            cap: None,
             not_applicable: None,
             no_evidence: None,
             trace: trace.then(Vec::new),
             depth: 0,
         }
+    }
+
+    /// Keeps at most [`super::cap::MAX_CONTROL_FINDINGS`] findings, counting the others.
+    pub fn with_cap(mut self, cap: FindingCap<'a>) -> Self {
+        self.cap = Some(cap);
+        self
+    }
+
+    /// Whether a finding with this evidence is kept (see [`FindingCap::admit`]).
+    fn admit(&mut self, evidence: &[crate::report::EvidenceRef]) -> bool {
+        let kept = self.findings.len();
+        self.cap.as_mut().is_none_or(|cap| cap.admit(kept, evidence))
     }
 
     /// Records a trace line; `text` is only computed when tracing. The lines count against
@@ -96,6 +113,7 @@ impl<'a> Runner<'a> {
                 )
             }));
             run.findings = self.findings;
+            run.omitted = self.cap.map(|c| c.omitted).unwrap_or_default();
             return run;
         }
         if !self.findings.is_empty() {
@@ -108,6 +126,7 @@ impl<'a> Runner<'a> {
             run.status = Some(Status::Pass);
         }
         run.findings = self.findings;
+        run.omitted = self.cap.map(|c| c.omitted).unwrap_or_default();
         run
     }
 
@@ -221,15 +240,17 @@ impl<'a> Runner<'a> {
                 let read = self.interp.cite.take();
                 replay?;
                 let (evidence, evidence_omitted) = self.scope_citations(read);
-                let finding = Finding {
-                    message,
-                    evidence,
-                    evidence_omitted,
-                    values: self.bindings(),
-                    expect: self.place(f.span),
-                    waived_by: None,
-                };
-                self.findings.push(finding);
+                if self.admit(&evidence) {
+                    let finding = Finding {
+                        message,
+                        evidence,
+                        evidence_omitted,
+                        values: self.bindings(),
+                        expect: self.place(f.span),
+                        waived_by: None,
+                    };
+                    self.findings.push(finding);
+                }
             }
         }
         Ok(())
@@ -330,10 +351,13 @@ impl<'a> Runner<'a> {
         operands: Vec<Operand>,
         place: String,
     ) {
+        let (evidence, evidence_omitted) = self.scope_citations(read);
+        if !self.admit(&evidence) {
+            return;
+        }
         let mut values = self.bindings();
         values.extend(shown(operands));
         values.shrink();
-        let (evidence, evidence_omitted) = self.scope_citations(read);
         self.findings.push(Finding {
             message,
             evidence,

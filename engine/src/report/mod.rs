@@ -6,6 +6,6 @@ pub mod render;
 pub use model::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
     FindingValues,
-    MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
     SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverResult,
 };

@@ -17,6 +17,10 @@ pub const REPORT_SCHEMA: &str = "vouch-report/1";
 /// bundle stays small, so a report grows linearly with the bundle.
 pub const MAX_FINDING_EVIDENCE: usize = 16;
 
+/// A control lists at most this many findings ([`ControlResult::findings`]); how many more it
+/// has is [`ControlResult::findings_omitted`].
+pub const MAX_CONTROL_FINDINGS: usize = 1000;
+
 /// A complete evaluation report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -261,8 +265,13 @@ pub struct ControlResult {
     pub tags: Vec<String>,
     /// Where the control is declared: `SOURCE:LINE`.
     pub source: String,
-    /// One per failing `expect` evaluation (waived ones included, marked), in evaluation order.
+    /// One per failing `expect` evaluation (waived ones included, marked), in evaluation
+    /// order: the first [`MAX_CONTROL_FINDINGS`].
     pub findings: Vec<Finding>,
+    /// How many more findings the control has than `findings` lists (written only when some
+    /// are left out; the status and the waivers' counts include them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
 }
 
 /// One failing expectation.
@@ -335,6 +344,11 @@ impl FindingValues {
     /// Frees spare capacity (a finding's values do not grow after it is made).
     pub fn shrink(&mut self) {
         self.0.shrink_to_fit();
+    }
+
+    /// The values (without their names) in name order.
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(_, v)| v)
     }
 
     /// The values in name order.

@@ -11,7 +11,6 @@
     reason = "test helpers; not every test uses every helper"
 )]
 
-use std::collections::BTreeMap;
 
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
@@ -155,6 +154,7 @@ fn control(
         tags: Vec::new(),
         source: format!("acme.vouch:{line}"),
         findings,
+        findings_omitted: 0,
     }
 }
 
