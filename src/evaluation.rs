@@ -15,9 +15,9 @@ use vouch_lang::CheckedPolicy;
 use crate::policy_files::{
     FileLoader, display_path, frameworks, input_diagnostic, policy_root, read_source,
 };
-use vouch_engine::terminal::escape_line;
-use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
 use crate::render::{self, ErrorFormat};
+use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
+use vouch_engine::terminal::escape_line;
 
 /// The inputs of an evaluation.
 #[derive(Debug, clap::Args)]
@@ -293,7 +293,10 @@ fn read_waivers(path: &Path, format: ErrorFormat) -> Option<Vec<vouch_engine::wa
         }
     };
     let Ok(text) = String::from_utf8(bytes) else {
-        render::plain_error(&format!("cannot read `{name}`: it is not UTF-8 text"), format);
+        render::plain_error(
+            &format!("cannot read `{name}`: it is not UTF-8 text"),
+            format,
+        );
         return None;
     };
     match parse_waivers(&name, &text) {

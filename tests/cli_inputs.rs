@@ -38,7 +38,11 @@ fn vouch_bounded(args: &[&str]) -> Output {
         if start.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
             let out = child.wait_with_output().unwrap();
-            panic!("`vouch {}` did not finish:\n{}", args.join(" "), transcript(&out));
+            panic!(
+                "`vouch {}` did not finish:\n{}",
+                args.join(" "),
+                transcript(&out)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }

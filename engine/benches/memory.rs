@@ -78,8 +78,8 @@ fn peak_rss_kib() -> u64 {
 /// print `peak-KiB seconds report-bytes`.
 fn child(dir: &Path) {
     let start = Instant::now();
-    let graph = vouch_engine::ingest(dir, &IngestOptions::with_threads(Some(2)), &NoProgress)
-        .unwrap();
+    let graph =
+        vouch_engine::ingest(dir, &IngestOptions::with_threads(Some(2)), &NoProgress).unwrap();
     let mut frameworks = Frameworks::new();
     frameworks.insert(
         vouch_lang::Framework::from_toml(&Source::new(
@@ -125,7 +125,11 @@ fn measure(dir: &Path) -> (f64, f64, u64) {
     let parts: Vec<&str> = text.split_whitespace().collect();
     assert_eq!(parts.len(), 3, "child output: {text:?} {:?}", out.stderr);
     let kib: f64 = parts[0].parse().unwrap();
-    (kib / 1024.0, parts[1].parse().unwrap(), parts[2].parse().unwrap())
+    (
+        kib / 1024.0,
+        parts[1].parse().unwrap(),
+        parts[2].parse().unwrap(),
+    )
 }
 
 fn main() {

@@ -336,7 +336,10 @@ fn flush_omitted(
     max: usize,
 ) {
     for (code, (count, first)) in std::mem::take(omitted) {
-        let place = first.line.map(|l| format!(" from line {l}")).unwrap_or_default();
+        let place = first
+            .line
+            .map(|l| format!(" from line {l}"))
+            .unwrap_or_default();
         let mut summary = Finding::new(
             code,
             first.path.as_deref(),

@@ -100,7 +100,11 @@ fn findings_per_file_are_capped_with_a_count() {
 #[test]
 fn graph_text_output_escapes_control_characters_in_names() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "evil\u{1b}]8;;http://x\u{7}\u{1b}[2J.txt", b"x\n");
+    write(
+        dir.path(),
+        "evil\u{1b}]8;;http://x\u{7}\u{1b}[2J.txt",
+        b"x\n",
+    );
     write(dir.path(), "two\nlines.txt", b"x\n");
     let graph = ingest(dir.path());
     for (name, text) in [
@@ -157,8 +161,13 @@ fn findings_per_control_are_capped_and_counted() {
     assert_eq!(c.status, Status::Fail);
     assert_eq!(c.findings.len(), MAX_CONTROL_FINDINGS);
     assert_eq!(c.findings_omitted, 1201 - MAX_CONTROL_FINDINGS);
-    let json = vouch_engine::report::render::render(&report, vouch_engine::report::render::Format::Json);
-    assert!(json.contains("\"findings_omitted\": 201"), "{}", &json[..2000.min(json.len())]);
+    let json =
+        vouch_engine::report::render::render(&report, vouch_engine::report::render::Format::Json);
+    assert!(
+        json.contains("\"findings_omitted\": 201"),
+        "{}",
+        &json[..2000.min(json.len())]
+    );
 
     // A waiver covering everything but the last file: the control still fails, and the
     // waiver's count includes the findings that are not listed.
@@ -166,7 +175,11 @@ fn findings_per_control_are_capped_and_counted() {
                    justification = \"j\"\napprover = \"ciso@example.com\"\n\
                    effective = 2026-09-01\nexpires = 2026-12-31\n";
     let report = evaluate_with_waivers(&graph, body, waivers);
-    assert_eq!(report.controls[0].status, Status::Fail, "b/last.txt is not waived");
+    assert_eq!(
+        report.controls[0].status,
+        Status::Fail,
+        "b/last.txt is not waived"
+    );
     assert_eq!(report.waivers[0].matched, 1200);
 
     // Remove the unwaived file: now every finding, listed or not, is waived.

@@ -187,7 +187,10 @@ fn findings_cite_evidence_and_record_values() {
         ]
     );
     assert_eq!(f.values.get("c.algorithm").unwrap(), "sha256");
-    assert_eq!(f.values.get("a").unwrap(), "dist/widget-2.4.1-linux-x86_64.tar.gz");
+    assert_eq!(
+        f.values.get("a").unwrap(),
+        "dist/widget-2.4.1-linux-x86_64.tar.gz"
+    );
     assert_eq!(f.expect, "t.vouch:9");
 }
 

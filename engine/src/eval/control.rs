@@ -66,7 +66,9 @@ impl<'a> Runner<'a> {
     /// Whether a finding with this evidence is kept (see [`FindingCap::admit`]).
     fn admit(&mut self, evidence: &[crate::report::EvidenceRef]) -> bool {
         let kept = self.findings.len();
-        self.cap.as_mut().is_none_or(|cap| cap.admit(kept, evidence))
+        self.cap
+            .as_mut()
+            .is_none_or(|cap| cap.admit(kept, evidence))
     }
 
     /// Records a trace line; `text` is only computed when tracing. The lines count against

@@ -64,7 +64,12 @@ impl Trace {
                     .as_deref()
                     .map(|l| format!(" ({})", esc(l)))
                     .unwrap_or_default();
-                let _ = writeln!(out, "  evidence {}{location} sha256 {}", esc(&e.path), e.sha256);
+                let _ = writeln!(
+                    out,
+                    "  evidence {}{location} sha256 {}",
+                    esc(&e.path),
+                    e.sha256
+                );
             }
         }
         out

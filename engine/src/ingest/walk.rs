@@ -109,7 +109,10 @@ pub(crate) fn walk(root: &Path) -> Walked {
                 Ok(meta) => {
                     let (links, inode) = link_count(&meta);
                     if links > 1 {
-                        hard_links.entry(inode).or_default().push(walked.files.len());
+                        hard_links
+                            .entry(inode)
+                            .or_default()
+                            .push(walked.files.len());
                     }
                     walked.files.push(FileEntry {
                         path: rel,

@@ -186,17 +186,18 @@ impl KeyStore {
 
     fn load_file(&mut self, path: &Path) -> Result<(), TrustError> {
         let shown = shown_path(path);
-        let bytes = crate::input_file::read_input_file(path, MAX_KEY_FILE).map_err(|e| match e {
-            InputFileError::NotRegular { what } => TrustError::NotRegularFile {
-                path: shown.clone(),
-                what,
-            },
-            InputFileError::TooLarge { limit } => TrustError::TooLarge {
-                path: shown.clone(),
-                limit,
-            },
-            InputFileError::Io(e) => unreadable(path, &e),
-        })?;
+        let bytes =
+            crate::input_file::read_input_file(path, MAX_KEY_FILE).map_err(|e| match e {
+                InputFileError::NotRegular { what } => TrustError::NotRegularFile {
+                    path: shown.clone(),
+                    what,
+                },
+                InputFileError::TooLarge { limit } => TrustError::TooLarge {
+                    path: shown.clone(),
+                    limit,
+                },
+                InputFileError::Io(e) => unreadable(path, &e),
+            })?;
         match parse_key_file(&shown, &bytes) {
             None => Err(TrustError::NotAKey { path: shown }),
             Some(Err(reason)) => Err(TrustError::InvalidKey {
