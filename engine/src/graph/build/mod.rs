@@ -280,6 +280,8 @@ pub(crate) fn build(
     let findings = crate::finding::cap_per_file(findings, crate::finding::MAX_FINDINGS_PER_FILE);
     unclassified.sort();
     unclassified.dedup();
+    // The node and edge vectors grew by doubling; the graph lives through evaluation.
+    b.graph.shrink_to_fit();
     EvidenceGraph {
         graph: b.graph,
         by_path: b.by_path,
