@@ -13,9 +13,11 @@ use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, Key
 use vouch_lang::CheckedPolicy;
 
 use crate::policy_files::{
-    FileLoader, display_path, frameworks, io_reason, policy_root, read_source,
+    FileLoader, display_path, frameworks, input_diagnostic, policy_root, read_source,
 };
 use crate::render::{self, ErrorFormat};
+use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
+use vouch_engine::terminal::escape_line;
 
 /// The inputs of an evaluation.
 #[derive(Debug, clap::Args)]
@@ -40,7 +42,8 @@ pub struct EvalInputs {
     /// Extra framework definitions (TOML), besides the built-in ones.
     #[arg(long = "framework", value_name = "FILE")]
     pub frameworks: Vec<PathBuf>,
-    /// Threads for hashing and evaluation (default: one per core).
+    /// Threads for hashing and evaluation (default: one per core; at most 256, a larger
+    /// number is lowered to 256 with a warning).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
     /// Steps each control may take (expressions evaluated, loop elements visited) before it
@@ -120,8 +123,9 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
     }
     let progress = vouch_engine::TerminalProgress::stderr();
     let trusted_keys = trust.describe();
+    let jobs = capped_jobs(inputs.jobs, format);
     let options = IngestOptions {
-        threads: inputs.jobs,
+        threads: jobs,
         trust: Arc::new(trust),
         as_of: Some(as_of),
     };
@@ -142,10 +146,26 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             as_of,
             waivers,
             trust: trusted_keys,
-            threads: inputs.jobs,
+            threads: jobs,
             budget,
         },
     })
+}
+
+/// `-j N` lowered to [`MAX_THREADS`] (with a warning on stderr when it was higher): a
+/// thread per job is started, and thousands of threads only exhaust the machine.
+pub fn capped_jobs(jobs: Option<usize>, format: ErrorFormat) -> Option<usize> {
+    let requested = jobs?;
+    let capped = cap_threads(requested);
+    if requested > MAX_THREADS {
+        render::plain_warning(
+            &format!(
+                "`-j {requested}` is more than the {MAX_THREADS} threads vouch starts; using {capped}"
+            ),
+            format,
+        );
+    }
+    Some(capped)
 }
 
 /// The evaluation budget from `--max-steps` and `--max-bytes` (defaults for those not given).
@@ -265,12 +285,19 @@ fn check_policy(
 
 fn read_waivers(path: &Path, format: ErrorFormat) -> Option<Vec<vouch_engine::waivers::Waiver>> {
     let name = display_path(path);
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match read_input_file(path, MAX_INPUT_FILE) {
+        Ok(bytes) => bytes,
         Err(e) => {
-            render::plain_error(&format!("cannot read `{name}`: {}", io_reason(&e)), format);
+            render::print(&[input_diagnostic(path, &e)], format);
             return None;
         }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        render::plain_error(
+            &format!("cannot read `{name}`: it is not UTF-8 text"),
+            format,
+        );
+        return None;
     };
     match parse_waivers(&name, &text) {
         Ok((waivers, warnings)) => {
@@ -299,13 +326,15 @@ pub fn print_findings(findings: &[Finding], format: ErrorFormat) {
                 let help = f
                     .help
                     .as_deref()
-                    .map(|h| format!("\n  help: {h}"))
+                    .map(|h| format!("\n  help: {}", escape_line(h)))
                     .unwrap_or_default();
                 eprintln!(
-                    "{}[{}]: {place}: {}{help}",
+                    "{}[{}]: {}: {}{}",
                     f.severity.as_str(),
                     f.code,
-                    f.message
+                    escape_line(&place),
+                    escape_line(&f.message),
+                    help
                 );
             }
             ErrorFormat::Json => eprintln!(

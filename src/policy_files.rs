@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use vouch_engine::input_file::{InputFileError, MAX_INPUT_FILE, read_input_file};
 use vouch_lang::{Diagnostic, Framework, Frameworks, ImportTarget, Loader, Source};
 
 /// Loads imports: `import "x.vouch"` relative to the importing file, `use std.NAME` from the
@@ -61,13 +62,31 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// Reads a policy file into a source named by its path.
+/// Reads a policy file into a source named by its path: a regular file of at most
+/// [`vouch_lang::MAX_SOURCE_BYTES`].
 pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
     let name = display_path(path);
-    match std::fs::read(path) {
+    match read_input_file(path, vouch_lang::MAX_SOURCE_BYTES as u64) {
         Ok(bytes) => Source::from_bytes(name, &bytes),
-        Err(err) => Err(Box::new(unreadable(path, &io_reason(&err)))),
+        Err(err) => Err(Box::new(input_diagnostic(path, &err))),
     }
+}
+
+/// The diagnostic for an input file that was not read: not a regular file, too large, or
+/// unreadable.
+pub fn input_diagnostic(path: &Path, err: &InputFileError) -> Diagnostic {
+    let name = display_path(path);
+    let code = match err {
+        InputFileError::NotRegular { .. } => vouch_lang::Code::NotRegularFile,
+        InputFileError::TooLarge { .. } => vouch_lang::Code::TooLarge,
+        InputFileError::Io(e) => return unreadable(path, &io_reason(e)),
+    };
+    Diagnostic::unlocated(
+        code,
+        Source::new(name.clone(), ""),
+        format!("cannot read `{name}`: {}", err.reason()),
+    )
+    .with_help(err.help())
 }
 
 /// The diagnostic for an input that cannot be read.
@@ -153,7 +172,7 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
         }
     }
     for path in extra {
-        let source = match std::fs::read(path) {
+        let source = match read_input_file(path, MAX_INPUT_FILE) {
             Ok(bytes) => match Source::from_bytes(display_path(path), &bytes) {
                 Ok(s) => s,
                 Err(d) => {
@@ -162,7 +181,7 @@ pub fn frameworks(extra: &[PathBuf]) -> Result<Frameworks, Vec<Diagnostic>> {
                 }
             },
             Err(err) => {
-                diags.push(unreadable(path, &io_reason(&err)));
+                diags.push(input_diagnostic(path, &err));
                 continue;
             }
         };

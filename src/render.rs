@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
+use vouch_engine::terminal::escape_line;
 use vouch_lang::Diagnostic;
 
 /// How diagnostics are printed.
@@ -15,8 +16,10 @@ pub enum ErrorFormat {
     Json,
 }
 
-/// Renders one diagnostic as text, with colour only when `color` is set.
+/// Renders one diagnostic as text, with colour only when `color` is set. Its message, help,
+/// labels and file name are escaped for the terminal (see [`vouch_engine::terminal`]).
 pub fn human(diag: &Diagnostic, color: bool) -> String {
+    let diag = &terminal_safe(diag);
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -30,6 +33,21 @@ pub fn human(diag: &Diagnostic, color: bool) -> String {
         out = format!("{}: {}\n", diag.code, diag.message);
     }
     out
+}
+
+/// A copy of `diag` whose texts cannot act on a terminal.
+fn terminal_safe(diag: &Diagnostic) -> Diagnostic {
+    let mut safe = diag.clone();
+    safe.message = escape_line(&diag.message).into_owned();
+    safe.help = diag.help.as_deref().map(|h| escape_line(h).into_owned());
+    for label in &mut safe.labels {
+        label.text = escape_line(&label.text).into_owned();
+    }
+    let name = escape_line(diag.src.name());
+    if name != diag.src.name() {
+        safe.src = vouch_lang::Source::new(name.into_owned(), diag.src.text());
+    }
+    safe
 }
 
 /// Prints diagnostics to stderr in the chosen format.
@@ -51,10 +69,21 @@ pub fn print(diags: &[Diagnostic], format: ErrorFormat) {
 /// Prints a one-line error that has no source location.
 pub fn plain_error(message: &str, format: ErrorFormat) {
     match format {
-        ErrorFormat::Human => eprintln!("error: {message}"),
+        ErrorFormat::Human => eprintln!("error: {}", escape_line(message)),
         ErrorFormat::Json => eprintln!(
             "{}",
             serde_json::json!({ "severity": "error", "message": message })
+        ),
+    }
+}
+
+/// Prints a one-line warning that has no source location.
+pub fn plain_warning(message: &str, format: ErrorFormat) {
+    match format {
+        ErrorFormat::Human => eprintln!("warning: {}", escape_line(message)),
+        ErrorFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({ "severity": "warning", "message": message })
         ),
     }
 }

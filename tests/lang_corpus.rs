@@ -164,6 +164,7 @@ fn every_code_is_covered() {
         (Code::InvalidFramework, "tests/frameworks.rs"),
         (Code::Unformatted, "tests/cli_fmt.rs"),
         (Code::Unreadable, "tests/cli_check.rs"),
+        (Code::NotRegularFile, "tests/cli_inputs.rs"),
     ];
     let mut covered: BTreeSet<String> = elsewhere.iter().map(|(c, _)| c.to_string()).collect();
     for path in corpus_files() {

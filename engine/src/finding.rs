@@ -64,6 +64,9 @@ finding_codes! {
     BrokenSymlink => "vouch::ingest::broken-symlink", Error;
     /// A symlink chain never ends (a loop).
     SymlinkLoop => "vouch::ingest::symlink-loop", Error;
+    /// A regular file with more hard links than the bundle holds names for: it shares its
+    /// content with a file outside the bundle; not read.
+    HardLinkEscape => "vouch::ingest::hardlink-escape", Error;
     /// A FIFO, socket or device: never opened.
     NotRegularFile => "vouch::ingest::not-regular-file", Error;
     /// A file or directory could not be read.
@@ -292,6 +295,65 @@ impl Finding {
             self.code,
             self.message.as_str(),
         )
+    }
+}
+
+/// The most findings listed for one file (or for the bundle as a whole); the rest are
+/// counted, one finding per code, so a damaged file cannot flood the report.
+pub const MAX_FINDINGS_PER_FILE: usize = 100;
+
+/// Keeps the first `max` findings of each path (`findings` sorted by [`Finding::sort_key`])
+/// and replaces the others with one finding per code that says how many were left out,
+/// with that code (and so its severity), at the line of the first one left out.
+pub(crate) fn cap_per_file(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len().min(4096));
+    let mut kept_for_path = 0usize;
+    // Per code: how many were left out, and the first of them.
+    let mut omitted: std::collections::BTreeMap<FindingCode, (usize, Finding)> =
+        std::collections::BTreeMap::new();
+    let mut current: Option<Option<String>> = None;
+    for finding in findings {
+        if current.as_ref() != Some(&finding.path) {
+            flush_omitted(&mut out, &mut omitted, max);
+            current = Some(finding.path.clone());
+            kept_for_path = 0;
+        }
+        if kept_for_path < max {
+            kept_for_path += 1;
+            out.push(finding);
+        } else {
+            omitted
+                .entry(finding.code)
+                .and_modify(|(n, _)| *n += 1)
+                .or_insert((1, finding));
+        }
+    }
+    flush_omitted(&mut out, &mut omitted, max);
+    out
+}
+
+fn flush_omitted(
+    out: &mut Vec<Finding>,
+    omitted: &mut std::collections::BTreeMap<FindingCode, (usize, Finding)>,
+    max: usize,
+) {
+    for (code, (count, first)) in std::mem::take(omitted) {
+        let place = first
+            .line
+            .map(|l| format!(" from line {l}"))
+            .unwrap_or_default();
+        let mut summary = Finding::new(
+            code,
+            first.path.as_deref(),
+            format!(
+                "and {count} more `{code}` finding{} here{place}, not listed (the first {max} \
+                 findings of a file are listed)",
+                if count == 1 { "" } else { "s" }
+            ),
+        )
+        .with_help("fix the findings listed, then run vouch again to see the rest");
+        summary.line = first.line;
+        out.push(summary);
     }
 }
 

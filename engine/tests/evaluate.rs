@@ -186,8 +186,11 @@ fn findings_cite_evidence_and_record_values() {
             ("dist/widget-2.4.1-linux-x86_64.tar.gz", None)
         ]
     );
-    assert_eq!(f.values["c.algorithm"], "sha256");
-    assert_eq!(f.values["a"], "dist/widget-2.4.1-linux-x86_64.tar.gz");
+    assert_eq!(f.values.get("c.algorithm").unwrap(), "sha256");
+    assert_eq!(
+        f.values.get("a").unwrap(),
+        "dist/widget-2.4.1-linux-x86_64.tar.gz"
+    );
     assert_eq!(f.expect, "t.vouch:9");
 }
 

@@ -212,8 +212,8 @@ fn an_unknown_where_in_a_loop_is_a_failure_not_a_skip() {
     );
     let f = &r.findings[0];
     assert_eq!(f.evidence[0].path, "vulnerabilities.toml");
-    assert_eq!(f.values["v.severity"], "none");
-    assert_eq!(f.values["v"], "CVE-2026-0001");
+    assert_eq!(f.values.get("v.severity").unwrap(), "none");
+    assert_eq!(f.values.get("v").unwrap(), "CVE-2026-0001");
     assert_eq!(f.expect, "t.vouch:7");
     // The body is not run for it (its own expectation would fail too), and the loop is not
     // empty.
@@ -244,7 +244,7 @@ fn an_unknown_where_in_a_loop_is_a_failure_not_a_skip() {
          \x20   expect true\n  }",
     );
     fails_naming(&r, &[": `v.severity` is none"]);
-    assert_eq!(r.findings[0].values["v.justification"], "none");
+    assert_eq!(r.findings[0].values.get("v.justification").unwrap(), "none");
     let r = run_on(
         &NO_SEVERITY,
         "",

@@ -35,6 +35,8 @@ codes! {
     Unreadable => "vouch::input::unreadable",
     /// The file is larger than vouch reads.
     TooLarge => "vouch::input::too-large",
+    /// The path is a device, FIFO or socket: vouch reads only regular files.
+    NotRegularFile => "vouch::input::not-a-regular-file",
     /// The file holds NUL bytes.
     Binary => "vouch::input::binary",
     /// The file is not UTF-8.

@@ -3,8 +3,9 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use vouch_engine::report::render::{Format, render};
+use vouch_engine::report::render::{Format, render_to};
 use vouch_engine::report::{Report, Status};
+use vouch_engine::terminal::escape_line;
 use vouch_lang::SeverityLevel;
 
 use crate::evaluation::{EvalInputs, prepare};
@@ -150,29 +151,29 @@ fn formats(args: &EvaluateArgs, error_format: ErrorFormat) -> Option<Vec<Format>
 }
 
 fn write(report: &Report, formats: &[Format], args: &EvaluateArgs) -> Result<(), String> {
-    let write_file = |path: &Path, text: &str| {
-        std::fs::write(path, text.as_bytes())
+    let write_file = |path: &Path, format: Format| {
+        std::fs::File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                render_to(report, format, &mut out)?;
+                out.flush()
+            })
             .map_err(|e| format!("cannot write `{}`: {e}", display_path(path)))
     };
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create `{}`: {e}", display_path(dir)))?;
         for f in formats {
-            let path = dir.join(format!("report.{}", f.extension()));
-            write_file(&path, &render(report, *f))?;
+            write_file(&dir.join(format!("report.{}", f.extension())), *f)?;
         }
         return Ok(());
     }
-    let text = formats
-        .first()
-        .map(|f| render(report, *f))
-        .unwrap_or_default();
+    let format = formats.first().copied().unwrap_or(Format::Json);
     match &args.output {
-        Some(path) => write_file(path, &text),
+        Some(path) => write_file(path, format),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            render_to(report, format, &mut stdout)
                 .and_then(|()| stdout.flush())
                 .map_err(|e| format!("cannot write the report to stdout: {e}"))
         }
@@ -185,7 +186,7 @@ fn summary(report: &Report) -> String {
     let mut out = format!(
         "{} controls of `{}` as of {}: {} pass, {} fail, {} waived, {} manual, {} not applicable, {} error\n",
         s.total,
-        report.policy.name,
+        escape_line(&report.policy.name),
         report.as_of,
         s.pass,
         s.fail,
@@ -198,16 +199,22 @@ fn summary(report: &Report) -> String {
         let shown = match c.status {
             Status::Fail => {
                 let open = c.findings.iter().filter(|f| f.waived_by.is_none()).count();
-                format!("{} finding{}", open, if open == 1 { "" } else { "s" })
+                let more = if c.findings_omitted > 0 {
+                    format!(" listed, {} more not listed", c.findings_omitted)
+                } else {
+                    String::new()
+                };
+                format!("{} finding{}{more}", open, if open == 1 { "" } else { "s" })
             }
             Status::Error | Status::Manual => c.reason.clone().unwrap_or_default(),
             _ => continue,
         };
         out.push_str(&format!(
-            "  {} {} ({}): {shown}\n",
+            "  {} {} ({}): {}\n",
             c.status.as_str(),
-            c.id,
-            c.severity
+            escape_line(&c.id),
+            escape_line(&c.severity),
+            escape_line(&shown)
         ));
     }
     if !report.bundle.findings.is_empty() {

@@ -31,7 +31,8 @@ pub struct GraphArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Hashing threads (default: one per core).
+    /// Hashing threads (default: one per core; at most 256, a larger number is lowered to
+    /// 256 with a warning).
     #[arg(long, short)]
     jobs: Option<usize>,
     /// A trusted key or keyring (repeatable), to verify signatures against.
@@ -62,7 +63,7 @@ pub fn run(args: GraphArgs) -> VouchExit {
     };
     let progress = TerminalProgress::stderr();
     let options = IngestOptions {
-        threads: args.jobs,
+        threads: crate::evaluation::capped_jobs(args.jobs, crate::render::ErrorFormat::Human),
         trust: std::sync::Arc::new(trust),
         as_of: Some(as_of),
     };
@@ -103,7 +104,8 @@ pub fn run(args: GraphArgs) -> VouchExit {
     }
 }
 
-/// `warning[code]: path:line:column: message (help)`.
+/// `warning[code]: path:line:column: message (help)`, on one line whatever the file name
+/// holds (control characters escaped).
 fn one_line(finding: &Finding) -> String {
     let mut place = finding.path.clone().unwrap_or_else(|| ".".to_owned());
     if let Some(line) = finding.line {
@@ -117,10 +119,11 @@ fn one_line(finding: &Finding) -> String {
         .as_deref()
         .map(|h| format!(" (help: {h})"))
         .unwrap_or_default();
-    format!(
+    let text = format!(
         "{}[{}]: {place}: {}{help}",
         finding.severity.as_str(),
         finding.code,
         finding.message
-    )
+    );
+    vouch_engine::terminal::escape_line(&text).into_owned()
 }

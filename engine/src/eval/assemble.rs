@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use vouch_lang::{CheckedControl, CheckedPolicy};
 
+use super::cap::covering_waiver;
 use super::control::ControlRun;
 use super::value::utc_date;
 use crate::digest::Sha256Digest;
@@ -118,23 +119,24 @@ pub(super) fn control_result(
     as_of: Timestamp,
 ) -> (ControlResult, Vec<usize>) {
     let day = utc_date(as_of);
-    let mut hits = vec![0usize; waivers.len()];
+    // The findings left out were matched against the waivers when they were counted.
+    let mut hits = run.omitted.hits.clone();
+    hits.resize(waivers.len(), 0);
     let mut findings = run.findings;
     for finding in &mut findings {
-        let paths = || finding.evidence.iter().map(|e| e.path.as_str());
-        let cover = waivers
-            .iter()
-            .enumerate()
-            .find(|(_, w)| w.in_force(day).is_ok() && w.covers(&control.id, paths()));
-        if let Some((i, w)) = cover {
-            finding.waived_by = Some(w.id.clone());
+        let cover = covering_waiver(waivers, &control.id, day, &finding.evidence);
+        if let Some(i) = cover {
+            finding.waived_by = waivers.get(i).map(|w| w.id.clone());
             if let Some(h) = hits.get_mut(i) {
                 *h += 1;
             }
         }
     }
     let mut status = run.status.unwrap_or(Status::Error);
-    if status == Status::Fail && findings.iter().all(|f| f.waived_by.is_some()) {
+    if status == Status::Fail
+        && findings.iter().all(|f| f.waived_by.is_some())
+        && run.omitted.unwaived == 0
+    {
         status = Status::Waived;
     }
     let source = policy
@@ -162,6 +164,7 @@ pub(super) fn control_result(
         tags: control.tags.clone(),
         source,
         findings,
+        findings_omitted: run.omitted.count,
     };
     (result, hits)
 }

@@ -6,7 +6,6 @@
 //! out; a loop over a `none` collection is not an empty one, so `when empty` does not excuse
 //! it; a `manual ... within` whose age is unknown is an error.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
@@ -16,6 +15,7 @@ mod expect;
 
 use expect::{Operand, missing, shown};
 
+use super::cap::{FindingCap, Omitted};
 use super::cite::Cited;
 use super::duration::Duration;
 use super::interp::{Bound, EvalError, Interp};
@@ -31,6 +31,8 @@ pub(crate) struct ControlRun {
     pub status: Option<Status>,
     pub reason: Option<String>,
     pub findings: Vec<Finding>,
+    /// The findings beyond the cap: counted, not kept.
+    pub omitted: Omitted,
     pub attestations: Vec<AttestationUse>,
     pub trace: Vec<TraceLine>,
 }
@@ -39,6 +41,7 @@ pub(crate) struct ControlRun {
 pub(crate) struct Runner<'a> {
     pub interp: Interp<'a>,
     findings: Vec<Finding>,
+    cap: Option<FindingCap<'a>>,
     not_applicable: Option<String>,
     no_evidence: Option<String>,
     trace: Option<Vec<TraceLine>>,
@@ -52,12 +55,27 @@ impl<'a> Runner<'a> {
         Runner {
             interp,
             findings: Vec::new(),
+            cap: None,
             not_applicable: None,
             no_evidence: None,
             trace: trace.then(Vec::new),
             depth: 0,
             failed: Vec::new(),
         }
+    }
+
+    /// Keeps at most [`super::cap::MAX_CONTROL_FINDINGS`] findings, counting the others.
+    pub fn with_cap(mut self, cap: FindingCap<'a>) -> Self {
+        self.cap = Some(cap);
+        self
+    }
+
+    /// Whether a finding with this evidence is kept (see [`FindingCap::admit`]).
+    fn admit(&mut self, evidence: &[crate::report::EvidenceRef]) -> bool {
+        let kept = self.findings.len();
+        self.cap
+            .as_mut()
+            .is_none_or(|cap| cap.admit(kept, evidence))
     }
 
     /// Records a trace line; `text` is only computed when tracing. The lines count against
@@ -104,6 +122,7 @@ impl<'a> Runner<'a> {
                 )
             }));
             run.findings = self.findings;
+            run.omitted = self.cap.map(|c| c.omitted).unwrap_or_default();
             return run;
         }
         if !self.findings.is_empty() {
@@ -116,6 +135,7 @@ impl<'a> Runner<'a> {
             run.status = Some(Status::Pass);
         }
         run.findings = self.findings;
+        run.omitted = self.cap.map(|c| c.omitted).unwrap_or_default();
         run
     }
 
@@ -229,15 +249,17 @@ impl<'a> Runner<'a> {
                 let read = self.interp.cite.take();
                 replay?;
                 let (evidence, evidence_omitted) = self.scope_citations(read);
-                let finding = Finding {
-                    message,
-                    evidence,
-                    evidence_omitted,
-                    values: self.bindings(),
-                    expect: self.place(f.span),
-                    waived_by: None,
-                };
-                self.findings.push(finding);
+                if self.admit(&evidence) {
+                    let finding = Finding {
+                        message,
+                        evidence,
+                        evidence_omitted,
+                        values: self.bindings(),
+                        expect: self.place(f.span),
+                        waived_by: None,
+                    };
+                    self.findings.push(finding);
+                }
             }
         }
         Ok(())
@@ -276,9 +298,13 @@ impl<'a> Runner<'a> {
         operands: Vec<Operand>,
         place: String,
     ) {
+        let (evidence, evidence_omitted) = self.scope_citations(read);
+        if !self.admit(&evidence) {
+            return;
+        }
         let mut values = self.bindings();
         values.extend(shown(operands));
-        let (evidence, evidence_omitted) = self.scope_citations(read);
+        values.shrink();
         self.findings.push(Finding {
             message,
             evidence,
@@ -290,7 +316,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Every binding in scope, by name, as shown in messages.
-    fn bindings(&self) -> BTreeMap<String, String> {
+    fn bindings(&self) -> crate::report::FindingValues {
         self.interp
             .scope
             .iter()

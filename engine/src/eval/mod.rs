@@ -12,6 +12,7 @@
 
 mod assemble;
 pub mod budget;
+mod cap;
 mod cite;
 mod control;
 pub mod duration;
@@ -97,7 +98,7 @@ pub fn evaluate_values(
     };
     let runs = match options.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(crate::input_file::cap_threads(n))
             .build()
         {
             Ok(pool) => pool.install(run_all),
@@ -161,7 +162,13 @@ fn run_control(
     };
     let mut interp = Interp::new(env);
     match &control.kind {
-        ControlKind::Automated => Runner::new(interp, trace).run(&decl.body),
+        ControlKind::Automated => Runner::new(interp, trace)
+            .with_cap(cap::FindingCap::new(
+                &control.id,
+                &options.waivers,
+                value::utc_date(options.as_of),
+            ))
+            .run(&decl.body),
         ControlKind::Manual { .. } => match decl.body.first() {
             Some(Stmt::Manual(m)) => {
                 control::manual(&mut interp, control, m, &evidence.attestation_facts)

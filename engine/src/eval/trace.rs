@@ -25,20 +25,24 @@ pub struct Trace {
 
 impl Trace {
     /// The trace as readable text, ending with a newline.
+    ///
+    /// Text from the policy and the evidence goes through [`crate::terminal::escape_line`], so
+    /// a file name cannot act on the terminal or forge a line of the trace.
     pub fn to_text(&self) -> String {
+        use crate::terminal::escape_line as esc;
         let r = &self.result;
         let mut out = String::new();
-        let _ = writeln!(out, "control {}: {}", r.id, r.title);
+        let _ = writeln!(out, "control {}: {}", esc(&r.id), esc(&r.title));
         let _ = writeln!(
             out,
             "  declared at {}; severity {}; provisions {}",
-            r.source,
-            r.severity,
-            r.provisions.join(", ")
+            esc(&r.source),
+            esc(&r.severity),
+            esc(&r.provisions.join(", "))
         );
         out.push('\n');
         for line in &self.lines {
-            let _ = writeln!(out, "{}{}", "  ".repeat(line.depth + 1), line.text);
+            let _ = writeln!(out, "{}{}", "  ".repeat(line.depth + 1), esc(&line.text));
         }
         if self.lines.is_empty() {
             out.push_str("  (nothing was evaluated)\n");
@@ -46,21 +50,26 @@ impl Trace {
         out.push('\n');
         let _ = writeln!(out, "result: {}", r.status.as_str());
         if let Some(reason) = &r.reason {
-            let _ = writeln!(out, "  {reason}");
+            let _ = writeln!(out, "  {}", esc(reason));
         }
         for (i, f) in r.findings.iter().enumerate() {
-            let _ = writeln!(out, "finding {}: {}", i + 1, f.message);
-            let _ = writeln!(out, "  at {}", f.expect);
+            let _ = writeln!(out, "finding {}: {}", i + 1, esc(&f.message));
+            let _ = writeln!(out, "  at {}", esc(&f.expect));
             if let Some(w) = &f.waived_by {
-                let _ = writeln!(out, "  waived by {w}");
+                let _ = writeln!(out, "  waived by {}", esc(w));
             }
             for e in &f.evidence {
                 let location = e
                     .location
                     .as_deref()
-                    .map(|l| format!(" ({l})"))
+                    .map(|l| format!(" ({})", esc(l)))
                     .unwrap_or_default();
-                let _ = writeln!(out, "  evidence {}{location} sha256 {}", e.path, e.sha256);
+                let _ = writeln!(
+                    out,
+                    "  evidence {}{location} sha256 {}",
+                    esc(&e.path),
+                    e.sha256
+                );
             }
         }
         out

@@ -170,6 +170,7 @@ fn dot_shape(node: &Node) -> &'static str {
 }
 
 fn dot_escape(text: &str) -> String {
+    let text = crate::terminal::escape_line(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -226,6 +227,7 @@ pub fn dot(graph: &EvidenceGraph) -> String {
 }
 
 fn mermaid_escape(text: &str) -> String {
+    let text = crate::terminal::escape_line(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

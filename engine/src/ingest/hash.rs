@@ -51,6 +51,18 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// The link count of an opened file (1 where the platform has no hard links).
+#[cfg(unix)]
+fn links_of(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn links_of(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
 /// Reads until `buf` is full or the end of the file.
 fn fill(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -101,6 +113,19 @@ pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progre
             );
         }
     };
+    if links_of(&before) != entry.links {
+        return skipped(
+            path,
+            FindingCode::ChangedWhileHashing,
+            "replaced while reading",
+            format!(
+                "file's hard link count changed while the bundle was read ({} when walked, {} \
+                 when opened); not read",
+                entry.links,
+                links_of(&before)
+            ),
+        );
+    }
     if !before.is_file() {
         return skipped(
             path,

@@ -123,7 +123,7 @@ pub fn ingest(
         None => Ok(run(&canonical, options, progress)),
         Some(threads) => {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.max(1))
+                .num_threads(crate::input_file::cap_threads(threads))
                 .build()
                 .map_err(|e| IngestError::Threads {
                     threads,

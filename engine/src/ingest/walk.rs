@@ -2,6 +2,7 @@
 //! bundle, or a skipped path with a finding. Symlinks are never followed out of the root,
 //! and directories reached through a symlink are not walked twice.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -26,6 +27,9 @@ pub(crate) struct FileEntry {
     pub path: RelPath,
     pub abs: PathBuf,
     pub size: u64,
+    /// The file's link count when walked (1 on platforms without hard links); hashing
+    /// refuses a file whose count changed since.
+    pub links: u64,
 }
 
 /// A symlink whose final target is inside the bundle.
@@ -58,6 +62,7 @@ impl Walked {
 /// Walks `root` (already canonical).
 pub(crate) fn walk(root: &Path) -> Walked {
     let mut walked = Walked::default();
+    let mut hard_links: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
     for entry in WalkDir::new(root).follow_links(false).min_depth(1) {
         let entry = match entry {
             Ok(entry) => entry,
@@ -101,11 +106,21 @@ pub(crate) fn walk(root: &Path) -> Walked {
         }
         if file_type.is_file() {
             match entry.metadata() {
-                Ok(meta) => walked.files.push(FileEntry {
-                    path: rel,
-                    abs: entry.into_path(),
-                    size: meta.len(),
-                }),
+                Ok(meta) => {
+                    let (links, inode) = link_count(&meta);
+                    if links > 1 {
+                        hard_links
+                            .entry(inode)
+                            .or_default()
+                            .push(walked.files.len());
+                    }
+                    walked.files.push(FileEntry {
+                        path: rel,
+                        abs: entry.into_path(),
+                        size: meta.len(),
+                        links,
+                    });
+                }
                 Err(error) => {
                     let why = error.to_string();
                     walked.skip(
@@ -122,7 +137,7 @@ pub(crate) fn walk(root: &Path) -> Walked {
         } else if file_type.is_symlink() {
             symlink(root, entry.path(), rel, &mut walked);
         } else {
-            let what = special_kind(&file_type);
+            let what = crate::input_file::kind_of(&file_type);
             walked.skip(
                 &rel.display,
                 format!("not a regular file ({what})"),
@@ -138,7 +153,70 @@ pub(crate) fn walk(root: &Path) -> Walked {
             );
         }
     }
+    refuse_escaping_hard_links(&mut walked, &hard_links);
     walked
+}
+
+/// A file with more hard links than the bundle holds names for shares its content with a
+/// file outside the bundle: like a symlink out of the bundle, it is not read (otherwise a
+/// `*.sha256` linked to any file on the machine would quote that file into the report).
+/// Hard links whose every name is inside the bundle are read as the regular files they are.
+fn refuse_escaping_hard_links(walked: &mut Walked, groups: &BTreeMap<(u64, u64), Vec<usize>>) {
+    // (index into `walked.files`, how many of its names the bundle holds)
+    let mut refused: Vec<(usize, usize)> = Vec::new();
+    for names in groups.values() {
+        for &ix in names {
+            if walked
+                .files
+                .get(ix)
+                .is_some_and(|file| (names.len() as u64) < file.links)
+            {
+                refused.push((ix, names.len()));
+            }
+        }
+    }
+    if refused.is_empty() {
+        return;
+    }
+    refused.sort_unstable();
+    let mut kept = Vec::with_capacity(walked.files.len());
+    let mut skipped = Vec::new();
+    for (ix, file) in std::mem::take(&mut walked.files).into_iter().enumerate() {
+        match refused.binary_search_by_key(&ix, |(i, _)| *i) {
+            Ok(at) => skipped.push((file, refused.get(at).map_or(1, |(_, n)| *n))),
+            Err(_) => kept.push(file),
+        }
+    }
+    walked.files = kept;
+    for (file, inside) in skipped {
+        let path = file.path.display;
+        walked.skip(
+            &path,
+            "hard link out of the bundle".to_owned(),
+            Finding::new(
+                FindingCode::HardLinkEscape,
+                Some(&path),
+                format!(
+                    "`{path}` is a hard link with {} names, {inside} of them in the bundle: it \
+                     shares its content with a file outside the bundle; not read",
+                    file.links
+                ),
+            )
+            .with_help("a bundle must be self-contained: copy the file in instead of linking it"),
+        );
+    }
+}
+
+/// A file's link count and identity (device, inode).
+#[cfg(unix)]
+fn link_count(meta: &fs::Metadata) -> (u64, (u64, u64)) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.nlink(), (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn link_count(_: &fs::Metadata) -> (u64, (u64, u64)) {
+    (1, (0, 0))
 }
 
 /// Records a symlink: a link node when its final target is inside the bundle, otherwise a
@@ -247,27 +325,6 @@ fn is_loop(error: &io::Error) -> bool {
 #[cfg(not(unix))]
 fn is_loop(_: &io::Error) -> bool {
     false
-}
-
-#[cfg(unix)]
-fn special_kind(file_type: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if file_type.is_fifo() {
-        "FIFO"
-    } else if file_type.is_socket() {
-        "socket"
-    } else if file_type.is_block_device() {
-        "block device"
-    } else if file_type.is_char_device() {
-        "character device"
-    } else {
-        "special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_: &fs::FileType) -> &'static str {
-    "special file"
 }
 
 /// The bundle-relative path of `path` under `root`; `None` for the root itself.

@@ -5,6 +5,7 @@ pub mod render;
 
 pub use model::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
-    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverResult,
+    FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef, PolicySource,
+    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, TrustedKeyRef,
+    WaiverResult,
 };

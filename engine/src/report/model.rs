@@ -17,6 +17,10 @@ pub const REPORT_SCHEMA: &str = "vouch-report/1";
 /// bundle stays small, so a report grows linearly with the bundle.
 pub const MAX_FINDING_EVIDENCE: usize = 16;
 
+/// A control lists at most this many findings ([`ControlResult::findings`]); how many more it
+/// has is [`ControlResult::findings_omitted`].
+pub const MAX_CONTROL_FINDINGS: usize = 1000;
+
 /// A complete evaluation report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -261,8 +265,13 @@ pub struct ControlResult {
     pub tags: Vec<String>,
     /// Where the control is declared: `SOURCE:LINE`.
     pub source: String,
-    /// One per failing `expect` evaluation (waived ones included, marked), in evaluation order.
+    /// One per failing `expect` evaluation (waived ones included, marked), in evaluation
+    /// order: the first [`MAX_CONTROL_FINDINGS`].
     pub findings: Vec<Finding>,
+    /// How many more findings the control has than `findings` lists (written only when some
+    /// are left out; the status and the waivers' counts include them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
 }
 
 /// One failing expectation.
@@ -278,13 +287,113 @@ pub struct Finding {
     #[serde(skip_serializing_if = "is_zero")]
     pub evidence_omitted: usize,
     /// The values that made it fail: each binding and compared operand, by name, as text.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "FindingValues::is_empty")]
+    pub values: FindingValues,
     /// Where the `expect` is: `SOURCE:LINE`.
     pub expect: String,
     /// The id of the waiver that covers it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<String>,
+}
+
+/// A finding's values by name, sorted by name, each name once; written as a JSON object.
+///
+/// A sorted vector rather than a `BTreeMap`: a finding has a handful of values, and a map's
+/// first node alone takes half a kilobyte, which a report of 100,000 findings pays 100,000
+/// times.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingValues(Vec<(String, String)>);
+
+impl FindingValues {
+    /// No values.
+    pub fn new() -> Self {
+        FindingValues(Vec::new())
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Sets `name` to `value` (replacing an earlier value of that name).
+    pub fn insert(&mut self, name: String, value: String) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&name)) {
+            Ok(at) => {
+                if let Some(slot) = self.0.get_mut(at) {
+                    slot.1 = value;
+                }
+            }
+            Err(at) => self.0.insert(at, (name, value)),
+        }
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .and_then(|at| self.0.get(at))
+            .map(|(_, v)| v)
+    }
+
+    /// Frees spare capacity (a finding's values do not grow after it is made).
+    pub fn shrink(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
+    /// The values (without their names) in name order.
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The values in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl Extend<(String, String)> for FindingValues {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl FromIterator<(String, String)> for FindingValues {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut values = FindingValues::new();
+        values.extend(iter);
+        values.0.shrink_to_fit();
+        values
+    }
+}
+
+impl<'a> IntoIterator for &'a FindingValues {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl Serialize for FindingValues {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -13,6 +13,7 @@ use thiserror::Error;
 pub mod pem;
 pub mod ssh;
 
+use crate::input_file::InputFileError;
 use crate::signatures::{minisign, openpgp};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
@@ -78,6 +79,30 @@ pub enum TrustError {
         /// Why.
         reason: String,
     },
+    /// The path is a device, FIFO or socket: never read.
+    #[error("trust input `{path}` is a {what}, not a regular file; vouch reads only regular files")]
+    #[diagnostic(
+        code("vouch::input::not-a-regular-file"),
+        help("export the key into a regular file and pass that path to --trust")
+    )]
+    NotRegularFile {
+        /// The path.
+        path: String,
+        /// What it is ("FIFO", "character device", ...).
+        what: &'static str,
+    },
+    /// The file is larger than [`MAX_KEY_FILE`].
+    #[error("trust input `{path}` is larger than the {limit} bytes vouch reads as a key file")]
+    #[diagnostic(
+        code("vouch::input::too-large"),
+        help("pass the key files themselves, not an archive or a disk image")
+    )]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The file is not a public key of any format vouch knows.
     #[error("trust input `{path}` is not a public key file vouch recognises")]
     #[diagnostic(
@@ -138,7 +163,7 @@ impl KeyStore {
                 let mut files = Vec::new();
                 for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                     let entry = entry.map_err(|e| TrustError::Unreadable {
-                        path: path.display().to_string(),
+                        path: shown_path(path),
                         reason: e.to_string(),
                     })?;
                     let hidden = entry.file_name().to_string_lossy().starts_with('.');
@@ -160,18 +185,19 @@ impl KeyStore {
     }
 
     fn load_file(&mut self, path: &Path) -> Result<(), TrustError> {
-        let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
-        if meta.len() > MAX_KEY_FILE {
-            return Err(TrustError::Unreadable {
-                path: shown,
-                reason: format!(
-                    "{} bytes is more than the {MAX_KEY_FILE} bytes vouch reads as a key file",
-                    meta.len()
-                ),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+        let shown = shown_path(path);
+        let bytes =
+            crate::input_file::read_input_file(path, MAX_KEY_FILE).map_err(|e| match e {
+                InputFileError::NotRegular { what } => TrustError::NotRegularFile {
+                    path: shown.clone(),
+                    what,
+                },
+                InputFileError::TooLarge { limit } => TrustError::TooLarge {
+                    path: shown.clone(),
+                    limit,
+                },
+                InputFileError::Io(e) => unreadable(path, &e),
+            })?;
         match parse_key_file(&shown, &bytes) {
             None => Err(TrustError::NotAKey { path: shown }),
             Some(Err(reason)) => Err(TrustError::InvalidKey {
@@ -278,9 +304,14 @@ impl KeyStore {
     }
 }
 
+/// A trust input's path as errors and reports show it (control characters escaped).
+fn shown_path(path: &Path) -> String {
+    crate::terminal::escape_line(&path.display().to_string()).into_owned()
+}
+
 fn unreadable(path: &Path, e: &std::io::Error) -> TrustError {
     TrustError::Unreadable {
-        path: path.display().to_string(),
+        path: shown_path(path),
         reason: e.to_string(),
     }
 }

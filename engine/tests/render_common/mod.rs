@@ -11,8 +11,6 @@
     reason = "test helpers; not every test uses every helper"
 )]
 
-use std::collections::BTreeMap;
-
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
     PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
@@ -124,7 +122,7 @@ fn finding(
         values: values
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect::<BTreeMap<_, _>>(),
+            .collect(),
         expect: format!("acme.vouch:{line}"),
         evidence_omitted: 0,
         waived_by: None,
@@ -155,6 +153,7 @@ fn control(
         tags: Vec::new(),
         source: format!("acme.vouch:{line}"),
         findings,
+        findings_omitted: 0,
     }
 }
 

@@ -277,8 +277,11 @@ pub(crate) fn build(
     let mut findings = b.findings;
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     findings.dedup();
+    let findings = crate::finding::cap_per_file(findings, crate::finding::MAX_FINDINGS_PER_FILE);
     unclassified.sort();
     unclassified.dedup();
+    // The node and edge vectors grew by doubling; the graph lives through evaluation.
+    b.graph.shrink_to_fit();
     EvidenceGraph {
         graph: b.graph,
         by_path: b.by_path,

@@ -48,6 +48,19 @@ pub(crate) fn more_evidence(omitted: usize) -> Option<String> {
     }
 }
 
+/// `and N more findings, not listed`: what a control's findings list leaves out
+/// ([`crate::report::ControlResult::findings_omitted`]); `None` when it leaves out none.
+pub(crate) fn more_findings(omitted: usize) -> Option<String> {
+    match omitted {
+        0 => None,
+        1 => Some("and 1 more finding, not listed".to_owned()),
+        n => Some(format!(
+            "and {n} more findings, not listed (a control lists its first {})",
+            crate::report::MAX_CONTROL_FINDINGS
+        )),
+    }
+}
+
 /// The line number of an evidence location written `line N`.
 pub(crate) fn location_line(location: Option<&str>) -> Option<u64> {
     let rest = location?.strip_prefix("line ")?;

@@ -61,7 +61,8 @@ pub(crate) fn xml_attr(out: &mut String, text: &str) {
 /// start emphasis, code, links, images, strikethrough or a table cell boundary is
 /// backslash-escaped (`(` and `)` need not be, since `[` and `]` are), `&`, `<` and `>` become
 /// entities (so no raw HTML or autolink), line breaks become spaces, and a leading list,
-/// heading or setext marker is escaped (so no block structure).
+/// heading or setext marker is escaped (so no block structure); control and bidirectional
+/// formatting characters are shown as `\xNN` / `\u{NNNN}` (see [`crate::terminal`]).
 pub(crate) fn markdown(out: &mut String, text: &str) {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     // A list marker counts only when a blank or the end of the text follows it.
@@ -94,7 +95,11 @@ pub(crate) fn markdown(out: &mut String, text: &str) {
                 out.push(c);
             }
             '\r' | '\n' => out.push(' '),
-            c if is_control(c) => out.push('\u{FFFD}'),
+            c if c != '\t' && crate::terminal::is_unsafe(c) => {
+                // `\xNN` shown literally: the backslash itself escaped for Markdown.
+                out.push('\\');
+                crate::terminal::push_escaped(out, c);
+            }
             c => out.push(c),
         }
     }
@@ -122,7 +127,9 @@ pub(crate) fn markdown_prose(out: &mut String, text: &str) {
             for c in piece.chars() {
                 match c {
                     '\r' | '\n' => out.push(' '),
-                    c if is_control(c) => out.push('\u{FFFD}'),
+                    c if c != '\t' && crate::terminal::is_unsafe(c) => {
+                        crate::terminal::push_escaped(out, c);
+                    }
                     c => out.push(c),
                 }
             }

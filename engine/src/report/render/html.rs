@@ -279,6 +279,11 @@ fn control(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverR
             finding(out, f, waivers);
         }
         out.push_str("</ol>\n");
+        if let Some(more) = common::more_findings(c.findings_omitted) {
+            out.push_str("<p>");
+            escape::html(out, &more);
+            out.push_str("</p>\n");
+        }
     }
     out.push_str("</article>\n");
 }

@@ -233,6 +233,9 @@ fn body(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverResu
             let _ = writeln!(text, "   {k} = {v}");
         }
     }
+    if let Some(more) = common::more_findings(c.findings_omitted) {
+        let _ = writeln!(text, "{more}");
+    }
     if let Some(r) = &c.remediation {
         let _ = writeln!(text, "remediation: {r}");
     }

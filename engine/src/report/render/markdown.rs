@@ -246,6 +246,11 @@ fn findings(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &Waiver
             out.push('\n');
         }
     }
+    if let Some(more) = common::more_findings(c.findings_omitted) {
+        out.push('\n');
+        t(out, &more);
+        out.push('\n');
+    }
     out.push('\n');
 }
 

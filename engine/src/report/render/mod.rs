@@ -89,6 +89,22 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
+/// Writes the report in `format` to `out`. The JSON report is serialized straight into the
+/// writer, so a large report is never held in memory as text as well as a model.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        other => out.write_all(render(report, other).as_bytes()),
+    }
+}
+
 /// The JSON report: pretty-printed with two-space indentation, keys in model order.
 fn json(report: &Report) -> String {
     let mut text =
