@@ -108,6 +108,8 @@ finding_codes! {
     ArtifactNoMatch => "vouch::manifest::artifact-no-match", Error;
     /// An artifact path names a file that is not in the bundle.
     ArtifactMissing => "vouch::manifest::artifact-missing", Error;
+    /// A file the release lists as an artifact looks like evidence; it is not read as such.
+    ArtifactNotEvidence => "vouch::manifest::artifact-not-evidence", Info;
     /// An artifact pattern is not a valid glob or leaves the bundle.
     ArtifactInvalidPattern => "vouch::manifest::artifact-invalid-pattern", Error;
     /// A signature file cannot be read as its format.

@@ -57,7 +57,9 @@ fn random_bytes_are_never_evidence() {
 #[test]
 fn random_artifacts_are_artifacts() {
     let dir = tempfile::tempdir().unwrap();
-    random_files(dir.path(), 0x5eed_0014, 5000, |i| format!("dist/a{i:05}.bin"));
+    random_files(dir.path(), 0x5eed_0014, 5000, |i| {
+        format!("dist/a{i:05}.bin")
+    });
     write(
         dir.path(),
         "release.toml",
@@ -105,7 +107,7 @@ fn a_listed_artifact_is_never_evidence() {
         .collect();
     assert!(
         said.iter()
-            .all(|f| f.code.as_str() == "vouch::ingest::artifact-not-evidence"),
+            .all(|f| f.code.as_str() == "vouch::manifest::artifact-not-evidence"),
         "{said:?}"
     );
 }
@@ -164,5 +166,8 @@ fn random_bytes_under_evidence_names_are_not_evidence() {
         })
         .map(|f| format!("{:?}: {}", f.path, f.message))
         .collect::<Vec<_>>();
-    assert!(keys.is_empty(), "random bytes taken for public keys by content: {keys:#?}");
+    assert!(
+        keys.is_empty(),
+        "random bytes taken for public keys by content: {keys:#?}"
+    );
 }

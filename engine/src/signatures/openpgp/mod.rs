@@ -296,7 +296,8 @@ mod tests {
         let armored = b"-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n";
         assert_eq!(detect("x.asc", armored), Confidence::ContentAndName);
         assert_eq!(detect("x.txt", armored), Confidence::Content);
-        let binary = include_bytes!("../../../tests/fixtures/signatures/openpgp/ed25519/widget.txt.sig");
+        let binary =
+            include_bytes!("../../../tests/fixtures/signatures/openpgp/ed25519/widget.txt.sig");
         assert_eq!(detect("x.sig", binary), Confidence::ContentAndName);
         assert_eq!(detect("x.bin", binary), Confidence::Content);
         // A signature packet header whose packet does not parse is a signature by name
