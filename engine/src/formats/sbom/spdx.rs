@@ -376,6 +376,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         described,
         components,
         files,
+        subject_algorithms: Vec::new(),
         statements: None,
     }
 }

@@ -97,6 +97,8 @@ struct Builder {
     sha512: BTreeMap<NodeIndex, Result<Sha512Digest, ChecksumStatus>>,
     /// Where each file node is on disk.
     abs: BTreeMap<NodeIndex, PathBuf>,
+    /// Documents refused for an artifact: their stated digest is not its own.
+    digest_mismatches: Vec<super::DigestMismatch>,
 }
 
 /// Builds the graph. `sha512_of` is called once, with the files sha512 entries name;
@@ -121,6 +123,7 @@ pub(crate) fn build(
             .collect(),
         sha512: BTreeMap::new(),
         abs: BTreeMap::new(),
+        digest_mismatches: Vec::new(),
     };
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
@@ -294,7 +297,11 @@ pub(crate) fn build(
         }
     }
     drop(artifact_files);
+    let mut digest_mismatches = b.digest_mismatches;
+    digest_mismatches.sort();
+    digest_mismatches.dedup();
     let mut findings = b.findings;
+    findings.extend(digest_mismatches.iter().map(super::DigestMismatch::finding));
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     findings.dedup();
     unclassified.sort();
@@ -307,6 +314,7 @@ pub(crate) fn build(
         findings,
         unclassified,
         digest,
+        digest_mismatches,
     }
 }
 
