@@ -74,7 +74,11 @@ fn codes(graph: &EvidenceGraph, path: &str) -> Vec<&'static str> {
 #[test]
 fn a_contradicting_sbom_digest_refuses_the_name_version_link() {
     let dir = bundle();
-    write(dir.path(), "sbom/widget.json", &cdx("widget", &[("SHA-256", OTHER)]));
+    write(
+        dir.path(),
+        "sbom/widget.json",
+        &cdx("widget", &[("SHA-256", OTHER)]),
+    );
     let graph = ingest(dir.path());
     assert!(artifact_sboms(&graph).is_empty(), "the SBOM must not count");
     let (id, _) = graph.artifacts()[0];
@@ -93,10 +97,17 @@ fn a_contradicting_sbom_digest_refuses_the_name_version_link() {
         .unwrap();
     assert_eq!(finding.path.as_deref(), Some("sbom/widget.json"));
     assert!(finding.message.contains(OTHER), "{}", finding.message);
-    assert!(finding.message.contains(&sha256(ARTIFACT)), "{}", finding.message);
+    assert!(
+        finding.message.contains(&sha256(ARTIFACT)),
+        "{}",
+        finding.message
+    );
     assert!(finding.message.contains("dist/widget-2.4.1.tar.gz"));
     // Said once, as an error; not also "describes no artifact".
-    assert_eq!(codes(&graph, "sbom/widget.json"), ["vouch::evidence::digest-mismatch"]);
+    assert_eq!(
+        codes(&graph, "sbom/widget.json"),
+        ["vouch::evidence::digest-mismatch"]
+    );
 }
 
 #[test]
@@ -133,7 +144,10 @@ fn a_digest_vouch_does_not_compute_neither_refuses_nor_matches() {
     write(
         dir.path(),
         "sbom/widget.json",
-        &cdx("widget", &[("SHA-1", "0123456789abcdef0123456789abcdef01234567")]),
+        &cdx(
+            "widget",
+            &[("SHA-1", "0123456789abcdef0123456789abcdef01234567")],
+        ),
     );
     let graph = ingest(dir.path());
     assert_eq!(artifact_sboms(&graph), [SbomLink::NameVersion]);
@@ -155,7 +169,11 @@ fn a_statement_subject_named_like_an_artifact_with_another_digest_is_a_mismatch(
             "subject": [{{"name": "widget-2.4.1.tar.gz", "digest": {{"sha256": "{OTHER}"}}}}],
             "predicateType": "https://slsa.dev/provenance/v1", "predicate": {{}}}}"#
     );
-    write(dir.path(), "provenance/widget.intoto.json", statement.as_bytes());
+    write(
+        dir.path(),
+        "provenance/widget.intoto.json",
+        statement.as_bytes(),
+    );
     let graph = ingest(dir.path());
     let (id, _) = graph.artifacts()[0];
     assert!(graph.provenance_of(id).is_empty());
@@ -167,4 +185,52 @@ fn a_statement_subject_named_like_an_artifact_with_another_digest_is_a_mismatch(
         codes(&graph, "provenance/widget.intoto.json"),
         ["vouch::evidence::digest-mismatch"]
     );
+}
+
+fn openvex(status: &str, digest: &str) -> Vec<u8> {
+    format!(
+        r#"{{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "author": "a",
+            "timestamp": "2026-09-29T09:30:00Z", "version": 1,
+            "statements": [{{"vulnerability": {{"name": "CVE-2024-47081"}},
+              "products": [{{"@id": "pkg:generic/acme/widget@2.4.1", "hashes": {{"sha-256": "{digest}"}}}}],
+              "status": "{status}", "justification": "vulnerable_code_not_present"}}]}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_vex_statement_about_another_build_does_not_clear_a_vulnerability() {
+    let dir = bundle();
+    write(
+        dir.path(),
+        "vex/other.openvex.json",
+        &openvex("not_affected", OTHER),
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(
+        graph.vulnerabilities().count(),
+        0,
+        "the statement is dropped"
+    );
+    assert_eq!(
+        codes(&graph, "vex/other.openvex.json"),
+        ["vouch::evidence::digest-mismatch"]
+    );
+    // The same statement about the released artifact counts.
+    write(
+        dir.path(),
+        "vex/other.openvex.json",
+        &openvex("not_affected", &sha256(ARTIFACT)),
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(graph.vulnerabilities().count(), 1);
+    assert!(codes(&graph, "vex/other.openvex.json").is_empty());
+    // An `affected` statement about another build is kept: it can only make things fail.
+    write(
+        dir.path(),
+        "vex/other.openvex.json",
+        &openvex("affected", OTHER),
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(graph.vulnerabilities().count(), 1);
 }

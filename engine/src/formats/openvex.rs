@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::json_util::{self, Notes, array_of, str_of, strings_of};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
+use crate::digest::Sha256Digest;
 use crate::finding::FindingCode;
 use crate::vulns::{SourceKind, VulnDocument, VulnStatement, VulnStatus};
 
@@ -111,7 +112,25 @@ fn statement(s: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnStatement
         Value::String(id) => Some(id.trim().to_owned()),
         other => str_of(other, "@id").map(str::to_owned),
     });
+    out.product_sha256 = product_sha256(s);
     Some(out)
+}
+
+/// The SHA-256 digests a statement's products state (`"hashes": {"sha-256": "..."}`), sorted.
+fn product_sha256(s: &Value) -> Vec<Sha256Digest> {
+    let mut out: Vec<Sha256Digest> = array_of(s, "products")
+        .iter()
+        .filter_map(|p| p.get("hashes")?.as_object())
+        .flat_map(|hashes| hashes.iter())
+        .filter(|(alg, _)| {
+            let alg = alg.to_ascii_lowercase();
+            alg == "sha-256" || alg == "sha256"
+        })
+        .filter_map(|(_, v)| Sha256Digest::from_hex(v.as_str()?.trim()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

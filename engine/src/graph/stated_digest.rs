@@ -1,5 +1,6 @@
 //! Digests decide links: the one rule for a digest a document states for what it describes
-//! (an SBOM's subject, an in-toto statement's subject), whatever its format.
+//! (an SBOM's subject, an in-toto statement's subject, an OpenVEX statement's products),
+//! whatever its format.
 //!
 //! A document is linked to an artifact by the artifact's SHA-256 first. Where only a name
 //! links them (name and version, file name), the digests the document states for its subject
