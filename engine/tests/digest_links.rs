@@ -234,3 +234,26 @@ fn a_vex_statement_about_another_build_does_not_clear_a_vulnerability() {
     let graph = ingest(dir.path());
     assert_eq!(graph.vulnerabilities().count(), 1);
 }
+
+#[test]
+fn an_spdx_subject_with_only_sha1_is_linked_by_name_and_said_so() {
+    let dir = bundle();
+    write(
+        dir.path(),
+        "sbom/widget.spdx.json",
+        br#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "widget",
+            "documentNamespace": "https://acme.example/spdx/widget-2.4.1",
+            "creationInfo": {"created": "2026-10-01T00:00:00Z", "creators": ["Tool: x"]},
+            "documentDescribes": ["SPDXRef-widget"],
+            "packages": [
+              {"SPDXID": "SPDXRef-widget", "name": "widget", "versionInfo": "2.4.1",
+               "checksums": [{"algorithm": "SHA1", "checksumValue": "0123456789abcdef0123456789abcdef01234567"}]},
+              {"SPDXID": "SPDXRef-req", "name": "requests", "versionInfo": "2.32.3"}]}"#,
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(artifact_sboms(&graph), [SbomLink::NameVersion]);
+    assert_eq!(
+        codes(&graph, "sbom/widget.spdx.json"),
+        ["vouch::evidence::digest-unverifiable"]
+    );
+}
