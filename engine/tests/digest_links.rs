@@ -257,3 +257,37 @@ fn an_spdx_subject_with_only_sha1_is_linked_by_name_and_said_so() {
         ["vouch::evidence::digest-unverifiable"]
     );
 }
+
+fn csaf_vex(digest: &str) -> Vec<u8> {
+    format!(
+        r#"{{"document": {{"category": "csaf_vex", "csaf_version": "2.0", "title": "t",
+            "publisher": {{"category": "vendor", "name": "ACME", "namespace": "https://acme.example"}},
+            "tracking": {{"id": "ACME-VEX-1", "initial_release_date": "2026-09-29T00:00:00Z",
+              "current_release_date": "2026-09-29T00:00:00Z", "status": "final", "version": "1",
+              "revision_history": []}}}},
+          "product_tree": {{"full_product_names": [{{"product_id": "P1", "name": "widget 2.4.1",
+            "product_identification_helper": {{"hashes": [{{"filename": "widget-2.4.1.tar.gz",
+              "file_hashes": [{{"algorithm": "sha256", "value": "{digest}"}}]}}]}}}}]}},
+          "vulnerabilities": [{{"cve": "CVE-2024-47081",
+            "product_status": {{"known_not_affected": ["P1"]}},
+            "flags": [{{"label": "vulnerable_code_not_present", "product_ids": ["P1"]}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_csaf_vex_about_another_build_does_not_clear_a_vulnerability() {
+    let dir = bundle();
+    write(dir.path(), "vex/acme.csaf.json", &csaf_vex(OTHER));
+    let graph = ingest(dir.path());
+    assert_eq!(graph.vulnerabilities().count(), 0, "{:?}", graph.findings());
+    assert!(codes(&graph, "vex/acme.csaf.json").contains(&"vouch::evidence::digest-mismatch"));
+    write(
+        dir.path(),
+        "vex/acme.csaf.json",
+        &csaf_vex(&sha256(ARTIFACT)),
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(graph.vulnerabilities().count(), 1);
+    assert!(!codes(&graph, "vex/acme.csaf.json").contains(&"vouch::evidence::digest-mismatch"));
+}

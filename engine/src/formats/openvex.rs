@@ -116,18 +116,28 @@ fn statement(s: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnStatement
     Some(out)
 }
 
-/// The SHA-256 digests a statement's products state (`"hashes": {"sha-256": "..."}`), sorted.
+/// The SHA-256 digests a statement's products state (`"hashes": {"sha-256": "..."}`),
+/// sorted, when every product states one; empty otherwise (a product without a digest may
+/// be the released one).
 fn product_sha256(s: &Value) -> Vec<Sha256Digest> {
-    let mut out: Vec<Sha256Digest> = array_of(s, "products")
-        .iter()
-        .filter_map(|p| p.get("hashes")?.as_object())
-        .flat_map(|hashes| hashes.iter())
-        .filter(|(alg, _)| {
-            let alg = alg.to_ascii_lowercase();
-            alg == "sha-256" || alg == "sha256"
-        })
-        .filter_map(|(_, v)| Sha256Digest::from_hex(v.as_str()?.trim()))
-        .collect();
+    let mut out = Vec::new();
+    for p in array_of(s, "products") {
+        let digests: Vec<Sha256Digest> = p
+            .get("hashes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|hashes| hashes.iter())
+            .filter(|(alg, _)| {
+                let alg = alg.to_ascii_lowercase();
+                alg == "sha-256" || alg == "sha256"
+            })
+            .filter_map(|(_, v)| Sha256Digest::from_hex(v.as_str()?.trim()))
+            .collect();
+        if digests.is_empty() {
+            return Vec::new();
+        }
+        out.extend(digests);
+    }
     out.sort();
     out.dedup();
     out

@@ -1,5 +1,6 @@
 //! Digests decide links: the one rule for a digest a document states for what it describes
-//! (an SBOM's subject, an in-toto statement's subject, an OpenVEX statement's products),
+//! (an SBOM's subject, an in-toto statement's subject, an OpenVEX or CSAF statement's
+//! products),
 //! whatever its format.
 //!
 //! A document is linked to an artifact by the artifact's SHA-256 first. Where only a name

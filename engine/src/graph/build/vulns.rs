@@ -141,8 +141,9 @@ impl Builder {
         }
     }
 
-    /// The digest rule ([`crate::graph::stated_digest`]) for VEX: a statement that states
-    /// SHA-256 digests for its products, none of them an artifact's, is about another build.
+    /// The digest rule ([`crate::graph::stated_digest`]) for VEX and advisories (OpenVEX,
+    /// CSAF): a statement whose products all state SHA-256 digests, none of them an
+    /// artifact's, is about another build.
     /// Its `not_affected` or `fixed` does not count (it is dropped, with the error
     /// `vouch::evidence::digest-mismatch`); an `affected` or `under_investigation` one is kept,
     /// as it can only make a control fail.
@@ -152,7 +153,10 @@ impl Builder {
             return;
         }
         for doc in pending.iter_mut() {
-            if doc.document.kind != vulns::SourceKind::Vex {
+            if !matches!(
+                doc.document.kind,
+                vulns::SourceKind::Vex | vulns::SourceKind::Advisory
+            ) {
                 continue;
             }
             let source = &doc.source;
@@ -179,8 +183,9 @@ impl Builder {
                     FindingCode::DigestMismatch,
                     Some(&source.path),
                     format!(
-                        "the vex statement that {} is {} states sha256 {} for its products, which \
+                        "the {} statement that {} is {} states sha256 {} for its products, which \
                          is no artifact's ({}): it does not count",
+                        doc.document.format,
                         s.id,
                         s.status.map_or("", VulnStatus::as_str),
                         stated.join(", "),
