@@ -329,9 +329,15 @@ impl EvidenceGraph {
         let Some(Node::File(file)) = self.evidence_target(id).and_then(|t| self.node(t)) else {
             return Vec::new();
         };
+        // Sorted by artifact path first: the artifact's are one run.
+        let start = self
+            .digest_mismatches
+            .partition_point(|m| m.artifact < file.path);
         self.digest_mismatches
+            .get(start..)
+            .unwrap_or_default()
             .iter()
-            .filter(|m| m.artifact == file.path)
+            .take_while(|m| m.artifact == file.path)
             .collect()
     }
 

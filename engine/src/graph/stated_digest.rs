@@ -78,7 +78,8 @@ impl DigestEvidence {
 /// digest for it that is not the artifact's: it does not count for that artifact.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DigestMismatch {
-    /// The artifact file's bundle path.
+    /// The artifact file's bundle path (the first field: the graph keeps mismatches sorted
+    /// by it, and finds an artifact's by binary search).
     pub artifact: String,
     /// What kind of document states the digest.
     pub evidence: DigestEvidence,
