@@ -111,6 +111,8 @@ finding_codes! {
     ArtifactNoMatch => "vouch::manifest::artifact-no-match", Error;
     /// An artifact path names a file that is not in the bundle.
     ArtifactMissing => "vouch::manifest::artifact-missing", Error;
+    /// A file the release lists as an artifact looks like evidence; it is not read as such.
+    ArtifactNotEvidence => "vouch::manifest::artifact-not-evidence", Info;
     /// An artifact pattern is not a valid glob or leaves the bundle.
     ArtifactInvalidPattern => "vouch::manifest::artifact-invalid-pattern", Error;
     /// A signature file cannot be read as its format.
@@ -173,9 +175,12 @@ finding_codes! {
     SbomDuplicateComponent => "vouch::sbom::duplicate-component", Warning;
     /// An SBOM describes no artifact of the release (by digest, name and version, or name).
     SbomNoArtifact => "vouch::sbom::no-artifact", Warning;
-    /// An SBOM states a SHA-256 for what it describes that no artifact has, yet its name
-    /// links it to one.
-    SbomDigestMismatch => "vouch::sbom::digest-mismatch", Warning;
+    /// A document (SBOM, provenance) names an artifact but states a SHA-256 for it that is
+    /// not the artifact's: it does not count for that artifact.
+    DigestMismatch => "vouch::evidence::digest-mismatch", Error;
+    /// A document linked to an artifact by name states its subject's digest only in
+    /// algorithms vouch does not compute: linked by name, not by digest.
+    DigestUnverifiable => "vouch::evidence::digest-unverifiable", Warning;
 }
 
 impl fmt::Display for FindingCode {

@@ -139,20 +139,24 @@ fn a_tampered_artifact_leaves_provenance_attesting_nothing() {
             .iter()
             .all(|(_, e)| e.as_str() == "defined-in")
     );
+    // The subject names the artifact, whose digest is no longer the stated one: the digest
+    // rule says so, with both digests.
     assert_eq!(
         findings_at(&graph, "widget-1.0.intoto.jsonl"),
-        [(FindingCode::ProvenanceSubjectMissing, None)]
+        [(FindingCode::DigestMismatch, None)]
     );
     let finding = &graph.findings()[0];
-    assert_eq!(
-        finding.code.as_str(),
-        "vouch::signature::subject-not-in-bundle"
-    );
+    assert_eq!(finding.code.as_str(), "vouch::evidence::digest-mismatch");
     assert!(
         finding.message.contains("`widget-1.0.tar.gz`"),
         "{}",
         finding.message
     );
+    let (artifact, _) = graph.artifacts()[0];
+    let mismatches = graph.digest_mismatches_of(artifact);
+    assert_eq!(mismatches.len(), 1);
+    assert!(finding.message.contains(&mismatches[0].stated.to_hex()));
+    assert!(finding.message.contains(&mismatches[0].actual.to_hex()));
 }
 
 #[test]

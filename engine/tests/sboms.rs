@@ -368,7 +368,7 @@ fn the_release_itself_and_a_digest_that_contradicts_the_name() {
         Status::Fail
     );
 
-    // A subject digest that is not the artifact's: linked by name, with a warning.
+    // A subject digest that is not the artifact's: the name does not link it (digests decide).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(dir, "dist/widget-2.4.1.tar.gz", CONTENT);
@@ -383,13 +383,10 @@ fn the_release_itself_and_a_digest_that_contradicts_the_name() {
         ),
     );
     let graph = common::ingest(dir);
-    assert_eq!(
-        linked(&graph, "dist/widget-2.4.1.tar.gz"),
-        [("widget.cdx.json".to_owned(), SbomLink::NameVersion)]
-    );
+    assert!(linked(&graph, "dist/widget-2.4.1.tar.gz").is_empty());
     assert_eq!(
         findings_at(&graph, "widget.cdx.json"),
-        [(FindingCode::SbomDigestMismatch, None)]
+        [(FindingCode::DigestMismatch, None)]
     );
 }
 

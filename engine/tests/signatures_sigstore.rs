@@ -382,12 +382,13 @@ fn a_tampered_artifact_is_a_digest_mismatch() {
         reason(s)
     );
     assert!(has_code(&graph, FindingCode::SignatureNoSignedFile));
-    // The envelopes are intact: they still verify, but their statement names no file now.
+    // The envelopes are intact: they still verify, but their statement names the artifact
+    // with its old digest: a digest mismatch.
     assert_eq!(
         only(&graph, "widget-1.0.intoto.jsonl").verification.outcome,
         Outcome::Verified
     );
-    assert!(has_code(&graph, FindingCode::ProvenanceSubjectMissing));
+    assert!(has_code(&graph, FindingCode::DigestMismatch));
 }
 
 /// Replaces the first base64 signature value after `key` in a JSON file.

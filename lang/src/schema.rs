@@ -222,6 +222,44 @@ pub const RECORDS: &[RecordDef] = &[
                 "list<Provenance>",
                 "build provenance naming this artifact by digest",
             ),
+            field(
+                "digest_mismatches",
+                "list<DigestMismatch>",
+                "documents that name this artifact but state another SHA-256 for it: they do not count for it (not in `sboms` nor `provenance`)",
+            ),
+        ],
+    },
+    RecordDef {
+        name: "DigestMismatch",
+        doc: "a document refused for an artifact because the digest it states is not the artifact's",
+        fields: &[
+            field("path", "string", "bundle path of the document"),
+            field(
+                "line",
+                "int?",
+                "line of the statement, in a JSON Lines file",
+            ),
+            closed(
+                "evidence",
+                "what kind of document it is",
+                &["sbom", "provenance"],
+            ),
+            field(
+                "subject",
+                "string",
+                "what it says it describes (a name and version, a subject name)",
+            ),
+            closed(
+                "linked_by",
+                "what named the artifact",
+                &["name-version", "file-name"],
+            ),
+            field(
+                "stated",
+                "string",
+                "the SHA-256 the document states, lowercase hex",
+            ),
+            field("actual", "string", "the artifact's SHA-256, lowercase hex"),
         ],
     },
     RecordDef {

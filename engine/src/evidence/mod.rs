@@ -348,7 +348,43 @@ fn artifact(
             ("checksums", Value::List(checksums)),
             ("sboms", sboms.of_artifact(graph, id)),
             ("provenance", provenance(graph, id, strings)),
+            ("digest_mismatches", digest_mismatches(graph, id, strings)),
         ],
+    )
+}
+
+/// The documents refused for an artifact because the digest they state is not its own.
+fn digest_mismatches(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
+    let found = graph.digest_mismatches_of(artifact);
+    if found.is_empty() {
+        return empty();
+    }
+    Value::list(
+        found
+            .into_iter()
+            .map(|m| {
+                let citation = strings.cite(&m.source);
+                record(
+                    "DigestMismatch",
+                    Arc::clone(&citation.path),
+                    Some(citation.clone()),
+                    [
+                        ("path", Value::Str(citation.path)),
+                        (
+                            "line",
+                            m.source
+                                .line
+                                .map_or(Value::None, |l| Value::Int(i64::from(l))),
+                        ),
+                        ("evidence", strings.value(m.evidence.as_str())),
+                        ("subject", Value::str(&m.subject)),
+                        ("linked_by", strings.value(m.linked_by)),
+                        ("stated", Value::str(m.stated.to_hex())),
+                        ("actual", Value::str(m.actual.to_hex())),
+                    ],
+                )
+            })
+            .collect(),
     )
 }
 

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::json_util::{self, Notes, array_of, str_of};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
+use crate::digest::Sha256Digest;
 use crate::finding::FindingCode;
 use crate::vulns::{
     AdvisoryDoc, AdvisoryInfo, SourceKind, StatedCvss, VulnDocument, VulnStatement, VulnStatus,
@@ -73,6 +74,7 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
     let updated = notes.instant(tracking, "current_release_date", "/document/tracking");
     let vex = str_of(document, "category") == Some("csaf_vex");
     let names = product_names(value.get("product_tree").unwrap_or(&Value::Null));
+    let hashes = product_hashes(value.get("product_tree").unwrap_or(&Value::Null));
     let name_of = |pid: &str| names.get(pid).cloned().unwrap_or_else(|| pid.to_owned());
     let mut info = AdvisoryInfo {
         id: id.to_owned(),
@@ -104,7 +106,8 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
                 info.mitigations.push(details.to_owned());
             }
         }
-        if let Some(s) = statement(v, &at, published, notes) {
+        if let Some(mut s) = statement(v, &at, published, notes) {
+            s.product_sha256 = deciding_product_sha256(v, s.status, &hashes);
             info.vulnerabilities
                 .extend(s.ids().iter().map(|id| (*id).to_owned()));
             statements.push(s);
@@ -209,6 +212,79 @@ fn statement(
         }
     }
     Some(s)
+}
+
+/// The SHA-256 digests of the products whose listing decided a `fixed` or `not_affected`
+/// status, when every one of them states one (`product_identification_helper.hashes`):
+/// the digest rule then judges them against the artifacts. Empty otherwise.
+fn deciding_product_sha256(
+    v: &Value,
+    status: Option<VulnStatus>,
+    hashes: &BTreeMap<String, Vec<Sha256Digest>>,
+) -> Vec<Sha256Digest> {
+    let lists: &[&str] = match status {
+        Some(VulnStatus::Fixed) => &["fixed", "first_fixed"],
+        Some(VulnStatus::NotAffected) => &["known_not_affected"],
+        _ => return Vec::new(),
+    };
+    let Some(ps) = v.get("product_status") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for pid in lists.iter().flat_map(|l| array_of(ps, l)) {
+        match pid.as_str().and_then(|pid| hashes.get(pid)) {
+            Some(digests) if !digests.is_empty() => out.extend(digests.iter().copied()),
+            _ => return Vec::new(),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Product id to the SHA-256 digests its `product_identification_helper.hashes` state, from
+/// the product tree's branches (recursively), `full_product_names` and relationships.
+fn product_hashes(tree: &Value) -> BTreeMap<String, Vec<Sha256Digest>> {
+    fn sha256_of(product: &Value) -> Vec<Sha256Digest> {
+        let helper = product
+            .get("product_identification_helper")
+            .unwrap_or(&Value::Null);
+        array_of(helper, "hashes")
+            .iter()
+            .flat_map(|h| array_of(h, "file_hashes"))
+            .filter(|fh| {
+                str_of(fh, "algorithm").is_some_and(|a| {
+                    a.eq_ignore_ascii_case("sha256") || a.eq_ignore_ascii_case("sha-256")
+                })
+            })
+            .filter_map(|fh| Sha256Digest::from_hex(str_of(fh, "value")?.trim()))
+            .collect()
+    }
+    fn walk(node: &Value, out: &mut BTreeMap<String, Vec<Sha256Digest>>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let products = node
+            .get("product")
+            .into_iter()
+            .chain(array_of(node, "full_product_names"))
+            .chain(
+                array_of(node, "relationships")
+                    .iter()
+                    .filter_map(|r| r.get("full_product_name")),
+            );
+        for p in products {
+            if let Some(id) = str_of(p, "product_id") {
+                out.entry(id.to_owned()).or_default().extend(sha256_of(p));
+            }
+        }
+        for b in array_of(node, "branches") {
+            walk(b, out, depth + 1);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(tree, &mut out, 0);
+    out
 }
 
 /// Whether an `ids[].text` is a vulnerability id (GHSA, OSV-style) rather than a bug number.

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::json_util::{self, Notes, array_of, str_of, strings_of};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
+use crate::digest::Sha256Digest;
 use crate::finding::FindingCode;
 use crate::vulns::{SourceKind, VulnDocument, VulnStatement, VulnStatus};
 
@@ -111,7 +112,35 @@ fn statement(s: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnStatement
         Value::String(id) => Some(id.trim().to_owned()),
         other => str_of(other, "@id").map(str::to_owned),
     });
+    out.product_sha256 = product_sha256(s);
     Some(out)
+}
+
+/// The SHA-256 digests a statement's products state (`"hashes": {"sha-256": "..."}`),
+/// sorted, when every product states one; empty otherwise (a product without a digest may
+/// be the released one).
+fn product_sha256(s: &Value) -> Vec<Sha256Digest> {
+    let mut out = Vec::new();
+    for p in array_of(s, "products") {
+        let digests: Vec<Sha256Digest> = p
+            .get("hashes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|hashes| hashes.iter())
+            .filter(|(alg, _)| {
+                let alg = alg.to_ascii_lowercase();
+                alg == "sha-256" || alg == "sha256"
+            })
+            .filter_map(|(_, v)| Sha256Digest::from_hex(v.as_str()?.trim()))
+            .collect();
+        if digests.is_empty() {
+            return Vec::new();
+        }
+        out.extend(digests);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

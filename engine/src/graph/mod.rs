@@ -8,6 +8,7 @@
 pub(crate) mod build;
 mod nodes;
 pub mod render;
+pub mod stated_digest;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,7 @@ pub use nodes::{
     SupportCycleNode, SymlinkNode, SymlinkTarget, TlsScanNode, Unclassified, VulnScanNode,
     VulnStatementNode, VulnerabilityNode,
 };
+pub use stated_digest::{DigestEvidence, DigestMismatch};
 
 /// How security.txt files rank when a bundle has several (lowest first): the one at
 /// `.well-known/security.txt`, then the shortest path, then by path.
@@ -69,6 +71,9 @@ pub struct EvidenceGraph {
     findings: Vec<Finding>,
     unclassified: Vec<Unclassified>,
     digest: Sha256Digest,
+    /// Documents refused for an artifact because the digest they state is not its own, by
+    /// artifact path, then document.
+    digest_mismatches: Vec<DigestMismatch>,
 }
 
 impl EvidenceGraph {
@@ -310,6 +315,30 @@ impl EvidenceGraph {
         out.sort_by_key(|(id, _, by)| (*id, *by));
         out.dedup_by_key(|(id, _, _)| *id);
         out
+    }
+
+    /// Every document refused for an artifact because the digest it states is not the
+    /// artifact's, by artifact path.
+    pub fn digest_mismatches(&self) -> &[DigestMismatch] {
+        &self.digest_mismatches
+    }
+
+    /// The documents refused for an artifact (or its file) because the digest they state is
+    /// not its own.
+    pub fn digest_mismatches_of(&self, id: NodeId) -> Vec<&DigestMismatch> {
+        let Some(Node::File(file)) = self.evidence_target(id).and_then(|t| self.node(t)) else {
+            return Vec::new();
+        };
+        // Sorted by artifact path first: the artifact's are one run.
+        let start = self
+            .digest_mismatches
+            .partition_point(|m| m.artifact < file.path);
+        self.digest_mismatches
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|m| m.artifact == file.path)
+            .collect()
     }
 
     /// The strongest link of an SBOM to any artifact, if it describes one.

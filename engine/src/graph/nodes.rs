@@ -13,7 +13,7 @@ use crate::signatures::{SignatureFormat, Verification};
 use crate::vulns::{AdvisoryInfo, Band, SourceKind, StatedCvss, VulnStatement, VulnStatus};
 
 /// Where an entity was read from: its file (path and sha256) and line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Source {
     /// Bundle-relative path of the file.
     pub path: String,

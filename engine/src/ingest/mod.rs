@@ -157,18 +157,25 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
         match outcome {
             hash::Outcome::Hashed(h) => {
                 let h = *h;
-                input.findings.extend(h.findings);
+                // What reading the file as evidence found is kept with it: a file the
+                // release lists as an artifact is not evidence, and says nothing as such.
+                let (as_evidence, about_file): (Vec<_>, Vec<_>) = h
+                    .findings
+                    .into_iter()
+                    .partition(|f| f.code == crate::FindingCode::TooLargeToParse);
+                input.findings.extend(about_file);
+                let mut parse_findings = as_evidence;
                 let mut evidence = None;
                 let mut embedded = None;
                 if let Some(parsed) = h.embedded {
-                    input.findings.extend(parsed.findings);
+                    parse_findings.extend(parsed.findings);
                     embedded = parsed.evidence.and_then(|e| match e {
                         crate::formats::Evidence::Signature(s) => Some(s),
                         _ => None,
                     });
                 }
                 if let Some(parsed) = h.parsed {
-                    input.findings.extend(parsed.findings);
+                    parse_findings.extend(parsed.findings);
                     evidence = parsed.evidence;
                 }
                 input.files.push(FileRecord {
@@ -180,6 +187,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                     kind: h.kind,
                     evidence,
                     embedded,
+                    parse_findings,
                 });
             }
             hash::Outcome::Skipped(reason, finding) => {

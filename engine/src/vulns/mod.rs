@@ -194,6 +194,10 @@ pub struct VulnStatement {
     /// 1-based line in the source file, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The SHA-256 digests a VEX statement states for its products (OpenVEX
+    /// `products[].hashes`): the digest rule judges them against the artifacts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub product_sha256: Vec<crate::digest::Sha256Digest>,
 }
 
 impl VulnStatement {

@@ -224,6 +224,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let meta_at = root.key("metadata");
     let metadata = walk.issues.obj(&bom.metadata, meta_at);
     let mut described = Vec::new();
+    let mut subject_algorithms = Vec::new();
     let mut created = None;
     if let Some(metadata) = metadata {
         let timestamp = walk
@@ -235,6 +236,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             // A subject without a name (some generators write `"name": ""`) describes nothing.
             if let Some((c, _)) = walk.component(subject, subject_at, false) {
                 described.push(c);
+                subject_algorithms = walk.other_algorithms(subject);
             }
             walk.nested(subject, subject_at);
         }
@@ -278,6 +280,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             described,
             components,
             files: Vec::new(),
+            subject_algorithms,
             statements,
         })),
     };
@@ -356,6 +359,22 @@ impl<'a> Walk<'a, '_, '_> {
         let nested_at = at.key("components");
         let nested = self.issues.many(&c.components, nested_at);
         self.list(nested, nested_at);
+    }
+
+    /// The algorithms other than SHA-256 a component states hashes in, sorted, each once
+    /// (read again without findings: [`Walk::component`] reported any problem).
+    fn other_algorithms(&self, c: &'a Comp<'a>) -> Vec<String> {
+        let mut out: Vec<String> = c
+            .hashes
+            .items()
+            .iter()
+            .filter_map(|h| h.get()?.alg.get())
+            .filter(|alg| !is_sha256(alg))
+            .map(str::to_owned)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Reads one component; `None` when it has no name (a finding when `required`).

@@ -95,6 +95,10 @@ pub struct Sbom {
     pub components: Vec<Component>,
     /// Files listed with a SHA-256 (SPDX), sorted.
     pub files: Vec<SbomFile>,
+    /// The algorithms other than SHA-256 what it describes states digests in (CycloneDX
+    /// `metadata.component.hashes[].alg`, SPDX 2 `checksums[].algorithm`, as written,
+    /// sorted): digests vouch does not compare, which neither link nor refuse a link.
+    pub subject_algorithms: Vec<String>,
     /// Vulnerabilities it carries (CycloneDX), as statements.
     pub statements: Option<VulnDocument>,
 }

@@ -251,6 +251,17 @@ fn checksum_sha256(
     found
 }
 
+/// The algorithms other than SHA-256 of SPDX checksums, as written (read again without
+/// findings: [`checksum_sha256`] reported any problem).
+fn other_algorithms(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
+    list.items()
+        .iter()
+        .filter_map(|c| c.get()?.algorithm.get())
+        .filter(|alg| !is_sha256(alg))
+        .map(str::to_owned)
+        .collect()
+}
+
 pub(super) fn digest(value: &str, at: Ptr<'_>, issues: &mut Issues<'_>) -> Option<Sha256Digest> {
     let d = sha256_hex(value);
     if d.is_none() {
@@ -310,6 +321,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     described_ids.retain(|id| seen.insert(*id));
     // Packages by SPDXID; the described ones are the subject, the others the components.
     let mut by_id: BTreeMap<&str, Component> = BTreeMap::new();
+    let mut subject_algorithms: Vec<String> = Vec::new();
     let mut components = Vec::new();
     let described_set: BTreeSet<&str> = described_ids.iter().copied().collect();
     let mut ids = BTreeSet::new();
@@ -335,6 +347,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         }
         match id {
             Some(id) if described_set.contains(id) => {
+                subject_algorithms.extend(other_algorithms(&p.checksums));
                 by_id.insert(id, component);
             }
             _ => components.push((component, id)),
@@ -352,6 +365,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         let id = issues.text(&f.SPDXID, f_at.key("SPDXID"));
         if let Some(name) = name {
             if let Some(id) = id.filter(|id| described_set.contains(id)) {
+                subject_algorithms.extend(other_algorithms(&f.checksums));
                 by_id.insert(id, file_component(name, sha256));
             }
             if let Some(sha256) = sha256 {
@@ -369,6 +383,8 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     let components = dedup_components(components, issues);
     files.sort();
     files.dedup();
+    subject_algorithms.sort();
+    subject_algorithms.dedup();
     Sbom {
         format: SbomFormat::Spdx,
         spec_version: version.to_owned(),
@@ -376,6 +392,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         described,
         components,
         files,
+        subject_algorithms,
         statements: None,
     }
 }

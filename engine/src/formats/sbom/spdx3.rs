@@ -218,6 +218,7 @@ pub(crate) fn read(graph: &Many<Obj<Element<'_>>>, issues: &mut Issues<'_>) -> S
         described,
         components,
         files,
+        subject_algorithms: Vec::new(),
         statements: None,
     }
 }

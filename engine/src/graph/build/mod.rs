@@ -35,6 +35,9 @@ use crate::signatures::intoto::Content;
 /// Why a readable file is unclassified when no format claims it.
 const NO_FORMAT: &str = "no evidence format recognised";
 
+/// Why a release artifact is unclassified.
+const ARTIFACT: &str = "release artifact (not itself evidence)";
+
 /// One regular file as ingestion read it.
 #[derive(Debug)]
 pub(crate) struct FileRecord {
@@ -47,6 +50,8 @@ pub(crate) struct FileRecord {
     pub evidence: Option<Evidence>,
     /// A signature embedded in the file (an OpenPGP cleartext-signed file).
     pub embedded: Option<crate::signatures::SignatureFile>,
+    /// What reading it as evidence found (dropped when the release lists it as an artifact).
+    pub parse_findings: Vec<Finding>,
 }
 
 /// A symlink inside the bundle.
@@ -92,6 +97,8 @@ struct Builder {
     sha512: BTreeMap<NodeIndex, Result<Sha512Digest, ChecksumStatus>>,
     /// Where each file node is on disk.
     abs: BTreeMap<NodeIndex, PathBuf>,
+    /// Documents refused for an artifact: their stated digest is not its own.
+    digest_mismatches: Vec<super::DigestMismatch>,
 }
 
 /// Builds the graph. `sha512_of` is called once, with the files sha512 entries name;
@@ -116,11 +123,13 @@ pub(crate) fn build(
             .collect(),
         sha512: BTreeMap::new(),
         abs: BTreeMap::new(),
+        digest_mismatches: Vec::new(),
     };
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
     let mut evidence = Vec::new();
     let mut embedded = Vec::new();
+    let mut parse_findings: BTreeMap<NodeIndex, Vec<Finding>> = BTreeMap::new();
     for file in input.files {
         let node = Node::File(FileNode {
             path: file.path.clone(),
@@ -130,6 +139,9 @@ pub(crate) fn build(
         });
         let ix = b.add(node);
         b.abs.insert(ix, file.abs);
+        if !file.parse_findings.is_empty() {
+            parse_findings.insert(ix, file.parse_findings);
+        }
         match file.kind {
             Some(kind) => b.by_evidence.entry(kind).or_default().push(ix),
             None => unclassified.push(Unclassified {
@@ -159,6 +171,17 @@ pub(crate) fn build(
             b.graph.add_edge(ix, target, Edge::LinksTo);
         }
     }
+    // A file the release lists as an artifact is an artifact: never read as evidence.
+    let listed = b.listed_artifact_files(&evidence);
+    evidence.retain(|(ix, ..)| !listed.contains(ix));
+    embedded.retain(|(ix, ..)| !listed.contains(ix));
+    for ix in &listed {
+        let findings = parse_findings.remove(ix);
+        if let Some(u) = b.not_evidence(*ix, findings.is_some_and(|f| !f.is_empty())) {
+            unclassified.push(u);
+        }
+    }
+    b.findings.extend(parse_findings.into_values().flatten());
     b.compute_sha512(&evidence, sha512_of);
     let mut releases = Vec::new();
     let mut pending = Vec::new();
@@ -270,11 +293,15 @@ pub(crate) fn build(
         .collect();
     for u in &mut unclassified {
         if artifact_files.contains(u.path.as_str()) && u.reason == NO_FORMAT {
-            u.reason = "release artifact (not itself evidence)".to_owned();
+            u.reason = ARTIFACT.to_owned();
         }
     }
     drop(artifact_files);
+    let mut digest_mismatches = b.digest_mismatches;
+    digest_mismatches.sort();
+    digest_mismatches.dedup();
     let mut findings = b.findings;
+    findings.extend(digest_mismatches.iter().map(super::DigestMismatch::finding));
     findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
     findings.dedup();
     let findings = crate::finding::cap_per_file(findings, crate::finding::MAX_FINDINGS_PER_FILE);
@@ -290,6 +317,7 @@ pub(crate) fn build(
         findings,
         unclassified,
         digest,
+        digest_mismatches,
     }
 }
 

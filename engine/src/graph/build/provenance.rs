@@ -12,6 +12,7 @@ use super::Builder;
 use crate::digest::Sha256Digest;
 use crate::finding::{Finding, FindingCode};
 use crate::graph::nodes::{Edge, Node, ProvenanceNode, ProvenanceSubject, Source};
+use crate::graph::stated_digest::{DigestEvidence, DigestMismatch, Verdict, judge};
 use crate::signatures::intoto::Statement;
 
 /// Subjects reported one by one per statement when they match no file; the rest are
@@ -44,12 +45,32 @@ impl Builder {
             (x.source.path.as_str(), x.source.line).cmp(&(y.source.path.as_str(), y.source.line))
         });
         let by_digest = self.all_files_by_digest();
+        let artifacts = self.artifact_files();
         for p in pending {
             let mut targets: Vec<NodeIndex> = Vec::new();
             let mut missing: Vec<(String, &str)> = Vec::new();
             for s in &p.statement.subjects {
                 match s.sha256.map(|d| (d, by_digest.get(&d))) {
                     Some((_, Some(files))) => targets.extend(files.iter().copied()),
+                    // A subject named like an artifact whose digest is not the artifact's:
+                    // the digest rule refuses it for that artifact, and says why.
+                    Some((digest, None))
+                        if artifacts.iter().any(|a| same_file_name(&s.name, &a.path)) =>
+                    {
+                        for a in artifacts.iter().filter(|a| same_file_name(&s.name, &a.path)) {
+                            if let Verdict::Contradicts(stated) = judge([digest], &[], a.sha256) {
+                                self.digest_mismatches.push(DigestMismatch {
+                                    artifact: a.path.clone(),
+                                    evidence: DigestEvidence::Provenance,
+                                    source: p.source.clone(),
+                                    subject: format!("subject `{}`", s.name),
+                                    linked_by: "file-name",
+                                    stated,
+                                    actual: a.sha256,
+                                });
+                            }
+                        }
+                    }
                     Some((digest, None)) => missing.push((
                         format!(
                             "subject `{}` (sha256 {}) matches no file of the bundle",
@@ -128,6 +149,13 @@ impl Builder {
         }
         out
     }
+}
+
+/// Whether a subject name (`widget-2.4.1.tar.gz`, `dist/widget-2.4.1.tar.gz`) names the
+/// file at bundle path `path` by its file name.
+fn same_file_name(subject: &str, path: &str) -> bool {
+    let name = crate::formats::file_name(subject.trim());
+    !name.is_empty() && name == crate::formats::file_name(path)
 }
 
 fn at(finding: Finding, line: Option<u32>) -> Finding {

@@ -1,7 +1,7 @@
 //! Linking a release manifest and support cycles: artifacts (paths and globs),
 //! distribution URLs, the release's support cycle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use globset::GlobBuilder;
 use petgraph::graph::NodeIndex;
@@ -9,10 +9,11 @@ use petgraph::graph::NodeIndex;
 use super::{Builder, Target};
 use crate::bundle_path;
 use crate::finding::{Finding, FindingCode};
+use crate::formats::Evidence;
 use crate::formats::release_toml::{ReleaseManifest, split_url};
 use crate::formats::support_toml::SupportManifest;
-use crate::graph::NodeKind;
 use crate::graph::nodes::*;
+use crate::graph::{NodeKind, Unclassified};
 
 impl Builder {
     pub(super) fn release(
@@ -159,6 +160,73 @@ impl Builder {
             }
         }
         out
+    }
+
+    /// The files the releases among `evidence` list as artifacts (through symlinks), other
+    /// than release manifests themselves. Findings about the patterns are left to
+    /// [`Builder::release`].
+    pub(super) fn listed_artifact_files(
+        &mut self,
+        evidence: &[(NodeIndex, String, crate::digest::Sha256Digest, Evidence)],
+    ) -> BTreeSet<NodeIndex> {
+        let kept = self.findings.len();
+        let mut listed = BTreeSet::new();
+        for (_, path, _, e) in evidence {
+            let Evidence::Release(m) = e else { continue };
+            for artifact in self.expand_artifacts(path, m).into_keys() {
+                if let Target::File(ix) = self.resolve(&artifact) {
+                    listed.insert(ix);
+                }
+            }
+        }
+        self.findings.truncate(kept);
+        for (ix, _, _, e) in evidence {
+            if matches!(e, Evidence::Release(_)) {
+                listed.remove(ix);
+            }
+        }
+        listed
+    }
+
+    /// Makes the artifact file `ix` unclassified, if it was classified as evidence: its
+    /// unclassified entry, and an info finding saying it was not read as evidence.
+    pub(super) fn not_evidence(
+        &mut self,
+        ix: NodeIndex,
+        had_findings: bool,
+    ) -> Option<Unclassified> {
+        let Some(Node::File(file)) = self.graph.node_weight_mut(ix) else {
+            return None;
+        };
+        let kind = file.kind.take()?;
+        let path = file.path.clone();
+        if let Some(list) = self.by_evidence.get_mut(&kind) {
+            list.retain(|i| *i != ix);
+        }
+        let also = if had_findings {
+            " (what reading it as such found is left out)"
+        } else {
+            ""
+        };
+        self.findings.push(
+            Finding::new(
+                FindingCode::ArtifactNotEvidence,
+                Some(&path),
+                format!(
+                    "release.toml lists this file as an artifact, so it is not read as {} \
+                     evidence{also}",
+                    kind.as_str()
+                ),
+            )
+            .with_help(
+                "keep evidence out of the artifact list (list the artifacts by name, or narrow \
+                 the glob) when it is to be read as evidence",
+            ),
+        );
+        Some(Unclassified {
+            path,
+            reason: super::ARTIFACT.to_owned(),
+        })
     }
 
     pub(super) fn support(

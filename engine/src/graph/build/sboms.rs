@@ -11,8 +11,10 @@
 //! 3. **file name**: the SBOM is `X.cdx.json`, `X.spdx.json`, `X.sbom.json` (and the
 //!    other SBOM suffixes) beside the artifact `X`.
 //!
-//! An SBOM linked to nothing gets the warning `vouch::sbom::no-artifact`; one linked by
-//! name although it states a subject digest no artifact has, `vouch::sbom::digest-mismatch`.
+//! A link by name (rules 2 and 3) is refused for an artifact whose SHA-256 the subject's
+//! stated SHA-256 contradicts (the digest rule of [`crate::graph::stated_digest`]: the error
+//! `vouch::evidence::digest-mismatch`). An SBOM linked to nothing otherwise gets the warning
+//! `vouch::sbom::no-artifact`.
 
 use std::collections::BTreeSet;
 
@@ -25,6 +27,7 @@ use crate::finding::{Finding, FindingCode};
 use crate::formats::sbom::{Component, Sbom};
 use crate::graph::NodeKind;
 use crate::graph::nodes::{Edge, Node, SbomLink, SbomNode, Source};
+use crate::graph::stated_digest::{DigestEvidence, DigestMismatch, Verdict, judge, unverifiable};
 
 /// File name suffixes that name the file an SBOM describes (`X.cdx.json` describes `X`),
 /// longest first.
@@ -54,10 +57,10 @@ pub(crate) struct PendingSbom {
 }
 
 /// An artifact file of a release, as linking sees it.
-struct ArtifactFile {
+pub(super) struct ArtifactFile {
     file: NodeIndex,
-    path: String,
-    sha256: Sha256Digest,
+    pub(super) path: String,
+    pub(super) sha256: Sha256Digest,
     /// The release's product and version.
     release: (String, String),
 }
@@ -69,10 +72,9 @@ impl Builder {
         let artifacts = self.artifact_files();
         for p in pending {
             let (by, targets) = link(&p.sbom, &p.source.path, &artifacts);
-            if let Some(finding) = mismatch(&p, by, &targets, &artifacts) {
-                self.findings.push(finding);
-            }
-            if targets.is_empty() {
+            let refused = self.digest_mismatches.len();
+            let (by, targets) = self.judge_digests(&p, by, targets, &artifacts);
+            if targets.is_empty() && self.digest_mismatches.len() == refused {
                 let what = p
                     .sbom
                     .subject()
@@ -95,6 +97,7 @@ impl Builder {
                 described,
                 components,
                 files,
+                subject_algorithms: _,
                 statements: _,
             } = p.sbom;
             let ix = self.add(Node::Sbom(Box::new(SbomNode {
@@ -117,8 +120,61 @@ impl Builder {
         }
     }
 
+    /// Applies the digest rule ([`crate::graph::stated_digest`]) to a link by name: an
+    /// artifact whose digest the SBOM's subject contradicts is refused (a mismatch is
+    /// recorded); one it states only digests vouch does not compute for is kept, with a
+    /// warning.
+    fn judge_digests(
+        &mut self,
+        p: &PendingSbom,
+        by: Option<SbomLink>,
+        targets: Vec<usize>,
+        artifacts: &[ArtifactFile],
+    ) -> (Option<SbomLink>, Vec<usize>) {
+        let Some(link) = by.filter(|b| *b != SbomLink::Digest) else {
+            return (by, targets);
+        };
+        let subject = p
+            .sbom
+            .subject()
+            .map_or_else(|| "its subject".to_owned(), describe);
+        let stated = || p.sbom.described.iter().filter_map(|c| c.sha256);
+        let mut kept = Vec::new();
+        for i in targets {
+            let Some(a) = artifacts.get(i) else { continue };
+            match judge(stated(), &p.sbom.subject_algorithms, a.sha256) {
+                Verdict::Contradicts(digest) => self.digest_mismatches.push(DigestMismatch {
+                    artifact: a.path.clone(),
+                    evidence: DigestEvidence::Sbom,
+                    source: p.source.clone(),
+                    subject: subject.clone(),
+                    linked_by: link.as_str(),
+                    stated: digest,
+                    actual: a.sha256,
+                }),
+                Verdict::Unverifiable => {
+                    self.findings.push(unverifiable(
+                        &p.source.path,
+                        None,
+                        DigestEvidence::Sbom,
+                        &subject,
+                        &p.sbom.subject_algorithms,
+                        &a.path,
+                    ));
+                    kept.push(i);
+                }
+                Verdict::Match | Verdict::Unstated => kept.push(i),
+            }
+        }
+        if kept.is_empty() {
+            (None, kept)
+        } else {
+            (by, kept)
+        }
+    }
+
     /// Every present artifact file of every release, in release and path order, once each.
-    fn artifact_files(&self) -> Vec<ArtifactFile> {
+    pub(super) fn artifact_files(&self) -> Vec<ArtifactFile> {
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         for release in self.by_kind.get(&NodeKind::Release).into_iter().flatten() {
@@ -252,38 +308,6 @@ pub(super) fn name_version_in(file_name: &str, name: &str, version: &str) -> boo
         }
     }
     false
-}
-
-/// A subject or described package that states a SHA-256 no artifact has, while the SBOM
-/// was linked by name: probably an SBOM of another build.
-fn mismatch(
-    p: &PendingSbom,
-    by: Option<SbomLink>,
-    targets: &[usize],
-    artifacts: &[ArtifactFile],
-) -> Option<Finding> {
-    if matches!(by, None | Some(SbomLink::Digest)) {
-        return None;
-    }
-    let stated = p.sbom.described.iter().find(|c| c.sha256.is_some())?;
-    let digest = stated.sha256?;
-    let first = targets.first().and_then(|i| artifacts.get(*i))?;
-    Some(
-        Finding::new(
-            FindingCode::SbomDigestMismatch,
-            Some(&p.source.path),
-            format!(
-                "the SBOM describes {} with sha256 {}, which is not the sha256 of `{}` \
-                 ({}) it was linked to by {}",
-                describe(stated),
-                digest.to_hex(),
-                first.path,
-                first.sha256.to_hex(),
-                by.map_or("", SbomLink::as_str),
-            ),
-        )
-        .with_help("regenerate the SBOM from the artifact that is released"),
-    )
 }
 
 fn describe(c: &Component) -> String {

@@ -12,7 +12,8 @@ use crate::finding::{Finding, FindingCode};
 use crate::graph::nodes::{
     AdvisoryNode, Edge, Node, Source, VulnScanNode, VulnStatementNode, VulnerabilityNode,
 };
-use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement};
+use crate::graph::stated_digest::{Verdict, judge};
+use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement, VulnStatus};
 
 /// An advisory, with where it was read (its statements are pending separately).
 pub(crate) struct PendingAdvisory {
@@ -37,6 +38,7 @@ impl Builder {
         mut advisories: Vec<PendingAdvisory>,
     ) {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        self.refuse_foreign_vex(&mut pending);
         let mut statements = Vec::new();
         for doc in &pending {
             if doc.document.kind == vulns::SourceKind::Scan {
@@ -162,6 +164,70 @@ impl Builder {
             finding = finding.at_line(line);
         }
         self.findings.push(finding);
+    }
+
+    /// The digest rule ([`crate::graph::stated_digest`]) for VEX and advisories (OpenVEX,
+    /// CSAF): a statement whose products all state SHA-256 digests, none of them an
+    /// artifact's, is about another build.
+    /// Its `not_affected` or `fixed` does not count (it is dropped, with the error
+    /// `vouch::evidence::digest-mismatch`); an `affected` or `under_investigation` one is kept,
+    /// as it can only make a control fail.
+    fn refuse_foreign_vex(&mut self, pending: &mut [PendingVulns]) {
+        let artifacts = self.artifact_files();
+        if artifacts.is_empty() {
+            return;
+        }
+        for doc in pending.iter_mut() {
+            if !matches!(
+                doc.document.kind,
+                vulns::SourceKind::Vex | vulns::SourceKind::Advisory
+            ) {
+                continue;
+            }
+            let source = &doc.source;
+            let findings = &mut self.findings;
+            doc.document.statements.retain(|s| {
+                let exonerating =
+                    matches!(s.status, Some(VulnStatus::NotAffected | VulnStatus::Fixed));
+                let contradicted = !s.product_sha256.is_empty()
+                    && artifacts.iter().all(|a| {
+                        matches!(
+                            judge(s.product_sha256.iter().copied(), &[], a.sha256),
+                            Verdict::Contradicts(_)
+                        )
+                    });
+                if !(exonerating && contradicted) {
+                    return true;
+                }
+                let stated: Vec<String> = s.product_sha256.iter().map(|d| d.to_hex()).collect();
+                let actual: Vec<String> = artifacts
+                    .iter()
+                    .map(|a| format!("`{}` has {}", a.path, a.sha256.to_hex()))
+                    .collect();
+                let mut finding = Finding::new(
+                    FindingCode::DigestMismatch,
+                    Some(&source.path),
+                    format!(
+                        "the {} statement that {} is {} states sha256 {} for its products, which \
+                         is no artifact's ({}): it does not count",
+                        doc.document.format,
+                        s.id,
+                        s.status.map_or("", VulnStatus::as_str),
+                        stated.join(", "),
+                        actual.join("; "),
+                    ),
+                )
+                .with_help(
+                    "state the released artifacts' digests in the VEX products, or remove a VEX \
+                     document about another build",
+                );
+                if let Some(line) = s.line.or(source.line) {
+                    finding = finding.at_line(line);
+                }
+                findings.push(finding);
+                false
+            });
+        }
     }
 
     /// Findings for a statement's CVSS vectors that cannot be read, or whose stated score

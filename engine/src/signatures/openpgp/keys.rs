@@ -130,7 +130,7 @@ const ARMOR_HEADER: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 /// --export`). `None`, cheaply, when the file is neither.
 pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<StoredKey>, String>> {
     let data = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let certs = if packets::looks_like_public_key(data) {
+    let certs = if packets::looks_like_public_key(data) && first_packet_is_public_key(data) {
         read_binary(data)
     } else {
         let trimmed = data.trim_ascii_start();
@@ -153,6 +153,17 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
             })
             .collect()
     }))
+}
+
+/// Whether the first packet of `data` parses as a public key (binary detection: the magic
+/// of a packet header is not enough).
+fn first_packet_is_public_key(data: &[u8]) -> bool {
+    packets::first_packet(data).is_some_and(|packet| {
+        matches!(
+            pgp::packet::PacketParser::new(packet).next(),
+            Some(Ok(pgp::packet::Packet::PublicKey(_)))
+        )
+    })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -479,9 +490,15 @@ mod tests {
                 .unwrap()
                 .is_err()
         );
-        // A public key packet header with a garbage body.
+        // A public key packet header with a garbage body is not a key at all: binary
+        // detection needs a first packet that parses.
         let garbage = [0x99, 0x00, 0x08, 4, 0, 0, 0, 0, 1, 0xff, 0xff];
-        assert!(parse_public_keys("k.gpg", &garbage).unwrap().is_err());
+        assert!(parse_public_keys("k.gpg", &garbage).is_none());
+        // A keyring is a key; one that ends in a truncated packet is not framed as one.
+        let keyring = include_bytes!("../../../tests/fixtures/signatures/openpgp/keyring.gpg");
+        assert!(parse_public_keys("k.gpg", keyring).unwrap().is_ok());
+        let truncated = &keyring[..keyring.len() - 1];
+        assert!(parse_public_keys("k.gpg", truncated).is_none());
     }
 
     #[test]

@@ -108,7 +108,9 @@ impl EvidenceFormat for OpenPgpFormat {
             }
         }
         if packets::looks_like_signature(input.head) {
-            return Confidence::of(true, signature_name);
+            // Content needs a first packet that parses; a packet header alone is a few
+            // bytes random data can hold, and then only the name says "signature".
+            return Confidence::of(first_packet_is_signature(input.head), signature_name);
         }
         // A `.asc` that is not OpenPGP at all (an HTML error page saved in its place) is
         // still reported as a broken signature; `.sig` and `.gpg` are shared with others.
@@ -122,6 +124,17 @@ impl EvidenceFormat for OpenPgpFormat {
     fn max_parse_size(&self) -> u64 {
         MAX_SIGNATURE_FILE
     }
+}
+
+/// Whether the first packet of `head` is whole and parses as a signature: a packet header
+/// alone is two bytes random data can hold.
+fn first_packet_is_signature(head: &[u8]) -> bool {
+    packets::first_packet(head).is_some_and(|packet| {
+        matches!(
+            PacketParser::new(packet).next(),
+            Some(Ok(Packet::Signature(_)))
+        )
+    })
 }
 
 /// Parses a detached OpenPGP signature file at bundle path `path`. A malformed file still
@@ -283,8 +296,15 @@ mod tests {
         let armored = b"-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n";
         assert_eq!(detect("x.asc", armored), Confidence::ContentAndName);
         assert_eq!(detect("x.txt", armored), Confidence::Content);
-        let binary = [0x88, 0x75, 4, 0, 22, 8, 0, 0, 0, 0];
-        assert_eq!(detect("x.sig", &binary), Confidence::ContentAndName);
+        let binary =
+            include_bytes!("../../../tests/fixtures/signatures/openpgp/ed25519/widget.txt.sig");
+        assert_eq!(detect("x.sig", binary), Confidence::ContentAndName);
+        assert_eq!(detect("x.bin", binary), Confidence::Content);
+        // A signature packet header whose packet does not parse is a signature by name
+        // only: not by content.
+        let truncated = [0x88, 0x75, 4, 0, 22, 8, 0, 0, 0, 0];
+        assert_eq!(detect("x.sig", &truncated), Confidence::Name);
+        assert_eq!(detect("x.bin", &truncated), Confidence::No);
         // Keys, messages and cleartext-signed files are not detached signatures.
         for other in [
             &b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n"[..],

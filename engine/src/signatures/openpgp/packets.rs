@@ -246,7 +246,9 @@ pub(super) fn looks_like_signature(head: &[u8]) -> bool {
     }
 }
 
-/// Whether `data` starts with a public key packet of a known version (a binary keyring).
+/// Whether `data` is framed as a binary keyring: it starts with a public key packet of a
+/// known version and splits into whole packets to its last byte. (The caller then parses
+/// the first packet: random bytes never get that far.)
 pub(super) fn looks_like_public_key(data: &[u8]) -> bool {
     let Ok(h) = header(data) else {
         return false;
@@ -254,6 +256,13 @@ pub(super) fn looks_like_public_key(data: &[u8]) -> bool {
     h.tag == TAG_PUBLIC_KEY
         && h.body_len.is_some_and(|len| len >= 6)
         && data.get(h.header_len).is_some_and(|v| matches!(v, 2..=6))
+        && split_packets(data).is_ok()
+}
+
+/// The first packet of `data` (header and body) when it is whole and of definite length.
+pub(super) fn first_packet(data: &[u8]) -> Option<&[u8]> {
+    let h = header(data).ok()?;
+    data.get(..h.header_len.checked_add(h.body_len?)?)
 }
 
 #[cfg(test)]
