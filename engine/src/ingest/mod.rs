@@ -216,7 +216,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
             as_of: options.as_of,
         };
         jobs.par_iter()
-            .map(|job| job.signature.body.verifier().verify(&job.signed, &keys))
+            .map(|job| job.signature.body.verify(&job.signed, &keys))
             .collect()
     };
     build::build(input, &sha512, &verify)

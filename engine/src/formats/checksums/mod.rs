@@ -11,7 +11,7 @@ use serde::Serialize;
 
 pub(crate) mod lines;
 
-use lines::{Line, PGP_BEGIN, body_lines, classify_line};
+use lines::{Line, body_lines, classify_line};
 
 use super::text;
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
@@ -141,7 +141,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let mut findings = Vec::new();
     let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
     let lines = body_lines(text.lines());
-    list.pgp_cleartext = text.trim_start().starts_with(PGP_BEGIN);
+    list.pgp_cleartext = lines::has_signed_message(&text);
     // Byte offsets of line starts, for spans.
     let offsets: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i.saturating_add(1)))
