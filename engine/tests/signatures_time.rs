@@ -202,12 +202,8 @@ fn a_minisign_signature_whose_trusted_comment_is_after_as_of_does_not_count() {
 #[test]
 fn a_sigstore_bundle_logged_after_as_of_does_not_count() {
     let original = String::from_utf8(read("dsse/bundle/widget-1.0.tar.gz.sigstore.json")).unwrap();
-    let logged = |times: &str| {
-        original.replace(
-            "\"tlogEntries\":[]",
-            &format!("\"tlogEntries\":[{times}]"),
-        )
-    };
+    let logged =
+        |times: &str| original.replace("\"tlogEntries\":[]", &format!("\"tlogEntries\":[{times}]"));
     let entry = |t: &str| format!("{{\"logIndex\":\"1\",\"integratedTime\":{t}}}");
     for (times, outcome, signed_at) in [
         (String::new(), Outcome::Verified, None),
@@ -229,7 +225,10 @@ fn a_sigstore_bundle_logged_after_as_of_does_not_count() {
     ] {
         let dir = bundle(&[
             ("widget-1.0.tar.gz", read("dsse/bundle/widget-1.0.tar.gz")),
-            ("widget-1.0.tar.gz.sigstore.json", logged(&times).into_bytes()),
+            (
+                "widget-1.0.tar.gz.sigstore.json",
+                logged(&times).into_bytes(),
+            ),
         ]);
         let graph = ingest_at(dir.path(), &[fixture("dsse/keys/p256.pub.pem")], AS_OF);
         let s = only(&graph, "widget-1.0.tar.gz.sigstore.json");
@@ -296,8 +295,11 @@ fn lines_outside_a_cleartext_signed_message_never_count() {
         assert!(reason(s).contains(why), "{name}: {}", reason(s));
         assert_eq!(s.signed.as_deref(), Some("SHA256SUMS.asc"), "{name}");
         assert!(
-            graph.findings().iter().any(|f| f.code == FindingCode::SignatureMalformed
-                && f.path.as_deref() == Some("SHA256SUMS.asc")),
+            graph
+                .findings()
+                .iter()
+                .any(|f| f.code == FindingCode::SignatureMalformed
+                    && f.path.as_deref() == Some("SHA256SUMS.asc")),
             "{name}"
         );
         // Only the signed entry (widget.txt) is an entry; the extra line is not.
@@ -350,10 +352,6 @@ fn checksum_entries_list_every_signature_over_their_file() {
     }
   }"#;
     let result = common::run_control(&graph, AS_OF, "", body);
-    let messages: Vec<&str> = result
-        .findings
-        .iter()
-        .map(|f| f.message.as_str())
-        .collect();
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages, ["SHA256SUMS: 1 bad, 1 untrusted"], "{result:#?}");
 }

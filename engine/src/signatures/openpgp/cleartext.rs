@@ -50,7 +50,11 @@ fn read(bytes: &[u8]) -> Result<(Arc<[u8]>, Vec<Entry>), String> {
         .skip_while(|(_, l)| l.trim_ascii().is_empty());
     match lines.next() {
         Some((_, first)) if first.trim_ascii_end() == HEADER.as_bytes() => {}
-        Some((n, _)) if lines.clone().any(|(_, l)| l.trim_ascii() == HEADER.as_bytes()) => {
+        Some((n, _))
+            if lines
+                .clone()
+                .any(|(_, l)| l.trim_ascii() == HEADER.as_bytes()) =>
+        {
             return Err(format!(
                 "line {}: text before `{HEADER}` is not signed",
                 n + 1
