@@ -497,6 +497,19 @@ mod tests {
     }
 
     #[test]
+    fn fields_outside_the_signed_text_are_not_read() {
+        let text = "Contact: mailto:unsigned@example.com\n\
+            -----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n\
+            Contact: mailto:s@example.com\nExpires: 2027-04-30T00:00:00Z\n\
+            -----BEGIN PGP SIGNATURE-----\n\niQIz\n=dWjZ\n-----END PGP SIGNATURE-----\n\
+            Contact: mailto:after@example.com\n";
+        let (txt, _) = read(text);
+        let txt = txt.unwrap();
+        assert!(txt.signed);
+        assert_eq!(txt.contacts, ["mailto:s@example.com"]);
+    }
+
+    #[test]
     fn detection() {
         let detect = |path: &str, text: &str| {
             SecurityTxtFormat.detect(&DetectInput::new(path, text.as_bytes(), text.len() as u64))

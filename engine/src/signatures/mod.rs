@@ -192,8 +192,8 @@ pub struct Keys<'a> {
     pub trusted: &'a KeyStore,
     /// Public keys found in the bundle: they can show a signature valid, never trusted.
     pub bundle: &'a KeyStore,
-    /// The instant keys must be valid at (expiry, revocation); `None` judges a key at the
-    /// time of the signature it made.
+    /// The instant keys must be valid at (expiry, revocation), and that signatures must be
+    /// made by ([`judged_at`]); `None` judges a key at the time of the signature it made.
     pub as_of: Option<Timestamp>,
 }
 
@@ -450,6 +450,37 @@ mod tests {
                 Some(serde_json::Value::from(format.as_str()))
             );
         }
+    }
+
+    #[test]
+    fn a_verified_signature_made_after_as_of_does_not_count() {
+        let at = |t: &str| t.parse::<Timestamp>().ok();
+        let made = |t: &str| Verification::verified().with_signed_at(at(t));
+        let as_of = at("2026-10-02T00:00:00Z");
+        let late = judged_at(made("2026-11-01T00:00:00Z"), as_of);
+        assert_eq!(late.outcome, Outcome::SignedAfterAsOf);
+        assert!(late.verified && !late.trusted);
+        assert_eq!(
+            late.reason.as_deref(),
+            Some("made 2026-11-01T00:00:00Z, after as_of 2026-10-02T00:00:00Z")
+        );
+        assert_eq!(late.signed_at, at("2026-11-01T00:00:00Z"));
+        assert_eq!(
+            serde_json::to_value(late.outcome).ok(),
+            Some(serde_json::Value::from("signed-after-as-of"))
+        );
+        // Made at as_of exactly, with no time, or judged at no instant: unchanged.
+        for (v, as_of) in [
+            (made("2026-10-02T00:00:00Z"), as_of),
+            (Verification::verified(), as_of),
+            (made("2026-11-01T00:00:00Z"), None),
+        ] {
+            assert_eq!(judged_at(v.clone(), as_of), v);
+        }
+        // A signature that does not count anyway keeps its own outcome.
+        let untrusted = Verification::failed(Outcome::UntrustedKey, true, "not trusted")
+            .with_signed_at(at("2026-11-01T00:00:00Z"));
+        assert_eq!(judged_at(untrusted.clone(), as_of), untrusted);
     }
 
     #[test]

@@ -398,6 +398,28 @@ mod tests {
     }
 
     #[test]
+    fn lines_outside_the_signed_message_are_never_entries() {
+        let signed = format!(
+            "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n{H}  a\n\
+             -----BEGIN PGP SIGNATURE-----\n\nAAAA\n=abcd\n-----END PGP SIGNATURE-----\n"
+        );
+        for text in [
+            format!("{H}  before\n{signed}"),
+            format!("{signed}{H}  after\n"),
+            format!("{H}  before\n{signed}{H}  after\n{signed}"),
+        ] {
+            let (entries, _) = entries("SHA256SUMS", &text);
+            let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+            assert_eq!(names, ["a"], "{text}");
+            let Some(Evidence::Checksums(list)) = parse("SHA256SUMS", text.as_bytes()).evidence
+            else {
+                panic!()
+            };
+            assert!(list.pgp_cleartext, "{text}");
+        }
+    }
+
+    #[test]
     fn never_panics_on_noise() {
         const ALPHABET: &[u8] = b"0123456789abcdef ()=*\\\n\r-SHA25 #./\xff\x00";
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
