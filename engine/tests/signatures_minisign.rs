@@ -39,14 +39,19 @@ fn keypair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (public, secret)
 }
 
-/// Signs `file` with `secret` into `sig` (legacy format when `legacy`), with minisign's
-/// default trusted comment (`timestamp:...<TAB>file:...`).
+/// Signs `file` with `secret` into `sig` (legacy format when `legacy`), with a trusted comment
+/// shaped like minisign's default (`timestamp:...<TAB>file:...`) but dated 2026-09-21, before
+/// the tests' as_of: minisign's own would carry today's time, and a signature made after
+/// as_of does not count.
 fn sign(secret: &Path, file: &Path, sig: &Path, legacy: bool) {
     let mut cmd = Command::new("minisign");
     cmd.arg("-S");
     if legacy {
         cmd.arg("-l");
     }
+    let name = file.file_name().unwrap().to_string_lossy();
+    cmd.arg("-t")
+        .arg(format!("timestamp:1790000000\tfile:{name}\thashed"));
     let out = cmd
         .arg("-s")
         .arg(secret)

@@ -323,7 +323,7 @@ fn artifact(
     let checksums = graph
         .checksums_of(id)
         .into_iter()
-        .map(|(_, c)| checksum(c, sha256.as_ref(), strings))
+        .map(|(cid, c)| checksum(graph, cid, c, sha256.as_ref(), strings))
         .collect();
     let name = crate::formats::file_name(&a.path);
     // An artifact present in the bundle cites its file; a missing one, its manifest line.
@@ -388,9 +388,10 @@ fn digest_mismatches(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Stri
     )
 }
 
-/// The signatures over an artifact's file (the shared empty list when there are none).
-fn signatures(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
-    let found = graph.signatures_of(artifact);
+/// The signatures over a file or an artifact's file (the shared empty list when there are
+/// none).
+fn signatures(graph: &EvidenceGraph, signed: NodeId, strings: &mut Strings) -> Value {
+    let found = graph.signatures_of(signed);
     if found.is_empty() {
         return empty();
     }
@@ -453,9 +454,19 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
     )
 }
 
-/// A checksum entry; `sha256` is the hex digest of the file it names, when present, shared
-/// as the expected digest when that is the same text.
-fn checksum(c: &ChecksumEntryNode, sha256: Option<&Arc<str>>, strings: &mut Strings) -> Value {
+/// A checksum entry, with every signature over its checksum file; `sha256` is the hex digest
+/// of the file it names, when present, shared as the expected digest when that is the same
+/// text.
+fn checksum(
+    graph: &EvidenceGraph,
+    id: NodeId,
+    c: &ChecksumEntryNode,
+    sha256: Option<&Arc<str>>,
+    strings: &mut Strings,
+) -> Value {
+    let signed_by = graph
+        .source_file(id)
+        .map_or_else(empty, |(file, _)| signatures(graph, file, strings));
     let line = c.source.line.unwrap_or(0);
     let citation = strings.cite(&c.source);
     let expected = match sha256 {
@@ -472,6 +483,7 @@ fn checksum(c: &ChecksumEntryNode, sha256: Option<&Arc<str>>, strings: &mut Stri
             ("algorithm", strings.value(c.algorithm.as_str())),
             ("expected", Value::Str(expected)),
             ("status", strings.value(c.status.as_str())),
+            ("signatures", signed_by),
         ],
     )
 }

@@ -335,7 +335,7 @@ pub(crate) fn file_name(path: &str) -> &str {
 
 /// The lines of `head` that are complete: drops a trailing partial line when `head` is not
 /// the whole file.
-pub(crate) fn complete_lines(text: &str, whole: bool) -> impl Iterator<Item = &str> {
+pub(crate) fn complete_lines(text: &str, whole: bool) -> std::str::Lines<'_> {
     let text = if whole {
         text
     } else {

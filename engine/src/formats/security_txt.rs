@@ -101,7 +101,7 @@ impl EvidenceFormat for SecurityTxtFormat {
 
 /// Whether every line that is not blank or a comment is a `Field: value` line, and one of
 /// them is a field RFC 9116 defines other than `Expires`.
-fn looks_like<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
+fn looks_like<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> bool {
     let mut known = 0usize;
     for line in body_lines(lines) {
         let text = line.text.trim();
@@ -162,10 +162,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
         malformed: 0,
     };
     let mut txt = SecurityTxt {
-        signed: text
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .starts_with(super::checksums::lines::PGP_BEGIN),
+        signed: super::checksums::lines::has_signed_message(&text),
         ..SecurityTxt::default()
     };
     let mut expires_line: Option<u32> = None;
@@ -497,6 +494,19 @@ mod tests {
         assert!(txt.signed);
         assert_eq!(txt.line, 4);
         assert!(txt.expires.is_some());
+    }
+
+    #[test]
+    fn fields_outside_the_signed_text_are_not_read() {
+        let text = "Contact: mailto:unsigned@example.com\n\
+            -----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n\
+            Contact: mailto:s@example.com\nExpires: 2027-04-30T00:00:00Z\n\
+            -----BEGIN PGP SIGNATURE-----\n\niQIz\n=dWjZ\n-----END PGP SIGNATURE-----\n\
+            Contact: mailto:after@example.com\n";
+        let (txt, _) = read(text);
+        let txt = txt.unwrap();
+        assert!(txt.signed);
+        assert_eq!(txt.contacts, ["mailto:s@example.com"]);
     }
 
     #[test]

@@ -258,7 +258,7 @@ fn read_and_hash(
         _ => None,
     };
     let embedded = match &keep {
-        Some(bytes) if embeds => crate::signatures::parse_embedded(path, bytes),
+        Some(bytes) => crate::signatures::parse_embedded(path, format.map(|f| f.kind()), bytes),
         _ => None,
     };
     Ok(Hashed {

@@ -31,8 +31,9 @@ pub struct IngestOptions {
     pub threads: Option<usize>,
     /// The trust set signatures are verified against (`--trust`); never from the bundle.
     pub trust: Arc<KeyStore>,
-    /// The instant keys must be valid at (expiry, revocation); `None` judges each key at
-    /// the time of the signature it made.
+    /// The instant keys must be valid at (expiry, revocation), and that signatures must be
+    /// made by (a later one is `signed-after-as-of`); `None` judges each key at the time of
+    /// the signature it made.
     pub as_of: Option<Timestamp>,
 }
 
@@ -224,7 +225,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
             as_of: options.as_of,
         };
         jobs.par_iter()
-            .map(|job| job.signature.body.verifier().verify(&job.signed, &keys))
+            .map(|job| job.signature.body.verify(&job.signed, &keys))
             .collect()
     };
     build::build(input, &sha512, &verify)

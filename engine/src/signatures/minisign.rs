@@ -195,12 +195,16 @@ fn describe(e: &MsError) -> String {
     }
 }
 
-/// The `timestamp:` of a trusted comment, as minisign writes it.
+/// The `timestamp:` of a trusted comment, as minisign writes it (`timestamp:SECONDS<TAB>
+/// file:NAME<TAB>hashed`). The trusted comment is covered by the global signature, so the time
+/// is the signer's own signed claim. A comment that names several times gives the latest, so
+/// a signature is never dated earlier than any time it claims.
 fn signed_at(trusted_comment: &str) -> Option<jiff::Timestamp> {
-    let value = trusted_comment
+    trusted_comment
         .split('\t')
-        .find_map(|field| field.trim().strip_prefix("timestamp:"))?;
-    jiff::Timestamp::from_second(value.trim().parse().ok()?).ok()
+        .filter_map(|field| field.trim().strip_prefix("timestamp:"))
+        .filter_map(|value| jiff::Timestamp::from_second(value.trim().parse().ok()?).ok())
+        .max()
 }
 
 impl MinisignSignature {
@@ -292,6 +296,10 @@ mod tests {
             Some(1_700_000_000)
         );
         assert_eq!(signed_at("no time here"), None);
+        assert_eq!(
+            signed_at("timestamp:1700000000\tfile:x\ttimestamp:1800000000").map(|t| t.as_second()),
+            Some(1_800_000_000)
+        );
     }
 
     #[test]

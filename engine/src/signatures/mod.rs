@@ -80,6 +80,8 @@ pub enum Outcome {
     Malformed,
     /// The file it signs is not in the bundle.
     MissingFile,
+    /// Valid, by a trusted key, but made after `as_of`: evidence from the future never counts.
+    SignedAfterAsOf,
 }
 
 impl Outcome {
@@ -93,6 +95,7 @@ impl Outcome {
             Outcome::Unsupported => "unsupported",
             Outcome::Malformed => "malformed",
             Outcome::MissingFile => "missing-file",
+            Outcome::SignedAfterAsOf => "signed-after-as-of",
         }
     }
 }
@@ -167,6 +170,21 @@ impl Verification {
     }
 }
 
+/// A verification judged in time: a signature that verified but records a signing time after
+/// `as_of` does not count (outcome `signed-after-as-of`, the reason naming both instants).
+/// Formats that record no signing time are left as they are.
+pub fn judged_at(v: Verification, as_of: Option<Timestamp>) -> Verification {
+    match (v.outcome, v.signed_at, as_of) {
+        (Outcome::Verified, Some(signed), Some(as_of)) if signed > as_of => Verification {
+            outcome: Outcome::SignedAfterAsOf,
+            trusted: false,
+            reason: Some(format!("made {signed}, after as_of {as_of}")),
+            ..v
+        },
+        _ => v,
+    }
+}
+
 /// The keys a verifier may use.
 #[derive(Debug, Clone, Copy)]
 pub struct Keys<'a> {
@@ -174,8 +192,8 @@ pub struct Keys<'a> {
     pub trusted: &'a KeyStore,
     /// Public keys found in the bundle: they can show a signature valid, never trusted.
     pub bundle: &'a KeyStore,
-    /// The instant keys must be valid at (expiry, revocation); `None` judges a key at the
-    /// time of the signature it made.
+    /// The instant keys must be valid at (expiry, revocation), and that signatures must be
+    /// made by ([`judged_at`]); `None` judges a key at the time of the signature it made.
     pub as_of: Option<Timestamp>,
 }
 
@@ -279,6 +297,16 @@ pub enum SignatureBody {
 }
 
 impl SignatureBody {
+    /// Verifies every signature of this body against `signed`, each judged in time at
+    /// `keys.as_of` ([`judged_at`]).
+    pub fn verify(&self, signed: &Signed<'_>, keys: &Keys<'_>) -> Vec<Verification> {
+        self.verifier()
+            .verify(signed, keys)
+            .into_iter()
+            .map(|v| judged_at(v, keys.as_of))
+            .collect()
+    }
+
     /// The verifier for this body.
     pub fn verifier(&self) -> &dyn Verifier {
         match self {
@@ -323,10 +351,31 @@ pub fn may_embed_signature(head: &[u8]) -> bool {
         .starts_with(b"-----BEGIN PGP SIGNED MESSAGE-----")
 }
 
-/// The signature embedded in a whole file, as evidence (with findings when it is broken);
-/// `None` when there is none.
-pub fn parse_embedded(path: &str, bytes: &[u8]) -> Option<crate::formats::Parsed> {
-    may_embed_signature(bytes).then(|| openpgp::cleartext::parse(path, bytes))
+/// Whether a file of evidence kind `kind`, whose whole content is `bytes`, carries a
+/// cleartext-signed message: one that starts with it, or, for checksum files and security.txt
+/// (whose lines outside the signed part must never pass for signed), any line that is its
+/// header.
+pub fn embeds_signature(kind: Option<crate::formats::EvidenceKind>, bytes: &[u8]) -> bool {
+    use crate::formats::EvidenceKind;
+    may_embed_signature(bytes)
+        || (matches!(
+            kind,
+            Some(EvidenceKind::Checksums | EvidenceKind::SecurityTxt)
+        ) && bytes.split(|b| *b == b'\n').any(|line| {
+            let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            line.trim_ascii() == openpgp::cleartext::HEADER.as_bytes()
+        }))
+}
+
+/// The signature embedded in a whole file of evidence kind `kind`, as evidence (with findings
+/// when it is broken, or when the file holds text outside the signed part); `None` when there
+/// is none.
+pub fn parse_embedded(
+    path: &str,
+    kind: Option<crate::formats::EvidenceKind>,
+    bytes: &[u8],
+) -> Option<crate::formats::Parsed> {
+    embeds_signature(kind, bytes).then(|| openpgp::cleartext::parse(path, bytes))
 }
 
 /// The evidence of a signature file of `format`: its body when it could be read, else a
@@ -401,6 +450,37 @@ mod tests {
                 Some(serde_json::Value::from(format.as_str()))
             );
         }
+    }
+
+    #[test]
+    fn a_verified_signature_made_after_as_of_does_not_count() {
+        let at = |t: &str| t.parse::<Timestamp>().ok();
+        let made = |t: &str| Verification::verified().with_signed_at(at(t));
+        let as_of = at("2026-10-02T00:00:00Z");
+        let late = judged_at(made("2026-11-01T00:00:00Z"), as_of);
+        assert_eq!(late.outcome, Outcome::SignedAfterAsOf);
+        assert!(late.verified && !late.trusted);
+        assert_eq!(
+            late.reason.as_deref(),
+            Some("made 2026-11-01T00:00:00Z, after as_of 2026-10-02T00:00:00Z")
+        );
+        assert_eq!(late.signed_at, at("2026-11-01T00:00:00Z"));
+        assert_eq!(
+            serde_json::to_value(late.outcome).ok(),
+            Some(serde_json::Value::from("signed-after-as-of"))
+        );
+        // Made at as_of exactly, with no time, or judged at no instant: unchanged.
+        for (v, as_of) in [
+            (made("2026-10-02T00:00:00Z"), as_of),
+            (Verification::verified(), as_of),
+            (made("2026-11-01T00:00:00Z"), None),
+        ] {
+            assert_eq!(judged_at(v.clone(), as_of), v);
+        }
+        // A signature that does not count anyway keeps its own outcome.
+        let untrusted = Verification::failed(Outcome::UntrustedKey, true, "not trusted")
+            .with_signed_at(at("2026-11-01T00:00:00Z"));
+        assert_eq!(judged_at(untrusted.clone(), as_of), untrusted);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! [`super::dsse`]). The verification material is a **public key** (keyed: verified with the
 //! trust set's PEM keys) or a **certificate** (keyless: recognised, reported as
 //! `untrusted-key`, since vouch has no Sigstore root to check it against). Transparency-log
-//! entries and timestamps are read but not verified.
+//! entries and timestamps are read but not verified: the earliest `integratedTime` of the
+//! log entries is the signature's `signed_at`, so a bundle logged after `as_of` does not count
+//! (RFC 3161 timestamps are not read).
 
 use std::cell::OnceCell;
 
@@ -43,6 +45,8 @@ pub struct SigstoreBundle {
     version: String,
     material: Material,
     content: Content,
+    /// The earliest `integratedTime` of its transparency-log entries (unverified).
+    logged_at: Option<jiff::Timestamp>,
 }
 
 /// How a bundle's signature is to be checked.
@@ -112,10 +116,12 @@ impl SigstoreBundle {
                 );
             }
         };
+        let logged_at = logged_at(value.get("verificationMaterial"))?;
         Ok(SigstoreBundle {
             version,
             material,
             content,
+            logged_at,
         })
     }
 
@@ -198,6 +204,34 @@ impl SigstoreBundle {
     }
 }
 
+/// The earliest `integratedTime` of the bundle's `tlogEntries` (seconds since the epoch, a
+/// string or a number in protobuf JSON). A time that is there but cannot be read is an error:
+/// a signing time must not be dropped.
+fn logged_at(material: Option<&Value>) -> Result<Option<jiff::Timestamp>, String> {
+    let Some(entries) = material
+        .and_then(|m| m.get("tlogEntries"))
+        .and_then(Value::as_array)
+    else {
+        return Ok(None);
+    };
+    let mut earliest: Option<jiff::Timestamp> = None;
+    for entry in entries {
+        let Some(raw) = entry.get("integratedTime") else {
+            continue;
+        };
+        let seconds = match raw {
+            Value::String(text) => text.parse::<i64>().ok(),
+            Value::Number(n) => n.as_i64(),
+            _ => None,
+        };
+        let at = seconds
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .ok_or_else(|| format!("`integratedTime` {raw} is not a time in seconds"))?;
+        earliest = Some(earliest.map_or(at, |e| e.min(at)));
+    }
+    Ok(earliest)
+}
+
 fn material(value: &Value) -> Result<Material, String> {
     if let Some(key) = value.get("publicKey") {
         let hint = key
@@ -266,6 +300,18 @@ fn message(value: &Value) -> Result<Content, String> {
 
 impl Verifier for SigstoreBundle {
     fn verify(&self, signed: &Signed<'_>, keys: &Keys<'_>) -> Vec<Verification> {
+        self.verify_untimed(signed, keys)
+            .into_iter()
+            .map(|v| match v.signed_at {
+                Some(_) => v,
+                None => v.with_signed_at(self.logged_at),
+            })
+            .collect()
+    }
+}
+
+impl SigstoreBundle {
+    fn verify_untimed(&self, signed: &Signed<'_>, keys: &Keys<'_>) -> Vec<Verification> {
         if !VERSIONS.contains(&self.version.as_str()) {
             return vec![Verification::failed(
                 Outcome::Unsupported,

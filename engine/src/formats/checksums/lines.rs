@@ -14,31 +14,45 @@ pub(crate) struct BodyLine<'a> {
     pub text: &'a str,
 }
 
-/// The lines that carry checksums: all lines, or the signed text of a cleartext-signed
-/// message (armour headers and signature skipped, dash-escaping undone).
+/// Whether `line` (one line, without its line break) is the header of a cleartext-signed
+/// message, allowing a byte-order mark and surrounding whitespace.
+fn is_signed_header(line: &str) -> bool {
+    line.trim_start_matches('\u{feff}').trim() == PGP_BEGIN
+}
+
+/// Whether any line of `text` starts a cleartext-signed message: the file is then signed,
+/// and only the signed text of its first message carries content ([`body_lines`]).
+pub(crate) fn has_signed_message(text: &str) -> bool {
+    text.split('\n').any(is_signed_header)
+}
+
+/// The lines that carry checksums: all lines, or, when any line starts an OpenPGP
+/// cleartext-signed message, only the signed text of the first one (armour headers and
+/// signature skipped, dash-escaping undone). Lines before or after the signed part are never
+/// content: they are not signed, and the signature reports them as malformed.
 pub(crate) fn body_lines<'a>(
-    lines: impl Iterator<Item = &'a str>,
+    lines: impl Iterator<Item = &'a str> + Clone,
 ) -> impl Iterator<Item = BodyLine<'a>> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
-        Start,
         Plain,
+        Before,
         Headers,
         Body,
         Signature,
+        After,
     }
-    let mut state = State::Start;
+    let signed = lines.clone().any(is_signed_header);
+    let mut state = if signed { State::Before } else { State::Plain };
     lines.enumerate().filter_map(move |(index, raw)| {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         match state {
-            State::Start if line.trim().is_empty() => None,
-            State::Start if line.trim_end() == PGP_BEGIN => {
-                state = State::Headers;
+            State::Plain => Some(BodyLine { index, text: line }),
+            State::Before => {
+                if is_signed_header(line) {
+                    state = State::Headers;
+                }
                 None
-            }
-            State::Start | State::Plain => {
-                state = State::Plain;
-                Some(BodyLine { index, text: line })
             }
             State::Headers => {
                 if line.trim().is_empty() {
@@ -56,10 +70,11 @@ pub(crate) fn body_lines<'a>(
             }),
             State::Signature => {
                 if line.trim_end() == PGP_SIG_END {
-                    state = State::Plain;
+                    state = State::After;
                 }
                 None
             }
+            State::After => None,
         }
     })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 pub(crate) mod lines;
 
-use lines::{Line, PGP_BEGIN, body_lines, classify_line};
+use lines::{Line, body_lines, classify_line};
 
 use super::text;
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
@@ -141,7 +141,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let mut findings = Vec::new();
     let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
     let lines = body_lines(text.lines());
-    list.pgp_cleartext = text.trim_start().starts_with(PGP_BEGIN);
+    list.pgp_cleartext = lines::has_signed_message(&text);
     // Byte offsets of line starts, for spans.
     let offsets: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i.saturating_add(1)))
@@ -395,6 +395,28 @@ mod tests {
         assert!(list.pgp_cleartext);
         assert_eq!(list.entries.len(), 2);
         assert_eq!(list.entries[0].line, 4);
+    }
+
+    #[test]
+    fn lines_outside_the_signed_message_are_never_entries() {
+        let signed = format!(
+            "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n{H}  a\n\
+             -----BEGIN PGP SIGNATURE-----\n\nAAAA\n=abcd\n-----END PGP SIGNATURE-----\n"
+        );
+        for text in [
+            format!("{H}  before\n{signed}"),
+            format!("{signed}{H}  after\n"),
+            format!("{H}  before\n{signed}{H}  after\n{signed}"),
+        ] {
+            let (entries, _) = entries("SHA256SUMS", &text);
+            let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+            assert_eq!(names, ["a"], "{text}");
+            let Some(Evidence::Checksums(list)) = parse("SHA256SUMS", text.as_bytes()).evidence
+            else {
+                panic!()
+            };
+            assert!(list.pgp_cleartext, "{text}");
+        }
     }
 
     #[test]

@@ -14,9 +14,10 @@
 //!
 //! The signed text is canonicalised as RFC 9580 says and GnuPG does: dash escapes removed,
 //! spaces and tabs at the ends of lines removed, lines joined with CR LF, and the line break
-//! before the signature armor not part of it. Text after the signature armor is not signed,
-//! so a file with any is rejected as malformed: a reader of the file could not tell the signed
-//! part from the rest.
+//! before the signature armor not part of it. Text before the header or after the signature
+//! armor is not signed, so a file with any is rejected as malformed: a reader of the file
+//! could not tell the signed part from the rest (a checksum line placed there would look
+//! signed and is not).
 
 use std::sync::Arc;
 
@@ -49,6 +50,16 @@ fn read(bytes: &[u8]) -> Result<(Arc<[u8]>, Vec<Entry>), String> {
         .skip_while(|(_, l)| l.trim_ascii().is_empty());
     match lines.next() {
         Some((_, first)) if first.trim_ascii_end() == HEADER.as_bytes() => {}
+        Some((n, _))
+            if lines
+                .clone()
+                .any(|(_, l)| l.trim_ascii() == HEADER.as_bytes()) =>
+        {
+            return Err(format!(
+                "line {}: text before `{HEADER}` is not signed",
+                n + 1
+            ));
+        }
         _ => return Err(format!("the file does not start with `{HEADER}`")),
     }
     // Armor headers: only `Hash:` is allowed (GnuPG's `NotDashEscaped:` changes what the
@@ -211,10 +222,14 @@ mod tests {
 
     #[test]
     fn misleading_or_broken_messages_are_errors() {
-        let cases: [(Vec<u8>, &str); 6] = [
+        let cases: [(Vec<u8>, &str); 7] = [
             (message("NotDashEscaped: yes\n", "x", ""), "not allowed"),
             (message("Hash: WHIRLPOOL\n", "x", ""), "unknown hash"),
             (message("", "x", "unsigned\n"), "not signed"),
+            (
+                [b"abc  unsigned.tar.gz\n".as_slice(), &message("", "x", "")].concat(),
+                "line 1: text before",
+            ),
             (
                 format!("{HEADER}\nHash: SHA256\n").into_bytes(),
                 "truncated",
