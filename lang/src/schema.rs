@@ -78,6 +78,11 @@ pub const ROOTS: &[FieldDef] = &[
         "the instant the evaluation judges at (`--as-of`, default now)",
     ),
     field(
+        "bundle",
+        "Bundle",
+        "the bundle as a whole: what in it could not be read",
+    ),
+    field(
         "release",
         "Release",
         "the release described by `release.toml`",
@@ -173,6 +178,45 @@ pub const RECORDS: &[RecordDef] = &[
                 "every software bill of materials in the bundle, by path",
             ),
             field("path", "string", "bundle path of `release.toml`"),
+            field(
+                "unreadable",
+                "list<Unreadable>",
+                "unreadable files of the kinds the release's records are built from (checksums, signatures, SBOMs, provenance, support data)",
+            ),
+        ],
+    },
+    RecordDef {
+        name: "Bundle",
+        doc: "the evidence bundle as a whole",
+        fields: &[field(
+            "unreadable",
+            "list<Unreadable>",
+            "every file recognised as an evidence kind that could not be read as it, by path",
+        )],
+    },
+    RecordDef {
+        name: "Unreadable",
+        doc: "a file recognised as an evidence kind (by content or by name) that could not be read as it; every control that reads what it feeds fails on it",
+        fields: &[
+            field("path", "string", "bundle-relative path"),
+            field("sha256", "string", "lowercase hex SHA-256 of the content"),
+            field(
+                "kind",
+                "string",
+                "the evidence kind it was recognised as (as in `File.kind`)",
+            ),
+            field(
+                "error",
+                "string",
+                "why it could not be read: the reader's first error",
+            ),
+            field("line", "int?", "1-based line of the error, when known"),
+            field("column", "int?", "1-based column of the error, when known"),
+            field(
+                "feeds",
+                "set<string>",
+                "what it would have fed: roots (`vulnerabilities`) and fields (`release.artifacts.signatures`)",
+            ),
         ],
     },
     RecordDef {
@@ -438,7 +482,14 @@ pub const RECORDS: &[RecordDef] = &[
     RecordDef {
         name: "Support",
         doc: "the product's support periods",
-        fields: &[field("cycles", "list<SupportCycle>", "release cycles")],
+        fields: &[
+            field("cycles", "list<SupportCycle>", "release cycles"),
+            field(
+                "unreadable",
+                "list<Unreadable>",
+                "unreadable support manifests and endoflife.date data",
+            ),
+        ],
     },
     RecordDef {
         name: "SupportCycle",

@@ -7,6 +7,7 @@
 mod disclosure;
 mod sboms;
 mod strings;
+pub mod unreadable;
 mod vulns;
 
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct AttestationFact {
 /// The values of the schema's roots (all but `as_of`, which the evaluation supplies).
 #[derive(Debug, Clone)]
 pub struct EvidenceValues {
+    /// `bundle`: a `Bundle` record (the unreadable files).
+    pub bundle: Value,
     /// `release`: a `Release` record, or `none`.
     pub release: Value,
     /// `files`: every regular file.
@@ -66,6 +69,8 @@ pub struct EvidenceValues {
     pub attestations: Value,
     /// The attestations, typed, in path order.
     pub attestation_facts: Vec<AttestationFact>,
+    /// The unreadable files, with what each feeds, in path order.
+    pub unreadable: Vec<unreadable::UnreadableFact>,
 }
 
 impl EvidenceValues {
@@ -97,6 +102,7 @@ impl EvidenceValues {
             .release()
             .map_or(Value::None, |(id, r)| release(graph, id, r, &sboms, &files));
         EvidenceValues {
+            bundle: unreadable::bundle(graph),
             release,
             files: Value::list(files.values),
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
@@ -109,6 +115,7 @@ impl EvidenceValues {
             scans: vulns::scans(graph),
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
+            unreadable: unreadable::facts(graph),
         }
     }
 
@@ -122,6 +129,7 @@ impl EvidenceValues {
     /// The value of a root, other than `as_of`.
     pub fn root(&self, name: &str) -> Option<&Value> {
         Some(match name {
+            "bundle" => &self.bundle,
             "release" => &self.release,
             "files" => &self.files,
             "vulnerabilities" => &self.vulnerabilities,
@@ -287,6 +295,7 @@ fn release(
             ("distribution", Value::list(distribution)),
             ("sboms", sboms.all(graph)),
             ("path", Value::str(&r.source.path)),
+            ("unreadable", unreadable::records(graph, Some("release"))),
         ],
     )
 }
@@ -450,7 +459,10 @@ fn support(graph: &EvidenceGraph) -> Value {
         "Support",
         Arc::from("support"),
         None,
-        [("cycles", Value::list(cycles))],
+        [
+            ("cycles", Value::list(cycles)),
+            ("unreadable", unreadable::records(graph, Some("support"))),
+        ],
     )
 }
 

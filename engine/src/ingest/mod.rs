@@ -19,6 +19,7 @@ pub use progress::{NoProgress, Progress, TerminalProgress};
 
 use crate::graph::EvidenceGraph;
 use crate::graph::Unclassified;
+use crate::graph::unreadable::ParseFailure;
 use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord, VerifyJob};
 use crate::signatures::{Keys, Verification};
 use crate::trust::KeyStore;
@@ -157,7 +158,6 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
         match outcome {
             hash::Outcome::Hashed(h) => {
                 let h = *h;
-                input.findings.extend(h.findings);
                 let mut evidence = None;
                 let mut embedded = None;
                 if let Some(parsed) = h.embedded {
@@ -167,10 +167,24 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                         _ => None,
                     });
                 }
-                if let Some(parsed) = h.parsed {
-                    input.findings.extend(parsed.findings);
-                    evidence = parsed.evidence;
+                // A file of a recognised kind that gave no evidence (it did not parse, or
+                // was too large to parse) is unreadable evidence of that kind.
+                let mut failure = None;
+                match (h.kind, h.parsed) {
+                    (Some(kind), Some(parsed)) => {
+                        if parsed.evidence.is_none() {
+                            failure = Some(ParseFailure::from_findings(kind, &parsed.findings));
+                        }
+                        input.findings.extend(parsed.findings);
+                        evidence = parsed.evidence;
+                    }
+                    (Some(kind), None) => {
+                        failure = Some(ParseFailure::from_findings(kind, &h.findings));
+                    }
+                    (None, Some(parsed)) => input.findings.extend(parsed.findings),
+                    (None, None) => {}
                 }
+                input.findings.extend(h.findings);
                 input.files.push(FileRecord {
                     path: entry.path.display,
                     raw: entry.path.raw,
@@ -179,6 +193,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                     sha256: h.sha256,
                     kind: h.kind,
                     evidence,
+                    failure,
                     embedded,
                 });
             }

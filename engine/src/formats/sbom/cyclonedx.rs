@@ -191,6 +191,11 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
         Ok(bom) => bom,
         Err(e) => return unreadable(path, "CycloneDX document", &e),
     };
+    if let Err(parsed) =
+        crate::formats::json_strict::refuse_duplicates(path, strip_bom(bytes), "CycloneDX document")
+    {
+        return *parsed;
+    }
     let Obj::Ok(bom) = bom else {
         return not_cyclonedx(path, "the file is not a JSON object");
     };

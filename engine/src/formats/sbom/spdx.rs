@@ -184,6 +184,11 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
         Ok(doc) => doc,
         Err(e) => return unreadable(path, "SPDX document", &e),
     };
+    if let Err(parsed) =
+        crate::formats::json_strict::refuse_duplicates(path, strip_bom(bytes), "SPDX document")
+    {
+        return *parsed;
+    }
     let Obj::Ok(doc) = doc else {
         return not_spdx(path, "the file is not a JSON object");
     };

@@ -23,6 +23,7 @@ pub(crate) use signatures::{VerifyFn, VerifyJob};
 use vulns::{PendingAdvisory, PendingVulns};
 
 use super::nodes::*;
+use super::unreadable::{ParseFailure, UnreadableFile};
 use super::{EvidenceGraph, NodeKind};
 use crate::bundle_path;
 use crate::digest::{Sha256Digest, Sha512Digest, hex};
@@ -45,6 +46,8 @@ pub(crate) struct FileRecord {
     pub sha256: Sha256Digest,
     pub kind: Option<EvidenceKind>,
     pub evidence: Option<Evidence>,
+    /// Why a file of a recognised kind gave no evidence.
+    pub failure: Option<ParseFailure>,
     /// A signature embedded in the file (an OpenPGP cleartext-signed file).
     pub embedded: Option<crate::signatures::SignatureFile>,
 }
@@ -121,6 +124,7 @@ pub(crate) fn build(
     let mut unclassified = input.unclassified;
     let mut evidence = Vec::new();
     let mut embedded = Vec::new();
+    let mut unreadable = Vec::new();
     for file in input.files {
         let node = Node::File(FileNode {
             path: file.path.clone(),
@@ -140,6 +144,14 @@ pub(crate) fn build(
                     NO_FORMAT.to_owned()
                 },
             }),
+        }
+        if let (Some(kind), Some(failure)) = (file.kind, file.failure) {
+            unreadable.push(UnreadableFile {
+                path: file.path.clone(),
+                sha256: file.sha256,
+                kind,
+                failure,
+            });
         }
         if let Some(signature) = file.embedded {
             embedded.push((ix, file.path.clone(), file.sha256, signature));
@@ -286,6 +298,7 @@ pub(crate) fn build(
         by_evidence: b.by_evidence,
         findings,
         unclassified,
+        unreadable,
         digest,
     }
 }
