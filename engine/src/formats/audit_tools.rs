@@ -173,3 +173,48 @@ fn read(
         findings: vec![finding],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::classify;
+
+    fn kind_of(path: &str, text: &str) -> Option<EvidenceKind> {
+        classify(&DetectInput::new(path, text.as_bytes(), text.len() as u64)).map(|f| f.kind())
+    }
+
+    #[test]
+    fn reports_are_recognised_by_their_structure_not_their_name() {
+        let npm = "{\n  \"auditReportVersion\": 2,\n  \"vulnerabilities\": {},\n  \"metadata\": {}\n}";
+        assert_eq!(kind_of("x.json", npm), Some(EvidenceKind::NpmAudit));
+        let pip = r#"{"dependencies": [{"name": "a", "version": "1", "vulns": []}], "fixes": []}"#;
+        assert_eq!(kind_of("x.json", pip), Some(EvidenceKind::PipAudit));
+        let cargo = r#"{"database": {}, "lockfile": {"dependency-count": 1}, "settings": {}, "vulnerabilities": {"found": false, "count": 0, "list": []}, "warnings": {}}"#;
+        assert_eq!(kind_of("x.json", cargo), Some(EvidenceKind::CargoAudit));
+        // Look-alikes are not: an npm lock file, a list of dependencies without vulns.
+        let lock = r#"{"name": "a", "lockfileVersion": 3, "packages": {}}"#;
+        assert_eq!(kind_of("package-lock.json", lock), None);
+        let deps = r#"{"dependencies": [{"name": "a"}], "fixes": []}"#;
+        assert_eq!(kind_of("x.json", deps), None);
+    }
+
+    #[test]
+    fn a_report_is_never_evidence_and_says_why() {
+        let pip = br#"{"dependencies": [{"name": "a", "version": "1", "vulns": [{"id": "PYSEC-1"}]}], "fixes": []}"#;
+        let parsed = PipAuditFormat.parse(&ParseInput {
+            path: "pip.json",
+            bytes: pip,
+        });
+        assert!(parsed.evidence.is_none());
+        assert_eq!(parsed.findings.len(), 1);
+        assert_eq!(parsed.findings[0].code, FindingCode::NotReadYet);
+        assert!(parsed.findings[0].message.contains("(1 vulnerability listed)"));
+        // A document that only looked like one is unreadable for what it lacks.
+        let broken = NpmAuditFormat.parse(&ParseInput {
+            path: "npm.json",
+            bytes: br#"{"auditReportVersion": 1, "vulnerabilities": {}}"#,
+        });
+        assert!(broken.evidence.is_none());
+        assert_eq!(broken.findings[0].code, FindingCode::InvalidValue);
+    }
+}

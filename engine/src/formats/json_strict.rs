@@ -147,7 +147,7 @@ mod tests {
         let text = "{\n  \"statements\": [\n    {\"status\": \"affected\",\n     \"status\": \"not_affected\"}\n  ]\n}";
         let d = duplicate_key(text.as_bytes()).unwrap();
         assert!(d.message.contains("duplicate key `status`"), "{}", d.message);
-        assert_eq!((d.line, d.column), (4, 14));
+        assert_eq!((d.line, d.column), (4, 13));
     }
 
     #[test]
