@@ -28,13 +28,20 @@ fn compliant() -> PathBuf {
 }
 
 fn audit_fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit").join(name))
-        .unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/audit")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// A bundle with `files` copied from the compliant example (with `extra` appended to each)
 /// and `written` files added.
-fn bundle(copied: &[(&str, &[u8])], written: &[(&str, &[u8])]) -> (tempfile::TempDir, EvidenceGraph) {
+fn bundle(
+    copied: &[(&str, &[u8])],
+    written: &[(&str, &[u8])],
+) -> (tempfile::TempDir, EvidenceGraph) {
     let dir = tempfile::tempdir().unwrap();
     for (rel, extra) in copied {
         let mut bytes = std::fs::read(compliant().join(rel)).unwrap();
@@ -87,8 +94,15 @@ fn a_register_with_a_junk_line_is_unreadable_and_fails_vulnerability_controls() 
         (u.path.as_str(), u.kind),
         ("vulnerabilities.toml", EvidenceKind::VulnRegister)
     );
-    assert!(u.failure.line.is_some() && u.failure.column.is_some(), "{u:?}");
-    assert_fails_naming(&run(&graph, NO_AFFECTED), "vulnerabilities.toml", "invalid TOML");
+    assert!(
+        u.failure.line.is_some() && u.failure.column.is_some(),
+        "{u:?}"
+    );
+    assert_fails_naming(
+        &run(&graph, NO_AFFECTED),
+        "vulnerabilities.toml",
+        "invalid TOML",
+    );
     // A control that reads nothing the register feeds is not touched.
     let other = run(&graph, "expect count(f in files) > 0");
     assert_eq!(other.status, Status::Pass, "{other:#?}");
@@ -108,7 +122,11 @@ fn a_toml_key_given_twice_makes_the_register_unreadable() {
     let (_dir, graph) = bundle(&[], &[("vulnerabilities.toml", register)]);
     let u = &graph.unreadable()[0];
     assert_eq!(u.failure.line, Some(4), "{u:?}");
-    assert_fails_naming(&run(&graph, NO_AFFECTED), "vulnerabilities.toml", "duplicate key");
+    assert_fails_naming(
+        &run(&graph, NO_AFFECTED),
+        "vulnerabilities.toml",
+        "duplicate key",
+    );
 }
 
 #[test]
@@ -138,9 +156,15 @@ fn a_json_key_given_twice_is_refused_with_its_line_and_column() {
         .find(|f| f.code == FindingCode::JsonDuplicateKey)
         .expect("a duplicate-key finding");
     assert_eq!(finding.path.as_deref(), Some(vex));
-    assert!(finding.line.is_some() && finding.column.is_some(), "{finding:?}");
+    assert!(
+        finding.line.is_some() && finding.column.is_some(),
+        "{finding:?}"
+    );
     let u = &graph.unreadable()[0];
-    assert_eq!((u.kind, u.failure.line), (EvidenceKind::OpenVex, finding.line));
+    assert_eq!(
+        (u.kind, u.failure.line),
+        (EvidenceKind::OpenVex, finding.line)
+    );
     assert_fails_naming(&run(&graph, NO_AFFECTED), vex, "duplicate key `status`");
 }
 
@@ -178,7 +202,11 @@ fn field_feeds_fail_only_controls_that_read_the_field() {
 fn the_schema_lists_unreadable_files() {
     let scan = "scans/testssl-downloads.acme.example.json";
     let (_dir, graph) = bundle(
-        &[(scan, b"x"), ("release.toml", b""), ("support.toml", b"[oops\n")],
+        &[
+            (scan, b"x"),
+            ("release.toml", b""),
+            ("support.toml", b"[oops\n"),
+        ],
         &[],
     );
     // A policy can look at them: each check below holds only for what the bundle has.
@@ -224,10 +252,7 @@ fn vulnerability_reports_vouch_does_not_read_yet_fail_closed() {
 
 #[test]
 fn an_unreadable_attestation_fails_manual_controls() {
-    let (_dir, graph) = bundle(
-        &[("attestations/rollback.toml", b"\n[attestation\n")],
-        &[],
-    );
+    let (_dir, graph) = bundle(&[("attestations/rollback.toml", b"\n[attestation\n")], &[]);
     let result = run(&graph, "manual \"rollback plan tested\" within 90 days");
     assert_fails_naming(&result, "attestations/rollback.toml", "attestation");
 }

@@ -88,7 +88,9 @@ impl<'a> Reads<'a> {
                 args.iter().for_each(|a| self.expr(a));
             }
             ExprKind::Table(entries) => {
-                entries.iter().for_each(|TableEntry { value, .. }| self.expr(value));
+                entries
+                    .iter()
+                    .for_each(|TableEntry { value, .. }| self.expr(value));
             }
             ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => self.expr(operand),
             ExprKind::Binary { lhs, rhs, .. } => {
@@ -126,7 +128,12 @@ impl<'a> Reads<'a> {
 /// Adds a finding to `run` for every unreadable file whose data the control reads; a control
 /// that would otherwise pass, not apply or wait for an attestation then fails. An `error`
 /// stays an error, with the findings. `place` is the control's `SOURCE:LINE`.
-pub(crate) fn apply(run: &mut ControlRun, reads: &Reads<'_>, facts: &[UnreadableFact], place: &str) {
+pub(crate) fn apply(
+    run: &mut ControlRun,
+    reads: &Reads<'_>,
+    facts: &[UnreadableFact],
+    place: &str,
+) {
     let mut added = false;
     for fact in facts.iter().filter(|f| reads.affected_by(f)) {
         run.findings.push(Finding {

@@ -40,7 +40,11 @@ const fn part(root: &'static str, field: &'static str, text: &'static str) -> Fe
     }
 }
 
-const VULNERABILITY: &[Feed] = &[whole("advisories"), whole("scans"), whole("vulnerabilities")];
+const VULNERABILITY: &[Feed] = &[
+    whole("advisories"),
+    whole("scans"),
+    whole("vulnerabilities"),
+];
 const SIGNATURES: Feed = part("release", "signatures", "release.artifacts.signatures");
 const PROVENANCE: Feed = part("release", "provenance", "release.artifacts.provenance");
 const SBOMS: Feed = part("release", "sboms", "release.sboms");

@@ -75,7 +75,10 @@ impl EvidenceFormat for PipAuditFormat {
         // `{"dependencies": [{"name": ..., "version": ..., "vulns": [...]}, ...], "fixes": [...]}`;
         // a dependency pip-audit could not audit has a `skip_reason` instead.
         let keys = head_keys(input);
-        let text = input.text.as_deref().map_or("", |t| json_util::head(t, HEAD));
+        let text = input
+            .text
+            .as_deref()
+            .map_or("", |t| json_util::head(t, HEAD));
         let by_content = keys.first() == Some(&"dependencies")
             && keys.iter().all(|k| *k == "dependencies" || *k == "fixes")
             && (text.contains("\"vulns\"") || text.contains("\"skip_reason\""));
@@ -185,7 +188,8 @@ mod tests {
 
     #[test]
     fn reports_are_recognised_by_their_structure_not_their_name() {
-        let npm = "{\n  \"auditReportVersion\": 2,\n  \"vulnerabilities\": {},\n  \"metadata\": {}\n}";
+        let npm =
+            "{\n  \"auditReportVersion\": 2,\n  \"vulnerabilities\": {},\n  \"metadata\": {}\n}";
         assert_eq!(kind_of("x.json", npm), Some(EvidenceKind::NpmAudit));
         let pip = r#"{"dependencies": [{"name": "a", "version": "1", "vulns": []}], "fixes": []}"#;
         assert_eq!(kind_of("x.json", pip), Some(EvidenceKind::PipAudit));
@@ -208,7 +212,11 @@ mod tests {
         assert!(parsed.evidence.is_none());
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].code, FindingCode::NotReadYet);
-        assert!(parsed.findings[0].message.contains("(1 vulnerability listed)"));
+        assert!(
+            parsed.findings[0]
+                .message
+                .contains("(1 vulnerability listed)")
+        );
         // A document that only looked like one is unreadable for what it lacks.
         let broken = NpmAuditFormat.parse(&ParseInput {
             path: "npm.json",

@@ -146,7 +146,11 @@ mod tests {
     fn a_key_given_twice_is_found_with_its_place() {
         let text = "{\n  \"statements\": [\n    {\"status\": \"affected\",\n     \"status\": \"not_affected\"}\n  ]\n}";
         let d = duplicate_key(text.as_bytes()).unwrap();
-        assert!(d.message.contains("duplicate key `status`"), "{}", d.message);
+        assert!(
+            d.message.contains("duplicate key `status`"),
+            "{}",
+            d.message
+        );
         assert_eq!((d.line, d.column), (4, 13));
     }
 

@@ -19,8 +19,8 @@ pub use progress::{NoProgress, Progress, TerminalProgress};
 
 use crate::graph::EvidenceGraph;
 use crate::graph::Unclassified;
-use crate::graph::unreadable::ParseFailure;
 use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord, VerifyJob};
+use crate::graph::unreadable::ParseFailure;
 use crate::signatures::{Keys, Verification};
 use crate::trust::KeyStore;
 use jiff::Timestamp;

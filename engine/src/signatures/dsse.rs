@@ -108,10 +108,12 @@ impl DsseEnvelope {
         let statement = if payload_type == intoto::PAYLOAD_TYPE {
             serde_json::from_slice::<Value>(&payload)
                 .map_err(|e| format!("the payload is not JSON: {e}"))
-                .and_then(|v| match crate::formats::json_strict::duplicate_key(&payload) {
-                    Some(d) => Err(format!("the payload has a {}", d.message)),
-                    None => Ok(v),
-                })
+                .and_then(
+                    |v| match crate::formats::json_strict::duplicate_key(&payload) {
+                        Some(d) => Err(format!("the payload has a {}", d.message)),
+                        None => Ok(v),
+                    },
+                )
                 .and_then(|v| intoto::statement_from_value(&v))
                 .map(Some)
         } else {
