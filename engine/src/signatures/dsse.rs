@@ -285,4 +285,18 @@ mod tests {
         assert!(envelope.statement().is_none());
         assert!(envelope.statement_error().is_some());
     }
+
+    #[test]
+    fn a_statement_naming_a_key_twice_is_not_a_statement() {
+        let statement = "{\"_type\": \"https://in-toto.io/Statement/v1\", \"subject\": [],                          \"predicateType\": \"a\", \"predicateType\": \"b\", \"predicate\": {}}";
+        let value = serde_json::json!({
+            "payloadType": intoto::PAYLOAD_TYPE,
+            "payload": STANDARD.encode(statement),
+            "signatures": [{"sig": "AAAA"}]
+        });
+        let envelope = DsseEnvelope::from_value(&value).unwrap();
+        assert!(envelope.statement().is_none());
+        let why = envelope.statement_error().unwrap_or_default();
+        assert!(why.contains("duplicate key `predicateType`"), "{why}");
+    }
 }
