@@ -88,3 +88,259 @@ fn changelog_security_checks_fixes_only_a_csaf_advisory_records() {
     );
     assert_eq!(named["status"], "pass", "{named:#}");
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Evaluates a copy of the compliant example, changed by `edit`, with the pack alone, and
+/// returns each named control's status and finding messages.
+fn compliant_with(
+    name: &str,
+    edit: impl FnOnce(&std::path::Path),
+    ids: &[&str],
+) -> Vec<(String, String, Vec<String>)> {
+    let dir = temp_dir(&format!("pack-{name}"));
+    let bundle = dir.join("bundle");
+    copy_dir(&common::root().join("examples/bundles/compliant"), &bundle);
+    edit(&bundle);
+    std::fs::write(dir.join("p.vouch"), POLICY).unwrap();
+    let out = vouch(&[
+        "evaluate",
+        "--policy",
+        dir.join("p.vouch").to_str().unwrap(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--as-of",
+        "2026-10-02",
+        "--trust",
+        "examples/keys/TEST-ONLY-widget-release.pub.asc",
+        "--trust",
+        "examples/keys/TEST-ONLY-widget-release.minisign.pub",
+        "--trust",
+        "examples/keys/TEST-ONLY-widget-build.pub.pem",
+    ]);
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", transcript(&out)));
+    ids.iter()
+        .map(|id| {
+            let c = report["controls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == *id)
+                .unwrap_or_else(|| panic!("no {id}"));
+            let messages = c["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|x| x["message"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                (*id).to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+                messages,
+            )
+        })
+        .collect()
+}
+
+fn edit_file(bundle: &std::path::Path, path: &str, from: &str, to: &str) {
+    let file = bundle.join(path);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{path} has no {from:?}");
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+}
+
+const VULN_CONTROLS: [&str; 4] = ["PATCH-SLA", "VULN-TRIAGE", "ADVISORIES", "CVE-REPORTED"];
+
+const NO_EVIDENCE: &str = "no vulnerability evidence for widget 2.4.1: the bundle has no \
+    vulnerability scan that ran, no vulnerability register with entries, and no VEX document \
+    naming widget 2.4.1";
+
+/// Without a register, scans, VEX or advisories, the vulnerability controls have nothing to
+/// judge: they fail instead of passing on an empty list.
+#[test]
+fn no_vulnerability_evidence_fails_the_vulnerability_controls() {
+    let outcome = compliant_with(
+        "no-vuln-evidence",
+        |b| {
+            std::fs::remove_file(b.join("vulnerabilities.toml")).unwrap();
+            std::fs::remove_file(b.join("scans/trivy-widget-2.4.1.json")).unwrap();
+            std::fs::remove_dir_all(b.join("vex")).unwrap();
+            std::fs::remove_dir_all(b.join("advisories")).unwrap();
+        },
+        &VULN_CONTROLS,
+    );
+    for (id, status, messages) in outcome {
+        assert_eq!(status, "fail", "{id}");
+        assert_eq!(messages, [NO_EVIDENCE], "{id}");
+    }
+}
+
+/// A clean scan that ran is evidence: with only it, there is nothing to fix and the
+/// vulnerability controls pass.
+#[test]
+fn a_clean_scan_alone_is_vulnerability_evidence() {
+    let outcome = compliant_with(
+        "clean-scan",
+        |b| {
+            std::fs::remove_file(b.join("vulnerabilities.toml")).unwrap();
+            std::fs::remove_dir_all(b.join("vex")).unwrap();
+            std::fs::remove_dir_all(b.join("advisories")).unwrap();
+            std::fs::write(
+                b.join("scans/trivy-widget-2.4.1.json"),
+                r#"{"SchemaVersion": 2, "CreatedAt": "2026-09-29T06:14:03Z",
+                  "ArtifactName": "widget-2.4.1", "ArtifactType": "filesystem", "Results": []}"#,
+            )
+            .unwrap();
+        },
+        &VULN_CONTROLS,
+    );
+    for (id, status, messages) in outcome {
+        assert_eq!(status, "pass", "{id}: {messages:?}");
+    }
+}
+
+/// A fix dated before the discovery is an impossible date, not a fix in negative time.
+#[test]
+fn a_fix_before_its_discovery_fails_the_patch_sla() {
+    let outcome = compliant_with(
+        "fix-before-discovery",
+        |b| {
+            edit_file(
+                b,
+                "vulnerabilities.toml",
+                "discovered = 2026-09-08T11:00:00Z",
+                "discovered = 2026-10-01T13:00:00Z",
+            );
+        },
+        &["PATCH-SLA"],
+    );
+    assert_eq!(outcome[0].1, "fail");
+    assert_eq!(
+        outcome[0].2,
+        [
+            "SEC-2026-007 has impossible dates, so its fix time cannot be judged: fixed_at \
+          2026-10-01T12:00:00Z is before discovered 2026-10-01T13:00:00Z (vulnerabilities.toml:32)"
+        ]
+    );
+}
+
+/// An investigation of unknown age is not a short one.
+#[test]
+fn an_investigation_without_a_discovery_date_fails_triage() {
+    let outcome = compliant_with(
+        "triage-no-date",
+        |b| {
+            let register = b.join("vulnerabilities.toml");
+            let mut text = std::fs::read_to_string(&register).unwrap();
+            text.push_str(
+                "\n[[vulnerability]]\nid = \"SEC-2026-011\"\npackage = \"widget\"\n\
+                 severity = \"low\"\nstatus = \"under_investigation\"\n",
+            );
+            std::fs::write(&register, text).unwrap();
+        },
+        &["VULN-TRIAGE"],
+    );
+    assert_eq!(outcome[0].1, "fail");
+    assert_eq!(
+        outcome[0].2,
+        [
+            "SEC-2026-011 is under investigation with no discovery date, so how long it has been \
+          cannot be judged"
+        ]
+    );
+}
+
+/// A cycle without a published end of life cannot show that the release is still supported.
+#[test]
+fn a_release_cycle_without_an_end_of_life_fails_supported_release() {
+    let outcome = compliant_with(
+        "cycle-no-eol",
+        |b| edit_file(b, "support.toml", "eol = 2027-10-01\n", ""),
+        &["SUPPORTED-RELEASE"],
+    );
+    assert_eq!(outcome[0].1, "fail");
+    assert_eq!(
+        outcome[0].2,
+        [
+            "release 2.4.1 ships from cycle 2.4, which has no published end-of-life date, so \
+          whether it is still supported cannot be judged"
+        ]
+    );
+}
+
+/// An end of life before the cycle's first release is impossible, and every control reading
+/// the cycle says so.
+#[test]
+fn a_cycle_ending_before_it_begins_fails_the_lifecycle_controls() {
+    let outcome = compliant_with(
+        "cycle-backwards",
+        |b| edit_file(b, "support.toml", "eol = 2027-10-01", "eol = 2026-03-01"),
+        &["SUPPORT-PERIODS", "SUPPORTED-RELEASE", "EOL-NOTICE"],
+    );
+    for (id, status, messages) in &outcome {
+        assert_eq!(status, "fail", "{id}");
+        assert!(
+            messages.iter().any(
+                |m| m.contains("eol 2026-03-01 is before released 2026-04-01 (support.toml:5)")
+            ),
+            "{id}: {messages:?}"
+        );
+    }
+}
+
+/// An advisory dated after `as_of` is not published yet.
+#[test]
+fn an_advisory_published_after_as_of_does_not_count() {
+    let outcome = compliant_with(
+        "advisory-future",
+        |b| {
+            let path = b.join("advisories/acme-sa-2026-003.json");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let future = text.replace("\"2026-10-01T12:00:00Z\"", "\"2026-10-20T12:00:00Z\"");
+            assert_ne!(text, future);
+            std::fs::write(&path, future).unwrap();
+        },
+        &["ADVISORIES"],
+    );
+    assert_eq!(outcome[0].1, "fail");
+    assert!(
+        outcome[0].2.iter().any(|m| m.contains(
+            "advisory ACME-SA-2026-003 has impossible dates: published 2026-10-20T12:00:00Z is \
+             after as_of 2026-10-02T00:00:00Z: not yet published"
+        )),
+        "{:?}",
+        outcome[0].2
+    );
+}
+
+/// An https host whose TLS configuration nothing in the bundle shows is not judged current.
+#[test]
+fn an_https_host_without_a_tls_scan_fails_tls_only() {
+    let outcome = compliant_with(
+        "no-tls-scan",
+        |b| std::fs::remove_file(b.join("scans/testssl-downloads.acme.example.json")).unwrap(),
+        &["TLS-ONLY"],
+    );
+    assert_eq!(outcome[0].1, "fail");
+    assert_eq!(
+        outcome[0].2,
+        [
+            "no TLS scan of downloads.acme.example is in the bundle, so the protocols and ciphers serving https://downloads.acme.example/widget/2.4.1/widget-2.4.1.tar.gz cannot be judged",
+            "no TLS scan of downloads.acme.example is in the bundle, so the protocols and ciphers serving https://downloads.acme.example/widget/2.4.1/widget-2.4.1.zip cannot be judged"
+        ]
+    );
+}

@@ -134,6 +134,8 @@ finding_codes! {
     VexWithoutJustification => "vouch::vex::no-justification", Warning;
     /// Equally authoritative sources say contradicting things about one vulnerability.
     VulnConflict => "vouch::vuln::conflict", Warning;
+    /// A vulnerability statement dates its fix before its discovery.
+    VulnImpossibleDates => "vouch::vuln::impossible-dates", Error;
     /// A public key file in the bundle cannot be read.
     PublicKeyInvalid => "vouch::signature::invalid-public-key", Warning;
     /// An in-toto statement (bare, or the payload of an envelope) is not valid.

@@ -66,3 +66,61 @@ fn the_report_grows_linearly_with_the_bundle() {
         "{quadratic} bytes, {linear} for the linear control"
     );
 }
+
+/// Each finding's message and the paths it cites.
+type Cited = Vec<(String, Vec<String>)>;
+
+/// The paths each finding of `body` (over 3 files) cites, and its message, evaluated
+/// normally and traced (`vouch explain`).
+fn citations(body: &str) -> (Cited, Cited) {
+    let dir = tempfile::tempdir().unwrap();
+    quadratic_support::write_bundle(dir.path(), 3);
+    let graph = vouch_engine::ingest(dir.path(), &IngestOptions::default(), &NoProgress).unwrap();
+    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
+    let policy = quadratic_support::policy(body);
+    let cited = |findings: &[vouch_engine::report::Finding]| -> Cited {
+        findings
+            .iter()
+            .map(|f| {
+                let paths = f.evidence.iter().map(|e| e.path.clone()).collect();
+                (f.message.clone(), paths)
+            })
+            .collect()
+    };
+    let report = vouch_engine::evaluate(&policy, &graph, &options);
+    let traced = vouch_engine::explain(&policy, &graph, &options, "DUP-1").unwrap();
+    (
+        cited(&report.controls[0].findings),
+        cited(&traced.result.findings),
+    )
+}
+
+#[test]
+fn an_expectation_failing_again_cites_what_it_read_in_place() {
+    // Both operands are fields of bound records, read in place: each finding after the first
+    // is examined once, citing as it goes, and cites the same records as the first.
+    let (report, traced) = citations(
+        "  for a in files {\n    for b in files where b.path != a.path {\n      expect a.sha256 != b.sha256 else \"{a.path} = {b.path}\"\n    }\n  }",
+    );
+    let file = |i: usize| format!("data/part-00/file-{i:05}.txt");
+    assert_eq!(report.len(), 6);
+    for (message, paths) in &report {
+        let (a, b) = message.split_once(" = ").unwrap();
+        let mut want = vec![a.to_string(), b.to_string()];
+        want.sort();
+        assert_eq!(paths, &want, "{message}");
+    }
+    assert_eq!(report[0].0, format!("{} = {}", file(0), file(1)));
+    assert_eq!(report, traced);
+}
+
+#[test]
+fn a_text_comparison_in_place_cites_its_record() {
+    let (report, traced) =
+        citations("  for a in files {\n    expect a.path == \"elsewhere\" else \"{a.path}\"\n  }");
+    assert_eq!(report.len(), 3);
+    for (message, paths) in &report {
+        assert_eq!(paths, &vec![message.clone()]);
+    }
+    assert_eq!(report, traced);
+}

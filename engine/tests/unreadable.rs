@@ -256,3 +256,17 @@ fn an_unreadable_attestation_fails_manual_controls() {
     let result = run(&graph, "manual \"rollback plan tested\" within 90 days");
     assert_fails_naming(&result, "attestations/rollback.toml", "attestation");
 }
+
+#[test]
+fn the_release_vulnerability_evidence_is_fed_by_vulnerability_files() {
+    let (_dir, graph) = bundle(
+        &[("release.toml", b""), ("vulnerabilities.toml", b"junk =\n")],
+        &[],
+    );
+    // Reads only `release.vulnerability_evidence`, not the `vulnerabilities` root.
+    let result = run(
+        &graph,
+        "expect count(e in release.vulnerability_evidence) >= 0",
+    );
+    assert_fails_naming(&result, "vulnerabilities.toml", "vuln-register");
+}

@@ -177,11 +177,16 @@ pub const RECORDS: &[RecordDef] = &[
                 "list<Sbom>",
                 "every software bill of materials in the bundle, by path",
             ),
+            field(
+                "vulnerability_evidence",
+                "list<VulnEvidence>",
+                "the vulnerability evidence that covers this release, by path: every scan dated no later than `as_of`, every vulnerability register with at least one entry, every VEX document with a statement naming the product at this version; empty when there is none (see [Vulnerabilities](../evidence/vulnerabilities.md#vulnerability-evidence-for-the-release))",
+            ),
             field("path", "string", "bundle path of `release.toml`"),
             field(
                 "unreadable",
                 "list<Unreadable>",
-                "unreadable files of the kinds the release's records are built from (checksums, signatures, SBOMs, provenance, support data)",
+                "unreadable files of the kinds the release's records are built from (checksums, signatures, SBOMs, provenance, support data, vulnerability evidence)",
             ),
         ],
     },
@@ -442,11 +447,20 @@ pub const RECORDS: &[RecordDef] = &[
                 "set<string>",
                 "the support cycles a fixing version falls in",
             ),
-            field("time_to_fix", "duration?", "`fixed_at - discovered`"),
+            field(
+                "time_to_fix",
+                "duration?",
+                "`fixed_at - discovered`; `none` when its dates conflict",
+            ),
             field(
                 "open_for",
                 "duration?",
-                "`as_of - discovered`, while not fixed",
+                "`as_of - discovered`, while not fixed; `none` when its dates conflict",
+            ),
+            field(
+                "date_conflicts",
+                "list<string>",
+                "impossible dates in its evidence, each naming the dates and the file (`fixed_at ... (path:line) is before discovered ... (path:line)`, a discovery or fix after `as_of`); when any, `time_to_fix` and `open_for` are `none`",
             ),
             field(
                 "sources",
@@ -463,8 +477,16 @@ pub const RECORDS: &[RecordDef] = &[
             field("path", "string", "bundle path"),
             field("format", "string", "`csaf` or `osv`"),
             field("title", "string?", "title"),
-            field("published", "datetime?", "first published"),
-            field("updated", "datetime?", "last updated"),
+            field(
+                "published",
+                "datetime?",
+                "first published; `none` when the stated date is after `as_of` (not yet published)",
+            ),
+            field(
+                "updated",
+                "datetime?",
+                "last updated; `none` when the stated date is after `as_of` or before `published`",
+            ),
             field(
                 "vulnerabilities",
                 "set<string>",
@@ -477,6 +499,11 @@ pub const RECORDS: &[RecordDef] = &[
             ),
             field("fixed_versions", "list<string>", "versions that fix it"),
             field("mitigations", "list<string>", "mitigations and workarounds"),
+            field(
+                "date_conflicts",
+                "list<string>",
+                "impossible dates, each naming the dates and the file: published or updated after `as_of`, updated before published",
+            ),
         ],
     },
     RecordDef {
@@ -505,7 +532,16 @@ pub const RECORDS: &[RecordDef] = &[
             ),
             field("eol_announced", "date?", "when the EOL date was published"),
             field("lts", "bool", "long-term support"),
-            field("notice", "duration?", "`eol - eol_announced`"),
+            field(
+                "notice",
+                "duration?",
+                "`eol - eol_announced`; `none` when its dates conflict",
+            ),
+            field(
+                "date_conflicts",
+                "list<string>",
+                "impossible dates, each naming the dates and the file: support_until or eol before released, eol before support_until, eol_announced after `as_of` (not announced yet)",
+            ),
         ],
     },
     RecordDef {
@@ -621,6 +657,19 @@ pub const RECORDS: &[RecordDef] = &[
                 "weak cipher suites accepted (NULL, EXPORT, RC4, DES/3DES, anonymous, MD5, any under SSL 3.0)",
             ),
             field("scanned_at", "datetime?", "when the scan ran"),
+        ],
+    },
+    RecordDef {
+        name: "VulnEvidence",
+        doc: "a piece of vulnerability evidence that covers the release",
+        fields: &[
+            field("path", "string", "bundle path"),
+            closed("kind", "what it is", &["scan", "register", "vex"]),
+            field(
+                "format",
+                "string",
+                "its format: `trivy`, `grype`, `osv-scanner`, `vouch-register`, `dependabot`, `openvex`, `csaf`, `cyclonedx`",
+            ),
         ],
     },
     RecordDef {

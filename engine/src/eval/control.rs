@@ -9,12 +9,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use vouch_lang::ast::{EmptyOutcome, ExpectStmt, Expr, ExprKind, ForStmt, ManualStmt, Stmt};
+use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
+
+mod expect;
+
+use expect::{Operand, missing, shown};
 
 use super::cite::Cited;
 use super::duration::Duration;
-use super::interp::{Bound, EvalError, Interp, is_none_literal};
+use super::interp::{Bound, EvalError, Interp};
 use super::trace::TraceLine;
 use super::value::Value;
 use crate::evidence::AttestationFact;
@@ -39,6 +43,8 @@ pub(crate) struct Runner<'a> {
     no_evidence: Option<String>,
     trace: Option<Vec<TraceLine>>,
     depth: usize,
+    /// The expectations (by address) that have failed in this control.
+    failed: Vec<usize>,
 }
 
 impl<'a> Runner<'a> {
@@ -50,6 +56,7 @@ impl<'a> Runner<'a> {
             no_evidence: None,
             trace: trace.then(Vec::new),
             depth: 0,
+            failed: Vec::new(),
         }
     }
 
@@ -260,68 +267,6 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    fn expect(&mut self, e: &'a ExpectStmt) -> Result<(), EvalError> {
-        let holds = self.interp.condition(&e.cond)?;
-        let tracing = self.trace.is_some();
-        if holds == Some(true) && !tracing {
-            return Ok(());
-        }
-        let cond_text = vouch_lang::one_line(self.interp.text(e.cond.span));
-        // Traced, the operands are shown before the condition is examined again; otherwise
-        // their values are kept as that replay evaluates them, not evaluated a third time.
-        let mut operands = if tracing {
-            self.operand_values(&e.cond)
-        } else {
-            Vec::new()
-        };
-        let place = self.place(e.span);
-        let verdict = match holds {
-            Some(true) => "holds",
-            Some(false) => "fails",
-            None => "fails (the condition is none)",
-        };
-        self.note(|| format!("expect {cond_text}  [{place}]: {verdict}"));
-        self.depth += 1;
-        for o in &operands {
-            self.note(|| format!("{} = {}", o.text, o.value));
-        }
-        self.depth -= 1;
-        if holds == Some(true) {
-            return Ok(());
-        }
-        self.interp.cite = Some(Cited::start(&mut self.interp.citations));
-        if !tracing {
-            let mut exprs = Vec::new();
-            self::operands(&e.cond, &mut exprs);
-            let exprs: Vec<&Expr> = exprs.into_iter().map(|(e, _)| e).collect();
-            self.interp.capture(&exprs);
-        }
-        let replay = self.interp.condition(&e.cond);
-        if !tracing {
-            // Operands the replay did not reach are evaluated without citing what they read.
-            let cite = self.interp.cite.take();
-            operands = self.operand_values(&e.cond);
-            self.interp.cite = cite;
-        }
-        let message = match &e.message {
-            // Unknown: the author's message, and what is missing.
-            Some(t) if holds.is_none() => self.interp.interpolate(t).map(|m| {
-                let missing = missing(&operands).unwrap_or_else(|| "the condition is none".into());
-                format!("{m} (cannot tell: {missing})")
-            }),
-            Some(t) => self.interp.interpolate(t),
-            None => Ok(default_message(&cond_text, holds, &operands)),
-        };
-        let read = self.interp.cite.take();
-        replay?;
-        let message = message?;
-        self.depth += 1;
-        self.note(|| format!("message: {message}"));
-        self.depth -= 1;
-        self.push_finding(message, read, operands, place);
-        Ok(())
-    }
-
     /// Records a finding: its message, what its replay read (with the records bound in
     /// scope), the bindings and compared operands, and where its `expect` (or `where`) is.
     fn push_finding(
@@ -364,116 +309,6 @@ impl<'a> Runner<'a> {
             }
         }
         read.finish(&interp.citations)
-    }
-
-    /// The operands a condition compares, by source text, with their values (expressions that
-    /// cannot be evaluated again, and those whose value reads as their text, are left out).
-    fn operand_values(&mut self, cond: &'a Expr) -> Vec<Operand> {
-        let mut exprs = Vec::new();
-        operands(cond, &mut exprs);
-        let mut out: Vec<Operand> = Vec::new();
-        for (e, presence_only) in exprs {
-            let text = vouch_lang::one_line(self.interp.text(e.span)).into_owned();
-            if let Some(seen) = out.iter_mut().find(|o| o.text == text) {
-                seen.presence_only &= presence_only;
-                continue;
-            }
-            let value = match self.interp.captured(e) {
-                Some(v) => Ok(v),
-                None => self.interp.eval(e),
-            };
-            if let Ok(value) = value {
-                // A constant name (`not_affected`, `critical`) says nothing about the evidence.
-                if value.to_string() != text {
-                    out.push(Operand {
-                        text,
-                        value,
-                        presence_only,
-                    });
-                }
-            }
-        }
-        self.interp.capture(&[]);
-        out
-    }
-}
-
-/// An operand of a condition, as findings show it.
-struct Operand {
-    /// Its source text.
-    text: String,
-    /// Its value.
-    value: Value,
-    /// Only compared with `none` (`x == none`): its being `none` cannot make the condition
-    /// unknown.
-    presence_only: bool,
-}
-
-impl Operand {
-    /// Whether it is `none` where that makes the condition unknown.
-    fn is_missing(&self) -> bool {
-        self.value.is_none() && !self.presence_only
-    }
-}
-
-/// Operands as a finding's values: source text to the value as shown.
-fn shown(operands: Vec<Operand>) -> impl Iterator<Item = (String, String)> {
-    operands.into_iter().map(|o| (o.text, o.value.to_string()))
-}
-
-/// "`a` is none", "`a` and `b` are none", ...: the operands whose `none` makes the condition
-/// unknown; `None` when no operand is such.
-fn missing(operands: &[Operand]) -> Option<String> {
-    let names: Vec<String> = operands
-        .iter()
-        .filter(|o| o.is_missing())
-        .map(|o| format!("`{}`", o.text))
-        .collect();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some(format!("{one} is none")),
-        [init @ .., last] => Some(format!("{} and {last} are none", init.join(", "))),
-    }
-}
-
-/// The sub-expressions worth showing for a condition: the operands of its comparisons and
-/// arithmetic, through `and`, `or`, `not` and parentheses; literals are left out. Each comes
-/// with whether it is only tested for presence (`x == none`, `x != none`).
-fn operands<'a>(e: &'a Expr, out: &mut Vec<(&'a Expr, bool)>) {
-    match &e.kind {
-        ExprKind::Paren(inner) => operands(inner, out),
-        ExprKind::Unary { operand, .. } => operands(operand, out),
-        ExprKind::Binary { op, lhs, rhs } => {
-            use vouch_lang::ast::BinaryOp::{And, Eq, Ne, Or};
-            if matches!(op, And | Or) {
-                operands(lhs, out);
-                operands(rhs, out);
-            } else {
-                let presence =
-                    matches!(op, Eq | Ne) && (is_none_literal(lhs) || is_none_literal(rhs));
-                for side in [lhs, rhs] {
-                    if !side.is_literal() {
-                        out.push((side, presence));
-                    }
-                }
-            }
-        }
-        ExprKind::Quantifier(q) => {
-            out.push((e, false));
-            out.push((&q.iter, false));
-        }
-        _ if !e.is_literal() => out.push((e, false)),
-        _ => {}
-    }
-}
-
-fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> String {
-    if holds.is_some() {
-        return format!("expected {cond}");
-    }
-    match operands.iter().find(|o| o.is_missing()) {
-        Some(o) => format!("expected {cond}, but {} is none", o.text),
-        None => format!("expected {cond}, but it is none"),
     }
 }
 

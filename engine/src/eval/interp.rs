@@ -9,6 +9,7 @@
 //! whose `where` or condition is unknown is unknown: `all`, `any` and `none` are unknown
 //! unless a known element decides them, and `count` is unknown.
 
+mod in_place;
 mod quantifier;
 mod template;
 
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use vouch_lang::ast::{BinaryOp, Expr, ExprKind, TemplatePart, UnaryOp};
+use vouch_lang::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use vouch_lang::{Source, Span, Type};
 
 use super::budget::{self, Budget, Exceeded, Meter};
@@ -400,81 +401,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Applies `f` to the operands without copying the one that is a bound name or a field of a
-    /// bound record (the common `x.field OP value` in loops). `None` when neither operand is
-    /// such, or while citations are being collected (reads must then go through `eval`).
-    fn compare_in_place(
-        &mut self,
-        lhs: &'a Expr,
-        rhs: &'a Expr,
-        f: impl Fn(&Value, &Value) -> Result<Value, String>,
-    ) -> Result<Option<Result<Value, String>>, EvalError> {
-        if self.cite.is_some() {
-            return Ok(None);
-        }
-        // `x.field > 0`: the literal needs no interpreter, so the field is read once.
-        if let Some(b) = scalar_literal(rhs) {
-            return Ok(self.peek(lhs).map(|a| f(a, &b)));
-        }
-        if let Some(a) = scalar_literal(lhs) {
-            return Ok(self.peek(rhs).map(|b| f(&a, b)));
-        }
-        if self.peek(lhs).is_some() {
-            let b = self.eval(rhs)?;
-            return Ok(self.peek(lhs).map(|a| f(a, &b)));
-        }
-        if self.peek(rhs).is_some() {
-            let a = self.eval(lhs)?;
-            return Ok(self.peek(rhs).map(|b| f(&a, b)));
-        }
-        Ok(None)
-    }
-
     /// Moves the element binding at `slot` to element `index` of its collection.
     pub fn move_to(&mut self, slot: usize, index: usize) {
         if let Some((_, Bound::Element(_, at))) = self.scope.get_mut(slot) {
             *at = index;
-        }
-    }
-
-    /// `x.field == "text"` (either way round) without making either value: whether a bound
-    /// string equals a plain string literal, `Some(None)` when the bound value is `none`
-    /// (unknown). `None` when the operands are not of that shape.
-    fn equals_text_in_place(&self, lhs: &Expr, rhs: &Expr) -> Option<Option<bool>> {
-        if self.cite.is_some() {
-            return None;
-        }
-        let (bound, text) = match (plain_text(lhs), plain_text(rhs)) {
-            (None, Some(text)) => (self.peek(lhs)?, text),
-            (Some(text), None) => (self.peek(rhs)?, text),
-            _ => return None,
-        };
-        match bound {
-            Value::Str(s) => Some(Some(s.as_ref() == text)),
-            Value::None => Some(None),
-            _ => None,
-        }
-    }
-
-    /// The value of a name bound in scope, or of a field of a record bound in scope, borrowed.
-    fn peek(&self, expr: &Expr) -> Option<&Value> {
-        let bound = |name: &str| {
-            self.scope
-                .iter()
-                .rev()
-                .find(|(n, _)| same_name(n, name))
-                .map(|(_, v)| v.value())
-        };
-        match &expr.kind {
-            ExprKind::Name(id) => bound(&id.name),
-            ExprKind::Member { base, field } => match &base.kind {
-                ExprKind::Name(id) => match bound(&id.name)? {
-                    Value::Record(r) => r.field(&field.name),
-                    _ => None,
-                },
-                _ => None,
-            },
-            _ => None,
         }
     }
 
@@ -554,30 +484,4 @@ fn result_or_fail(
     span: Span,
 ) -> Result<Value, EvalError> {
     result.map_err(|m| interp.fail(span, m))
-}
-
-/// The value of a scalar literal (`0`, `true`, `none`, a date), made as [`Interp::eval`]
-/// makes it; `None` for any other expression.
-fn scalar_literal(expr: &Expr) -> Option<Value> {
-    Some(match &expr.kind {
-        ExprKind::Bool(b) => Value::Bool(*b),
-        ExprKind::Int(i) => Value::Int(*i),
-        ExprKind::Number(n) => Value::Number(*n),
-        ExprKind::Date(d) => Value::Date(*d),
-        ExprKind::DateTime(t) => Value::DateTime(*t),
-        ExprKind::None => Value::None,
-        _ => return None,
-    })
-}
-
-/// The text of a string literal without interpolation, borrowed.
-fn plain_text(expr: &Expr) -> Option<&str> {
-    match &expr.kind {
-        ExprKind::Str(t) => match t.parts.as_slice() {
-            [] => Some(""),
-            [TemplatePart::Text(text)] => Some(text),
-            _ => None,
-        },
-        _ => None,
-    }
 }

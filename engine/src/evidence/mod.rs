@@ -4,6 +4,8 @@
 //! Built once per evaluation and shared by every control. Without exactly one `release.toml`, `release` is `none`: every field read from it is
 //! `none` too, so controls over it fail closed.
 
+mod coverage;
+mod dates;
 mod disclosure;
 mod sboms;
 mod strings;
@@ -98,16 +100,16 @@ impl EvidenceValues {
         // text.
         let sboms = sboms::Sboms::build(graph);
         let files = Files::build(graph);
-        let release = graph
-            .release()
-            .map_or(Value::None, |(id, r)| release(graph, id, r, &sboms, &files));
+        let release = graph.release().map_or(Value::None, |(id, r)| {
+            release(graph, id, r, &sboms, &files, as_of)
+        });
         EvidenceValues {
             bundle: unreadable::bundle(graph),
             release,
             files: Value::list(files.values),
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
-            advisories: vulns::advisories(graph),
-            support: support(graph),
+            advisories: vulns::advisories(graph, as_of),
+            support: support(graph, as_of),
             security_txt: disclosure::security_txt(graph),
             changelog: disclosure::changelog(graph),
             feeds: disclosure::feeds(graph),
@@ -261,6 +263,7 @@ fn release(
     r: &ReleaseNode,
     sboms: &sboms::Sboms,
     files: &Files,
+    as_of: Option<Timestamp>,
 ) -> Value {
     let listed = graph.artifacts_of(id);
     let artifacts = listed
@@ -289,11 +292,17 @@ fn release(
             ("previous", Value::opt_str(r.previous.as_ref())),
             (
                 "cycle",
-                graph.release_cycle().map_or(Value::None, |(_, c)| cycle(c)),
+                graph
+                    .release_cycle()
+                    .map_or(Value::None, |(_, c)| cycle(c, as_of)),
             ),
             ("artifacts", Value::list(artifacts)),
             ("distribution", Value::list(distribution)),
             ("sboms", sboms.all(graph)),
+            (
+                "vulnerability_evidence",
+                coverage::vulnerability_evidence(graph, r, as_of),
+            ),
             ("path", Value::str(&r.source.path)),
             ("unreadable", unreadable::records(graph, Some("release"))),
         ],
@@ -453,8 +462,11 @@ fn distribution(d: &DistributionNode) -> Value {
     )
 }
 
-fn support(graph: &EvidenceGraph) -> Value {
-    let cycles = graph.support_cycles().map(|(_, c)| cycle(c)).collect();
+fn support(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
+    let cycles = graph
+        .support_cycles()
+        .map(|(_, c)| cycle(c, as_of))
+        .collect();
     record(
         "Support",
         Arc::from("support"),
@@ -466,13 +478,18 @@ fn support(graph: &EvidenceGraph) -> Value {
     )
 }
 
-fn cycle(c: &SupportCycleNode) -> Value {
+/// A support cycle; its date conflicts at `as_of` (see [`dates::cycle`]) leave `notice`
+/// `none`.
+fn cycle(c: &SupportCycleNode, as_of: Option<Timestamp>) -> Value {
     let date = |d: Option<jiff::civil::Date>| d.map_or(Value::None, Value::Date);
+    let conflicts = dates::cycle(c, as_of);
     let notice = match (
         c.eol.and_then(date_instant),
         c.eol_announced.and_then(date_instant),
     ) {
-        (Some(eol), Some(announced)) => Value::duration(Duration::between(announced, eol)),
+        (Some(eol), Some(announced)) if conflicts.is_empty() => {
+            Value::duration(Duration::between(announced, eol))
+        }
         _ => Value::None,
     };
     record(
@@ -487,6 +504,10 @@ fn cycle(c: &SupportCycleNode) -> Value {
             ("eol_announced", date(c.eol_announced)),
             ("lts", Value::Bool(c.lts)),
             ("notice", notice),
+            (
+                "date_conflicts",
+                Value::list(conflicts.into_iter().map(Value::str).collect()),
+            ),
         ],
     )
 }

@@ -40,8 +40,14 @@ const fn part(root: &'static str, field: &'static str, text: &'static str) -> Fe
     }
 }
 
+const VULNERABILITY_EVIDENCE: Feed = part(
+    "release",
+    "vulnerability_evidence",
+    "release.vulnerability_evidence",
+);
 const VULNERABILITY: &[Feed] = &[
     whole("advisories"),
+    VULNERABILITY_EVIDENCE,
     whole("scans"),
     whole("vulnerabilities"),
 ];
@@ -61,7 +67,7 @@ const OPENPGP: &[Feed] = &[
 const ENVELOPE: &[Feed] = &[PROVENANCE, SIGNATURES];
 const STATEMENT: &[Feed] = &[PROVENANCE];
 // A CycloneDX document may be a VEX: it feeds the vulnerabilities too.
-const CYCLONEDX: &[Feed] = &[SBOMS, whole("vulnerabilities")];
+const CYCLONEDX: &[Feed] = &[SBOMS, VULNERABILITY_EVIDENCE, whole("vulnerabilities")];
 const SPDX: &[Feed] = &[SBOMS];
 const SECURITY_TXT: &[Feed] = &[whole("security_txt")];
 const CHANGELOG: &[Feed] = &[whole("changelog")];

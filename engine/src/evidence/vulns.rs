@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::{Strings, cite, record};
+use super::{Strings, cite, dates, record};
 use crate::eval::duration::Duration;
 use crate::eval::value::Value;
 use crate::graph::{EvidenceGraph, NodeId, VulnStatementNode, VulnerabilityNode};
@@ -74,13 +74,16 @@ fn vulnerability(
     paths.sort_unstable();
     paths.dedup();
     let citation = sources.first().map(|(_, s)| cite(&s.source));
+    // Durations from conflicting dates would be negative or judged from the future: none.
+    let conflicts = dates::vulnerability(v, &sources, as_of);
+    let sound = conflicts.is_empty();
     let time_to_fix = match (v.discovered, v.fixed_at) {
-        (Some(found), Some(fixed)) => Value::duration(Duration::between(found, fixed)),
+        (Some(found), Some(fixed)) if sound => Value::duration(Duration::between(found, fixed)),
         _ => Value::None,
     };
     let open = !matches!(v.status, VulnStatus::Fixed | VulnStatus::NotAffected);
     let open_for = match (v.discovered, as_of) {
-        (Some(found), Some(now)) if open => Value::duration(Duration::between(found, now)),
+        (Some(found), Some(now)) if open && sound => Value::duration(Duration::between(found, now)),
         _ => Value::None,
     };
     let date = |t: Option<Timestamp>| t.map_or(Value::None, Value::DateTime);
@@ -129,6 +132,10 @@ fn vulnerability(
             ("time_to_fix", time_to_fix),
             ("open_for", open_for),
             (
+                "date_conflicts",
+                Value::list(conflicts.into_iter().map(Value::str).collect()),
+            ),
+            (
                 "sources",
                 Value::list(paths.into_iter().map(|p| strings.value(p)).collect()),
             ),
@@ -136,8 +143,9 @@ fn vulnerability(
     )
 }
 
-/// Every advisory, in file order.
-pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
+/// Every advisory, in file order; its dates as they count at `as_of` (see
+/// [`dates::advisory`]).
+pub(super) fn advisories(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
     let mut strings = Strings::default();
     Value::list(
         graph
@@ -146,6 +154,7 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                 let info = &a.advisory;
                 let texts = |items: &[String]| Value::list(items.iter().map(Value::str).collect());
                 let citation = strings.cite(&a.source);
+                let (published, updated, conflicts) = dates::advisory(a, as_of);
                 record(
                     "Advisory",
                     Arc::from(info.id.as_str()),
@@ -155,11 +164,8 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                         ("path", Value::Str(citation.path)),
                         ("format", strings.value(info.format)),
                         ("title", Value::opt_str(info.title.as_ref())),
-                        (
-                            "published",
-                            info.published.map_or(Value::None, Value::DateTime),
-                        ),
-                        ("updated", info.updated.map_or(Value::None, Value::DateTime)),
+                        ("published", published.map_or(Value::None, Value::DateTime)),
+                        ("updated", updated.map_or(Value::None, Value::DateTime)),
                         (
                             "vulnerabilities",
                             // Upper case, as vulnerability ids and aliases are, so
@@ -175,6 +181,10 @@ pub(super) fn advisories(graph: &EvidenceGraph) -> Value {
                         ("affected_versions", texts(&info.affected_versions)),
                         ("fixed_versions", texts(&info.fixed_versions)),
                         ("mitigations", texts(&info.mitigations)),
+                        (
+                            "date_conflicts",
+                            Value::list(conflicts.into_iter().map(Value::str).collect()),
+                        ),
                     ],
                 )
             })

@@ -466,6 +466,8 @@ kind_accessors! {
     tls_scans => TlsScan(TlsScanNode);
     /// Every vulnerability scan, in id order (by file path).
     vuln_scans => VulnScan(VulnScanNode);
+    /// Every vulnerability statement, in id order (by file path, then document order).
+    vuln_statements => VulnStatement(VulnStatementNode);
     /// Every attestation, in id order (by file path).
     attestations => Attestation(AttestationNode);
 }

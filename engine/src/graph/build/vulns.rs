@@ -61,6 +61,7 @@ impl Builder {
                 })));
                 self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
                 self.check_cvss(statement, &doc.source);
+                self.check_dates(statement, &doc.source);
                 statements.push((ix, doc.document.kind, statement));
             }
         }
@@ -137,6 +138,30 @@ impl Builder {
             }
             self.findings.push(finding);
         }
+    }
+
+    /// A finding for a statement whose fix is dated before its discovery (the merged
+    /// vulnerability lists it in `date_conflicts` too, and its durations are `none`).
+    fn check_dates(&mut self, statement: &VulnStatement, source: &Source) {
+        let (Some(found), Some(fixed)) = (statement.discovered, statement.fixed_at) else {
+            return;
+        };
+        if fixed >= found {
+            return;
+        }
+        let mut finding = Finding::new(
+            FindingCode::VulnImpossibleDates,
+            Some(&source.path),
+            format!(
+                "{}: fixed_at {fixed} is before discovered {found}",
+                statement.id
+            ),
+        )
+        .with_help("correct the dates: a vulnerability is fixed after it is discovered");
+        if let Some(line) = statement.line.or(source.line) {
+            finding = finding.at_line(line);
+        }
+        self.findings.push(finding);
     }
 
     /// Findings for a statement's CVSS vectors that cannot be read, or whose stated score
