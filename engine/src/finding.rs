@@ -121,6 +121,12 @@ finding_codes! {
     SignatureNoSignedFile => "vouch::signature::no-signed-file", Error;
     /// A JSON evidence file is not valid JSON (or nests deeper than 128 levels).
     JsonSyntax => "vouch::json::syntax", Error;
+    /// A JSON object names one key twice; readers disagree which value counts, so the file
+    /// is not read.
+    JsonDuplicateKey => "vouch::json::duplicate-key", Error;
+    /// Recognised evidence (npm audit, pip-audit, cargo-audit output) that vouch does not
+    /// read yet; it counts as unreadable evidence of its kind.
+    NotReadYet => "vouch::evidence::not-read-yet", Error;
     /// A date or date-time without a time zone; read as UTC.
     DateWithoutZone => "vouch::evidence::date-without-zone", Warning;
     /// A value in an evidence file is missing or not what its format allows.

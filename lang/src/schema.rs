@@ -78,6 +78,11 @@ pub const ROOTS: &[FieldDef] = &[
         "the instant the evaluation judges at (`--as-of`, default now)",
     ),
     field(
+        "bundle",
+        "Bundle",
+        "the bundle as a whole: what in it could not be read",
+    ),
+    field(
         "release",
         "Release",
         "the release described by `release.toml`",
@@ -178,6 +183,45 @@ pub const RECORDS: &[RecordDef] = &[
                 "the vulnerability evidence that covers this release, by path: every scan dated no later than `as_of`, every vulnerability register with at least one entry, every VEX document with a statement naming the product at this version; empty when there is none (see [Vulnerabilities](../evidence/vulnerabilities.md#vulnerability-evidence-for-the-release))",
             ),
             field("path", "string", "bundle path of `release.toml`"),
+            field(
+                "unreadable",
+                "list<Unreadable>",
+                "unreadable files of the kinds the release's records are built from (checksums, signatures, SBOMs, provenance, support data, vulnerability evidence)",
+            ),
+        ],
+    },
+    RecordDef {
+        name: "Bundle",
+        doc: "the evidence bundle as a whole",
+        fields: &[field(
+            "unreadable",
+            "list<Unreadable>",
+            "every file recognised as an evidence kind that could not be read as it, by path",
+        )],
+    },
+    RecordDef {
+        name: "Unreadable",
+        doc: "a file recognised as an evidence kind (by content or by name) that could not be read as it; every control that reads what it feeds fails on it",
+        fields: &[
+            field("path", "string", "bundle-relative path"),
+            field("sha256", "string", "lowercase hex SHA-256 of the content"),
+            field(
+                "kind",
+                "string",
+                "the evidence kind it was recognised as (as in `File.kind`)",
+            ),
+            field(
+                "error",
+                "string",
+                "why it could not be read: the reader's first error",
+            ),
+            field("line", "int?", "1-based line of the error, when known"),
+            field("column", "int?", "1-based column of the error, when known"),
+            field(
+                "feeds",
+                "set<string>",
+                "what it would have fed: roots (`vulnerabilities`) and fields (`release.artifacts.signatures`)",
+            ),
         ],
     },
     RecordDef {
@@ -509,7 +553,14 @@ pub const RECORDS: &[RecordDef] = &[
     RecordDef {
         name: "Support",
         doc: "the product's support periods",
-        fields: &[field("cycles", "list<SupportCycle>", "release cycles")],
+        fields: &[
+            field("cycles", "list<SupportCycle>", "release cycles"),
+            field(
+                "unreadable",
+                "list<Unreadable>",
+                "unreadable support manifests and endoflife.date data",
+            ),
+        ],
     },
     RecordDef {
         name: "SupportCycle",

@@ -20,6 +20,7 @@ mod interp;
 mod ops;
 mod params;
 mod trace;
+mod unreadable;
 pub mod value;
 
 use jiff::Timestamp;
@@ -161,7 +162,7 @@ fn run_control(
         budget: options.budget,
     };
     let mut interp = Interp::new(env);
-    match &control.kind {
+    let mut run = match &control.kind {
         ControlKind::Automated => Runner::new(interp, trace)
             .with_cap(cap::FindingCap::new(
                 &control.id,
@@ -175,7 +176,21 @@ fn run_control(
             }
             _ => internal_error("its `manual` statement is missing"),
         },
+    };
+    if !evidence.unreadable.is_empty() {
+        let place = format!(
+            "{}:{}",
+            module.source.name(),
+            module.source.line_col(decl.id.span.start).0
+        );
+        unreadable::apply(
+            &mut run,
+            &unreadable::Reads::of(&decl.body),
+            &evidence.unreadable,
+            &place,
+        );
     }
+    run
 }
 
 fn internal_error(why: &str) -> ControlRun {

@@ -9,6 +9,7 @@ mod dates;
 mod disclosure;
 mod sboms;
 mod strings;
+pub mod unreadable;
 mod vulns;
 
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct AttestationFact {
 /// The values of the schema's roots (all but `as_of`, which the evaluation supplies).
 #[derive(Debug, Clone)]
 pub struct EvidenceValues {
+    /// `bundle`: a `Bundle` record (the unreadable files).
+    pub bundle: Value,
     /// `release`: a `Release` record, or `none`.
     pub release: Value,
     /// `files`: every regular file.
@@ -68,6 +71,8 @@ pub struct EvidenceValues {
     pub attestations: Value,
     /// The attestations, typed, in path order.
     pub attestation_facts: Vec<AttestationFact>,
+    /// The unreadable files, with what each feeds, in path order.
+    pub unreadable: Vec<unreadable::UnreadableFact>,
 }
 
 impl EvidenceValues {
@@ -99,6 +104,7 @@ impl EvidenceValues {
             release(graph, id, r, &sboms, &files, as_of)
         });
         EvidenceValues {
+            bundle: unreadable::bundle(graph),
             release,
             files: Value::list(files.values),
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
@@ -111,6 +117,7 @@ impl EvidenceValues {
             scans: vulns::scans(graph),
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
+            unreadable: unreadable::facts(graph),
         }
     }
 
@@ -124,6 +131,7 @@ impl EvidenceValues {
     /// The value of a root, other than `as_of`.
     pub fn root(&self, name: &str) -> Option<&Value> {
         Some(match name {
+            "bundle" => &self.bundle,
             "release" => &self.release,
             "files" => &self.files,
             "vulnerabilities" => &self.vulnerabilities,
@@ -296,6 +304,7 @@ fn release(
                 coverage::vulnerability_evidence(graph, r, as_of),
             ),
             ("path", Value::str(&r.source.path)),
+            ("unreadable", unreadable::records(graph, Some("release"))),
         ],
     )
 }
@@ -510,7 +519,10 @@ fn support(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
         "Support",
         Arc::from("support"),
         None,
-        [("cycles", Value::list(cycles))],
+        [
+            ("cycles", Value::list(cycles)),
+            ("unreadable", unreadable::records(graph, Some("support"))),
+        ],
     )
 }
 

@@ -10,17 +10,21 @@ use crate::finding::{Finding, FindingCode};
 /// Parses `bytes` as one JSON document; a finding (with line and column) when it is not.
 pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| syntax(path, what, &e))
+    let value = serde_json::from_slice(bytes).map_err(|e| syntax(path, what, &e))?;
+    super::json_strict::refuse_duplicates(path, bytes, what)?;
+    Ok(value)
 }
 
 /// Parses `bytes` as one or more JSON documents one after another (concatenated, or one per
 /// line); a finding (with line and column) when they are not.
 pub(crate) fn parse_many(path: &str, bytes: &[u8], what: &str) -> Result<Vec<Value>, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    serde_json::Deserializer::from_slice(bytes)
+    let values = serde_json::Deserializer::from_slice(bytes)
         .into_iter::<Value>()
         .collect::<Result<Vec<Value>, _>>()
-        .map_err(|e| syntax(path, what, &e))
+        .map_err(|e| syntax(path, what, &e))?;
+    super::json_strict::refuse_duplicates(path, bytes, what)?;
+    Ok(values)
 }
 
 /// The one finding for a file that is not JSON.
@@ -32,6 +36,10 @@ fn syntax(path: &str, what: &str, e: &serde_json::Error) -> Box<Parsed> {
     )
     .with_help("check that the tool finished writing the file; vouch reads it as JSON")
     .at_line(u32::try_from(e.line()).unwrap_or(0));
+    let finding = Finding {
+        column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
+        ..finding
+    };
     Box::new(Parsed {
         evidence: None,
         findings: vec![finding],

@@ -7,6 +7,7 @@
 //! [`REGISTRY`]; the graph builder links what it parses.
 
 pub mod attestation;
+pub mod audit_tools;
 pub mod changelog;
 pub mod checksums;
 pub mod csaf;
@@ -15,6 +16,7 @@ pub mod eol;
 pub mod feed;
 pub mod github_advisory;
 pub mod grype;
+pub(crate) mod json_strict;
 pub(crate) mod json_util;
 pub(crate) mod lenient;
 pub mod openvex;
@@ -95,6 +97,12 @@ pub enum EvidenceKind {
     CycloneDxSbom,
     /// An SPDX JSON document (2.2, 2.3) or SPDX 3 JSON-LD.
     SpdxSbom,
+    /// `npm audit --json` output (recognised, not read yet: always unreadable).
+    NpmAudit,
+    /// `pip-audit -f json` output (recognised, not read yet: always unreadable).
+    PipAudit,
+    /// `cargo audit --json` output (recognised, not read yet: always unreadable).
+    CargoAudit,
 }
 
 impl EvidenceKind {
@@ -129,6 +137,9 @@ impl EvidenceKind {
             EvidenceKind::TlsScan => "tls-scan",
             EvidenceKind::CycloneDxSbom => "cyclonedx-sbom",
             EvidenceKind::SpdxSbom => "spdx-sbom",
+            EvidenceKind::NpmAudit => "npm-audit",
+            EvidenceKind::PipAudit => "pip-audit",
+            EvidenceKind::CargoAudit => "cargo-audit",
         }
     }
 }
@@ -306,6 +317,9 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &feed::FeedFormatReader,
     &eol::EndOfLifeFormat,
     &tls_scan::TlsScanFormat,
+    &audit_tools::NpmAuditFormat,
+    &audit_tools::PipAuditFormat,
+    &audit_tools::CargoAuditFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -417,6 +431,9 @@ mod tests {
             EvidenceKind::TlsScan,
             EvidenceKind::CycloneDxSbom,
             EvidenceKind::SpdxSbom,
+            EvidenceKind::NpmAudit,
+            EvidenceKind::PipAudit,
+            EvidenceKind::CargoAudit,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

@@ -9,6 +9,7 @@ pub(crate) mod build;
 mod nodes;
 pub mod render;
 pub mod stated_digest;
+pub mod unreadable;
 
 use std::collections::BTreeMap;
 
@@ -70,6 +71,7 @@ pub struct EvidenceGraph {
     by_evidence: BTreeMap<EvidenceKind, Vec<NodeIndex>>,
     findings: Vec<Finding>,
     unclassified: Vec<Unclassified>,
+    unreadable: Vec<unreadable::UnreadableFile>,
     digest: Sha256Digest,
     /// Documents refused for an artifact because the digest they state is not its own, by
     /// artifact path, then document.
@@ -91,6 +93,11 @@ impl EvidenceGraph {
     /// Paths that are not evidence of a known kind, or could not be read, with the reason.
     pub fn unclassified(&self) -> &[Unclassified] {
         &self.unclassified
+    }
+
+    /// Files recognised as an evidence kind that could not be read as it, in path order.
+    pub fn unreadable(&self) -> &[unreadable::UnreadableFile] {
+        &self.unreadable
     }
 
     /// The number of nodes.

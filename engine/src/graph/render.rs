@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Edge, EvidenceGraph, Node, NodeId};
 use crate::finding::Finding;
+use crate::graph::unreadable::UnreadableFile;
 use crate::graph::{ChecksumStatus, Unclassified};
 
 /// The `schema` value of the JSON form.
@@ -19,6 +20,7 @@ struct JsonGraph<'a> {
     nodes: Vec<JsonNode<'a>>,
     edges: Vec<JsonEdge<'a>>,
     unclassified: &'a [Unclassified],
+    unreadable: &'a [UnreadableFile],
     findings: &'a [Finding],
 }
 
@@ -61,6 +63,7 @@ pub fn json(graph: &EvidenceGraph) -> String {
             .map(|(from, to, edge)| JsonEdge { from, to, edge })
             .collect(),
         unclassified: graph.unclassified(),
+        unreadable: graph.unreadable(),
         findings: graph.findings(),
     };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {

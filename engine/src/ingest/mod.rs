@@ -20,6 +20,7 @@ pub use progress::{NoProgress, Progress, TerminalProgress};
 use crate::graph::EvidenceGraph;
 use crate::graph::Unclassified;
 use crate::graph::build::{self, BuildInput, FileRecord, LinkRecord, VerifyJob};
+use crate::graph::unreadable::ParseFailure;
 use crate::signatures::{Keys, Verification};
 use crate::trust::KeyStore;
 use jiff::Timestamp;
@@ -175,9 +176,22 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                         _ => None,
                     });
                 }
-                if let Some(parsed) = h.parsed {
-                    parse_findings.extend(parsed.findings);
-                    evidence = parsed.evidence;
+                // A file of a recognised kind that gave no evidence (it did not parse, or
+                // was too large to parse) is unreadable evidence of that kind.
+                let mut failure = None;
+                match (h.kind, h.parsed) {
+                    (Some(kind), Some(parsed)) => {
+                        if parsed.evidence.is_none() {
+                            failure = Some(ParseFailure::from_findings(kind, &parsed.findings));
+                        }
+                        parse_findings.extend(parsed.findings);
+                        evidence = parsed.evidence;
+                    }
+                    (Some(kind), None) => {
+                        failure = Some(ParseFailure::from_findings(kind, &parse_findings));
+                    }
+                    (None, Some(parsed)) => parse_findings.extend(parsed.findings),
+                    (None, None) => {}
                 }
                 input.files.push(FileRecord {
                     path: entry.path.display,
@@ -187,6 +201,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                     sha256: h.sha256,
                     kind: h.kind,
                     evidence,
+                    failure,
                     embedded,
                     parse_findings,
                 });

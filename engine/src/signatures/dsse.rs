@@ -108,6 +108,12 @@ impl DsseEnvelope {
         let statement = if payload_type == intoto::PAYLOAD_TYPE {
             serde_json::from_slice::<Value>(&payload)
                 .map_err(|e| format!("the payload is not JSON: {e}"))
+                .and_then(
+                    |v| match crate::formats::json_strict::duplicate_key(&payload) {
+                        Some(d) => Err(format!("the payload has a {}", d.message)),
+                        None => Ok(v),
+                    },
+                )
                 .and_then(|v| intoto::statement_from_value(&v))
                 .map(Some)
         } else {
@@ -278,5 +284,19 @@ mod tests {
         let envelope = DsseEnvelope::from_value(&value).unwrap();
         assert!(envelope.statement().is_none());
         assert!(envelope.statement_error().is_some());
+    }
+
+    #[test]
+    fn a_statement_naming_a_key_twice_is_not_a_statement() {
+        let statement = "{\"_type\": \"https://in-toto.io/Statement/v1\", \"subject\": [],                          \"predicateType\": \"a\", \"predicateType\": \"b\", \"predicate\": {}}";
+        let value = serde_json::json!({
+            "payloadType": intoto::PAYLOAD_TYPE,
+            "payload": STANDARD.encode(statement),
+            "signatures": [{"sig": "AAAA"}]
+        });
+        let envelope = DsseEnvelope::from_value(&value).unwrap();
+        assert!(envelope.statement().is_none());
+        let why = envelope.statement_error().unwrap_or_default();
+        assert!(why.contains("duplicate key `predicateType`"), "{why}");
     }
 }

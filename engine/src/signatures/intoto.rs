@@ -282,6 +282,14 @@ pub(crate) fn parse_file(path: &str, bytes: &[u8], kind: EvidenceKind) -> Parsed
     let mut out = Parsed::default();
     let mut documents = Vec::new();
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let what = match kind {
+        EvidenceKind::SigstoreBundle => "Sigstore bundle",
+        EvidenceKind::DsseEnvelope => "DSSE envelope",
+        _ => "in-toto statement",
+    };
+    if let Err(parsed) = crate::formats::json_strict::refuse_duplicates(path, bytes, what) {
+        return *parsed;
+    }
     let split = std::str::from_utf8(bytes)
         .map_err(|_| ("not UTF-8 text".to_owned(), None))
         .and_then(split);

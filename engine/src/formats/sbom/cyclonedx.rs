@@ -187,6 +187,11 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     if is_xml(&head) {
         return unsupported(path, "CycloneDX XML is not read; give vouch the JSON form");
     }
+    if let Err(parsed) =
+        crate::formats::json_strict::refuse_duplicates(path, strip_bom(bytes), "CycloneDX document")
+    {
+        return *parsed;
+    }
     let bom: Obj<Bom<'_>> = match serde_json::from_slice(strip_bom(bytes)) {
         Ok(bom) => bom,
         Err(e) => return unreadable(path, "CycloneDX document", &e),

@@ -280,6 +280,10 @@ pub(crate) fn unreadable(path: &str, what: &str, e: &serde_json::Error) -> Parse
     let finding = Finding::new(code, Some(path), format!("{what} cannot be read: {e}"))
         .with_help("check that the tool finished writing the file; vouch reads it as JSON")
         .at_line(u32::try_from(e.line()).unwrap_or(0));
+    let finding = Finding {
+        column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
+        ..finding
+    };
     Parsed {
         evidence: None,
         findings: vec![finding],

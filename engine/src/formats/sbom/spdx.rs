@@ -180,6 +180,11 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             "SPDX tag-value is not read; convert it to JSON (e.g. `pyspdxtools -i x.spdx -o x.spdx.json`)",
         );
     }
+    if let Err(parsed) =
+        crate::formats::json_strict::refuse_duplicates(path, strip_bom(bytes), "SPDX document")
+    {
+        return *parsed;
+    }
     let doc: Obj<Doc<'_>> = match serde_json::from_slice(strip_bom(bytes)) {
         Ok(doc) => doc,
         Err(e) => return unreadable(path, "SPDX document", &e),

@@ -23,6 +23,7 @@ pub(crate) use signatures::{VerifyFn, VerifyJob};
 use vulns::{PendingAdvisory, PendingVulns};
 
 use super::nodes::*;
+use super::unreadable::{ParseFailure, UnreadableFile};
 use super::{EvidenceGraph, NodeKind};
 use crate::bundle_path;
 use crate::digest::{Sha256Digest, Sha512Digest, hex};
@@ -48,6 +49,8 @@ pub(crate) struct FileRecord {
     pub sha256: Sha256Digest,
     pub kind: Option<EvidenceKind>,
     pub evidence: Option<Evidence>,
+    /// Why a file of a recognised kind gave no evidence.
+    pub failure: Option<ParseFailure>,
     /// A signature embedded in the file (an OpenPGP cleartext-signed file).
     pub embedded: Option<crate::signatures::SignatureFile>,
     /// What reading it as evidence found (dropped when the release lists it as an artifact).
@@ -130,6 +133,7 @@ pub(crate) fn build(
     let mut evidence = Vec::new();
     let mut embedded = Vec::new();
     let mut parse_findings: BTreeMap<NodeIndex, Vec<Finding>> = BTreeMap::new();
+    let mut unreadable = Vec::new();
     for file in input.files {
         let node = Node::File(FileNode {
             path: file.path.clone(),
@@ -153,6 +157,17 @@ pub(crate) fn build(
                 },
             }),
         }
+        if let (Some(kind), Some(failure)) = (file.kind, file.failure) {
+            unreadable.push((
+                ix,
+                UnreadableFile {
+                    path: file.path.clone(),
+                    sha256: file.sha256,
+                    kind,
+                    failure,
+                },
+            ));
+        }
         if let Some(signature) = file.embedded {
             embedded.push((ix, file.path.clone(), file.sha256, signature));
         }
@@ -175,6 +190,12 @@ pub(crate) fn build(
     let listed = b.listed_artifact_files(&evidence);
     evidence.retain(|(ix, ..)| !listed.contains(ix));
     embedded.retain(|(ix, ..)| !listed.contains(ix));
+    // Nor is it unreadable evidence when it does not parse as the evidence it resembles.
+    let unreadable: Vec<UnreadableFile> = unreadable
+        .into_iter()
+        .filter(|(ix, _)| !listed.contains(ix))
+        .map(|(_, u)| u)
+        .collect();
     for ix in &listed {
         let findings = parse_findings.remove(ix);
         if let Some(u) = b.not_evidence(*ix, findings.is_some_and(|f| !f.is_empty())) {
@@ -316,6 +337,7 @@ pub(crate) fn build(
         by_evidence: b.by_evidence,
         findings,
         unclassified,
+        unreadable,
         digest,
         digest_mismatches,
     }

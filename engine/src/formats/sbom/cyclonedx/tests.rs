@@ -231,8 +231,10 @@ fn versions_and_documents_that_are_not_cyclonedx() {
     assert!(parsed.evidence.is_none());
     let parsed = parse_str(r#"{"bomFormat": "CycloneDX", "components": [{"name": "a""#);
     assert_eq!(codes(&parsed), ["vouch::json::syntax"]);
+    // A key given twice: the one rule of every JSON reader, with line and column.
     let parsed = parse_str(r#"{"bomFormat": "CycloneDX", "bomFormat": "CycloneDX"}"#);
-    assert_eq!(codes(&parsed), ["vouch::evidence::invalid-value"]);
+    assert_eq!(codes(&parsed), ["vouch::json::duplicate-key"]);
+    assert_eq!(parsed.findings[0].column, Some(38));
     let deep = format!(
         r#"{{"bomFormat": "CycloneDX", "components": {}"#,
         r#"[{"name": "a", "components": "#.repeat(5000)

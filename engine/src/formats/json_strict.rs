@@ -1,0 +1,180 @@
+//! Strict JSON: a document whose object names one key twice is refused.
+//!
+//! RFC 8259 leaves duplicate names undefined, and readers disagree about them (`serde_json`'s
+//! `Value` keeps the last, typed readers fail, other tools keep the first): a VEX `status` of
+//! `affected` then `not_affected` would mean one thing to vouch and another to the tool that
+//! wrote or checks it. Every JSON evidence reader runs [`duplicate_key`] over the bytes it
+//! parses, so all formats share one rule; a duplicate makes the file unreadable, with the
+//! line and column of the second occurrence.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::Parsed;
+use crate::finding::{Finding, FindingCode};
+
+/// A duplicate key: its name and where its second occurrence ends (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateKey {
+    /// The message (`duplicate key `status` at line 3 column 15`).
+    pub message: String,
+    /// Line of the duplicate.
+    pub line: u32,
+    /// Column of the duplicate.
+    pub column: u32,
+}
+
+/// Walks a JSON value, refusing an object that names a key twice.
+struct Strict;
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        while seq.next_element::<Strict>()?.is_some() {}
+        Ok(Strict)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "{DUPLICATE}`{}`",
+                    key.escape_debug()
+                )));
+            }
+            map.next_value::<Strict>()?;
+            seen.insert(key);
+        }
+        Ok(Strict)
+    }
+}
+
+/// How the error of a duplicate starts (serde_json appends the position).
+const DUPLICATE: &str = "duplicate key ";
+
+/// The first duplicate key of the JSON documents in `bytes` (one, or several one after
+/// another); `None` when there is none or the bytes are not JSON (the reader reports that).
+pub(crate) fn duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    for item in serde_json::Deserializer::from_slice(bytes).into_iter::<Strict>() {
+        match item {
+            Ok(Strict) => {}
+            Err(e) if e.is_data() && e.to_string().starts_with(DUPLICATE) => {
+                return Some(DuplicateKey {
+                    message: e.to_string(),
+                    line: u32::try_from(e.line()).unwrap_or(u32::MAX),
+                    column: u32::try_from(e.column()).unwrap_or(u32::MAX),
+                });
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// The finding for a duplicate key in a `what` (e.g. "OpenVEX document").
+pub(crate) fn duplicate_finding(path: &str, what: &str, duplicate: &DuplicateKey) -> Finding {
+    let mut finding = Finding::new(
+        FindingCode::JsonDuplicateKey,
+        Some(path),
+        format!("{what} cannot be read: {}", duplicate.message),
+    )
+    .with_help(
+        "give each key once per object; readers disagree about which of two values counts, so \
+         vouch reads neither",
+    )
+    .at_line(duplicate.line);
+    finding.column = Some(duplicate.column);
+    finding
+}
+
+/// Refuses `bytes` when a JSON object in them names a key twice: the unreadable result, with
+/// the located finding.
+pub(crate) fn refuse_duplicates(path: &str, bytes: &[u8], what: &str) -> Result<(), Box<Parsed>> {
+    match duplicate_key(bytes) {
+        None => Ok(()),
+        Some(duplicate) => Err(Box::new(Parsed {
+            evidence: None,
+            findings: vec![duplicate_finding(path, what, &duplicate)],
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_found_with_its_place() {
+        let text = "{\n  \"statements\": [\n    {\"status\": \"affected\",\n     \"status\": \"not_affected\"}\n  ]\n}";
+        let d = duplicate_key(text.as_bytes()).unwrap();
+        assert!(
+            d.message.contains("duplicate key `status`"),
+            "{}",
+            d.message
+        );
+        assert_eq!((d.line, d.column), (4, 13));
+    }
+
+    #[test]
+    fn keys_of_different_objects_may_repeat() {
+        let text = r#"{"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]}"#;
+        assert_eq!(duplicate_key(text.as_bytes()), None);
+    }
+
+    #[test]
+    fn escaped_spellings_of_one_key_are_one_key() {
+        let text = r#"{"status": 1, "st\u0061tus": 2}"#;
+        assert!(duplicate_key(text.as_bytes()).is_some());
+    }
+
+    #[test]
+    fn several_documents_are_each_checked() {
+        let text = "{\"a\": 1}\n{\"b\": 1, \"b\": 2}\n";
+        assert_eq!(duplicate_key(text.as_bytes()).map(|d| d.line), Some(2));
+    }
+
+    #[test]
+    fn broken_json_is_left_to_the_reader() {
+        assert_eq!(duplicate_key(b"{\"a\": 1"), None);
+        assert_eq!(duplicate_key(b"not json"), None);
+    }
+}
