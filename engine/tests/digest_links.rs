@@ -291,3 +291,52 @@ fn a_csaf_vex_about_another_build_does_not_clear_a_vulnerability() {
     assert_eq!(graph.vulnerabilities().count(), 1);
     assert!(!codes(&graph, "vex/acme.csaf.json").contains(&"vouch::evidence::digest-mismatch"));
 }
+
+/// The refusal an SBOM at `path` gets for a subject SHA-256 that is not a digest.
+fn malformed_refusal(graph: &EvidenceGraph, path: &str) -> String {
+    graph
+        .findings()
+        .iter()
+        .find(|f| f.path.as_deref() == Some(path) && f.message.contains("which is not a digest"))
+        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
+        .expect("the refusal is said")
+}
+
+#[test]
+fn a_cyclonedx_subject_sha256_that_is_not_a_digest_refuses_the_name_link() {
+    let dir = bundle();
+    write(
+        dir.path(),
+        "sbom/widget.json",
+        &cdx("widget", &[("SHA-256", "not-a-digest")]),
+    );
+    let graph = ingest(dir.path());
+    assert!(artifact_sboms(&graph).is_empty());
+    let refusal = malformed_refusal(&graph, "sbom/widget.json");
+    assert!(
+        refusal.starts_with("vouch::evidence::digest-mismatch: ")
+            && refusal.contains("`not-a-digest`")
+            && refusal.contains("dist/widget-2.4.1.tar.gz"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn an_spdx_subject_sha256_that_is_not_a_digest_refuses_the_name_link() {
+    let dir = bundle();
+    write(
+        dir.path(),
+        "sbom/widget.spdx.json",
+        br#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "widget",
+            "documentNamespace": "https://acme.example/spdx/widget-2.4.1",
+            "creationInfo": {"created": "2026-10-01T00:00:00Z", "creators": ["Tool: x"]},
+            "documentDescribes": ["SPDXRef-widget"],
+            "packages": [
+              {"SPDXID": "SPDXRef-widget", "name": "widget", "versionInfo": "2.4.1",
+               "checksums": [{"algorithm": "SHA256", "checksumValue": "0123"}]},
+              {"SPDXID": "SPDXRef-req", "name": "requests", "versionInfo": "2.32.3"}]}"#,
+    );
+    let graph = ingest(dir.path());
+    assert!(artifact_sboms(&graph).is_empty());
+    assert!(malformed_refusal(&graph, "sbom/widget.spdx.json").contains("`0123`"));
+}

@@ -230,6 +230,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let metadata = walk.issues.obj(&bom.metadata, meta_at);
     let mut described = Vec::new();
     let mut subject_algorithms = Vec::new();
+    let mut subject_malformed = Vec::new();
     let mut created = None;
     if let Some(metadata) = metadata {
         let timestamp = walk
@@ -242,6 +243,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             if let Some((c, _)) = walk.component(subject, subject_at, false) {
                 described.push(c);
                 subject_algorithms = walk.other_algorithms(subject);
+                subject_malformed = malformed_sha256(subject);
             }
             walk.nested(subject, subject_at);
         }
@@ -286,6 +288,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             components,
             files: Vec::new(),
             subject_algorithms,
+            subject_malformed,
             statements,
         })),
     };
@@ -613,3 +616,21 @@ fn analysis(s: &mut VulnStatement, a: &Analysis<'_>, at: Ptr<'_>, issues: &mut I
 
 #[cfg(test)]
 mod tests;
+
+/// The SHA-256 values a component states that are not digests (read again without findings:
+/// reading the component reported each).
+fn malformed_sha256(c: &Comp<'_>) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .hashes
+        .items()
+        .iter()
+        .filter_map(|h| {
+            let h = h.get()?;
+            let (alg, content) = (h.alg.get()?, h.content.get()?);
+            (is_sha256(alg) && sha256_hex(content).is_none()).then(|| content.to_owned())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

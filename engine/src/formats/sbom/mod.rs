@@ -99,6 +99,9 @@ pub struct Sbom {
     /// `metadata.component.hashes[].alg`, SPDX 2 `checksums[].algorithm`, as written,
     /// sorted): digests vouch does not compare, which neither link nor refuse a link.
     pub subject_algorithms: Vec<String>,
+    /// SHA-256 values stated for what it describes that are not digests (as written,
+    /// sorted): a document that states one cannot be linked to an artifact by name.
+    pub subject_malformed: Vec<String>,
     /// Vulnerabilities it carries (CycloneDX), as statements.
     pub statements: Option<VulnDocument>,
 }

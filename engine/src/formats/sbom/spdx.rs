@@ -267,6 +267,19 @@ fn other_algorithms(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
         .collect()
 }
 
+/// The SHA-256 values of SPDX checksums that are not digests (read again without findings:
+/// [`checksum_sha256`] reported each).
+fn malformed_sha256(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
+    list.items()
+        .iter()
+        .filter_map(|c| {
+            let c = c.get()?;
+            let (alg, value) = (c.algorithm.get()?, c.checksumValue.get()?);
+            (is_sha256(alg) && sha256_hex(value).is_none()).then(|| value.to_owned())
+        })
+        .collect()
+}
+
 pub(super) fn digest(value: &str, at: Ptr<'_>, issues: &mut Issues<'_>) -> Option<Sha256Digest> {
     let d = sha256_hex(value);
     if d.is_none() {
@@ -327,6 +340,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     // Packages by SPDXID; the described ones are the subject, the others the components.
     let mut by_id: BTreeMap<&str, Component> = BTreeMap::new();
     let mut subject_algorithms: Vec<String> = Vec::new();
+    let mut subject_malformed: Vec<String> = Vec::new();
     let mut components = Vec::new();
     let described_set: BTreeSet<&str> = described_ids.iter().copied().collect();
     let mut ids = BTreeSet::new();
@@ -353,6 +367,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         match id {
             Some(id) if described_set.contains(id) => {
                 subject_algorithms.extend(other_algorithms(&p.checksums));
+                subject_malformed.extend(malformed_sha256(&p.checksums));
                 by_id.insert(id, component);
             }
             _ => components.push((component, id)),
@@ -371,6 +386,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         if let Some(name) = name {
             if let Some(id) = id.filter(|id| described_set.contains(id)) {
                 subject_algorithms.extend(other_algorithms(&f.checksums));
+                subject_malformed.extend(malformed_sha256(&f.checksums));
                 by_id.insert(id, file_component(name, sha256));
             }
             if let Some(sha256) = sha256 {
@@ -390,6 +406,8 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     files.dedup();
     subject_algorithms.sort();
     subject_algorithms.dedup();
+    subject_malformed.sort();
+    subject_malformed.dedup();
     Sbom {
         format: SbomFormat::Spdx,
         spec_version: version.to_owned(),
@@ -398,6 +416,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         components,
         files,
         subject_algorithms,
+        subject_malformed,
         statements: None,
     }
 }

@@ -219,6 +219,7 @@ pub(crate) fn read(graph: &Many<Obj<Element<'_>>>, issues: &mut Issues<'_>) -> S
         components,
         files,
         subject_algorithms: Vec::new(),
+        subject_malformed: Vec::new(),
         statements: None,
     }
 }

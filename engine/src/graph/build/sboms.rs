@@ -98,6 +98,7 @@ impl Builder {
                 components,
                 files,
                 subject_algorithms: _,
+                subject_malformed: _,
                 statements: _,
             } = p.sbom;
             let ix = self.add(Node::Sbom(Box::new(SbomNode {
@@ -142,7 +143,19 @@ impl Builder {
         let mut kept = Vec::new();
         for i in targets {
             let Some(a) = artifacts.get(i) else { continue };
-            match judge(stated(), &p.sbom.subject_algorithms, a.sha256) {
+            let verdict = judge(stated(), &p.sbom.subject_algorithms, a.sha256);
+            // A SHA-256 that is not a digest says nothing the artifact can be checked
+            // against: the link by name is refused, as for a digest that contradicts it.
+            if verdict != Verdict::Match && !p.sbom.subject_malformed.is_empty() {
+                self.findings.push(malformed_digest(
+                    &p.source.path,
+                    &subject,
+                    &p.sbom.subject_malformed,
+                    &a.path,
+                ));
+                continue;
+            }
+            match verdict {
                 Verdict::Contradicts(digest) => self.digest_mismatches.push(DigestMismatch {
                     artifact: a.path.clone(),
                     evidence: DigestEvidence::Sbom,
@@ -350,4 +363,20 @@ mod tests {
         assert!(name_version_in("x-widget-2.4.1.tar.gz", "widget", "2.4.1"));
         assert!(!name_version_in("widget.tar.gz", "widget", ""));
     }
+}
+
+/// The error for an SBOM whose subject's stated SHA-256 is not a digest, refused for
+/// `artifact`.
+fn malformed_digest(sbom: &str, subject: &str, values: &[String], artifact: &str) -> Finding {
+    let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    Finding::new(
+        FindingCode::DigestMismatch,
+        Some(sbom),
+        format!(
+            "the SBOM states SHA-256 {} for {subject}, which is not a digest: it does not count \
+             for `{artifact}`",
+            values.join(", ")
+        ),
+    )
+    .with_help("state the artifact's SHA-256 (64 hex digits) for the SBOM's subject")
 }
