@@ -330,6 +330,22 @@ fn describe(c: &Component) -> String {
     }
 }
 
+/// The error for an SBOM whose subject's stated SHA-256 is not a digest, refused for
+/// `artifact`.
+fn malformed_digest(sbom: &str, subject: &str, values: &[String], artifact: &str) -> Finding {
+    let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    Finding::new(
+        FindingCode::DigestMismatch,
+        Some(sbom),
+        format!(
+            "the SBOM states SHA-256 {} for {subject}, which is not a digest: it does not count \
+             for `{artifact}`",
+            values.join(", ")
+        ),
+    )
+    .with_help("state the artifact's SHA-256 (64 hex digits) for the SBOM's subject")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,20 +379,4 @@ mod tests {
         assert!(name_version_in("x-widget-2.4.1.tar.gz", "widget", "2.4.1"));
         assert!(!name_version_in("widget.tar.gz", "widget", ""));
     }
-}
-
-/// The error for an SBOM whose subject's stated SHA-256 is not a digest, refused for
-/// `artifact`.
-fn malformed_digest(sbom: &str, subject: &str, values: &[String], artifact: &str) -> Finding {
-    let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    Finding::new(
-        FindingCode::DigestMismatch,
-        Some(sbom),
-        format!(
-            "the SBOM states SHA-256 {} for {subject}, which is not a digest: it does not count \
-             for `{artifact}`",
-            values.join(", ")
-        ),
-    )
-    .with_help("state the artifact's SHA-256 (64 hex digits) for the SBOM's subject")
 }
