@@ -270,3 +270,29 @@ fn the_release_vulnerability_evidence_is_fed_by_vulnerability_files() {
     );
     assert_fails_naming(&result, "vulnerabilities.toml", "vuln-register");
 }
+
+#[test]
+fn unreadable_findings_past_the_cap_are_counted_and_still_fail() {
+    // One finding per unreadable file, at most MAX_CONTROL_FINDINGS listed: the rest are
+    // counted in `findings_omitted`, and the control fails whatever waivers say.
+    let scan =
+        std::fs::read(compliant().join("scans/testssl-downloads.acme.example.json")).unwrap();
+    let mut damaged = scan.clone();
+    damaged.push(b'x');
+    let extra = 5;
+    let n = vouch_engine::report::MAX_CONTROL_FINDINGS + extra;
+    let names: Vec<String> = (0..n).map(|i| format!("scans/tls-{i:05}.json")).collect();
+    let written: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|name| (name.as_str(), damaged.as_slice()))
+        .collect();
+    let (_dir, graph) = bundle(&[], &written);
+    assert_eq!(graph.unreadable().len(), n);
+    let result = run(&graph, NO_TLS_1_0);
+    assert_eq!(result.status, Status::Fail);
+    assert_eq!(
+        result.findings.len(),
+        vouch_engine::report::MAX_CONTROL_FINDINGS
+    );
+    assert_eq!(result.findings_omitted, extra);
+}
