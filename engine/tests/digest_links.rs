@@ -235,20 +235,28 @@ fn a_vex_statement_about_another_build_does_not_clear_a_vulnerability() {
     assert_eq!(graph.vulnerabilities().count(), 1);
 }
 
+/// An SPDX 2.3 document describing widget 2.4.1, whose package states one checksum.
+fn spdx(algorithm: &str, value: &str) -> Vec<u8> {
+    format!(
+        r#"{{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "widget",
+            "documentNamespace": "https://acme.example/spdx/widget-2.4.1",
+            "creationInfo": {{"created": "2026-10-01T00:00:00Z", "creators": ["Tool: x"]}},
+            "documentDescribes": ["SPDXRef-widget"],
+            "packages": [
+              {{"SPDXID": "SPDXRef-widget", "name": "widget", "versionInfo": "2.4.1",
+               "checksums": [{{"algorithm": "{algorithm}", "checksumValue": "{value}"}}]}},
+              {{"SPDXID": "SPDXRef-req", "name": "requests", "versionInfo": "2.32.3"}}]}}"#
+    )
+    .into_bytes()
+}
+
 #[test]
 fn an_spdx_subject_with_only_sha1_is_linked_by_name_and_said_so() {
     let dir = bundle();
     write(
         dir.path(),
         "sbom/widget.spdx.json",
-        br#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "widget",
-            "documentNamespace": "https://acme.example/spdx/widget-2.4.1",
-            "creationInfo": {"created": "2026-10-01T00:00:00Z", "creators": ["Tool: x"]},
-            "documentDescribes": ["SPDXRef-widget"],
-            "packages": [
-              {"SPDXID": "SPDXRef-widget", "name": "widget", "versionInfo": "2.4.1",
-               "checksums": [{"algorithm": "SHA1", "checksumValue": "0123456789abcdef0123456789abcdef01234567"}]},
-              {"SPDXID": "SPDXRef-req", "name": "requests", "versionInfo": "2.32.3"}]}"#,
+        &spdx("SHA1", "0123456789abcdef0123456789abcdef01234567"),
     );
     let graph = ingest(dir.path());
     assert_eq!(artifact_sboms(&graph), [SbomLink::NameVersion]);
@@ -324,18 +332,7 @@ fn a_cyclonedx_subject_sha256_that_is_not_a_digest_refuses_the_name_link() {
 #[test]
 fn an_spdx_subject_sha256_that_is_not_a_digest_refuses_the_name_link() {
     let dir = bundle();
-    write(
-        dir.path(),
-        "sbom/widget.spdx.json",
-        br#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "widget",
-            "documentNamespace": "https://acme.example/spdx/widget-2.4.1",
-            "creationInfo": {"created": "2026-10-01T00:00:00Z", "creators": ["Tool: x"]},
-            "documentDescribes": ["SPDXRef-widget"],
-            "packages": [
-              {"SPDXID": "SPDXRef-widget", "name": "widget", "versionInfo": "2.4.1",
-               "checksums": [{"algorithm": "SHA256", "checksumValue": "0123"}]},
-              {"SPDXID": "SPDXRef-req", "name": "requests", "versionInfo": "2.32.3"}]}"#,
-    );
+    write(dir.path(), "sbom/widget.spdx.json", &spdx("SHA256", "0123"));
     let graph = ingest(dir.path());
     assert!(artifact_sboms(&graph).is_empty());
     assert!(malformed_refusal(&graph, "sbom/widget.spdx.json").contains("`0123`"));
