@@ -2,57 +2,137 @@
 //! kept to the first [`MAX_FINDING_EVIDENCE`] in the report's order, with a count of the
 //! rest, so a finding that reads every file of a large bundle stays small.
 //!
-//! Collecting is cheap even when every finding reads every file: each record is numbered once
-//! per control (by its address, then by its citation's value, so two records citing the same
-//! place count once), a finding marks the numbers it saw, and a citation becomes the report's
-//! [`EvidenceRef`] only when it is kept.
+//! Collecting is cheap even when every finding reads every file: once the evidence is built,
+//! its citations are sorted once into a [`CitationTable`] and each record knows its citation's
+//! place there (its rank), so a finding marks the ranks it saw and keeps the smallest,
+//! comparing numbers, not paths. A record from elsewhere (not ranked) is numbered on first
+//! sight, by its address and then by its citation's value, so two records citing the same
+//! place count once. A citation becomes the report's [`EvidenceRef`] only when it is kept.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
-use super::value::{Citation, Record};
+use super::value::{Citation, Record, UNRANKED, Value};
 use crate::report::{EvidenceRef, MAX_FINDING_EVIDENCE};
 
 /// How many recently cited records a finding remembers by address.
 const RECENT: usize = 4;
 
-/// The number of a record without a citation.
-const UNCITED: u32 = u32::MAX;
+/// The number (and rank) of a record without a citation.
+const UNCITED: u32 = u32::MAX - 1;
 
-/// Every citation a control's findings read, numbered once each.
+/// The evidence's distinct citations in the report's order: a record's rank is the position
+/// of its citation here.
+#[derive(Debug, Default)]
+pub struct CitationTable {
+    sorted: Vec<Citation>,
+}
+
+impl CitationTable {
+    /// Ranks every record reachable from `roots`: sorts their distinct citations once and
+    /// tells each record where its own stands.
+    pub(crate) fn rank<'v>(roots: impl IntoIterator<Item = &'v Value>) -> CitationTable {
+        let mut seen = HashSet::with_hasher(BuildHasherDefault::<AddressHasher>::default());
+        let mut records = Vec::new();
+        let mut stack: Vec<&Value> = roots.into_iter().collect();
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Record(r) if seen.insert(Arc::as_ptr(r).cast::<()>() as usize) => {
+                    stack.extend(r.fields().map(|(_, v)| v));
+                    records.push(r);
+                }
+                Value::List(items) | Value::Set(items) => stack.extend(items.iter()),
+                Value::Table(t) => stack.extend(t.values()),
+                _ => {}
+            }
+        }
+        let mut sorted: Vec<&Citation> =
+            records.iter().filter_map(|r| r.citation.as_ref()).collect();
+        sorted.sort_unstable_by(|a, b| order(a, b));
+        sorted.dedup_by(|a, b| a == b);
+        let table = CitationTable {
+            sorted: sorted.into_iter().cloned().collect(),
+        };
+        for r in records {
+            let rank = match &r.citation {
+                None => UNCITED,
+                Some(c) => table.find(c).unwrap_or(UNRANKED),
+            };
+            r.set_rank(rank);
+        }
+        table
+    }
+
+    /// The rank of a citation, if the table has it.
+    fn find(&self, c: &Citation) -> Option<u32> {
+        let at = self.sorted.binary_search_by(|x| order(x, c)).ok()?;
+        u32::try_from(at).ok().filter(|&n| n < UNCITED)
+    }
+
+    fn len(&self) -> u32 {
+        u32::try_from(self.sorted.len()).unwrap_or(UNCITED)
+    }
+}
+
+/// Every citation a control's findings read, numbered once each: a ranked record's number is
+/// its rank; others are numbered after the table's.
 #[derive(Debug, Default)]
 pub(crate) struct CitationIndex {
-    /// Record address to citation number ([`UNCITED`] for a record without one). Records stay
-    /// alive as long as the evidence an evaluation reads, so an address is one record.
+    /// The evidence's citations, ranked.
+    table: Arc<CitationTable>,
+    /// Record address to citation number ([`UNCITED`] for a record without one), for records
+    /// not ranked. Records stay alive as long as the evidence an evaluation reads, so an
+    /// address is one record.
     by_record: HashMap<usize, u32, BuildHasherDefault<AddressHasher>>,
     /// Citation to number, so records citing the same place share one.
     by_value: HashMap<Citation, u32>,
-    /// The citations, by number.
-    citations: Vec<Citation>,
-    /// By number: the last finding that saw it.
+    /// The citations not in the table, by number less the table's length.
+    others: Vec<Citation>,
+    /// By number: the last finding that saw it (grown as numbers are seen).
     seen_by: Vec<u32>,
     /// The number of the finding being collected.
     finding: u32,
 }
 
 impl CitationIndex {
+    /// An index numbering the records of `table` by their ranks.
+    pub fn new(table: Arc<CitationTable>) -> Self {
+        CitationIndex {
+            table,
+            ..CitationIndex::default()
+        }
+    }
+
     /// The number of the citation of record `r`.
+    #[inline]
     fn number(&mut self, r: &Arc<Record>) -> u32 {
+        let rank = r.rank();
+        if rank < self.table.len() || rank == UNCITED {
+            return rank;
+        }
+        self.number_unranked(r)
+    }
+
+    fn number_unranked(&mut self, r: &Arc<Record>) -> u32 {
         let at = Arc::as_ptr(r).cast::<()>() as usize;
         if let Some(&n) = self.by_record.get(&at) {
             return n;
         }
         let n = match &r.citation {
             None => UNCITED,
-            Some(c) => match self.by_value.get(c) {
-                Some(&n) => n,
+            Some(c) => match self.table.find(c).or_else(|| self.by_value.get(c).copied()) {
+                Some(n) => n,
                 None => {
-                    let n = u32::try_from(self.citations.len()).unwrap_or(UNCITED);
+                    let n = self
+                        .table
+                        .len()
+                        .checked_add(u32::try_from(self.others.len()).unwrap_or(UNCITED))
+                        .filter(|&n| n < UNCITED)
+                        .unwrap_or(UNCITED);
                     if n != UNCITED {
-                        self.citations.push(c.clone());
-                        self.seen_by.push(0);
+                        self.others.push(c.clone());
                         self.by_value.insert(c.clone(), n);
                     }
                     n
@@ -64,7 +144,42 @@ impl CitationIndex {
     }
 
     fn citation(&self, n: u32) -> Option<&Citation> {
-        self.citations.get(usize::try_from(n).ok()?)
+        let n = usize::try_from(n).ok()?;
+        match self.table.sorted.get(n) {
+            Some(c) => Some(c),
+            None => self.others.get(n.checked_sub(self.table.sorted.len())?),
+        }
+    }
+
+    /// How citations `a` and `b` compare in the report's order.
+    fn compare(&self, a: u32, b: u32) -> Ordering {
+        let ranked = self.table.len();
+        if a < ranked && b < ranked {
+            return a.cmp(&b);
+        }
+        match (self.citation(a), self.citation(b)) {
+            (Some(x), Some(y)) => order(x, y),
+            (x, y) => x.is_some().cmp(&y.is_some()),
+        }
+    }
+
+    /// Marks `n` as seen by `finding`; whether it was already.
+    #[inline]
+    fn seen(&mut self, n: u32, finding: u32) -> bool {
+        let Ok(i) = usize::try_from(n) else {
+            return true;
+        };
+        if i >= self.seen_by.len() {
+            self.seen_by.resize(i + 1, 0);
+        }
+        match self.seen_by.get_mut(i) {
+            Some(by) if *by == finding => true,
+            Some(by) => {
+                *by = finding;
+                false
+            }
+            None => true,
+        }
     }
 }
 
@@ -107,32 +222,19 @@ impl Cited {
         }
         self.next = self.next.wrapping_add(1);
         let n = index.number(r);
-        let Some(seen_by) = usize::try_from(n)
-            .ok()
-            .and_then(|i| index.seen_by.get_mut(i))
-        else {
-            return;
-        };
-        if *seen_by == self.finding {
+        if n == UNCITED || index.seen(n, self.finding) {
             return;
         }
-        *seen_by = self.finding;
         self.distinct += 1;
-        let Some(c) = index.citation(n) else {
-            return;
-        };
         let smaller_than_kept = self.kept.len() < MAX_FINDING_EVIDENCE
             || self
                 .kept
                 .last()
-                .and_then(|&last| index.citation(last))
-                .is_some_and(|last| order(c, last) == Ordering::Less);
+                .is_some_and(|&last| index.compare(n, last) == Ordering::Less);
         if smaller_than_kept {
-            let at = self.kept.partition_point(|&k| {
-                index
-                    .citation(k)
-                    .is_some_and(|k| order(k, c) == Ordering::Less)
-            });
+            let at = self
+                .kept
+                .partition_point(|&k| index.compare(k, n) == Ordering::Less);
             self.kept.insert(at, n);
             self.kept.truncate(MAX_FINDING_EVIDENCE);
         }
@@ -278,6 +380,40 @@ mod tests {
         expected.truncate(MAX_FINDING_EVIDENCE);
         assert_eq!(kept, expected);
         assert_eq!(omitted, 40 - MAX_FINDING_EVIDENCE);
+    }
+
+    #[test]
+    fn ranked_records_keep_and_count_as_unranked_ones_do() {
+        // 40 distinct citations in two records each; the first 50 records ranked (evidence),
+        // the other 32 not (read from elsewhere), some citing the same places as ranked ones.
+        let all: Vec<Citation> = (0..40u32)
+            .map(|i| citation(&format!("f{:02}", (i * 17) % 40), Some(i % 3)))
+            .collect();
+        // Two places only records from elsewhere cite, one first in the report's order.
+        let elsewhere = [citation("a0", None), citation("zz", Some(1))];
+        let records: Vec<Arc<Record>> = all
+            .iter()
+            .chain(&all)
+            .chain(&elsewhere)
+            .map(record)
+            .collect();
+        let ranked = Value::list(records[..50].iter().cloned().map(Value::Record).collect());
+        let table = Arc::new(CitationTable::rank([&ranked]));
+        assert!(records[..50].iter().all(|r| r.rank() < table.len()));
+        assert!(records[50..].iter().all(|r| r.rank() == UNRANKED));
+        let collect = |index: &mut CitationIndex| {
+            let mut cited = Cited::start(index);
+            for r in records.iter().rev().chain(&records) {
+                cited.record(r, index);
+            }
+            cited.finish(index)
+        };
+        let with_ranks = collect(&mut CitationIndex::new(table));
+        let without = collect(&mut CitationIndex::default());
+        assert_eq!(with_ranks, without);
+        assert_eq!(with_ranks.0.len(), MAX_FINDING_EVIDENCE);
+        assert_eq!(with_ranks.0[0].path, "a0");
+        assert_eq!(with_ranks.1, 42 - MAX_FINDING_EVIDENCE);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! unless a known element decides them, and `count` is unknown.
 
 mod in_place;
+mod predicate;
 mod quantifier;
 mod template;
 
@@ -94,7 +95,7 @@ impl<'a> Interp<'a> {
             env,
             scope: Vec::new(),
             cite: None,
-            citations: CitationIndex::default(),
+            citations: CitationIndex::new(Arc::clone(&env.evidence.citations)),
             meter: Meter::new(env.budget),
             captured: Vec::new(),
             globs: Globs::default(),

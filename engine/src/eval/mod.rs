@@ -13,7 +13,7 @@
 mod assemble;
 pub mod budget;
 mod cap;
-mod cite;
+pub(crate) mod cite;
 mod control;
 pub mod duration;
 mod interp;

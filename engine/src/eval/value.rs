@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 
 use vouch_lang::schema::{EnumDef, FieldDef};
 
@@ -121,9 +122,38 @@ pub struct Record<V: ?Sized = [Value]> {
     pub label: Arc<str>,
     /// The evidence it rests on.
     pub citation: Option<Citation>,
+    /// Where its citation stands in the report's order among all the evidence's citations
+    /// (set once the evidence is built, see [`super::cite::CitationTable`]).
+    rank: AtomicU32,
     /// The values, one per name, in schema order.
     values: V,
 }
+
+/// Whether two texts are the same, compared inline eight bytes at a time, the last eight
+/// first: texts compared in loops are short (paths, digests, versions) and those that differ
+/// mostly differ at the end (`file-00001.txt`, `file-00002.txt`), where a call to `memcmp`
+/// costs more than the comparison.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    if a.len() < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let last = a.len() - 8;
+    word(a, last) == word(b, last) && (0..last).step_by(8).all(|at| word(a, at) == word(b, at))
+}
+
+/// The rank of a record not ranked yet (see [`Record::rank`]).
+pub(crate) const UNRANKED: u32 = u32::MAX;
 
 /// Where a record comes from: a bundle file, its digest, and the line when known. Cheap to
 /// hold (its text is shared with the record's own fields); turned into the report's
@@ -190,8 +220,20 @@ impl Record {
             kind,
             label,
             citation,
+            rank: AtomicU32::new(UNRANKED),
             values,
         })
+    }
+
+    /// Where its citation stands among the evidence's ([`UNRANKED`] until ranked).
+    #[inline]
+    pub(crate) fn rank(&self) -> u32 {
+        self.rank.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Sets where its citation stands among the evidence's.
+    pub(crate) fn set_rank(&self, rank: u32) {
+        self.rank.store(rank, AtomicOrdering::Relaxed);
     }
 
     /// The values, to be taken apart by [`Value::drop_parallel`].
@@ -217,6 +259,24 @@ impl Record {
             .names
             .iter()
             .position(|def| super::interp::same_name(def.name, field))?;
+        self.values.get(index)
+    }
+
+    /// [`Record::field`], trying position `hint` first and leaving there the position it was
+    /// found at: a loop reading one field of many records of one kind finds it at once.
+    #[inline]
+    pub fn field_hinted(&self, field: &str, hint: &std::cell::Cell<usize>) -> Option<&Value> {
+        let at = hint.get();
+        if let Some(def) = self.names.get(at)
+            && super::interp::same_name(def.name, field)
+        {
+            return self.values.get(at);
+        }
+        let index = self
+            .names
+            .iter()
+            .position(|def| super::interp::same_name(def.name, field))?;
+        hint.set(index);
         self.values.get(index)
     }
 }
@@ -321,6 +381,8 @@ impl Value {
             (Value::Record(a), Value::Record(b)) => {
                 Arc::ptr_eq(a, b) || (a.kind == b.kind && a.label == b.label)
             }
+            // Equal lengths, then the bytes: no ordering needed.
+            (Value::Str(a), Value::Str(b)) => Arc::ptr_eq(a, b) || same_text(a, b),
             _ => self.order(other) == Some(Ordering::Equal),
         }
     }

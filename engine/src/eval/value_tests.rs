@@ -90,3 +90,26 @@ fn display() {
     let long = Value::list((0..7).map(Value::Int).collect());
     assert_eq!(long.to_string(), "[0, 1, 2, 3, 4, ... (7 in all)]");
 }
+
+#[test]
+fn texts_are_the_same_exactly_when_their_bytes_are() {
+    // Every length around the eight-byte words, differing at each position (first, last, in
+    // the unaligned tail) or not at all, and in multi-byte text.
+    for len in 0..=40 {
+        let a: String = (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        assert!(same_text(&a, &a.clone()), "{a}");
+        for at in 0..len {
+            let mut b = a.clone().into_bytes();
+            b[at] = b'#';
+            let b = String::from_utf8(b).unwrap();
+            assert!(!same_text(&a, &b), "{a} {b}");
+        }
+        assert!(!same_text(&a, &format!("{a}x")));
+    }
+    assert!(same_text("é-ü-日本語-path", "é-ü-日本語-path"));
+    assert!(!same_text("é-ü-日本語-patH", "é-ü-日本語-path"));
+    assert!(Value::str("dist/x").equals(&Value::str("dist/x")));
+    assert!(!Value::str("dist/x").equals(&Value::str("dist/y")));
+}

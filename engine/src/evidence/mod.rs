@@ -17,6 +17,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
+use crate::eval::cite::CitationTable;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
 use crate::graph::{
@@ -73,6 +74,8 @@ pub struct EvidenceValues {
     pub attestation_facts: Vec<AttestationFact>,
     /// The unreadable files, with what each feeds, in path order.
     pub unreadable: Vec<unreadable::UnreadableFact>,
+    /// Every record's citation, in the report's order (each record knows its rank).
+    pub(crate) citations: Arc<CitationTable>,
 }
 
 impl EvidenceValues {
@@ -103,7 +106,7 @@ impl EvidenceValues {
         let release = graph.release().map_or(Value::None, |(id, r)| {
             release(graph, id, r, &sboms, &files, as_of)
         });
-        EvidenceValues {
+        let mut values = EvidenceValues {
             bundle: unreadable::bundle(graph),
             release,
             files: Value::list(files.values),
@@ -118,7 +121,15 @@ impl EvidenceValues {
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
             unreadable: unreadable::facts(graph),
-        }
+            citations: Arc::default(),
+        };
+        values.citations = Arc::new(CitationTable::rank(values.roots()));
+        values
+    }
+
+    /// The values of the roots.
+    fn roots(&self) -> impl Iterator<Item = &Value> {
+        ROOTS.iter().filter_map(|name| self.root(name))
     }
 
     /// Drops the values, the two big lists (files, and the release's artifacts) side by side
@@ -128,7 +139,7 @@ impl EvidenceValues {
         rayon::join(|| release.drop_parallel(), || files.drop_parallel());
     }
 
-    /// The value of a root, other than `as_of`.
+    /// The value of a root, other than `as_of`: one of [`ROOTS`].
     pub fn root(&self, name: &str) -> Option<&Value> {
         Some(match name {
             "bundle" => &self.bundle,
@@ -147,6 +158,22 @@ impl EvidenceValues {
         })
     }
 }
+
+/// The roots [`EvidenceValues::root`] gives.
+const ROOTS: [&str; 12] = [
+    "bundle",
+    "release",
+    "files",
+    "vulnerabilities",
+    "advisories",
+    "support",
+    "security_txt",
+    "changelog",
+    "feeds",
+    "tls_scans",
+    "scans",
+    "attestations",
+];
 
 /// The citation of an entity's source: file, sha256 and line.
 pub fn cite(source: &Source) -> Citation {

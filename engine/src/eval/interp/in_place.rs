@@ -140,7 +140,7 @@ impl<'a> Interp<'a> {
 
 /// The value of a scalar literal (`0`, `true`, `none`, a date), made as [`Interp::eval`]
 /// makes it; `None` for any other expression.
-fn scalar_literal(expr: &Expr) -> Option<Value> {
+pub(super) fn scalar_literal(expr: &Expr) -> Option<Value> {
     Some(match &expr.kind {
         ExprKind::Bool(b) => Value::Bool(*b),
         ExprKind::Int(i) => Value::Int(*i),
@@ -153,7 +153,7 @@ fn scalar_literal(expr: &Expr) -> Option<Value> {
 }
 
 /// The text of a string literal without interpolation, borrowed.
-fn plain_text(expr: &Expr) -> Option<&str> {
+pub(super) fn plain_text(expr: &Expr) -> Option<&str> {
     match &expr.kind {
         ExprKind::Str(t) => match t.parts.as_slice() {
             [] => Some(""),

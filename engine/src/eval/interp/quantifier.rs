@@ -1,6 +1,8 @@
 //! Quantifiers: `all`, `any`, `none` and `count` over a collection, three-valued, with their
 //! `where` filters (an element whose filter or condition is unknown is unknown).
 
+use std::sync::Arc;
+
 use vouch_lang::ast::{QuantKind, Quantifier};
 
 use super::{Bound, EvalError, Interp};
@@ -13,13 +15,17 @@ impl<'a> Interp<'a> {
         };
         let mut trues: i64 = 0;
         let mut saw_none = false;
-        let count = items.len();
+        // Prepared before the variable is bound: names resolve as they would inside.
+        let prepared = self.prepare(q);
         let slot = self.scope.len();
         self.scope
-            .push((q.var.name.as_str(), Bound::Element(items, 0)));
-        for index in 0..count {
+            .push((q.var.name.as_str(), Bound::Element(Arc::clone(&items), 0)));
+        for (index, item) in items.iter().enumerate() {
             self.move_to(slot, index);
-            let result = self.step(q.iter.span).and_then(|()| self.quantified(q));
+            let result = self.step(q.iter.span).and_then(|()| match &prepared {
+                Some(p) if p.accepts(item) => p.quantified(self, q.kind, item),
+                _ => self.quantified(q),
+            });
             self.scope.truncate(slot + 1);
             let result = match result {
                 Ok(r) => r,
