@@ -148,6 +148,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             trust: trusted_keys,
             threads: jobs,
             budget,
+            authority: std::sync::Arc::new(vouch_engine::authority::EveryTrustedKey),
         },
     })
 }

@@ -11,6 +11,7 @@
 //! [`cvss`] parses CVSS v3.0, v3.1 and v4.0 vectors and computes their base score and
 //! severity band, for evidence formats that state a vector and a score.
 
+pub mod authority;
 mod bundle_path;
 pub mod cvss;
 pub mod digest;

@@ -23,6 +23,8 @@ mod trace;
 mod unreadable;
 pub mod value;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use rayon::prelude::*;
 use vouch_lang::ast::{Item, Stmt};
@@ -33,6 +35,7 @@ pub use interp::EvalError;
 pub use trace::{Trace, TraceLine};
 pub use value::{Record, Value};
 
+use crate::authority::{Authority, EveryTrustedKey};
 use crate::evidence::EvidenceValues;
 use crate::graph::EvidenceGraph;
 use crate::report::{Report, Status};
@@ -55,6 +58,9 @@ pub struct EvaluationOptions {
     /// The steps and bytes each control (each param, each manual control's `within`) may
     /// use.
     pub budget: Budget,
+    /// Who may attest, waive and sign what ([`EveryTrustedKey`] unless an authority policy
+    /// is given).
+    pub authority: Arc<dyn Authority>,
 }
 
 impl EvaluationOptions {
@@ -66,6 +72,7 @@ impl EvaluationOptions {
             trust: Vec::new(),
             threads: None,
             budget: Budget::default(),
+            authority: Arc::new(EveryTrustedKey),
         }
     }
 }

@@ -500,9 +500,9 @@ fn checksum(
     sha256: Option<&Arc<str>>,
     strings: &mut Strings,
 ) -> Value {
-    let signed_by = graph
-        .source_file(id)
-        .map_or_else(empty, |(file, _)| signatures(graph, file, strings));
+    let signed_by = graph.source_file(id).map_or_else(empty, |(file, _)| {
+        strings.signatures_of_file(file, |strings| signatures(graph, file, strings))
+    });
     let line = c.source.line.unwrap_or(0);
     let citation = strings.cite(&c.source);
     let expected = match sha256 {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::digest::Sha256Digest;
 use crate::eval::value::{Citation, Value};
-use crate::graph::Source;
+use crate::graph::{NodeId, Source};
 
 /// How many texts [`Strings`] remembers to check before hashing.
 const RECENT: usize = 4;
@@ -24,6 +24,9 @@ pub(super) struct Strings {
     last_digest: Option<(Sha256Digest, Arc<str>)>,
     /// Where labels are put together.
     scratch: String,
+    /// The signatures over each checksum file, made once: a checksum file lists many
+    /// artifacts, and each entry's record shares its list.
+    signed_files: HashMap<NodeId, Value>,
 }
 
 impl Strings {
@@ -56,6 +59,20 @@ impl Strings {
     /// A string value of `text`, shared.
     pub fn value(&mut self, text: &str) -> Value {
         Value::Str(self.get(text))
+    }
+
+    /// The signatures over checksum file `file`: made by `make` the first time, shared after.
+    pub fn signatures_of_file(
+        &mut self,
+        file: NodeId,
+        make: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        if let Some(made) = self.signed_files.get(&file) {
+            return made.clone();
+        }
+        let made = make(self);
+        self.signed_files.insert(file, made.clone());
+        made
     }
 
     /// The hex of a digest, shared with the last one asked for when it is the same.
