@@ -144,6 +144,12 @@ gpg_keygen TEST-ONLY-widget-release \
   "ACME Widget Releases (TEST ONLY, not a real key) <widget-releases@acme.example>" 20260105T090000
 gpg_keygen TEST-ONLY-personal-laptop \
   "Sam Developer (personal laptop, TEST ONLY) <sam@users.acme.example>" 20260210T180000
+# People who attest manual controls and approve waivers (#14): a security lead and a release
+# manager, each with their own key.
+gpg_keygen TEST-ONLY-priya-shah \
+  "Priya Shah (security lead, TEST ONLY) <priya.shah@acme.example>" 20260105T100000
+gpg_keygen TEST-ONLY-jo-bloggs \
+  "Jo Bloggs (release manager, TEST ONLY) <jo.bloggs@acme.example>" 20260105T110000
 if [ ! -f "$keys/TEST-ONLY-widget-release.minisign.key" ]; then
   echo "build: generating minisign test key"
   minisign -G -W -f -p "$keys/TEST-ONLY-widget-release.minisign.pub" \
