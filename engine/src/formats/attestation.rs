@@ -204,4 +204,22 @@ mod tests {
             Some(EvidenceKind::Attestation)
         );
     }
+
+    #[test]
+    fn the_statement_may_be_given_by_its_sha256_alone() {
+        let text = "[attestation]\ncontrol = \"TRAINING\"\n\
+                    statement_sha256 = \"ab12\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
+        let parsed = parse("attestations/training.toml", text.as_bytes());
+        let Some(Evidence::Attestation(a)) = parsed.evidence else {
+            panic!("no attestation: {:?}", parsed.findings)
+        };
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        assert_eq!(a.statement, "");
+        assert_eq!(a.statement_sha256.as_deref(), Some("ab12"));
+        // Neither: `statement` is missing.
+        let text = "[attestation]\ncontrol = \"TRAINING\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
+        let parsed = parse("attestations/training.toml", text.as_bytes());
+        assert!(parsed.evidence.is_none());
+        assert!(!parsed.findings.is_empty());
+    }
 }
