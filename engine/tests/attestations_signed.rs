@@ -457,7 +457,10 @@ fn an_ssh_signature_in_the_file_namespace_counts_and_another_namespace_does_not(
                 file.as_os_str(),
             ],
         );
-        let report = evaluate(&ingest(&b, &[signers.clone()]), default_authority());
+        let report = evaluate(
+            &ingest(&b, std::slice::from_ref(&signers)),
+            default_authority(),
+        );
         let (status, reason) = control(&report, "TRAINING");
         if counts {
             assert_eq!(status, Status::Pass, "{reason}");
@@ -514,7 +517,10 @@ fn a_minisign_signature_counts_until_its_trusted_comment_is_after_as_of() {
                 file.as_os_str(),
             ],
         );
-        let report = evaluate(&ingest(&b, &[public.clone()]), default_authority());
+        let report = evaluate(
+            &ingest(&b, std::slice::from_ref(&public)),
+            default_authority(),
+        );
         let (status, reason) = control(&report, "TRAINING");
         if counts {
             assert_eq!(status, Status::Pass, "{reason}");

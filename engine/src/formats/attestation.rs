@@ -217,7 +217,8 @@ mod tests {
         assert_eq!(a.statement, "");
         assert_eq!(a.statement_sha256.as_deref(), Some("ab12"));
         // Neither: `statement` is missing.
-        let text = "[attestation]\ncontrol = \"TRAINING\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
+        let text =
+            "[attestation]\ncontrol = \"TRAINING\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
         let parsed = parse("attestations/training.toml", text.as_bytes());
         assert!(parsed.evidence.is_none());
         assert!(!parsed.findings.is_empty());
