@@ -498,6 +498,35 @@ fn explain_traces_a_failing_control() {
     insta::assert_snapshot!("explain_eol", transcript(&out));
 }
 
+/// `vouch explain` of a manual control shows each attestation, the signature beside it, its
+/// key and the authority's decision.
+#[test]
+fn explain_shows_the_attestation_key_and_decision() {
+    let dir = bundle("eval-explain-manual", Variant::Good);
+    let b = dir.to_str().unwrap();
+    let out = vouch(&[
+        "explain",
+        "RB-1",
+        "--policy",
+        POLICY,
+        "--bundle",
+        b,
+        "--as-of",
+        AS_OF,
+        "--trust",
+        ATTESTER_KEY,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for wanted in [
+        "attestation attestations/rollback.toml by Jo Bloggs <jo.bloggs@acme.example> on 2026-09-20T00:00:00Z: accepted",
+        "signature attestations/rollback.toml.asc (openpgp): verified, key 12E3870E608AAEAD7BB1F007FE9305CD6E6C0D0D; allowed by the authority",
+        "result: pass",
+    ] {
+        assert!(text.contains(wanted), "no `{wanted}` in:\n{text}");
+    }
+}
+
 #[test]
 fn explain_unknown_control_suggests() {
     let dir = bundle("eval-explain-unknown", Variant::Good);
