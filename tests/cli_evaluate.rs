@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::LazyLock;
 
-use common::bundle::{Variant, write_bundle};
+use common::bundle::{ATTESTER_KEY, Variant, write_bundle};
 use common::{root, temp_dir, transcript, vouch};
 use serde_json::Value;
 
@@ -52,7 +52,15 @@ fn bundle(name: &str, variant: Variant) -> PathBuf {
 fn evaluate(policy: &str, bundle: &Path, extra: &[&str]) -> Output {
     let b = bundle.to_str().unwrap();
     let mut args = vec![
-        "evaluate", "--policy", policy, "--bundle", b, "--as-of", AS_OF,
+        "evaluate",
+        "--policy",
+        policy,
+        "--bundle",
+        b,
+        "--as-of",
+        AS_OF,
+        "--trust",
+        ATTESTER_KEY,
     ];
     args.extend_from_slice(extra);
     vouch(&args)
@@ -143,13 +151,83 @@ fn fail_on_ignores_lower_severities() {
         evaluate(POLICY, &dir, &["--fail-on", "high"]).status.code(),
         Some(1)
     );
-    // `manual` makes unattested manual controls fail the gate too.
+    // An unattested manual control fails the gate by default; `--allow-manual` relaxes
+    // that, and `--fail-on manual` (the default) still works, but not with it.
     let unattested = bundle("eval-fail-on-manual", Variant::Unattested);
-    assert_eq!(evaluate(POLICY, &unattested, &[]).status.code(), Some(0));
+    let default = evaluate(POLICY, &unattested, &[]);
+    assert_eq!(default.status.code(), Some(1), "{}", transcript(&default));
+    assert!(
+        stderr(&default).contains("gate: 1 control fail the gate (1 manual)"),
+        "{}",
+        transcript(&default)
+    );
     let strict = evaluate(POLICY, &unattested, &["--fail-on", "manual"]);
     assert_eq!(strict.status.code(), Some(1));
+    let relaxed = evaluate(POLICY, &unattested, &["--allow-manual"]);
+    assert_eq!(relaxed.status.code(), Some(0), "{}", transcript(&relaxed));
+    let both = evaluate(
+        POLICY,
+        &unattested,
+        &["--allow-manual", "--fail-on", "manual"],
+    );
+    assert_eq!(both.status.code(), Some(2), "{}", transcript(&both));
     let wrong = evaluate(POLICY, &unattested, &["--fail-on", "urgent"]);
     assert_eq!(wrong.status.code(), Some(2));
+    // Without the attester's key trusted, the signed attestation does not count either.
+    let good = bundle("eval-fail-on-untrusted", Variant::Good);
+    let b = good.to_str().unwrap();
+    let untrusted = vouch(&[
+        "evaluate", "--policy", POLICY, "--bundle", b, "--as-of", AS_OF,
+    ]);
+    assert_eq!(
+        untrusted.status.code(),
+        Some(1),
+        "{}",
+        transcript(&untrusted)
+    );
+    let r = report(&untrusted.stdout);
+    assert_eq!(control(&r, "RB-1")["status"], "manual");
+    assert!(
+        control(&r, "RB-1")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("untrusted key"),
+        "{}",
+        control(&r, "RB-1")
+    );
+}
+
+/// Nothing judged, nothing shipped: a policy with no controls, or a run where every control
+/// is not_applicable, exits 1 whatever `--allow-manual` says.
+#[test]
+fn nothing_judged_fails_the_gate() {
+    let dir = bundle("eval-nothing-judged", Variant::Good);
+    let policies = temp_dir("eval-nothing-judged-policies");
+    let empty = policies.join("empty.vouch");
+    std::fs::write(
+        &empty,
+        "policy \"empty\" { title = \"No controls\" framework = \"uk-sscop\" }\n",
+    )
+    .unwrap();
+    let na = policies.join("na.vouch");
+    std::fs::write(
+        &na,
+        "policy \"na\" { title = \"Nothing applies\" framework = \"uk-sscop\" }\n\
+         control \"NA-1\" {\n  title = \"Every known vulnerability has a fix\"\n  \
+         provision = [\"3.3\"]\n  severity = high\n  for v in vulnerabilities {\n    \
+         expect v.fixed_in != none\n  } when empty: not_applicable\n}\n",
+    )
+    .unwrap();
+    for (policy, why) in [
+        (&empty, "the policy has no controls"),
+        (&na, "every control is not_applicable"),
+    ] {
+        for extra in [&[][..], &["--allow-manual"][..]] {
+            let out = evaluate(policy.to_str().unwrap(), &dir, extra);
+            assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+            assert!(stderr(&out).contains(why), "{}", transcript(&out));
+        }
+    }
 }
 
 #[test]
@@ -201,8 +279,8 @@ fn manual_control_without_attestation() {
     let out = evaluate(POLICY, &dir, &[]);
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "manual is not a failure: {}",
+        Some(1),
+        "an unattested manual control fails the gate: {}",
         transcript(&out)
     );
     let r = report(&out.stdout);
@@ -418,6 +496,35 @@ fn explain_traces_a_failing_control() {
         "explain", "EOL-1", "--policy", POLICY, "--bundle", b, "--as-of", AS_OF,
     ]);
     insta::assert_snapshot!("explain_eol", transcript(&out));
+}
+
+/// `vouch explain` of a manual control shows each attestation, the signature beside it, its
+/// key and the authority's decision.
+#[test]
+fn explain_shows_the_attestation_key_and_decision() {
+    let dir = bundle("eval-explain-manual", Variant::Good);
+    let b = dir.to_str().unwrap();
+    let out = vouch(&[
+        "explain",
+        "RB-1",
+        "--policy",
+        POLICY,
+        "--bundle",
+        b,
+        "--as-of",
+        AS_OF,
+        "--trust",
+        ATTESTER_KEY,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for wanted in [
+        "attestation attestations/rollback.toml by Jo Bloggs <jo.bloggs@acme.example> on 2026-09-20T00:00:00Z: accepted",
+        "signature attestations/rollback.toml.asc (openpgp): verified, key 12E3870E608AAEAD7BB1F007FE9305CD6E6C0D0D; allowed by the authority",
+        "result: pass",
+    ] {
+        assert!(text.contains(wanted), "no `{wanted}` in:\n{text}");
+    }
 }
 
 #[test]

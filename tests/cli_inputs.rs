@@ -71,6 +71,10 @@ fn evaluate(extra: &[&str]) -> Output {
         "examples/keys/TEST-ONLY-widget-release.minisign.pub",
         "--trust",
         "examples/keys/TEST-ONLY-widget-build.pub.pem",
+        "--trust",
+        "examples/keys/TEST-ONLY-priya-shah.pub.asc",
+        "--trust",
+        "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
         "-o",
         "/dev/null",
     ];

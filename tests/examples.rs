@@ -308,7 +308,8 @@ fn readme_main_job_runs_on_the_compliant_example() {
 }
 
 /// Trust never comes from the bundle: the compliant bundle ships the release key in KEYS, and
-/// without `--trust` every control that rests on a signature fails.
+/// without `--trust` every control that rests on a signature fails, and no attestation counts
+/// (the manual controls stay `manual`).
 #[test]
 fn without_the_trusted_keys_the_signature_controls_fail() {
     let ex = example("compliant");
@@ -326,8 +327,25 @@ fn without_the_trusted_keys_the_signature_controls_fail() {
         .collect();
     assert_eq!(
         failing,
-        ["ACME-SECURITY-TXT-SIGNED", "PROVENANCE", "SIGNED-ARTIFACTS"]
+        [
+            "ACME-SECURITY-TXT-SIGNED",
+            "INCIDENT-PLAN",
+            "PROVENANCE",
+            "ROLLBACK",
+            "SIGNED-ARTIFACTS",
+            "TRAINING"
+        ]
     );
+    for id in ["INCIDENT-PLAN", "ROLLBACK", "TRAINING"] {
+        let all = controls(&report);
+        let c = all[id];
+        assert_eq!(c["status"], "manual", "{id}");
+        assert!(
+            c["reason"].as_str().unwrap().contains("untrusted key"),
+            "{id}: {}",
+            c["reason"]
+        );
+    }
 }
 
 #[test]

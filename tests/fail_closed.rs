@@ -289,6 +289,10 @@ fn the_pack_holds_a_vulnerability_without_severity_to_the_strictest_rules() {
             "examples/keys/TEST-ONLY-widget-release.minisign.pub",
             "--trust",
             "examples/keys/TEST-ONLY-widget-build.pub.pem",
+            "--trust",
+            "examples/keys/TEST-ONLY-priya-shah.pub.asc",
+            "--trust",
+            "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
         ],
     );
     assert_eq!(code, 1, "{stderr}");

@@ -14,7 +14,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::bundle::{Variant, write_bundle};
+use common::bundle::{ATTESTER_KEY, Variant, write_bundle};
 use common::{root, temp_dir, transcript, vouch};
 use serde_json::Value;
 
@@ -41,6 +41,8 @@ fn evaluate_all(bundle: &Path, out: &Path, extra: &[&str]) -> i32 {
         b,
         "--as-of",
         AS_OF,
+        "--trust",
+        ATTESTER_KEY,
         "--output-dir",
         o,
     ];

@@ -128,6 +128,10 @@ fn compliant_with(
         "examples/keys/TEST-ONLY-widget-release.minisign.pub",
         "--trust",
         "examples/keys/TEST-ONLY-widget-build.pub.pem",
+        "--trust",
+        "examples/keys/TEST-ONLY-priya-shah.pub.asc",
+        "--trust",
+        "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
     ]);
     let report: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", transcript(&out)));

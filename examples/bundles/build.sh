@@ -6,7 +6,7 @@
 #   compliant/  widget 2.4.1, complete: every control of examples/policies/acme.vouch passes.
 #   failing/    the same release with one realistic fault per automated control, so that every
 #               automated control fails, each for its own reason; the manual controls have no
-#               (or too old) attestations.
+#               attestation, an unsigned and too old one, or one signed by an untrusted key.
 #   waived/     widget 2.3.5, the backport release of the older 2.3 cycle, built by its legacy
 #               pipeline: three controls fail, examples/waivers/waived.toml waives them, and
 #               one of those waivers has expired, so its control still fails.
@@ -48,11 +48,19 @@
 #                                                 signs the SLSA provenance (DSSE envelope)
 #   TEST-ONLY-personal-laptop.pub.asc / .sec.asc  OpenPGP Ed25519, a developer's own key that
 #                                                 ACME does NOT trust: signs the failing
-#                                                 bundle's zip and security.txt
+#                                                 bundle's zip, security.txt and training
+#                                                 attestation
+#   TEST-ONLY-priya-shah.pub.asc / .sec.asc       OpenPGP Ed25519, Priya Shah, security lead:
+#                                                 signs the incident plan and training
+#                                                 attestations (attestations/NAME.toml.asc)
+#   TEST-ONLY-jo-bloggs.pub.asc / .sec.asc        OpenPGP Ed25519, Jo Bloggs, release manager:
+#                                                 signs the rollback attestation
 #
-# All three bundles are evaluated trusting the same three public keys (see each
-# `*.example.toml`): TEST-ONLY-widget-release.pub.asc, TEST-ONLY-widget-release.minisign.pub
-# and TEST-ONLY-widget-build.pub.pem. The personal-laptop key is never trusted; the failing
+# All three bundles are evaluated trusting the same five public keys (see each
+# `*.example.toml`): TEST-ONLY-widget-release.pub.asc, TEST-ONLY-widget-release.minisign.pub,
+# TEST-ONLY-widget-build.pub.pem, and the two people's keys, TEST-ONLY-priya-shah.pub.asc and
+# TEST-ONLY-jo-bloggs.pub.asc (an attestation counts only when signed by a trusted key). The
+# personal-laptop key is never trusted; the failing
 # bundle ships it in its KEYS file, which shows that a key inside the bundle never makes a
 # signature trusted. The keys are generated only when absent (with fixed creation dates);
 # delete them to make new ones, then rebuild.
@@ -167,6 +175,10 @@ gpg_release="$(gpg_home)"
 gpg --homedir "$gpg_release" --batch --quiet --import "$keys/TEST-ONLY-widget-release.sec.asc" 2>/dev/null
 gpg_laptop="$(gpg_home)"
 gpg --homedir "$gpg_laptop" --batch --quiet --import "$keys/TEST-ONLY-personal-laptop.sec.asc" 2>/dev/null
+gpg_priya="$(gpg_home)"
+gpg --homedir "$gpg_priya" --batch --quiet --import "$keys/TEST-ONLY-priya-shah.sec.asc" 2>/dev/null
+gpg_jo="$(gpg_home)"
+gpg --homedir "$gpg_jo" --batch --quiet --import "$keys/TEST-ONLY-jo-bloggs.sec.asc" 2>/dev/null
 
 gpg_sign() { # HOME WHEN(YYYYmmddTHHMMSS) FILE: writes FILE.asc, detached and armored
   gpg --homedir "$1" --batch --quiet --yes --faked-system-time "$2!" --armor --detach-sign \
@@ -1060,12 +1072,25 @@ eol_announced = 2025-04-01
 EOF
 }
 
-attestation() { # FILE CONTROL DATE BY STATEMENT EVIDENCE
+# The statement of each manual control of the uk-sscop pack, quoted exactly: an attestation
+# names its control and quotes its `manual "..."` statement, so that a signed attestation for
+# one control cannot be replayed for another (#14).
+statement_of() { # CONTROL
+  case "$1" in
+    ROLLBACK) echo "Rolling back a failed update to the previous release was tested" ;;
+    INCIDENT-PLAN) echo "The incident response and customer communication plan exists and was reviewed" ;;
+    TRAINING) echo "Developers and support staff were trained in patch triage, CVSS scoring, secure changelogs and advisories" ;;
+    *) echo "build: no statement for control $1" >&2; exit 1 ;;
+  esac
+}
+
+attestation() { # FILE CONTROL DATE BY DETAILS EVIDENCE: the statement quoted, what was done in a comment
   mkdir -p "$(dirname "$1")"
   cat > "$1" <<EOF
+# $5
 [attestation]
 control = "$2"
-statement = "$5"
+statement = "$(statement_of "$2")"
 attested_by = "$4"
 date = $3
 evidence = ["$6"]
@@ -1119,6 +1144,12 @@ EOF
     "Priya Shah <priya.shah@acme.example>" \
     "All widget developers and support staff completed the 2026 security maintenance course: patch triage, CVSS scoring, secure changelogs, advisories" \
     "https://lms.acme.example/reports/sec-maint-2026"
+  # Each attestation is signed by the person who gives it (a detached OpenPGP signature beside
+  # it, `NAME.toml.asc`), on the day they attest: Jo Bloggs the rollback test, Priya Shah the
+  # incident plan review and the training.
+  gpg_sign "$gpg_jo" 20260930T160000 "$bundle/attestations/rollback.toml"
+  gpg_sign "$gpg_priya" 20260612T150000 "$bundle/attestations/incident-plan.toml"
+  gpg_sign "$gpg_priya" 20260320T120000 "$bundle/attestations/training.toml"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1188,13 +1219,21 @@ eol = 2026-04-01
 eol_announced = 2025-10-01
 EOF
 
-# The manual controls: no rollback test and no training attested, and the incident plan's
-# last review is more than a year old.
-rm "$b/attestations/rollback.toml" "$b/attestations/training.toml"
+# The manual controls: no rollback test attested; the incident plan's last review is more
+# than a year old and its attestation is unsigned; the training was attested by a developer
+# and signed with their personal key, which ACME does not trust (it is in the bundle's KEYS,
+# which changes nothing).
+rm "$b/attestations/rollback.toml" "$b/attestations/rollback.toml.asc" \
+  "$b/attestations/incident-plan.toml.asc"
 attestation "$b/attestations/incident-plan.toml" INCIDENT-PLAN 2025-06-15 \
   "Priya Shah <priya.shah@acme.example>" \
   "Incident response and customer communication plan IRP-2 reviewed at the Q2 security review" \
   "https://wiki.acme.example/security/irp-2?version=9"
+attestation "$b/attestations/training.toml" TRAINING 2026-03-20 \
+  "Sam Developer <sam@users.acme.example>" \
+  "Everyone did the course, I think" \
+  "https://lms.acme.example/reports/sec-maint-2026"
+gpg_sign "$gpg_laptop" 20260320T120000 "$b/attestations/training.toml"
 echo "build: wrote $b"
 
 # ---------------------------------------------------------------------------------------------

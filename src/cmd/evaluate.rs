@@ -14,7 +14,8 @@ use crate::policy_files::display_path;
 use crate::render::{ErrorFormat, plain_error};
 
 /// What makes `vouch evaluate` exit 1: a control whose status is in `statuses` and whose
-/// severity is at least `threshold`.
+/// severity is at least `threshold`; and, always, a policy with no controls or a run where
+/// every control is `not_applicable` (nothing was judged, so nothing may ship on it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Gate {
     threshold: SeverityLevel,
@@ -22,13 +23,18 @@ struct Gate {
 }
 
 impl Gate {
-    /// From the `--fail-on` values: severities set the threshold (the lowest given wins),
-    /// `manual` adds unattested manual controls; `fail` and `error` always count.
-    fn parse(values: &[String]) -> Result<Gate, String> {
+    /// From the `--fail-on` values and `--allow-manual`: severities set the threshold (the
+    /// lowest given wins); `fail`, `error` and (unless `--allow-manual`) `manual` always
+    /// count. `--fail-on manual` is the default, kept for existing pipelines; it contradicts
+    /// `--allow-manual`.
+    fn parse(values: &[String], allow_manual: bool) -> Result<Gate, String> {
         let mut gate = Gate {
             threshold: SeverityLevel::Info,
             statuses: vec![Status::Fail, Status::Error],
         };
+        if !allow_manual {
+            gate.statuses.push(Status::Manual);
+        }
         let mut threshold: Option<SeverityLevel> = None;
         for v in values {
             if let Some(level) = SeverityLevel::from_name(v) {
@@ -37,7 +43,13 @@ impl Gate {
             }
             match v.as_str() {
                 "fail" | "error" => {}
-                "manual" => gate.statuses.push(Status::Manual),
+                "manual" if allow_manual => {
+                    return Err(
+                        "`--fail-on manual` contradicts `--allow-manual`: give one or the other"
+                            .to_owned(),
+                    );
+                }
+                "manual" => {}
                 other => {
                     return Err(format!(
                         "`--fail-on {other}` is not a severity (info, low, medium, high, critical) or a status (fail, error, manual)"
@@ -49,11 +61,50 @@ impl Gate {
         Ok(gate)
     }
 
-    fn trips(&self, report: &Report) -> bool {
-        report.controls.iter().any(|c| {
-            self.statuses.contains(&c.status)
-                && SeverityLevel::from_name(&c.severity).is_none_or(|s| s >= self.threshold)
-        })
+    /// Why the report fails the gate, if it does.
+    fn trips(&self, report: &Report) -> Option<String> {
+        if report.controls.is_empty() {
+            return Some("the policy has no controls: nothing was judged".to_owned());
+        }
+        if report
+            .controls
+            .iter()
+            .all(|c| c.status == Status::NotApplicable)
+        {
+            return Some("every control is not_applicable: nothing was judged".to_owned());
+        }
+        let tripped: Vec<&str> = report
+            .controls
+            .iter()
+            .filter(|c| {
+                self.statuses.contains(&c.status)
+                    && SeverityLevel::from_name(&c.severity).is_none_or(|s| s >= self.threshold)
+            })
+            .map(|c| c.status.as_str())
+            .collect();
+        if tripped.is_empty() {
+            return None;
+        }
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for status in tripped {
+            match counts.iter_mut().find(|(s, _)| *s == status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((status, 1)),
+            }
+        }
+        counts.sort();
+        let total: usize = counts.iter().map(|(_, n)| n).sum();
+        let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let manual = if counts.iter().any(|(s, _)| *s == "manual") {
+            "; unattested manual controls fail it unless `--allow-manual`"
+        } else {
+            ""
+        };
+        Some(format!(
+            "{total} control{} fail the gate ({}){manual}",
+            if total == 1 { "" } else { "s" },
+            parts.join(", ")
+        ))
     }
 }
 
@@ -71,11 +122,16 @@ pub struct EvaluateArgs {
     /// Write one `report.EXT` per format into this directory.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
-    /// What fails the gate (repeatable): a severity (exit 1 only for failing or erroring
-    /// controls at or above it; default info) and/or `manual` (unattested manual controls
-    /// fail it too).
+    /// What fails the gate (repeatable): a severity (exit 1 only for failing, erroring or
+    /// unattested manual controls at or above it; default info); `manual` is accepted and is
+    /// the default (see `--allow-manual`).
     #[arg(long, value_name = "SEVERITY|STATUS")]
     fail_on: Vec<String>,
+    /// Unattested manual controls do not fail the gate (for teams that attest outside
+    /// vouch); they stay `manual` in the report. A policy with no controls, or a run where
+    /// every control is not_applicable, still exits 1.
+    #[arg(long)]
+    allow_manual: bool,
 }
 
 fn format_help() -> String {
@@ -86,14 +142,15 @@ fn format_help() -> String {
     )
 }
 
-/// Runs `vouch evaluate`: exit 0 when no control fails at or above `--fail-on`, 1 when one
-/// does, 2 on a usage or input error.
+/// Runs `vouch evaluate`: exit 0 when no control fails, errors or (without `--allow-manual`)
+/// is unattested at or above `--fail-on`, 1 when one does or when nothing was judged (no
+/// controls, or all not_applicable), 2 on a usage or input error.
 pub fn run(args: EvaluateArgs) -> VouchExit {
     let error_format = args.inputs.error_format;
     let Some(formats) = formats(&args, error_format) else {
         return VouchExit::Error;
     };
-    let gate = match Gate::parse(&args.fail_on) {
+    let gate = match Gate::parse(&args.fail_on, args.allow_manual) {
         Ok(gate) => gate,
         Err(message) => {
             plain_error(&message, error_format);
@@ -108,10 +165,14 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
         plain_error(&message, error_format);
         return VouchExit::Error;
     }
+    let tripped = gate.trips(&report);
     if error_format == ErrorFormat::Human {
         eprint!("{}", summary(&report));
+        if let Some(why) = &tripped {
+            eprintln!("  gate: {why}");
+        }
     }
-    if gate.trips(&report) {
+    if tripped.is_some() {
         VouchExit::Failure
     } else {
         VouchExit::Success

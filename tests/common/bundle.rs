@@ -37,10 +37,15 @@ support_until = 2027-09-30\neol = EOL\neol_announced = 2026-09-30\n\n\
 eol = 2027-10-01\neol_announced = 2026-04-01\n\n[[cycle]]\ncycle = \"2.6\"\n\
 released = 2027-03-01\n";
 
-const ATTESTATION: &str = "[attestation]\ncontrol = \"RB-1\"\n\
-statement = \"Rolled 2.5.0-rc2 back to 2.4.1 on the staging fleet; all health checks green\"\n\
-attested_by = \"Jo Bloggs <jo@example.com>\"\ndate = DATE\n\
+const ATTESTATION: &str = "# Rolled 2.5.0-rc2 back to 2.4.1 on the staging fleet; all health checks green\n\
+[attestation]\ncontrol = \"RB-1\"\n\
+statement = \"Rollback of a failed update was tested on the release candidate\"\n\
+attested_by = \"Jo Bloggs <jo.bloggs@acme.example>\"\ndate = DATE\n\
 evidence = [\"https://ci.example.com/runs/4711\"]\n";
+
+/// The key that signs the attestation (examples/keys, TEST ONLY); evaluations trust it with
+/// `--trust` [`ATTESTER_KEY`].
+pub const ATTESTER_KEY: &str = "examples/keys/TEST-ONLY-jo-bloggs.pub.asc";
 
 /// Writes the bundle `variant` into `dir` (which must be empty). With `reverse`, files are
 /// written in the opposite order, so directory order differs between two copies.
@@ -87,6 +92,9 @@ pub fn write_bundle(dir: &Path, variant: Variant, reverse: bool) {
     for (rel, content) in &files {
         write(dir, rel, content.as_bytes());
     }
+    if variant != Variant::Unattested {
+        sign_attestation(dir, "attestations/rollback.toml");
+    }
     let sums = sha256sums(
         dir,
         &[
@@ -110,6 +118,54 @@ fn write(dir: &Path, rel: &str, content: &[u8]) {
     let path = dir.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();
+}
+
+/// Signs `dir/rel` with Jo Bloggs' TEST-ONLY key (`rel.asc`, GnuPG, made 2026-09-20; Ed25519,
+/// so the same bytes every time). Without gpg the attestation stays unsigned, with a note.
+fn sign_attestation(dir: &Path, rel: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HOMES: AtomicUsize = AtomicUsize::new(0);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = std::env::temp_dir().join(format!(
+        "vouch-test-gnupg-{}-{}",
+        std::process::id(),
+        HOMES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let gpg = |args: &[&std::ffi::OsStr]| {
+        Command::new("gpg")
+            .arg("--homedir")
+            .arg(&home)
+            .args(["--batch", "--quiet", "--yes"])
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let secret = root.join("examples/keys/TEST-ONLY-jo-bloggs.sec.asc");
+    let file = dir.join(rel);
+    let signature = dir.join(format!("{rel}.asc"));
+    let signed = gpg(&["--import".as_ref(), secret.as_os_str()])
+        && gpg(&[
+            "--faked-system-time".as_ref(),
+            "20260920T120000!".as_ref(),
+            "--armor".as_ref(),
+            "--detach-sign".as_ref(),
+            "--output".as_ref(),
+            signature.as_os_str(),
+            file.as_os_str(),
+        ]);
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&home)
+        .args(["--kill", "gpg-agent"])
+        .output();
+    let _ = std::fs::remove_dir_all(&home);
+    if !signed {
+        eprintln!("note: `gpg` is not installed or failed; {rel} stays unsigned");
+    }
 }
 
 /// `sha256sum FILES` run in `dir`.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
+mod attest;
 mod expect;
 
 use expect::{Operand, missing, shown};
@@ -21,6 +22,7 @@ use super::duration::Duration;
 use super::interp::{Bound, EvalError, Interp};
 use super::trace::TraceLine;
 use super::value::Value;
+use crate::authority::Authority;
 use crate::evidence::AttestationFact;
 use crate::report::{AttestationUse, Finding, Status};
 
@@ -338,12 +340,15 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// Decides a manual control from the attestations that name it.
+/// Decides a manual control from the attestations that name it (or quote its statement):
+/// it passes on the newest one that counts ([`attest::judge`], and dated within `within`
+/// before `as_of`); otherwise it stays `manual` and says, attestation by attestation, why.
 pub(crate) fn manual<'a>(
     interp: &mut Interp<'a>,
     control: &CheckedControl,
     statement: &'a ManualStmt,
     facts: &[AttestationFact],
+    authority: &dyn Authority,
 ) -> ControlRun {
     let as_of = interp.env.as_of;
     let within = match &statement.within {
@@ -378,25 +383,30 @@ pub(crate) fn manual<'a>(
         },
         None => None,
     };
+    let needs = &statement.statement.value;
     let mut run = ControlRun::default();
-    let mut best: Option<&AttestationFact> = None;
-    let mut newest_rejected: Option<(&AttestationFact, String)> = None;
+    let mut best: Option<(&AttestationFact, &AttestationUse)> = None;
+    let mut uses = Vec::new();
     for fact in facts
         .iter()
-        .filter(|f| f.control.as_deref() == Some(control.id.as_str()))
+        .filter(|f| attest::concerns(f, &control.id, needs))
     {
-        let reason = if fact.date > as_of {
-            Some(format!("dated {} after as_of {as_of}", fact.date))
-        } else {
-            within.and_then(|w| match w.add_to(fact.date) {
-                Some(until) if until >= as_of => None,
-                _ => Some(format!(
+        let mut judged = attest::judge(fact, control, needs, authority);
+        if fact.date > as_of {
+            judged
+                .reasons
+                .push(format!("dated {} after as_of {as_of}", fact.date));
+        } else if let Some(w) = within {
+            match w.add_to(fact.date) {
+                Some(until) if until >= as_of => {}
+                _ => judged.reasons.push(format!(
                     "older than {w}: attested {}, {} before as_of",
                     fact.date,
                     Duration::between(fact.date, as_of)
                 )),
-            })
-        };
+            }
+        }
+        let reason = (!judged.reasons.is_empty()).then(|| judged.reasons.join("; "));
         run.trace.push(TraceLine {
             depth: 0,
             text: format!(
@@ -407,44 +417,69 @@ pub(crate) fn manual<'a>(
                 reason.as_deref().unwrap_or("accepted")
             ),
         });
-        if reason.is_none() && best.is_none_or(|b| fact.date >= b.date) {
-            best = Some(fact);
-        }
-        if let Some(r) = &reason
-            && newest_rejected
-                .as_ref()
-                .is_none_or(|(b, _)| fact.date >= b.date)
-        {
-            newest_rejected = Some((fact, r.clone()));
-        }
-        run.attestations.push(AttestationUse {
-            control: control.id.clone(),
-            path: fact.path.clone(),
-            sha256: fact.sha256.clone(),
-            statement: fact.statement.clone(),
-            attested_by: fact.attested_by.clone(),
-            date: fact.date.to_string(),
-            accepted: reason.is_none(),
-            reason,
-        });
+        run.trace.extend(
+            judged
+                .trace
+                .into_iter()
+                .map(|text| TraceLine { depth: 1, text }),
+        );
+        uses.push((
+            fact,
+            AttestationUse {
+                control: control.id.clone(),
+                path: fact.path.clone(),
+                sha256: fact.sha256.clone(),
+                statement: if fact.statement.is_empty() {
+                    format!("sha256:{}", fact.statement_sha256.as_deref().unwrap_or(""))
+                } else {
+                    fact.statement.clone()
+                },
+                attested_by: fact.attested_by.clone(),
+                date: fact.date.to_string(),
+                accepted: reason.is_none(),
+                reason,
+                signature: judged.signature,
+                key_id: judged.key_id,
+                decision: judged.decision,
+            },
+        ));
     }
-    let needs = &statement.statement.value;
-    match (best, newest_rejected) {
-        (Some(fact), _) => {
+    for (fact, u) in &uses {
+        if u.accepted && best.is_none_or(|(b, _)| fact.date >= b.date) {
+            best = Some((fact, u));
+        }
+    }
+    match best {
+        Some((fact, u)) => {
             run.status = Some(Status::Pass);
             run.reason = Some(format!(
-                "attested by {} on {} ({})",
-                fact.attested_by, fact.date, fact.path
+                "attested by {} on {} ({}), signed with key {}{}",
+                fact.attested_by,
+                fact.date,
+                fact.path,
+                u.key_id.as_deref().unwrap_or("-"),
+                u.decision.as_ref().map_or_else(String::new, |d| format!(
+                    ", {}",
+                    attest::decision_text(d.allowed, &d.reason, &d.policies)
+                ))
             ));
         }
-        (None, Some((_, why))) => {
-            run.status = Some(Status::Manual);
-            run.reason = Some(format!("no valid attestation ({why}); needs: {needs}"));
-        }
-        (None, None) => {
+        None if uses.is_empty() => {
             run.status = Some(Status::Manual);
             run.reason = Some(format!("needs an attestation: {needs}"));
         }
+        None => {
+            let why: Vec<String> = uses
+                .iter()
+                .map(|(_, u)| format!("{}: {}", u.path, u.reason.as_deref().unwrap_or("")))
+                .collect();
+            run.status = Some(Status::Manual);
+            run.reason = Some(format!(
+                "no valid attestation ({}); needs: {needs}",
+                why.join("; ")
+            ));
+        }
     }
+    run.attestations = uses.into_iter().map(|(_, u)| u).collect();
     run
 }

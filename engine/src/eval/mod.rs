@@ -178,9 +178,13 @@ fn run_control(
             ))
             .run(&decl.body),
         ControlKind::Manual { .. } => match decl.body.first() {
-            Some(Stmt::Manual(m)) => {
-                control::manual(&mut interp, control, m, &evidence.attestation_facts)
-            }
+            Some(Stmt::Manual(m)) => control::manual(
+                &mut interp,
+                control,
+                m,
+                &evidence.attestation_facts,
+                options.authority.as_ref(),
+            ),
             _ => internal_error("its `manual` statement is missing"),
         },
     };

@@ -4,6 +4,7 @@
 //! Built once per evaluation and shared by every control. Without exactly one `release.toml`, `release` is `none`: every field read from it is
 //! `none` too, so controls over it fail closed.
 
+mod attestations;
 mod coverage;
 mod dates;
 mod disclosure;
@@ -24,24 +25,9 @@ use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
     NodeId, ReleaseNode, SignatureNode, Source, SupportCycleNode,
 };
+use attestations::attestation_signatures;
+pub use attestations::{AttestationFact, AttestationSignature};
 use strings::Strings;
-
-/// An attestation, typed, for deciding `manual` controls.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttestationFact {
-    /// The control id it names.
-    pub control: Option<String>,
-    /// What was attested.
-    pub statement: String,
-    /// Who attested it.
-    pub attested_by: String,
-    /// When.
-    pub date: Timestamp,
-    /// Bundle path of the attestation file.
-    pub path: String,
-    /// sha256 of that file.
-    pub sha256: String,
-}
 
 /// The values of the schema's roots (all but `as_of`, which the evaluation supplies).
 #[derive(Debug, Clone)]
@@ -89,13 +75,15 @@ impl EvidenceValues {
     pub fn build_at(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Self {
         let facts: Vec<AttestationFact> = graph
             .attestations()
-            .map(|(_, a)| AttestationFact {
+            .map(|(id, a)| AttestationFact {
                 control: a.control.clone(),
                 statement: a.statement.clone(),
+                statement_sha256: a.statement_sha256.clone(),
                 attested_by: a.attested_by.clone(),
                 date: a.date,
                 path: a.source.path.clone(),
                 sha256: a.source.sha256.to_hex(),
+                signatures: attestation_signatures(graph, id, &a.source.path),
             })
             .collect();
         // The two big lists (every file; every artifact with its checksums and signatures)

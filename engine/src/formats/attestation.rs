@@ -9,12 +9,24 @@
 //! date = 2026-09-20
 //! evidence = ["https://ci.acme.example/runs/4711"]
 //! ```
+//!
+//! `statement` quotes the control's `manual "..."` statement exactly; instead of it (or as
+//! well), `statement_sha256` may give the sha256 of that statement's text. An attestation
+//! counts only when signed beside it (`NAME.toml.asc`, `.sig` or `.minisig`) by a trusted
+//! key; the evaluator decides that, not the parser.
 
 use super::toml_util::{self, DateOrTimestamp, TomlCtx};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 
 /// The keys of `[attestation]`.
-pub const ATTESTATION_KEYS: &[&str] = &["control", "statement", "attested_by", "date", "evidence"];
+pub const ATTESTATION_KEYS: &[&str] = &[
+    "control",
+    "statement",
+    "statement_sha256",
+    "attested_by",
+    "date",
+    "evidence",
+];
 /// The top-level tables.
 pub const TOP_KEYS: &[&str] = &["attestation"];
 
@@ -23,8 +35,12 @@ pub const TOP_KEYS: &[&str] = &["attestation"];
 pub struct Attestation {
     /// The control id it attests, if it names one.
     pub control: Option<String>,
-    /// What is attested.
+    /// What is attested: the control's statement, quoted (empty when only
+    /// `statement_sha256` is given).
     pub statement: String,
+    /// The sha256 (hex) of the control's statement, when given instead of (or as well as)
+    /// quoting it.
+    pub statement_sha256: Option<String>,
     /// Who attests it.
     pub attested_by: String,
     /// When (a date means 00:00 UTC that day).
@@ -94,7 +110,14 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>) -> Option<Attestation> 
             None
         }
     };
-    let statement = required(ctx, "statement", "\"what was checked\"");
+    let statement_sha256 = table
+        .get("statement_sha256")
+        .and_then(|v| ctx.nonempty_string(v, "statement_sha256"));
+    let statement = if statement_sha256.is_some() && !table.contains_key("statement") {
+        Some(String::new())
+    } else {
+        required(ctx, "statement", "\"the control's statement, quoted\"")
+    };
     let attested_by = required(ctx, "attested_by", "\"Name <email>\"");
     let control = table
         .get("control")
@@ -122,6 +145,7 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>) -> Option<Attestation> 
     Some(Attestation {
         control,
         statement: statement?,
+        statement_sha256,
         attested_by: attested_by?,
         date,
         evidence,
@@ -179,5 +203,24 @@ mod tests {
             super::super::classify(&input).map(|f| f.kind()),
             Some(EvidenceKind::Attestation)
         );
+    }
+
+    #[test]
+    fn the_statement_may_be_given_by_its_sha256_alone() {
+        let text = "[attestation]\ncontrol = \"TRAINING\"\n\
+                    statement_sha256 = \"ab12\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
+        let parsed = parse("attestations/training.toml", text.as_bytes());
+        let Some(Evidence::Attestation(a)) = parsed.evidence else {
+            panic!("no attestation: {:?}", parsed.findings)
+        };
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        assert_eq!(a.statement, "");
+        assert_eq!(a.statement_sha256.as_deref(), Some("ab12"));
+        // Neither: `statement` is missing.
+        let text =
+            "[attestation]\ncontrol = \"TRAINING\"\nattested_by = \"Priya\"\ndate = 2026-09-20\n";
+        let parsed = parse("attestations/training.toml", text.as_bytes());
+        assert!(parsed.evidence.is_none());
+        assert!(!parsed.findings.is_empty());
     }
 }

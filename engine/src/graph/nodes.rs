@@ -194,8 +194,11 @@ pub struct AttestationNode {
     /// The control id it attests, if it names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
-    /// What is attested.
+    /// What is attested (empty when only `statement_sha256` is given).
     pub statement: String,
+    /// The sha256 of the control's statement, when the attestation gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement_sha256: Option<String>,
     /// Who attests it.
     pub attested_by: String,
     /// When.

@@ -469,11 +469,34 @@ pub struct AttestationUse {
     pub attested_by: String,
     /// When (RFC 3339).
     pub date: String,
-    /// Whether it satisfied the control (`false` when too old, or dated after `as_of`).
+    /// Whether it satisfied the control: it names the control, quotes its statement (or
+    /// its sha256), is not too old nor dated after `as_of`, and a signature beside it verifies
+    /// with a trusted key that the authority permits to attest the control.
     pub accepted: bool,
-    /// Why it was not accepted.
+    /// Why it was not accepted: every rule it breaks, `; `-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Bundle path of the signature that counted (or, when none did, of the first that
+    /// verified with a trusted key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The key id of that signature, as `signatures[].key_id` gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The authority's decision on that key attesting the control.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<AuthorityDecision>,
+}
+
+/// What the authority decided on a request (see `crate::authority::Decision`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorityDecision {
+    /// Whether it was permitted.
+    pub allowed: bool,
+    /// The ids of the policies that determined it (empty for a default).
+    pub policies: Vec<String>,
+    /// Why, in one line.
+    pub reason: String,
 }
 
 /// One file of the bundle.

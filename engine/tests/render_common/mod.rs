@@ -364,6 +364,13 @@ fn attestations() -> Vec<AttestationUse> {
             date: "2026-08-20T10:00:00Z".into(),
             accepted: true,
             reason: None,
+            signature: Some("attestations/incident-plan.toml.asc".into()),
+            key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
+            decision: Some(vouch_engine::report::AuthorityDecision {
+                allowed: true,
+                policies: Vec::new(),
+                reason: "no authority policy: every trusted key may attest, waive and sign".into(),
+            }),
         },
         AttestationUse {
             control: "ACME-TRAINING".into(),
@@ -374,6 +381,9 @@ fn attestations() -> Vec<AttestationUse> {
             date: "2025-03-01T09:00:00Z".into(),
             accepted: false,
             reason: Some("older than 12 months at 2026-10-01".into()),
+            signature: None,
+            key_id: None,
+            decision: None,
         },
     ]
 }

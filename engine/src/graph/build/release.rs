@@ -259,6 +259,7 @@ impl Builder {
         let ix = self.add(Node::Attestation(AttestationNode {
             control: a.control,
             statement: a.statement,
+            statement_sha256: a.statement_sha256,
             attested_by: a.attested_by,
             date: a.date,
             evidence: a.evidence,
