@@ -260,20 +260,20 @@ fn load_entities(
                 )),
         )
     })?;
-    let entities = Entities::from_json_value(json.clone(), Some(schema)).map_err(|e| {
-        Box::new(locate_entity_error(&json, schema, source, problem(format!(
-            "not Cedar entities of vouch's schema: {e}"
-        ))))
-    })?;
-    for entity in entities.iter() {
-        let uid = entity.uid();
-        let type_name = uid.type_name().to_string();
-        if !ENTITY_FILE_TYPES.contains(&type_name.as_str()) {
-            let id = uid.id().unescaped().to_owned();
-            let (offset, len) = find_quoted(source.text, &id);
+    for item in json.as_array().into_iter().flatten() {
+        let type_name = item
+            .pointer("/uid/type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        if !type_name.is_empty() && !ENTITY_FILE_TYPES.contains(&type_name) {
+            let id = item
+                .pointer("/uid/id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let (offset, len) = find_quoted(source.text, id);
             return Err(Box::new(
                 problem(format!(
-                    "the entities file declares {uid}: it may declare only keys (Vouch::Key) and groups (Vouch::Group)"
+                    "the entities file declares {type_name}::{id:?}: it may declare only keys (Vouch::Key) and groups (Vouch::Group)"
                 ))
                 .with_label(Some(format!("a {type_name}")), offset, len)
                 .with_help(Some(
@@ -282,6 +282,11 @@ fn load_entities(
             ));
         }
     }
+    let entities = Entities::from_json_value(json.clone(), Some(schema)).map_err(|e| {
+        Box::new(locate_entity_error(&json, schema, source, problem(format!(
+            "not Cedar entities of vouch's schema: {e}"
+        ))))
+    })?;
     Ok(entities)
 }
 
