@@ -93,6 +93,11 @@ impl AuthorityDiagnostic {
     pub fn file(&self) -> &str {
         self.source.name()
     }
+
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        self.source.inner()
+    }
 }
 
 impl fmt::Display for AuthorityDiagnostic {

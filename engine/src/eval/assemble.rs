@@ -10,7 +10,10 @@ use super::control::ControlRun;
 use super::value::utc_date;
 use crate::digest::Sha256Digest;
 use crate::graph::{EvidenceGraph, FileNode};
+use crate::authority::SourceDigest;
+use crate::authority::signing::SigningDecisions;
 use crate::report::{
+    AuthorityDecision, AuthorityRef, FileDigestRef,
     BundleFinding, BundleRef, ControlResult, EvidenceFile, PolicyRef, PolicySource,
     ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, WaiverResult,
 };
@@ -21,6 +24,7 @@ pub(super) fn report(
     policy: &CheckedPolicy,
     graph: &EvidenceGraph,
     options: &super::EvaluationOptions,
+    signing: &SigningDecisions,
     runs: Vec<ControlRun>,
 ) -> Report {
     let mut matched = vec![0usize; options.waivers.len()];
@@ -78,20 +82,44 @@ pub(super) fn report(
         evidence: evidence_files(graph),
         signatures: graph
             .signatures()
-            .map(|(_, s)| SignatureResult {
-                path: s.source.path.clone(),
-                format: s.format.as_str().to_owned(),
-                signed: s.signed.clone(),
-                outcome: s.verification.outcome.as_str().to_owned(),
-                verified: s.verification.verified,
-                trusted: s.verification.trusted,
-                key_id: s.verification.key_id.clone(),
-                signer: s.verification.signer.clone(),
-                reason: s.verification.reason.clone(),
+            .map(|(id, s)| {
+                let v = signing.judged(id, s);
+                SignatureResult {
+                    path: s.source.path.clone(),
+                    format: s.format.as_str().to_owned(),
+                    signed: s.signed.clone(),
+                    outcome: v.outcome.as_str().to_owned(),
+                    verified: v.verified,
+                    trusted: v.trusted,
+                    key_id: v.key_id.clone(),
+                    signer: v.signer.clone(),
+                    reason: v.reason.clone(),
+                    decision: signing.get(id).map(|d| AuthorityDecision {
+                        action: "sign".to_owned(),
+                        kind: Some(d.kind.name().to_owned()),
+                        allowed: d.decision.allowed,
+                        policies: d.decision.policies.clone(),
+                        reason: d.decision.reason.clone(),
+                    }),
+                }
             })
             .collect(),
         trust: options.trust.clone(),
+        authority: authority_ref(options.authority.sources()),
     }
+}
+
+/// The authority's files (policy, then entities) as the report records them.
+fn authority_ref(sources: Vec<SourceDigest>) -> Option<AuthorityRef> {
+    let mut files = sources.into_iter().map(|s| FileDigestRef {
+        path: s.name,
+        sha256: s.sha256,
+    });
+    let policy = files.next()?;
+    Some(AuthorityRef {
+        policy,
+        entities: files.next(),
+    })
 }
 
 /// Every regular file, in path order, as the report lists it: one per file of the bundle

@@ -17,6 +17,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
+use crate::authority::signing::SigningDecisions;
+use crate::signatures::{Outcome, Verification};
 use crate::eval::cite::CitationTable;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
@@ -74,6 +76,8 @@ pub struct EvidenceValues {
     pub attestation_facts: Vec<AttestationFact>,
     /// The unreadable files, with what each feeds, in path order.
     pub unreadable: Vec<unreadable::UnreadableFact>,
+    /// The authority's `sign` decisions the values were built with.
+    pub signing: SigningDecisions,
     /// Every record's citation, in the report's order (each record knows its rank).
     pub(crate) citations: Arc<CitationTable>,
 }
@@ -87,6 +91,17 @@ impl EvidenceValues {
     /// Builds every root from the graph; durations that run until now (`open_for`) end at
     /// `as_of`.
     pub fn build_at(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Self {
+        Self::build_for(graph, as_of, &SigningDecisions::default())
+    }
+
+    /// [`EvidenceValues::build_at`] with the authority's `sign` decisions: a signature the
+    /// authority does not permit is not `trusted` (outcome `not-permitted`), and provenance
+    /// or a security.txt whose only trusted signatures are not permitted is not `verified`.
+    pub fn build_for(
+        graph: &EvidenceGraph,
+        as_of: Option<Timestamp>,
+        signing: &SigningDecisions,
+    ) -> Self {
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(_, a)| AttestationFact {
@@ -104,7 +119,7 @@ impl EvidenceValues {
         let sboms = sboms::Sboms::build(graph);
         let files = Files::build(graph);
         let release = graph.release().map_or(Value::None, |(id, r)| {
-            release(graph, id, r, &sboms, &files, as_of)
+            release(graph, id, r, &sboms, &files, as_of, signing)
         });
         let mut values = EvidenceValues {
             bundle: unreadable::bundle(graph),
@@ -113,7 +128,7 @@ impl EvidenceValues {
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
             advisories: vulns::advisories(graph, as_of),
             support: support(graph, as_of),
-            security_txt: disclosure::security_txt(graph),
+            security_txt: disclosure::security_txt(graph, signing),
             changelog: disclosure::changelog(graph),
             feeds: disclosure::feeds(graph),
             tls_scans: disclosure::tls_scans(graph),
@@ -121,6 +136,7 @@ impl EvidenceValues {
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
             unreadable: unreadable::facts(graph),
+            signing: signing.clone(),
             citations: Arc::default(),
         };
         values.citations = Arc::new(CitationTable::rank(values.roots()));
@@ -291,6 +307,7 @@ fn release(
     sboms: &sboms::Sboms,
     files: &Files,
     as_of: Option<Timestamp>,
+    signing: &SigningDecisions,
 ) -> Value {
     let listed = graph.artifacts_of(id);
     let artifacts = listed
@@ -299,7 +316,7 @@ fn release(
             let mut strings = Strings::default();
             chunk
                 .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, &mut strings))
+                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, signing, &mut strings))
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
@@ -342,6 +359,7 @@ fn artifact(
     a: &ArtifactNode,
     sboms: &sboms::Sboms,
     files: &Files,
+    signing: &SigningDecisions,
     strings: &mut Strings,
 ) -> Value {
     let file = graph.artifact_file(id);
@@ -359,7 +377,7 @@ fn artifact(
     let checksums = graph
         .checksums_of(id)
         .into_iter()
-        .map(|(cid, c)| checksum(graph, cid, c, sha256.as_ref(), strings))
+        .map(|(cid, c)| checksum(graph, cid, c, sha256.as_ref(), signing, strings))
         .collect();
     let name = crate::formats::file_name(&a.path);
     // An artifact present in the bundle cites its file; a missing one, its manifest line.
@@ -380,10 +398,10 @@ fn artifact(
             ("name", Value::str(name)),
             ("size", file.map_or(Value::None, |(_, f)| size(f.size))),
             ("sha256", sha256.map_or(Value::None, Value::Str)),
-            ("signatures", signatures(graph, id, strings)),
+            ("signatures", signatures(graph, id, signing, strings)),
             ("checksums", Value::List(checksums)),
             ("sboms", sboms.of_artifact(graph, id)),
-            ("provenance", provenance(graph, id, strings)),
+            ("provenance", provenance(graph, id, signing, strings)),
             ("digest_mismatches", digest_mismatches(graph, id, strings)),
         ],
     )
@@ -426,7 +444,12 @@ fn digest_mismatches(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Stri
 
 /// The signatures over a file or an artifact's file (the shared empty list when there are
 /// none).
-fn signatures(graph: &EvidenceGraph, signed: NodeId, strings: &mut Strings) -> Value {
+fn signatures(
+    graph: &EvidenceGraph,
+    signed: NodeId,
+    signing: &SigningDecisions,
+    strings: &mut Strings,
+) -> Value {
     let found = graph.signatures_of(signed);
     if found.is_empty() {
         return empty();
@@ -434,14 +457,13 @@ fn signatures(graph: &EvidenceGraph, signed: NodeId, strings: &mut Strings) -> V
     Value::list(
         found
             .into_iter()
-            .map(|(_, s)| signature(s, strings))
+            .map(|(id, s)| signature(s, &signing.judged(id, s), strings))
             .collect(),
     )
 }
 
-fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
+fn signature(s: &SignatureNode, v: &Verification, strings: &mut Strings) -> Value {
     let citation = strings.cite(&s.source);
-    let v = &s.verification;
     record(
         "Signature",
         Arc::clone(&citation.path),
@@ -464,7 +486,12 @@ fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
 }
 
 /// The provenance statements naming an artifact's file by digest.
-fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
+fn provenance(
+    graph: &EvidenceGraph,
+    artifact: NodeId,
+    signing: &SigningDecisions,
+    strings: &mut Strings,
+) -> Value {
     let found = graph.provenance_of(artifact);
     if found.is_empty() {
         return empty();
@@ -472,8 +499,10 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
     Value::list(
         found
             .into_iter()
-            .map(|(_, p)| {
+            .map(|(pid, p)| {
                 let citation = strings.cite(&p.source);
+                // Verified by a trusted key the authority permits to sign provenance.
+                let verified = p.verified && permitted_signature(graph, pid, signing);
                 record(
                     "Provenance",
                     Arc::clone(&citation.path),
@@ -482,7 +511,7 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
                         ("path", Value::Str(citation.path)),
                         ("predicate_type", strings.value(&p.predicate_type)),
                         ("builder", Value::opt_str(p.builder.as_ref())),
-                        ("verified", Value::Bool(p.verified)),
+                        ("verified", Value::Bool(verified)),
                     ],
                 )
             })
@@ -498,10 +527,11 @@ fn checksum(
     id: NodeId,
     c: &ChecksumEntryNode,
     sha256: Option<&Arc<str>>,
+    signing: &SigningDecisions,
     strings: &mut Strings,
 ) -> Value {
     let signed_by = graph.source_file(id).map_or_else(empty, |(file, _)| {
-        strings.signatures_of_file(file, |strings| signatures(graph, file, strings))
+        strings.signatures_of_file(file, |strings| signatures(graph, file, signing, strings))
     });
     let line = c.source.line.unwrap_or(0);
     let citation = strings.cite(&c.source);
@@ -522,6 +552,21 @@ fn checksum(
             ("signatures", signed_by),
         ],
     )
+}
+
+/// Whether a signature over the file entity `id` was read from verifies with a trusted key
+/// the authority permits (every signature counts when it was not asked).
+pub(super) fn permitted_signature(
+    graph: &EvidenceGraph,
+    id: NodeId,
+    signing: &SigningDecisions,
+) -> bool {
+    graph.source_file(id).is_some_and(|(file, _)| {
+        graph
+            .signatures_of(file)
+            .iter()
+            .any(|(sid, s)| s.verification.outcome == Outcome::Verified && signing.counts(*sid, s))
+    })
 }
 
 fn distribution(d: &DistributionNode) -> Value {

@@ -505,12 +505,14 @@ pub fn finish(
             key_id: Some("E7620F1842B4E81F".into()),
             signer: None,
             reason: Some("no minisign key E7620F1842B4E81F in the trust set".into()),
+            decision: None,
         }],
         trust: vec![TrustedKeyRef {
             path: "keys/release.pub".into(),
             format: "minisign".into(),
             key_id: "0807060504030201".into(),
         }],
+        authority: None,
     }
 }
 
