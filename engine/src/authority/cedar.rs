@@ -225,7 +225,10 @@ fn validate(schema: &Schema, policies: &PolicySet, policy: SourceText<'_>) -> Di
                 DiagnosticKind::InvalidPolicy,
                 policy.name,
                 policy.text,
-                format!("policy does not validate against vouch's schema: {e}"),
+                format!(
+                    "policy does not validate against vouch's schema: {}",
+                    with_annotated_ids(&e.to_string(), policies)
+                ),
             )
             .with_help(Some(e.help().map_or_else(
                 || "see `vouch authority schema` for the types, attributes and actions".to_owned(),
@@ -234,6 +237,17 @@ fn validate(schema: &Schema, policies: &PolicySet, policy: SourceText<'_>) -> Di
             .with_labels_of(e)
         })
         .collect()
+}
+
+/// `message` with Cedar's policy ids (`policy0`) replaced by their `@id` annotations.
+fn with_annotated_ids(message: &str, policies: &PolicySet) -> String {
+    let mut out = message.to_owned();
+    for policy in policies.policies() {
+        if let Some(id) = policy.annotation("id") {
+            out = out.replace(&format!("policy `{}`", policy.id()), &format!("policy `{id}`"));
+        }
+    }
+    out
 }
 
 /// The entities file: JSON, Cedar's entity format, conforming to the schema, and declaring

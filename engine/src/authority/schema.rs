@@ -88,7 +88,7 @@ namespace Vouch {
     name?: String,
   };
 
-  // The release a report judged. Its id is the report's bundle digest ("sha256:...").
+  // The release a report judged. Its id is the report's bundle digest (hex sha256).
   // Each status set holds the ids of the controls with that status; the principle sets
   // hold the ids of the framework's principles (provisions) with that status. Its tags are
   // the `--context KEY=VALUE` pairs of the run (e.g. branch, pipeline).

@@ -65,6 +65,7 @@ pub(super) fn report(
         })
         .collect();
     waivers.sort_by(|a, b| (&a.control, &a.id).cmp(&(&b.control, &b.id)));
+    let authority = authority_ref(options.authority.sources());
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         tool: Tool {
@@ -94,7 +95,9 @@ pub(super) fn report(
                     key_id: v.key_id.clone(),
                     signer: v.signer.clone(),
                     reason: v.reason.clone(),
-                    decision: signing.get(id).map(|d| AuthorityDecision {
+                    // Recorded under an authority policy only: without one every trusted
+                    // key may sign (the reports of runs without --authority are unchanged).
+                    decision: signing.get(id).filter(|_| authority.is_some()).map(|d| AuthorityDecision {
                         action: "sign".to_owned(),
                         kind: Some(d.kind.name().to_owned()),
                         allowed: d.decision.allowed,
@@ -105,7 +108,7 @@ pub(super) fn report(
             })
             .collect(),
         trust: options.trust.clone(),
-        authority: authority_ref(options.authority.sources()),
+        authority,
     }
 }
 
