@@ -302,3 +302,38 @@ fn gate_allows_denies_and_errs() {
     ]);
     assert_eq!(deploy.status.code(), Some(2), "{}", transcript(&deploy));
 }
+
+/// Every ```` ```cedar ```` block of the Authority page validates against the authority
+/// schema (```` ```cedar,gate ````: the gate schema), and the two example files' policies are
+/// on the page as they are in the files.
+#[test]
+fn the_book_page_validates_and_quotes_the_examples() {
+    use vouch_engine::authority::SourceText;
+    use vouch_engine::authority::gate::Gate;
+    let page = std::fs::read_to_string(root().join("book/src/guide/authority.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```cedar") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info == ",gate", body.join("\n") + "\n"));
+        }
+    }
+    assert_eq!(blocks.len(), 2, "an authority and a gate block");
+    for (gate, text) in &blocks {
+        let source = SourceText {
+            name: "book",
+            text,
+        };
+        if *gate {
+            Gate::new(source, None).unwrap();
+        } else {
+            vouch_engine::authority::CedarAuthority::new(source, None).unwrap();
+        }
+    }
+    for (file, (_, text)) in ["acme.cedar", "gate.cedar"].iter().zip(&blocks) {
+        let example =
+            std::fs::read_to_string(root().join("examples/authority").join(file)).unwrap();
+        assert!(example.contains(text.as_str()), "the book's {file} is not the example's");
+    }
+}
