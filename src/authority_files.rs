@@ -78,22 +78,26 @@ fn read_pair(
     Some((policy, entities))
 }
 
-/// Loads the authority of `args`: `Ok(None)` without `--authority`, `Err(())` when a file
-/// is unreadable or invalid (its diagnostics printed).
+/// An authority file was unreadable or invalid; its diagnostics were printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
+/// Loads the authority of `args`: `Ok(None)` without `--authority`, `Err(Reported)` when a
+/// file is unreadable or invalid (its diagnostics printed).
 pub fn load_authority(
     args: &AuthorityArgs,
     format: ErrorFormat,
-) -> Result<Option<CedarAuthority>, ()> {
+) -> Result<Option<CedarAuthority>, Reported> {
     let Some(path) = &args.authority else {
         return Ok(None);
     };
     let (policy, entities) =
-        read_pair(path, args.authority_entities.as_deref(), format).ok_or(())?;
+        read_pair(path, args.authority_entities.as_deref(), format).ok_or(Reported)?;
     match CedarAuthority::new(policy.source(), entities.as_ref().map(TextFile::source)) {
         Ok(authority) => Ok(Some(authority)),
         Err(diagnostics) => {
             print(&diagnostics, format);
-            Err(())
+            Err(Reported)
         }
     }
 }

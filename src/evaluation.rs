@@ -121,7 +121,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         match crate::authority_files::load_authority(&inputs.authority, format) {
             Ok(Some(cedar)) => Arc::new(cedar),
             Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
-            Err(()) => return None,
+            Err(crate::authority_files::Reported) => return None,
         };
     for w in &waivers {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {

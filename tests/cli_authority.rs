@@ -49,7 +49,10 @@ fn evaluate(extra: &[&str]) -> (Option<i32>, serde_json::Value) {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("a JSON report: {}", transcript(&out)));
     let errors: Vec<String> = SCHEMA.iter_errors(&report).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "the report breaks its schema: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "the report breaks its schema: {errors:#?}"
+    );
     (out.status.code(), report)
 }
 
@@ -80,7 +83,10 @@ fn schema_printing() {
     insta::assert_snapshot!("authority_schema", String::from_utf8_lossy(&out.stdout));
     let gate = vouch(&["authority", "schema", "--gate"]);
     assert_eq!(gate.status.code(), Some(0));
-    insta::assert_snapshot!("authority_schema_gate", String::from_utf8_lossy(&gate.stdout));
+    insta::assert_snapshot!(
+        "authority_schema_gate",
+        String::from_utf8_lossy(&gate.stdout)
+    );
 }
 
 #[test]
@@ -150,7 +156,12 @@ fn an_unknown_action_is_a_located_diagnostic() {
 #[test]
 fn bad_entities_are_located_diagnostics() {
     let policy = "permit (principal, action == Vouch::Action::\"attest\", resource);\n";
-    let syntax = check("entities-json", policy, Some("[\n  { \"uid\": { \"type\": \"Vouch::Key\", \"id\": \"K\" }\n"), false);
+    let syntax = check(
+        "entities-json",
+        policy,
+        Some("[\n  { \"uid\": { \"type\": \"Vouch::Key\", \"id\": \"K\" }\n"),
+        false,
+    );
     insta::assert_snapshot!("authority_check_entities_syntax", syntax);
     let control = "[\n  { \"uid\": { \"type\": \"Vouch::Control\", \"id\": \"TRAINING\" },\n    \"attrs\": { \"severity\": \"low\", \"provisions\": [], \"tags\": [] }, \"parents\": [] }\n]\n";
     insta::assert_snapshot!(
@@ -179,11 +190,18 @@ fn evaluate_records_sign_decisions_and_the_files() {
     let authority = &report["authority"];
     assert_eq!(authority["policy"]["path"], "examples/authority/acme.cedar");
     assert_eq!(authority["policy"]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(authority["entities"]["path"], "examples/authority/people.json");
+    assert_eq!(
+        authority["entities"]["path"],
+        "examples/authority/people.json"
+    );
     // Without --authority: no decisions, no authority files.
     let (_, plain) = evaluate(&[]);
     assert!(plain.get("authority").is_none());
-    assert!(signature(&plain, "provenance/widget-2.4.1.intoto.jsonl").get("decision").is_none());
+    assert!(
+        signature(&plain, "provenance/widget-2.4.1.intoto.jsonl")
+            .get("decision")
+            .is_none()
+    );
 }
 
 #[test]
@@ -260,10 +278,7 @@ fn gate_allows_denies_and_errs() {
     let allow = gate(&path, JO, &["branch=main"]);
     assert_eq!(allow.status.code(), Some(0), "{}", transcript(&allow));
     let digest = report["bundle"]["digest"].as_str().unwrap();
-    insta::assert_snapshot!(
-        "gate_allow",
-        transcript(&allow).replace(digest, "[DIGEST]")
-    );
+    insta::assert_snapshot!("gate_allow", transcript(&allow).replace(digest, "[DIGEST]"));
     // Not from main: no policy permits a release manager.
     let other = gate(&path, JO, &["branch=feature"]);
     assert_eq!(other.status.code(), Some(1), "{}", transcript(&other));
@@ -283,11 +298,17 @@ fn gate_allows_denies_and_errs() {
     let denied = gate(&manual_path.to_string_lossy(), JO, &["branch=main"]);
     assert_eq!(denied.status.code(), Some(1));
     let out = String::from_utf8_lossy(&denied.stdout);
-    assert!(out.contains("determining policies: no-unattested-manual-controls"), "{out}");
+    assert!(
+        out.contains("determining policies: no-unattested-manual-controls"),
+        "{out}"
+    );
     // Errors: not a report, a bad --context, an unknown action.
     let not_report = dir.join("not.json");
     std::fs::write(&not_report, "{\"schema\": \"other\"}").unwrap();
-    assert_eq!(gate(&not_report.to_string_lossy(), JO, &[]).status.code(), Some(2));
+    assert_eq!(
+        gate(&not_report.to_string_lossy(), JO, &[]).status.code(),
+        Some(2)
+    );
     assert_eq!(gate(&path, JO, &["branch"]).status.code(), Some(2));
     let deploy = vouch(&[
         "gate",
@@ -321,10 +342,7 @@ fn the_book_page_validates_and_quotes_the_examples() {
     }
     assert_eq!(blocks.len(), 2, "an authority and a gate block");
     for (gate, text) in &blocks {
-        let source = SourceText {
-            name: "book",
-            text,
-        };
+        let source = SourceText { name: "book", text };
         if *gate {
             Gate::new(source, None).unwrap();
         } else {
@@ -334,6 +352,9 @@ fn the_book_page_validates_and_quotes_the_examples() {
     for (file, (_, text)) in ["acme.cedar", "gate.cedar"].iter().zip(&blocks) {
         let example =
             std::fs::read_to_string(root().join("examples/authority").join(file)).unwrap();
-        assert!(example.contains(text.as_str()), "the book's {file} is not the example's");
+        assert!(
+            example.contains(text.as_str()),
+            "the book's {file} is not the example's"
+        );
     }
 }

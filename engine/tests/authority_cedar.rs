@@ -1,6 +1,13 @@
 //! The Cedar authority's decisions: permit, forbid, default deny, groups from the entities
 //! file, the determining policy ids; and its located diagnostics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use vouch_engine::authority::gate::{Gate, ReportFacts};
 use vouch_engine::authority::{
     Action, Authority, CedarAuthority, ControlFacts, DiagnosticKind, Request, SignedKind,
@@ -64,7 +71,13 @@ fn control<'a>(id: &'a str, severity: &'a str) -> ControlFacts<'a> {
     }
 }
 
-fn ask(a: &CedarAuthority, key: &str, action: Action, c: Option<ControlFacts<'_>>, missing: bool) -> vouch_engine::authority::Decision {
+fn ask(
+    a: &CedarAuthority,
+    key: &str,
+    action: Action,
+    c: Option<ControlFacts<'_>>,
+    missing: bool,
+) -> vouch_engine::authority::Decision {
     a.decide(&Request {
         key_id: key,
         action,
@@ -76,25 +89,58 @@ fn ask(a: &CedarAuthority, key: &str, action: Action, c: Option<ControlFacts<'_>
 #[test]
 fn groups_from_the_entities_file_permit_and_name_the_policy() {
     let a = authority();
-    let d = ask(&a, "PRIYA", Action::Attest, Some(control("TRAINING", "medium")), false);
+    let d = ask(
+        &a,
+        "PRIYA",
+        Action::Attest,
+        Some(control("TRAINING", "medium")),
+        false,
+    );
     assert!(d.allowed, "{d:?}");
     assert_eq!(d.policies, ["security-leads-attest"]);
-    assert!(d.reason.contains("permitted by `security-leads-attest`"), "{}", d.reason);
+    assert!(
+        d.reason.contains("permitted by `security-leads-attest`"),
+        "{}",
+        d.reason
+    );
     // Jo may attest ROLLBACK only.
-    let rollback = ask(&a, "JO", Action::Attest, Some(control("ROLLBACK", "high")), false);
+    let rollback = ask(
+        &a,
+        "JO",
+        Action::Attest,
+        Some(control("ROLLBACK", "high")),
+        false,
+    );
     assert!(rollback.allowed);
     assert_eq!(rollback.policies, ["release-managers-attest-rollback"]);
-    let training = ask(&a, "JO", Action::Attest, Some(control("TRAINING", "medium")), false);
+    let training = ask(
+        &a,
+        "JO",
+        Action::Attest,
+        Some(control("TRAINING", "medium")),
+        false,
+    );
     assert!(!training.allowed);
 }
 
 #[test]
 fn no_matching_policy_is_a_default_deny() {
     let a = authority();
-    let d = ask(&a, "STRANGER", Action::Attest, Some(control("TRAINING", "medium")), false);
+    let d = ask(
+        &a,
+        "STRANGER",
+        Action::Attest,
+        Some(control("TRAINING", "medium")),
+        false,
+    );
     assert!(!d.allowed);
     assert!(d.policies.is_empty());
-    assert!(d.reason.contains("no policy permits key STRANGER to attest control `TRAINING`"), "{}", d.reason);
+    assert!(
+        d.reason
+            .contains("no policy permits key STRANGER to attest control `TRAINING`"),
+        "{}",
+        d.reason
+    );
     // An attest request with no control is refused, whoever asks.
     assert!(!ask(&a, "PRIYA", Action::Attest, None, false).allowed);
 }
@@ -102,28 +148,85 @@ fn no_matching_policy_is_a_default_deny() {
 #[test]
 fn forbid_wins_and_is_named() {
     let a = authority();
-    let medium = ask(&a, "PRIYA", Action::Waive, Some(control("SBOM", "medium")), false);
+    let medium = ask(
+        &a,
+        "PRIYA",
+        Action::Waive,
+        Some(control("SBOM", "medium")),
+        false,
+    );
     assert!(medium.allowed, "{medium:?}");
-    let critical = ask(&a, "PRIYA", Action::Waive, Some(control("SIGN", "critical")), false);
+    let critical = ask(
+        &a,
+        "PRIYA",
+        Action::Waive,
+        Some(control("SIGN", "critical")),
+        false,
+    );
     assert!(!critical.allowed);
     assert_eq!(critical.policies, ["no-waiving-critical"]);
-    assert!(critical.reason.contains("forbidden by `no-waiving-critical`"), "{}", critical.reason);
+    assert!(
+        critical
+            .reason
+            .contains("forbidden by `no-waiving-critical`"),
+        "{}",
+        critical.reason
+    );
     // missing evidence is a context attribute the policy reads.
-    let missing = ask(&a, "PRIYA", Action::Waive, Some(control("SBOM", "medium")), true);
+    let missing = ask(
+        &a,
+        "PRIYA",
+        Action::Waive,
+        Some(control("SBOM", "medium")),
+        true,
+    );
     assert!(!missing.allowed);
 }
 
 #[test]
 fn sign_decisions_by_kind_and_cedar_ids_without_annotation() {
     let a = authority();
-    let build = ask(&a, "BUILD", Action::Sign(SignedKind::Provenance), None, false);
+    let build = ask(
+        &a,
+        "BUILD",
+        Action::Sign(SignedKind::Provenance),
+        None,
+        false,
+    );
     assert!(build.allowed);
     // The fifth policy has no @id: Cedar's own id.
     assert_eq!(build.policies, ["policy4"]);
     assert!(!ask(&a, "BUILD", Action::Sign(SignedKind::Artifact), None, false).allowed);
-    assert!(ask(&a, "RELEASE", Action::Sign(SignedKind::Artifact), None, false).allowed);
-    assert!(ask(&a, "RELEASE", Action::Sign(SignedKind::SecurityTxt), None, false).allowed);
-    assert!(!ask(&a, "RELEASE", Action::Sign(SignedKind::Provenance), None, false).allowed);
+    assert!(
+        ask(
+            &a,
+            "RELEASE",
+            Action::Sign(SignedKind::Artifact),
+            None,
+            false
+        )
+        .allowed
+    );
+    assert!(
+        ask(
+            &a,
+            "RELEASE",
+            Action::Sign(SignedKind::SecurityTxt),
+            None,
+            false
+        )
+        .allowed
+    );
+    assert!(
+        !ask(
+            &a,
+            "RELEASE",
+            Action::Sign(SignedKind::Provenance),
+            None,
+            false
+        )
+        .allowed
+    );
 }
 
 #[test]
@@ -136,7 +239,10 @@ fn the_report_records_the_files_sha256() {
     assert_eq!(sources[1].name, "people.json");
 }
 
-fn diagnostics(policy: &str, entities: Option<&str>) -> Vec<vouch_engine::authority::AuthorityDiagnostic> {
+fn diagnostics(
+    policy: &str,
+    entities: Option<&str>,
+) -> Vec<vouch_engine::authority::AuthorityDiagnostic> {
     CedarAuthority::new(
         SourceText {
             name: "bad.cedar",
@@ -167,7 +273,11 @@ fn a_policy_that_does_not_fit_the_schema_is_located() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].kind, DiagnosticKind::InvalidPolicy);
     let (offset, len) = d[0].spans()[0];
-    assert!(text[offset..offset + len].contains("owner"), "{:?}", &text[offset..offset + len]);
+    assert!(
+        text[offset..offset + len].contains("owner"),
+        "{:?}",
+        &text[offset..offset + len]
+    );
 }
 
 #[test]
@@ -215,7 +325,9 @@ forbid (principal, action, resource) when { !resource.manual.isEmpty() };
     )
     .unwrap();
     let facts = ReportFacts::from_json("r.json", REPORT).unwrap();
-    let main = [("branch".to_owned(), "main".to_owned())].into_iter().collect();
+    let main = [("branch".to_owned(), "main".to_owned())]
+        .into_iter()
+        .collect();
     let d = gate.decide("JO", "release", &facts, &main).unwrap();
     assert!(!d.allowed);
     assert_eq!(d.policies, ["no-manual"]);
@@ -224,8 +336,15 @@ forbid (principal, action, resource) when { !resource.manual.isEmpty() };
     let d = gate.decide("JO", "release", &facts, &main).unwrap();
     assert!(d.allowed, "{d:?}");
     assert_eq!(d.policies, ["clean-main"]);
-    let other = [("branch".to_owned(), "dev".to_owned())].into_iter().collect();
-    assert!(!gate.decide("JO", "release", &facts, &other).unwrap().allowed);
+    let other = [("branch".to_owned(), "dev".to_owned())]
+        .into_iter()
+        .collect();
+    assert!(
+        !gate
+            .decide("JO", "release", &facts, &other)
+            .unwrap()
+            .allowed
+    );
     assert!(gate.decide("JO", "deploy", &facts, &main).is_err());
     assert!(ReportFacts::from_json("r.json", "{}").is_err());
 }

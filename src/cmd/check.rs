@@ -50,7 +50,8 @@ pub fn run(args: CheckArgs) -> VouchExit {
             return VouchExit::Error;
         }
     };
-    let mut authority_ok = crate::authority_files::load_authority(&args.authority, args.error_format).is_ok();
+    let mut authority_ok =
+        crate::authority_files::load_authority(&args.authority, args.error_format).is_ok();
     if let Some(gate) = &args.gate {
         authority_ok &= crate::authority_files::load_gate(gate, None, args.error_format).is_some();
     }

@@ -62,8 +62,7 @@ pub fn run(args: GateArgs) -> VouchExit {
             }
         }
     }
-    let Some(gate) = load_gate(&args.authority, args.authority_entities.as_deref(), format)
-    else {
+    let Some(gate) = load_gate(&args.authority, args.authority_entities.as_deref(), format) else {
         return VouchExit::Error;
     };
     let Some(report) = read_text(&args.report, format) else {

@@ -138,7 +138,9 @@ impl Policies {
             Err(error) => Decision {
                 allowed: false,
                 policies: Vec::new(),
-                reason: format!("the authority cannot decide whether key {principal} may {what}: {error}"),
+                reason: format!(
+                    "the authority cannot decide whether key {principal} may {what}: {error}"
+                ),
             },
         }
     }
@@ -154,14 +156,9 @@ impl Policies {
         let action = uid("Vouch::Action", action)?;
         let resource_uid = resource.uid();
         let context = Context::from_pairs(context).map_err(|e| e.to_string())?;
-        let request = CedarRequest::new(
-            principal,
-            action,
-            resource_uid,
-            context,
-            Some(&self.schema),
-        )
-        .map_err(|e| e.to_string())?;
+        let request =
+            CedarRequest::new(principal, action, resource_uid, context, Some(&self.schema))
+                .map_err(|e| e.to_string())?;
         let entities = self
             .entities
             .clone()
@@ -244,7 +241,10 @@ fn with_annotated_ids(message: &str, policies: &PolicySet) -> String {
     let mut out = message.to_owned();
     for policy in policies.policies() {
         if let Some(id) = policy.annotation("id") {
-            out = out.replace(&format!("policy `{}`", policy.id()), &format!("policy `{id}`"));
+            out = out.replace(
+                &format!("policy `{}`", policy.id()),
+                &format!("policy `{id}`"),
+            );
         }
     }
     out
@@ -297,9 +297,12 @@ fn load_entities(
         }
     }
     let entities = Entities::from_json_value(json.clone(), Some(schema)).map_err(|e| {
-        Box::new(locate_entity_error(&json, schema, source, problem(format!(
-            "not Cedar entities of vouch's schema: {e}"
-        ))))
+        Box::new(locate_entity_error(
+            &json,
+            schema,
+            source,
+            problem(format!("not Cedar entities of vouch's schema: {e}")),
+        ))
     })?;
     Ok(entities)
 }
@@ -339,7 +342,10 @@ fn find_quoted(haystack: &str, text: &str) -> (usize, usize) {
 /// `Type::"id"`.
 pub(crate) fn uid(type_name: &str, id: &str) -> Result<EntityUid, String> {
     let type_name = EntityTypeName::from_str(type_name).map_err(|e| e.to_string())?;
-    Ok(EntityUid::from_type_name_and_id(type_name, EntityId::new(id)))
+    Ok(EntityUid::from_type_name_and_id(
+        type_name,
+        EntityId::new(id),
+    ))
 }
 
 /// A set of strings, as a Cedar value.
@@ -373,7 +379,8 @@ impl CedarAuthority {
         policy: SourceText<'_>,
         entities: Option<SourceText<'_>>,
     ) -> Result<Self, Diagnostics> {
-        Policies::load(AUTHORITY_SCHEMA, policy, entities).map(|policies| CedarAuthority { policies })
+        Policies::load(AUTHORITY_SCHEMA, policy, entities)
+            .map(|policies| CedarAuthority { policies })
     }
 
     /// The policy file's name and sha256.
@@ -410,10 +417,7 @@ impl Authority for CedarAuthority {
                     return Decision {
                         allowed: false,
                         policies: Vec::new(),
-                        reason: format!(
-                            "a request to {} names no control",
-                            request.action.name()
-                        ),
+                        reason: format!("a request to {} names no control", request.action.name()),
                     };
                 };
                 let attrs = HashMap::from([
@@ -464,7 +468,10 @@ impl Authority for CedarAuthority {
             Err(error) => Decision {
                 allowed: false,
                 policies: Vec::new(),
-                reason: format!("the authority cannot decide whether key {} may {what}: {error}", request.key_id),
+                reason: format!(
+                    "the authority cannot decide whether key {} may {what}: {error}",
+                    request.key_id
+                ),
             },
         }
     }

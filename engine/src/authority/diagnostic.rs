@@ -137,10 +137,7 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
             let col = column.saturating_sub(1);
-            return offset
-                + l.char_indices()
-                    .nth(col)
-                    .map_or(l.len(), |(byte, _)| byte);
+            return offset + l.char_indices().nth(col).map_or(l.len(), |(byte, _)| byte);
         }
         offset += l.len();
     }

@@ -97,7 +97,8 @@ impl ReportFacts {
             Ok(out)
         };
         Ok(ReportFacts {
-            bundle: text_at("/bundle/digest").ok_or_else(|| bad("it has no bundle digest".to_owned()))?,
+            bundle: text_at("/bundle/digest")
+                .ok_or_else(|| bad("it has no bundle digest".to_owned()))?,
             policy: text_at("/policy/name").unwrap_or_default(),
             policy_version: text_at("/policy/version").unwrap_or_default(),
             as_of: text_at("/as_of").unwrap_or_default(),
@@ -127,7 +128,10 @@ impl ReportFacts {
             ("error", "error"),
         ] {
             attrs.insert(attr.to_owned(), Self::ids(&self.controls, status));
-            attrs.insert(format!("principles_{attr}"), Self::ids(&self.principles, status));
+            attrs.insert(
+                format!("principles_{attr}"),
+                Self::ids(&self.principles, status),
+            );
         }
         attrs.insert(
             "principles_unassessed".to_owned(),
@@ -145,7 +149,10 @@ pub struct Gate {
 
 impl Gate {
     /// Loads and validates the gate policy and the optional entities file.
-    pub fn new(policy: SourceText<'_>, entities: Option<SourceText<'_>>) -> Result<Self, Diagnostics> {
+    pub fn new(
+        policy: SourceText<'_>,
+        entities: Option<SourceText<'_>>,
+    ) -> Result<Self, Diagnostics> {
         Policies::load(GATE_SCHEMA, policy, entities).map(|policies| Gate { policies })
     }
 

@@ -107,11 +107,11 @@ pub fn signed_kind(graph: &EvidenceGraph, id: NodeId) -> Option<SignedKind> {
     Some(match file.kind {
         Some(EvidenceKind::Attestation) => return None,
         Some(EvidenceKind::Checksums) => SignedKind::Checksums,
-        Some(EvidenceKind::DsseEnvelope | EvidenceKind::InTotoStatement) => {
-            SignedKind::Provenance
-        }
+        Some(EvidenceKind::DsseEnvelope | EvidenceKind::InTotoStatement) => SignedKind::Provenance,
         // A Sigstore bundle that signs itself carries a DSSE envelope: a statement.
-        Some(EvidenceKind::SigstoreBundle) if graph.source_file(id).map(|(f, _)| f) == Some(target) => {
+        Some(EvidenceKind::SigstoreBundle)
+            if graph.source_file(id).map(|(f, _)| f) == Some(target) =>
+        {
             SignedKind::Provenance
         }
         Some(EvidenceKind::SecurityTxt) => SignedKind::SecurityTxt,

@@ -8,14 +8,14 @@ use vouch_lang::{CheckedControl, CheckedPolicy};
 use super::cap::covering_waiver;
 use super::control::ControlRun;
 use super::value::utc_date;
-use crate::digest::Sha256Digest;
-use crate::graph::{EvidenceGraph, FileNode};
 use crate::authority::SourceDigest;
 use crate::authority::signing::SigningDecisions;
+use crate::digest::Sha256Digest;
+use crate::graph::{EvidenceGraph, FileNode};
 use crate::report::{
-    AuthorityDecision, AuthorityRef, FileDigestRef,
-    BundleFinding, BundleRef, ControlResult, EvidenceFile, PolicyRef, PolicySource,
-    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, WaiverResult,
+    AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult, EvidenceFile,
+    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    SignatureResult, Status, Summary, Tool, WaiverResult,
 };
 use crate::waivers::{Waiver, WaiverState};
 
@@ -97,12 +97,14 @@ pub(super) fn report(
                     reason: v.reason.clone(),
                     // Recorded under an authority policy only: without one every trusted
                     // key may sign (the reports of runs without --authority are unchanged).
-                    decision: signing.get(id).filter(|_| authority.is_some()).map(|d| AuthorityDecision {
-                        action: "sign".to_owned(),
-                        kind: Some(d.kind.name().to_owned()),
-                        allowed: d.decision.allowed,
-                        policies: d.decision.policies.clone(),
-                        reason: d.decision.reason.clone(),
+                    decision: signing.get(id).filter(|_| authority.is_some()).map(|d| {
+                        AuthorityDecision {
+                            action: "sign".to_owned(),
+                            kind: Some(d.kind.name().to_owned()),
+                            allowed: d.decision.allowed,
+                            policies: d.decision.policies.clone(),
+                            reason: d.decision.reason.clone(),
+                        }
                     }),
                 }
             })

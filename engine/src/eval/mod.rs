@@ -35,8 +35,8 @@ pub use interp::EvalError;
 pub use trace::{Trace, TraceLine};
 pub use value::{Record, Value};
 
-use crate::authority::{Authority, EveryTrustedKey};
 use crate::authority::signing::SigningDecisions;
+use crate::authority::{Authority, EveryTrustedKey};
 use crate::evidence::EvidenceValues;
 use crate::graph::EvidenceGraph;
 use crate::report::{Report, Status};

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::{Strings, cite, record};
+use crate::authority::signing::SigningDecisions;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Value};
 use crate::graph::{ChangelogNode, EvidenceGraph, FeedNode, SecurityTxtNode, Source, TlsScanNode};
-use crate::authority::signing::SigningDecisions;
 
 fn string_list(items: &[String]) -> Value {
     Value::list(items.iter().map(Value::str).collect())

@@ -18,7 +18,6 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::authority::signing::SigningDecisions;
-use crate::signatures::{Outcome, Verification};
 use crate::eval::cite::CitationTable;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
@@ -26,6 +25,7 @@ use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
     NodeId, ReleaseNode, SignatureNode, Source, SupportCycleNode,
 };
+use crate::signatures::{Outcome, Verification};
 use strings::Strings;
 
 /// An attestation, typed, for deciding `manual` controls.

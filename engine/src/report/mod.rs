@@ -5,8 +5,7 @@ pub mod render;
 
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
-    EvidenceFile, EvidenceRef, FileDigestRef, Finding,
-    FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef, PolicySource,
-    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, TrustedKeyRef,
-    WaiverResult,
+    EvidenceFile, EvidenceRef, FileDigestRef, Finding, FindingValues, MAX_CONTROL_FINDINGS,
+    MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverResult,
 };
