@@ -27,7 +27,7 @@ pub(super) fn security_txt(graph: &EvidenceGraph, signing: &SigningDecisions) ->
         return Value::None;
     };
     // The signature nodes sign the file the security.txt was read from.
-    let verified = super::permitted_signature(graph, id, signing);
+    let verified = super::signed::permitted_signature(graph, id, signing);
     security_txt_record(t, verified)
 }
 
