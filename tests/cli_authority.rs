@@ -358,3 +358,70 @@ fn the_book_page_validates_and_quotes_the_examples() {
         );
     }
 }
+
+/// Copies `from` into `to`, recursively.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_checksum_file_signature_is_judged_as_checksums() {
+    if std::process::Command::new("minisign").arg("-v").output().is_err() {
+        eprintln!("skipped: minisign is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = temp_dir("authority-checksums");
+    let bundle = dir.join("bundle");
+    copy_dir(&root().join("examples/bundles/compliant"), &bundle);
+    // The release's minisign key signs SHA256SUMS, as release tooling does.
+    let sums = bundle.join("dist/SHA256SUMS");
+    assert!(sums.is_file());
+    let signed = std::process::Command::new("minisign")
+        .args(["-S", "-s"])
+        .arg(root().join("examples/keys/TEST-ONLY-widget-release.minisign.key"))
+        .args(["-t", "timestamp:1790000000\tfile:SHA256SUMS\thashed", "-m"])
+        .arg(&sums)
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    // An authority under which release keys sign artifacts only.
+    let text = std::fs::read_to_string(root().join("examples/authority/acme.cedar")).unwrap();
+    let changed = text.replace(
+        "[\"artifact\", \"checksums\", \"security.txt\"]",
+        "[\"artifact\", \"security.txt\"]",
+    );
+    assert_ne!(text, changed);
+    std::fs::write(dir.join("acme.cedar"), changed).unwrap();
+    let bundle_arg = bundle.to_string_lossy().into_owned();
+    let policy_arg = dir.join("acme.cedar").to_string_lossy().into_owned();
+    let mut args: Vec<&str> = vec!["evaluate"];
+    args.extend(COMPLIANT);
+    args[4] = &bundle_arg;
+    args.extend([
+        "--authority",
+        &policy_arg,
+        "--authority-entities",
+        "examples/authority/people.json",
+    ]);
+    let out = vouch(&args);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("a JSON report: {}", transcript(&out)));
+    let sig = signature(&report, "dist/SHA256SUMS.minisig");
+    assert_eq!(sig["decision"]["kind"], "checksums", "{sig}");
+    assert_eq!(sig["decision"]["allowed"], false);
+    assert_eq!(sig["outcome"], "not-permitted");
+    assert_eq!(sig["trusted"], false);
+    // The same key's artifact signatures still count.
+    let artifact = signature(&report, "dist/widget-2.4.1.tar.gz.minisig");
+    assert_eq!(artifact["decision"]["kind"], "artifact");
+    assert_eq!(artifact["trusted"], true);
+}
