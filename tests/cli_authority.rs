@@ -375,7 +375,11 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 #[test]
 fn a_checksum_file_signature_is_judged_as_checksums() {
-    if std::process::Command::new("minisign").arg("-v").output().is_err() {
+    if std::process::Command::new("minisign")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
         eprintln!("skipped: minisign is not installed (.ci/run installs it)");
         return;
     }
@@ -392,7 +396,11 @@ fn a_checksum_file_signature_is_judged_as_checksums() {
         .arg(&sums)
         .output()
         .unwrap();
-    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
     // An authority under which release keys sign artifacts only.
     let text = std::fs::read_to_string(root().join("examples/authority/acme.cedar")).unwrap();
     let changed = text.replace(
