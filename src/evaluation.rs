@@ -60,6 +60,9 @@ pub struct EvalInputs {
     /// Lint levels for checking the policy.
     #[command(flatten)]
     pub lints: crate::lint_args::LintArgs,
+    /// The authority policy and its entities.
+    #[command(flatten)]
+    pub authority: crate::authority_files::AuthorityArgs,
 }
 
 /// A policy and a bundle, ready to evaluate.
@@ -113,6 +116,13 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         }
     };
     let policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
+    // Without --authority every trusted key may attest, waive and sign (EveryTrustedKey).
+    let authority: Arc<dyn vouch_engine::authority::Authority> =
+        match crate::authority_files::load_authority(&inputs.authority, format) {
+            Ok(Some(cedar)) => Arc::new(cedar),
+            Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
+            Err(crate::authority_files::Reported) => return None,
+        };
     for w in &waivers {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {
             eprintln!(
@@ -148,7 +158,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             trust: trusted_keys,
             threads: jobs,
             budget,
-            authority: std::sync::Arc::new(vouch_engine::authority::EveryTrustedKey),
+            authority,
         },
     })
 }

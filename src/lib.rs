@@ -2,6 +2,7 @@
 //! commands share (reading policy files, printing diagnostics, exit codes). `main.rs` only
 //! parses arguments and calls [`cmd::run`]; tests call the same functions.
 
+pub mod authority_files;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;

@@ -13,8 +13,16 @@ use crate::render::{self, ErrorFormat};
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Policy files, or directories to search for `.vouch` files.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["authority", "gate"])]
     paths: Vec<PathBuf>,
+    /// Validate a Cedar authority policy against vouch's schema (`vouch authority schema`),
+    /// with its entities (`--authority-entities`).
+    #[command(flatten)]
+    authority: crate::authority_files::AuthorityArgs,
+    /// Validate a Cedar gate policy against the gate schema (`vouch authority schema
+    /// --gate`).
+    #[arg(long, value_name = "FILE.cedar")]
+    gate: Option<PathBuf>,
     /// Extra framework definitions (TOML), besides the built-in ones.
     #[arg(long = "framework", value_name = "FILE")]
     frameworks: Vec<PathBuf>,
@@ -42,6 +50,18 @@ pub fn run(args: CheckArgs) -> VouchExit {
             return VouchExit::Error;
         }
     };
+    let mut authority_ok =
+        crate::authority_files::load_authority(&args.authority, args.error_format).is_ok();
+    if let Some(gate) = &args.gate {
+        authority_ok &= crate::authority_files::load_gate(gate, None, args.error_format).is_some();
+    }
+    if args.paths.is_empty() {
+        return if authority_ok {
+            VouchExit::Success
+        } else {
+            VouchExit::Error
+        };
+    }
     let (files, mut diags) = policy_files(&args.paths);
     for file in &files {
         match read_source(file) {
@@ -67,7 +87,7 @@ pub fn run(args: CheckArgs) -> VouchExit {
             plural(warnings)
         );
     }
-    if errors > 0 {
+    if errors > 0 || !authority_ok {
         VouchExit::Error
     } else {
         VouchExit::Success

@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
+pub mod authority;
 pub mod check;
 pub mod evaluate;
 pub mod explain;
 pub mod fmt;
+pub mod gate;
 pub mod graph;
 pub mod std_lib;
 
@@ -27,6 +29,11 @@ enum Command {
     /// Evaluate a policy against an evidence bundle and write the report; exit 1 when a
     /// control fails.
     Evaluate(evaluate::EvaluateArgs),
+    /// Print the Cedar schema of authority policies (`vouch authority schema [--gate]`).
+    Authority(authority::AuthorityArgs),
+    /// Ask a Cedar gate policy whether a key may release what a JSON report judged: exit 0
+    /// allow, 1 deny, 2 error.
+    Gate(gate::GateArgs),
     /// Show how one control was evaluated: bindings, compared values, why it passed or failed.
     Explain(explain::ExplainArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only report).
@@ -43,6 +50,8 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::Check(args) => check::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Authority(args) => authority::run(args),
+        Command::Gate(args) => gate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Std(args) => std_lib::run(args),

@@ -11,6 +11,15 @@
 
 use std::fmt;
 
+pub mod cedar;
+pub mod diagnostic;
+pub mod gate;
+pub mod schema;
+pub mod signing;
+
+pub use cedar::{CedarAuthority, SourceDigest, SourceText};
+pub use diagnostic::{AuthorityDiagnostic, DiagnosticKind};
+
 /// What a key asks to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
@@ -100,6 +109,12 @@ pub struct Decision {
 pub trait Authority: Send + Sync + fmt::Debug {
     /// Decides one request.
     fn decide(&self, request: &Request<'_>) -> Decision;
+
+    /// The files the authority was read from (policy, then entities), each with its sha256,
+    /// for the report; none for an authority that reads no file.
+    fn sources(&self) -> Vec<SourceDigest> {
+        Vec::new()
+    }
 }
 
 /// No authority policy: every trusted key may attest, waive and sign everything, except

@@ -8,11 +8,14 @@ use vouch_lang::{CheckedControl, CheckedPolicy};
 use super::cap::covering_waiver;
 use super::control::ControlRun;
 use super::value::utc_date;
+use crate::authority::SourceDigest;
+use crate::authority::signing::SigningDecisions;
 use crate::digest::Sha256Digest;
 use crate::graph::{EvidenceGraph, FileNode};
 use crate::report::{
-    BundleFinding, BundleRef, ControlResult, EvidenceFile, PolicyRef, PolicySource,
-    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, WaiverResult,
+    AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult, EvidenceFile,
+    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    SignatureResult, Status, Summary, Tool, WaiverResult,
 };
 use crate::waivers::{Waiver, WaiverState};
 
@@ -21,6 +24,7 @@ pub(super) fn report(
     policy: &CheckedPolicy,
     graph: &EvidenceGraph,
     options: &super::EvaluationOptions,
+    signing: &SigningDecisions,
     runs: Vec<ControlRun>,
 ) -> Report {
     let mut matched = vec![0usize; options.waivers.len()];
@@ -61,6 +65,7 @@ pub(super) fn report(
         })
         .collect();
     waivers.sort_by(|a, b| (&a.control, &a.id).cmp(&(&b.control, &b.id)));
+    let authority = authority_ref(options.authority.sources());
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         tool: Tool {
@@ -78,20 +83,48 @@ pub(super) fn report(
         evidence: evidence_files(graph),
         signatures: graph
             .signatures()
-            .map(|(_, s)| SignatureResult {
-                path: s.source.path.clone(),
-                format: s.format.as_str().to_owned(),
-                signed: s.signed.clone(),
-                outcome: s.verification.outcome.as_str().to_owned(),
-                verified: s.verification.verified,
-                trusted: s.verification.trusted,
-                key_id: s.verification.key_id.clone(),
-                signer: s.verification.signer.clone(),
-                reason: s.verification.reason.clone(),
+            .map(|(id, s)| {
+                let v = signing.judged(id, s);
+                SignatureResult {
+                    path: s.source.path.clone(),
+                    format: s.format.as_str().to_owned(),
+                    signed: s.signed.clone(),
+                    outcome: v.outcome.as_str().to_owned(),
+                    verified: v.verified,
+                    trusted: v.trusted,
+                    key_id: v.key_id.clone(),
+                    signer: v.signer.clone(),
+                    reason: v.reason.clone(),
+                    // Recorded under an authority policy only: without one every trusted
+                    // key may sign (the reports of runs without --authority are unchanged).
+                    decision: signing.get(id).filter(|_| authority.is_some()).map(|d| {
+                        AuthorityDecision {
+                            action: "sign".to_owned(),
+                            kind: Some(d.kind.name().to_owned()),
+                            allowed: d.decision.allowed,
+                            policies: d.decision.policies.clone(),
+                            reason: d.decision.reason.clone(),
+                        }
+                    }),
+                }
             })
             .collect(),
         trust: options.trust.clone(),
+        authority,
     }
+}
+
+/// The authority's files (policy, then entities) as the report records them.
+fn authority_ref(sources: Vec<SourceDigest>) -> Option<AuthorityRef> {
+    let mut files = sources.into_iter().map(|s| FileDigestRef {
+        path: s.name,
+        sha256: s.sha256,
+    });
+    let policy = files.next()?;
+    Some(AuthorityRef {
+        policy,
+        entities: files.next(),
+    })
 }
 
 /// Every regular file, in path order, as the report lists it: one per file of the bundle

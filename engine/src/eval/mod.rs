@@ -35,6 +35,7 @@ pub use interp::EvalError;
 pub use trace::{Trace, TraceLine};
 pub use value::{Record, Value};
 
+use crate::authority::signing::SigningDecisions;
 use crate::authority::{Authority, EveryTrustedKey};
 use crate::evidence::EvidenceValues;
 use crate::graph::EvidenceGraph;
@@ -83,7 +84,8 @@ pub fn evaluate(
     graph: &EvidenceGraph,
     options: &EvaluationOptions,
 ) -> Report {
-    let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
+    let signing = SigningDecisions::decide(graph, options.authority.as_ref());
+    let evidence = EvidenceValues::build_for(graph, Some(options.as_of), &signing);
     let report = evaluate_values(policy, graph, &evidence, options);
     evidence.drop_parallel();
     report
@@ -114,7 +116,7 @@ pub fn evaluate_values(
         },
         None => run_all(),
     };
-    let mut report = assemble::report(policy, graph, options, runs);
+    let mut report = assemble::report(policy, graph, options, &evidence.signing, runs);
     report.policy.params = params::report_params(policy, &params);
     report
 }
@@ -127,7 +129,8 @@ pub fn explain(
     control_id: &str,
 ) -> Option<Trace> {
     let control = policy.controls.iter().find(|c| c.id == control_id)?;
-    let evidence = EvidenceValues::build_at(graph, Some(options.as_of));
+    let signing = SigningDecisions::decide(graph, options.authority.as_ref());
+    let evidence = EvidenceValues::build_for(graph, Some(options.as_of), &signing);
     let params = module_params(policy, &evidence, options.as_of, options.budget);
     let mut run = run_control(policy, control, &evidence, &params, options, true);
     let lines = std::mem::take(&mut run.trace);

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::{Strings, cite, record};
+use crate::authority::signing::SigningDecisions;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Value};
 use crate::graph::{ChangelogNode, EvidenceGraph, FeedNode, SecurityTxtNode, Source, TlsScanNode};
-use crate::signatures::Outcome;
 
 fn string_list(items: &[String]) -> Value {
     Value::list(items.iter().map(Value::str).collect())
@@ -22,17 +22,12 @@ fn datetime(t: Option<jiff::Timestamp>) -> Value {
 
 /// `security_txt`: the one at `.well-known/security.txt`, else the shortest path; `none`
 /// without one.
-pub(super) fn security_txt(graph: &EvidenceGraph) -> Value {
+pub(super) fn security_txt(graph: &EvidenceGraph, signing: &SigningDecisions) -> Value {
     let Some((id, t)) = graph.security_txt() else {
         return Value::None;
     };
     // The signature nodes sign the file the security.txt was read from.
-    let verified = graph
-        .source_file(id)
-        .map(|(file, _)| graph.signatures_of(file))
-        .unwrap_or_default()
-        .iter()
-        .any(|(_, s)| s.verification.outcome == Outcome::Verified);
+    let verified = super::signed::permitted_signature(graph, id, signing);
     security_txt_record(t, verified)
 }
 

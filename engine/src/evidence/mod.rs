@@ -9,6 +9,7 @@ mod coverage;
 mod dates;
 mod disclosure;
 mod sboms;
+mod signed;
 mod strings;
 pub mod unreadable;
 mod vulns;
@@ -18,15 +19,17 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
+use crate::authority::signing::SigningDecisions;
 use crate::eval::cite::CitationTable;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
 use crate::graph::{
     ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
-    NodeId, ReleaseNode, SignatureNode, Source, SupportCycleNode,
+    NodeId, ReleaseNode, Source, SupportCycleNode,
 };
 use attestations::attestation_signatures;
 pub use attestations::{AttestationFact, AttestationSignature};
+use signed::{permitted_signature, signatures};
 use strings::Strings;
 
 /// The values of the schema's roots (all but `as_of`, which the evaluation supplies).
@@ -60,6 +63,8 @@ pub struct EvidenceValues {
     pub attestation_facts: Vec<AttestationFact>,
     /// The unreadable files, with what each feeds, in path order.
     pub unreadable: Vec<unreadable::UnreadableFact>,
+    /// The authority's `sign` decisions the values were built with.
+    pub signing: SigningDecisions,
     /// Every record's citation, in the report's order (each record knows its rank).
     pub(crate) citations: Arc<CitationTable>,
 }
@@ -73,6 +78,17 @@ impl EvidenceValues {
     /// Builds every root from the graph; durations that run until now (`open_for`) end at
     /// `as_of`.
     pub fn build_at(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Self {
+        Self::build_for(graph, as_of, &SigningDecisions::default())
+    }
+
+    /// [`EvidenceValues::build_at`] with the authority's `sign` decisions: a signature the
+    /// authority does not permit is not `trusted` (outcome `not-permitted`), and provenance
+    /// or a security.txt whose only trusted signatures are not permitted is not `verified`.
+    pub fn build_for(
+        graph: &EvidenceGraph,
+        as_of: Option<Timestamp>,
+        signing: &SigningDecisions,
+    ) -> Self {
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(id, a)| AttestationFact {
@@ -92,7 +108,7 @@ impl EvidenceValues {
         let sboms = sboms::Sboms::build(graph);
         let files = Files::build(graph);
         let release = graph.release().map_or(Value::None, |(id, r)| {
-            release(graph, id, r, &sboms, &files, as_of)
+            release(graph, id, r, &sboms, &files, as_of, signing)
         });
         let mut values = EvidenceValues {
             bundle: unreadable::bundle(graph),
@@ -101,7 +117,7 @@ impl EvidenceValues {
             vulnerabilities: vulns::vulnerabilities(graph, as_of),
             advisories: vulns::advisories(graph, as_of),
             support: support(graph, as_of),
-            security_txt: disclosure::security_txt(graph),
+            security_txt: disclosure::security_txt(graph, signing),
             changelog: disclosure::changelog(graph),
             feeds: disclosure::feeds(graph),
             tls_scans: disclosure::tls_scans(graph),
@@ -109,6 +125,7 @@ impl EvidenceValues {
             attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
             attestation_facts: facts,
             unreadable: unreadable::facts(graph),
+            signing: signing.clone(),
             citations: Arc::default(),
         };
         values.citations = Arc::new(CitationTable::rank(values.roots()));
@@ -279,6 +296,7 @@ fn release(
     sboms: &sboms::Sboms,
     files: &Files,
     as_of: Option<Timestamp>,
+    signing: &SigningDecisions,
 ) -> Value {
     let listed = graph.artifacts_of(id);
     let artifacts = listed
@@ -287,7 +305,7 @@ fn release(
             let mut strings = Strings::default();
             chunk
                 .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, &mut strings))
+                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, signing, &mut strings))
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
@@ -330,6 +348,7 @@ fn artifact(
     a: &ArtifactNode,
     sboms: &sboms::Sboms,
     files: &Files,
+    signing: &SigningDecisions,
     strings: &mut Strings,
 ) -> Value {
     let file = graph.artifact_file(id);
@@ -347,7 +366,7 @@ fn artifact(
     let checksums = graph
         .checksums_of(id)
         .into_iter()
-        .map(|(cid, c)| checksum(graph, cid, c, sha256.as_ref(), strings))
+        .map(|(cid, c)| checksum(graph, cid, c, sha256.as_ref(), signing, strings))
         .collect();
     let name = crate::formats::file_name(&a.path);
     // An artifact present in the bundle cites its file; a missing one, its manifest line.
@@ -368,10 +387,10 @@ fn artifact(
             ("name", Value::str(name)),
             ("size", file.map_or(Value::None, |(_, f)| size(f.size))),
             ("sha256", sha256.map_or(Value::None, Value::Str)),
-            ("signatures", signatures(graph, id, strings)),
+            ("signatures", signatures(graph, id, signing, strings)),
             ("checksums", Value::List(checksums)),
             ("sboms", sboms.of_artifact(graph, id)),
-            ("provenance", provenance(graph, id, strings)),
+            ("provenance", provenance(graph, id, signing, strings)),
             ("digest_mismatches", digest_mismatches(graph, id, strings)),
         ],
     )
@@ -412,47 +431,13 @@ fn digest_mismatches(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Stri
     )
 }
 
-/// The signatures over a file or an artifact's file (the shared empty list when there are
-/// none).
-fn signatures(graph: &EvidenceGraph, signed: NodeId, strings: &mut Strings) -> Value {
-    let found = graph.signatures_of(signed);
-    if found.is_empty() {
-        return empty();
-    }
-    Value::list(
-        found
-            .into_iter()
-            .map(|(_, s)| signature(s, strings))
-            .collect(),
-    )
-}
-
-fn signature(s: &SignatureNode, strings: &mut Strings) -> Value {
-    let citation = strings.cite(&s.source);
-    let v = &s.verification;
-    record(
-        "Signature",
-        Arc::clone(&citation.path),
-        Some(citation.clone()),
-        [
-            ("path", Value::Str(citation.path)),
-            ("format", strings.value(s.format.as_str())),
-            ("verified", Value::Bool(v.verified)),
-            ("trusted", Value::Bool(v.trusted)),
-            ("outcome", strings.value(v.outcome.as_str())),
-            ("reason", Value::opt_str(v.reason.as_ref())),
-            ("signer", Value::opt_str(v.signer.as_ref())),
-            ("key_id", Value::opt_str(v.key_id.as_ref())),
-            (
-                "signed_at",
-                v.signed_at.map_or(Value::None, Value::DateTime),
-            ),
-        ],
-    )
-}
-
 /// The provenance statements naming an artifact's file by digest.
-fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) -> Value {
+fn provenance(
+    graph: &EvidenceGraph,
+    artifact: NodeId,
+    signing: &SigningDecisions,
+    strings: &mut Strings,
+) -> Value {
     let found = graph.provenance_of(artifact);
     if found.is_empty() {
         return empty();
@@ -460,8 +445,10 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
     Value::list(
         found
             .into_iter()
-            .map(|(_, p)| {
+            .map(|(pid, p)| {
                 let citation = strings.cite(&p.source);
+                // Verified by a trusted key the authority permits to sign provenance.
+                let verified = p.verified && permitted_signature(graph, pid, signing);
                 record(
                     "Provenance",
                     Arc::clone(&citation.path),
@@ -470,7 +457,7 @@ fn provenance(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Strings) ->
                         ("path", Value::Str(citation.path)),
                         ("predicate_type", strings.value(&p.predicate_type)),
                         ("builder", Value::opt_str(p.builder.as_ref())),
-                        ("verified", Value::Bool(p.verified)),
+                        ("verified", Value::Bool(verified)),
                     ],
                 )
             })
@@ -486,10 +473,11 @@ fn checksum(
     id: NodeId,
     c: &ChecksumEntryNode,
     sha256: Option<&Arc<str>>,
+    signing: &SigningDecisions,
     strings: &mut Strings,
 ) -> Value {
     let signed_by = graph.source_file(id).map_or_else(empty, |(file, _)| {
-        strings.signatures_of_file(file, |strings| signatures(graph, file, strings))
+        strings.signatures_of_file(file, |strings| signatures(graph, file, signing, strings))
     });
     let line = c.source.line.unwrap_or(0);
     let citation = strings.cite(&c.source);

@@ -4,8 +4,8 @@ pub mod model;
 pub mod render;
 
 pub use model::{
-    AttestationUse, AuthorityDecision, BundleFinding, BundleRef, ControlResult, EvidenceFile,
-    EvidenceRef, Finding, FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef,
-    PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool,
-    TrustedKeyRef, WaiverResult,
+    AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
+    EvidenceFile, EvidenceRef, FileDigestRef, Finding, FindingValues, MAX_CONTROL_FINDINGS,
+    MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverResult,
 };

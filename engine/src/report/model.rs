@@ -51,6 +51,46 @@ pub struct Report {
     pub signatures: Vec<SignatureResult>,
     /// The keys signatures were verified against (`--trust`), in load order.
     pub trust: Vec<TrustedKeyRef>,
+    /// The authority policy (`--authority`) and its entities file, each with its sha256;
+    /// absent without one (every trusted key may attest, waive and sign).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<AuthorityRef>,
+}
+
+/// The files of an authority policy, as the report records them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorityRef {
+    /// The policy file (`--authority`).
+    pub policy: FileDigestRef,
+    /// The entities file (`--authority-entities`), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<FileDigestRef>,
+}
+
+/// A file outside the bundle, named as the user gave it, with its sha256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDigestRef {
+    /// The path as given on the command line.
+    pub path: String,
+    /// The hex sha256 of its content.
+    pub sha256: String,
+}
+
+/// An authority's decision, as the report records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorityDecision {
+    /// The action asked about (`attest`, `waive`, `sign`).
+    pub action: String,
+    /// For `sign`: the kind of evidence signed (`artifact`, `checksums`, `provenance`,
+    /// `security.txt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Whether it was permitted.
+    pub allowed: bool,
+    /// The ids of the policies that determined it, sorted (empty for a default).
+    pub policies: Vec<String>,
+    /// Why, in one line.
+    pub reason: String,
 }
 
 /// One signature and its verification, as the report lists it.
@@ -78,6 +118,10 @@ pub struct SignatureResult {
     /// Why it did not verify.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The authority's `sign` decision, for a signature by a trusted key under an authority
+    /// policy (`--authority`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<AuthorityDecision>,
 }
 
 /// One trusted key.
@@ -486,17 +530,6 @@ pub struct AttestationUse {
     /// The authority's decision on that key attesting the control.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<AuthorityDecision>,
-}
-
-/// What the authority decided on a request (see `crate::authority::Decision`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuthorityDecision {
-    /// Whether it was permitted.
-    pub allowed: bool,
-    /// The ids of the policies that determined it (empty for a default).
-    pub policies: Vec<String>,
-    /// Why, in one line.
-    pub reason: String,
 }
 
 /// One file of the bundle.

@@ -82,6 +82,9 @@ pub enum Outcome {
     MissingFile,
     /// Valid, by a trusted key, but made after `as_of`: evidence from the future never counts.
     SignedAfterAsOf,
+    /// Valid and by a trusted key, but the authority policy (`--authority`) does not permit
+    /// that key to sign this kind of evidence.
+    NotPermitted,
 }
 
 impl Outcome {
@@ -96,6 +99,7 @@ impl Outcome {
             Outcome::Malformed => "malformed",
             Outcome::MissingFile => "missing-file",
             Outcome::SignedAfterAsOf => "signed-after-as-of",
+            Outcome::NotPermitted => "not-permitted",
         }
     }
 }

@@ -367,6 +367,8 @@ fn attestations() -> Vec<AttestationUse> {
             signature: Some("attestations/incident-plan.toml.asc".into()),
             key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
             decision: Some(vouch_engine::report::AuthorityDecision {
+                action: "attest".into(),
+                kind: None,
                 allowed: true,
                 policies: Vec::new(),
                 reason: "no authority policy: every trusted key may attest, waive and sign".into(),
@@ -515,12 +517,14 @@ pub fn finish(
             key_id: Some("E7620F1842B4E81F".into()),
             signer: None,
             reason: Some("no minisign key E7620F1842B4E81F in the trust set".into()),
+            decision: None,
         }],
         trust: vec![TrustedKeyRef {
             path: "keys/release.pub".into(),
             format: "minisign".into(),
             key_id: "0807060504030201".into(),
         }],
+        authority: None,
     }
 }
 

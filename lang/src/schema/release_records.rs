@@ -176,7 +176,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
             field(
                 "trusted",
                 "bool",
-                "it verifies with a key from the trust set (`--trust`)",
+                "it verifies with a key from the trust set (`--trust`) that the authority policy (`--authority`) permits to sign what it signs",
             ),
             closed(
                 "outcome",
@@ -190,6 +190,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
                     "malformed",
                     "missing-file",
                     "signed-after-as-of",
+                    "not-permitted",
                 ],
             ),
             field("reason", "string?", "why, when it did not verify"),

@@ -142,6 +142,8 @@ fn signatures(
             judged.signature = Some(s.path.clone());
             judged.key_id = s.verification.key_id.clone();
             judged.decision = Some(AuthorityDecision {
+                action: "attest".to_owned(),
+                kind: None,
                 allowed: d.allowed,
                 policies: d.policies,
                 reason: d.reason,
@@ -208,6 +210,13 @@ fn signature(
             s.path
         ),
         Outcome::SignedAfterAsOf => format!("signed after as_of ({}{detail})", s.path),
+        // The authority's `sign` decisions leave attestations to `attest`; should one be
+        // judged so, it does not count either.
+        Outcome::NotPermitted => format!(
+            "not permitted: key {} ({}{detail})",
+            key.unwrap_or("(unknown)"),
+            s.path
+        ),
         Outcome::BadSignature
         | Outcome::Malformed
         | Outcome::Unsupported
