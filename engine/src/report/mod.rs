@@ -7,5 +7,5 @@ pub use model::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
     FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef, PolicySource,
     ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, TrustedKeyRef,
-    WaiverResult,
+    WaiverResult, DecisionResult, WaiverFileResult, WaiverSignatureResult,
 };

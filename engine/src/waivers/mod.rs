@@ -1,33 +1,49 @@
-//! Waivers: accepted risks, kept apart from the policy in a TOML file the caller reads.
+//! Waivers: accepted risks, kept apart from the policy in a TOML file the caller reads, and
+//! signed by the person who accepts them.
 //!
 //! ```toml
 //! [[waiver]]
 //! id = "W-2026-014"                      # optional; default CONTROL#N
 //! control = "ACME-SIGN"
-//! scope = "dist/*.zip"                   # optional glob over the evidence paths of a finding
+//! findings = ["vf1:2f0c5e9a41d3b87c6e05a1f2"]   # the fingerprints `vouch evaluate` prints
+//! subject = "dist/widget.zip"            # and/or a finding's subject, exactly
 //! justification = "the zip is signed by the store, not by us"
-//! approver = "ciso@acme.example"
+//! approver = "ciso@acme.example"         # optional; must be the signer (see below)
 //! effective = 2026-09-01
 //! expires = 2026-12-31                   # applies up to and including this day
 //! risk = "low"                           # optional
 //! ```
 //!
-//! A waiver turns the failures it matches into `waived` on the days from `effective` to
-//! `expires` inclusive (the UTC date of `as_of`).
+//! A waiver accepts only the findings it names: those of its control whose fingerprint it
+//! lists, and those whose subject is exactly its `subject`. A finding that appears later has
+//! another fingerprint, and a new subject is another subject, so neither is waived. The old
+//! `scope` (a glob over evidence paths) is refused: it also covered findings that appeared
+//! after the waiver was approved.
+//!
+//! A waivers file counts only with a detached signature beside it ([`approval`]) by a key of
+//! the trust set: the signer is the approver. `approver`, when given, must name that signer
+//! (its user id, its e-mail address or its key id), so a file cannot claim one person's
+//! approval under another's signature.
 
 use std::collections::BTreeMap;
 
-use globset::{GlobBuilder, GlobMatcher};
 use jiff::civil::Date;
 
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::formats::toml_util::{self, TomlCtx};
 
+pub mod approval;
+pub mod fingerprint;
+
+pub use approval::{Approval, Approver, SignatureCheck, approve};
+pub use fingerprint::{FINGERPRINT_PREFIX, FindingKey, fingerprint};
+
 /// The keys of each `[[waiver]]`.
 pub const WAIVER_KEYS: &[&str] = &[
     "id",
     "control",
-    "scope",
+    "findings",
+    "subject",
     "justification",
     "approver",
     "effective",
@@ -42,13 +58,14 @@ pub struct Waiver {
     pub id: String,
     /// The control it waives.
     pub control: String,
-    /// A glob over evidence paths: the waiver covers a finding only if one of the finding's
-    /// evidence paths matches.
-    pub scope: Option<String>,
+    /// The fingerprints (`vf1:...`) of the findings it accepts, sorted, without duplicates.
+    pub findings: Vec<String>,
+    /// The subject whose findings it accepts, exactly (a finding's `subject`).
+    pub subject: Option<String>,
     /// Why the risk is accepted.
     pub justification: String,
-    /// Who accepted it.
-    pub approver: String,
+    /// Who the file says accepted it; must name the signer when given.
+    pub approver: Option<String>,
     /// First day it applies.
     pub effective: Date,
     /// Last day it applies.
@@ -57,7 +74,15 @@ pub struct Waiver {
     pub risk: Option<String>,
     /// 1-based line of its `[[waiver]]` header.
     pub line: u32,
-    matcher: Option<GlobMatcher>,
+}
+
+/// A waivers file: its waivers and whether its signature approves them.
+#[derive(Debug, Clone)]
+pub struct WaiverFile {
+    /// The signature check; without an approver none of the waivers applies.
+    pub approval: Approval,
+    /// The waivers, in file order.
+    pub waivers: Vec<Waiver>,
 }
 
 /// Where a waiver stands on a given day.
@@ -71,6 +96,14 @@ pub enum WaiverState {
     NotYetEffective,
     /// In force, but it matched nothing.
     Unused,
+    /// Its file has no valid signature by a trusted key (unsigned, bad signature, untrusted
+    /// key, signed after `as_of`).
+    Refused,
+    /// It breaks a rule: longer than the policy's maximum lifetime, or an `approver` that is
+    /// not the signer.
+    Invalid,
+    /// The authority does not permit its approver to waive findings of its control.
+    NotPermitted,
 }
 
 impl WaiverState {
@@ -81,6 +114,9 @@ impl WaiverState {
             WaiverState::Expired => "expired",
             WaiverState::NotYetEffective => "not_yet_effective",
             WaiverState::Unused => "unused",
+            WaiverState::Refused => "refused",
+            WaiverState::Invalid => "invalid",
+            WaiverState::NotPermitted => "not_permitted",
         }
     }
 }
@@ -97,19 +133,36 @@ impl Waiver {
         }
     }
 
-    /// Whether it covers a finding of `control` resting on evidence at `paths`.
-    pub fn covers<'p>(&self, control: &str, mut paths: impl Iterator<Item = &'p str>) -> bool {
+    /// Whether it names a finding of `control` with this fingerprint and subject.
+    pub fn names(&self, control: &str, fingerprint: &str, subject: Option<&str>) -> bool {
         self.control == control
-            && match &self.matcher {
-                None => true,
-                Some(m) => paths.any(|p| m.is_match(p)),
-            }
+            && (self
+                .findings
+                .binary_search_by(|f| f.as_str().cmp(fingerprint))
+                .is_ok()
+                || (self.subject.is_some() && self.subject.as_deref() == subject))
+    }
+
+    /// Whether the `approver` it states (if any) names `signer`: its user id, the e-mail
+    /// address in it, or its key id. `None` when it states none.
+    pub fn approver_matches(&self, signer: &Approver) -> Option<bool> {
+        let claimed = self.approver.as_deref()?.trim();
+        let uid = signer.signer.as_deref().unwrap_or_default();
+        let email = uid
+            .rsplit_once('<')
+            .and_then(|(_, rest)| rest.strip_suffix('>'));
+        Some(
+            claimed == uid
+                || email.is_some_and(|e| claimed.eq_ignore_ascii_case(e))
+                || claimed.eq_ignore_ascii_case(&signer.key_id),
+        )
     }
 }
 
 /// Parses waivers from the TOML text of the file `name`. Errors (syntax, unknown or missing
-/// keys, bad dates, bad globs, duplicate ids) are findings with line and column; warnings
-/// alone do not make it fail and are returned with the waivers.
+/// keys, bad dates, a malformed fingerprint, the retired `scope`, duplicate ids) are findings
+/// with line and column; warnings alone do not make it fail and are returned with the
+/// waivers.
 pub fn parse_waivers(name: &str, text: &str) -> Result<(Vec<Waiver>, Vec<Finding>), Vec<Finding>> {
     let mut ctx = match TomlCtx::new(name, text.as_bytes()) {
         Ok(ctx) => ctx,
@@ -127,6 +180,12 @@ pub fn parse_waivers(name: &str, text: &str) -> Result<(Vec<Waiver>, Vec<Finding
     }
 }
 
+/// The help for a waiver file written for the retired `scope`.
+const MIGRATE_SCOPE: &str = "name the findings the waiver accepts instead: `findings = \
+     [\"vf1:...\"]` with the fingerprints `vouch evaluate` prints for each finding, and/or \
+     `subject = \"...\"` with a finding's subject, exactly; then sign the file again \
+     (see the book's \"Waivers and attestations\")";
+
 fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) {
     ctx.unknown_keys(root, &["waiver"], "the waivers file");
     let Some(value) = root.get("waiver") else {
@@ -135,7 +194,17 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) 
     let mut per_control: BTreeMap<String, usize> = BTreeMap::new();
     let mut ids: BTreeMap<String, u32> = BTreeMap::new();
     for (table, span) in toml_util::tables(ctx, value, "waiver") {
-        ctx.unknown_keys(table, WAIVER_KEYS, "[[waiver]]");
+        if let Some(scope) = table.get("scope") {
+            ctx.invalid(
+                scope.span(),
+                "`scope` is no longer read: a glob over evidence paths also waived findings \
+                 that appeared after the waiver was approved"
+                    .to_owned(),
+                MIGRATE_SCOPE,
+            );
+        }
+        let known: Vec<&str> = WAIVER_KEYS.iter().copied().chain(["scope"]).collect();
+        ctx.unknown_keys(table, &known, "[[waiver]]");
         let line = ctx.line_of(span.start);
         let text = |ctx: &mut TomlCtx, key: &str, example: &str| match table.get(key) {
             Some(v) => ctx.nonempty_string(v, key),
@@ -146,7 +215,6 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) 
         };
         let control = text(ctx, "control", "\"CONTROL-ID\"");
         let justification = text(ctx, "justification", "\"why the risk is accepted\"");
-        let approver = text(ctx, "approver", "\"who accepted it\"");
         let date = |ctx: &mut TomlCtx, key: &str| match table.get(key) {
             Some(v) => ctx.date(v, key),
             None => {
@@ -163,23 +231,47 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) 
         };
         let given_id = optional(ctx, "id");
         let risk = optional(ctx, "risk").map(|(s, _)| s);
-        let scope = optional(ctx, "scope");
-        let matcher = match &scope {
-            Some((glob, span)) => match GlobBuilder::new(glob).literal_separator(true).build() {
-                Ok(g) => Some(g.compile_matcher()),
-                Err(e) => {
+        let approver = optional(ctx, "approver").map(|(s, _)| s);
+        let subject = optional(ctx, "subject").map(|(s, _)| s);
+        let mut findings = Vec::new();
+        if let Some(v) = table.get("findings") {
+            for (fp, at) in ctx.strings(v, "findings").unwrap_or_default() {
+                if fingerprint::is_fingerprint(&fp) {
+                    findings.push(fp);
+                } else {
                     ctx.invalid(
-                        span.clone(),
-                        format!("`scope` is not a valid glob: {}", e.kind()),
-                        "write a glob over bundle paths, e.g. `dist/*.zip`",
+                        at,
+                        format!("`{fp}` is not a finding fingerprint"),
+                        "copy the fingerprint `vouch evaluate` prints for the finding, e.g. \
+                         `vf1:2f0c5e9a41d3b87c6e05a1f2` (`vf1:` and 24 lowercase hex digits)",
                     );
-                    continue;
                 }
-            },
-            None => None,
-        };
-        let (Some(control), Some(justification), Some(approver), Some(effective), Some(expires)) =
-            (control, justification, approver, effective, expires)
+            }
+            if findings.is_empty() && subject.is_none() {
+                ctx.invalid(
+                    v.span(),
+                    "`findings` is empty, so the waiver accepts nothing".to_owned(),
+                    "list the fingerprints of the findings it accepts",
+                );
+            }
+        }
+        if findings.is_empty()
+            && subject.is_none()
+            && !table.contains_key("findings")
+            && !table.contains_key("scope")
+        {
+            ctx.report(
+                FindingCode::ManifestMissingKey,
+                span.clone(),
+                "[[waiver]] names no findings: give `findings` or `subject`".to_owned(),
+                "a waiver accepts only the findings it names: `findings = [\"vf1:...\"]` (the \
+                 fingerprints `vouch evaluate` prints) or `subject = \"dist/widget.zip\"`",
+            );
+        }
+        findings.sort();
+        findings.dedup();
+        let (Some(control), Some(justification), Some(effective), Some(expires)) =
+            (control, justification, effective, expires)
         else {
             continue;
         };
@@ -213,14 +305,14 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) 
         out.push(Waiver {
             id,
             control,
-            scope: scope.map(|(s, _)| s),
+            findings,
+            subject,
             justification,
             approver,
             effective,
             expires,
             risk,
             line,
-            matcher,
         });
     }
 }
