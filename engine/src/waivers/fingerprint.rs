@@ -1,12 +1,17 @@
 //! Finding fingerprints: a short, stable name for one finding, so a waiver can accept exactly
 //! the findings it lists.
 //!
-//! `vf1:` and the first 24 hex digits (96 bits) of a sha256 over the control id, where the
-//! `expect` is (`SOURCE:LINE`), the message, the subject, and every evidence record the
-//! finding cites (path, sha256, location) with how many more it rests on; each field is
-//! length-prefixed, so no two findings share an encoding. Whatever changes what a finding
-//! says or rests on (another file, other bytes in the same file, another message) changes its
-//! fingerprint: a finding that appears later is never one a waiver named.
+//! `vf1:` and the first 24 hex digits (96 bits) of a sha256 over the control id, the policy
+//! source of its `expect` (`SOURCE` of `SOURCE:LINE`), the message, the subject, and every
+//! evidence record the finding cites (path, sha256, location) with how many more it rests on;
+//! each field is length-prefixed, so no two findings share an encoding. Whatever changes what
+//! a finding says or rests on (another file, other bytes in the same file, another message)
+//! changes its fingerprint: a finding that appears later is never one a waiver named.
+//!
+//! The `expect`'s line is left out on purpose: an edit elsewhere in the policy (or a new
+//! version of a standard pack) moves lines without changing any finding, and would otherwise
+//! silently void every waiver. Two `expect`s of one control that fail with the same message
+//! on the same subject and evidence are the same finding to a reader, and share a name.
 
 use sha2::{Digest, Sha256};
 
@@ -23,7 +28,7 @@ const HEX_DIGITS: usize = 24;
 pub struct FindingKey<'a> {
     /// The control's id.
     pub control: &'a str,
-    /// Where its `expect` is: `SOURCE:LINE`.
+    /// Where its `expect` is: `SOURCE:LINE` (only `SOURCE` counts).
     pub expect: &'a str,
     /// Its message.
     pub message: &'a str,
@@ -44,7 +49,8 @@ pub fn fingerprint(key: &FindingKey<'_>) -> String {
     };
     field(b"vouch-finding/1");
     field(key.control.as_bytes());
-    field(key.expect.as_bytes());
+    let source = key.expect.rsplit_once(':').map_or(key.expect, |(s, _)| s);
+    field(source.as_bytes());
     field(key.message.as_bytes());
     match key.subject {
         Some(s) => {
@@ -107,11 +113,13 @@ mod tests {
         let fp = fingerprint(&key);
         assert!(is_fingerprint(&fp), "{fp}");
         assert_eq!(fp, fingerprint(&key));
+        // The line of the `expect` moves with edits elsewhere: it does not count.
+        assert_eq!(fingerprint(&FindingKey { expect: "std.uk_sscop:140", ..key }), fp);
         let other_file = [evidence("release.toml", "bb", Some("line 15"))];
         let moved = [evidence("release.toml", "aa", Some("line 18"))];
         for changed in [
             FindingKey { control: "X", ..key },
-            FindingKey { expect: "std.uk_sscop:119", ..key },
+            FindingKey { expect: "acme:118", ..key },
             FindingKey { message: "ftp://mirror/x is served over ftp", ..key },
             FindingKey { subject: None, ..key },
             FindingKey { evidence: &other_file, ..key },
