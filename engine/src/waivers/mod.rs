@@ -321,11 +321,14 @@ fn read(ctx: &mut TomlCtx, root: &toml::de::DeTable<'_>, out: &mut Vec<Waiver>) 
 mod tests {
     use super::*;
 
-    const EXAMPLE: &str = "[[waiver]]\ncontrol = \"ACME-SIGN\"\nscope = \"dist/*.zip\"\n\
+    const FP: &str = "vf1:0123456789abcdef01234567";
+
+    const EXAMPLE: &str = "[[waiver]]\ncontrol = \"ACME-SIGN\"\nsubject = \"dist/w.zip\"\n\
         justification = \"signed by the store\"\napprover = \"ciso@acme.example\"\n\
         effective = 2026-09-01\nexpires = 2026-10-31\n\n[[waiver]]\nid = \"W-2\"\n\
         control = \"ACME-TLS\"\njustification = \"legacy mirror\"\napprover = \"ciso\"\n\
-        effective = 2026-01-01\nexpires = 2026-06-30\nrisk = \"medium\"\n";
+        effective = 2026-01-01\nexpires = 2026-06-30\nrisk = \"medium\"\n\
+        findings = [\"vf1:0123456789abcdef01234567\"]\n";
 
     fn day(s: &str) -> Date {
         s.parse().unwrap()
@@ -338,9 +341,31 @@ mod tests {
         assert_eq!(waivers[0].id, "ACME-SIGN#1");
         assert_eq!(waivers[1].id, "W-2");
         assert_eq!(waivers[1].line, 9);
-        assert!(waivers[0].covers("ACME-SIGN", ["release.toml", "dist/w.zip"].into_iter()));
-        assert!(!waivers[0].covers("ACME-SIGN", ["dist/w.tar.gz"].into_iter()));
-        assert!(waivers[1].covers("ACME-TLS", std::iter::empty()));
+        // By subject: exactly that subject, of that control.
+        assert!(waivers[0].names("ACME-SIGN", FP, Some("dist/w.zip")));
+        assert!(!waivers[0].names("ACME-SIGN", FP, Some("dist/w.zip.asc")));
+        assert!(!waivers[0].names("ACME-SIGN", FP, None));
+        assert!(!waivers[0].names("OTHER", FP, Some("dist/w.zip")));
+        // By fingerprint: exactly those findings.
+        assert!(waivers[1].names("ACME-TLS", FP, None));
+        assert!(!waivers[1].names("ACME-TLS", "vf1:0123456789abcdef01234568", None));
+        assert!(!waivers[1].names("ACME-SIGN", FP, None));
+    }
+
+    #[test]
+    fn the_approver_must_be_the_signer() {
+        let (waivers, _) = parse_waivers("w.toml", EXAMPLE).unwrap();
+        let signer = Approver {
+            key_id: "C025C99C77B7650CC792B404F7AA08F7CED3225A".to_owned(),
+            signer: Some("Priya Shah (security lead) <ciso@acme.example>".to_owned()),
+        };
+        assert_eq!(waivers[0].approver_matches(&signer), Some(true));
+        assert_eq!(waivers[1].approver_matches(&signer), Some(false));
+        let mut w = waivers[1].clone();
+        w.approver = Some("c025c99c77b7650cc792b404f7aa08f7ced3225a".to_owned());
+        assert_eq!(w.approver_matches(&signer), Some(true));
+        w.approver = None;
+        assert_eq!(w.approver_matches(&signer), None);
     }
 
     #[test]
@@ -360,7 +385,8 @@ mod tests {
     fn errors_have_lines_and_suggestions() {
         let text = EXAMPLE
             .replace("approver = \"ciso\"", "aprover = \"ciso\"")
-            .replace("expires = 2026-10-31", "expires = \"soon\"");
+            .replace("expires = 2026-10-31", "expires = \"soon\"")
+            .replace("justification = \"legacy mirror\"\n", "");
         let errors = parse_waivers("w.toml", &text).unwrap_err();
         let shown: Vec<(u32, &str)> = errors
             .iter()
@@ -368,7 +394,7 @@ mod tests {
             .collect();
         assert!(
             shown.contains(&(
-                13,
+                12,
                 "unknown key `aprover` in [[waiver]], did you mean `approver`?"
             )),
             "{shown:?}"
@@ -381,12 +407,12 @@ mod tests {
         assert!(
             shown
                 .iter()
-                .any(|(_, m)| m.contains("missing key `approver`"))
+                .any(|(_, m)| m.contains("missing key `justification`"))
         );
     }
 
     #[test]
-    fn rejects_backwards_dates_duplicate_ids_and_bad_globs() {
+    fn rejects_backwards_dates_duplicate_ids_and_bad_fingerprints() {
         let text = EXAMPLE.replace("effective = 2026-01-01", "effective = 2026-07-01");
         let errors = parse_waivers("w.toml", &text).unwrap_err();
         assert!(errors[0].message.contains("is before `effective`"));
@@ -399,11 +425,26 @@ mod tests {
                 .message
                 .contains("used twice")
         );
-        let text = EXAMPLE.replace("dist/*.zip", "dist/[.zip");
+        let text = EXAMPLE.replace(FP, "vf1:0123");
         assert!(
             parse_waivers("w.toml", &text).unwrap_err()[0]
                 .message
-                .contains("not a valid glob")
+                .contains("is not a finding fingerprint")
         );
+    }
+
+    #[test]
+    fn a_waiver_must_name_its_findings_and_scope_is_refused_with_a_way_out() {
+        let text = EXAMPLE.replace("subject = \"dist/w.zip\"\n", "");
+        let errors = parse_waivers("w.toml", &text).unwrap_err();
+        assert_eq!(errors[0].line, Some(1));
+        assert!(errors[0].message.contains("names no findings"), "{errors:?}");
+        let text = EXAMPLE.replace("subject = \"dist/w.zip\"", "scope = \"dist/*.zip\"");
+        let errors = parse_waivers("w.toml", &text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(9)));
+        assert!(errors[0].message.contains("`scope` is no longer read"));
+        let help = errors[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("findings = [\"vf1:...\"]") && help.contains("subject"), "{help}");
     }
 }
