@@ -15,9 +15,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{root, temp_dir, transcript, vouch};
+use common::{have_gpg, root, sign, temp_dir, transcript, vouch};
 use serde_json::Value;
 
 const TRUST: &[&str] = &[
@@ -29,58 +28,6 @@ const TRUST: &[&str] = &[
 
 /// The TLS-ONLY finding of the waived example (the plain-http legacy mirror).
 const HTTP_MIRROR: &str = "http://legacy-mirror.acme.example/widget/2.3.5/widget-2.3.5.tar.gz";
-
-fn have_gpg() -> bool {
-    let ok = Command::new("gpg")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipped: gpg is not installed (.ci/run installs it)");
-    }
-    ok
-}
-
-/// Signs `file` (writing `file.asc`) with the TEST-ONLY secret key `key` as of `when`
-/// (`YYYYmmddTHHMMSS`), in a throw-away GnuPG home.
-fn sign(key: &str, when: &str, file: &Path) {
-    static HOMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = HOMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let home = temp_dir(&format!("gpg-{}-{n}", std::process::id()));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    let gpg = |args: &[&str]| {
-        let out = Command::new("gpg")
-            .arg("--homedir")
-            .arg(&home)
-            .args(["--batch", "--quiet", "--yes"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "gpg {args:?}: {}", transcript(&out));
-    };
-    let key = root().join("examples/keys").join(key);
-    gpg(&["--import", key.to_str().unwrap()]);
-    let asc = format!("{}.asc", file.display());
-    gpg(&[
-        "--faked-system-time",
-        &format!("{when}!"),
-        "--armor",
-        "--detach-sign",
-        "--output",
-        &asc,
-        file.to_str().unwrap(),
-    ]);
-    let _ = Command::new("gpgconf")
-        .arg("--homedir")
-        .arg(&home)
-        .args(["--kill", "gpg-agent"])
-        .output();
-    let _ = std::fs::remove_dir_all(&home);
-}
 
 /// A scratch directory for one test: `waivers.toml` with `text`, and a copy of the waived
 /// bundle at `bundle/`.

@@ -78,7 +78,7 @@ impl<'a> Runner<'a> {
     }
 
     /// What a finding made now is about: the element of the outermost `for` loop in scope.
-    fn subject(&self) -> Option<String> {
+    pub(super) fn subject(&self) -> Option<String> {
         self.interp.scope.iter().find_map(|(_, b)| match b {
             Bound::Element(..) => Some(b.value().to_string()),
             Bound::Value(_) => None,

@@ -105,9 +105,12 @@ impl<'a> Runner<'a> {
         self.depth += 1;
         self.note(|| format!("message: {message}"));
         self.depth -= 1;
-        // Missing evidence: the condition is unknown (a value it needs is none), or it only
-        // tests that evidence exists (`len(X) > 0`, `X != none`).
-        let missing_evidence = holds.is_none() || tests_existence(&e.cond);
+        // Missing evidence: the condition is unknown (a value it needs is none), or, outside
+        // any loop, it only tests that evidence exists (`expect len(X) > 0`: "no
+        // vulnerability evidence"). Inside a loop such a test is a property of the element
+        // ("the artifact is not listed in a checksum file"), judged like any other.
+        let missing_evidence =
+            holds.is_none() || (self.subject().is_none() && tests_existence(&e.cond));
         self.push_finding(message, read, operands, place, missing_evidence);
         Ok(())
     }
@@ -227,7 +230,7 @@ fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> Str
 fn address(e: &ExpectStmt) -> usize {
     std::ptr::from_ref(e) as usize
 }
-/// Whether a condition only tests that evidence exists: `len(X) > 0` (or `>= 1`, `!= 0`,
+/// Whether a condition only tests that evidence exists (at the top of a control): `len(X) > 0` (or `>= 1`, `!= 0`,
 /// either way round), `count(...) > 0`, `X != none`, or a conjunction with such a test. Its
 /// finding says evidence is missing ("no vulnerability evidence"), which a waiver may accept
 /// only where the authority permits waiving missing evidence; erring towards "missing" only
