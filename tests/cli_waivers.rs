@@ -98,7 +98,11 @@ fn waiver<'a>(report: &'a Value, id: &str) -> &'a Value {
 /// The fingerprints of a control's findings in an evaluation without waivers.
 fn fingerprints(dir: &Path, id: &str) -> Vec<String> {
     std::fs::write(dir.join("waivers.toml"), "").unwrap();
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     let (_, report) = evaluate(dir, TRUST);
     control(&report, id)["findings"]
         .as_array()
@@ -145,12 +149,19 @@ fn a_signed_waiver_applies_and_records_its_approver_and_decision() {
         return;
     }
     let dir = scratch("signed", &tls_waiver());
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     let (_, report) = evaluate(&dir, TRUST);
     assert_eq!(control(&report, "TLS-ONLY")["status"], "waived");
     let w = waiver(&report, "W-1");
     assert_eq!(w["state"], "applied", "{w}");
-    assert_eq!(w["approver_key_id"], "C025C99C77B7650CC792B404F7AA08F7CED3225A");
+    assert_eq!(
+        w["approver_key_id"],
+        "C025C99C77B7650CC792B404F7AA08F7CED3225A"
+    );
     assert!(w["approver"].as_str().unwrap().starts_with("Priya Shah"));
     assert_eq!(w["decision"]["allowed"], true);
     assert_eq!(report["waiver_files"][0]["approved"], true);
@@ -171,9 +182,17 @@ fn a_waivers_file_signed_by_an_untrusted_key_waives_nothing() {
     }
     // Jo Bloggs's key is not in the trust set; neither is Priya's in the second run.
     let dir = scratch("untrusted", &tls_waiver());
-    sign("TEST-ONLY-jo-bloggs.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-jo-bloggs.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     assert_refused(&evaluate(&dir, TRUST).1, "untrusted key");
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     assert_refused(&evaluate(&dir, &TRUST[..3]).1, "untrusted key");
 }
 
@@ -196,7 +215,11 @@ fn a_waivers_file_signed_after_as_of_waives_nothing() {
         return;
     }
     let dir = scratch("late", &tls_waiver());
-    sign("TEST-ONLY-priya-shah.sec.asc", "20261005T120000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20261005T120000",
+        &dir.join("waivers.toml"),
+    );
     assert_refused(&evaluate(&dir, TRUST).1, "signed after as_of");
 }
 
@@ -225,7 +248,11 @@ fn a_waiver_by_fingerprint_does_not_cover_a_finding_that_appears_later() {
         "2026-12-31",
     );
     std::fs::write(dir.join("waivers.toml"), text).unwrap();
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     // Before: the finding it names is waived.
     let (_, report) = evaluate(&dir, TRUST);
     assert_eq!(control(&report, "TLS-ONLY")["status"], "waived");
@@ -251,7 +278,11 @@ fn a_waiver_by_subject_does_not_cover_a_new_mirror() {
         return;
     }
     let dir = scratch("subject-new-mirror", &tls_waiver());
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     add_ftp_mirror(&dir);
     let (code, report) = evaluate(&dir, TRUST);
     assert_eq!(code, 1);
@@ -276,7 +307,11 @@ fn a_waiver_longer_than_the_maximum_lifetime_is_invalid() {
         "9999-12-31",
     );
     let dir = scratch("forever", &text);
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     let (code, report) = evaluate(&dir, TRUST);
     assert_eq!(code, 1);
     let w = waiver(&report, "W-1");
@@ -310,13 +345,23 @@ fn a_waiver_of_missing_evidence_is_denied_without_an_authority_policy() {
         "2026-12-31",
     );
     std::fs::write(dir.join("waivers.toml"), text).unwrap();
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     let (code, report) = evaluate(&dir, TRUST);
     assert_eq!(code, 1);
     let c = control(&report, "PATCH-SLA");
     assert_eq!(c["status"], "fail", "{c}");
     let f = &c["findings"][0];
-    assert!(f["message"].as_str().unwrap().starts_with("no vulnerability evidence"), "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("no vulnerability evidence"),
+        "{f}"
+    );
     assert_eq!(f["missing_evidence"], true, "{f}");
     assert!(f.get("waived_by").is_none(), "{f}");
     let w = waiver(&report, "W-1");
@@ -335,11 +380,21 @@ fn a_waiver_naming_another_approver_than_the_signer_is_invalid() {
         "approver = \"Dana Whitfield <ciso@acme.example>\"\njustification",
     );
     let dir = scratch("other-approver", &text);
-    sign("TEST-ONLY-priya-shah.sec.asc", "20260920T100000", &dir.join("waivers.toml"));
+    sign(
+        "TEST-ONLY-priya-shah.sec.asc",
+        "20260920T100000",
+        &dir.join("waivers.toml"),
+    );
     let (_, report) = evaluate(&dir, TRUST);
     let w = waiver(&report, "W-1");
     assert_eq!(w["state"], "invalid", "{w}");
-    assert!(w["reason"].as_str().unwrap().contains("the signer is the approver"), "{w}");
+    assert!(
+        w["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the signer is the approver"),
+        "{w}"
+    );
     assert_eq!(control(&report, "TLS-ONLY")["status"], "fail");
 }
 
@@ -363,6 +418,9 @@ fn an_old_waivers_file_with_scope_is_a_located_error_saying_how_to_migrate() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("waivers.toml:3:9: `scope` is no longer read"), "{stderr}");
+    assert!(
+        stderr.contains("waivers.toml:3:9: `scope` is no longer read"),
+        "{stderr}"
+    );
     assert!(stderr.contains("findings = [\"vf1:...\"]"), "{stderr}");
 }

@@ -102,7 +102,12 @@ fn subject_waiver(subject: &str) -> String {
 #[test]
 fn a_waiver_the_authority_denies_waives_nothing_and_says_why() {
     let deny = Arc::new(Listed::default());
-    let report = evaluate(SMALL, &[("a.txt", b"x\n")], &subject_waiver("a.txt"), deny.clone());
+    let report = evaluate(
+        SMALL,
+        &[("a.txt", b"x\n")],
+        &subject_waiver("a.txt"),
+        deny.clone(),
+    );
     assert_eq!(report.controls[0].status, Status::Fail);
     assert_eq!(report.controls[0].findings[0].waived_by, None);
     let w = &report.waivers[0];
@@ -150,7 +155,10 @@ fn missing_evidence_is_waived_only_where_the_authority_permits_it() {
     let report = evaluate(body, files, &waiver, some);
     assert_eq!(report.controls[0].status, Status::Fail);
     let w = &report.waivers[0];
-    assert_eq!((w.state.as_str(), w.matched, w.denied), ("not_permitted", 0, 1));
+    assert_eq!(
+        (w.state.as_str(), w.matched, w.denied),
+        ("not_permitted", 0, 1)
+    );
     assert!(!w.missing_evidence_decision.as_ref().unwrap().allowed);
     // The default authority denies it too.
     let report = evaluate(
@@ -181,7 +189,12 @@ fn a_refused_file_asks_no_one_and_waives_nothing() {
     });
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.txt", b"x\n");
-    let mut report = evaluate(SMALL, &[("a.txt", b"x\n")], &subject_waiver("a.txt"), asked.clone());
+    let mut report = evaluate(
+        SMALL,
+        &[("a.txt", b"x\n")],
+        &subject_waiver("a.txt"),
+        asked.clone(),
+    );
     assert_eq!(report.controls[0].status, Status::Waived);
     asked.asked.lock().unwrap().clear();
     // The same waiver in a file without an approver.

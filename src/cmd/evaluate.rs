@@ -220,7 +220,11 @@ fn summary(report: &Report) -> String {
             escape_line(&shown)
         ));
         // Each open finding's fingerprint, the name a waiver gives it.
-        let open: Vec<_> = c.findings.iter().filter(|f| f.waived_by.is_none()).collect();
+        let open: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| f.waived_by.is_none())
+            .collect();
         for f in open.iter().take(SHOWN_FINDINGS) {
             out.push_str(&format!(
                 "    {} {}\n",

@@ -4,8 +4,8 @@
 //! matched against the waivers as it is made, so a control's status and each waiver's count
 //! of covered findings are what they would be with every finding kept.
 
-pub use crate::report::MAX_CONTROL_FINDINGS;
 use crate::report::Finding;
+pub use crate::report::MAX_CONTROL_FINDINGS;
 use crate::waivers::{FindingKey, fingerprint};
 
 use super::waive::{Cover, Waivers};

@@ -117,7 +117,8 @@ impl<'a> Waivers<'a> {
             if e.usable.is_err() || !e.waiver.names(control, fingerprint, subject) {
                 continue;
             }
-            let allowed = !missing_evidence || e.missing_decision.as_ref().is_some_and(|d| d.allowed);
+            let allowed =
+                !missing_evidence || e.missing_decision.as_ref().is_some_and(|d| d.allowed);
             if allowed {
                 cover = Cover::Waived(i);
                 break;
@@ -321,7 +322,9 @@ fn result(e: &Entry<'_>, tally: Tally) -> WaiverResult {
         .as_ref()
         .filter(|_| tally.denied > 0 || tally.missing > 0);
     if tally.denied > 0 {
-        let why = missing_decision.map(|d| d.reason.as_str()).unwrap_or_default();
+        let why = missing_decision
+            .map(|d| d.reason.as_str())
+            .unwrap_or_default();
         reason = Some(format!(
             "{} finding(s) it names say evidence is missing or unreadable, and may not be \
              waived: {why}",

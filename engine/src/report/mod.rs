@@ -4,8 +4,8 @@ pub mod model;
 pub mod render;
 
 pub use model::{
-    AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef, PolicySource,
-    ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool, TrustedKeyRef,
-    WaiverResult, DecisionResult, WaiverFileResult, WaiverSignatureResult,
+    AttestationUse, BundleFinding, BundleRef, ControlResult, DecisionResult, EvidenceFile,
+    EvidenceRef, Finding, FindingValues, MAX_CONTROL_FINDINGS, MAX_FINDING_EVIDENCE, PolicyRef,
+    PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status, Summary, Tool,
+    TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
 };

@@ -190,7 +190,10 @@ mod tests {
         let a = approve("w.toml", b"[[waiver]]\n", &[], &store, as_of);
         assert!(a.approver.is_none());
         let why = a.refused.unwrap();
-        assert!(why.starts_with("unsigned: no signature beside it (`w.toml.asc`"), "{why}");
+        assert!(
+            why.starts_with("unsigned: no signature beside it (`w.toml.asc`"),
+            "{why}"
+        );
         let a = approve(
             "w.toml",
             b"[[waiver]]\n",

@@ -83,7 +83,10 @@ pub fn fingerprint(key: &FindingKey<'_>) -> String {
 /// Whether `text` has the shape of a fingerprint (`vf1:` and 24 lowercase hex digits).
 pub fn is_fingerprint(text: &str) -> bool {
     text.strip_prefix(FINGERPRINT_PREFIX).is_some_and(|hex| {
-        hex.len() == HEX_DIGITS && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        hex.len() == HEX_DIGITS
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -114,17 +117,44 @@ mod tests {
         assert!(is_fingerprint(&fp), "{fp}");
         assert_eq!(fp, fingerprint(&key));
         // The line of the `expect` moves with edits elsewhere: it does not count.
-        assert_eq!(fingerprint(&FindingKey { expect: "std.uk_sscop:140", ..key }), fp);
+        assert_eq!(
+            fingerprint(&FindingKey {
+                expect: "std.uk_sscop:140",
+                ..key
+            }),
+            fp
+        );
         let other_file = [evidence("release.toml", "bb", Some("line 15"))];
         let moved = [evidence("release.toml", "aa", Some("line 18"))];
         for changed in [
-            FindingKey { control: "X", ..key },
-            FindingKey { expect: "acme:118", ..key },
-            FindingKey { message: "ftp://mirror/x is served over ftp", ..key },
-            FindingKey { subject: None, ..key },
-            FindingKey { evidence: &other_file, ..key },
-            FindingKey { evidence: &moved, ..key },
-            FindingKey { evidence_omitted: 1, ..key },
+            FindingKey {
+                control: "X",
+                ..key
+            },
+            FindingKey {
+                expect: "acme:118",
+                ..key
+            },
+            FindingKey {
+                message: "ftp://mirror/x is served over ftp",
+                ..key
+            },
+            FindingKey {
+                subject: None,
+                ..key
+            },
+            FindingKey {
+                evidence: &other_file,
+                ..key
+            },
+            FindingKey {
+                evidence: &moved,
+                ..key
+            },
+            FindingKey {
+                evidence_omitted: 1,
+                ..key
+            },
         ] {
             assert_ne!(fingerprint(&changed), fp, "{changed:?}");
         }

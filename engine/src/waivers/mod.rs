@@ -438,13 +438,19 @@ mod tests {
         let text = EXAMPLE.replace("subject = \"dist/w.zip\"\n", "");
         let errors = parse_waivers("w.toml", &text).unwrap_err();
         assert_eq!(errors[0].line, Some(1));
-        assert!(errors[0].message.contains("names no findings"), "{errors:?}");
+        assert!(
+            errors[0].message.contains("names no findings"),
+            "{errors:?}"
+        );
         let text = EXAMPLE.replace("subject = \"dist/w.zip\"", "scope = \"dist/*.zip\"");
         let errors = parse_waivers("w.toml", &text).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(9)));
         assert!(errors[0].message.contains("`scope` is no longer read"));
         let help = errors[0].help.as_deref().unwrap_or_default();
-        assert!(help.contains("findings = [\"vf1:...\"]") && help.contains("subject"), "{help}");
+        assert!(
+            help.contains("findings = [\"vf1:...\"]") && help.contains("subject"),
+            "{help}"
+        );
     }
 }

@@ -12,9 +12,10 @@
 )]
 
 use vouch_engine::report::{
-    AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
-    Summary, Tool, TrustedKeyRef, WaiverResult, DecisionResult, WaiverFileResult, WaiverSignatureResult,
+    AttestationUse, BundleFinding, BundleRef, ControlResult, DecisionResult, EvidenceFile,
+    EvidenceRef, Finding, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
+    WaiverSignatureResult,
 };
 
 /// The fourteen principles of the UK Software Security Code of Practice: (id, theme, title).

@@ -252,14 +252,19 @@ fn tests_existence(cond: &Expr) -> bool {
             BinaryOp::And => tests_existence(lhs) || tests_existence(rhs),
             BinaryOp::Ne if is_none_literal(lhs) || is_none_literal(rhs) => true,
             BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Ne if size(lhs) => {
-                matches!((op, int(rhs)), (BinaryOp::Gt | BinaryOp::Ne, Some(0)) | (BinaryOp::Ge, Some(1)))
+                matches!(
+                    (op, int(rhs)),
+                    (BinaryOp::Gt | BinaryOp::Ne, Some(0)) | (BinaryOp::Ge, Some(1))
+                )
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Ne if size(rhs) => {
-                matches!((op, int(lhs)), (BinaryOp::Lt | BinaryOp::Ne, Some(0)) | (BinaryOp::Le, Some(1)))
+                matches!(
+                    (op, int(lhs)),
+                    (BinaryOp::Lt | BinaryOp::Ne, Some(0)) | (BinaryOp::Le, Some(1))
+                )
             }
             _ => false,
         },
         _ => false,
     }
 }
-
