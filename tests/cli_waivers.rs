@@ -424,3 +424,100 @@ fn an_old_waivers_file_with_scope_is_a_located_error_saying_how_to_migrate() {
     );
     assert!(stderr.contains("findings = [\"vf1:...\"]"), "{stderr}");
 }
+
+fn have(tool: &str) -> bool {
+    let ok = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
+    }
+    ok
+}
+
+fn run_tool(dir: &Path, program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        transcript(&out)
+    );
+}
+
+#[test]
+fn an_ssh_signature_in_namespace_file_approves_and_another_namespace_does_not() {
+    if !have("ssh-keygen") {
+        return;
+    }
+    let dir = scratch("ssh", &tls_waiver());
+    run_tool(
+        &dir,
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", "priya", "-f", "key"],
+    );
+    let public = std::fs::read_to_string(dir.join("key.pub")).unwrap();
+    let signers = dir.join("allowed_signers");
+    std::fs::write(&signers, format!("priya.shah@acme.example {public}")).unwrap();
+    let mut trust: Vec<&str> = TRUST[..3].to_vec();
+    trust.push(signers.to_str().unwrap());
+    run_tool(
+        &dir,
+        "ssh-keygen",
+        &[
+            "-Y",
+            "sign",
+            "-q",
+            "-f",
+            "key",
+            "-n",
+            "file",
+            "waivers.toml",
+        ],
+    );
+    let (_, report) = evaluate(&dir, &trust);
+    let w = waiver(&report, "W-1");
+    assert_eq!(w["state"], "applied", "{report}");
+    assert_eq!(report["waiver_files"][0]["signatures"][0]["format"], "ssh");
+    // Signed for git, not for files: refused.
+    std::fs::remove_file(dir.join("waivers.toml.sig")).unwrap();
+    run_tool(
+        &dir,
+        "ssh-keygen",
+        &["-Y", "sign", "-q", "-f", "key", "-n", "git", "waivers.toml"],
+    );
+    assert_refused(&evaluate(&dir, &trust).1, "namespace");
+}
+
+#[test]
+fn a_minisign_signature_approves_and_its_time_counts() {
+    if !have("minisign") {
+        return;
+    }
+    let dir = scratch("minisign", &tls_waiver());
+    run_tool(
+        &dir,
+        "minisign",
+        &["-G", "-W", "-p", "key.pub", "-s", "key.sec"],
+    );
+    let sign = |epoch: &str| {
+        let comment = format!("timestamp:{epoch}\tfile:waivers.toml");
+        run_tool(
+            &dir,
+            "minisign",
+            &["-S", "-s", "key.sec", "-m", "waivers.toml", "-t", &comment],
+        );
+    };
+    let public = dir.join("key.pub");
+    let mut trust: Vec<&str> = TRUST[..3].to_vec();
+    trust.push(public.to_str().unwrap());
+    sign("1789898400"); // 2026-09-20T10:00:00Z
+    let (_, report) = evaluate(&dir, &trust);
+    assert_eq!(waiver(&report, "W-1")["state"], "applied", "{report}");
+    sign("1791280800"); // 2026-10-06T10:00:00Z, after as_of
+    assert_refused(&evaluate(&dir, &trust).1, "signed after as_of");
+}

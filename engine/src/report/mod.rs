@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod render;
+pub mod waiver_model;
 
 pub use model::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, DecisionResult, EvidenceFile,
