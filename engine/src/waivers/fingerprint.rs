@@ -1,17 +1,19 @@
 //! Finding fingerprints: a short, stable name for one finding, so a waiver can accept exactly
 //! the findings it lists.
 //!
-//! `vf1:` and the first 24 hex digits (96 bits) of a sha256 over the control id, the policy
-//! source of its `expect` (`SOURCE` of `SOURCE:LINE`), the message, the subject, and every
-//! evidence record the finding cites (path, sha256, location) with how many more it rests on;
-//! each field is length-prefixed, so no two findings share an encoding. Whatever changes what
-//! a finding says or rests on (another file, other bytes in the same file, another message)
-//! changes its fingerprint: a finding that appears later is never one a waiver named.
+//! `vf1:` and the first 24 hex digits (96 bits) of a sha256 over the control id, the message,
+//! the subject, and every evidence record the finding cites (path, sha256, location) with how
+//! many more it rests on; each field is length-prefixed, so no two findings share an encoding.
+//! Whatever changes what a finding says or rests on (another file, other bytes in the same
+//! file, another message) changes its fingerprint: a finding that appears later is never one
+//! a waiver named.
 //!
-//! The `expect`'s line is left out on purpose: an edit elsewhere in the policy (or a new
-//! version of a standard pack) moves lines without changing any finding, and would otherwise
-//! silently void every waiver. Two `expect`s of one control that fail with the same message
-//! on the same subject and evidence are the same finding to a reader, and share a name.
+//! Where the `expect` is (`SOURCE:LINE`) is left out on purpose: the line moves with any edit
+//! elsewhere in the policy (or a new version of a standard pack), and the source name with the
+//! path the policy was given by (`--policy ./p` or `/abs/p`), neither of which changes the
+//! finding; either would silently void waivers or give one finding two names. Two `expect`s of
+//! one control that fail with the same message on the same subject and evidence are the same
+//! finding to a reader, and share a name.
 
 use sha2::{Digest, Sha256};
 
@@ -28,7 +30,7 @@ const HEX_DIGITS: usize = 24;
 pub struct FindingKey<'a> {
     /// The control's id.
     pub control: &'a str,
-    /// Where its `expect` is: `SOURCE:LINE` (only `SOURCE` counts).
+    /// Where its `expect` is: `SOURCE:LINE` (shown, not hashed: see the module docs).
     pub expect: &'a str,
     /// Its message.
     pub message: &'a str,
@@ -49,8 +51,6 @@ pub fn fingerprint(key: &FindingKey<'_>) -> String {
     };
     field(b"vouch-finding/1");
     field(key.control.as_bytes());
-    let source = key.expect.rsplit_once(':').map_or(key.expect, |(s, _)| s);
-    field(source.as_bytes());
     field(key.message.as_bytes());
     match key.subject {
         Some(s) => {
@@ -116,23 +116,16 @@ mod tests {
         let fp = fingerprint(&key);
         assert!(is_fingerprint(&fp), "{fp}");
         assert_eq!(fp, fingerprint(&key));
-        // The line of the `expect` moves with edits elsewhere: it does not count.
-        assert_eq!(
-            fingerprint(&FindingKey {
-                expect: "std.uk_sscop:140",
-                ..key
-            }),
-            fp
-        );
+        // Where the `expect` is moves with edits elsewhere and with the policy's path: it
+        // does not count.
+        for expect in ["std.uk_sscop:140", "/abs/policy/release.vouch:3"] {
+            assert_eq!(fingerprint(&FindingKey { expect, ..key }), fp);
+        }
         let other_file = [evidence("release.toml", "bb", Some("line 15"))];
         let moved = [evidence("release.toml", "aa", Some("line 18"))];
         for changed in [
             FindingKey {
                 control: "X",
-                ..key
-            },
-            FindingKey {
-                expect: "acme:118",
                 ..key
             },
             FindingKey {
