@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 use vouch_engine::eval::value::{Date, Timestamp, date_instant};
-use vouch_engine::waivers::parse_waivers;
+use vouch_engine::waivers::approval::SIGNATURE_SUFFIXES;
+use vouch_engine::waivers::{WaiverFile, approve, parse_waivers};
 
 use vouch_engine::eval::Budget;
 use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
@@ -32,9 +33,11 @@ pub struct EvalInputs {
     /// A trusted key or keyring (repeatable); trust never comes from the bundle.
     #[arg(long = "trust", value_name = "PATH")]
     pub trust: Vec<PathBuf>,
-    /// Waivers (TOML).
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
+    /// Waivers (TOML), repeatable. Each counts only with a detached signature beside it
+    /// (`FILE.asc`, `FILE.sig` or `FILE.minisig`) by a `--trust` key: without one none of its
+    /// waivers applies, and the report says why.
+    #[arg(long = "waivers", value_name = "FILE")]
+    pub waivers: Vec<PathBuf>,
     /// The instant to judge at: a date (00:00 UTC) or an RFC 3339 date-time with offset.
     /// Default: now.
     #[arg(long, value_name = "DATE|DATETIME")]
@@ -104,10 +107,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         }
     };
     let trust = load_trust(&inputs.trust, format)?;
-    let waivers = match &inputs.waivers {
-        Some(path) => read_waivers(path, format)?,
-        None => Vec::new(),
-    };
+    let waivers = read_all_waivers(&inputs.waivers, &trust, as_of, format)?;
     let levels = match inputs.lints.levels() {
         Ok(levels) => levels,
         Err(message) => {
@@ -123,7 +123,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
             Err(crate::authority_files::Reported) => return None,
         };
-    for w in &waivers {
+    for w in waivers.iter().flat_map(|f| &f.waivers) {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {
             eprintln!(
                 "warning: waiver `{}` (line {}) names control `{}`, which the policy does not have",
@@ -294,7 +294,53 @@ fn check_policy(
     output.policy
 }
 
-fn read_waivers(path: &Path, format: ErrorFormat) -> Option<Vec<vouch_engine::waivers::Waiver>> {
+/// Reads every waivers file and the signatures beside it, and checks each signature against
+/// the trust set at `as_of`. A file that cannot be read or parsed, and a waiver id used in two
+/// files, are usage errors (`None`); a file without a valid signature is not: its waivers are
+/// refused in the report (fail closed: nothing of it is waived), with a warning here.
+fn read_all_waivers(
+    paths: &[PathBuf],
+    trust: &KeyStore,
+    as_of: Timestamp,
+    format: ErrorFormat,
+) -> Option<Vec<WaiverFile>> {
+    let mut files = Vec::new();
+    let mut ids: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for path in paths {
+        let file = read_waivers(path, trust, as_of, format)?;
+        for w in &file.waivers {
+            let place = format!("{}:{}", file.approval.file, w.line);
+            if let Some(first) = ids.insert(w.id.clone(), place.clone()) {
+                render::plain_error(
+                    &format!(
+                        "waiver id `{}` at {place} is also used at {first}: give each waiver its own id across all --waivers files",
+                        w.id
+                    ),
+                    format,
+                );
+                return None;
+            }
+        }
+        if let Some(why) = &file.approval.refused
+            && format == ErrorFormat::Human
+        {
+            eprintln!(
+                "warning: waivers file `{}` is refused, none of its waivers applies: {}",
+                escape_line(&file.approval.file),
+                escape_line(why)
+            );
+        }
+        files.push(file);
+    }
+    Some(files)
+}
+
+fn read_waivers(
+    path: &Path,
+    trust: &KeyStore,
+    as_of: Timestamp,
+    format: ErrorFormat,
+) -> Option<WaiverFile> {
     let name = display_path(path);
     let bytes = match read_input_file(path, MAX_INPUT_FILE) {
         Ok(bytes) => bytes,
@@ -303,6 +349,23 @@ fn read_waivers(path: &Path, format: ErrorFormat) -> Option<Vec<vouch_engine::wa
             return None;
         }
     };
+    let mut signatures = Vec::new();
+    for suffix in SIGNATURE_SUFFIXES {
+        let mut sidecar = path.as_os_str().to_owned();
+        sidecar.push(suffix);
+        let sidecar = PathBuf::from(sidecar);
+        if std::fs::symlink_metadata(&sidecar).is_err() {
+            continue;
+        }
+        match read_input_file(&sidecar, MAX_INPUT_FILE) {
+            Ok(sig) => signatures.push((display_path(&sidecar), sig)),
+            Err(e) => {
+                render::print(&[input_diagnostic(&sidecar, &e)], format);
+                return None;
+            }
+        }
+    }
+    let approval = approve(&name, &bytes, &signatures, trust, as_of);
     let Ok(text) = String::from_utf8(bytes) else {
         render::plain_error(
             &format!("cannot read `{name}`: it is not UTF-8 text"),
@@ -313,7 +376,7 @@ fn read_waivers(path: &Path, format: ErrorFormat) -> Option<Vec<vouch_engine::wa
     match parse_waivers(&name, &text) {
         Ok((waivers, warnings)) => {
             print_findings(&warnings, format);
-            Some(waivers)
+            Some(WaiverFile { approval, waivers })
         }
         Err(errors) => {
             print_findings(&errors, format);

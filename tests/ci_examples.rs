@@ -227,9 +227,9 @@ fn workspace(dir: &Path, commands: &[Vec<String>]) {
         for waivers in values(command, "--waivers") {
             write(
                 waivers,
-                b"[[waiver]]\ncontrol = \"PROVENANCE\"\n\
+                b"[[waiver]]\ncontrol = \"PROVENANCE\"\nsubject = \"dist/widget-2.5.0.tar.gz\"\n\
                   justification = \"the build platform signs provenance from 2.6\"\n\
-                  approver = \"ciso@acme.example\"\neffective = 2026-09-01\nexpires = 2026-12-31\n",
+                  effective = 2026-09-01\nexpires = 2026-12-31\n",
             );
         }
     }

@@ -292,36 +292,51 @@ fn manual_control_without_attestation() {
     );
 }
 
+/// Signed by Priya Shah's TEST-ONLY key at test time (see [`signed_waivers`]).
 const WAIVERS: &str = r#"[[waiver]]
 id = "W-MIRROR"
 control = "TLS-1"
+subject = "http://mirror.example.com/widget/2.5.0/widget-2.5.0-linux-x86_64.tar.gz"
 justification = "the mirror moves to https in the next release"
-approver = "ciso@example.com"
 effective = 2026-09-01
 expires = 2026-10-01
 risk = "low: artifacts are checksummed"
 
 [[waiver]]
 control = "SUMS-1"
-scope = "dist/*-extra.tar.gz"
+subject = "dist/widget-2.5.0-extra.tar.gz"
 justification = "extra build is not distributed"
-approver = "ciso@example.com"
 effective = 2026-09-01
 expires = 2026-12-31
 
 [[waiver]]
 control = "EOL-1"
+subject = "2.5"
 justification = "not needed any more"
-approver = "ciso@example.com"
 effective = 2027-01-01
 expires = 2027-02-01
 "#;
+
+/// The trusted key of the waivers' signer.
+const PRIYA: &str = "examples/keys/TEST-ONLY-priya-shah.pub.asc";
+
+/// Writes [`WAIVERS`] to `path` and signs it; `false` (the test skips) without gpg.
+fn signed_waivers(path: &Path) -> bool {
+    std::fs::write(path, WAIVERS).unwrap();
+    if !common::have_gpg() {
+        return false;
+    }
+    common::sign("TEST-ONLY-priya-shah.sec.asc", "20260901T090000", path);
+    true
+}
 
 #[test]
 fn waivers_apply_through_their_expiry_day() {
     let dir = bundle("eval-waivers", Variant::Bad);
     let waivers = dir.parent().unwrap().join("eval-waivers.toml");
-    std::fs::write(&waivers, WAIVERS).unwrap();
+    if !signed_waivers(&waivers) {
+        return;
+    }
     let w = waivers.to_str().unwrap();
     let run = |as_of: &str| {
         let b = dir.to_str().unwrap();
@@ -335,6 +350,8 @@ fn waivers_apply_through_their_expiry_day() {
             as_of,
             "--waivers",
             w,
+            "--trust",
+            PRIYA,
         ]);
         report(&out.stdout)
     };
@@ -359,7 +376,8 @@ fn waivers_apply_through_their_expiry_day() {
             ("W-MIRROR", "applied")
         ]
     );
-    // The scoped waiver covers only the unlisted artifact: SUMS-1 still fails.
+    // The waiver covers only the findings of its subject, and not the one that says evidence
+    // is missing (no authority permits that): SUMS-1 still fails.
     let sums = control(&on, "SUMS-1");
     assert_eq!(sums["status"], "fail");
     assert_eq!(sums["findings"][0]["waived_by"], "SUMS-1#1");
@@ -368,18 +386,23 @@ fn waivers_apply_through_their_expiry_day() {
     assert_eq!(control(&after, "TLS-1")["status"], "fail");
     assert_eq!(after["waivers"][2]["state"], "expired");
     assert_eq!(after["waivers"][2]["matched"], 0);
-    settings().bind(|| insta::assert_json_snapshot!("evaluate_waivers", on["waivers"]));
+    // The waivers file's path is the scratch directory's: shown as its name.
+    let mut waivers = on["waivers"].clone();
+    for w in waivers.as_array_mut().unwrap() {
+        w["file"] = "eval-waivers.toml".into();
+    }
+    settings().bind(|| insta::assert_json_snapshot!("evaluate_waivers", waivers));
 }
 
 #[test]
 fn bad_waivers_file_is_exit_2() {
     let dir = bundle("eval-bad-waivers", Variant::Good);
     let waivers = dir.parent().unwrap().join("eval-bad-waivers.toml");
-    std::fs::write(&waivers, WAIVERS.replace("approver", "aprover")).unwrap();
+    std::fs::write(&waivers, WAIVERS.replace("justification", "justifcation")).unwrap();
     let out = evaluate(POLICY, &dir, &["--waivers", waivers.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("did you mean `approver`?"), "{err}");
+    assert!(err.contains("did you mean `justification`?"), "{err}");
     assert!(out.stdout.is_empty());
 }
 

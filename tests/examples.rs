@@ -461,6 +461,19 @@ fn build_script_reproduces_the_committed_bundles() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", transcript(&run));
+    // The waivers file's signature, made by examples/waivers/sign.sh.
+    let run = std::process::Command::new("bash")
+        .arg(root().join("examples/waivers/sign.sh"))
+        .arg(out.join("waivers"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", transcript(&run));
+    assert!(
+        std::fs::read(out.join("waivers/waived.toml.asc")).unwrap()
+            == std::fs::read(root().join("examples/waivers/waived.toml.asc")).unwrap(),
+        "examples/waivers/waived.toml.asc: sign.sh writes another signature: rerun it after \
+         editing waived.toml"
+    );
     for name in ["compliant", "failing", "waived"] {
         let built = out.join(name);
         let committed = root().join("examples/bundles").join(name);

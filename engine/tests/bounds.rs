@@ -140,9 +140,22 @@ fn evaluate_with_waivers(
         .policy
         .unwrap_or_else(|| panic!("policy does not check: {:#?}", out.diagnostics));
     let mut options = vouch_engine::EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    options.waivers = vouch_engine::waivers::parse_waivers("w.toml", waivers)
-        .unwrap()
-        .0;
+    // Approved as if signed by a trusted key (signatures are tested in tests/cli_waivers.rs).
+    options.waivers = vec![vouch_engine::waivers::WaiverFile {
+        approval: vouch_engine::waivers::Approval {
+            file: "w.toml".to_owned(),
+            sha256: String::new(),
+            signatures: Vec::new(),
+            approver: Some(vouch_engine::waivers::Approver {
+                key_id: "C025C99C77B7650CC792B404F7AA08F7CED3225A".to_owned(),
+                signer: None,
+            }),
+            refused: None,
+        },
+        waivers: vouch_engine::waivers::parse_waivers("w.toml", waivers)
+            .unwrap()
+            .0,
+    }];
     vouch_engine::evaluate(&policy, graph, &options)
 }
 
@@ -169,11 +182,32 @@ fn findings_per_control_are_capped_and_counted() {
         &json[..2000.min(json.len())]
     );
 
-    // A waiver covering everything but the last file: the control still fails, and the
-    // waiver's count includes the findings that are not listed.
-    let waivers = "[[waiver]]\nid = \"W-A\"\ncontrol = \"T\"\nscope = \"a/*\"\n\
-                   justification = \"j\"\napprover = \"ciso@example.com\"\n\
-                   effective = 2026-09-01\nexpires = 2026-12-31\n";
+    // A waiver naming every finding but the last file's: the control still fails, and the
+    // waiver's count includes the findings that are not listed (named by their fingerprints,
+    // made here as vouch makes them: the listed finding of a/0000.txt is the template).
+    let template = &c.findings[0];
+    let fingerprints: Vec<String> = (0..1200)
+        .map(|i| {
+            let path = format!("a/{i:04}.txt");
+            let mut evidence = template.evidence.clone();
+            evidence[0].path = path.clone();
+            vouch_engine::waivers::fingerprint(&vouch_engine::waivers::FindingKey {
+                control: "T",
+                expect: &template.expect,
+                message: &format!("{path} is small"),
+                subject: Some(&path),
+                evidence: &evidence,
+                evidence_omitted: 0,
+            })
+        })
+        .collect();
+    assert_eq!(fingerprints[0], template.fingerprint);
+    let waivers = format!(
+        "[[waiver]]\nid = \"W-A\"\ncontrol = \"T\"\nfindings = [\"{}\"]\n\
+         justification = \"j\"\neffective = 2026-09-01\nexpires = 2026-12-31\n",
+        fingerprints.join("\", \"")
+    );
+    let waivers = waivers.as_str();
     let report = evaluate_with_waivers(&graph, body, waivers);
     assert_eq!(
         report.controls[0].status,

@@ -342,6 +342,7 @@ fn mutated_signatures_and_keys_never_panic() {
         abs: &abs,
         sha256: vouch_engine::Sha256Digest([0; 32]),
         size: read("widget.txt").len() as u64,
+        content: None,
     };
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut outcomes = std::collections::BTreeMap::new();

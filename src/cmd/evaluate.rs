@@ -241,6 +241,9 @@ fn write(report: &Report, formats: &[Format], args: &EvaluateArgs) -> Result<(),
     }
 }
 
+/// How many open findings of a failing control the summary lists, with their fingerprints.
+const SHOWN_FINDINGS: usize = 5;
+
 /// The short human summary printed on stderr.
 fn summary(report: &Report) -> String {
     let s = &report.summary;
@@ -277,6 +280,35 @@ fn summary(report: &Report) -> String {
             escape_line(&c.severity),
             escape_line(&shown)
         ));
+        // Each open finding's fingerprint, the name a waiver gives it.
+        let open: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| f.waived_by.is_none())
+            .collect();
+        for f in open.iter().take(SHOWN_FINDINGS) {
+            out.push_str(&format!(
+                "    {} {}\n",
+                escape_line(&f.fingerprint),
+                escape_line(&f.message)
+            ));
+        }
+        if open.len() > SHOWN_FINDINGS {
+            out.push_str(&format!(
+                "    ... {} more (see the report)\n",
+                open.len() - SHOWN_FINDINGS
+            ));
+        }
+    }
+    for w in &report.waivers {
+        if let Some(reason) = &w.reason {
+            out.push_str(&format!(
+                "  waiver {} ({}): {}\n",
+                escape_line(&w.id),
+                escape_line(&w.state),
+                escape_line(reason)
+            ));
+        }
     }
     if !report.bundle.findings.is_empty() {
         out.push_str(&format!(

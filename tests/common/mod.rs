@@ -46,4 +46,57 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Whether gpg is installed; says so on stderr when it is not (the caller then skips).
+pub fn have_gpg() -> bool {
+    let ok = Command::new("gpg")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: gpg is not installed (.ci/run installs it)");
+    }
+    ok
+}
+
+/// Signs `file` (writing `file.asc`, detached and armored) with the TEST-ONLY secret key
+/// `examples/keys/KEY` as of `when` (`YYYYmmddTHHMMSS`), in a throw-away GnuPG home.
+pub fn sign(key: &str, when: &str, file: &Path) {
+    static HOMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = HOMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let home = temp_dir(&format!("gpg-{}-{n}", std::process::id()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let gpg = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .arg("--homedir")
+            .arg(&home)
+            .args(["--batch", "--quiet", "--yes"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {}", transcript(&out));
+    };
+    let key = root().join("examples/keys").join(key);
+    gpg(&["--import", key.to_str().unwrap()]);
+    let asc = format!("{}.asc", file.display());
+    gpg(&[
+        "--faked-system-time",
+        &format!("{when}!"),
+        "--armor",
+        "--detach-sign",
+        "--output",
+        &asc,
+        file.to_str().unwrap(),
+    ]);
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&home)
+        .args(["--kill", "gpg-agent"])
+        .output();
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 pub mod bundle;

@@ -1,13 +1,11 @@
 //! Assembling the report: waivers applied to findings, statuses concluded, principles
 //! summarised, digests of the policy and the bundle, every list sorted.
 
-use jiff::Timestamp;
 use rayon::prelude::*;
 use vouch_lang::{CheckedControl, CheckedPolicy};
 
-use super::cap::covering_waiver;
 use super::control::ControlRun;
-use super::value::utc_date;
+use super::waive::Waivers;
 use crate::authority::SourceDigest;
 use crate::authority::signing::SigningDecisions;
 use crate::digest::Sha256Digest;
@@ -15,9 +13,8 @@ use crate::graph::{EvidenceGraph, FileNode};
 use crate::report::{
     AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult, EvidenceFile,
     FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
-    SignatureResult, Status, Summary, Tool, WaiverResult,
+    SignatureResult, Status, Summary, Tool,
 };
-use crate::waivers::{Waiver, WaiverState};
 
 /// The report of a whole evaluation.
 pub(super) fn report(
@@ -25,46 +22,17 @@ pub(super) fn report(
     graph: &EvidenceGraph,
     options: &super::EvaluationOptions,
     signing: &SigningDecisions,
+    waivers: &Waivers<'_>,
     runs: Vec<ControlRun>,
 ) -> Report {
-    let mut matched = vec![0usize; options.waivers.len()];
     let mut controls = Vec::with_capacity(runs.len());
     let mut attestations = Vec::new();
     for (control, mut run) in policy.controls.iter().zip(runs) {
         attestations.append(&mut run.attestations);
-        let (result, hits) = control_result(policy, control, run, &options.waivers, options.as_of);
-        for (m, h) in matched.iter_mut().zip(hits) {
-            *m += h;
-        }
-        controls.push(result);
+        controls.push(control_result(policy, control, run));
     }
     controls.sort_by(|a, b| a.id.cmp(&b.id));
     attestations.sort_by(|a, b| (&a.control, &a.path).cmp(&(&b.control, &b.path)));
-    let day = utc_date(options.as_of);
-    let mut waivers: Vec<WaiverResult> = options
-        .waivers
-        .iter()
-        .zip(&matched)
-        .map(|(w, &n)| WaiverResult {
-            id: w.id.clone(),
-            control: w.control.clone(),
-            scope: w.scope.clone(),
-            justification: w.justification.clone(),
-            approver: w.approver.clone(),
-            effective: w.effective.to_string(),
-            expires: w.expires.to_string(),
-            risk: w.risk.clone(),
-            state: match w.in_force(day) {
-                Err(state) => state,
-                Ok(()) if n > 0 => WaiverState::Applied,
-                Ok(()) => WaiverState::Unused,
-            }
-            .as_str()
-            .to_owned(),
-            matched: n,
-        })
-        .collect();
-    waivers.sort_by(|a, b| (&a.control, &a.id).cmp(&(&b.control, &b.id)));
     let authority = authority_ref(options.authority.sources());
     Report {
         schema: REPORT_SCHEMA.to_owned(),
@@ -78,7 +46,8 @@ pub(super) fn report(
         summary: Summary::of(&controls),
         provisions: provisions(policy, &controls),
         controls,
-        waivers,
+        waivers: waivers.results(),
+        waiver_files: super::waive::file_results(&options.waivers),
         attestations,
         evidence: evidence_files(graph),
         signatures: graph
@@ -142,29 +111,14 @@ fn evidence_files(graph: &EvidenceGraph) -> Vec<EvidenceFile> {
         .collect()
 }
 
-/// One control's result with the waivers applied, and how many findings each waiver
-/// covered.
+/// One control's result: `waived` when it fails only on findings waivers cover (each was
+/// matched against the waivers as it was made).
 pub(super) fn control_result(
     policy: &CheckedPolicy,
     control: &CheckedControl,
     run: ControlRun,
-    waivers: &[Waiver],
-    as_of: Timestamp,
-) -> (ControlResult, Vec<usize>) {
-    let day = utc_date(as_of);
-    // The findings left out were matched against the waivers when they were counted.
-    let mut hits = run.omitted.hits.clone();
-    hits.resize(waivers.len(), 0);
-    let mut findings = run.findings;
-    for finding in &mut findings {
-        let cover = covering_waiver(waivers, &control.id, day, &finding.evidence);
-        if let Some(i) = cover {
-            finding.waived_by = waivers.get(i).map(|w| w.id.clone());
-            if let Some(h) = hits.get_mut(i) {
-                *h += 1;
-            }
-        }
-    }
+) -> ControlResult {
+    let findings = run.findings;
     let mut status = run.status.unwrap_or(Status::Error);
     if status == Status::Fail
         && findings.iter().all(|f| f.waived_by.is_some())
@@ -184,7 +138,7 @@ pub(super) fn control_result(
             format!("{}:{}", m.source.name(), m.source.line_col(at).0)
         })
         .unwrap_or_default();
-    let result = ControlResult {
+    ControlResult {
         id: control.id.clone(),
         title: control.title.clone(),
         provisions: control.provisions.clone(),
@@ -198,8 +152,7 @@ pub(super) fn control_result(
         source,
         findings,
         findings_omitted: run.omitted.count,
-    };
-    (result, hits)
+    }
 }
 
 fn policy_ref(policy: &CheckedPolicy) -> PolicyRef {

@@ -72,12 +72,19 @@ impl<'a> Runner<'a> {
         self
     }
 
-    /// Whether a finding with this evidence is kept (see [`FindingCap::admit`]).
-    fn admit(&mut self, evidence: &[crate::report::EvidenceRef]) -> bool {
+    /// Names a finding, matches it against the waivers and says whether it is kept (see
+    /// [`FindingCap::admit`]).
+    fn admit(&mut self, finding: &mut Finding) -> bool {
         let kept = self.findings.len();
-        self.cap
-            .as_mut()
-            .is_none_or(|cap| cap.admit(kept, evidence))
+        self.cap.as_mut().is_none_or(|cap| cap.admit(kept, finding))
+    }
+
+    /// What a finding made now is about: the element of the outermost `for` loop in scope.
+    pub(super) fn subject(&self) -> Option<String> {
+        self.interp.scope.iter().find_map(|(_, b)| match b {
+            Bound::Element(..) => Some(b.value().to_string()),
+            Bound::Value(_) => None,
+        })
     }
 
     /// Records a trace line; `text` is only computed when tracing. The lines count against
@@ -251,15 +258,19 @@ impl<'a> Runner<'a> {
                 let read = self.interp.cite.take();
                 replay?;
                 let (evidence, evidence_omitted) = self.scope_citations(read);
-                if self.admit(&evidence) {
-                    let finding = Finding {
-                        message,
-                        evidence,
-                        evidence_omitted,
-                        values: self.bindings(),
-                        expect: self.place(f.span),
-                        waived_by: None,
-                    };
+                let mut finding = Finding {
+                    message,
+                    evidence,
+                    evidence_omitted,
+                    values: crate::report::FindingValues::new(),
+                    expect: self.place(f.span),
+                    fingerprint: String::new(),
+                    subject: self.subject(),
+                    missing_evidence: true,
+                    waived_by: None,
+                };
+                if self.admit(&mut finding) {
+                    finding.values = self.bindings();
                     self.findings.push(finding);
                 }
             }
@@ -287,7 +298,8 @@ impl<'a> Runner<'a> {
         let read = self.interp.cite.take();
         replay?;
         let place = self.place(filter.span);
-        self.push_finding(message, read, operands, place);
+        // Unknown: a value it needs is missing.
+        self.push_finding(message, read, operands, place, true);
         Ok(())
     }
 
@@ -299,22 +311,28 @@ impl<'a> Runner<'a> {
         read: Option<Cited>,
         operands: Vec<Operand>,
         place: String,
+        missing_evidence: bool,
     ) {
         let (evidence, evidence_omitted) = self.scope_citations(read);
-        if !self.admit(&evidence) {
+        let mut finding = Finding {
+            message,
+            evidence,
+            evidence_omitted,
+            values: crate::report::FindingValues::new(),
+            expect: place,
+            fingerprint: String::new(),
+            subject: self.subject(),
+            missing_evidence,
+            waived_by: None,
+        };
+        if !self.admit(&mut finding) {
             return;
         }
         let mut values = self.bindings();
         values.extend(shown(operands));
         values.shrink();
-        self.findings.push(Finding {
-            message,
-            evidence,
-            evidence_omitted,
-            values,
-            expect: place,
-            waived_by: None,
-        });
+        finding.values = values;
+        self.findings.push(finding);
     }
 
     /// Every binding in scope, by name, as shown in messages.

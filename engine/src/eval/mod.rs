@@ -22,6 +22,7 @@ mod params;
 mod trace;
 mod unreadable;
 pub mod value;
+pub mod waive;
 
 use std::sync::Arc;
 
@@ -40,7 +41,7 @@ use crate::authority::{Authority, EveryTrustedKey};
 use crate::evidence::EvidenceValues;
 use crate::graph::EvidenceGraph;
 use crate::report::{Report, Status};
-use crate::waivers::Waiver;
+use crate::waivers::WaiverFile;
 use control::{ControlRun, Runner};
 use interp::{Env, Interp};
 use params::{ModuleParams, module_params};
@@ -50,8 +51,8 @@ use params::{ModuleParams, module_params};
 pub struct EvaluationOptions {
     /// The instant the evaluation judges at.
     pub as_of: Timestamp,
-    /// Waivers, in file order.
-    pub waivers: Vec<Waiver>,
+    /// The waivers files, each with its signature check, in command-line order.
+    pub waivers: Vec<WaiverFile>,
     /// The trusted keys signatures were verified against, for the report.
     pub trust: Vec<crate::report::TrustedKeyRef>,
     /// Threads for evaluating controls; `None` uses rayon's global pool.
@@ -99,11 +100,18 @@ pub fn evaluate_values(
     options: &EvaluationOptions,
 ) -> Report {
     let params = module_params(policy, evidence, options.as_of, options.budget);
+    let waivers = waive::Waivers::judge(
+        &options.waivers,
+        policy,
+        &params,
+        options.authority.as_ref(),
+        options.as_of,
+    );
     let run_all = || -> Vec<ControlRun> {
         policy
             .controls
             .par_iter()
-            .map(|c| run_control(policy, c, evidence, &params, options, false))
+            .map(|c| run_control(policy, c, evidence, &params, options, &waivers, false))
             .collect()
     };
     let runs = match options.threads {
@@ -116,7 +124,7 @@ pub fn evaluate_values(
         },
         None => run_all(),
     };
-    let mut report = assemble::report(policy, graph, options, &evidence.signing, runs);
+    let mut report = assemble::report(policy, graph, options, &evidence.signing, &waivers, runs);
     report.policy.params = params::report_params(policy, &params);
     report
 }
@@ -132,10 +140,16 @@ pub fn explain(
     let signing = SigningDecisions::decide(graph, options.authority.as_ref());
     let evidence = EvidenceValues::build_for(graph, Some(options.as_of), &signing);
     let params = module_params(policy, &evidence, options.as_of, options.budget);
-    let mut run = run_control(policy, control, &evidence, &params, options, true);
+    let waivers = waive::Waivers::judge(
+        &options.waivers,
+        policy,
+        &params,
+        options.authority.as_ref(),
+        options.as_of,
+    );
+    let mut run = run_control(policy, control, &evidence, &params, options, &waivers, true);
     let lines = std::mem::take(&mut run.trace);
-    let (result, _) =
-        assemble::control_result(policy, control, run, &options.waivers, options.as_of);
+    let result = assemble::control_result(policy, control, run);
     Some(Trace { result, lines })
 }
 
@@ -145,6 +159,7 @@ fn run_control(
     evidence: &EvidenceValues,
     params: &[ModuleParams],
     options: &EvaluationOptions,
+    waivers: &waive::Waivers<'_>,
     trace: bool,
 ) -> ControlRun {
     let (Some(module), Some(module_params)) = (
@@ -174,11 +189,7 @@ fn run_control(
     let mut interp = Interp::new(env);
     let mut run = match &control.kind {
         ControlKind::Automated => Runner::new(interp, trace)
-            .with_cap(cap::FindingCap::new(
-                &control.id,
-                &options.waivers,
-                value::utc_date(options.as_of),
-            ))
+            .with_cap(cap::FindingCap::new(&control.id, waivers))
             .run(&decl.body),
         ControlKind::Manual { .. } => match decl.body.first() {
             Some(Stmt::Manual(m)) => control::manual(
@@ -202,6 +213,8 @@ fn run_control(
             &unreadable::Reads::of(&decl.body),
             &evidence.unreadable,
             &place,
+            &control.id,
+            waivers,
         );
     }
     run

@@ -13,7 +13,9 @@ use std::collections::BTreeSet;
 
 use vouch_lang::ast::{Expr, ExprKind, Stmt, TableEntry, Template, TemplatePart};
 
+use super::cap::name_and_waive;
 use super::control::ControlRun;
+use super::waive::Waivers;
 use crate::evidence::unreadable::UnreadableFact;
 use crate::report::{Finding, Status};
 
@@ -128,30 +130,42 @@ impl<'a> Reads<'a> {
 /// Adds a finding to `run` for every unreadable file whose data the control reads; a control
 /// that would otherwise pass, not apply or wait for an attestation then fails. An `error`
 /// stays an error, with the findings. `place` is the control's `SOURCE:LINE`.
+///
+/// Each finding says evidence is unreadable (`missing_evidence`), its subject is the file, and
+/// it is matched against the waivers of `control` like any other: only a waiver that names
+/// it, and that the authority permits to waive missing evidence, covers it.
 pub(crate) fn apply(
     run: &mut ControlRun,
     reads: &Reads<'_>,
     facts: &[UnreadableFact],
     place: &str,
+    control: &str,
+    waivers: &Waivers<'_>,
 ) {
     let mut added = false;
     for fact in facts.iter().filter(|f| reads.affected_by(f)) {
         added = true;
-        // Past the cap a finding is counted, and no waiver covers it: unreadable evidence
-        // is not a risk anyone accepted.
-        if run.findings.len() >= crate::report::MAX_CONTROL_FINDINGS {
-            run.omitted.count += 1;
-            run.omitted.unwaived += 1;
-            continue;
-        }
-        run.findings.push(Finding {
+        let evidence = fact.citation.to_ref();
+        let mut finding = Finding {
             message: fact.message.clone(),
-            evidence: vec![fact.citation.to_ref()],
+            subject: Some(evidence.path.clone()),
+            evidence: vec![evidence],
             evidence_omitted: 0,
             values: crate::report::FindingValues::new(),
             expect: place.to_owned(),
+            fingerprint: String::new(),
+            missing_evidence: true,
             waived_by: None,
-        });
+        };
+        name_and_waive(control, waivers, &mut finding);
+        if run.findings.len() >= crate::report::MAX_CONTROL_FINDINGS {
+            run.omitted.count += 1;
+            if finding.waived_by.is_none() {
+                run.omitted.unwaived += 1;
+            }
+            continue;
+        }
+        run.findings.push(finding);
     }
     if !added {
         return;

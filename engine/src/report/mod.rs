@@ -2,10 +2,12 @@
 
 pub mod model;
 pub mod render;
+pub mod waiver_model;
 
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
     EvidenceFile, EvidenceRef, FileDigestRef, Finding, FindingValues, MAX_CONTROL_FINDINGS,
     MAX_FINDING_EVIDENCE, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
-    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverResult,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
+    WaiverSignatureResult,
 };

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::waiver_model::{WaiverFileResult, WaiverResult, WaiverSignatureResult};
+
 /// The schema name of this report format.
 pub const REPORT_SCHEMA: &str = "vouch-report/1";
 
@@ -43,6 +45,9 @@ pub struct Report {
     pub provisions: Vec<ProvisionResult>,
     /// Every waiver given, applied or not, sorted by control id then waiver id.
     pub waivers: Vec<WaiverResult>,
+    /// Every waivers file given (`--waivers`), with its signature check, sorted by path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiver_files: Vec<WaiverFileResult>,
     /// Every attestation used by a `manual` control, sorted by control id then path.
     pub attestations: Vec<AttestationUse>,
     /// Every file of the bundle, sorted by path.
@@ -335,6 +340,19 @@ pub struct Finding {
     pub values: FindingValues,
     /// Where the `expect` is: `SOURCE:LINE`.
     pub expect: String,
+    /// Its fingerprint (`vf1:` and 24 hex digits, see [`crate::waivers::fingerprint`]): the
+    /// name a waiver gives it in `findings = [...]`.
+    pub fingerprint: String,
+    /// What it is about: the element of the outermost `for` loop it was found in (an
+    /// artifact's path, a URL, a vulnerability id), or the unreadable file; a waiver's
+    /// `subject` names it exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// It says evidence is missing or unreadable (a collection that is empty or none, an
+    /// `expect` that only tests that evidence exists, an unknown condition, an unreadable
+    /// file): waivable only where the authority permits waiving missing evidence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing_evidence: bool,
     /// The id of the waiver that covers it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<String>,
@@ -469,33 +487,6 @@ pub struct ProvisionResult {
     pub status: Status,
     /// The ids of the controls that assess it, sorted.
     pub controls: Vec<String>,
-}
-
-/// A waiver and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaiverResult {
-    /// The waiver's id (given in the file, or `CONTROL#N` by position).
-    pub id: String,
-    /// The control it waives.
-    pub control: String,
-    /// Glob over evidence paths it is limited to, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Why the risk is accepted.
-    pub justification: String,
-    /// Who accepted it.
-    pub approver: String,
-    /// When it takes effect (date).
-    pub effective: String,
-    /// When it stops applying (date; the waiver applies up to and including this day).
-    pub expires: String,
-    /// The accepted risk, if stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub risk: Option<String>,
-    /// `applied`, `expired`, `not_yet_effective` or `unused` (valid, but matched nothing).
-    pub state: String,
-    /// How many findings it covered.
-    pub matched: usize,
 }
 
 /// An attestation a manual control relied on.

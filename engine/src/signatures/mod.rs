@@ -212,6 +212,9 @@ pub struct Signed<'a> {
     pub sha256: Sha256Digest,
     /// Its size in bytes, as hashed.
     pub size: u64,
+    /// Its bytes, when the caller already holds them (a file outside the bundle, such as a
+    /// waivers file, read once): verified as they are, `abs` is not opened.
+    pub content: Option<&'a [u8]>,
 }
 
 /// The read buffer [`Signed::stream`] uses.
@@ -221,6 +224,13 @@ impl Signed<'_> {
     /// Feeds the file's bytes to `sink` in chunks, never holding the whole file; reads at
     /// most the size ingestion hashed.
     pub fn stream(&self, mut sink: impl FnMut(&[u8])) -> io::Result<()> {
+        if let Some(content) = self.content {
+            let size = usize::try_from(self.size).unwrap_or(usize::MAX);
+            for chunk in content.get(..size).unwrap_or(content).chunks(STREAM_BUF) {
+                sink(chunk);
+            }
+            return Ok(());
+        }
         let file = crate::ingest::open_no_follow(self.abs)?;
         let mut reader = file.take(self.size);
         let mut buf = vec![0u8; STREAM_BUF];

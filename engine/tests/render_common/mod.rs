@@ -14,7 +14,7 @@
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
     PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
-    Summary, Tool, TrustedKeyRef, WaiverResult,
+    Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
 };
 
 /// The fourteen principles of the UK Software Security Code of Practice: (id, theme, title).
@@ -125,6 +125,9 @@ fn finding(
             .collect(),
         expect: format!("acme.vouch:{line}"),
         evidence_omitted: 0,
+        fingerprint: format!("vf1:{}", &digest(message)[..24]),
+        subject: None,
+        missing_evidence: false,
         waived_by: None,
     }
 }
@@ -328,27 +331,49 @@ fn waivers() -> Vec<WaiverResult> {
         WaiverResult {
             id: "W-1".into(),
             control: "ACME-PATCH-SLA".into(),
-            scope: Some("scans/*".into()),
+            file: "waivers.toml".into(),
+            findings: vec!["vf1:0f3b6c2a9d1e4f5a6b7c8d9e".into()],
+            subject: None,
             justification:
                 "Fix needs an upstream release; mitigated by disabling the affected parser".into(),
-            approver: "head-of-security@acme.example".into(),
+            approver: "Head of Security <head-of-security@acme.example>".into(),
+            approver_key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
+            claimed_approver: Some("head-of-security@acme.example".into()),
             effective: "2026-09-15".into(),
             expires: "2026-12-31".into(),
             risk: Some("Exploitable only with local access".into()),
             state: "applied".into(),
+            reason: None,
+            decision: Some(vouch_engine::report::AuthorityDecision {
+                action: "waive".into(),
+                kind: None,
+                allowed: true,
+                policies: vec![],
+                reason: "no authority policy: every trusted key may attest, waive and sign".into(),
+            }),
+            missing_evidence_decision: None,
             matched: 1,
+            denied: 0,
         },
         WaiverResult {
             id: "W-2".into(),
             control: "ACME-SIGN-1".into(),
-            scope: Some("dist/*.zip".into()),
+            file: "waivers.toml".into(),
+            findings: vec![],
+            subject: Some("dist/acme-1.4.2.zip".into()),
             justification: "Windows signing key rotation in progress".into(),
-            approver: "ciso@acme.example".into(),
+            approver: "Head of Security <head-of-security@acme.example>".into(),
+            approver_key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
+            claimed_approver: None,
             effective: "2026-06-01".into(),
             expires: "2026-09-01".into(),
             risk: None,
             state: "expired".into(),
+            reason: None,
+            decision: None,
+            missing_evidence_decision: None,
             matched: 0,
+            denied: 0,
         },
     ]
 }
@@ -505,6 +530,23 @@ pub fn finish(
         controls,
         provisions,
         waivers,
+        waiver_files: vec![WaiverFileResult {
+            path: "waivers.toml".into(),
+            sha256: digest("waivers.toml"),
+            approved: true,
+            key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
+            signer: Some("Head of Security <head-of-security@acme.example>".into()),
+            reason: None,
+            signatures: vec![WaiverSignatureResult {
+                path: "waivers.toml.asc".into(),
+                format: "openpgp".into(),
+                outcome: "verified".into(),
+                key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
+                signer: Some("Head of Security <head-of-security@acme.example>".into()),
+                signed_at: Some("2026-09-14T09:00:00Z".into()),
+                reason: None,
+            }],
+        }],
         attestations,
         evidence,
         signatures: vec![SignatureResult {

@@ -14,6 +14,10 @@ use crate::source::Source;
 use crate::span::Span;
 use crate::types::{BUILTIN_TYPE_NAMES, Type, TypeNameError, resolve_type_name};
 
+/// Params vouch itself reads, never "unused" when no control reads them:
+/// `waiver_max_lifetime` bounds how long a waiver may last.
+pub const ENGINE_PARAMS: &[&str] = &["waiver_max_lifetime"];
+
 /// What checking one module found out.
 pub(super) struct ModuleFacts {
     pub header: Option<PolicyInfo>,
@@ -50,6 +54,7 @@ pub(super) fn check_module(
     for item in &module.items {
         if let Item::Param(p) = item
             && !used.contains(&p.name.name)
+            && !ENGINE_PARAMS.contains(&p.name.name.as_str())
         {
             let d = Diagnostic::warning(
                 Code::UnusedParam,

@@ -105,7 +105,13 @@ impl<'a> Runner<'a> {
         self.depth += 1;
         self.note(|| format!("message: {message}"));
         self.depth -= 1;
-        self.push_finding(message, read, operands, place);
+        // Missing evidence: the condition is unknown (a value it needs is none), or, outside
+        // any loop, it only tests that evidence exists (`expect len(X) > 0`: "no
+        // vulnerability evidence"). Inside a loop such a test is a property of the element
+        // ("the artifact is not listed in a checksum file"), judged like any other.
+        let missing_evidence =
+            holds.is_none() || (self.subject().is_none() && tests_existence(&e.cond));
+        self.push_finding(message, read, operands, place, missing_evidence);
         Ok(())
     }
 
@@ -223,4 +229,42 @@ fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> Str
 /// The address of an expectation, which identifies it while the policy is alive.
 fn address(e: &ExpectStmt) -> usize {
     std::ptr::from_ref(e) as usize
+}
+/// Whether a condition only tests that evidence exists (at the top of a control): `len(X) > 0` (or `>= 1`, `!= 0`,
+/// either way round), `count(...) > 0`, `X != none`, or a conjunction with such a test. Its
+/// finding says evidence is missing ("no vulnerability evidence"), which a waiver may accept
+/// only where the authority permits waiving missing evidence; erring towards "missing" only
+/// makes a waiver need that permission.
+fn tests_existence(cond: &Expr) -> bool {
+    use vouch_lang::ast::{BinaryOp, QuantKind};
+    let size = |e: &Expr| match &e.kind {
+        ExprKind::Call { func, .. } => func.name == "len",
+        ExprKind::Quantifier(q) => q.kind == QuantKind::Count,
+        _ => false,
+    };
+    let int = |e: &Expr| match e.kind {
+        ExprKind::Int(n) => Some(n),
+        _ => None,
+    };
+    match &cond.kind {
+        ExprKind::Paren(inner) => tests_existence(inner),
+        ExprKind::Binary { op, lhs, rhs } => match op {
+            BinaryOp::And => tests_existence(lhs) || tests_existence(rhs),
+            BinaryOp::Ne if is_none_literal(lhs) || is_none_literal(rhs) => true,
+            BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Ne if size(lhs) => {
+                matches!(
+                    (op, int(rhs)),
+                    (BinaryOp::Gt | BinaryOp::Ne, Some(0)) | (BinaryOp::Ge, Some(1))
+                )
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Ne if size(rhs) => {
+                matches!(
+                    (op, int(lhs)),
+                    (BinaryOp::Lt | BinaryOp::Ne, Some(0)) | (BinaryOp::Le, Some(1))
+                )
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }

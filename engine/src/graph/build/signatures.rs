@@ -178,6 +178,7 @@ impl Builder {
                 abs,
                 sha256: f.sha256,
                 size: f.size,
+                content: None,
             }),
             _ => None,
         }

@@ -95,7 +95,7 @@ pub(super) fn waivers(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("<table>\n<thead><tr><th>Waiver</th><th>Control</th><th>State</th>");
-    out.push_str("<th>Findings covered</th><th>Scope</th><th>Approver</th><th>Effective</th>");
+    out.push_str("<th>Findings covered</th><th>Names</th><th>Approver</th><th>Effective</th>");
     out.push_str("<th>Expires</th><th>Justification</th><th>Risk</th></tr></thead>\n<tbody>\n");
     for w in &report.waivers {
         out.push_str("<tr><td>");
@@ -107,12 +107,27 @@ pub(super) fn waivers(out: &mut String, report: &Report) {
         out.push_str("</a></td><td>");
         t(out, &w.state);
         let _ = write!(out, "</td><td>{}</td><td>", w.matched);
-        if let Some(scope) = &w.scope {
-            code(out, scope);
+        for (i, f) in w.findings.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            code(out, f);
+        }
+        if let Some(subject) = &w.subject {
+            if !w.findings.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str("subject ");
+            code(out, subject);
         }
         for cell in [&w.approver, &w.effective, &w.expires, &w.justification] {
             out.push_str("</td><td>");
             t(out, cell);
+        }
+        if let Some(reason) = &w.reason {
+            out.push_str(" <em>(");
+            t(out, reason);
+            out.push_str(")</em>");
         }
         out.push_str("</td><td>");
         if let Some(risk) = &w.risk {

@@ -211,6 +211,12 @@ fn findings(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &Waiver
     for (i, f) in c.findings.iter().enumerate() {
         let _ = write!(out, "{}. ", i + 1);
         t(out, &f.message);
+        out.push_str(" [");
+        code(out, &f.fingerprint);
+        out.push(']');
+        if f.missing_evidence {
+            out.push_str(" (missing evidence)");
+        }
         if let Some(w) = &f.waived_by {
             out.push_str(" (");
             t(out, &common::waiver_note(w, waivers));
@@ -313,9 +319,26 @@ fn waiver_table(out: &mut String, report: &Report) {
         t(out, &w.expires);
         out.push_str(" | ");
         t(out, &w.justification);
-        if let Some(scope) = &w.scope {
-            out.push_str(" (scope ");
-            t(out, scope);
+        if !w.findings.is_empty() || w.subject.is_some() {
+            out.push_str(" (names ");
+            for (i, f) in w.findings.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                code(out, f);
+            }
+            if let Some(subject) = &w.subject {
+                if !w.findings.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str("subject ");
+                code(out, subject);
+            }
+            out.push(')');
+        }
+        if let Some(reason) = &w.reason {
+            out.push_str(" (");
+            t(out, reason);
             out.push(')');
         }
         out.push_str(" |\n");
