@@ -165,6 +165,44 @@ fn a_signed_waiver_applies_and_records_its_approver_and_decision() {
     assert!(w["approver"].as_str().unwrap().starts_with("Priya Shah"));
     assert_eq!(w["decision"]["allowed"], true);
     assert_eq!(report["waiver_files"][0]["approved"], true);
+    // `vouch explain` shows the waiver, its approver and the authority's decision.
+    let text = explain(&dir, "TLS-ONLY", TRUST);
+    assert!(
+        text.contains("waiver W-1 (") && text.contains("applied, 1 finding(s) matched"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(key C025C99C77B7650CC792B404F7AA08F7CED3225A)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("waive: allowed by the authority: no authority policy"),
+        "{text}"
+    );
+}
+
+/// `vouch explain CONTROL` with the arguments [`evaluate`] gives: its text.
+fn explain(dir: &Path, control: &str, trust: &[&str]) -> String {
+    let bundle = dir.join("bundle");
+    let waivers = dir.join("waivers.toml");
+    let mut args = vec![
+        "explain",
+        control,
+        "--policy",
+        "examples/policies/acme.vouch",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--as-of",
+        "2026-10-02",
+        "--waivers",
+        waivers.to_str().unwrap(),
+    ];
+    for t in trust {
+        args.extend(["--trust", t]);
+    }
+    let out = vouch(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
-mod attest;
+pub(super) mod attest;
 mod expect;
 
 use expect::{Operand, missing, shown};

@@ -148,7 +148,11 @@ pub fn explain(
         options.as_of,
     );
     let mut run = run_control(policy, control, &evidence, &params, options, &waivers, true);
-    let lines = std::mem::take(&mut run.trace);
+    let mut lines = std::mem::take(&mut run.trace);
+    // Then every waiver of the control: its state, and what the authority decided.
+    for w in waivers.results().iter().filter(|w| w.control == control.id) {
+        lines.extend(waive::explain(w));
+    }
     let result = assemble::control_result(policy, control, run);
     Some(Trace { result, lines })
 }

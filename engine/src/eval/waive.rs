@@ -16,6 +16,7 @@ use vouch_lang::CheckedPolicy;
 
 use super::duration::Duration;
 use super::params::ModuleParams;
+use super::trace::TraceLine;
 use super::value::{Value, date_instant, utc_date};
 use crate::authority::{Action, Authority, ControlFacts, Decision, Request};
 use crate::report::{AuthorityDecision, WaiverFileResult, WaiverResult, WaiverSignatureResult};
@@ -355,4 +356,41 @@ fn result(e: &Entry<'_>, tally: Tally) -> WaiverResult {
         matched: tally.matched,
         denied: tally.denied,
     }
+}
+
+/// How `vouch explain` shows a waiver of the control: its state and why, and each decision
+/// the authority made on it.
+pub(super) fn explain(w: &WaiverResult) -> Vec<TraceLine> {
+    let approver = match &w.approver_key_id {
+        Some(key) => format!("{} (key {key})", w.approver),
+        None => w.approver.clone(),
+    };
+    let mut lines = vec![TraceLine {
+        depth: 0,
+        text: format!(
+            "waiver {} ({}): {}, {} finding(s) matched, approved by {approver}{}",
+            w.id,
+            w.file,
+            w.state,
+            w.matched,
+            w.reason
+                .as_ref()
+                .map_or_else(String::new, |r| format!(": {r}"))
+        ),
+    }];
+    for (what, d) in [
+        ("waive", &w.decision),
+        ("waive missing evidence", &w.missing_evidence_decision),
+    ] {
+        if let Some(d) = d {
+            lines.push(TraceLine {
+                depth: 1,
+                text: format!(
+                    "{what}: {}",
+                    super::control::attest::decision_text(d.allowed, &d.reason, &d.policies)
+                ),
+            });
+        }
+    }
+    lines
 }

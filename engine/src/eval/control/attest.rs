@@ -228,7 +228,7 @@ fn signature(
 }
 
 /// A decision in one line: allowed or denied, why, and the policies that decided.
-pub(super) fn decision_text(allowed: bool, reason: &str, policies: &[String]) -> String {
+pub(crate) fn decision_text(allowed: bool, reason: &str, policies: &[String]) -> String {
     format!(
         "{} by the authority: {reason} ({})",
         if allowed { "allowed" } else { "denied" },
