@@ -195,7 +195,7 @@ impl EvidenceGraph {
         self.by_path
             .values()
             .filter_map(|ix| match self.graph.node_weight(*ix) {
-                Some(Node::Symlink(s)) => Some((NodeId::of(*ix), s)),
+                Some(Node::Symlink(s)) => Some((NodeId::of(*ix), &**s)),
                 _ => None,
             })
     }
@@ -219,7 +219,7 @@ impl EvidenceGraph {
     pub fn artifacts_of(&self, release: NodeId) -> Vec<(NodeId, &ArtifactNode)> {
         self.targets(release, |e| matches!(e, Edge::ListsArtifact))
             .filter_map(|(id, n)| match n {
-                Node::Artifact(a) => Some((id, a)),
+                Node::Artifact(a) => Some((id, &**a)),
                 _ => None,
             })
             .collect()
@@ -248,7 +248,7 @@ impl EvidenceGraph {
             id,
             |e| matches!(e, Edge::ChecksumOf { .. }),
             |n| match n {
-                Node::ChecksumEntry(c) => Some(c),
+                Node::ChecksumEntry(c) => Some(&**c),
                 _ => None,
             },
         )
@@ -273,7 +273,7 @@ impl EvidenceGraph {
             id,
             |e| matches!(e, Edge::Attests),
             |n| match n {
-                Node::Provenance(p) => Some(p),
+                Node::Provenance(p) => Some(&**p),
                 _ => None,
             },
         )
@@ -413,7 +413,7 @@ impl EvidenceGraph {
         let (release, _) = self.release()?;
         self.targets(release, |e| matches!(e, Edge::InCycle))
             .find_map(|(id, n)| match n {
-                Node::SupportCycle(c) => Some((id, c)),
+                Node::SupportCycle(c) => Some((id, &**c)),
                 _ => None,
             })
     }

@@ -144,10 +144,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
         .files
         .par_iter()
         .with_min_len(8)
-        .map_init(
-            || vec![0u8; hash::BUF_LEN],
-            |buf, entry| hash::hash_file(entry, buf, progress),
-        )
+        .map(|entry| hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress)))
         .collect();
     progress.finish();
     let mut input = BuildInput {
@@ -227,10 +224,9 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
     let sha512 = |paths: &[(&Path, u64)]| {
         paths
             .par_iter()
-            .map_init(
-                || vec![0u8; hash::BUF_LEN],
-                |buf, (path, limit)| hash::sha256_and_sha512(path, *limit, buf),
-            )
+            .map(|(path, limit)| {
+                hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf))
+            })
             .collect()
     };
     let verify = |jobs: &[VerifyJob<'_>], bundle: &KeyStore| -> Vec<Vec<Verification>> {

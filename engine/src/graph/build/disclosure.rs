@@ -36,10 +36,10 @@ impl Builder {
         changelog: Changelog,
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
-        let ix = self.add(Node::Changelog(ChangelogNode {
+        let ix = self.add(Node::Changelog(Box::new(ChangelogNode {
             versions: changelog.versions,
             source: source(None),
-        }));
+        })));
         self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
     }
 
@@ -49,10 +49,10 @@ impl Builder {
         feed: Feed,
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
-        let ix = self.add(Node::Feed(FeedNode {
+        let ix = self.add(Node::Feed(Box::new(FeedNode {
             feed,
             source: source(None),
-        }));
+        })));
         self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
     }
 
@@ -63,10 +63,10 @@ impl Builder {
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
         for scan in scans {
-            let ix = self.add(Node::TlsScan(TlsScanNode {
+            let ix = self.add(Node::TlsScan(Box::new(TlsScanNode {
                 scan,
                 source: source(None),
-            }));
+            })));
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
         }
     }

@@ -177,11 +177,11 @@ pub(crate) fn build(
     }
     for link in input.links {
         let target = b.by_path.get(&link.target).copied();
-        let ix = b.add(Node::Symlink(SymlinkNode {
+        let ix = b.add(Node::Symlink(Box::new(SymlinkNode {
             path: link.path,
             target: link.target,
             target_kind: link.target_kind,
-        }));
+        })));
         if let Some(target) = target {
             b.graph.add_edge(ix, target, Edge::LinksTo);
         }
@@ -403,10 +403,10 @@ impl Builder {
             .get(path)
             .cloned()
             .unwrap_or_else(|| "not in the bundle".to_owned());
-        self.add(Node::MissingFile(MissingFileNode {
+        self.add(Node::MissingFile(Box::new(MissingFileNode {
             path: path.to_owned(),
             reason,
-        }))
+        })))
     }
 
     /// The status for an absent path: `missing`, or `error` when it exists unreadable.
@@ -521,7 +521,7 @@ impl Builder {
                     }
                 },
             };
-            let ix = self.add(Node::ChecksumEntry(ChecksumEntryNode {
+            let ix = self.add(Node::ChecksumEntry(Box::new(ChecksumEntryNode {
                 algorithm: entry.algorithm,
                 digest: hex(&entry.digest),
                 name: entry.name.clone(),
@@ -531,7 +531,7 @@ impl Builder {
                 signed_cleartext: list.pgp_cleartext,
                 status,
                 source: source(Some(entry.line)),
-            }));
+            })));
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
             if let Some(target) = target {
                 self.graph.add_edge(ix, target, Edge::ChecksumOf { status });

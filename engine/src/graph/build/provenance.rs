@@ -91,7 +91,7 @@ impl Builder {
             }
             targets.sort();
             targets.dedup();
-            let ix = self.add(Node::Provenance(ProvenanceNode {
+            let ix = self.add(Node::Provenance(Box::new(ProvenanceNode {
                 predicate_type: p.statement.predicate_type.clone(),
                 builder: p.statement.builder.clone(),
                 subjects: p
@@ -105,7 +105,7 @@ impl Builder {
                     .collect(),
                 verified: p.verified,
                 source: p.source.clone(),
-            }));
+            })));
             self.graph.add_edge(ix, p.file, Edge::DefinedIn);
             for target in targets {
                 self.graph.add_edge(ix, target, Edge::Attests);

@@ -23,25 +23,25 @@ impl Builder {
         m: &ReleaseManifest,
         source: &dyn Fn(Option<u32>) -> Source,
     ) -> NodeIndex {
-        let release = self.add(Node::Release(ReleaseNode {
+        let release = self.add(Node::Release(Box::new(ReleaseNode {
             product: m.product.clone(),
             version: m.version.clone(),
             date: m.date,
             previous: m.previous.clone(),
             source: source(Some(m.line)),
-        }));
+        })));
         self.graph.add_edge(release, file_ix, Edge::DefinedIn);
         let artifacts = self.expand_artifacts(path, m);
         let mut artifact_nodes = Vec::new();
         for (artifact_path, (pattern, line)) in artifacts {
             let target = self.resolve(&artifact_path);
             let present = matches!(target, Target::File(_));
-            let ix = self.add(Node::Artifact(ArtifactNode {
+            let ix = self.add(Node::Artifact(Box::new(ArtifactNode {
                 path: artifact_path.clone(),
                 pattern,
                 present,
                 source: source(Some(line)),
-            }));
+            })));
             self.graph.add_edge(release, ix, Edge::ListsArtifact);
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
             let file = match target {
@@ -55,13 +55,13 @@ impl Builder {
         for d in &m.distributions {
             let parts = split_url(&d.url);
             let file_name = parts.as_ref().and_then(|p| p.file_name.clone());
-            let ix = self.add(Node::Distribution(DistributionNode {
+            let ix = self.add(Node::Distribution(Box::new(DistributionNode {
                 url: d.url.clone(),
                 scheme: parts.as_ref().map(|p| p.scheme.clone()).unwrap_or_default(),
                 host: parts.as_ref().and_then(|p| p.host.clone()),
                 file_name: file_name.clone(),
                 source: source(Some(d.line)),
-            }));
+            })));
             self.graph.add_edge(release, ix, Edge::DistributedAt);
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
             for (artifact, artifact_path) in &artifact_nodes {
@@ -236,7 +236,7 @@ impl Builder {
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
         for c in &m.cycles {
-            let ix = self.add(Node::SupportCycle(SupportCycleNode {
+            let ix = self.add(Node::SupportCycle(Box::new(SupportCycleNode {
                 cycle: c.cycle.clone(),
                 released: c.released,
                 support_until: c.support_until,
@@ -245,7 +245,7 @@ impl Builder {
                 lts: c.lts,
                 // endoflife.date release data has no lines (0).
                 source: source((c.line > 0).then_some(c.line)),
-            }));
+            })));
             self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
         }
     }
@@ -256,7 +256,7 @@ impl Builder {
         a: crate::formats::attestation::Attestation,
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
-        let ix = self.add(Node::Attestation(AttestationNode {
+        let ix = self.add(Node::Attestation(Box::new(AttestationNode {
             control: a.control,
             statement: a.statement,
             statement_sha256: a.statement_sha256,
@@ -264,7 +264,7 @@ impl Builder {
             date: a.date,
             evidence: a.evidence,
             source: source(Some(a.line)),
-        }));
+        })));
         self.graph.add_edge(ix, file_ix, Edge::DefinedIn);
     }
 
