@@ -301,10 +301,28 @@ fn load_entities(
             &json,
             schema,
             source,
-            problem(format!("not Cedar entities of vouch's schema: {e}")),
+            problem(format!(
+                "not Cedar entities of vouch's schema: {}",
+                error_chain(&e)
+            )),
         ))
     })?;
     Ok(entities)
+}
+
+/// An error and each of its sources, `: `-separated (Cedar puts the detail in the sources).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(source) = next {
+        let text = source.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = source.source();
+    }
+    out
 }
 
 /// Points `diagnostic` at the first entity of the array that does not load on its own.
