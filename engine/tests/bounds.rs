@@ -149,6 +149,7 @@ fn evaluate_with_waivers(
             approver: Some(vouch_engine::waivers::Approver {
                 key_id: "C025C99C77B7650CC792B404F7AA08F7CED3225A".to_owned(),
                 signer: None,
+                dated: true,
             }),
             refused: None,
         },

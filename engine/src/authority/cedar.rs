@@ -420,7 +420,7 @@ impl Authority for CedarAuthority {
     }
 
     fn decide(&self, request: &Request<'_>) -> Decision {
-        let (resource, context, what) = match request.action {
+        let (resource, mut context, what) = match request.action {
             Action::Sign(kind) => {
                 let resource = uid("Vouch::Evidence", kind.name())
                     .and_then(|uid| entity(uid, HashMap::new(), Vec::new()));
@@ -475,6 +475,10 @@ impl Authority for CedarAuthority {
                 (resource, context, what)
             }
         };
+        context.push((
+            "dated".to_owned(),
+            RestrictedExpression::new_bool(request.dated),
+        ));
         match resource {
             Ok(resource) => self.policies.answer(
                 request.key_id,

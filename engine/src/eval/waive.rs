@@ -186,6 +186,7 @@ pub(crate) fn file_results(files: &[WaiverFile]) -> Vec<WaiverFileResult> {
                 key_id: a.approver.as_ref().map(|p| p.key_id.clone()),
                 signer: a.approver.as_ref().and_then(|p| p.signer.clone()),
                 reason: a.refused.clone(),
+                undated: a.approver.as_ref().is_some_and(|p| !p.dated),
                 signatures: a
                     .signatures
                     .iter()
@@ -328,6 +329,7 @@ fn usable(
         action: Action::Waive,
         control: Some(facts),
         missing_evidence,
+        dated: approver.dated,
     };
     let decision = authority.decide(&request(false));
     let allowed = decision.allowed;

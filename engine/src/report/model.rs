@@ -544,6 +544,11 @@ pub struct AttestationUse {
     /// The authority's decision on that key attesting the control.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<AuthorityDecision>,
+    /// That signature records no time (SSH): it could not be checked against `as_of`, only
+    /// the attestation's own `date` was (written only when true). The authority sees this as
+    /// `context.dated == false`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undated: bool,
 }
 
 /// One file of the bundle.

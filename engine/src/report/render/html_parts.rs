@@ -181,6 +181,9 @@ pub(super) fn attestations(out: &mut String, report: &Report) {
         }
         out.push_str("</td><td>");
         key_and_decision(out, a.key_id.as_deref(), a.decision.as_ref());
+        if a.undated {
+            out.push_str("<br>undated signature: only the attestation's date was judged");
+        }
         out.push_str("</td><td>");
         code(out, &a.path);
         if let Some(sig) = &a.signature {

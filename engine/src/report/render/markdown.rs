@@ -378,6 +378,9 @@ fn attestation_table(out: &mut String, report: &Report) {
         }
         out.push_str(" | ");
         code(out, a.key_id.as_deref().unwrap_or("-"));
+        if a.undated {
+            out.push_str(" (undated signature)");
+        }
         out.push_str(" | ");
         match &a.decision {
             Some(d) => t(out, &d.describe()),
