@@ -89,7 +89,11 @@ fn all_findings_lists_every_fingerprint_and_a_waiver_covers_one_past_the_cap() {
     let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     let listed = report["controls"][0]["findings"].as_array().unwrap();
     assert_eq!(report["controls"][0]["findings_omitted"], 3);
-    assert!(listed.iter().all(|f| f["fingerprint"] != fps[1002].as_str()));
+    assert!(
+        listed
+            .iter()
+            .all(|f| f["fingerprint"] != fps[1002].as_str())
+    );
 
     // A signed waiver naming it by that fingerprint covers it.
     if !have_gpg() {

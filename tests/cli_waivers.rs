@@ -554,8 +554,8 @@ fn an_ssh_signature_in_namespace_file_approves_and_another_namespace_does_not() 
         args.extend(["--trust", t]);
     }
     let out = vouch(&args);
-    let strict: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", transcript(&out)));
+    let strict: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", transcript(&out)));
     let w = waiver(&strict, "W-1");
     assert_eq!(w["state"], "not_permitted", "{w}");
     assert_eq!(w["decision"]["policies"][0], "dated-only", "{w}");

@@ -380,12 +380,18 @@ fn the_graph_shows_digest_mismatches_escaped() {
         ("dot", render::dot(&graph)),
         ("mermaid", render::mermaid(&graph)),
     ] {
-        assert!(!text.contains('\u{1b}'), "{form} prints a raw escape:\n{text}");
+        assert!(
+            !text.contains('\u{1b}'),
+            "{form} prints a raw escape:\n{text}"
+        );
         let line = text
             .lines()
             .find(|l| l.contains("digest mismatch"))
             .unwrap_or_else(|| panic!("{form} shows no digest mismatch:\n{text}"));
-        assert!(line.contains(short_other) && line.contains(short_actual), "{line}");
+        assert!(
+            line.contains(short_other) && line.contains(short_actual),
+            "{line}"
+        );
         assert!(line.contains("sbom `wid"), "{line}");
         assert!(
             text.contains("checksum-of: mismatch"),

@@ -57,7 +57,12 @@ pub fn run(args: CheckArgs) -> VouchExit {
     let mut authority_ok =
         crate::authority_files::load_authority(&args.authority, args.error_format).is_ok();
     if let Some(gate) = &args.gate {
-        authority_ok &= crate::authority_files::load_gate(gate, args.gate_entities.as_deref(), args.error_format).is_some();
+        authority_ok &= crate::authority_files::load_gate(
+            gate,
+            args.gate_entities.as_deref(),
+            args.error_format,
+        )
+        .is_some();
     }
     if args.paths.is_empty() {
         return if authority_ok {

@@ -111,7 +111,17 @@ pub fn evaluate_values(
         policy
             .controls
             .par_iter()
-            .map(|c| run_control(policy, c, evidence, &params, options, &waivers, Mode::Report))
+            .map(|c| {
+                run_control(
+                    policy,
+                    c,
+                    evidence,
+                    &params,
+                    options,
+                    &waivers,
+                    Mode::Report,
+                )
+            })
             .collect()
     };
     let runs = match options.threads {

@@ -249,9 +249,10 @@ fn max_lifetime(params: &[ModuleParams], policy: &CheckedPolicy) -> Result<Durat
 /// Whether module `i` of the policy declares the lifetime param.
 fn declares_max_lifetime(policy: &CheckedPolicy, i: usize) -> bool {
     policy.modules.get(i).is_some_and(|m| {
-        m.ast.items.iter().any(
-            |item| matches!(item, Item::Param(p) if p.name.name == MAX_LIFETIME_PARAM),
-        )
+        m.ast
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Param(p) if p.name.name == MAX_LIFETIME_PARAM))
     })
 }
 
@@ -288,7 +289,9 @@ fn usable(
         Err(why) => {
             return Err((
                 WaiverState::Invalid,
-                Some(format!("the maximum lifetime of a waiver is unknown: {why}")),
+                Some(format!(
+                    "the maximum lifetime of a waiver is unknown: {why}"
+                )),
             ));
         }
     };

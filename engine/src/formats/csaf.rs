@@ -281,9 +281,13 @@ fn product_identities(tree: &Value) -> BTreeMap<String, Vec<String>> {
                 .get("product_identification_helper")
                 .unwrap_or(&Value::Null);
             let names = out.entry(id.to_owned()).or_default();
-            for name in [str_of(p, "name"), str_of(helper, "purl"), str_of(helper, "cpe")]
-                .into_iter()
-                .flatten()
+            for name in [
+                str_of(p, "name"),
+                str_of(helper, "purl"),
+                str_of(helper, "cpe"),
+            ]
+            .into_iter()
+            .flatten()
             {
                 names.push(name.to_owned());
             }

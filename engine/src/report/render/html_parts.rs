@@ -126,7 +126,10 @@ pub(super) fn waivers(out: &mut String, report: &Report) {
             out.push_str("<br>key ");
             code(out, key);
         }
-        for d in [&w.decision, &w.missing_evidence_decision].into_iter().flatten() {
+        for d in [&w.decision, &w.missing_evidence_decision]
+            .into_iter()
+            .flatten()
+        {
             out.push_str("<br>");
             t(out, &d.describe());
         }

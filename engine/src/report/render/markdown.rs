@@ -319,7 +319,10 @@ fn waiver_table(out: &mut String, report: &Report) {
             out.push_str(", key ");
             code(out, key);
         }
-        for d in [&w.decision, &w.missing_evidence_decision].into_iter().flatten() {
+        for d in [&w.decision, &w.missing_evidence_decision]
+            .into_iter()
+            .flatten()
+        {
             out.push_str("; ");
             t(out, &d.describe());
         }
