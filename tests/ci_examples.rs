@@ -27,12 +27,26 @@ use common::{root, temp_dir, transcript, vouch, vouch_in};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The subcommands of `vouch`.
-const SUBCOMMANDS: &[&str] = &["check", "evaluate", "explain", "fmt", "graph"];
+const SUBCOMMANDS: &[&str] = &[
+    "authority",
+    "check",
+    "evaluate",
+    "explain",
+    "fmt",
+    "gate",
+    "graph",
+];
+
+/// Jo Bloggs's TEST-ONLY key, a release manager in `examples/authority/people.json`.
+const RELEASER: &str = "12E3870E608AAEAD7BB1F007FE9305CD6E6C0D0D";
 
 /// The values the pipelines' variables take in the test.
 const VARIABLES: &[(&str, &str)] = &[
     ("AS_OF", "2026-10-02T00:00:00Z"),
     ("CI_COMMIT_TIMESTAMP", "2026-10-02T00:00:00Z"),
+    ("RELEASER_KEY", RELEASER),
+    ("GITHUB_REF_NAME", "v2.5.0"),
+    ("CI_COMMIT_TAG", "v2.5.0"),
 ];
 
 fn load(name: &str) -> Yaml {
@@ -224,6 +238,16 @@ fn workspace(dir: &Path, commands: &[Vec<String>]) {
                     .unwrap();
             write(key, &pem);
         }
+        if command[1] == "gate" {
+            for (flag, example) in [
+                ("--authority", "examples/authority/gate.cedar"),
+                ("--authority-entities", "examples/authority/people.json"),
+            ] {
+                for path in values(command, flag) {
+                    write(path, &std::fs::read(root().join(example)).unwrap());
+                }
+            }
+        }
         for waivers in values(command, "--waivers") {
             write(
                 waivers,
@@ -242,7 +266,13 @@ fn run(file: &str, dir: &Path, commands: &[Vec<String>]) {
     for command in commands {
         let args: Vec<&str> = command.iter().skip(1).map(String::as_str).collect();
         let out = vouch_in(dir, &args);
-        let want = if args[0] == "evaluate" { 1 } else { 0 };
+        // The test bundle fails controls: the evaluation exits 1, and the gate, asked about
+        // that report, denies (1).
+        let want = if matches!(args[0], "evaluate" | "gate") {
+            1
+        } else {
+            0
+        };
         assert_eq!(
             out.status.code(),
             Some(want),
@@ -250,6 +280,14 @@ fn run(file: &str, dir: &Path, commands: &[Vec<String>]) {
             command.join(" "),
             transcript(&out)
         );
+        if args[0] == "gate" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("deny"),
+                "{file}: the gate should deny a release that failed controls:\n{}",
+                transcript(&out)
+            );
+        }
         if args[0] == "evaluate" {
             evaluated += 1;
             let outdir = values(command, "--output-dir");
@@ -276,6 +314,11 @@ fn run(file: &str, dir: &Path, commands: &[Vec<String>]) {
         }
     }
     assert!(evaluated > 0, "{file} runs no `vouch evaluate`");
+    assert_eq!(
+        commands.last().map(|c| c[1].as_str()),
+        Some("gate"),
+        "{file}: `vouch gate` must be the pipeline's last vouch command"
+    );
 }
 
 /// Every command of a file: flags checked, then run in a workspace laid out for them.
@@ -315,7 +358,10 @@ fn github_actions_example_runs_and_uploads_when_the_gate_fails() {
                         "{file}: `{name}` must fail the job when a control fails"
                     );
                     after_evaluation = true;
-                } else if after_evaluation && script.contains("out/") {
+                } else if after_evaluation
+                    && script.contains("out/")
+                    && !found.iter().any(|c| c[1] == "gate")
+                {
                     reporting.push((name.clone(), condition.clone()));
                 }
                 commands.extend(found);
@@ -342,6 +388,26 @@ fn github_actions_example_runs_and_uploads_when_the_gate_fails() {
             "{file}: `{name}` must run when the gate fails (`if: always()`), has {condition:?}"
         );
     }
+    // The gate is the last step of its job, and runs only when the evaluation passed.
+    let gate_job = jobs
+        .values()
+        .find(|job| {
+            job["steps"].as_vec().is_some_and(|steps| {
+                steps
+                    .iter()
+                    .any(|s| text(&s["run"]).is_some_and(|r| r.contains("vouch gate")))
+            })
+        })
+        .unwrap_or_else(|| panic!("{file} has no `vouch gate` step"));
+    let last = gate_job["steps"].as_vec().unwrap().last().unwrap();
+    assert!(
+        text(&last["run"]).is_some_and(|r| r.contains("vouch gate")),
+        "{file}: `vouch gate` must be the last step of its job"
+    );
+    assert!(
+        last["if"].is_badvalue(),
+        "{file}: the gate runs only when the evaluation passed (no `if:`)"
+    );
     let dir = exercise(file, &commands);
     for path in &uploads {
         assert!(

@@ -175,6 +175,38 @@ fn bad_entities_are_located_diagnostics() {
 }
 
 #[test]
+fn check_validates_gate_entities_with_the_gate_policy() {
+    // The example's entities pass with the example gate.
+    let ok = vouch(&[
+        "check",
+        "--gate",
+        "examples/authority/gate.cedar",
+        "--gate-entities",
+        "examples/authority/people.json",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", transcript(&ok));
+    // A key whose group is not a group: a located diagnostic against the gate schema.
+    let dir = temp_dir("authority-gate-entities");
+    std::fs::write(
+        dir.join("people.json"),
+        "[\n  { \"uid\": { \"type\": \"Vouch::Key\", \"id\": \"K\" }, \"attrs\": { \"name\": 7 },\n    \"parents\": [] }\n]\n",
+    )
+    .unwrap();
+    let entities = dir.join("people.json").to_string_lossy().into_owned();
+    let out = vouch(&[
+        "check",
+        "--gate",
+        "examples/authority/gate.cedar",
+        "--gate-entities",
+        &entities,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    let text = transcript(&out).replace(&dir.to_string_lossy().into_owned(), "[DIR]");
+    assert!(text.contains("people.json:2:"), "{text}");
+    insta::assert_snapshot!("check_gate_entities", text);
+}
+
+#[test]
 fn evaluate_records_sign_decisions_and_the_files() {
     let (code, report) = evaluate(&[
         "--authority",
@@ -436,4 +468,51 @@ fn a_checksum_file_signature_is_judged_as_checksums() {
     let artifact = signature(&report, "dist/widget-2.4.1.tar.gz.minisig");
     assert_eq!(artifact["decision"]["kind"], "artifact");
     assert_eq!(artifact["trusted"], true);
+}
+
+#[test]
+fn markdown_html_and_oscal_show_attestation_keys_and_determining_policies() {
+    let authority = [
+        "--authority",
+        "examples/authority/acme.cedar",
+        "--authority-entities",
+        "examples/authority/people.json",
+    ];
+    let (_, report) = evaluate(&authority);
+    let dir = temp_dir("authority-render");
+    let mut args = vec!["evaluate"];
+    args.extend(COMPLIANT);
+    args.extend(authority);
+    let out_dir = dir.to_string_lossy().into_owned();
+    args.extend([
+        "--output-dir",
+        &out_dir,
+        "--format",
+        "markdown",
+        "--format",
+        "html",
+        "--format",
+        "oscal",
+    ]);
+    let out = vouch(&args);
+    assert!(out.status.code().is_some(), "{}", transcript(&out));
+    let texts: Vec<(&str, String)> = ["report.md", "report.html", "report.oscal.json"]
+        .into_iter()
+        .map(|f| (f, std::fs::read_to_string(dir.join(f)).unwrap()))
+        .collect();
+    let attestations = report["attestations"].as_array().unwrap();
+    assert!(!attestations.is_empty());
+    for a in attestations {
+        let key = a["key_id"].as_str().unwrap();
+        let policies = a["decision"]["policies"].as_array().unwrap();
+        assert!(!policies.is_empty(), "{a}");
+        for (file, text) in &texts {
+            assert!(text.contains(key), "{file} lacks {key}");
+            for p in policies {
+                let p = p.as_str().unwrap();
+                assert!(text.contains(p), "{file} lacks policy {p}");
+            }
+        }
+    }
+    assert!(texts[0].1.contains("attest allowed (policies: "));
 }

@@ -521,6 +521,44 @@ fn an_ssh_signature_in_namespace_file_approves_and_another_namespace_does_not() 
     let w = waiver(&report, "W-1");
     assert_eq!(w["state"], "applied", "{report}");
     assert_eq!(report["waiver_files"][0]["signatures"][0]["format"], "ssh");
+    // An SSH signature records no time: the file is marked undated, and an authority policy
+    // that forbids undated signatures (`context.dated`) does not permit its waivers.
+    assert_eq!(report["waiver_files"][0]["undated"], true, "{report}");
+    std::fs::write(
+        dir.join("dated.cedar"),
+        "@id(\"anyone\")\npermit (principal, action, resource);\n\
+         @id(\"dated-only\")\nforbid (principal, action, resource) unless { context.dated };\n",
+    )
+    .unwrap();
+    let (bundle, waivers, cedar) = (
+        dir.join("bundle"),
+        dir.join("waivers.toml"),
+        dir.join("dated.cedar"),
+    );
+    let mut args = vec![
+        "evaluate",
+        "--policy",
+        "examples/policies/acme.vouch",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--as-of",
+        "2026-10-02",
+        "--waivers",
+        waivers.to_str().unwrap(),
+        "--authority",
+        cedar.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    for t in &trust {
+        args.extend(["--trust", t]);
+    }
+    let out = vouch(&args);
+    let strict: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", transcript(&out)));
+    let w = waiver(&strict, "W-1");
+    assert_eq!(w["state"], "not_permitted", "{w}");
+    assert_eq!(w["decision"]["policies"][0], "dated-only", "{w}");
     // Signed for git, not for files: refused.
     std::fs::remove_file(dir.join("waivers.toml.sig")).unwrap();
     run_tool(

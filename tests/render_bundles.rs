@@ -139,3 +139,71 @@ fn every_format_is_byte_identical_across_threads_and_directory_order() {
         );
     }
 }
+
+/// Each attestation's signing key and the authority's decision are in the Markdown, HTML and
+/// OSCAL reports, as they are in the JSON report.
+#[test]
+fn attestation_keys_and_decisions_in_every_format() {
+    let bundle = temp_dir("render-attest");
+    write_bundle(&bundle, Variant::Good, false);
+    let out = temp_dir("render-attest-out");
+    assert_eq!(evaluate_all(&bundle, &out, &[]), 0);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let attestations = json["attestations"].as_array().unwrap();
+    assert!(!attestations.is_empty());
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+    let (markdown, html, oscal) = (
+        read("report.md"),
+        read("report.html"),
+        read("report.oscal.json"),
+    );
+    for a in attestations {
+        let key = a["key_id"].as_str().unwrap();
+        let decision = &a["decision"];
+        assert_eq!(decision["allowed"], true);
+        for (name, text) in [("markdown", &markdown), ("html", &html), ("oscal", &oscal)] {
+            assert!(text.contains(key), "{name} lacks key {key}");
+            assert!(text.contains("attest allowed"), "{name} lacks the decision");
+            let reason = decision["reason"].as_str().unwrap();
+            assert!(
+                text.contains(&reason.replace('`', "\\`")) || text.contains(reason),
+                "{name} lacks the reason {reason}"
+            );
+        }
+    }
+    assert!(oscal.contains("\"authority-decision\""));
+}
+
+/// Every finding's fingerprint (the name a waiver gives it) is in the HTML, JUnit and SARIF
+/// reports (SARIF: `partialFingerprints["vouchFinding/v1"]`).
+#[test]
+fn finding_fingerprints_in_every_format() {
+    let bundle = temp_dir("render-fp");
+    write_bundle(&bundle, Variant::Bad, false);
+    let out = temp_dir("render-fp-out");
+    assert_eq!(evaluate_all(&bundle, &out, &[]), 1);
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+    let json: Value = serde_json::from_str(&read("report.json")).unwrap();
+    let sarif: Value = serde_json::from_str(&read("report.sarif")).unwrap();
+    let in_sarif: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["partialFingerprints"]["vouchFinding/v1"].as_str())
+        .collect();
+    let (html, junit, markdown) = (read("report.html"), read("report.xml"), read("report.md"));
+    let mut n = 0;
+    for c in json["controls"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            let fp = f["fingerprint"].as_str().unwrap();
+            assert!(fp.starts_with("vf1:"));
+            n += 1;
+            assert!(html.contains(fp), "html lacks {fp}");
+            assert!(junit.contains(fp), "junit lacks {fp}");
+            assert!(markdown.contains(fp), "markdown lacks {fp}");
+            assert!(in_sarif.contains(&fp), "sarif lacks {fp}");
+        }
+    }
+    assert!(n > 0);
+}

@@ -469,6 +469,28 @@ fn an_ssh_signature_in_the_file_namespace_counts_and_another_namespace_does_not(
                 report.signatures[0].key_id.as_deref(),
                 Some(key_id.as_str())
             );
+            // An SSH signature records no time: the report says so, and an authority
+            // policy can refuse undated signatures through `context.dated`.
+            assert!(report.attestations[0].undated);
+            assert!(reason.contains("undated signature"), "{reason}");
+            let graph = ingest(&b, std::slice::from_ref(&signers));
+            let strict = vouch_engine::authority::CedarAuthority::new(
+                vouch_engine::authority::SourceText {
+                    name: "dated.cedar",
+                    text: "@id(\"anyone\")\npermit (principal, action, resource);\n\
+                           @id(\"dated-only\")\nforbid (principal, action, resource) \
+                           unless { context.dated };\n",
+                },
+                None,
+            )
+            .unwrap();
+            let report = evaluate(&graph, Arc::new(strict));
+            let (status, reason) = control(&report, "TRAINING");
+            assert_eq!(status, Status::Manual, "{reason}");
+            assert!(reason.contains("not permitted"), "{reason}");
+            let decision = report.attestations[0].decision.as_ref().unwrap();
+            assert!(!decision.allowed);
+            assert_eq!(decision.policies, ["dated-only"]);
         } else {
             assert_eq!(status, Status::Manual);
             assert!(reason.contains("bad signature"), "{reason}");

@@ -83,6 +83,7 @@ fn ask(
         action,
         control: c,
         missing_evidence: missing,
+        dated: true,
     })
 }
 

@@ -149,6 +149,7 @@ fn evaluate_with_waivers(
             approver: Some(vouch_engine::waivers::Approver {
                 key_id: "C025C99C77B7650CC792B404F7AA08F7CED3225A".to_owned(),
                 signer: None,
+                dated: true,
             }),
             refused: None,
         },
@@ -180,6 +181,23 @@ fn findings_per_control_are_capped_and_counted() {
         json.contains("\"findings_omitted\": 201"),
         "{}",
         &json[..2000.min(json.len())]
+    );
+    // SARIF and OSCAL say so too.
+    use vouch_engine::report::render::{Format, render};
+    let sarif: serde_json::Value = serde_json::from_str(&render(&report, Format::Sarif)).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["findingsOmitted"]["T"],
+        serde_json::json!(201)
+    );
+    let oscal: serde_json::Value = serde_json::from_str(&render(&report, Format::Oscal)).unwrap();
+    let finding = &oscal["assessment-results"]["results"][0]["findings"][0];
+    assert!(
+        finding["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "findings-omitted" && p["value"] == "201"),
+        "{finding}"
     );
 
     // A waiver naming every finding but the last file's: the control still fails, and the

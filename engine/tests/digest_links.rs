@@ -337,3 +337,66 @@ fn an_spdx_subject_sha256_that_is_not_a_digest_refuses_the_name_link() {
     assert!(artifact_sboms(&graph).is_empty());
     assert!(malformed_refusal(&graph, "sbom/widget.spdx.json").contains("`0123`"));
 }
+
+/// `vouch graph` shows a contradicting digest in every form, escaped like the rest: the JSON's
+/// `digest_mismatches`, and a red dashed edge from the document to the artifact in dot and
+/// Mermaid, naming both digests. A checksum entry that does not match is a red
+/// `checksum-of: mismatch` edge.
+#[test]
+fn the_graph_shows_digest_mismatches_escaped() {
+    use vouch_engine::graph::render;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dist/widget-2.4.1.tar.gz", ARTIFACT);
+    // A product name with an escape character: the SBOM names it, with another digest.
+    write(
+        dir.path(),
+        "release.toml",
+        b"[release]\nproduct = \"wid\\u001b[31mget\"\nversion = \"2.4.1\"\n\
+          date = 2026-10-01T12:00:00Z\nartifacts = [\"dist/widget-2.4.1.tar.gz\"]\n",
+    );
+    write(
+        dir.path(),
+        "sbom/widget.json",
+        &cdx("wid\\u001b[31mget", &[("SHA-256", OTHER)]),
+    );
+    write(
+        dir.path(),
+        "SHA256SUMS",
+        format!("{OTHER}  dist/widget-2.4.1.tar.gz\n").as_bytes(),
+    );
+    let graph = ingest(dir.path());
+    assert_eq!(graph.digest_mismatches().len(), 1);
+
+    let json: serde_json::Value = serde_json::from_str(&render::json(&graph)).unwrap();
+    let m = &json["digest_mismatches"][0];
+    assert_eq!(m["artifact"], "dist/widget-2.4.1.tar.gz");
+    assert_eq!(m["evidence"], "sbom");
+    assert_eq!(m["stated"], OTHER);
+    assert_eq!(m["actual"], sha256(ARTIFACT));
+
+    let short_other = &OTHER[..12];
+    let short_actual = &sha256(ARTIFACT)[..12];
+    for (form, text) in [
+        ("dot", render::dot(&graph)),
+        ("mermaid", render::mermaid(&graph)),
+    ] {
+        assert!(
+            !text.contains('\u{1b}'),
+            "{form} prints a raw escape:\n{text}"
+        );
+        let line = text
+            .lines()
+            .find(|l| l.contains("digest mismatch"))
+            .unwrap_or_else(|| panic!("{form} shows no digest mismatch:\n{text}"));
+        assert!(
+            line.contains(short_other) && line.contains(short_actual),
+            "{line}"
+        );
+        assert!(line.contains("sbom `wid"), "{line}");
+        assert!(
+            text.contains("checksum-of: mismatch"),
+            "{form} shows no checksum mismatch:\n{text}"
+        );
+    }
+    assert!(render::dot(&graph).contains("color=red, fontcolor=red, style=dashed"));
+}

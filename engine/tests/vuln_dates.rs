@@ -263,3 +263,63 @@ fn a_fix_before_its_discovery_is_an_ingestion_finding() {
         )]
     );
 }
+
+/// The release's vulnerability evidence with `release` for release.toml.
+fn evidence_for(release: &str, files: &[(&str, &str)]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "release.toml", release.as_bytes());
+    for (path, text) in files {
+        write(tmp.path(), path, text.as_bytes());
+    }
+    let graph = common::ingest(tmp.path());
+    messages(&run(&graph, SHOW_EVIDENCE)).join("\n")
+}
+
+/// Real CSAF VEX documents (`../shared/corpus/csaf`): one counts for the release whose
+/// product and version its product tree names (by full product name, purl or CPE) in the
+/// status list that decided the statement, and not for another product or version.
+#[test]
+fn csaf_vex_covers_the_release_its_product_tree_names() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("skipping: ../shared/corpus is not present");
+        return;
+    };
+    let read = |name: &str| std::fs::read_to_string(corpus.join("csaf").join(name)).unwrap();
+    let release = |product: &str, version: &str| {
+        format!(
+            "[release]\nproduct = \"{product}\"\nversion = \"{version}\"\n\
+             date = 2026-10-01\nartifacts = []\n"
+        )
+    };
+    // "Example Company DEF 1.0", known_affected by CVE-2021-44228.
+    let def = read("2022-evd-uc-01-a-001.json");
+    let files = [("vex/def.json", def.as_str())];
+    assert_eq!(
+        evidence_for(&release("DEF", "1.0"), &files),
+        "vex/def.json vex csaf"
+    );
+    assert_eq!(evidence_for(&release("DEF", "2.0"), &files), "");
+    assert_eq!(evidence_for(&release("GHI", "1.0"), &files), "");
+    // Fixed in "Planet Fitness Workouts 9.8.12"; earlier versions are a range, which names
+    // no single release: it does not count for them.
+    let pf = read("va-24-262-01.json");
+    let files = [("vex/pf.json", pf.as_str())];
+    assert_eq!(
+        evidence_for(&release("Planet Fitness Workouts", "9.8.12"), &files),
+        "vex/pf.json vex csaf"
+    );
+    assert_eq!(
+        evidence_for(&release("Planet Fitness Workouts", "9.8.11"), &files),
+        ""
+    );
+    // A CSAF security advisory (not VEX) names products too, but says what was fixed, not
+    // that the release was checked: it never counts.
+    let rhsa = read("rhsa-2024_4546.json");
+    assert_eq!(
+        evidence_for(
+            &release("git-lfs", "2.13.3-3.el8_6.1"),
+            &[("advisories/rhsa.json", rhsa.as_str())]
+        ),
+        ""
+    );
+}

@@ -82,6 +82,7 @@ fn evaluate(
             approver: Some(Approver {
                 key_id: KEY.to_owned(),
                 signer: Some("Priya Shah <priya.shah@acme.example>".to_owned()),
+                dated: true,
             }),
             refused: None,
         },

@@ -22,7 +22,7 @@ mod types;
 pub use check::{
     BUILTINS, Builtin, CheckOutput, CheckedControl, CheckedModule, CheckedPolicy, ControlKind,
     ImportTarget, Loader, MAX_IMPORT_DEPTH, NoImports, ParamBinding, ParamOverride, PolicyInfo,
-    SeverityLevel, check, check_with,
+    SeverityLevel, WAIVER_MAX_LIFETIME_PARAM, check, check_with,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity, sort_diagnostics};
 pub use format::{format_module, format_source, one_line};

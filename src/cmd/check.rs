@@ -23,6 +23,10 @@ pub struct CheckArgs {
     /// --gate`).
     #[arg(long, value_name = "FILE.cedar")]
     gate: Option<PathBuf>,
+    /// The gate's entities (Cedar JSON entities, as `vouch gate --authority-entities` takes
+    /// them), validated against the gate schema with the gate policy.
+    #[arg(long, value_name = "FILE.json", requires = "gate")]
+    gate_entities: Option<PathBuf>,
     /// Extra framework definitions (TOML), besides the built-in ones.
     #[arg(long = "framework", value_name = "FILE")]
     frameworks: Vec<PathBuf>,
@@ -53,7 +57,12 @@ pub fn run(args: CheckArgs) -> VouchExit {
     let mut authority_ok =
         crate::authority_files::load_authority(&args.authority, args.error_format).is_ok();
     if let Some(gate) = &args.gate {
-        authority_ok &= crate::authority_files::load_gate(gate, None, args.error_format).is_some();
+        authority_ok &= crate::authority_files::load_gate(
+            gate,
+            args.gate_entities.as_deref(),
+            args.error_format,
+        )
+        .is_some();
     }
     if args.paths.is_empty() {
         return if authority_ok {

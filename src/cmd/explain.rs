@@ -11,6 +11,10 @@ use crate::render::plain_error;
 pub struct ExplainArgs {
     /// The control id.
     control: String,
+    /// List every finding of the control, each with its fingerprint, rather than the first
+    /// 1,000 the report lists (to name findings past the report's cap in a waiver).
+    #[arg(long)]
+    all_findings: bool,
     #[command(flatten)]
     inputs: EvalInputs,
 }
@@ -22,11 +26,12 @@ pub fn run(args: ExplainArgs) -> VouchExit {
     let Some(prepared) = prepare(&args.inputs) else {
         return VouchExit::Error;
     };
-    let trace = vouch_engine::explain(
+    let trace = vouch_engine::explain_with(
         &prepared.policy,
         &prepared.graph,
         &prepared.options,
         &args.control,
+        args.all_findings,
     );
     let Some(trace) = trace else {
         let ids: Vec<&str> = prepared

@@ -301,10 +301,28 @@ fn load_entities(
             &json,
             schema,
             source,
-            problem(format!("not Cedar entities of vouch's schema: {e}")),
+            problem(format!(
+                "not Cedar entities of vouch's schema: {}",
+                error_chain(&e)
+            )),
         ))
     })?;
     Ok(entities)
+}
+
+/// An error and each of its sources, `: `-separated (Cedar puts the detail in the sources).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(source) = next {
+        let text = source.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = source.source();
+    }
+    out
 }
 
 /// Points `diagnostic` at the first entity of the array that does not load on its own.
@@ -402,7 +420,7 @@ impl Authority for CedarAuthority {
     }
 
     fn decide(&self, request: &Request<'_>) -> Decision {
-        let (resource, context, what) = match request.action {
+        let (resource, mut context, what) = match request.action {
             Action::Sign(kind) => {
                 let resource = uid("Vouch::Evidence", kind.name())
                     .and_then(|uid| entity(uid, HashMap::new(), Vec::new()));
@@ -457,6 +475,10 @@ impl Authority for CedarAuthority {
                 (resource, context, what)
             }
         };
+        context.push((
+            "dated".to_owned(),
+            RestrictedExpression::new_bool(request.dated),
+        ));
         match resource {
             Ok(resource) => self.policies.answer(
                 request.key_id,

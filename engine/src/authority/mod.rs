@@ -92,6 +92,10 @@ pub struct Request<'a> {
     /// For `waive`: whether the findings waived say evidence is missing or unreadable (never
     /// waivable unless the authority explicitly permits it).
     pub missing_evidence: bool,
+    /// Whether the signature records when it was made (OpenPGP, minisign, Sigstore do; SSH
+    /// signatures do not), so that it could be checked against `as_of`. The authority policy
+    /// sees it as `context.dated` and may forbid undated signatures.
+    pub dated: bool,
 }
 
 /// The authority's answer.
@@ -158,6 +162,7 @@ mod tests {
             action,
             control: Some(control),
             missing_evidence,
+            dated: true,
         };
         let a = EveryTrustedKey;
         assert!(a.decide(&request(Action::Attest, false)).allowed);

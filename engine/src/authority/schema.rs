@@ -45,11 +45,18 @@ namespace Vouch {
   // or "security.txt".
   entity Evidence;
 
+  // Every action's context has `dated`: whether the signature records when it was made
+  // (OpenPGP, minisign and Sigstore do; SSH signatures do not, so an SSH signature cannot be
+  // checked against --as-of). `forbid (principal, action, resource) unless { context.dated };`
+  // refuses undated signatures.
+
   // A key attests a manual control.
   action attest appliesTo {
     principal: [Key],
     resource: [Control],
-    context: {},
+    context: {
+      dated: Bool,
+    },
   };
 
   // A key approves a waiver of a control's findings. `missing_evidence` is true when a
@@ -59,6 +66,7 @@ namespace Vouch {
     resource: [Control],
     context: {
       missing_evidence: Bool,
+      dated: Bool,
     },
   };
 
@@ -69,6 +77,7 @@ namespace Vouch {
     resource: [Evidence],
     context: {
       kind: String,
+      dated: Bool,
     },
   };
 }

@@ -33,7 +33,7 @@ pub struct SigningDecisions {
 impl SigningDecisions {
     /// Asks `authority` about every trusted signature of `graph`.
     pub fn decide(graph: &EvidenceGraph, authority: &dyn Authority) -> Self {
-        let mut asked: HashMap<(String, SignedKind), Decision> = HashMap::new();
+        let mut asked: HashMap<(String, SignedKind, bool), Decision> = HashMap::new();
         let mut by_signature = HashMap::new();
         for (id, s) in graph.signatures() {
             if !s.verification.trusted {
@@ -42,15 +42,17 @@ impl SigningDecisions {
             let Some(kind) = signed_kind(graph, id) else {
                 continue;
             };
+            let dated = s.verification.signed_at.is_some();
             let decision = match &s.verification.key_id {
                 Some(key_id) => asked
-                    .entry((key_id.clone(), kind))
+                    .entry((key_id.clone(), kind, dated))
                     .or_insert_with(|| {
                         authority.decide(&Request {
                             key_id,
                             action: Action::Sign(kind),
                             control: None,
                             missing_evidence: false,
+                            dated,
                         })
                     })
                     .clone(),

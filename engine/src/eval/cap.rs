@@ -25,6 +25,8 @@ pub(crate) struct Omitted {
 pub(crate) struct FindingCap<'a> {
     control: &'a str,
     waivers: &'a Waivers<'a>,
+    /// How many are kept.
+    limit: usize,
     /// What was left out so far.
     pub omitted: Omitted,
 }
@@ -35,15 +37,23 @@ impl<'a> FindingCap<'a> {
         FindingCap {
             control,
             waivers,
+            limit: MAX_CONTROL_FINDINGS,
             omitted: Omitted::default(),
         }
+    }
+
+    /// Keeps `limit` findings rather than [`MAX_CONTROL_FINDINGS`] (`vouch explain
+    /// --all-findings` keeps every one).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// Gives `finding` its fingerprint and the waiver that covers it, and says whether it is
     /// kept when `kept` findings already are; one that is not is counted instead.
     pub fn admit(&mut self, kept: usize, finding: &mut Finding) -> bool {
         name_and_waive(self.control, self.waivers, finding);
-        if kept < MAX_CONTROL_FINDINGS {
+        if kept < self.limit {
             return true;
         }
         self.omitted.count += 1;

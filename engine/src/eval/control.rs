@@ -459,6 +459,7 @@ pub(crate) fn manual<'a>(
                 signature: judged.signature,
                 key_id: judged.key_id,
                 decision: judged.decision,
+                undated: judged.undated,
             },
         ));
     }
@@ -481,6 +482,12 @@ pub(crate) fn manual<'a>(
                     attest::decision_text(d.allowed, &d.reason, &d.policies)
                 ))
             ));
+            if u.undated
+                && let Some(reason) = &mut run.reason
+            {
+                reason.push_str("; ");
+                reason.push_str(attest::UNDATED);
+            }
         }
         None if uses.is_empty() => {
             run.status = Some(Status::Manual);

@@ -111,7 +111,17 @@ pub fn evaluate_values(
         policy
             .controls
             .par_iter()
-            .map(|c| run_control(policy, c, evidence, &params, options, &waivers, false))
+            .map(|c| {
+                run_control(
+                    policy,
+                    c,
+                    evidence,
+                    &params,
+                    options,
+                    &waivers,
+                    Mode::Report,
+                )
+            })
             .collect()
     };
     let runs = match options.threads {
@@ -129,12 +139,25 @@ pub fn evaluate_values(
     report
 }
 
-/// Evaluates one control with a trace of every step; `None` for an unknown control id.
+/// Evaluates one control with a trace of every step; `None` for an unknown control id. The
+/// result lists at most [`crate::report::MAX_CONTROL_FINDINGS`] findings, as the report does.
 pub fn explain(
     policy: &CheckedPolicy,
     graph: &EvidenceGraph,
     options: &EvaluationOptions,
     control_id: &str,
+) -> Option<Trace> {
+    explain_with(policy, graph, options, control_id, false)
+}
+
+/// [`explain`], listing every finding of the control when `all_findings` (the report's cap
+/// left off), so that each can be named by its fingerprint in a waiver.
+pub fn explain_with(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    options: &EvaluationOptions,
+    control_id: &str,
+    all_findings: bool,
 ) -> Option<Trace> {
     let control = policy.controls.iter().find(|c| c.id == control_id)?;
     let signing = SigningDecisions::decide(graph, options.authority.as_ref());
@@ -147,7 +170,8 @@ pub fn explain(
         options.authority.as_ref(),
         options.as_of,
     );
-    let mut run = run_control(policy, control, &evidence, &params, options, &waivers, true);
+    let mode = Mode::Trace { all_findings };
+    let mut run = run_control(policy, control, &evidence, &params, options, &waivers, mode);
     let mut lines = std::mem::take(&mut run.trace);
     // Then every waiver of the control: its state, and what the authority decided.
     for w in waivers.results().iter().filter(|w| w.control == control.id) {
@@ -157,6 +181,18 @@ pub fn explain(
     Some(Trace { result, lines })
 }
 
+/// How a control is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// For the report: no trace, findings capped.
+    Report,
+    /// For `vouch explain`: traced, findings capped unless `all_findings`.
+    Trace {
+        /// List every finding.
+        all_findings: bool,
+    },
+}
+
 fn run_control(
     policy: &CheckedPolicy,
     control: &CheckedControl,
@@ -164,7 +200,7 @@ fn run_control(
     params: &[ModuleParams],
     options: &EvaluationOptions,
     waivers: &waive::Waivers<'_>,
-    trace: bool,
+    mode: Mode,
 ) -> ControlRun {
     let (Some(module), Some(module_params)) = (
         policy.modules.get(control.module),
@@ -191,9 +227,13 @@ fn run_control(
         budget: options.budget,
     };
     let mut interp = Interp::new(env);
+    let limit = match mode {
+        Mode::Trace { all_findings: true } => usize::MAX,
+        _ => cap::MAX_CONTROL_FINDINGS,
+    };
     let mut run = match &control.kind {
-        ControlKind::Automated => Runner::new(interp, trace)
-            .with_cap(cap::FindingCap::new(&control.id, waivers))
+        ControlKind::Automated => Runner::new(interp, mode != Mode::Report)
+            .with_cap(cap::FindingCap::new(&control.id, waivers).with_limit(limit))
             .run(&decl.body),
         ControlKind::Manual { .. } => match decl.body.first() {
             Some(Stmt::Manual(m)) => control::manual(
@@ -216,6 +256,7 @@ fn run_control(
             &mut run,
             &unreadable::Reads::of(&decl.body),
             &evidence.unreadable,
+            limit,
             &place,
             &control.id,
             waivers,

@@ -55,6 +55,14 @@ impl Trace {
         for (i, f) in r.findings.iter().enumerate() {
             let _ = writeln!(out, "finding {}: {}", i + 1, esc(&f.message));
             let _ = writeln!(out, "  at {}", esc(&f.expect));
+            let _ = write!(out, "  fingerprint {}", esc(&f.fingerprint));
+            if let Some(subject) = &f.subject {
+                let _ = write!(out, ", subject {}", esc(subject));
+            }
+            if f.missing_evidence {
+                out.push_str(" (missing evidence)");
+            }
+            out.push('\n');
             if let Some(w) = &f.waived_by {
                 let _ = writeln!(out, "  waived by {}", esc(w));
             }
@@ -71,6 +79,14 @@ impl Trace {
                     e.sha256
                 );
             }
+        }
+        if r.findings_omitted > 0 {
+            let _ = writeln!(
+                out,
+                "and {} more finding(s), not listed: `vouch explain {} --all-findings` lists every one",
+                r.findings_omitted,
+                esc(&r.id)
+            );
         }
         out
     }

@@ -129,7 +129,8 @@ impl<'a> Reads<'a> {
 
 /// Adds a finding to `run` for every unreadable file whose data the control reads; a control
 /// that would otherwise pass, not apply or wait for an attestation then fails. An `error`
-/// stays an error, with the findings. `place` is the control's `SOURCE:LINE`.
+/// stays an error, with the findings. `place` is the control's `SOURCE:LINE`; at most `limit`
+/// findings are listed, the others counted.
 ///
 /// Each finding says evidence is unreadable (`missing_evidence`), its subject is the file, and
 /// it is matched against the waivers of `control` like any other: only a waiver that names
@@ -138,6 +139,7 @@ pub(crate) fn apply(
     run: &mut ControlRun,
     reads: &Reads<'_>,
     facts: &[UnreadableFact],
+    limit: usize,
     place: &str,
     control: &str,
     waivers: &Waivers<'_>,
@@ -158,7 +160,7 @@ pub(crate) fn apply(
             waived_by: None,
         };
         name_and_waive(control, waivers, &mut finding);
-        if run.findings.len() >= crate::report::MAX_CONTROL_FINDINGS {
+        if run.findings.len() >= limit {
             run.omitted.count += 1;
             if finding.waived_by.is_none() {
                 run.omitted.unwaived += 1;

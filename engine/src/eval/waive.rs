@@ -13,6 +13,7 @@ use std::sync::Mutex;
 
 use jiff::Timestamp;
 use vouch_lang::CheckedPolicy;
+use vouch_lang::ast::Item;
 
 use super::duration::Duration;
 use super::params::ModuleParams;
@@ -23,7 +24,7 @@ use crate::report::{AuthorityDecision, WaiverFileResult, WaiverResult, WaiverSig
 use crate::waivers::{Approval, Waiver, WaiverFile, WaiverState};
 
 /// The param that bounds a waiver's lifetime.
-pub const MAX_LIFETIME_PARAM: &str = "waiver_max_lifetime";
+pub const MAX_LIFETIME_PARAM: &str = vouch_lang::WAIVER_MAX_LIFETIME_PARAM;
 
 /// The lifetime limit when the policy declares no [`MAX_LIFETIME_PARAM`].
 pub const DEFAULT_MAX_LIFETIME: Duration = Duration::calendar(0, 12);
@@ -77,7 +78,7 @@ impl<'a> Waivers<'a> {
         authority: &dyn Authority,
         as_of: Timestamp,
     ) -> Self {
-        let max = max_lifetime(params);
+        let max = max_lifetime(params, policy);
         let day = utc_date(as_of);
         let mut entries = Vec::new();
         for file in files {
@@ -89,7 +90,7 @@ impl<'a> Waivers<'a> {
                     decision: None,
                     missing_decision: None,
                 };
-                entry.usable = usable(&mut entry, policy, authority, max, day);
+                entry.usable = usable(&mut entry, policy, authority, &max, day);
                 entries.push(entry);
             }
         }
@@ -185,6 +186,7 @@ pub(crate) fn file_results(files: &[WaiverFile]) -> Vec<WaiverFileResult> {
                 key_id: a.approver.as_ref().map(|p| p.key_id.clone()),
                 signer: a.approver.as_ref().and_then(|p| p.signer.clone()),
                 reason: a.refused.clone(),
+                undated: a.approver.as_ref().is_some_and(|p| !p.dated),
                 signatures: a
                     .signatures
                     .iter()
@@ -206,16 +208,52 @@ pub(crate) fn file_results(files: &[WaiverFile]) -> Vec<WaiverFileResult> {
 }
 
 /// The shortest `waiver_max_lifetime` any module of the policy declares (a duration), else
-/// [`DEFAULT_MAX_LIFETIME`].
-fn max_lifetime(params: &[ModuleParams]) -> Duration {
-    params
-        .iter()
-        .filter_map(|m| match m.values.get(MAX_LIFETIME_PARAM) {
-            Some(Value::Duration(d)) => Some(**d),
-            _ => None,
-        })
-        .min_by(|a, b| a.compare(*b).unwrap_or(Ordering::Equal))
-        .unwrap_or(DEFAULT_MAX_LIFETIME)
+/// [`DEFAULT_MAX_LIFETIME`]. Fails closed: a value that is not a duration (the checker
+/// rejects one, so this is a defence in depth) or a module whose params could not be computed
+/// makes every waiver invalid, with this error as the reason, never a silent default.
+fn max_lifetime(params: &[ModuleParams], policy: &CheckedPolicy) -> Result<Duration, String> {
+    let mut shortest: Option<Duration> = None;
+    for (i, m) in params.iter().enumerate() {
+        let module = || {
+            policy
+                .modules
+                .get(i)
+                .map_or_else(|| format!("module {i}"), |m| m.source.name().to_owned())
+        };
+        let value = match m.values.get(MAX_LIFETIME_PARAM) {
+            None if m.failed.is_some() && declares_max_lifetime(policy, i) => {
+                return Err(format!(
+                    "param `{MAX_LIFETIME_PARAM}` of {} could not be computed: {}",
+                    module(),
+                    m.failed.as_deref().unwrap_or_default()
+                ));
+            }
+            None => continue,
+            Some(Value::Duration(d)) => **d,
+            Some(other) => {
+                return Err(format!(
+                    "param `{MAX_LIFETIME_PARAM}` of {} is `{}`, not a duration",
+                    module(),
+                    other.type_name()
+                ));
+            }
+        };
+        shortest = Some(match shortest {
+            Some(s) if s.compare(value) != Some(Ordering::Greater) => s,
+            _ => value,
+        });
+    }
+    Ok(shortest.unwrap_or(DEFAULT_MAX_LIFETIME))
+}
+
+/// Whether module `i` of the policy declares the lifetime param.
+fn declares_max_lifetime(policy: &CheckedPolicy, i: usize) -> bool {
+    policy.modules.get(i).is_some_and(|m| {
+        m.ast
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Param(p) if p.name.name == MAX_LIFETIME_PARAM))
+    })
 }
 
 /// Whether a waiver may cover findings; asks the authority when it gets that far.
@@ -223,7 +261,7 @@ fn usable(
     entry: &mut Entry<'_>,
     policy: &CheckedPolicy,
     authority: &dyn Authority,
-    max: Duration,
+    max: &Result<Duration, String>,
     day: jiff::civil::Date,
 ) -> Result<(), (WaiverState, Option<String>)> {
     let w = entry.waiver;
@@ -246,6 +284,17 @@ fn usable(
             )),
         ));
     }
+    let max = match max {
+        Ok(max) => *max,
+        Err(why) => {
+            return Err((
+                WaiverState::Invalid,
+                Some(format!(
+                    "the maximum lifetime of a waiver is unknown: {why}"
+                )),
+            ));
+        }
+    };
     let lifetime = match (date_instant(w.effective), date_instant(w.expires)) {
         (Some(a), Some(b)) => Some(Duration::between(a, b)),
         _ => None,
@@ -283,6 +332,7 @@ fn usable(
         action: Action::Waive,
         control: Some(facts),
         missing_evidence,
+        dated: approver.dated,
     };
     let decision = authority.decide(&request(false));
     let allowed = decision.allowed;
@@ -393,4 +443,62 @@ pub(super) fn explain(w: &WaiverResult) -> Vec<TraceLine> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(param: &str) -> CheckedPolicy {
+        let framework = vouch_lang::Framework::from_toml(&vouch_lang::Source::new(
+            "uk-sscop.toml",
+            include_str!("../../../stdlib-policies/frameworks/uk-sscop.toml"),
+        ))
+        .unwrap();
+        let mut frameworks = vouch_lang::Frameworks::new();
+        frameworks.insert(framework);
+        let text = format!(
+            "policy \"t\" {{\n  title = \"T\"\n  framework = \"uk-sscop\"\n}}\n{param}\n\
+             control \"C\" {{\n  title = \"t\"\n  provision = [\"3.1\"]\n  severity = low\n  \
+             expect len(release.artifacts) > 0\n}}\n"
+        );
+        vouch_lang::check_with(
+            vouch_lang::Source::new("t.vouch", text),
+            &vouch_lang::NoImports,
+            &frameworks,
+            &vouch_lang::LintLevels::default(),
+        )
+        .policy
+        .unwrap()
+    }
+
+    fn params(value: Option<Value>, failed: Option<&str>) -> Vec<ModuleParams> {
+        vec![ModuleParams {
+            values: value
+                .map(|v| (MAX_LIFETIME_PARAM.to_owned(), v))
+                .into_iter()
+                .collect(),
+            failed: failed.map(str::to_owned),
+        }]
+    }
+
+    #[test]
+    fn the_lifetime_limit_fails_closed() {
+        let declared = policy("param waiver_max_lifetime: duration = 6 months\n");
+        let six = Duration::calendar(0, 6);
+        let ok = max_lifetime(&params(Some(Value::duration(six)), None), &declared);
+        assert_eq!(ok.map(|d| d.to_string()), Ok(six.to_string()));
+        // Not a duration: an error, never the default.
+        let why = max_lifetime(&params(Some(Value::Int(5)), None), &declared).unwrap_err();
+        assert!(why.contains("is `int`, not a duration"), "{why}");
+        // Declared, but its value could not be computed: an error too.
+        let why = max_lifetime(&params(None, Some("over budget")), &declared).unwrap_err();
+        assert!(why.contains("could not be computed: over budget"), "{why}");
+        // Not declared at all: the documented default.
+        let plain = policy("");
+        assert_eq!(
+            max_lifetime(&params(None, None), &plain).map(|d| d.to_string()),
+            Ok(DEFAULT_MAX_LIFETIME.to_string())
+        );
+    }
 }

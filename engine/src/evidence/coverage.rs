@@ -74,15 +74,18 @@ pub(super) fn vulnerability_evidence(
 /// name `PRODUCT VERSION` (or ending in ` PRODUCT VERSION`), or the product's name with the
 /// release's version as its installed version; compared case-insensitively.
 fn names_release(s: &VulnStatementNode, release: &ReleaseNode) -> bool {
-    let Some(package) = s.statement.package.as_deref() else {
-        return false;
-    };
-    names_product(
-        package,
-        s.statement.installed.as_deref(),
-        &release.product,
-        &release.version,
-    )
+    s.statement
+        .package
+        .iter()
+        .chain(&s.statement.products)
+        .any(|package| {
+            names_product(
+                package,
+                s.statement.installed.as_deref(),
+                &release.product,
+                &release.version,
+            )
+        })
 }
 
 /// See [`names_release`].
@@ -97,6 +100,9 @@ pub(crate) fn names_product(
     let version = version.trim().to_ascii_lowercase();
     if product.is_empty() || version.is_empty() {
         return false;
+    }
+    if let Some((name, v)) = cpe_product_version(&package) {
+        return name == product && v == version;
     }
     if package.starts_with("pkg:") {
         // pkg:type/namespace/name@version?qualifiers#subpath
@@ -115,6 +121,24 @@ pub(crate) fn names_product(
         || package.ends_with(&format!(" {named}"))
         || (package == product
             && installed.is_some_and(|i| i.trim().eq_ignore_ascii_case(&version)))
+}
+
+/// The product and version of a CPE name, formatted string (`cpe:2.3:a:vendor:product:version:...`)
+/// or URI (`cpe:/a:vendor:product:version...`) binding; `None` for anything else.
+fn cpe_product_version(cpe: &str) -> Option<(String, String)> {
+    let fields: Vec<&str> = if let Some(rest) = cpe.strip_prefix("cpe:2.3:") {
+        rest.split(':').collect()
+    } else {
+        cpe.strip_prefix("cpe:/")?.split(':').collect()
+    };
+    // part, vendor, product, version
+    let (Some(product), Some(version)) = (fields.get(2), fields.get(3)) else {
+        return None;
+    };
+    let unescape = |s: &str| percent_decoded(&s.replace('\\', ""));
+    let (product, version) = (unescape(product), unescape(version));
+    (!product.is_empty() && !version.is_empty() && !matches!(version.as_str(), "*" | "-"))
+        .then_some((product, version))
 }
 
 /// `%XX` escapes of a purl component decoded (invalid escapes kept as written).
@@ -160,5 +184,11 @@ mod tests {
         assert!(!yes("superwidget 2.4.1", None));
         assert!(!yes("widget", None));
         assert!(!names_product("x", None, "", ""));
+        // CPE names, formatted string and URI bindings.
+        assert!(yes("cpe:2.3:a:acme:widget:2.4.1:*:*:*:*:*:*:*", None));
+        assert!(yes("cpe:/a:acme:widget:2.4.1", None));
+        assert!(!yes("cpe:2.3:a:acme:widget:2.4.0:*:*:*:*:*:*:*", None));
+        assert!(!yes("cpe:2.3:a:acme:widget:*:*:*:*:*:*:*:*", Some("2.4.1")));
+        assert!(!yes("cpe:/o:redhat:rhel_aus:7.6::server", None));
     }
 }

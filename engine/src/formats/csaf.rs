@@ -75,6 +75,7 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
     let vex = str_of(document, "category") == Some("csaf_vex");
     let names = product_names(value.get("product_tree").unwrap_or(&Value::Null));
     let hashes = product_hashes(value.get("product_tree").unwrap_or(&Value::Null));
+    let identities = product_identities(value.get("product_tree").unwrap_or(&Value::Null));
     let name_of = |pid: &str| names.get(pid).cloned().unwrap_or_else(|| pid.to_owned());
     let mut info = AdvisoryInfo {
         id: id.to_owned(),
@@ -108,6 +109,7 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
         }
         if let Some(mut s) = statement(v, &at, published, notes) {
             s.product_sha256 = deciding_product_sha256(v, s.status, &hashes);
+            s.products = deciding_products(v, s.status, &identities, &name_of);
             info.vulnerabilities
                 .extend(s.ids().iter().map(|id| (*id).to_owned()));
             statements.push(s);
@@ -214,6 +216,91 @@ fn statement(
     Some(s)
 }
 
+/// The product status lists that decide a statement of `status` ([`statement`]).
+fn deciding_lists(status: Option<VulnStatus>) -> &'static [&'static str] {
+    match status {
+        Some(VulnStatus::Fixed) => &["fixed", "first_fixed"],
+        Some(VulnStatus::Affected) => &["known_affected", "first_affected", "last_affected"],
+        Some(VulnStatus::NotAffected) => &["known_not_affected"],
+        Some(VulnStatus::UnderInvestigation) => &["under_investigation"],
+        _ => &[],
+    }
+}
+
+/// The names (full product name, purl, CPE) of the products whose listing decided the
+/// statement's status, sorted: what the release is matched against (a product listed
+/// under another status is not what the statement says). A product the tree does not
+/// describe is named by its product id.
+fn deciding_products(
+    v: &Value,
+    status: Option<VulnStatus>,
+    identities: &BTreeMap<String, Vec<String>>,
+    name_of: &dyn Fn(&str) -> String,
+) -> Vec<String> {
+    let Some(ps) = v.get("product_status") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for pid in deciding_lists(status)
+        .iter()
+        .flat_map(|l| array_of(ps, l))
+        .filter_map(Value::as_str)
+    {
+        match identities.get(pid) {
+            Some(names) if !names.is_empty() => out.extend(names.iter().cloned()),
+            _ => out.push(name_of(pid)),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Product id to its names: the full product name and the `product_identification_helper`'s
+/// purl and CPE, from the product tree's branches (recursively), `full_product_names` and
+/// relationships.
+fn product_identities(tree: &Value) -> BTreeMap<String, Vec<String>> {
+    fn walk(node: &Value, out: &mut BTreeMap<String, Vec<String>>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let products = node
+            .get("product")
+            .into_iter()
+            .chain(array_of(node, "full_product_names"))
+            .chain(
+                array_of(node, "relationships")
+                    .iter()
+                    .filter_map(|r| r.get("full_product_name")),
+            );
+        for p in products {
+            let Some(id) = str_of(p, "product_id") else {
+                continue;
+            };
+            let helper = p
+                .get("product_identification_helper")
+                .unwrap_or(&Value::Null);
+            let names = out.entry(id.to_owned()).or_default();
+            for name in [
+                str_of(p, "name"),
+                str_of(helper, "purl"),
+                str_of(helper, "cpe"),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                names.push(name.to_owned());
+            }
+        }
+        for b in array_of(node, "branches") {
+            walk(b, out, depth + 1);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(tree, &mut out, 0);
+    out
+}
+
 /// The SHA-256 digests of the products whose listing decided a `fixed` or `not_affected`
 /// status, when every one of them states one (`product_identification_helper.hashes`):
 /// the digest rule then judges them against the artifacts. Empty otherwise.
@@ -223,8 +310,7 @@ fn deciding_product_sha256(
     hashes: &BTreeMap<String, Vec<Sha256Digest>>,
 ) -> Vec<Sha256Digest> {
     let lists: &[&str] = match status {
-        Some(VulnStatus::Fixed) => &["fixed", "first_fixed"],
-        Some(VulnStatus::NotAffected) => &["known_not_affected"],
+        Some(VulnStatus::Fixed | VulnStatus::NotAffected) => deciding_lists(status),
         _ => return Vec::new(),
     };
     let Some(ps) = v.get("product_status") else {
@@ -369,6 +455,54 @@ mod tests {
         assert!(
             s.aliases.is_empty(),
             "bug numbers are not vulnerability ids"
+        );
+    }
+
+    #[test]
+    fn a_statement_names_the_products_that_decided_its_status() {
+        let doc = r#"{"document": {"category": "csaf_vex", "csaf_version": "2.0",
+          "tracking": {"id": "X-1"}},
+          "product_tree": {"branches": [{"branches": [
+            {"product": {"name": "Widget 2.4.1", "product_id": "W241",
+              "product_identification_helper": {"purl": "pkg:generic/acme/widget@2.4.1",
+                "cpe": "cpe:2.3:a:acme:widget:2.4.1:*:*:*:*:*:*:*"}}},
+            {"product": {"name": "Widget 2.4.0", "product_id": "W240"}}]}]},
+          "vulnerabilities": [{"cve": "CVE-2026-1",
+            "product_status": {"known_not_affected": ["W241"], "known_affected": ["W240"]}},
+            {"cve": "CVE-2026-2", "product_status": {"known_not_affected": ["W240", "GONE"]}}]}"#;
+        let parsed = CsafFormat.parse(&ParseInput {
+            path: "v.json",
+            bytes: doc.as_bytes(),
+        });
+        let Some(Evidence::Advisory(doc)) = parsed.evidence else {
+            panic!("no advisory")
+        };
+        let s = &doc.statements.statements;
+        // Affected decides the first: only the 2.4.0 product is named.
+        assert_eq!(s[0].status, Some(VulnStatus::Affected));
+        assert_eq!(s[0].products, ["Widget 2.4.0"]);
+        assert_eq!(s[1].products, ["GONE", "Widget 2.4.0"]);
+        let only_241 = r#"{"document": {"category": "csaf_vex", "csaf_version": "2.0",
+          "tracking": {"id": "X-2"}},
+          "product_tree": {"full_product_names": [{"name": "Widget 2.4.1", "product_id": "W241",
+              "product_identification_helper": {"purl": "pkg:generic/acme/widget@2.4.1",
+                "cpe": "cpe:2.3:a:acme:widget:2.4.1:*:*:*:*:*:*:*"}}]},
+          "vulnerabilities": [{"cve": "CVE-2026-1",
+            "product_status": {"known_not_affected": ["W241"]}}]}"#;
+        let parsed = CsafFormat.parse(&ParseInput {
+            path: "v.json",
+            bytes: only_241.as_bytes(),
+        });
+        let Some(Evidence::Advisory(doc)) = parsed.evidence else {
+            panic!("no advisory")
+        };
+        assert_eq!(
+            doc.statements.statements[0].products,
+            [
+                "Widget 2.4.1",
+                "cpe:2.3:a:acme:widget:2.4.1:*:*:*:*:*:*:*",
+                "pkg:generic/acme/widget@2.4.1"
+            ]
         );
     }
 

@@ -1,5 +1,12 @@
 //! The graph as data (JSON) and as a picture (Graphviz dot, Mermaid). Every output is
 //! deterministic: nodes in id order, edges sorted.
+//!
+//! Digest mismatches are shown in every form: a checksum entry that does not match its
+//! artifact is a red `checksum-of: mismatch` edge, and a document (SBOM, provenance) whose
+//! stated subject digest contradicts the artifact it names, which therefore does not count
+//! for it, is listed in the JSON's `digest_mismatches` and drawn as a red dashed
+//! `digest mismatch` edge from the document's file to the artifact's, naming both digests.
+//! Every label is escaped like the rest of the output.
 
 use std::fmt::Write as _;
 
@@ -21,6 +28,7 @@ struct JsonGraph<'a> {
     edges: Vec<JsonEdge<'a>>,
     unclassified: &'a [Unclassified],
     unreadable: &'a [UnreadableFile],
+    digest_mismatches: &'a [super::DigestMismatch],
     findings: &'a [Finding],
 }
 
@@ -64,6 +72,7 @@ pub fn json(graph: &EvidenceGraph) -> String {
             .collect(),
         unclassified: graph.unclassified(),
         unreadable: graph.unreadable(),
+        digest_mismatches: graph.digest_mismatches(),
         findings: graph.findings(),
     };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
@@ -137,6 +146,32 @@ pub fn label(node: &Node) -> String {
             s.components.len()
         ),
     }
+}
+
+/// Each digest mismatch as (document file node, artifact file node, label), in the graph's
+/// order (by artifact path), for those whose two files are nodes.
+fn mismatch_edges(graph: &EvidenceGraph) -> Vec<(NodeId, NodeId, String)> {
+    graph
+        .digest_mismatches()
+        .iter()
+        .filter_map(|m| {
+            let (from, _) = graph.node_at(&m.source.path)?;
+            let (to, _) = graph.node_at(&m.artifact)?;
+            let stated = m.stated.to_hex();
+            let actual = m.actual.to_hex();
+            Some((
+                from,
+                to,
+                format!(
+                    "digest mismatch: {} {} states sha256 {}…, is {}…",
+                    m.evidence.as_str(),
+                    m.subject,
+                    stated.get(..12).unwrap_or(&stated),
+                    actual.get(..12).unwrap_or(&actual),
+                ),
+            ))
+        })
+        .collect()
 }
 
 fn edge_label(edge: &Edge) -> String {
@@ -225,6 +260,15 @@ pub fn dot(graph: &EvidenceGraph) -> String {
             dot_escape(&edge_label(edge))
         );
     }
+    for (from, to, text) in mismatch_edges(graph) {
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [label=\"{}\", color=red, fontcolor=red, style=dashed];",
+            from.index(),
+            to.index(),
+            dot_escape(&text)
+        );
+    }
     out.push_str("}\n");
     out
 }
@@ -286,6 +330,15 @@ pub fn mermaid(graph: &EvidenceGraph) -> String {
             "  n{} {arrow}|{}| n{}",
             from.index(),
             mermaid_escape(&edge_label(edge)),
+            to.index()
+        );
+    }
+    for (from, to, text) in mismatch_edges(graph) {
+        let _ = writeln!(
+            out,
+            "  n{} -.->|{}| n{}",
+            from.index(),
+            mermaid_escape(&text),
             to.index()
         );
     }

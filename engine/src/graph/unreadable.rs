@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::digest::Sha256Digest;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, FindingCode, Severity};
 use crate::formats::EvidenceKind;
 
 /// Why a file of a recognised kind could not be read: the first error its reader reported.
@@ -41,6 +41,42 @@ impl ParseFailure {
             },
         }
     }
+
+    /// For a file that was read, the part of it that could not be: its first finding that
+    /// says an entry or a line was not read as written (a malformed checksum line, a register
+    /// entry with a missing key or a value of the wrong type, a broken element of a JSON
+    /// array, ...). `None` when every part was read. The file's good entries still count; the
+    /// file is also unreadable evidence of its kind, so the controls that read that kind fail
+    /// on it rather than judge what is left.
+    pub(crate) fn partial(findings: &[Finding]) -> Option<ParseFailure> {
+        let f = findings.iter().find(|f| is_read_failure(f.code))?;
+        Some(ParseFailure {
+            error: format!("partly unreadable: {}", f.message),
+            line: f.line.filter(|l| *l > 0),
+            column: f.column.filter(|c| *c > 0),
+        })
+    }
+}
+
+/// Whether a finding says part of a file was not read as written (rather than that what was
+/// read is wrong, which the controls judge).
+fn is_read_failure(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::ChecksumMalformedLine
+            | FindingCode::ManifestSyntax
+            | FindingCode::ManifestUnknownKey
+            | FindingCode::ManifestMissingKey
+            | FindingCode::ManifestInvalidValue
+            | FindingCode::JsonSyntax
+            | FindingCode::JsonDuplicateKey
+            | FindingCode::InvalidValue
+            | FindingCode::XmlSyntax
+            | FindingCode::YamlSyntax
+            | FindingCode::SecurityTxtMalformedLine
+            | FindingCode::SignatureMalformed
+            | FindingCode::StatementInvalid
+    )
 }
 
 /// A file recognised as an evidence kind that could not be read as it.

@@ -178,9 +178,12 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                 let mut failure = None;
                 match (h.kind, h.parsed) {
                     (Some(kind), Some(parsed)) => {
-                        if parsed.evidence.is_none() {
-                            failure = Some(ParseFailure::from_findings(kind, &parsed.findings));
-                        }
+                        failure = if parsed.evidence.is_none() {
+                            Some(ParseFailure::from_findings(kind, &parsed.findings))
+                        } else {
+                            // Read, but not every part of it: unreadable too.
+                            ParseFailure::partial(&parsed.findings)
+                        };
                         parse_findings.extend(parsed.findings);
                         evidence = parsed.evidence;
                     }

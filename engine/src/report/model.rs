@@ -98,6 +98,29 @@ pub struct AuthorityDecision {
     pub reason: String,
 }
 
+impl AuthorityDecision {
+    /// The decision in one line, as the Markdown, HTML and OSCAL reports show it:
+    /// `attest allowed (policies: p0, p1): REASON`, or `(default)` when no policy decided.
+    pub fn describe(&self) -> String {
+        let mut out = self.action.clone();
+        if let Some(kind) = &self.kind {
+            out.push(' ');
+            out.push_str(kind);
+        }
+        out.push_str(if self.allowed { " allowed" } else { " denied" });
+        if self.policies.is_empty() {
+            out.push_str(" (default)");
+        } else {
+            out.push_str(" (policies: ");
+            out.push_str(&self.policies.join(", "));
+            out.push(')');
+        }
+        out.push_str(": ");
+        out.push_str(&self.reason);
+        out
+    }
+}
+
 /// One signature and its verification, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignatureResult {
@@ -521,6 +544,11 @@ pub struct AttestationUse {
     /// The authority's decision on that key attesting the control.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<AuthorityDecision>,
+    /// That signature records no time (SSH): it could not be checked against `as_of`, only
+    /// the attestation's own `date` was (written only when true). The authority sees this as
+    /// `context.dated == false`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undated: bool,
 }
 
 /// One file of the bundle.

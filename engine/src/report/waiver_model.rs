@@ -80,6 +80,11 @@ pub struct WaiverFileResult {
     /// Why it is refused (unsigned, bad signature, untrusted key, signed after `as_of`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The approving signature records no time (SSH): it could not be checked against
+    /// `as_of`, only the waivers' own dates were (written only when true). The authority
+    /// sees this as `context.dated == false`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undated: bool,
     /// Every signature found beside it and how it verified, in `.asc`, `.sig`, `.minisig`
     /// order.
     pub signatures: Vec<WaiverSignatureResult>,

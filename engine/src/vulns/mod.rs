@@ -198,6 +198,12 @@ pub struct VulnStatement {
     /// `products[].hashes`): the digest rule judges them against the artifacts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub product_sha256: Vec<crate::digest::Sha256Digest>,
+    /// Other names of the products the statement is about, when the format names them apart
+    /// from `package` (CSAF: the full product name, purl and CPE of each product whose
+    /// listing decided the status): a VEX statement covers the release when `package` or one
+    /// of these names it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
 }
 
 impl VulnStatement {

@@ -30,6 +30,9 @@ pub struct Approver {
     pub key_id: String,
     /// The signer's user id (OpenPGP), principal (SSH) or trusted comment (minisign).
     pub signer: Option<String>,
+    /// Whether the approving signature records when it was made (SSH signatures do not: the
+    /// file's own dates are then all that is judged against `as_of`).
+    pub dated: bool,
 }
 
 /// One signature found beside a waivers file, and how it verified.
@@ -112,16 +115,23 @@ pub fn approve(
             }),
         }
     }
-    let approver = checks.iter().find_map(|c| {
+    // The first signature that verified with a trusted key, a dated one before an undated
+    // one (an SSH signature records no time).
+    let approving = |c: &SignatureCheck, dated: bool| {
         let v = &c.verification;
-        (v.outcome == Outcome::Verified && v.trusted)
+        (v.outcome == Outcome::Verified && v.trusted && v.signed_at.is_some() == dated)
             .then(|| v.key_id.clone())
             .flatten()
             .map(|key_id| Approver {
                 key_id,
                 signer: v.signer.clone(),
+                dated,
             })
-    });
+    };
+    let approver = checks
+        .iter()
+        .find_map(|c| approving(c, true))
+        .or_else(|| checks.iter().find_map(|c| approving(c, false)));
     let refused = approver.is_none().then(|| refusal(file, &checks));
     Approval {
         file: file.to_owned(),

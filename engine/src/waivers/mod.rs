@@ -356,6 +356,7 @@ mod tests {
     fn the_approver_must_be_the_signer() {
         let (waivers, _) = parse_waivers("w.toml", EXAMPLE).unwrap();
         let signer = Approver {
+            dated: true,
             key_id: "C025C99C77B7650CC792B404F7AA08F7CED3225A".to_owned(),
             signer: Some("Priya Shah (security lead) <ciso@acme.example>".to_owned()),
         };

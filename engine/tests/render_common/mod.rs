@@ -398,6 +398,7 @@ fn attestations() -> Vec<AttestationUse> {
                 policies: Vec::new(),
                 reason: "no authority policy: every trusted key may attest, waive and sign".into(),
             }),
+            undated: false,
         },
         AttestationUse {
             control: "ACME-TRAINING".into(),
@@ -411,6 +412,7 @@ fn attestations() -> Vec<AttestationUse> {
             signature: None,
             key_id: None,
             decision: None,
+            undated: false,
         },
     ]
 }
@@ -537,6 +539,7 @@ pub fn finish(
             key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
             signer: Some("Head of Security <head-of-security@acme.example>".into()),
             reason: None,
+            undated: false,
             signatures: vec![WaiverSignatureResult {
                 path: "waivers.toml.asc".into(),
                 format: "openpgp".into(),

@@ -33,6 +33,10 @@ use expr::Typer;
 /// The deepest chain of imports followed.
 pub const MAX_IMPORT_DEPTH: usize = 32;
 
+/// The param that sets the longest a waiver may run (`expires - effective`); declared in a
+/// module, it must be a `duration` (a located error otherwise), and the evaluator reads it.
+pub const WAIVER_MAX_LIFETIME_PARAM: &str = "waiver_max_lifetime";
+
 /// What an `import` or `use` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportTarget {

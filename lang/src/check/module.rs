@@ -154,6 +154,21 @@ fn params(t: &mut Typer<'_>, module: &Module) -> BTreeMap<String, (Type, Span)> 
     for item in &module.items {
         let Item::Param(p) = item else { continue };
         let ty = resolve_type(t, &p.ty);
+        if p.name.name == super::WAIVER_MAX_LIFETIME_PARAM
+            && !matches!(ty, Type::Duration | Type::Error)
+        {
+            let d = t
+                .diag(
+                    Code::TypeMismatch,
+                    p.ty.span,
+                    format!(
+                        "param `{}` sets the longest a waiver may run: it must be a `duration`, not `{ty}`",
+                        p.name.name
+                    ),
+                )
+                .with_help("declare it as `param waiver_max_lifetime: duration = 12 months` (vouch never falls back to a default for a limit it cannot read)");
+            t.report(d);
+        }
         if is_constant(&p.default) {
             let before = t.diags.len();
             t.expect_type(&p.default, &ty);

@@ -15,6 +15,10 @@ use crate::evidence::{AttestationFact, AttestationSignature};
 use crate::report::AuthorityDecision;
 use crate::signatures::Outcome;
 
+/// What an accepted attestation with an undated signature says about it.
+pub(crate) const UNDATED: &str = "undated signature (SSH signatures record no time): only the \
+     attestation's own date was judged against as_of";
+
 /// What judging one attestation found.
 #[derive(Debug, Default)]
 pub(super) struct Judged {
@@ -26,6 +30,9 @@ pub(super) struct Judged {
     pub key_id: Option<String>,
     /// The authority's decision on that key.
     pub decision: Option<AuthorityDecision>,
+    /// That signature records no time (SSH): only the attestation's own date could be judged
+    /// against `as_of`.
+    pub undated: bool,
     /// One line per signature, for `vouch explain`.
     pub trace: Vec<String>,
 }
@@ -127,8 +134,13 @@ fn signatures(
             s.format.as_str(),
             match (&why, &decision) {
                 (None, Some(d)) => format!(
-                    "verified, key {}; {}",
+                    "verified, key {}{}; {}",
                     s.verification.key_id.as_deref().unwrap_or("-"),
+                    if s.verification.signed_at.is_none() {
+                        format!(", {UNDATED}")
+                    } else {
+                        String::new()
+                    },
                     decision_text(d.allowed, &d.reason, &d.policies)
                 ),
                 (Some(why), _) => why.clone(),
@@ -141,6 +153,7 @@ fn signatures(
         {
             judged.signature = Some(s.path.clone());
             judged.key_id = s.verification.key_id.clone();
+            judged.undated = s.verification.signed_at.is_none();
             judged.decision = Some(AuthorityDecision {
                 action: "attest".to_owned(),
                 kind: None,
@@ -186,6 +199,7 @@ fn signature(
                 action: Action::Attest,
                 control: Some(control),
                 missing_evidence: false,
+                dated: v.signed_at.is_some(),
             });
             let why = (!decision.allowed).then(|| {
                 format!(

@@ -337,5 +337,14 @@ fn finding(out: &mut String, f: &Finding, waivers: &HashMap<&str, &WaiverResult>
     }
     out.push_str("<p class=\"expect\">Expectation at ");
     code(out, &f.expect);
+    out.push_str("; fingerprint ");
+    code(out, &f.fingerprint);
+    if let Some(subject) = &f.subject {
+        out.push_str("; subject ");
+        code(out, subject);
+    }
+    if f.missing_evidence {
+        out.push_str(" (missing evidence)");
+    }
     out.push_str("</p></li>\n");
 }

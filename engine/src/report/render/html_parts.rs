@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::common::plural;
 use super::html::{anchor, code, t};
-use crate::report::model::Report;
+use crate::report::model::{AuthorityDecision, Report};
 
 /// The inline style sheet: plain system fonts, status colours that keep a text label (so a
 /// grey print still reads), and print rules (no navigation, controls not split across pages).
@@ -120,7 +120,20 @@ pub(super) fn waivers(out: &mut String, report: &Report) {
             out.push_str("subject ");
             code(out, subject);
         }
-        for cell in [&w.approver, &w.effective, &w.expires, &w.justification] {
+        out.push_str("</td><td>");
+        t(out, &w.approver);
+        if let Some(key) = &w.approver_key_id {
+            out.push_str("<br>key ");
+            code(out, key);
+        }
+        for d in [&w.decision, &w.missing_evidence_decision]
+            .into_iter()
+            .flatten()
+        {
+            out.push_str("<br>");
+            t(out, &d.describe());
+        }
+        for cell in [&w.effective, &w.expires, &w.justification] {
             out.push_str("</td><td>");
             t(out, cell);
         }
@@ -146,7 +159,8 @@ pub(super) fn attestations(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("<table>\n<thead><tr><th>Control</th><th>Statement</th><th>Attested by</th>");
-    out.push_str("<th>Date</th><th>Accepted</th><th>File</th></tr></thead>\n<tbody>\n");
+    out.push_str("<th>Date</th><th>Accepted</th><th>Signing key and authority</th>");
+    out.push_str("<th>File</th></tr></thead>\n<tbody>\n");
     for a in &report.attestations {
         out.push_str("<tr><td><a href=\"#");
         anchor(out, &a.control);
@@ -169,12 +183,36 @@ pub(super) fn attestations(out: &mut String, report: &Report) {
             }
         }
         out.push_str("</td><td>");
+        key_and_decision(out, a.key_id.as_deref(), a.decision.as_ref());
+        if a.undated {
+            out.push_str("<br>undated signature: only the attestation's date was judged");
+        }
+        out.push_str("</td><td>");
         code(out, &a.path);
+        if let Some(sig) = &a.signature {
+            out.push_str("<br>signature ");
+            code(out, sig);
+        }
         out.push_str("<br>sha256 ");
         code(out, &a.sha256);
         out.push_str("</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// A signing key (or "unsigned") and the authority's decision on it, with its policies.
+fn key_and_decision(out: &mut String, key: Option<&str>, decision: Option<&AuthorityDecision>) {
+    match key {
+        Some(key) => {
+            out.push_str("key ");
+            code(out, key);
+        }
+        None => out.push_str("no trusted signature"),
+    }
+    if let Some(d) = decision {
+        out.push_str("<br>");
+        t(out, &d.describe());
+    }
 }
 
 /// Every signature and how it verified, and the trusted keys.

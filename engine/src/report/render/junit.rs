@@ -219,6 +219,14 @@ fn body(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverResu
             let _ = write!(text, " [{}]", common::waiver_note(w, waivers));
         }
         text.push('\n');
+        let _ = write!(text, "   fingerprint: {}", f.fingerprint);
+        if let Some(subject) = &f.subject {
+            let _ = write!(text, ", subject: {subject}");
+        }
+        if f.missing_evidence {
+            text.push_str(" (missing evidence)");
+        }
+        text.push('\n');
         for e in &f.evidence {
             let _ = write!(text, "   evidence: {}", e.path);
             if let Some(loc) = &e.location {

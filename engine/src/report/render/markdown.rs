@@ -1,6 +1,7 @@
 //! The Markdown report: a header, a summary table by principle, then every failing control
 //! with its findings and remediation, controls with errors, a table of all controls, waivers
-//! and bundle problems. GitHub-flavoured Markdown (tables), fit for a pull-request comment or
+//! (with the approver's key and the authority's decisions), attestations (with the signing
+//! key and the authority's decision), signatures and bundle problems. GitHub-flavoured Markdown (tables), fit for a pull-request comment or
 //! a CI job summary. All report text goes through [`escape::markdown`], so it cannot open a
 //! link, an HTML tag or a table cell.
 
@@ -21,6 +22,7 @@ pub(crate) fn render(report: &Report) -> String {
     errors(&mut out, report);
     all_controls(&mut out, report);
     waiver_table(&mut out, report);
+    attestation_table(&mut out, report);
     signature_table(&mut out, report);
     bundle_problems(&mut out, report);
     while out.ends_with("\n\n") {
@@ -313,6 +315,17 @@ fn waiver_table(out: &mut String, report: &Report) {
         }
         let _ = write!(out, " | {} | ", w.matched);
         t(out, &w.approver);
+        if let Some(key) = &w.approver_key_id {
+            out.push_str(", key ");
+            code(out, key);
+        }
+        for d in [&w.decision, &w.missing_evidence_decision]
+            .into_iter()
+            .flatten()
+        {
+            out.push_str("; ");
+            t(out, &d.describe());
+        }
         out.push_str(" | ");
         t(out, &w.effective);
         out.push_str(" | ");
@@ -340,6 +353,47 @@ fn waiver_table(out: &mut String, report: &Report) {
             out.push_str(" (");
             t(out, reason);
             out.push(')');
+        }
+        out.push_str(" |\n");
+    }
+    out.push('\n');
+}
+
+fn attestation_table(out: &mut String, report: &Report) {
+    if report.attestations.is_empty() {
+        return;
+    }
+    out.push_str("## Attestations\n\n");
+    out.push_str("| Control | Statement | Attested by | Date | Accepted | Signing key | Authority | File |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for a in &report.attestations {
+        for (i, cell) in [&a.control, &a.statement, &a.attested_by, &a.date]
+            .into_iter()
+            .enumerate()
+        {
+            out.push_str(if i == 0 { "| " } else { " | " });
+            t(out, cell);
+        }
+        out.push_str(if a.accepted { " | yes" } else { " | no" });
+        if let Some(r) = &a.reason {
+            out.push_str(": ");
+            t(out, r);
+        }
+        out.push_str(" | ");
+        code(out, a.key_id.as_deref().unwrap_or("-"));
+        if a.undated {
+            out.push_str(" (undated signature)");
+        }
+        out.push_str(" | ");
+        match &a.decision {
+            Some(d) => t(out, &d.describe()),
+            None => out.push('-'),
+        }
+        out.push_str(" | ");
+        code(out, &a.path);
+        if let Some(sig) = &a.signature {
+            out.push_str(", signature ");
+            code(out, sig);
         }
         out.push_str(" |\n");
     }

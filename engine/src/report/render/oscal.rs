@@ -14,7 +14,10 @@
 //!   findings (its outcome), one per attestation (method `EXAMINE`) and one per bundle problem.
 //! - `findings`: one per control, targeting the control as an objective
 //!   (`objective-id`), `satisfied` for pass and not applicable and `not-satisfied` otherwise,
-//!   with props for severity, status and principles, linked to its observations and risks.
+//!   with props for severity, status, principles and `findings-omitted` (findings past the
+//!   report's per-control cap, when there are any), linked to its observations and risks.
+//!   A finding's observation carries its `fingerprint`; an attestation's, its `signing-key`,
+//!   the `authority-decision` and each determining `authority-policy`.
 //! - `risks`: one per waiver: `deviation-approved` when applied, `open` when expired,
 //!   `deviation-requested` when not yet effective, `closed` when unused.
 //! - `back-matter`: the policy and every bundle file, each with its SHA-256.
@@ -88,10 +91,28 @@ pub(crate) fn render(report: &Report) -> String {
                 description.push_str(r);
             }
             description.push(')');
+            let mut props = vec![prop("control", &c.id)];
+            match &a.key_id {
+                Some(key) => {
+                    description.push_str(&format!("; signed with key {key}"));
+                    props.push(prop("signing-key", key));
+                }
+                None => description.push_str("; no signature by a trusted key"),
+            }
+            if let Some(d) = &a.decision {
+                description.push_str("; authority: ");
+                description.push_str(&d.describe());
+                props.push(prop(
+                    "authority-decision",
+                    if d.allowed { "allowed" } else { "denied" },
+                ));
+                props.extend(d.policies.iter().map(|p| prop("authority-policy", p)));
+            }
             observations.push(json!({
                 "uuid": ids.uuid("attestation", &i.to_string()),
                 "title": md_line(&format!("{}: attestation", c.id)),
                 "description": md(&description),
+                "props": props,
                 "methods": ["EXAMINE"],
                 "relevant-evidence": [evidence(&ids, &a.path, None, a.sha256.as_str())],
                 "collected": report.as_of,
@@ -300,7 +321,11 @@ fn control_observations(ids: &Ids, report: &Report, c: &ControlResult, out: &mut
             json!(md_line(&format!("{}: finding {}", c.id, i + 1))),
         );
         o.insert("description".into(), json!(md(&f.message)));
-        let mut props = vec![prop("control", &c.id), prop("expect", &f.expect)];
+        let mut props = vec![
+            prop("control", &c.id),
+            prop("expect", &f.expect),
+            prop("fingerprint", &f.fingerprint),
+        ];
         if let Some(w) = &f.waived_by {
             props.push(prop("waived-by", w));
         }
@@ -354,6 +379,11 @@ fn finding(ids: &Ids, report: &Report, c: &ControlResult, related: Vec<Value>) -
             c.findings.len() - open
         ));
     }
+    if let Some(more) = common::more_findings(c.findings_omitted) {
+        description.push(' ');
+        description.push_str(&more);
+        description.push('.');
+    }
     let mut text = md(&description);
     if let Some(r) = &c.remediation {
         text.push_str("\n\nRemediation: ");
@@ -366,6 +396,9 @@ fn finding(ids: &Ids, report: &Report, c: &ControlResult, related: Vec<Value>) -
     ];
     for p in &c.provisions {
         props.push(prop("principle", p));
+    }
+    if c.findings_omitted > 0 {
+        props.push(prop("findings-omitted", &c.findings_omitted.to_string()));
     }
     let mut f = Map::new();
     f.insert("uuid".into(), json!(ids.uuid("finding", &c.id)));

@@ -13,10 +13,14 @@
 //!   `run.artifacts` lists each cited file once with its sha-256.
 //! - `partialFingerprints["vouch/v1"]` is the sha256 of the control id, the message and the
 //!   evidence paths and locations: stable across releases while the same problem persists.
+//!   `partialFingerprints["vouchFinding/v1"]` is the finding's own fingerprint (`vf1:...`),
+//!   the name a waiver gives it.
 //! - Waived findings carry a `suppressions` entry (kind `external`, status `accepted`, the
 //!   waiver's justification, approver and expiry).
 //! - GitHub's limits are kept: at most 25,000 results (most severe first when cut; the cut
 //!   is recorded in `run.properties`), 100 locations per result and 20 tags per rule.
+//! - `run.properties.findingsOmitted` maps each control that has more findings than the
+//!   report lists (`findings_omitted` in the JSON report) to how many more.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -89,6 +93,16 @@ pub(crate) fn render(report: &Report) -> String {
     properties.insert("framework".into(), json!(report.policy.framework));
     if dropped > 0 {
         properties.insert("omittedResults".into(), json!(dropped));
+    }
+    // Findings past a control's cap, which the report itself does not list.
+    let omitted: Map<String, Value> = report
+        .controls
+        .iter()
+        .filter(|c| c.findings_omitted > 0)
+        .map(|c| (c.id.clone(), json!(c.findings_omitted)))
+        .collect();
+    if !omitted.is_empty() {
+        properties.insert("findingsOmitted".into(), Value::Object(omitted));
     }
 
     let mut driver = Map::new();
@@ -291,7 +305,10 @@ fn result(
             r.insert("locations".into(), Value::Array(locations));
             r.insert(
                 "partialFingerprints".into(),
-                json!({ "vouch/v1": fingerprint(&c.id, &f.message, &f.evidence) }),
+                json!({
+                    "vouch/v1": fingerprint(&c.id, &f.message, &f.evidence),
+                    "vouchFinding/v1": f.fingerprint,
+                }),
             );
             if let Some(w) = &f.waived_by {
                 r.insert("suppressions".into(), json!([suppression(w, waivers)]));
