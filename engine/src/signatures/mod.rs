@@ -17,7 +17,9 @@ pub mod intoto;
 mod keyed;
 pub mod minisign;
 pub mod openpgp;
+pub mod keyless;
 pub mod sigstore;
+pub mod sigstore_crypto;
 pub mod ssh;
 
 use std::io::{self, Read};
@@ -85,6 +87,11 @@ pub enum Outcome {
     /// Valid and by a trusted key, but the authority policy (`--authority`) does not permit
     /// that key to sign this kind of evidence.
     NotPermitted,
+    /// A keyless Sigstore signature that verifies against a Sigstore trusted root (Fulcio
+    /// certificate chain at the signing time, its SCT, the Rekor entry and its proof, the
+    /// signature): valid for the certificate's `identity` and `issuer`, which a policy must
+    /// allow. Never `trusted` by itself.
+    Keyless,
 }
 
 impl Outcome {
@@ -100,6 +107,7 @@ impl Outcome {
             Outcome::MissingFile => "missing-file",
             Outcome::SignedAfterAsOf => "signed-after-as-of",
             Outcome::NotPermitted => "not-permitted",
+            Outcome::Keyless => "keyless",
         }
     }
 }
@@ -122,9 +130,17 @@ pub struct Verification {
     /// The key id or fingerprint, as the format writes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// When it was signed, where the format records it.
+    /// When it was signed, where the format records it (for Sigstore bundles, the earliest
+    /// verified transparency-log or RFC 3161 time; an unverified time never counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<Timestamp>,
+    /// For keyless signatures: the certificate's identity (its subject alternative name: a
+    /// URI such as a CI workflow, or an email address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// For keyless signatures: the OIDC issuer the certificate records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 impl Verification {
@@ -138,6 +154,8 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
+            identity: None,
+            issuer: None,
         }
     }
 
@@ -152,6 +170,8 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
+            identity: None,
+            issuer: None,
         }
     }
 
@@ -167,6 +187,19 @@ impl Verification {
         self
     }
 
+    /// Sets the keyless identity and OIDC issuer.
+    pub fn with_identity(mut self, identity: Option<String>, issuer: Option<String>) -> Self {
+        self.identity = identity;
+        self.issuer = issuer;
+        self
+    }
+
+    /// Whether it counts as verified evidence before any identity rule: verified with a
+    /// trusted key, or keyless against a Sigstore trusted root.
+    pub fn counts_as_verified(&self) -> bool {
+        matches!(self.outcome, Outcome::Verified | Outcome::Keyless)
+    }
+
     /// Sets the signing time.
     pub fn with_signed_at(mut self, signed_at: Option<Timestamp>) -> Self {
         self.signed_at = signed_at;
@@ -179,7 +212,7 @@ impl Verification {
 /// Formats that record no signing time are left as they are.
 pub fn judged_at(v: Verification, as_of: Option<Timestamp>) -> Verification {
     match (v.outcome, v.signed_at, as_of) {
-        (Outcome::Verified, Some(signed), Some(as_of)) if signed > as_of => Verification {
+        (Outcome::Verified | Outcome::Keyless, Some(signed), Some(as_of)) if signed > as_of => Verification {
             outcome: Outcome::SignedAfterAsOf,
             trusted: false,
             reason: Some(format!("made {signed}, after as_of {as_of}")),
