@@ -17,6 +17,7 @@ pub mod intoto;
 mod keyed;
 pub mod minisign;
 pub mod openpgp;
+pub mod pep740;
 pub mod keyless;
 pub mod sigstore;
 pub mod sigstore_crypto;
