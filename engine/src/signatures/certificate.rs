@@ -51,7 +51,9 @@ impl Certificate {
     pub fn from_bundle(bundle: &sigstore_types::Bundle) -> Certificate {
         bundle
             .signing_certificate()
-            .map_or_else(Certificate::default, |der| Certificate::from_der(der.as_bytes()))
+            .map_or_else(Certificate::default, |der| {
+                Certificate::from_der(der.as_bytes())
+            })
     }
 
     /// Reads the first `CERTIFICATE` block of PEM text; an unreadable one claims nothing.

@@ -34,6 +34,8 @@ pub struct SigstoreRoot {
     /// Where it was read from (`--trust` file, or `sigstore public-good (embedded)`).
     pub origin: String,
     verifier: Arc<Verifier>,
+    /// The key ids of its transparency logs.
+    logs: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for SigstoreRoot {
@@ -52,10 +54,29 @@ impl SigstoreRoot {
             .map_err(|e| format!("not a valid Sigstore trusted root: {e}"))?;
         let verifier =
             Verifier::new(&root).map_err(|e| format!("unusable Sigstore trusted root: {e}"))?;
+        let logs = root
+            .tlogs
+            .iter()
+            .map(|log| log.log_id.key_id.as_bytes().to_vec())
+            .collect();
         Ok(SigstoreRoot {
             origin: origin.to_owned(),
             verifier: Arc::new(verifier),
+            logs,
         })
+    }
+
+    /// The first transparency-log entry of `bundle` whose log this root does not know (its
+    /// key id, base64).
+    fn unknown_log(&self, bundle: &Bundle) -> Option<String> {
+        use base64::Engine as _;
+        bundle
+            .verification_material
+            .tlog_entries
+            .iter()
+            .map(|e| e.log_id.key_id.as_bytes())
+            .find(|id| !self.logs.iter().any(|known| known.as_slice() == *id))
+            .map(|id| base64::engine::general_purpose::STANDARD.encode(id))
     }
 }
 
@@ -140,6 +161,13 @@ pub fn verify(bundle: &Bundle, against: &Against<'_>, keys: &Keys<'_>) -> Verifi
     let policy = VerificationPolicy::any_identity();
     let mut failures = Vec::new();
     for root in &roots {
+        if let Some(log) = root.unknown_log(bundle) {
+            failures.push((
+                root.origin.as_str(),
+                Failure::UnknownLog(format!("its transparency log {log} is not in it")),
+            ));
+            continue;
+        }
         let result = match against {
             Against::File(signed) => match reader(signed) {
                 Ok(r) => root.verifier.verify_reader(r, bundle, &policy),
@@ -180,23 +208,48 @@ pub fn verify(bundle: &Bundle, against: &Against<'_>, keys: &Keys<'_>) -> Verifi
                 };
                 return v;
             }
-            Err(e) => failures.push((root.origin.as_str(), e)),
+            Err(e) => failures.push((root.origin.as_str(), Failure::Verifier(e))),
         }
     }
     let (outcome, reason) = judge_failures(&failures);
     Verification::failed(outcome, false, reason).with_identity(claimed.identity, claimed.issuer)
 }
 
+/// Why one root did not verify a bundle.
+enum Failure {
+    /// A log the root does not know: not trusted (not tampered with).
+    UnknownLog(String),
+    /// The verifier's error.
+    Verifier(sigstore_verify::Error),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::UnknownLog(why) => f.write_str(why),
+            Failure::Verifier(e) => e.fmt(f),
+        }
+    }
+}
+
 /// The outcome and reason of a bundle no root verified.
-fn judge_failures(failures: &[(&str, sigstore_verify::Error)]) -> (Outcome, String) {
+fn judge_failures(failures: &[(&str, Failure)]) -> (Outcome, String) {
     use sigstore_verify::Error as E;
-    let rank = |e: &E| match e {
-        E::SignatureInvalid(_) | E::ArtifactMismatch(_) => (0, Outcome::BadSignature),
-        E::TransparencyLog(_) | E::Timestamp(_) => (1, Outcome::BadSignature),
-        E::UnsupportedArtifact(_) | E::UnsupportedBundle(_) => (3, Outcome::Unsupported),
-        E::InvalidBundle(_) | E::Types(_) | E::Bundle(_) => (2, Outcome::Malformed),
-        _ => (4, Outcome::UntrustedKey),
+    use sigstore_verify::TransparencyLogError as T;
+    let rank = |e: &Failure| match e {
+        Failure::UnknownLog(_) => (4, Outcome::UntrustedKey),
+        Failure::Verifier(e) => rank_error(e),
     };
+    fn rank_error(e: &E) -> (u8, Outcome) {
+        match e {
+            E::TransparencyLog(T::UnknownLog { .. }) => (4, Outcome::UntrustedKey),
+            E::SignatureInvalid(_) | E::ArtifactMismatch(_) => (0, Outcome::BadSignature),
+            E::TransparencyLog(_) | E::Timestamp(_) => (1, Outcome::BadSignature),
+            E::UnsupportedArtifact(_) | E::UnsupportedBundle(_) => (3, Outcome::Unsupported),
+            E::InvalidBundle(_) | E::Types(_) | E::Bundle(_) => (2, Outcome::Malformed),
+            _ => (4, Outcome::UntrustedKey),
+        }
+    }
     let worst = failures.iter().min_by_key(|(_, e)| rank(e).0);
     match worst {
         Some((origin, e)) => {
@@ -205,7 +258,10 @@ fn judge_failures(failures: &[(&str, sigstore_verify::Error)]) -> (Outcome, Stri
                 Outcome::UntrustedKey => "keyless signature does not verify against",
                 _ => "keyless bundle fails against",
             };
-            (outcome, format!("{what} the Sigstore trusted root {origin}: {e}"))
+            (
+                outcome,
+                format!("{what} the Sigstore trusted root {origin}: {e}"),
+            )
         }
         None => (
             Outcome::UntrustedKey,
@@ -275,9 +331,8 @@ pub fn managed_key_time(
     if material.tlog_entries.is_empty() && !has_tsa {
         return Ok(None);
     }
-    let policy = PublicKeyVerificationPolicy::new(sigstore_types::DerPublicKey::new(
-        spki_der.to_vec(),
-    ));
+    let policy =
+        PublicKeyVerificationPolicy::new(sigstore_types::DerPublicKey::new(spki_der.to_vec()));
     let mut failures = Vec::new();
     for root in roots(keys) {
         let result = match signed {

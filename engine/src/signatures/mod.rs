@@ -15,10 +15,10 @@ pub mod cosign;
 pub mod dsse;
 pub mod intoto;
 mod keyed;
+pub mod keyless;
 pub mod minisign;
 pub mod openpgp;
 pub mod pep740;
-pub mod keyless;
 pub mod sigstore;
 pub mod sigstore_crypto;
 pub mod ssh;
@@ -213,12 +213,14 @@ impl Verification {
 /// Formats that record no signing time are left as they are.
 pub fn judged_at(v: Verification, as_of: Option<Timestamp>) -> Verification {
     match (v.outcome, v.signed_at, as_of) {
-        (Outcome::Verified | Outcome::Keyless, Some(signed), Some(as_of)) if signed > as_of => Verification {
-            outcome: Outcome::SignedAfterAsOf,
-            trusted: false,
-            reason: Some(format!("made {signed}, after as_of {as_of}")),
-            ..v
-        },
+        (Outcome::Verified | Outcome::Keyless, Some(signed), Some(as_of)) if signed > as_of => {
+            Verification {
+                outcome: Outcome::SignedAfterAsOf,
+                trusted: false,
+                reason: Some(format!("made {signed}, after as_of {as_of}")),
+                ..v
+            }
+        }
         _ => v,
     }
 }

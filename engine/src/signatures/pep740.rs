@@ -16,7 +16,8 @@ pub fn is_pep740(value: &Value) -> bool {
     let Some(object) = value.as_object() else {
         return false;
     };
-    let attestation = object.contains_key("verification_material") && object.contains_key("envelope");
+    let attestation =
+        object.contains_key("verification_material") && object.contains_key("envelope");
     let provenance = object
         .get("attestation_bundles")
         .is_some_and(Value::is_array);
@@ -97,9 +98,18 @@ mod tests {
     #[test]
     fn broken_objects_say_why() {
         for (value, why) in [
-            (json!({"version": 2, "envelope": {}, "verification_material": {}}), "version 2"),
-            (json!({"version": 1, "envelope": {}, "verification_material": {}}), "certificate"),
-            (json!({"version": 1, "attestation_bundles": [{}]}), "no `attestations`"),
+            (
+                json!({"version": 2, "envelope": {}, "verification_material": {}}),
+                "version 2",
+            ),
+            (
+                json!({"version": 1, "envelope": {}, "verification_material": {}}),
+                "certificate",
+            ),
+            (
+                json!({"version": 1, "attestation_bundles": [{}]}),
+                "no `attestations`",
+            ),
         ] {
             assert!(is_pep740(&value), "{value}");
             let err = bundles(&value).err().unwrap_or_default();

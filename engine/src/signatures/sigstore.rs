@@ -191,7 +191,9 @@ impl SigstoreBundle {
                     Ok(bundle) => {
                         super::keyless::verify(bundle, &super::keyless::Against::File(signed), keys)
                     }
-                    Err(e) => keyed::keyless(&format!("keyless bundle vouch cannot verify ({e})"), c),
+                    Err(e) => {
+                        keyed::keyless(&format!("keyless bundle vouch cannot verify ({e})"), c)
+                    }
                 };
             }
             Material::PublicKey { hint } => hint.as_deref(),
@@ -324,8 +326,7 @@ impl SigstoreBundle {
     /// not verify, the stated time does not count: the signature stays, with no signing
     /// time, and its `reason` says why.
     fn timed(&self, v: Verification, signed: &Signed<'_>, keys: &Keys<'_>) -> Verification {
-        if v.outcome != Outcome::Verified || !matches!(self.material, Material::PublicKey { .. })
-        {
+        if v.outcome != Outcome::Verified || !matches!(self.material, Material::PublicKey { .. }) {
             return v;
         }
         let Ok(bundle) = &self.parsed else {
