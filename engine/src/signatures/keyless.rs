@@ -212,7 +212,10 @@ pub fn verify(bundle: &Bundle, against: &Against<'_>, keys: &Keys<'_>) -> Verifi
         }
     }
     let (outcome, reason) = judge_failures(&failures);
-    Verification::failed(outcome, false, reason).with_identity(claimed.identity, claimed.issuer)
+    // The identity the certificate claims, unverified, as before keyless verification.
+    Verification::failed(outcome, false, reason)
+        .with_signer(claimed.identity.clone())
+        .with_identity(claimed.identity, claimed.issuer)
 }
 
 /// Why one root did not verify a bundle.

@@ -46,6 +46,9 @@ pub struct SigstoreBundle {
     version: String,
     material: Material,
     content: Content,
+    /// The earliest `integratedTime` its transparency-log entries state, unverified: never a
+    /// signing time; it can only make a signature fail (stated after `as_of`).
+    stated_at: Option<jiff::Timestamp>,
     /// The bundle as the Sigstore verifier reads it, or why it cannot.
     parsed: Result<Arc<sigstore_types::Bundle>, String>,
 }
@@ -117,14 +120,14 @@ impl SigstoreBundle {
                 );
             }
         };
-        // A stated `integratedTime` is read only to refuse an unreadable one: it is never a
-        // signing time unless the verifier verifies it.
-        logged_at(value.get("verificationMaterial"))?;
+        // A stated `integratedTime` is never a signing time unless the verifier verifies it.
+        let stated_at = logged_at(value.get("verificationMaterial"))?;
         let parsed = super::keyless::parse_bundle(value).map(Arc::new);
         Ok(SigstoreBundle {
             version,
             material,
             content,
+            stated_at,
             parsed,
         })
     }
@@ -323,15 +326,13 @@ impl Verifier for SigstoreBundle {
 impl SigstoreBundle {
     /// A keyed signature that verified, with the time its transparency-log entries and
     /// timestamps verify at (keyless ones carry theirs already). When they are there but do
-    /// not verify, the stated time does not count: the signature stays, with no signing
-    /// time, and its `reason` says why.
+    /// not verify, the stated time is no signing time: the signature stays, with none, and
+    /// its `reason` says why; unless the stated time is after `as_of`, which fails it
+    /// (an unverified claim may only count against a signature).
     fn timed(&self, v: Verification, signed: &Signed<'_>, keys: &Keys<'_>) -> Verification {
         if v.outcome != Outcome::Verified || !matches!(self.material, Material::PublicKey { .. }) {
             return v;
         }
-        let Ok(bundle) = &self.parsed else {
-            return v;
-        };
         let key = keys
             .trusted
             .pem()
@@ -343,11 +344,33 @@ impl SigstoreBundle {
             Content::Message { .. } => Some(signed),
             Content::Dsse(_) => None,
         };
-        match super::keyless::managed_key_time(bundle, key.der(), against, keys) {
+        let time = match &self.parsed {
+            Ok(bundle) => super::keyless::managed_key_time(bundle, key.der(), against, keys),
+            // Log entries the verifier cannot read do not verify.
+            Err(e) if self.stated_at.is_some() => Err(format!(
+                "its transparency-log entry does not verify: the Sigstore verifier cannot \
+                 read the bundle ({e})"
+            )),
+            Err(_) => Ok(None),
+        };
+        match time {
             Ok(at) => v.with_signed_at(at),
-            Err(why) => Verification {
-                reason: Some(format!("signing time unknown: {why}")),
-                ..v.with_signed_at(None)
+            // Unverified, a stated time counts only against the signature: one after as_of
+            // says it did not exist then.
+            Err(why) => match (self.stated_at, keys.as_of) {
+                (Some(stated), Some(as_of)) if stated > as_of => Verification {
+                    outcome: Outcome::SignedAfterAsOf,
+                    trusted: false,
+                    reason: Some(format!(
+                        "made {stated}, after as_of {as_of}, as its transparency-log entry \
+                         states (unverified: {why})"
+                    )),
+                    ..v.with_signed_at(None)
+                },
+                _ => Verification {
+                    reason: Some(format!("signing time unknown: {why}")),
+                    ..v.with_signed_at(None)
+                },
             },
         }
     }
