@@ -35,6 +35,11 @@ fn corpus(test: &str) -> Option<PathBuf> {
 
 /// The policy: the pack, with `keyless_identities` when given (identity, issuer).
 fn policy(dir: &Path, allowed: &[(&str, &str)]) -> String {
+    policy_with(dir, allowed, "")
+}
+
+/// The policy, with `more` params after `keyless_identities` (`, name = value`).
+fn policy_with(dir: &Path, allowed: &[(&str, &str)], more: &str) -> String {
     let table: Vec<String> = allowed
         .iter()
         .map(|(identity, issuer)| format!("  \"{identity}\": \"{issuer}\",\n"))
@@ -42,7 +47,10 @@ fn policy(dir: &Path, allowed: &[(&str, &str)]) -> String {
     let with = if allowed.is_empty() {
         String::new()
     } else {
-        format!(" with {{ keyless_identities = {{\n{}}} }}", table.concat())
+        format!(
+            " with {{ keyless_identities = {{\n{}}}{more} }}",
+            table.concat()
+        )
     };
     let text = format!(
         "policy \"p\" {{\n  title = \"P\"\n  framework = \"uk-sscop\"\n}}\n\nuse std.uk_sscop{with}\n"
@@ -270,7 +278,9 @@ fn a_pypi_sdist_is_covered_by_its_pep740_attestation() {
         &[("pypi_attestations-0.0.19.tar.gz.publish.attestation", &attestation)],
     );
     let oauth = "https://github.com/login/oauth";
-    let report = evaluate(&policy(&dir, &[]), &b, &[]);
+    // PyPI's publish attestation is provenance of another predicate type than SLSA's.
+    let types = ", provenance_types = [\"https://docs.pypi.org/attestations/publish/v1\"]";
+    let report = evaluate(&policy_with(&dir, &[("someone@example.com", oauth)], types), &b, &[]);
     let (status, messages) = control(&report, "PROVENANCE");
     assert_eq!(status, "fail");
     assert!(
@@ -279,12 +289,12 @@ fn a_pypi_sdist_is_covered_by_its_pep740_attestation() {
             .any(|m| m.contains(&format!("\"jku@goto.fi\": \"{oauth}\""))),
         "{messages:#?}"
     );
-    let report = evaluate(&policy(&dir, &[("jku@goto.fi", oauth)]), &b, &[]);
+    let report = evaluate(&policy_with(&dir, &[("jku@goto.fi", oauth)], types), &b, &[]);
     assert_eq!(control(&report, "PROVENANCE").0, "pass", "{report:#}");
 
     // Another file under the sdist's name: the attestation names it no more.
     std::fs::write(b.join("dist/pypi_attestations-0.0.19.tar.gz"), b"not the sdist").unwrap();
-    let report = evaluate(&policy(&dir, &[("jku@goto.fi", oauth)]), &b, &[]);
+    let report = evaluate(&policy_with(&dir, &[("jku@goto.fi", oauth)], types), &b, &[]);
     assert_eq!(control(&report, "PROVENANCE").0, "fail");
 }
 
