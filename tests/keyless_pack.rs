@@ -166,7 +166,12 @@ fn keyless_counts_only_for_an_allowed_identity() {
     // Allowed: both pass.
     let report = evaluate(&policy(&dir, &[(BEACON, GITHUB_ISSUER)]), &b, &[]);
     for id in ["SIGNED-ARTIFACTS", "PROVENANCE"] {
-        assert_eq!(control(&report, id).0, "pass", "{id}: {:#?}", control(&report, id));
+        assert_eq!(
+            control(&report, id).0,
+            "pass",
+            "{id}: {:#?}",
+            control(&report, id)
+        );
     }
 
     // Another identity allowed, or the right one from another issuer: neither counts.
@@ -230,7 +235,10 @@ fn fetch(test: &str, dir: &Path, program: &str, args: &[&str]) -> Option<()> {
             eprintln!(
                 "skipping {test}: `{program} {}` failed (registry unreachable?): {}",
                 args.join(" "),
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             );
             None
         }
@@ -270,17 +278,24 @@ fn a_pypi_sdist_is_covered_by_its_pep740_attestation() {
         return;
     }
     let sdist = download.join("pypi_attestations-0.0.19.tar.gz");
-    let attestation = corpus
-        .join("pep740/pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp");
+    let attestation =
+        corpus.join("pep740/pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp");
     let b = bundle(
         &dir,
         &[("pypi_attestations-0.0.19.tar.gz", &sdist)],
-        &[("pypi_attestations-0.0.19.tar.gz.publish.attestation", &attestation)],
+        &[(
+            "pypi_attestations-0.0.19.tar.gz.publish.attestation",
+            &attestation,
+        )],
     );
     let oauth = "https://github.com/login/oauth";
     // PyPI's publish attestation is provenance of another predicate type than SLSA's.
     let types = ", provenance_types = [\"https://docs.pypi.org/attestations/publish/v1\"]";
-    let report = evaluate(&policy_with(&dir, &[("someone@example.com", oauth)], types), &b, &[]);
+    let report = evaluate(
+        &policy_with(&dir, &[("someone@example.com", oauth)], types),
+        &b,
+        &[],
+    );
     let (status, messages) = control(&report, "PROVENANCE");
     assert_eq!(status, "fail");
     assert!(
@@ -289,12 +304,24 @@ fn a_pypi_sdist_is_covered_by_its_pep740_attestation() {
             .any(|m| m.contains(&format!("\"jku@goto.fi\": \"{oauth}\""))),
         "{messages:#?}"
     );
-    let report = evaluate(&policy_with(&dir, &[("jku@goto.fi", oauth)], types), &b, &[]);
+    let report = evaluate(
+        &policy_with(&dir, &[("jku@goto.fi", oauth)], types),
+        &b,
+        &[],
+    );
     assert_eq!(control(&report, "PROVENANCE").0, "pass", "{report:#}");
 
     // Another file under the sdist's name: the attestation names it no more.
-    std::fs::write(b.join("dist/pypi_attestations-0.0.19.tar.gz"), b"not the sdist").unwrap();
-    let report = evaluate(&policy_with(&dir, &[("jku@goto.fi", oauth)], types), &b, &[]);
+    std::fs::write(
+        b.join("dist/pypi_attestations-0.0.19.tar.gz"),
+        b"not the sdist",
+    )
+    .unwrap();
+    let report = evaluate(
+        &policy_with(&dir, &[("jku@goto.fi", oauth)], types),
+        &b,
+        &[],
+    );
     assert_eq!(control(&report, "PROVENANCE").0, "fail");
 }
 

@@ -92,8 +92,8 @@ fn assert_keyless(s: &SignatureNode, identity: &str, issuer: &str) {
     let v = &s.verification;
     assert_eq!(v.outcome, Outcome::Keyless, "{s:#?}");
     assert!(v.verified && !v.trusted, "{s:#?}");
-    assert_eq!(v.identity.as_deref(), Some(identity));
-    assert_eq!(v.issuer.as_deref(), Some(issuer));
+    assert_eq!(v.identity(), Some(identity));
+    assert_eq!(v.issuer(), Some(issuer));
     assert!(v.signed_at.is_some(), "a verified signing time: {s:#?}");
 }
 
@@ -231,7 +231,7 @@ fn a_trusted_root_without_the_issuing_ca_refuses_it() {
         reason(s)
     );
     // The identity it claims is still shown.
-    assert_eq!(s.verification.identity.as_deref(), Some(BEACON));
+    assert_eq!(s.verification.identity(), Some(BEACON));
 }
 
 #[test]

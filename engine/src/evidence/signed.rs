@@ -48,8 +48,8 @@ fn signature(s: &SignatureNode, v: &Verification, strings: &mut Strings) -> Valu
                 "signed_at",
                 v.signed_at.map_or(Value::None, Value::DateTime),
             ),
-            ("identity", Value::opt_str(v.identity.as_ref())),
-            ("issuer", Value::opt_str(v.issuer.as_ref())),
+            ("identity", v.identity().map_or(Value::None, Value::str)),
+            ("issuer", v.issuer().map_or(Value::None, Value::str)),
         ],
     )
 }

@@ -203,10 +203,9 @@ pub fn verify(bundle: &Bundle, against: &Against<'_>, keys: &Keys<'_>) -> Verifi
                     signer: identity.clone(),
                     key_id: identity.clone(),
                     signed_at,
-                    identity,
-                    issuer,
+                    keyless: None,
                 };
-                return v;
+                return v.with_identity(identity, issuer);
             }
             Err(e) => failures.push((root.origin.as_str(), Failure::Verifier(e))),
         }

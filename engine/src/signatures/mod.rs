@@ -135,11 +135,19 @@ pub struct Verification {
     /// verified transparency-log or RFC 3161 time; an unverified time never counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<Timestamp>,
-    /// For keyless signatures: the certificate's identity (its subject alternative name: a
-    /// URI such as a CI workflow, or an email address).
+    /// For keyless signatures: whose certificate it is (boxed: most signatures have none).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub keyless: Option<Box<KeylessSigner>>,
+}
+
+/// The signer of a keyless signature, as its certificate names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeylessSigner {
+    /// The certificate's identity (its subject alternative name: a URI such as a CI
+    /// workflow, or an email address).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
-    /// For keyless signatures: the OIDC issuer the certificate records.
+    /// The OIDC issuer the certificate records.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -155,8 +163,7 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
-            identity: None,
-            issuer: None,
+            keyless: None,
         }
     }
 
@@ -171,8 +178,7 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
-            identity: None,
-            issuer: None,
+            keyless: None,
         }
     }
 
@@ -190,9 +196,19 @@ impl Verification {
 
     /// Sets the keyless identity and OIDC issuer.
     pub fn with_identity(mut self, identity: Option<String>, issuer: Option<String>) -> Self {
-        self.identity = identity;
-        self.issuer = issuer;
+        self.keyless = (identity.is_some() || issuer.is_some())
+            .then(|| Box::new(KeylessSigner { identity, issuer }));
         self
+    }
+
+    /// The keyless certificate identity, if any.
+    pub fn identity(&self) -> Option<&str> {
+        self.keyless.as_ref().and_then(|k| k.identity.as_deref())
+    }
+
+    /// The keyless certificate's OIDC issuer, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.keyless.as_ref().and_then(|k| k.issuer.as_deref())
     }
 
     /// Whether it counts as verified evidence before any identity rule: verified with a

@@ -213,7 +213,7 @@ fn signature(
         // A keyless signature is no key of the trust set: it never attests.
         Outcome::Keyless => format!(
             "keyless signature by {} counts for no attestation ({}); sign it with a trusted key",
-            v.identity.as_deref().unwrap_or("(no identity)"),
+            v.identity().unwrap_or("(no identity)"),
             s.path
         ),
         // The authority's `sign` decisions leave attestations to `attest`; should one be

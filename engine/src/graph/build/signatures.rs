@@ -210,5 +210,10 @@ fn keyless_signer(verifications: &[Verification]) -> Option<(Option<String>, Opt
     verifications
         .iter()
         .find(|v| v.outcome == Outcome::Keyless)
-        .map(|v| (v.identity.clone(), v.issuer.clone()))
+        .map(|v| {
+            (
+                v.identity().map(str::to_owned),
+                v.issuer().map(str::to_owned),
+            )
+        })
 }
