@@ -243,11 +243,12 @@ fn corpus_statements_link_to_the_signed_file() {
     let builder = Some(
         "https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@refs/heads/main",
     );
-    // Keyless (the bundle) and unsigned (the bare statement): never verified.
+    // Keyless (the bundle: verified against the embedded Sigstore root, with its identity)
+    // and unsigned (the bare statement: never verified).
     assert_eq!(
         found,
         [
-            ("bundle-v0.3-dsse-intoto.sigstore.json", builder, false),
+            ("bundle-v0.3-dsse-intoto.sigstore.json", builder, true),
             ("statement-v1-slsa-provenance-v1.json", builder, false),
         ]
     );

@@ -36,7 +36,8 @@ impl SigningDecisions {
         let mut asked: HashMap<(String, SignedKind, bool), Decision> = HashMap::new();
         let mut by_signature = HashMap::new();
         for (id, s) in graph.signatures() {
-            if !s.verification.trusted {
+            // Trusted keys, and keyless signers (their principal id is the identity).
+            if !s.verification.trusted && s.verification.outcome != Outcome::Keyless {
                 continue;
             }
             let Some(kind) = signed_kind(graph, id) else {
@@ -89,10 +90,11 @@ impl SigningDecisions {
         }
     }
 
-    /// Whether signature `id` counts: it verified with a trusted key and, where the
-    /// authority was asked, it permits it.
+    /// Whether signature `id` counts: it verified with a trusted key (or keyless) and,
+    /// where the authority was asked, it permits it.
     pub fn counts(&self, id: NodeId, s: &SignatureNode) -> bool {
-        s.verification.trusted && self.get(id).is_none_or(|d| d.decision.allowed)
+        (s.verification.trusted || s.verification.outcome == Outcome::Keyless)
+            && self.get(id).is_none_or(|d| d.decision.allowed)
     }
 }
 

@@ -63,6 +63,8 @@ pub(super) fn report(
                     trusted: v.trusted,
                     key_id: v.key_id.clone(),
                     signer: v.signer.clone(),
+                    identity: v.identity().map(str::to_owned),
+                    issuer: v.issuer().map(str::to_owned),
                     reason: v.reason.clone(),
                     // Recorded under an authority policy only: without one every trusted
                     // key may sign (the reports of runs without --authority are unchanged).

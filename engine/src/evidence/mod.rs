@@ -447,7 +447,8 @@ fn provenance(
             .into_iter()
             .map(|(pid, p)| {
                 let citation = strings.cite(&p.source);
-                // Verified by a trusted key the authority permits to sign provenance.
+                // Verified by a trusted key (or keyless) the authority permits to sign
+                // provenance.
                 let verified = p.verified && permitted_signature(graph, pid, signing);
                 record(
                     "Provenance",
@@ -458,6 +459,8 @@ fn provenance(
                         ("predicate_type", strings.value(&p.predicate_type)),
                         ("builder", Value::opt_str(p.builder.as_ref())),
                         ("verified", Value::Bool(verified)),
+                        ("identity", Value::opt_str(p.identity.as_ref())),
+                        ("issuer", Value::opt_str(p.issuer.as_ref())),
                     ],
                 )
             })

@@ -7,7 +7,7 @@ use super::{empty, record};
 use crate::authority::signing::SigningDecisions;
 use crate::eval::value::Value;
 use crate::graph::{EvidenceGraph, NodeId, SignatureNode};
-use crate::signatures::{Outcome, Verification};
+use crate::signatures::Verification;
 
 /// The signatures over a file or an artifact's file (the shared empty list when there are
 /// none).
@@ -48,12 +48,15 @@ fn signature(s: &SignatureNode, v: &Verification, strings: &mut Strings) -> Valu
                 "signed_at",
                 v.signed_at.map_or(Value::None, Value::DateTime),
             ),
+            ("identity", v.identity().map_or(Value::None, Value::str)),
+            ("issuer", v.issuer().map_or(Value::None, Value::str)),
         ],
     )
 }
 
-/// Whether a signature over the file entity `id` was read from verifies with a trusted key
-/// the authority permits (every signature counts when it was not asked).
+/// Whether a signature over the file entity `id` was read from verifies with a trusted key,
+/// or keyless against a Sigstore trusted root, and the authority permits it (every
+/// signature counts when it was not asked).
 pub(super) fn permitted_signature(
     graph: &EvidenceGraph,
     id: NodeId,
@@ -63,6 +66,6 @@ pub(super) fn permitted_signature(
         graph
             .signatures_of(file)
             .iter()
-            .any(|(sid, s)| s.verification.outcome == Outcome::Verified && signing.counts(*sid, s))
+            .any(|(sid, s)| s.verification.counts_as_verified() && signing.counts(*sid, s))
     })
 }

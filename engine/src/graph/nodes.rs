@@ -235,8 +235,15 @@ pub struct ProvenanceNode {
     pub builder: Option<String>,
     /// The subjects: names and sha256 digests as the statement gives them.
     pub subjects: Vec<ProvenanceSubject>,
-    /// Whether a signature over the statement verifies with a trusted key.
+    /// Whether a signature over the statement verifies with a trusted key, or keyless
+    /// against a Sigstore trusted root.
     pub verified: bool,
+    /// When only a keyless signature verifies it: the certificate identity (SAN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// When only a keyless signature verifies it: the certificate's OIDC issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
     /// The statement or envelope file.
     pub source: Source,
 }

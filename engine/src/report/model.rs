@@ -143,7 +143,13 @@ pub struct SignatureResult {
     /// The signer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
-    /// Why it did not verify.
+    /// Keyless Sigstore: the certificate identity (SAN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Keyless Sigstore: the certificate's OIDC issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Why it did not verify (for `keyless`: whose signature it is).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The authority's `sign` decision, for a signature by a trusted key under an authority

@@ -1,6 +1,6 @@
-//! X.509 certificates of keyless (Fulcio) signatures, read only for the identity they
-//! claim. vouch has no Sigstore root: a certificate is never checked, so its identity is
-//! reported as the signer of an `untrusted-key` signature, never as a verified one.
+//! X.509 certificates of keyless (Fulcio) signatures, read for the identity they claim.
+//! What is read here is a claim only: it is reported on signatures that do not verify; a
+//! verified identity comes from the Sigstore verifier ([`super::keyless`]).
 
 use x509_cert::der::{Decode as _, oid::ObjectIdentifier};
 use x509_cert::ext::pkix::SubjectAltName;
@@ -45,6 +45,15 @@ impl Certificate {
             }
         }
         out
+    }
+
+    /// The signing certificate of a bundle (its leaf); nothing when it has none.
+    pub fn from_bundle(bundle: &sigstore_types::Bundle) -> Certificate {
+        bundle
+            .signing_certificate()
+            .map_or_else(Certificate::default, |der| {
+                Certificate::from_der(der.as_bytes())
+            })
     }
 
     /// Reads the first `CERTIFICATE` block of PEM text; an unreadable one claims nothing.

@@ -1,7 +1,8 @@
 //! in-toto statements (v1 and v0.1) and the JSON files that carry them: bare statements,
 //! DSSE envelopes ([`super::dsse`]) and Sigstore bundles ([`super::sigstore`]), one per file
 //! or one per line of a JSON Lines file (`.intoto.jsonl`), and npm's attestations documents
-//! (`{"attestations": [{"predicateType", "bundle"}]}`).
+//! (`{"attestations": [{"predicateType", "bundle"}]}`), and PEP 740 attestation and
+//! provenance objects ([`super::pep740`]).
 //!
 //! ```json
 //! {"_type": "https://in-toto.io/Statement/v1",
@@ -197,7 +198,7 @@ fn shape(value: &Value) -> Option<(Shape, bool)> {
         .get("attestations")
         .and_then(Value::as_array)
         .is_some_and(|list| list.iter().any(|a| a.get("bundle").is_some()));
-    npm.then_some((Shape::Sigstore, true))
+    (npm || super::pep740::is_pep740(value)).then_some((Shape::Sigstore, true))
 }
 
 /// The shape of the first document of a file, from its first bytes: parsed when the first
@@ -214,6 +215,8 @@ pub(crate) fn detect_shape(input: &DetectInput<'_>) -> Option<Shape> {
         "\"_type\"",
         "\"attestations\"",
         "\"payload\"",
+        "\"verification_material\"",
+        "\"attestation_bundles\"",
     ];
     if !markers.iter().any(|m| text.contains(m)) {
         return None;
@@ -231,7 +234,10 @@ pub(crate) fn detect_shape(input: &DetectInput<'_>) -> Option<Shape> {
         .take(4096)
         .filter(|c| !c.is_whitespace())
         .collect();
-    if compact.contains("\"mediaType\":\"application/vnd.dev.sigstore.bundle") {
+    if compact.contains("\"mediaType\":\"application/vnd.dev.sigstore.bundle")
+        || compact.contains("\"verification_material\":{")
+        || compact.contains("\"attestation_bundles\":[")
+    {
         Some(Shape::Sigstore)
     } else if compact.contains("\"payloadType\":") || compact.starts_with("{\"payload\":\"") {
         Some(Shape::Dsse)
@@ -360,6 +366,13 @@ fn read_document(line: Option<u32>, value: &Value, out: &mut Vec<Document>) -> R
     match shape(value) {
         Some((Shape::Sigstore, false)) => {
             out.push(signed(super::sigstore::signature_file(value)?));
+        }
+        Some((Shape::Sigstore, true)) if super::pep740::is_pep740(value) => {
+            for (i, bundle) in super::pep740::bundles(value)?.iter().enumerate() {
+                let file = super::sigstore::signature_file(bundle)
+                    .map_err(|e| format!("PEP 740 attestation {}: {e}", i + 1))?;
+                out.push(signed(file));
+            }
         }
         Some((Shape::Sigstore, true)) => {
             let list = value

@@ -117,18 +117,19 @@ pub(crate) fn verify(
     }
 }
 
-/// A keyless (certificate) signature: recognised, never verified (vouch has no Sigstore
-/// root to check the certificate against). `what` says where the certificate is.
+/// A keyless (certificate) signature that cannot be verified (no Sigstore bundle around it,
+/// or one the verifier cannot read): `untrusted-key`, with the identity it claims.
 pub(crate) fn keyless(what: &str, certificate: &Certificate) -> Verification {
     Verification::failed(
         Outcome::UntrustedKey,
         false,
         format!(
-            "{what}: needs a trusted Sigstore root, which vouch does not have (certificate \
-             identity, transparency log and timestamps unverified)"
+            "{what}: a keyless signature is verified only in a Sigstore bundle (certificate \
+             chain, transparency log and timestamps unverified)"
         ),
     )
     .with_signer(certificate.identity.clone())
+    .with_identity(certificate.identity.clone(), certificate.issuer.clone())
 }
 
 /// A key's error message as a lowercase one-liner.

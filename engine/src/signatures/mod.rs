@@ -15,9 +15,12 @@ pub mod cosign;
 pub mod dsse;
 pub mod intoto;
 mod keyed;
+pub mod keyless;
 pub mod minisign;
 pub mod openpgp;
+pub mod pep740;
 pub mod sigstore;
+pub mod sigstore_crypto;
 pub mod ssh;
 
 use std::io::{self, Read};
@@ -85,6 +88,11 @@ pub enum Outcome {
     /// Valid and by a trusted key, but the authority policy (`--authority`) does not permit
     /// that key to sign this kind of evidence.
     NotPermitted,
+    /// A keyless Sigstore signature that verifies against a Sigstore trusted root (Fulcio
+    /// certificate chain at the signing time, its SCT, the Rekor entry and its proof, the
+    /// signature): valid for the certificate's `identity` and `issuer`, which a policy must
+    /// allow. Never `trusted` by itself.
+    Keyless,
 }
 
 impl Outcome {
@@ -100,6 +108,7 @@ impl Outcome {
             Outcome::MissingFile => "missing-file",
             Outcome::SignedAfterAsOf => "signed-after-as-of",
             Outcome::NotPermitted => "not-permitted",
+            Outcome::Keyless => "keyless",
         }
     }
 }
@@ -122,9 +131,25 @@ pub struct Verification {
     /// The key id or fingerprint, as the format writes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// When it was signed, where the format records it.
+    /// When it was signed, where the format records it (for Sigstore bundles, the earliest
+    /// verified transparency-log or RFC 3161 time; an unverified time never counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<Timestamp>,
+    /// For keyless signatures: whose certificate it is (boxed: most signatures have none).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub keyless: Option<Box<KeylessSigner>>,
+}
+
+/// The signer of a keyless signature, as its certificate names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeylessSigner {
+    /// The certificate's identity (its subject alternative name: a URI such as a CI
+    /// workflow, or an email address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer the certificate records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 impl Verification {
@@ -138,6 +163,7 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
+            keyless: None,
         }
     }
 
@@ -152,6 +178,7 @@ impl Verification {
             signer: None,
             key_id: None,
             signed_at: None,
+            keyless: None,
         }
     }
 
@@ -167,6 +194,29 @@ impl Verification {
         self
     }
 
+    /// Sets the keyless identity and OIDC issuer.
+    pub fn with_identity(mut self, identity: Option<String>, issuer: Option<String>) -> Self {
+        self.keyless = (identity.is_some() || issuer.is_some())
+            .then(|| Box::new(KeylessSigner { identity, issuer }));
+        self
+    }
+
+    /// The keyless certificate identity, if any.
+    pub fn identity(&self) -> Option<&str> {
+        self.keyless.as_ref().and_then(|k| k.identity.as_deref())
+    }
+
+    /// The keyless certificate's OIDC issuer, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.keyless.as_ref().and_then(|k| k.issuer.as_deref())
+    }
+
+    /// Whether it counts as verified evidence before any identity rule: verified with a
+    /// trusted key, or keyless against a Sigstore trusted root.
+    pub fn counts_as_verified(&self) -> bool {
+        matches!(self.outcome, Outcome::Verified | Outcome::Keyless)
+    }
+
     /// Sets the signing time.
     pub fn with_signed_at(mut self, signed_at: Option<Timestamp>) -> Self {
         self.signed_at = signed_at;
@@ -179,12 +229,14 @@ impl Verification {
 /// Formats that record no signing time are left as they are.
 pub fn judged_at(v: Verification, as_of: Option<Timestamp>) -> Verification {
     match (v.outcome, v.signed_at, as_of) {
-        (Outcome::Verified, Some(signed), Some(as_of)) if signed > as_of => Verification {
-            outcome: Outcome::SignedAfterAsOf,
-            trusted: false,
-            reason: Some(format!("made {signed}, after as_of {as_of}")),
-            ..v
-        },
+        (Outcome::Verified | Outcome::Keyless, Some(signed), Some(as_of)) if signed > as_of => {
+            Verification {
+                outcome: Outcome::SignedAfterAsOf,
+                trusted: false,
+                reason: Some(format!("made {signed}, after as_of {as_of}")),
+                ..v
+            }
+        }
         _ => v,
     }
 }

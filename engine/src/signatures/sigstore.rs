@@ -11,13 +11,14 @@
 //! The content is a **message signature** (over the sha256 of a file, which pairs the bundle
 //! with the file of that digest) or a **DSSE envelope** (an attestation; see
 //! [`super::dsse`]). The verification material is a **public key** (keyed: verified with the
-//! trust set's PEM keys) or a **certificate** (keyless: recognised, reported as
-//! `untrusted-key`, since vouch has no Sigstore root to check it against). Transparency-log
-//! entries and timestamps are read but not verified: the earliest `integratedTime` of the
-//! log entries is the signature's `signed_at`, so a bundle logged after `as_of` does not count
-//! (RFC 3161 timestamps are not read).
+//! trust set's PEM keys) or a **certificate** (keyless: verified with the Sigstore verifier
+//! against a trusted root, see [`super::keyless`]; outcome `keyless`, with the certificate's
+//! identity and issuer). The signing time (`signed_at`, judged against `as_of`) is the
+//! earliest transparency-log `integratedTime` or RFC 3161 timestamp that *verifies* against
+//! the trusted roots; a time that is only stated never counts.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -45,8 +46,11 @@ pub struct SigstoreBundle {
     version: String,
     material: Material,
     content: Content,
-    /// The earliest `integratedTime` of its transparency-log entries (unverified).
-    logged_at: Option<jiff::Timestamp>,
+    /// The earliest `integratedTime` its transparency-log entries state, unverified: never a
+    /// signing time; it can only make a signature fail (stated after `as_of`).
+    stated_at: Option<jiff::Timestamp>,
+    /// The bundle as the Sigstore verifier reads it, or why it cannot.
+    parsed: Result<Arc<sigstore_types::Bundle>, String>,
 }
 
 /// How a bundle's signature is to be checked.
@@ -116,12 +120,15 @@ impl SigstoreBundle {
                 );
             }
         };
-        let logged_at = logged_at(value.get("verificationMaterial"))?;
+        // A stated `integratedTime` is never a signing time unless the verifier verifies it.
+        let stated_at = logged_at(value.get("verificationMaterial"))?;
+        let parsed = super::keyless::parse_bundle(value).map(Arc::new);
         Ok(SigstoreBundle {
             version,
             material,
             content,
-            logged_at,
+            stated_at,
+            parsed,
         })
     }
 
@@ -182,7 +189,16 @@ impl SigstoreBundle {
             );
         }
         let hint = match &self.material {
-            Material::Certificate(c) => return keyed::keyless("keyless (certificate) bundle", c),
+            Material::Certificate(c) => {
+                return match &self.parsed {
+                    Ok(bundle) => {
+                        super::keyless::verify(bundle, &super::keyless::Against::File(signed), keys)
+                    }
+                    Err(e) => {
+                        keyed::keyless(&format!("keyless bundle vouch cannot verify ({e})"), c)
+                    }
+                };
+            }
             Material::PublicKey { hint } => hint.as_deref(),
         };
         // Ed25519 signs the whole file: read it once, and only if an Ed25519 key is tried.
@@ -302,11 +318,61 @@ impl Verifier for SigstoreBundle {
     fn verify(&self, signed: &Signed<'_>, keys: &Keys<'_>) -> Vec<Verification> {
         self.verify_untimed(signed, keys)
             .into_iter()
-            .map(|v| match v.signed_at {
-                Some(_) => v,
-                None => v.with_signed_at(self.logged_at),
-            })
+            .map(|v| self.timed(v, signed, keys))
             .collect()
+    }
+}
+
+impl SigstoreBundle {
+    /// A keyed signature that verified, with the time its transparency-log entries and
+    /// timestamps verify at (keyless ones carry theirs already). When they are there but do
+    /// not verify, the stated time is no signing time: the signature stays, with none, and
+    /// its `reason` says why; unless the stated time is after `as_of`, which fails it
+    /// (an unverified claim may only count against a signature).
+    fn timed(&self, v: Verification, signed: &Signed<'_>, keys: &Keys<'_>) -> Verification {
+        if v.outcome != Outcome::Verified || !matches!(self.material, Material::PublicKey { .. }) {
+            return v;
+        }
+        let key = keys
+            .trusted
+            .pem()
+            .find(|(_, k)| v.key_id.as_deref() == Some(k.key_id().as_str()));
+        let Some((_, key)) = key else {
+            return v;
+        };
+        let against = match self.content {
+            Content::Message { .. } => Some(signed),
+            Content::Dsse(_) => None,
+        };
+        let time = match &self.parsed {
+            Ok(bundle) => super::keyless::managed_key_time(bundle, key.der(), against, keys),
+            // Log entries the verifier cannot read do not verify.
+            Err(e) if self.stated_at.is_some() => Err(format!(
+                "its transparency-log entry does not verify: the Sigstore verifier cannot \
+                 read the bundle ({e})"
+            )),
+            Err(_) => Ok(None),
+        };
+        match time {
+            Ok(at) => v.with_signed_at(at),
+            // Unverified, a stated time counts only against the signature: one after as_of
+            // says it did not exist then.
+            Err(why) => match (self.stated_at, keys.as_of) {
+                (Some(stated), Some(as_of)) if stated > as_of => Verification {
+                    outcome: Outcome::SignedAfterAsOf,
+                    trusted: false,
+                    reason: Some(format!(
+                        "made {stated}, after as_of {as_of}, as its transparency-log entry \
+                         states (unverified: {why})"
+                    )),
+                    ..v.with_signed_at(None)
+                },
+                _ => Verification {
+                    reason: Some(format!("signing time unknown: {why}")),
+                    ..v.with_signed_at(None)
+                },
+            },
+        }
     }
 }
 
@@ -339,9 +405,19 @@ impl SigstoreBundle {
                     "message digest algorithm {algorithm} is not verified (vouch checks SHA2_256)"
                 ),
             )],
-            Content::Dsse(envelope) => match &self.material {
-                Material::PublicKey { hint } => envelope.verify_with(keys, hint.as_deref(), None),
-                Material::Certificate(c) => envelope.verify_with(keys, None, Some(c)),
+            Content::Dsse(envelope) => match (&self.material, &self.parsed) {
+                (Material::PublicKey { hint }, _) => {
+                    envelope.verify_with(keys, hint.as_deref(), None)
+                }
+                (Material::Certificate(_), Ok(bundle)) => vec![super::keyless::verify(
+                    bundle,
+                    &super::keyless::Against::Itself,
+                    keys,
+                )],
+                (Material::Certificate(c), Err(e)) => vec![keyed::keyless(
+                    &format!("keyless bundle vouch cannot verify ({e})"),
+                    c,
+                )],
             },
         }
     }

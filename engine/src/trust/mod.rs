@@ -14,7 +14,7 @@ pub mod pem;
 pub mod ssh;
 
 use crate::input_file::InputFileError;
-use crate::signatures::{minisign, openpgp};
+use crate::signatures::{keyless, minisign, openpgp};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
 pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
@@ -61,6 +61,9 @@ pub struct KeyStore {
     files: Vec<String>,
     /// The OpenPGP keys and subkeys, by key id.
     openpgp: openpgp::OpenPgpIndex,
+    /// Sigstore trusted roots (`trusted_root.json`), for keyless signatures and the
+    /// transparency logs of keyed bundles; none means the embedded public-good root.
+    sigstore: Vec<keyless::SigstoreRoot>,
 }
 
 /// Why a trust input could not be loaded. Trust inputs come from the policy side, so a bad
@@ -109,7 +112,8 @@ pub enum TrustError {
         code("vouch::trust::not-a-key"),
         help(
             "vouch reads OpenPGP public keys and keyrings, minisign public keys, SSH \
-             allowed_signers files and PEM public keys"
+             allowed_signers files, PEM public keys and Sigstore trusted roots \
+             (trusted_root.json)"
         )
     )]
     NotAKey {
@@ -198,6 +202,15 @@ impl KeyStore {
                 },
                 InputFileError::Io(e) => unreadable(path, &e),
             })?;
+        if let Some(root) = keyless::parse_trusted_root(&shown, &bytes) {
+            let root = root.map_err(|reason| TrustError::InvalidKey {
+                path: shown.clone(),
+                reason,
+            })?;
+            self.sigstore.push(root);
+            self.files.push(shown);
+            return Ok(());
+        }
         match parse_key_file(&shown, &bytes) {
             None => Err(TrustError::NotAKey { path: shown }),
             Some(Err(reason)) => Err(TrustError::InvalidKey {
@@ -222,6 +235,17 @@ impl KeyStore {
         }
     }
 
+    /// Adds a Sigstore trusted root.
+    pub fn add_sigstore_root(&mut self, root: keyless::SigstoreRoot) {
+        self.sigstore.push(root);
+    }
+
+    /// The Sigstore trusted roots given, in load order (none: the embedded public-good
+    /// root is used).
+    pub fn sigstore_roots(&self) -> impl Iterator<Item = &keyless::SigstoreRoot> {
+        self.sigstore.iter()
+    }
+
     /// Every key, in load order.
     pub fn keys(&self) -> &[StoredKey] {
         &self.keys
@@ -244,12 +268,17 @@ impl KeyStore {
                     key_id,
                 }
             })
+            .chain(self.sigstore.iter().map(|r| crate::report::TrustedKeyRef {
+                path: r.origin.clone(),
+                format: "sigstore-trusted-root".to_owned(),
+                key_id: String::new(),
+            }))
             .collect()
     }
 
     /// Whether there is no key at all.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.keys.is_empty() && self.sigstore.is_empty()
     }
 
     /// The minisign keys, with their origins.

@@ -18,6 +18,8 @@ pub struct PemKey {
     key: KeyKind,
     /// The sha256 of the DER SubjectPublicKeyInfo.
     id: Sha256Digest,
+    /// The DER SubjectPublicKeyInfo.
+    der: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +40,11 @@ pub enum KeyError {
 }
 
 impl PemKey {
+    /// The DER SubjectPublicKeyInfo it was read from.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
     /// Reads one DER SubjectPublicKeyInfo.
     pub fn from_der(der: &[u8]) -> Result<PemKey, String> {
         let id = Sha256Digest::of(der);
@@ -57,7 +64,11 @@ impl PemKey {
                 spki.algorithm.oid
             ));
         };
-        Ok(PemKey { key, id })
+        Ok(PemKey {
+            key,
+            id,
+            der: der.to_vec(),
+        })
     }
 
     /// The algorithm, as reports name it: `ecdsa-p256`, `ecdsa-p384`, `ed25519` or `rsa`.

@@ -175,6 +175,7 @@ fn refusal(file: &str, checks: &[SignatureCheck]) -> String {
                 Outcome::MissingFile => "the signed file is missing",
                 Outcome::SignedAfterAsOf => "signed after as_of",
                 Outcome::NotPermitted => "not permitted by the authority policy",
+                Outcome::Keyless => "keyless: approves no waiver (sign with a trusted key)",
             };
             let key = v
                 .key_id

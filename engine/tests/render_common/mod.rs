@@ -561,6 +561,8 @@ pub fn finish(
             trusted: false,
             key_id: Some("E7620F1842B4E81F".into()),
             signer: None,
+            identity: None,
+            issuer: None,
             reason: Some("no minisign key E7620F1842B4E81F in the trust set".into()),
             decision: None,
         }],

@@ -191,6 +191,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
                     "missing-file",
                     "signed-after-as-of",
                     "not-permitted",
+                    "keyless",
                 ],
             ),
             field("reason", "string?", "why, when it did not verify"),
@@ -203,7 +204,17 @@ pub(super) const RECORDS: &[RecordDef] = &[
             field(
                 "signed_at",
                 "datetime?",
-                "signing time, where the format records one",
+                "signing time, where the format records one (Sigstore: the earliest verified transparency-log or RFC 3161 time)",
+            ),
+            field(
+                "identity",
+                "string?",
+                "keyless Sigstore: the certificate identity (its SAN: a CI workflow URI or an email address); verified when the outcome is `keyless`",
+            ),
+            field(
+                "issuer",
+                "string?",
+                "keyless Sigstore: the OIDC issuer the certificate records",
             ),
         ],
     },
@@ -250,7 +261,17 @@ pub(super) const RECORDS: &[RecordDef] = &[
             field(
                 "verified",
                 "bool",
-                "its signature verifies with a trusted key",
+                "its signature verifies with a trusted key, or keyless against a Sigstore trusted root (then check `identity`)",
+            ),
+            field(
+                "identity",
+                "string?",
+                "when a keyless signature verifies it: the certificate identity (SAN); `none` when a trusted key does",
+            ),
+            field(
+                "issuer",
+                "string?",
+                "when a keyless signature verifies it: the certificate's OIDC issuer",
             ),
         ],
     },

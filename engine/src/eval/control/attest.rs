@@ -224,6 +224,12 @@ fn signature(
             s.path
         ),
         Outcome::SignedAfterAsOf => format!("signed after as_of ({}{detail})", s.path),
+        // A keyless signature is no key of the trust set: it never attests.
+        Outcome::Keyless => format!(
+            "keyless signature by {} counts for no attestation ({}); sign it with a trusted key",
+            v.identity().unwrap_or("(no identity)"),
+            s.path
+        ),
         // The authority's `sign` decisions leave attestations to `attest`; should one be
         // judged so, it does not count either.
         Outcome::NotPermitted => format!(

@@ -288,6 +288,7 @@ pub(crate) fn build(
                             source: source(document.line),
                             statement,
                             verified: false,
+                            keyless: None,
                         }),
                     }
                 }

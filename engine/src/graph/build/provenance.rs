@@ -2,7 +2,8 @@
 //! bundle), with an `attests` edge to every file whose sha256 is a subject's digest.
 //!
 //! Added after the signatures are verified: a statement is `verified` when a signature
-//! over it (its envelope's or bundle's) verified with a trusted key.
+//! over it (its envelope's or bundle's) verified with a trusted key, or keyless against a
+//! Sigstore trusted root (then its `identity` and `issuer` say whose it is).
 
 use std::collections::BTreeMap;
 
@@ -33,8 +34,10 @@ pub(crate) struct PendingStatement {
     pub source: Source,
     /// The statement.
     pub statement: Statement,
-    /// Whether a signature over it verified with a trusted key.
+    /// Whether a signature over it verified with a trusted key, or keyless.
     pub verified: bool,
+    /// When only a keyless signature verified it: the certificate identity and issuer.
+    pub keyless: Option<(Option<String>, Option<String>)>,
 }
 
 impl Builder {
@@ -104,6 +107,8 @@ impl Builder {
                     })
                     .collect(),
                 verified: p.verified,
+                identity: p.keyless.as_ref().and_then(|k| k.0.clone()),
+                issuer: p.keyless.as_ref().and_then(|k| k.1.clone()),
                 source: p.source.clone(),
             })));
             self.graph.add_edge(ix, p.file, Edge::DefinedIn);

@@ -91,7 +91,8 @@ impl Builder {
                     file: p.file,
                     source: p.source.clone(),
                     statement: statement.clone(),
-                    verified: verifications.iter().any(|v| v.outcome == Outcome::Verified),
+                    verified: verifications.iter().any(Verification::counts_as_verified),
+                    keyless: keyless_signer(&verifications),
                 });
             }
             let (target, signed_path) = match pairing {
@@ -198,4 +199,21 @@ fn missing(pairing: &Pairing) -> Verification {
         Pairing::File(_) => "the signed file cannot be read".to_owned(),
     };
     Verification::failed(Outcome::MissingFile, false, reason)
+}
+
+/// The identity and issuer of the keyless signature that verifies a statement, when no
+/// signature by a trusted key does.
+fn keyless_signer(verifications: &[Verification]) -> Option<(Option<String>, Option<String>)> {
+    if verifications.iter().any(|v| v.outcome == Outcome::Verified) {
+        return None;
+    }
+    verifications
+        .iter()
+        .find(|v| v.outcome == Outcome::Keyless)
+        .map(|v| {
+            (
+                v.identity().map(str::to_owned),
+                v.issuer().map(str::to_owned),
+            )
+        })
 }
