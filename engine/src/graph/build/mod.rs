@@ -24,7 +24,7 @@ use vulns::{PendingAdvisory, PendingVulns};
 
 use super::nodes::*;
 use super::unreadable::{ParseFailure, UnreadableFile};
-use super::{EvidenceGraph, NodeKind};
+use super::{EvidenceGraph, NodeId, NodeKind};
 use crate::bundle_path;
 use crate::digest::{Sha256Digest, Sha512Digest, hex};
 use crate::finding::{Finding, FindingCode};
@@ -102,6 +102,8 @@ struct Builder {
     abs: BTreeMap<NodeIndex, PathBuf>,
     /// Documents refused for an artifact: their stated digest is not its own.
     digest_mismatches: Vec<super::DigestMismatch>,
+    /// The dates signed indexes state about themselves (Debian `Date`, `Valid-Until`).
+    index_dates: BTreeMap<NodeIndex, super::IndexDates>,
 }
 
 /// Builds the graph. `sha512_of` is called once, with the files sha512 entries name;
@@ -127,6 +129,7 @@ pub(crate) fn build(
         sha512: BTreeMap::new(),
         abs: BTreeMap::new(),
         digest_mismatches: Vec::new(),
+        index_dates: BTreeMap::new(),
     };
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
@@ -340,6 +343,11 @@ pub(crate) fn build(
         unreadable,
         digest,
         digest_mismatches,
+        index_dates: b
+            .index_dates
+            .into_iter()
+            .map(|(ix, d)| (NodeId::of(ix), d))
+            .collect(),
     }
 }
 
@@ -436,7 +444,7 @@ impl Builder {
             let Evidence::Checksums(list) = e else {
                 continue;
             };
-            let dir = bundle_path::parent(path);
+            let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
             for entry in list
                 .entries
                 .iter()
@@ -496,7 +504,16 @@ impl Builder {
         list: &ChecksumList,
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
-        let dir = bundle_path::parent(path);
+        let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
+        if list.date.is_some() || list.valid_until.is_some() {
+            self.index_dates.insert(
+                file_ix,
+                super::IndexDates {
+                    date: list.date,
+                    valid_until: list.valid_until,
+                },
+            );
+        }
         for entry in &list.entries {
             let resolved = bundle_path::join(dir, normalize_name(&entry.name));
             let (status, target) = match &resolved {
