@@ -303,7 +303,7 @@ pub(crate) fn build(
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
-    b.provenance(statements);
+    b.provenance(statements, sha512_of);
     b.vulnerabilities(pending_vulns, pending_advisories);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
@@ -457,10 +457,19 @@ impl Builder {
                 }
             }
         }
+        self.hash_sha512(wanted, sha512_of);
+    }
+
+    /// Computes the sha512 of the files `wanted` whose sha512 is not known yet, in one
+    /// parallel batch; a file that changed or cannot be read gets a finding and `Err`.
+    fn hash_sha512(&mut self, wanted: BTreeSet<NodeIndex>, sha512_of: Sha512Fn<'_>) {
+        let wanted: Vec<NodeIndex> = wanted
+            .into_iter()
+            .filter(|ix| !self.sha512.contains_key(ix))
+            .collect();
         if wanted.is_empty() {
             return;
         }
-        let wanted: Vec<NodeIndex> = wanted.into_iter().collect();
         let refs: Vec<(&Path, u64)> = wanted
             .iter()
             .map(|ix| {
