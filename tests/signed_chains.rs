@@ -106,7 +106,12 @@ fn rfc3339(date: &str, plus_seconds: i64) -> String {
         .unwrap();
     let secs: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
     let out = Command::new("date")
-        .args(["-u", "-d", &format!("@{}", secs + plus_seconds), "+%Y-%m-%dT%H:%M:%SZ"])
+        .args([
+            "-u",
+            "-d",
+            &format!("@{}", secs + plus_seconds),
+            "+%Y-%m-%dT%H:%M:%SZ",
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -118,7 +123,11 @@ fn rfc3339(date: &str, plus_seconds: i64) -> String {
 /// when the package cannot be fetched.
 fn archive_bundle(suite: &Suite, dir: &Path) -> Option<(String, String)> {
     let Some(packages) = packages_text(&suite.packages) else {
-        eprintln!("skipped {}: cannot decompress {}", suite.name, suite.packages.display());
+        eprintln!(
+            "skipped {}: cannot decompress {}",
+            suite.name,
+            suite.packages.display()
+        );
         return None;
     };
     let text = String::from_utf8_lossy(&packages).into_owned();
@@ -134,9 +143,11 @@ fn archive_bundle(suite: &Suite, dir: &Path) -> Option<(String, String)> {
     std::fs::write(dists.join("main/binary-amd64/Packages"), &packages).unwrap();
     let download = temp_dir(&format!("apt-{}", suite.name));
     for (_, p) in candidates.iter().take(5) {
-        let (Some(package), Some(version), Some(filename)) =
-            (field(p, "Package"), field(p, "Version"), field(p, "Filename"))
-        else {
+        let (Some(package), Some(version), Some(filename)) = (
+            field(p, "Package"),
+            field(p, "Version"),
+            field(p, "Filename"),
+        ) else {
             continue;
         };
         let out = Command::new("apt-get")
@@ -235,7 +246,9 @@ fn a_debian_archive_verifies_end_to_end_and_fails_when_tampered() {
         let Some((deb, in_release)) = archive_bundle(&suite, &bundle) else {
             continue;
         };
-        let date = field(&in_release.replace("\n\n", "\n"), "Date").unwrap().to_owned();
+        let date = field(&in_release.replace("\n\n", "\n"), "Date")
+            .unwrap()
+            .to_owned();
         let as_of = rfc3339(&date, 3600);
         let context = format!("suite {} ({deb}, as of {as_of})", suite.name);
 
@@ -252,7 +265,10 @@ fn a_debian_archive_verifies_end_to_end_and_fails_when_tampered() {
         std::fs::write(suite_dir.join("Release"), release).unwrap();
         std::fs::write(suite_dir.join("Release.gpg"), signature).unwrap();
         let (status, messages) = signed_artifacts(&split, &as_of, KEYRING);
-        assert_eq!(status, "pass", "{context}, Release + Release.gpg: {messages:?}");
+        assert_eq!(
+            status, "pass",
+            "{context}, Release + Release.gpg: {messages:?}"
+        );
 
         // Not signed as of the day before the InRelease was made.
         let (status, messages) = signed_artifacts(&bundle, &rfc3339(&date, -86_400), KEYRING);
@@ -291,15 +307,16 @@ fn a_debian_archive_verifies_end_to_end_and_fails_when_tampered() {
         let (status, messages) = signed_artifacts(&tampered, &as_of, KEYRING);
         assert_eq!(status, "fail", "{context}");
         assert!(
-            messages.iter().any(|m| m.contains("main/binary-amd64/Packages")
-                && m.contains("does not match the file")),
+            messages
+                .iter()
+                .any(|m| m.contains("main/binary-amd64/Packages")
+                    && m.contains("does not match the file")),
             "{context}: {messages:?}"
         );
 
         // Stale: as of the day after Valid-Until, where the suite states one.
         if let Some(until) = field(&in_release.replace("\n\n", "\n"), "Valid-Until") {
-            let (status, messages) =
-                signed_artifacts(&bundle, &rfc3339(until, 86_400), KEYRING);
+            let (status, messages) = signed_artifacts(&bundle, &rfc3339(until, 86_400), KEYRING);
             assert_eq!(status, "fail", "{context}");
             assert!(
                 messages.iter().any(|m| m.contains(": stale (")
@@ -369,7 +386,11 @@ fn bitcoin_core_sha256sums_signed_by_its_builders_is_judged_through_the_chain() 
     std::fs::write(bundle.join("SHA256SUMS.asc"), asc).unwrap();
     // The real tarball is not to be had here: a file of its name with other bytes, which the
     // builders' signed SHA256SUMS must refuse.
-    std::fs::write(bundle.join("bitcoin-31.1-x86_64-linux-gnu.tar.gz"), b"not bitcoin").unwrap();
+    std::fs::write(
+        bundle.join("bitcoin-31.1-x86_64-linux-gnu.tar.gz"),
+        b"not bitcoin",
+    )
+    .unwrap();
     std::fs::write(
         bundle.join("release.toml"),
         "[release]\nproduct = \"bitcoin\"\nversion = \"31.1\"\ndate = 2026-11-01T00:00:00Z\nartifacts = [\"bitcoin-31.1-x86_64-linux-gnu.tar.gz\"]\n",
@@ -380,16 +401,20 @@ fn bitcoin_core_sha256sums_signed_by_its_builders_is_judged_through_the_chain() 
         signed_artifacts(&bundle, "2026-12-01T00:00:00Z", hebasto.to_str().unwrap());
     assert_eq!(status, "fail");
     assert!(
-        messages.iter().any(|m| m.contains("a checksum file signed by a trusted key does not match it")
+        messages.iter().any(|m| m
+            .contains("a checksum file signed by a trusted key does not match it")
             && m.contains("SHA256SUMS:")),
         "{messages:?}"
     );
     // With no builder trusted, nothing is signed, and the mismatch is CHECKSUMS' to report.
     let other = root().join("examples/keys/TEST-ONLY-widget-release.pub.asc");
-    let (status, messages) = signed_artifacts(&bundle, "2026-12-01T00:00:00Z", other.to_str().unwrap());
+    let (status, messages) =
+        signed_artifacts(&bundle, "2026-12-01T00:00:00Z", other.to_str().unwrap());
     assert_eq!(status, "fail");
     assert!(
-        !messages.iter().any(|m| m.contains("signed by a trusted key")),
+        !messages
+            .iter()
+            .any(|m| m.contains("signed by a trusted key")),
         "{messages:?}"
     );
     assert!(

@@ -136,12 +136,18 @@ fn sri_integrity_and_sha512_files_verify() {
     // The corpus's real NAME.sha512 beside its file.
     let Some(corpus) = corpus() else { return };
     let dir = tempfile::tempdir().unwrap();
-    for name in ["avendor-advisory-0004.json", "avendor-advisory-0004.json.sha512"] {
+    for name in [
+        "avendor-advisory-0004.json",
+        "avendor-advisory-0004.json.sha512",
+    ] {
         std::fs::copy(corpus.join("checksums").join(name), dir.path().join(name)).unwrap();
     }
     let graph = ingest(dir.path());
     assert_eq!(
         statuses(&graph, "avendor-advisory-0004.json.sha512"),
-        [("avendor-advisory-0004.json".to_owned(), ChecksumStatus::Match)]
+        [(
+            "avendor-advisory-0004.json".to_owned(),
+            ChecksumStatus::Match
+        )]
     );
 }

@@ -166,9 +166,7 @@ impl Judge<'_> {
                     }
                 )),
             ),
-            (None, _) if v.outcome != Outcome::Verified => {
-                (v.outcome.as_str(), v.reason.clone())
-            }
+            (None, _) if v.outcome != Outcome::Verified => (v.outcome.as_str(), v.reason.clone()),
             (None, Some(why)) => ("stale", Some(why.clone())),
             (None, None) => ("verified", None),
         };

@@ -246,7 +246,11 @@ pub(super) const RECORDS: &[RecordDef] = &[
                 "string",
                 "bundle path of the signature file (for `too-deep`, of the checksum file past the bound)",
             ),
-            field("format", "string?", "the signature format, as in `Signature.format`"),
+            field(
+                "format",
+                "string?",
+                "the signature format, as in `Signature.format`",
+            ),
             field(
                 "verified",
                 "bool",
@@ -275,7 +279,11 @@ pub(super) const RECORDS: &[RecordDef] = &[
                     "not-permitted",
                 ],
             ),
-            field("reason", "string?", "why, when the outcome is not `verified`"),
+            field(
+                "reason",
+                "string?",
+                "why, when the outcome is not `verified`",
+            ),
             field("signer", "string?", "the signer, as in `Signature.signer`"),
             field("key_id", "string?", "the signing key's id or fingerprint"),
             field(
@@ -289,11 +297,19 @@ pub(super) const RECORDS: &[RecordDef] = &[
         name: "CoverageLink",
         doc: "one link of a chain of checksum files: an entry naming the artifact, or naming the checksum file of the link before",
         fields: &[
-            field("path", "string", "bundle path of the checksum file (or index)"),
+            field(
+                "path",
+                "string",
+                "bundle path of the checksum file (or index)",
+            ),
             field("line", "int", "line of the entry"),
             field("names", "string", "bundle path of the file the entry names"),
             field("algorithm", "string", "`sha256` or `sha512`"),
-            field("expected", "string", "the digest the entry states, lowercase hex"),
+            field(
+                "expected",
+                "string",
+                "the digest the entry states, lowercase hex",
+            ),
             closed(
                 "status",
                 "whether the named file's digest matches",

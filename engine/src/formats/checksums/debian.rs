@@ -11,9 +11,11 @@ use std::io::{Read, Write};
 
 use jiff::Timestamp;
 
-use super::lines::BodyLine;
-use super::{Algorithm, ChecksumEntry, ChecksumSyntax};
+use super::lines::{self, BodyLine, body_lines};
+use super::{Algorithm, ChecksumEntry, ChecksumList, ChecksumSyntax, LineFindings};
 use crate::digest::parse_hex;
+use crate::finding::{Finding, FindingCode};
+use crate::formats::{Evidence, Parsed};
 
 /// The most entries one Release or Packages file may give (Debian's largest `Packages`
 /// index lists about 65,000 packages).
@@ -96,8 +98,10 @@ pub(crate) fn read_release<'a>(lines: impl Iterator<Item = BodyLine<'a>>) -> Deb
         if text.starts_with(' ') || text.starts_with('\t') {
             let Some(algorithm) = current else { continue };
             if out.entries.len() >= MAX_ENTRIES {
-                out.problems
-                    .push((no, format!("more than {MAX_ENTRIES} entries; the rest are not read")));
+                out.problems.push((
+                    no,
+                    format!("more than {MAX_ENTRIES} entries; the rest are not read"),
+                ));
                 break;
             }
             match release_entry(text.trim(), algorithm) {
@@ -118,8 +122,10 @@ pub(crate) fn read_release<'a>(lines: impl Iterator<Item = BodyLine<'a>>) -> Deb
             continue;
         }
         let Some((field, value)) = text.split_once(':') else {
-            out.problems
-                .push((no, format!("`{}` is not a `Field: value` line", shorten(text))));
+            out.problems.push((
+                no,
+                format!("`{}` is not a `Field: value` line", shorten(text)),
+            ));
             continue;
         };
         let value = value.trim();
@@ -137,9 +143,10 @@ pub(crate) fn read_release<'a>(lines: impl Iterator<Item = BodyLine<'a>>) -> Deb
             }
             "Date" => match parse_date(value) {
                 Some(t) => out.date = Some(t),
-                None => out
-                    .problems
-                    .push((no, format!("`Date: {}` is not an RFC 2822 date", shorten(value)))),
+                None => out.problems.push((
+                    no,
+                    format!("`Date: {}` is not an RFC 2822 date", shorten(value)),
+                )),
             },
             "Valid-Until" => match parse_date(value) {
                 Some(t) => out.valid_until = Some(t),
@@ -209,8 +216,10 @@ pub(crate) fn read_packages(text: &str) -> DebianRead {
         }
         let no = line_no(index);
         let Some((field, value)) = line.split_once(':') else {
-            out.problems
-                .push((no, format!("`{}` is not a `Field: value` line", shorten(line))));
+            out.problems.push((
+                no,
+                format!("`{}` is not a `Field: value` line", shorten(line)),
+            ));
             continue;
         };
         let value = value.trim();
@@ -218,8 +227,12 @@ pub(crate) fn read_packages(text: &str) -> DebianRead {
             "Package" => paragraph.package = Some(value.to_owned()),
             "Filename" => paragraph.filename = Some((no, value.to_owned())),
             "Size" => paragraph.size = value.parse().ok(),
-            "SHA256" => paragraph.digests.push((no, Algorithm::Sha256, value.to_owned())),
-            "SHA512" => paragraph.digests.push((no, Algorithm::Sha512, value.to_owned())),
+            "SHA256" => paragraph
+                .digests
+                .push((no, Algorithm::Sha256, value.to_owned())),
+            "SHA512" => paragraph
+                .digests
+                .push((no, Algorithm::Sha512, value.to_owned())),
             "MD5sum" | "SHA1" => paragraph.weak = true,
             _ => {}
         }
@@ -242,8 +255,10 @@ impl Paragraph {
         let p = std::mem::take(self);
         let Some((name_line, name)) = p.filename else {
             if let Some(package) = p.package {
-                out.problems
-                    .push((0, format!("package `{}` has no `Filename`", shorten(&package))));
+                out.problems.push((
+                    0,
+                    format!("package `{}` has no `Filename`", shorten(&package)),
+                ));
             }
             return;
         };
@@ -295,7 +310,9 @@ pub(crate) fn decompress(file_name: &str, bytes: &[u8]) -> Result<Vec<u8>, Strin
             .read_to_end(&mut out)
             .map_err(|e| format!("is not valid gzip data: {e}"))?;
         if out.len() as u64 > MAX_DECOMPRESSED {
-            return Err(format!("decompresses to more than {MAX_DECOMPRESSED} bytes"));
+            return Err(format!(
+                "decompresses to more than {MAX_DECOMPRESSED} bytes"
+            ));
         }
         Ok(out)
     } else if file_name.ends_with(".xz") {
@@ -306,9 +323,9 @@ pub(crate) fn decompress(file_name: &str, bytes: &[u8]) -> Result<Vec<u8>, Strin
         let mut input = bytes;
         match lzma_rs::xz_decompress(&mut input, &mut sink) {
             Ok(()) => Ok(sink.out),
-            Err(_) if sink.out.len() as u64 >= MAX_DECOMPRESSED => {
-                Err(format!("decompresses to more than {MAX_DECOMPRESSED} bytes"))
-            }
+            Err(_) if sink.out.len() as u64 >= MAX_DECOMPRESSED => Err(format!(
+                "decompresses to more than {MAX_DECOMPRESSED} bytes"
+            )),
             Err(e) => Err(format!("is not valid xz data: {e}")),
         }
     } else {
@@ -349,6 +366,61 @@ pub(crate) fn parse_date(value: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
+/// A Debian `Release`/`InRelease` or `Packages` file as a checksum list.
+pub(super) fn list(path: &str, text: &str, kind: DebianKind) -> Parsed {
+    let read = match kind {
+        DebianKind::Release => read_release(body_lines(text.lines())),
+        DebianKind::Packages => read_packages(text),
+    };
+    let mut findings = Vec::new();
+    let mut capped = LineFindings::default();
+    for (line, why) in read.problems {
+        let mut f = Finding::new(FindingCode::ChecksumMalformedLine, Some(path), why).with_help(
+            "Debian archive metadata is deb822: `Field: value`, digests as `HEX SIZE PATH`",
+        );
+        if line > 0 {
+            f = f.at_line(line);
+        }
+        capped.push(f);
+    }
+    for (line, algorithm) in read.unsupported {
+        capped.push(
+            Finding::new(
+                FindingCode::ChecksumUnsupportedAlgorithm,
+                Some(path),
+                format!("only `{algorithm}` digests, which vouch does not verify"),
+            )
+            .at_line(line)
+            .with_help("vouch verifies SHA256 and SHA512 fields"),
+        );
+    }
+    capped.finish(path, &mut findings);
+    let base = match kind {
+        DebianKind::Packages => Some(archive_root(path)),
+        DebianKind::Release => None,
+    };
+    if read.entries.is_empty() && findings.is_empty() {
+        findings.push(
+            Finding::new(
+                FindingCode::ChecksumNoEntries,
+                Some(path),
+                "Debian archive metadata lists no SHA256 or SHA512 digest",
+            )
+            .with_help("a Release file lists its indexes under `SHA256:`; a Packages index gives each package's `SHA256`"),
+        );
+    }
+    Parsed {
+        evidence: Some(Evidence::Checksums(ChecksumList {
+            entries: read.entries,
+            pgp_cleartext: lines::has_signed_message(text),
+            base,
+            date: read.date,
+            valid_until: read.valid_until,
+        })),
+        findings,
+    }
+}
+
 fn line_no(index: usize) -> u32 {
     crate::finding::saturate_u32(index.saturating_add(1))
 }
@@ -379,19 +451,13 @@ mod tests {
             "Origin: Debian\nSuite: stable\nDate: Sat, 05 Dec 2026 02:11:04 UTC\n\
              Valid-Until: Sat, 12 Dec 2026 02:11:04 UTC\nMD5Sum:\n 00 0 x\nSHA256:\n {H}        0 main/binary-amd64/Packages\n {H} bad\n"
         );
-        assert_eq!(
-            kind_by_content(text.lines()),
-            Some(DebianKind::Release)
-        );
+        assert_eq!(kind_by_content(text.lines()), Some(DebianKind::Release));
         let read = read_release(body(&text));
         assert_eq!(read.entries.len(), 1);
         assert_eq!(read.entries[0].name, "main/binary-amd64/Packages");
         assert_eq!(read.entries[0].size, Some(0));
         assert_eq!(read.entries[0].line, 8);
-        assert_eq!(
-            read.date.unwrap().to_string(),
-            "2026-12-05T02:11:04Z"
-        );
+        assert_eq!(read.date.unwrap().to_string(), "2026-12-05T02:11:04Z");
         assert_eq!(
             read.valid_until.unwrap().to_string(),
             "2026-12-12T02:11:04Z"
@@ -406,10 +472,7 @@ mod tests {
             "Package: a\nFilename: pool/main/a/a.deb\nSize: 3\nSHA256: {H}\nDescription: x\n continued\n\n\
              Package: b\nFilename: pool/main/b/b.deb\nMD5sum: 00\n\nPackage: c\nSHA256: {H}\n"
         );
-        assert_eq!(
-            kind_by_content(text.lines()),
-            Some(DebianKind::Packages)
-        );
+        assert_eq!(kind_by_content(text.lines()), Some(DebianKind::Packages));
         let read = read_packages(&text);
         assert_eq!(read.entries.len(), 1);
         assert_eq!(read.entries[0].name, "pool/main/a/a.deb");
@@ -420,7 +483,10 @@ mod tests {
 
     #[test]
     fn archive_roots() {
-        assert_eq!(archive_root("dists/bookworm/main/binary-amd64/Packages"), "");
+        assert_eq!(
+            archive_root("dists/bookworm/main/binary-amd64/Packages"),
+            ""
+        );
         assert_eq!(
             archive_root("debian/dists/bookworm/main/binary-amd64/Packages.xz"),
             "debian"

@@ -200,7 +200,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let debian_kind = debian::kind_by_content(body_lines(text.lines()).map(|l| l.text))
         .or_else(|| debian::kind_by_name(name));
     if let Some(kind) = debian_kind {
-        return debian_list(path, &text, kind);
+        return debian::list(path, &text, kind);
     }
     if sri::is_integrity_file(name) {
         return sri::parse(path, &text);
@@ -309,14 +309,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
 
 /// Findings about lines, at most [`MAX_LINE_FINDINGS`]; the rest only counted.
 #[derive(Default)]
-struct LineFindings {
+pub(crate) struct LineFindings {
     kept: Vec<Finding>,
     more: usize,
     first_more: Option<u32>,
 }
 
 impl LineFindings {
-    fn push(&mut self, finding: Finding) {
+    pub(crate) fn push(&mut self, finding: Finding) {
         if self.kept.len() < MAX_LINE_FINDINGS {
             self.kept.push(finding);
         } else {
@@ -326,7 +326,7 @@ impl LineFindings {
     }
 
     /// Moves the kept findings into `findings`, and one that counts the others.
-    fn finish(self, path: &str, findings: &mut Vec<Finding>) {
+    pub(crate) fn finish(self, path: &str, findings: &mut Vec<Finding>) {
         findings.extend(self.kept);
         if self.more > 0 {
             let mut f = Finding::new(
@@ -343,60 +343,6 @@ impl LineFindings {
             }
             findings.push(f);
         }
-    }
-}
-
-/// A Debian `Release`/`InRelease` or `Packages` file as a checksum list.
-fn debian_list(path: &str, text: &str, kind: debian::DebianKind) -> Parsed {
-    let read = match kind {
-        debian::DebianKind::Release => debian::read_release(body_lines(text.lines())),
-        debian::DebianKind::Packages => debian::read_packages(text),
-    };
-    let mut findings = Vec::new();
-    let mut capped = LineFindings::default();
-    for (line, why) in read.problems {
-        let mut f = Finding::new(FindingCode::ChecksumMalformedLine, Some(path), why)
-            .with_help("Debian archive metadata is deb822: `Field: value`, digests as `HEX SIZE PATH`");
-        if line > 0 {
-            f = f.at_line(line);
-        }
-        capped.push(f);
-    }
-    for (line, algorithm) in read.unsupported {
-        capped.push(
-            Finding::new(
-                FindingCode::ChecksumUnsupportedAlgorithm,
-                Some(path),
-                format!("only `{algorithm}` digests, which vouch does not verify"),
-            )
-            .at_line(line)
-            .with_help("vouch verifies SHA256 and SHA512 fields"),
-        );
-    }
-    capped.finish(path, &mut findings);
-    let base = match kind {
-        debian::DebianKind::Packages => Some(debian::archive_root(path)),
-        debian::DebianKind::Release => None,
-    };
-    if read.entries.is_empty() && findings.is_empty() {
-        findings.push(
-            Finding::new(
-                FindingCode::ChecksumNoEntries,
-                Some(path),
-                "Debian archive metadata lists no SHA256 or SHA512 digest",
-            )
-            .with_help("a Release file lists its indexes under `SHA256:`; a Packages index gives each package's `SHA256`"),
-        );
-    }
-    Parsed {
-        evidence: Some(Evidence::Checksums(ChecksumList {
-            entries: read.entries,
-            pgp_cleartext: lines::has_signed_message(text),
-            base,
-            date: read.date,
-            valid_until: read.valid_until,
-        })),
-        findings,
     }
 }
 
