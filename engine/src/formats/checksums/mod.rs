@@ -333,7 +333,7 @@ impl LineFindings {
                 FindingCode::ChecksumMalformedLine,
                 Some(path),
                 format!(
-                    "{} more line(s) are not checksums either (only the first {MAX_LINE_FINDINGS} are shown)",
+                    "and {} more line(s) are not checksums either (only the first {MAX_LINE_FINDINGS} are shown)",
                     self.more
                 ),
             )
