@@ -48,6 +48,19 @@ impl Sha512Digest {
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }
+
+    /// Parses 128 hex digits (either case).
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes = parse_hex(text)?;
+        let bytes: [u8; 64] = bytes.try_into().ok()?;
+        Some(Sha512Digest(bytes))
+    }
+}
+
+impl Serialize for Sha512Digest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
 }
 
 impl fmt::Display for Sha256Digest {

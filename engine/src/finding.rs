@@ -93,6 +93,9 @@ finding_codes! {
     ChecksumNoEntries => "vouch::checksums::no-entries", Warning;
     /// A checksum names a path outside the bundle.
     ChecksumNameOutsideBundle => "vouch::checksums::name-outside-bundle", Error;
+    /// A compressed Debian index (`Packages.gz`, `Packages.xz`) does not decompress, or
+    /// decompresses to more than vouch reads.
+    ChecksumBadIndex => "vouch::checksums::bad-index", Error;
     /// A manifest is not valid TOML.
     ManifestSyntax => "vouch::manifest::syntax", Error;
     /// A manifest has a key or table vouch does not know.

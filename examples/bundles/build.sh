@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the three example evidence bundles of vouch, each the evidence of one release of
+# Builds the four example evidence bundles of vouch, each the evidence of one release of
 # "widget", ACME's small Python command-line tool that downloads a release manifest and checks
 # the files it lists:
 #
@@ -10,13 +10,16 @@
 #   waived/     widget 2.3.5, the backport release of the older 2.3 cycle, built by its legacy
 #               pipeline: three controls fail, examples/waivers/waived.toml waives them, and
 #               one of those waivers has expired, so its control still fails.
+#   signed-sums/ widget 2.4.1 signed the way most projects sign: the artifacts carry no
+#               signature of their own; only SHA256SUMS is signed (SHA256SUMS.asc), which
+#               signs every artifact it lists with a matching digest. Every control passes.
 #
 # Each bundle has a sibling `NAME.example.toml` that says how to evaluate it and what the
 # outcome is, control by control; tests/examples.rs runs them.
 #
 # Usage: bash examples/bundles/build.sh [OUTDIR]
 #
-# From anywhere; writes the three bundles into OUTDIR (default: beside this script). It needs
+# From anywhere; writes the four bundles into OUTDIR (default: beside this script). It needs
 # no network once the tools are installed, and installs missing ones. tests/examples.rs runs
 # it into a scratch directory and checks that it reproduces the committed bundles.
 #
@@ -56,7 +59,7 @@
 #   TEST-ONLY-jo-bloggs.pub.asc / .sec.asc        OpenPGP Ed25519, Jo Bloggs, release manager:
 #                                                 signs the rollback attestation
 #
-# All three bundles are evaluated trusting the same five public keys (see each
+# All four bundles are evaluated trusting the same five public keys (see each
 # `*.example.toml`): TEST-ONLY-widget-release.pub.asc, TEST-ONLY-widget-release.minisign.pub,
 # TEST-ONLY-widget-build.pub.pem, and the two people's keys, TEST-ONLY-priya-shah.pub.asc and
 # TEST-ONLY-jo-bloggs.pub.asc (an attestation counts only when signed by a trusted key). The
@@ -1257,4 +1260,17 @@ rm -r "$b/provenance"
 
 # Waived by W-2026-019, which expired on 2026-09-15: no SBOM for the zip.
 rm "$b/sbom/widget-2.3.5.zip.cdx.json"
+echo "build: wrote $b"
+
+# ---------------------------------------------------------------------------------------------
+# signed-sums/: widget 2.4.1 signed only through its checksum file: no signature over either
+# artifact, one detached signature over SHA256SUMS by the release key, made at the time the
+# compliant bundle's artifact signatures were. SIGNED-ARTIFACTS passes through the chain
+# artifact <- SHA256SUMS (matching digest) <- SHA256SUMS.asc (trusted key).
+# ---------------------------------------------------------------------------------------------
+b="$out/signed-sums"
+release_bundle compliant 2.4.1 2.4.0 "2026-10-01T09:00:00Z" "2026-10-01T11:30:00Z" \
+  "2026-10-01T12:00:00Z" "$b"
+rm "$b"/dist/*.tar.gz.asc "$b"/dist/*.zip.asc "$b"/dist/*.minisig
+gpg_sign "$gpg_release" 20261001T113000 "$b/dist/SHA256SUMS"
 echo "build: wrote $b"

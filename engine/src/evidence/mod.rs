@@ -5,6 +5,7 @@
 //! `none` too, so controls over it fail closed.
 
 mod attestations;
+mod chains;
 mod coverage;
 mod dates;
 mod disclosure;
@@ -107,8 +108,15 @@ impl EvidenceValues {
         // text.
         let sboms = sboms::Sboms::build(graph);
         let files = Files::build(graph);
+        let chain_index = chains::ChainIndex::build(graph);
+        let judge = chains::Judge {
+            graph,
+            index: &chain_index,
+            signing,
+            as_of,
+        };
         let release = graph.release().map_or(Value::None, |(id, r)| {
-            release(graph, id, r, &sboms, &files, as_of, signing)
+            release(graph, id, r, &sboms, &files, &judge)
         });
         let mut values = EvidenceValues {
             bundle: unreadable::bundle(graph),
@@ -295,9 +303,9 @@ fn release(
     r: &ReleaseNode,
     sboms: &sboms::Sboms,
     files: &Files,
-    as_of: Option<Timestamp>,
-    signing: &SigningDecisions,
+    judge: &chains::Judge<'_>,
 ) -> Value {
+    let as_of = judge.as_of;
     let listed = graph.artifacts_of(id);
     let artifacts = listed
         .par_chunks(CHUNK)
@@ -305,7 +313,7 @@ fn release(
             let mut strings = Strings::default();
             chunk
                 .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, signing, &mut strings))
+                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, judge, &mut strings))
                 .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
@@ -348,9 +356,10 @@ fn artifact(
     a: &ArtifactNode,
     sboms: &sboms::Sboms,
     files: &Files,
-    signing: &SigningDecisions,
+    judge: &chains::Judge<'_>,
     strings: &mut Strings,
 ) -> Value {
+    let signing = judge.signing;
     let file = graph.artifact_file(id);
     // The artifact's file's record has its path and digest text already: share it.
     let shared = file.and_then(|(fid, _)| files.record(fid));
@@ -392,6 +401,10 @@ fn artifact(
             ("sboms", sboms.of_artifact(graph, id)),
             ("provenance", provenance(graph, id, signing, strings)),
             ("digest_mismatches", digest_mismatches(graph, id, strings)),
+            (
+                "coverage",
+                chains::coverage(judge, file.map(|(fid, _)| fid), strings),
+            ),
         ],
     )
 }

@@ -76,6 +76,20 @@ pub struct EvidenceGraph {
     /// Documents refused for an artifact because the digest they state is not its own, by
     /// artifact path, then document.
     digest_mismatches: Vec<DigestMismatch>,
+    /// The dates checksum files state about themselves, by file.
+    index_dates: BTreeMap<NodeId, IndexDates>,
+}
+
+/// The dates a checksum file states about itself (a Debian `Release` file's `Date` and
+/// `Valid-Until`), judged against `as_of` when it covers artifacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndexDates {
+    /// When it says it was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<jiff::Timestamp>,
+    /// Until when it may be relied on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<jiff::Timestamp>,
 }
 
 impl EvidenceGraph {
@@ -346,6 +360,11 @@ impl EvidenceGraph {
             .iter()
             .take_while(|m| m.artifact == file.path)
             .collect()
+    }
+
+    /// The dates the checksum file `file` states about itself, if any.
+    pub fn index_dates(&self, file: NodeId) -> Option<&IndexDates> {
+        self.index_dates.get(&file)
     }
 
     /// The strongest link of an SBOM to any artifact, if it describes one.

@@ -256,6 +256,9 @@ pub struct ProvenanceSubject {
     /// Its sha256, when the statement gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<Sha256Digest>,
+    /// Its sha512, when the statement gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha512: Option<crate::digest::Sha512Digest>,
 }
 
 /// What one evidence file says about one vulnerability.
@@ -618,7 +621,7 @@ pub enum Edge {
     InCycle,
     /// signature -> the file (or missing file) it signs.
     Signs,
-    /// provenance -> a file whose sha256 is one of its subjects' digests.
+    /// provenance -> a file whose sha256 (or sha512) is one of its subjects' digests.
     Attests,
     /// vulnerability statement -> the merged vulnerability it is about.
     Describes,

@@ -59,6 +59,8 @@ pub struct StatementSubject {
     pub name: String,
     /// The sha256 digest, when given.
     pub sha256: Option<Sha256Digest>,
+    /// The sha512 digest, when given (npm provenance names packages by sha512 only).
+    pub sha512: Option<crate::digest::Sha512Digest>,
     /// Every digest algorithm given, sorted.
     pub algorithms: Vec<String>,
 }
@@ -159,11 +161,20 @@ fn subject(n: usize, value: &Value) -> Result<StatementSubject, String> {
                 .ok_or_else(|| format!("subject {n} (`{name}`): sha256 is not 64 hex digits"))?,
         ),
     };
+    let sha512 = match digests.get("sha512") {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(crate::digest::Sha512Digest::from_hex)
+                .ok_or_else(|| format!("subject {n} (`{name}`): sha512 is not 128 hex digits"))?,
+        ),
+    };
     let mut algorithms: Vec<String> = digests.keys().cloned().collect();
     algorithms.sort();
     Ok(StatementSubject {
         name,
         sha256,
+        sha512,
         algorithms,
     })
 }
@@ -488,7 +499,7 @@ mod tests {
     fn slsa_builders_by_version() {
         let v1 = serde_json::json!({
             "_type": "https://in-toto.io/Statement/v1",
-            "subject": [{"name": "a", "digest": {"sha256": "A".repeat(64), "sha512": "b"}}],
+            "subject": [{"name": "a", "digest": {"sha256": "A".repeat(64), "sha512": "b".repeat(128)}}],
             "predicateType": "https://slsa.dev/provenance/v1",
             "predicate": {"runDetails": {"builder": {"id": "https://ci.example/b"}}}
         });

@@ -123,6 +123,11 @@ pub(super) const RECORDS: &[RecordDef] = &[
                 "list<DigestMismatch>",
                 "documents that name this artifact but state another SHA-256 for it: they do not count for it (not in `sboms` nor `provenance`)",
             ),
+            field(
+                "coverage",
+                "list<Coverage>",
+                "how it is signed: one record per signature over it (`kind` `signature`) and per signature at the end of a chain of checksum files that lists it (`kind` `checksums`), whatever the outcome; it is signed when one has `verified and trusted` (see [Signed checksum files](../evidence/checksums.md#signed-checksum-files-and-chains))",
+            ),
         ],
     },
     RecordDef {
@@ -235,6 +240,91 @@ pub(super) const RECORDS: &[RecordDef] = &[
                 "signatures",
                 "list<Signature>",
                 "every signature over the checksum file, whatever its outcome",
+            ),
+        ],
+    },
+    RecordDef {
+        name: "Coverage",
+        doc: "one way an artifact is signed: a signature over it, or a signature over a checksum file at the end of a chain of checksum files that lists it",
+        fields: &[
+            closed(
+                "kind",
+                "`signature`: the signature is over the artifact; `checksums`: over the last checksum file of `chain`",
+                &["signature", "checksums"],
+            ),
+            field(
+                "path",
+                "string",
+                "bundle path of the signature file (for `too-deep`, of the checksum file past the bound)",
+            ),
+            field(
+                "format",
+                "string?",
+                "the signature format, as in `Signature.format`",
+            ),
+            field(
+                "verified",
+                "bool",
+                "the signature is cryptographically valid and every digest along the chain matches",
+            ),
+            field(
+                "trusted",
+                "bool",
+                "the signature's key is trusted and permitted by the authority (to sign `checksums` for a chain, `artifact` for a direct signature), it was not made after `as_of`, and no signed index on the way is stale at `as_of` (`Valid-Until` before it, `Date` after it)",
+            ),
+            closed(
+                "outcome",
+                "`verified` when it covers the artifact; else the first reason it does not: a digest along the chain that does not match, stale metadata, a chain longer than vouch follows (4 links), or the signature's own outcome",
+                &[
+                    "verified",
+                    "digest-mismatch",
+                    "stale",
+                    "too-deep",
+                    "bad-signature",
+                    "untrusted-key",
+                    "expired-key",
+                    "unsupported",
+                    "malformed",
+                    "missing-file",
+                    "signed-after-as-of",
+                    "not-permitted",
+                ],
+            ),
+            field(
+                "reason",
+                "string?",
+                "why, when the outcome is not `verified`",
+            ),
+            field("signer", "string?", "the signer, as in `Signature.signer`"),
+            field("key_id", "string?", "the signing key's id or fingerprint"),
+            field(
+                "chain",
+                "list<CoverageLink>",
+                "the checksum entries from the artifact outward (empty for a direct signature): the first names the artifact, each next one names the previous one's checksum file",
+            ),
+        ],
+    },
+    RecordDef {
+        name: "CoverageLink",
+        doc: "one link of a chain of checksum files: an entry naming the artifact, or naming the checksum file of the link before",
+        fields: &[
+            field(
+                "path",
+                "string",
+                "bundle path of the checksum file (or index)",
+            ),
+            field("line", "int", "line of the entry"),
+            field("names", "string", "bundle path of the file the entry names"),
+            field("algorithm", "string", "`sha256` or `sha512`"),
+            field(
+                "expected",
+                "string",
+                "the digest the entry states, lowercase hex",
+            ),
+            closed(
+                "status",
+                "whether the named file's digest matches",
+                &["match", "mismatch", "missing", "error"],
             ),
         ],
     },

@@ -1,15 +1,19 @@
 //! Checksum files: GNU coreutils (`sha256sum`), BSD / `--tag` (`SHA256 (name) = HEX`),
 //! `openssl dgst` (`SHA2-256(name)= HEX`, `-r`: `HEX *name`), FreeBSD `distinfo` (with
-//! `SIZE (name) = N`), single-file `NAME.sha256` / `NAME.sha512` holding a bare digest, and
-//! any of these inside an OpenPGP cleartext-signed message (the armour is skipped here; the
-//! signature is checked elsewhere). Text may be UTF-8 or UTF-16.
+//! `SIZE (name) = N`), single-file `NAME.sha256` / `NAME.sha512` holding a bare digest,
+//! `NAME.integrity` holding Subresource Integrity strings (`sha512-BASE64`), Debian archive
+//! metadata (`Release`, `InRelease`, `Packages[.gz|.xz]`: see [`debian`]), and any of these
+//! inside an OpenPGP cleartext-signed message (the armour is skipped here; the signature is
+//! checked elsewhere). Text may be UTF-8 or UTF-16.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+pub(crate) mod debian;
 pub(crate) mod lines;
+mod sri;
 
 use lines::{Line, body_lines, classify_line};
 
@@ -48,6 +52,12 @@ pub enum ChecksumSyntax {
     Bsd,
     /// A bare `HEX` in `NAME.sha256`: the name is the checksum file's name less its extension.
     Bare,
+    /// A Subresource Integrity string (`sha512-BASE64`) in `NAME.integrity`.
+    Sri,
+    /// ` HEX SIZE PATH` under a `SHA256:` field of a Debian `Release` file.
+    DebianRelease,
+    /// The `Filename` and `SHA256` fields of a package in a Debian `Packages` index.
+    DebianPackages,
 }
 
 /// One checksum line.
@@ -81,7 +91,19 @@ pub struct ChecksumList {
     pub entries: Vec<ChecksumEntry>,
     /// Whether the entries sit inside an OpenPGP cleartext-signed message.
     pub pgp_cleartext: bool,
+    /// The bundle directory names are relative to, when it is not the checksum file's own
+    /// (a Debian `Packages` index names files from the archive root).
+    pub base: Option<String>,
+    /// When the file says it was made (a Debian `Release` file's `Date`).
+    pub date: Option<jiff::Timestamp>,
+    /// Until when the file says it may be relied on (a Debian `Release` file's
+    /// `Valid-Until`): after that it is stale and covers nothing.
+    pub valid_until: Option<jiff::Timestamp>,
 }
+
+/// The most findings about individual lines one checksum file gives; one more finding
+/// counts the rest.
+pub const MAX_LINE_FINDINGS: usize = 20;
 
 /// The checksum file format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -94,11 +116,17 @@ impl EvidenceFormat for ChecksumsFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = name_suggests_checksums(input.file_name());
+        let whole = input.head_is_whole_file();
+        if let Some(text) = input.text.as_deref() {
+            let body = body_lines(super::complete_lines(text, whole)).map(|l| l.text);
+            if debian::kind_by_content(body).is_some() {
+                return Confidence::of(true, by_name);
+            }
+        }
         let by_content = input.text.as_deref().is_some_and(|text| {
             let bare_name = bare_target(input.file_name()).is_some();
             let mut entries = 0usize;
             let mut other = 0usize;
-            let whole = input.head_is_whole_file();
             for line in body_lines(super::complete_lines(text, whole)) {
                 match classify_line(line.text, bare_name) {
                     Line::Blank | Line::Comment => {}
@@ -115,10 +143,44 @@ impl EvidenceFormat for ChecksumsFormat {
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
         parse(input.path, input.bytes)
     }
+
+    /// Debian `Packages` indexes are large (tens of MB for a full suite).
+    fn max_parse_size(&self) -> u64 {
+        MAX_PARSE_SIZE
+    }
 }
+
+/// The parse size cap of checksum files: 256 MiB (a Debian `Packages` index of a whole
+/// suite is about 50 MB).
+pub const MAX_PARSE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// Parses a checksum file at bundle path `path`. Never panics.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
+    let name = super::file_name(path);
+    let inflated;
+    let bytes = if name.ends_with(".gz") || name.ends_with(".xz") {
+        match debian::decompress(name, bytes) {
+            Ok(b) => {
+                inflated = b;
+                inflated.as_slice()
+            }
+            Err(why) => {
+                return Parsed {
+                    evidence: None,
+                    findings: vec![
+                        Finding::new(
+                            FindingCode::ChecksumBadIndex,
+                            Some(path),
+                            format!("compressed index {why}"),
+                        )
+                        .with_help("publish the index as the archive tool wrote it"),
+                    ],
+                };
+            }
+        }
+    } else {
+        bytes
+    };
     let text = match text::decode(bytes) {
         Ok(t) => Arc::<str>::from(t),
         Err(why) => {
@@ -135,7 +197,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
             };
         }
     };
-    let name = super::file_name(path);
+    let debian_kind = debian::kind_by_content(body_lines(text.lines()).map(|l| l.text))
+        .or_else(|| debian::kind_by_name(name));
+    if let Some(kind) = debian_kind {
+        return debian::list(path, &text, kind);
+    }
+    if sri::is_integrity_file(name) {
+        return sri::parse(path, &text);
+    }
     let bare = bare_target(name);
     let mut list = ChecksumList::default();
     let mut findings = Vec::new();
@@ -150,6 +219,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
         let start = offsets.get(line_no).copied().unwrap_or(0);
         start..start.saturating_add(len)
     };
+    let mut capped = LineFindings::default();
     for line in lines {
         let line_no = saturate_u32(line.index.saturating_add(1));
         let here = span_of(line.index, line.text.len());
@@ -172,7 +242,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 sizes.insert(name, size);
             }
             Line::BareWithoutName if bare.is_none() => {
-                findings.push(
+                capped.push(
                     Finding::new(
                         FindingCode::ChecksumMalformedLine,
                         Some(path),
@@ -186,7 +256,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 );
             }
             Line::BareWithoutName => {}
-            Line::Unsupported { algorithm } => findings.push(
+            Line::Unsupported { algorithm } => capped.push(
                 Finding::new(
                     FindingCode::ChecksumUnsupportedAlgorithm,
                     Some(path),
@@ -195,7 +265,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 .with_span(&text, here)
                 .with_help("vouch verifies sha256 and sha512 checksums; publish one of those"),
             ),
-            Line::Malformed(why) => findings.push(
+            Line::Malformed(why) => capped.push(
                 Finding::new(
                     FindingCode::ChecksumMalformedLine,
                     Some(path),
@@ -209,6 +279,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
             ),
         }
     }
+    capped.finish(path, &mut findings);
     if let Some(target) = bare {
         for entry in &mut list.entries {
             if entry.syntax == ChecksumSyntax::Bare {
@@ -233,6 +304,45 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     Parsed {
         evidence: Some(Evidence::Checksums(list)),
         findings,
+    }
+}
+
+/// Findings about lines, at most [`MAX_LINE_FINDINGS`]; the rest only counted.
+#[derive(Default)]
+pub(crate) struct LineFindings {
+    kept: Vec<Finding>,
+    more: usize,
+    first_more: Option<u32>,
+}
+
+impl LineFindings {
+    pub(crate) fn push(&mut self, finding: Finding) {
+        if self.kept.len() < MAX_LINE_FINDINGS {
+            self.kept.push(finding);
+        } else {
+            self.more = self.more.saturating_add(1);
+            self.first_more.get_or_insert(finding.line.unwrap_or(0));
+        }
+    }
+
+    /// Moves the kept findings into `findings`, and one that counts the others.
+    pub(crate) fn finish(self, path: &str, findings: &mut Vec<Finding>) {
+        findings.extend(self.kept);
+        if self.more > 0 {
+            let mut f = Finding::new(
+                FindingCode::ChecksumMalformedLine,
+                Some(path),
+                format!(
+                    "and {} more line(s) are not checksums either (only the first {MAX_LINE_FINDINGS} are shown)",
+                    self.more
+                ),
+            )
+            .with_help("is this a checksum file at all? vouch reads sha256sum, BSD, openssl, distinfo, SRI and Debian Release/Packages files");
+            if let Some(line) = self.first_more.filter(|l| *l > 0) {
+                f = f.at_line(line);
+            }
+            findings.push(f);
+        }
     }
 }
 
@@ -292,7 +402,13 @@ pub(crate) fn normalize_name(name: &str) -> &str {
 /// The file a single-file checksum file names by its own name (`a.tar.gz.sha256` names
 /// `a.tar.gz`), if its name has that form.
 pub(crate) fn bare_target(file_name: &str) -> Option<&str> {
-    const SUFFIXES: &[&str] = &[".sha256", ".sha512", ".sha256sum", ".sha512sum"];
+    const SUFFIXES: &[&str] = &[
+        ".sha256",
+        ".sha512",
+        ".sha256sum",
+        ".sha512sum",
+        ".integrity",
+    ];
     let lower = file_name.to_ascii_lowercase();
     SUFFIXES.iter().find_map(|suffix| {
         if lower.ends_with(suffix) && file_name.len() > suffix.len() {
@@ -311,6 +427,7 @@ fn name_suggests_checksums(file_name: &str) -> bool {
         return false;
     }
     bare_target(file_name).is_some()
+        || debian::kind_by_name(file_name).is_some()
         || lower.contains("sums")
         || lower.contains("checksum")
         || lower == "distinfo"

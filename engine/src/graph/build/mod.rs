@@ -24,7 +24,7 @@ use vulns::{PendingAdvisory, PendingVulns};
 
 use super::nodes::*;
 use super::unreadable::{ParseFailure, UnreadableFile};
-use super::{EvidenceGraph, NodeKind};
+use super::{EvidenceGraph, NodeId, NodeKind};
 use crate::bundle_path;
 use crate::digest::{Sha256Digest, Sha512Digest, hex};
 use crate::finding::{Finding, FindingCode};
@@ -102,6 +102,8 @@ struct Builder {
     abs: BTreeMap<NodeIndex, PathBuf>,
     /// Documents refused for an artifact: their stated digest is not its own.
     digest_mismatches: Vec<super::DigestMismatch>,
+    /// The dates signed indexes state about themselves (Debian `Date`, `Valid-Until`).
+    index_dates: BTreeMap<NodeIndex, super::IndexDates>,
 }
 
 /// Builds the graph. `sha512_of` is called once, with the files sha512 entries name;
@@ -127,6 +129,7 @@ pub(crate) fn build(
         sha512: BTreeMap::new(),
         abs: BTreeMap::new(),
         digest_mismatches: Vec::new(),
+        index_dates: BTreeMap::new(),
     };
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
@@ -301,7 +304,7 @@ pub(crate) fn build(
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
-    b.provenance(statements);
+    b.provenance(statements, sha512_of);
     b.vulnerabilities(pending_vulns, pending_advisories);
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
@@ -341,6 +344,11 @@ pub(crate) fn build(
         unreadable,
         digest,
         digest_mismatches,
+        index_dates: b
+            .index_dates
+            .into_iter()
+            .map(|(ix, d)| (NodeId::of(ix), d))
+            .collect(),
     }
 }
 
@@ -437,7 +445,7 @@ impl Builder {
             let Evidence::Checksums(list) = e else {
                 continue;
             };
-            let dir = bundle_path::parent(path);
+            let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
             for entry in list
                 .entries
                 .iter()
@@ -450,10 +458,19 @@ impl Builder {
                 }
             }
         }
+        self.hash_sha512(wanted, sha512_of);
+    }
+
+    /// Computes the sha512 of the files `wanted` whose sha512 is not known yet, in one
+    /// parallel batch; a file that changed or cannot be read gets a finding and `Err`.
+    fn hash_sha512(&mut self, wanted: BTreeSet<NodeIndex>, sha512_of: Sha512Fn<'_>) {
+        let wanted: Vec<NodeIndex> = wanted
+            .into_iter()
+            .filter(|ix| !self.sha512.contains_key(ix))
+            .collect();
         if wanted.is_empty() {
             return;
         }
-        let wanted: Vec<NodeIndex> = wanted.into_iter().collect();
         let refs: Vec<(&Path, u64)> = wanted
             .iter()
             .map(|ix| {
@@ -497,7 +514,16 @@ impl Builder {
         list: &ChecksumList,
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
-        let dir = bundle_path::parent(path);
+        let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
+        if list.date.is_some() || list.valid_until.is_some() {
+            self.index_dates.insert(
+                file_ix,
+                super::IndexDates {
+                    date: list.date,
+                    valid_until: list.valid_until,
+                },
+            );
+        }
         for entry in &list.entries {
             let resolved = bundle_path::join(dir, normalize_name(&entry.name));
             let (status, target) = match &resolved {

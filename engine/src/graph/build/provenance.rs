@@ -1,5 +1,7 @@
 //! Provenance nodes: one per in-toto statement (bare, in a DSSE envelope or in a Sigstore
-//! bundle), with an `attests` edge to every file whose sha256 is a subject's digest.
+//! bundle), with an `attests` edge to every file whose sha256 is a subject's digest, or, for
+//! a subject with only a sha512 (npm provenance), to every artifact whose sha512 it is. A
+//! sha512 stated beside a matching sha256 must hold too, or the link is refused.
 //!
 //! Added after the signatures are verified: a statement is `verified` when a signature
 //! over it (its envelope's or bundle's) verified with a trusted key, or keyless against a
@@ -23,8 +25,8 @@ const MAX_MISSING_REPORTED: usize = 10;
 const NOT_IN_BUNDLE_HELP: &str = "put the files the statement names in the bundle (a changed \
      file has another digest), or leave out a statement about something else";
 
-const NO_SHA256_HELP: &str = "give the subject a sha256 digest; vouch pairs subjects with \
-     files by sha256 only";
+const NO_SHA256_HELP: &str = "give the subject a sha256 (or sha512) digest; vouch pairs \
+     subjects with files by digest";
 
 /// A statement found during the build.
 pub(crate) struct PendingStatement {
@@ -43,18 +45,73 @@ pub(crate) struct PendingStatement {
 impl Builder {
     /// Adds a provenance node per statement, with `defined-in` and `attests` edges, and a
     /// finding for each subject that names no file of the bundle.
-    pub(super) fn provenance(&mut self, mut pending: Vec<PendingStatement>) {
+    pub(super) fn provenance(
+        &mut self,
+        mut pending: Vec<PendingStatement>,
+        sha512_of: super::Sha512Fn<'_>,
+    ) {
         pending.sort_by(|x, y| {
             (x.source.path.as_str(), x.source.line).cmp(&(y.source.path.as_str(), y.source.line))
         });
         let by_digest = self.all_files_by_digest();
         let artifacts = self.artifact_files();
+        // A subject named by sha512 (npm provenance): the artifacts are hashed with sha512
+        // too, once, and the bundle's other files named by a sha512 entry already are.
+        let by_sha512 = if pending
+            .iter()
+            .any(|p| p.statement.subjects.iter().any(|s| s.sha512.is_some()))
+        {
+            self.hash_sha512(artifacts.iter().map(|a| a.file).collect(), sha512_of);
+            let mut map: BTreeMap<crate::digest::Sha512Digest, Vec<NodeIndex>> = BTreeMap::new();
+            for (ix, d) in &self.sha512 {
+                if let Ok(d) = d {
+                    map.entry(*d).or_default().push(*ix);
+                }
+            }
+            map
+        } else {
+            BTreeMap::new()
+        };
         for p in pending {
             let mut targets: Vec<NodeIndex> = Vec::new();
             let mut missing: Vec<(String, &str)> = Vec::new();
             for s in &p.statement.subjects {
+                // A stated sha512 must hold for every file the subject links to: one that
+                // contradicts it refuses the link, as a contradicting sha256 does.
+                let sha512_holds = |ix: &NodeIndex| match (s.sha512, self.sha512.get(ix)) {
+                    (Some(stated), Some(Ok(actual))) => stated == *actual,
+                    (Some(_), Some(Err(_))) => false,
+                    _ => true,
+                };
                 match s.sha256.map(|d| (d, by_digest.get(&d))) {
-                    Some((_, Some(files))) => targets.extend(files.iter().copied()),
+                    Some((digest, Some(files))) => {
+                        let (kept, refused): (Vec<NodeIndex>, Vec<NodeIndex>) =
+                            files.iter().copied().partition(|ix| sha512_holds(ix));
+                        targets.extend(kept);
+                        if !refused.is_empty() {
+                            missing.push((
+                                format!(
+                                    "subject `{}` (sha256 {}) states a sha512 that is not its file's; not linked",
+                                    s.name,
+                                    digest.to_hex()
+                                ),
+                                NOT_IN_BUNDLE_HELP,
+                            ));
+                        }
+                    }
+                    None if s.sha512.is_some_and(|d| by_sha512.contains_key(&d)) => {
+                        if let Some(files) = s.sha512.and_then(|d| by_sha512.get(&d)) {
+                            targets.extend(files.iter().copied());
+                        }
+                    }
+                    None if s.sha512.is_some() => missing.push((
+                        format!(
+                            "subject `{}` (sha512 {}) matches no artifact of the bundle",
+                            s.name,
+                            s.sha512.map(|d| d.to_hex()).unwrap_or_default()
+                        ),
+                        NOT_IN_BUNDLE_HELP,
+                    )),
                     // A subject named like an artifact whose digest is not the artifact's:
                     // the digest rule refuses it for that artifact, and says why.
                     Some((digest, None))
@@ -84,7 +141,7 @@ impl Builder {
                     )),
                     None => missing.push((
                         format!(
-                            "subject `{}` has no sha256 digest ({}); vouch links subjects by sha256",
+                            "subject `{}` has no sha256 or sha512 digest ({}); vouch links subjects by those",
                             s.name,
                             s.algorithms.join(", ")
                         ),
@@ -104,6 +161,7 @@ impl Builder {
                     .map(|s| ProvenanceSubject {
                         name: s.name.clone(),
                         sha256: s.sha256,
+                        sha512: s.sha512,
                     })
                     .collect(),
                 verified: p.verified,

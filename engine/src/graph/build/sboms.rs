@@ -58,7 +58,7 @@ pub(crate) struct PendingSbom {
 
 /// An artifact file of a release, as linking sees it.
 pub(super) struct ArtifactFile {
-    file: NodeIndex,
+    pub(super) file: NodeIndex,
     pub(super) path: String,
     pub(super) sha256: Sha256Digest,
     /// The release's product and version.
