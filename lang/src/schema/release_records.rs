@@ -274,7 +274,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
             ),
             closed(
                 "outcome",
-                "`verified` when it covers the artifact; else the first reason it does not: a digest along the chain that does not match, stale metadata, a chain longer than vouch follows (4 links), or the signature's own outcome",
+                "`verified` when it covers the artifact; else the first reason it does not: a digest along the chain that does not match, stale metadata, a chain longer than vouch follows (4 links), or the signature's own outcome (`keyless` for a verified keyless Sigstore signature over the artifact: judged by its identity, see `Signature.identity`)",
                 &[
                     "verified",
                     "digest-mismatch",
@@ -288,6 +288,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
                     "missing-file",
                     "signed-after-as-of",
                     "not-permitted",
+                    "keyless",
                 ],
             ),
             field(
