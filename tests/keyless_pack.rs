@@ -325,12 +325,10 @@ fn a_pypi_sdist_is_covered_by_its_pep740_attestation() {
     assert_eq!(control(&report, "PROVENANCE").0, "fail");
 }
 
-/// npm provenance names the tarball by sha512 only: it links once artifacts are hashed with
-/// sha512 too, which the `chain` branch of #15 adds. MERGE NOTE: remove the `ignore` when
-/// both branches are merged; the keyless verification itself is tested without linking in
-/// `engine/tests/signatures_keyless.rs`.
+/// npm provenance names the tarball by sha512 only: it links because artifacts are hashed with
+/// sha512 too when a subject names one; the keyless verification itself is tested without
+/// linking in `engine/tests/signatures_keyless.rs`.
 #[test]
-#[ignore = "needs sha512 subject linking (branch chain, #15); passes once both are merged"]
 fn an_npm_tarball_is_covered_by_its_provenance() {
     let test = "an_npm_tarball_is_covered_by_its_provenance";
     let Some(corpus) = corpus(test) else {
