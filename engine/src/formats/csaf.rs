@@ -256,11 +256,11 @@ fn deciding_products(
     out
 }
 
-/// Product id to its names: the full product name and the `product_identification_helper`'s
-/// purl and CPE, from the product tree's branches (recursively), `full_product_names` and
-/// relationships.
-fn product_identities(tree: &Value) -> BTreeMap<String, Vec<String>> {
-    fn walk(node: &Value, out: &mut BTreeMap<String, Vec<String>>, depth: usize) {
+/// Calls `f` with every product of the product tree that has a `product_id`: its branches'
+/// products (recursively, at most 64 deep), `full_product_names` and relationships'
+/// `full_product_name`.
+fn each_product<'v>(tree: &'v Value, f: &mut dyn FnMut(&'v str, &'v Value)) {
+    fn walk<'v>(node: &'v Value, f: &mut dyn FnMut(&'v str, &'v Value), depth: usize) {
         if depth > 64 {
             return;
         }
@@ -274,30 +274,37 @@ fn product_identities(tree: &Value) -> BTreeMap<String, Vec<String>> {
                     .filter_map(|r| r.get("full_product_name")),
             );
         for p in products {
-            let Some(id) = str_of(p, "product_id") else {
-                continue;
-            };
-            let helper = p
-                .get("product_identification_helper")
-                .unwrap_or(&Value::Null);
-            let names = out.entry(id.to_owned()).or_default();
-            for name in [
-                str_of(p, "name"),
-                str_of(helper, "purl"),
-                str_of(helper, "cpe"),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                names.push(name.to_owned());
+            if let Some(id) = str_of(p, "product_id") {
+                f(id, p);
             }
         }
         for b in array_of(node, "branches") {
-            walk(b, out, depth + 1);
+            walk(b, f, depth + 1);
         }
     }
-    let mut out = BTreeMap::new();
-    walk(tree, &mut out, 0);
+    walk(tree, f, 0);
+}
+
+/// Product id to its names: the full product name and the `product_identification_helper`'s
+/// purl and CPE.
+fn product_identities(tree: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    each_product(tree, &mut |id, p| {
+        let helper = p
+            .get("product_identification_helper")
+            .unwrap_or(&Value::Null);
+        let names = out.entry(id.to_owned()).or_default();
+        for name in [
+            str_of(p, "name"),
+            str_of(helper, "purl"),
+            str_of(helper, "cpe"),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            names.push(name.to_owned());
+        }
+    });
     out
 }
 
@@ -328,8 +335,7 @@ fn deciding_product_sha256(
     out
 }
 
-/// Product id to the SHA-256 digests its `product_identification_helper.hashes` state, from
-/// the product tree's branches (recursively), `full_product_names` and relationships.
+/// Product id to the SHA-256 digests its `product_identification_helper.hashes` state.
 fn product_hashes(tree: &Value) -> BTreeMap<String, Vec<Sha256Digest>> {
     fn sha256_of(product: &Value) -> Vec<Sha256Digest> {
         let helper = product
@@ -346,30 +352,10 @@ fn product_hashes(tree: &Value) -> BTreeMap<String, Vec<Sha256Digest>> {
             .filter_map(|fh| Sha256Digest::from_hex(str_of(fh, "value")?.trim()))
             .collect()
     }
-    fn walk(node: &Value, out: &mut BTreeMap<String, Vec<Sha256Digest>>, depth: usize) {
-        if depth > 64 {
-            return;
-        }
-        let products = node
-            .get("product")
-            .into_iter()
-            .chain(array_of(node, "full_product_names"))
-            .chain(
-                array_of(node, "relationships")
-                    .iter()
-                    .filter_map(|r| r.get("full_product_name")),
-            );
-        for p in products {
-            if let Some(id) = str_of(p, "product_id") {
-                out.entry(id.to_owned()).or_default().extend(sha256_of(p));
-            }
-        }
-        for b in array_of(node, "branches") {
-            walk(b, out, depth + 1);
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(tree, &mut out, 0);
+    let mut out: BTreeMap<String, Vec<Sha256Digest>> = BTreeMap::new();
+    each_product(tree, &mut |id, p| {
+        out.entry(id.to_owned()).or_default().extend(sha256_of(p));
+    });
     out
 }
 
