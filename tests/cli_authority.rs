@@ -13,7 +13,7 @@ mod common;
 
 use std::sync::LazyLock;
 
-use common::{root, temp_dir, transcript, vouch};
+use common::{EXAMPLE_TRUST, root, temp_dir, transcript, vouch};
 
 static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     let text =
@@ -21,23 +21,14 @@ static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     jsonschema::draft202012::new(&serde_json::from_str(&text).unwrap()).unwrap()
 });
 
-const COMPLIANT: [&str; 16] = [
+/// The compliant example, judged at its as-of; with [`EXAMPLE_TRUST`] after it.
+const COMPLIANT: [&str; 6] = [
     "--policy",
     "examples/policies/acme.vouch",
     "--bundle",
     "examples/bundles/compliant",
     "--as-of",
     "2026-10-02",
-    "--trust",
-    "examples/keys/TEST-ONLY-widget-release.pub.asc",
-    "--trust",
-    "examples/keys/TEST-ONLY-widget-release.minisign.pub",
-    "--trust",
-    "examples/keys/TEST-ONLY-widget-build.pub.pem",
-    "--trust",
-    "examples/keys/TEST-ONLY-priya-shah.pub.asc",
-    "--trust",
-    "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
 ];
 
 const BUILD_KEY: &str = "3062c2e5bc7310e55cffd2e16b8ae5d62e00ae17111cb0122d224e0d6c4e9fda";
@@ -48,6 +39,7 @@ const JO: &str = "12E3870E608AAEAD7BB1F007FE9305CD6E6C0D0D";
 fn evaluate(extra: &[&str]) -> (Option<i32>, serde_json::Value) {
     let mut args = vec!["evaluate"];
     args.extend(COMPLIANT);
+    args.extend(EXAMPLE_TRUST);
     args.extend(extra);
     let out = vouch(&args);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
@@ -277,6 +269,7 @@ fn a_key_not_permitted_to_sign_provenance_fails_provenance() {
 fn an_invalid_authority_stops_evaluate_with_exit_2() {
     let mut args = vec!["evaluate"];
     args.extend(COMPLIANT);
+    args.extend(EXAMPLE_TRUST);
     args.extend(["--authority", "examples/authority/gate.cedar"]);
     let out = vouch(&args);
     assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
@@ -449,6 +442,7 @@ fn a_checksum_file_signature_is_judged_as_checksums() {
     let policy_arg = dir.join("acme.cedar").to_string_lossy().into_owned();
     let mut args: Vec<&str> = vec!["evaluate"];
     args.extend(COMPLIANT);
+    args.extend(EXAMPLE_TRUST);
     args[4] = &bundle_arg;
     args.extend([
         "--authority",
@@ -482,6 +476,7 @@ fn markdown_html_and_oscal_show_attestation_keys_and_determining_policies() {
     let dir = temp_dir("authority-render");
     let mut args = vec!["evaluate"];
     args.extend(COMPLIANT);
+    args.extend(EXAMPLE_TRUST);
     args.extend(authority);
     let out_dir = dir.to_string_lossy().into_owned();
     args.extend([

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{root, temp_dir, transcript};
+use common::{EXAMPLE_TRUST, root, temp_dir, transcript};
 
 /// Runs `vouch ARGS` at the workspace root, killing it (and failing the test) after 60 s: a
 /// run blocked on a FIFO must not hang the suite.
@@ -65,19 +65,9 @@ fn evaluate(extra: &[&str]) -> Output {
         "examples/bundles/compliant",
         "--as-of",
         "2026-10-02",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-release.pub.asc",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-release.minisign.pub",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-build.pub.pem",
-        "--trust",
-        "examples/keys/TEST-ONLY-priya-shah.pub.asc",
-        "--trust",
-        "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
-        "-o",
-        "/dev/null",
     ];
+    args.extend(EXAMPLE_TRUST);
+    args.extend(["-o", "/dev/null"]);
     args.extend_from_slice(extra);
     vouch_bounded(&args)
 }

@@ -16,7 +16,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{temp_dir, vouch};
+use common::{EXAMPLE_TRUST, temp_dir, vouch};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-10-02";
@@ -279,22 +279,7 @@ fn the_pack_holds_a_vulnerability_without_severity_to_the_strictest_rules() {
     assert_ne!(stripped, text, "the register states severities to strike");
     std::fs::write(&register, stripped).unwrap();
 
-    let (code, report, stderr) = evaluate(
-        "examples/policies/acme.vouch",
-        &bundle,
-        &[
-            "--trust",
-            "examples/keys/TEST-ONLY-widget-release.pub.asc",
-            "--trust",
-            "examples/keys/TEST-ONLY-widget-release.minisign.pub",
-            "--trust",
-            "examples/keys/TEST-ONLY-widget-build.pub.pem",
-            "--trust",
-            "examples/keys/TEST-ONLY-priya-shah.pub.asc",
-            "--trust",
-            "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
-        ],
-    );
+    let (code, report, stderr) = evaluate("examples/policies/acme.vouch", &bundle, &EXAMPLE_TRUST);
     assert_eq!(code, 1, "{stderr}");
     let controls = report["controls"].as_array().unwrap();
     for id in ["VULN-TRIAGE", "PATCH-SLA", "ADVISORIES", "CVE-REPORTED"] {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{temp_dir, transcript, vouch};
+use common::{EXAMPLE_TRUST, temp_dir, transcript, vouch};
 use serde_json::Value;
 
 const POLICY: &str =
@@ -114,25 +114,18 @@ fn compliant_with(
     copy_dir(&common::root().join("examples/bundles/compliant"), &bundle);
     edit(&bundle);
     std::fs::write(dir.join("p.vouch"), POLICY).unwrap();
-    let out = vouch(&[
+    let policy = dir.join("p.vouch");
+    let mut args = vec![
         "evaluate",
         "--policy",
-        dir.join("p.vouch").to_str().unwrap(),
+        policy.to_str().unwrap(),
         "--bundle",
         bundle.to_str().unwrap(),
         "--as-of",
         "2026-10-02",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-release.pub.asc",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-release.minisign.pub",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-build.pub.pem",
-        "--trust",
-        "examples/keys/TEST-ONLY-priya-shah.pub.asc",
-        "--trust",
-        "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
-    ]);
+    ];
+    args.extend(EXAMPLE_TRUST);
+    let out = vouch(&args);
     let report: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", transcript(&out)));
     ids.iter()

@@ -5,6 +5,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `--trust` for every key the example bundles are signed with (release, minisign, build,
+/// and the two people who attest and approve waivers): all TEST-ONLY.
+pub const EXAMPLE_TRUST: [&str; 10] = [
+    "--trust",
+    "examples/keys/TEST-ONLY-widget-release.pub.asc",
+    "--trust",
+    "examples/keys/TEST-ONLY-widget-release.minisign.pub",
+    "--trust",
+    "examples/keys/TEST-ONLY-widget-build.pub.pem",
+    "--trust",
+    "examples/keys/TEST-ONLY-priya-shah.pub.asc",
+    "--trust",
+    "examples/keys/TEST-ONLY-jo-bloggs.pub.asc",
+];
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
