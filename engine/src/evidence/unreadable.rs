@@ -54,7 +54,12 @@ const VULNERABILITY: &[Feed] = &[
 const SIGNATURES: Feed = part("release", "signatures", "release.artifacts.signatures");
 const PROVENANCE: Feed = part("release", "provenance", "release.artifacts.provenance");
 const SBOMS: Feed = part("release", "sboms", "release.sboms");
-const CHECKSUMS: &[Feed] = &[part("release", "checksums", "release.artifacts.checksums")];
+// A checksum file also signs what it lists (`Artifact.coverage`, signed checksum files and
+// chains): one that cannot be read, or only in part, leaves coverage unjudged too.
+const CHECKSUMS: &[Feed] = &[
+    part("release", "checksums", "release.artifacts.checksums"),
+    part("release", "coverage", "release.artifacts.coverage"),
+];
 const RELEASE: &[Feed] = &[whole("release")];
 const SUPPORT: &[Feed] = &[part("release", "cycle", "release.cycle"), whole("support")];
 const ATTESTATIONS: &[Feed] = &[whole("attestations")];
