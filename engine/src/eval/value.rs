@@ -304,14 +304,26 @@ impl Value {
 
     /// A list.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::from(items))
+        Value::List(Self::items(items))
     }
 
     /// A set: sorted and without duplicates.
     pub fn set(mut items: Vec<Value>) -> Value {
         items.sort_by(Value::total_cmp);
         items.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
-        Value::Set(Arc::from(items))
+        Value::Set(Self::items(items))
+    }
+
+    /// The elements of a list or set; no elements share one allocation (evidence records
+    /// have many empty lists: no date conflicts, no mitigations, no signatures).
+    fn items(items: Vec<Value>) -> Arc<[Value]> {
+        static NO_ITEMS: std::sync::LazyLock<Arc<[Value]>> =
+            std::sync::LazyLock::new(|| Arc::from(Vec::new()));
+        if items.is_empty() {
+            Arc::clone(&NO_ITEMS)
+        } else {
+            Arc::from(items)
+        }
     }
 
     /// Drops the value. The elements of a long list or set that nothing else holds are dropped

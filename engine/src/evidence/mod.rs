@@ -118,12 +118,14 @@ impl EvidenceValues {
         let release = graph.release().map_or(Value::None, |(id, r)| {
             release(graph, id, r, &sboms, &files, &judge)
         });
+        let vulnerabilities = vulns::vulnerabilities(graph, as_of, &files);
+        let advisories = vulns::advisories(graph, as_of, &files);
         let mut values = EvidenceValues {
             bundle: unreadable::bundle(graph),
             release,
             files: Value::list(files.values),
-            vulnerabilities: vulns::vulnerabilities(graph, as_of),
-            advisories: vulns::advisories(graph, as_of),
+            vulnerabilities,
+            advisories,
             support: support(graph, as_of),
             security_txt: disclosure::security_txt(graph, signing),
             changelog: disclosure::changelog(graph),
@@ -251,6 +253,30 @@ impl Files {
             }
         }
         Files { values, by_node }
+    }
+
+    /// The citation of `source`, sharing its file record's path and digest text: a bundle of
+    /// many small evidence files cites each from a record or two besides its `File` record,
+    /// and each citation would otherwise hold copies of both.
+    fn cite(&self, graph: &EvidenceGraph, source: &Source) -> Citation {
+        let shared = graph
+            .file(&source.path)
+            .filter(|(_, f)| f.sha256 == source.sha256)
+            .and_then(|(id, _)| self.record(id)?.citation.as_ref());
+        match shared {
+            Some(c) => Citation {
+                path: Arc::clone(&c.path),
+                sha256: Arc::clone(&c.sha256),
+                line: source.line,
+            },
+            None => cite(source),
+        }
+    }
+
+    /// The path text of the file at `path`, shared with its record.
+    fn path(&self, graph: &EvidenceGraph, path: &str) -> Option<Arc<str>> {
+        let (id, _) = graph.file(path)?;
+        Some(Arc::clone(&self.record(id)?.citation.as_ref()?.path))
     }
 
     /// The record of the file `id`.

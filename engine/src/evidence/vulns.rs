@@ -5,14 +5,18 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::{Strings, cite, dates, record};
+use super::{Files, Strings, dates, record};
 use crate::eval::duration::Duration;
 use crate::eval::value::Value;
 use crate::graph::{EvidenceGraph, NodeId, VulnStatementNode, VulnerabilityNode};
 use crate::vulns::{SourceKind, VulnStatus, cycles};
 
 /// Every merged vulnerability, in id order.
-pub(super) fn vulnerabilities(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
+pub(super) fn vulnerabilities(
+    graph: &EvidenceGraph,
+    as_of: Option<Timestamp>,
+    files: &Files,
+) -> Value {
     let mut strings = Strings::default();
     let cycles: Vec<&str> = graph
         .support_cycles()
@@ -21,7 +25,7 @@ pub(super) fn vulnerabilities(graph: &EvidenceGraph, as_of: Option<Timestamp>) -
     Value::list(
         graph
             .vulnerabilities()
-            .map(|(id, v)| vulnerability(graph, id, v, as_of, &cycles, &mut strings))
+            .map(|(id, v)| vulnerability(graph, id, v, as_of, &cycles, files, &mut strings))
             .collect(),
     )
 }
@@ -62,18 +66,18 @@ fn vulnerability(
     v: &VulnerabilityNode,
     as_of: Option<Timestamp>,
     cycles: &[&str],
+    files: &Files,
     strings: &mut Strings,
 ) -> Value {
     let sources = graph.statements_of(id);
     let (affected, fixed) = product_versions(graph, id, &sources);
-    let texts = |items: &[&str]| Value::set(items.iter().map(|t| Value::str(*t)).collect());
     let mut paths: Vec<&str> = sources
         .iter()
         .map(|(_, s)| s.source.path.as_str())
         .collect();
     paths.sort_unstable();
     paths.dedup();
-    let citation = sources.first().map(|(_, s)| cite(&s.source));
+    let citation = sources.first().map(|(_, s)| files.cite(graph, &s.source));
     // Durations from conflicting dates would be negative or judged from the future: none.
     let conflicts = dates::vulnerability(v, &sources, as_of);
     let sound = conflicts.is_empty();
@@ -87,12 +91,21 @@ fn vulnerability(
         _ => Value::None,
     };
     let date = |t: Option<Timestamp>| t.map_or(Value::None, Value::DateTime);
+    let label: Arc<str> = Arc::from(v.id.as_str());
+    let sources: Vec<Value> = paths
+        .into_iter()
+        .map(|p| {
+            files
+                .path(graph, p)
+                .map_or_else(|| strings.value(p), Value::Str)
+        })
+        .collect();
     record(
         "Vulnerability",
-        Arc::from(v.id.as_str()),
+        Arc::clone(&label),
         citation,
         [
-            ("id", Value::str(&v.id)),
+            ("id", Value::Str(label)),
             (
                 "aliases",
                 Value::set(v.aliases.iter().map(Value::str).collect()),
@@ -119,15 +132,15 @@ fn vulnerability(
             ("disclosed", date(v.disclosed)),
             ("fixed_at", date(v.fixed_at)),
             ("fixed_in", Value::opt_str(v.fixed_in.as_ref())),
-            ("affected_versions", texts(&affected)),
-            ("fixed_versions", texts(&fixed)),
+            ("affected_versions", Value::set(shared(strings, &affected))),
+            ("fixed_versions", Value::set(shared(strings, &fixed))),
             (
                 "affected_cycles",
-                texts(&cycles::cycles_touched(&affected, cycles)),
+                Value::set(shared(strings, &cycles::cycles_touched(&affected, cycles))),
             ),
             (
                 "fixed_cycles",
-                texts(&cycles::cycles_touched(&fixed, cycles)),
+                Value::set(shared(strings, &cycles::cycles_touched(&fixed, cycles))),
             ),
             ("time_to_fix", time_to_fix),
             ("open_for", open_for),
@@ -135,32 +148,34 @@ fn vulnerability(
                 "date_conflicts",
                 Value::list(conflicts.into_iter().map(Value::str).collect()),
             ),
-            (
-                "sources",
-                Value::list(paths.into_iter().map(|p| strings.value(p)).collect()),
-            ),
+            ("sources", Value::list(sources)),
         ],
     )
 }
 
+/// The texts of `items` (versions, cycles: they repeat across records), shared.
+fn shared(strings: &mut Strings, items: &[impl AsRef<str>]) -> Vec<Value> {
+    items.iter().map(|t| strings.value(t.as_ref())).collect()
+}
+
 /// Every advisory, in file order; its dates as they count at `as_of` (see
 /// [`dates::advisory`]).
-pub(super) fn advisories(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Value {
+pub(super) fn advisories(graph: &EvidenceGraph, as_of: Option<Timestamp>, files: &Files) -> Value {
     let mut strings = Strings::default();
     Value::list(
         graph
             .advisories()
             .map(|(_, a)| {
                 let info = &a.advisory;
-                let texts = |items: &[String]| Value::list(items.iter().map(Value::str).collect());
-                let citation = strings.cite(&a.source);
+                let citation = files.cite(graph, &a.source);
                 let (published, updated, conflicts) = dates::advisory(a, as_of);
+                let label: Arc<str> = Arc::from(info.id.as_str());
                 record(
                     "Advisory",
-                    Arc::from(info.id.as_str()),
+                    Arc::clone(&label),
                     Some(citation.clone()),
                     [
-                        ("id", Value::str(&info.id)),
+                        ("id", Value::Str(label)),
                         ("path", Value::Str(citation.path)),
                         ("format", strings.value(info.format)),
                         ("title", Value::opt_str(info.title.as_ref())),
@@ -178,9 +193,18 @@ pub(super) fn advisories(graph: &EvidenceGraph, as_of: Option<Timestamp>) -> Val
                                     .collect(),
                             ),
                         ),
-                        ("affected_versions", texts(&info.affected_versions)),
-                        ("fixed_versions", texts(&info.fixed_versions)),
-                        ("mitigations", texts(&info.mitigations)),
+                        (
+                            "affected_versions",
+                            Value::list(shared(&mut strings, &info.affected_versions)),
+                        ),
+                        (
+                            "fixed_versions",
+                            Value::list(shared(&mut strings, &info.fixed_versions)),
+                        ),
+                        (
+                            "mitigations",
+                            Value::list(shared(&mut strings, &info.mitigations)),
+                        ),
                         (
                             "date_conflicts",
                             Value::list(conflicts.into_iter().map(Value::str).collect()),

@@ -187,7 +187,7 @@ impl EvidenceGraph {
         self.by_path
             .values()
             .filter_map(|ix| match self.graph.node_weight(*ix) {
-                Some(Node::File(f)) => Some((NodeId::of(*ix), f)),
+                Some(Node::File(f)) => Some((NodeId::of(*ix), &**f)),
                 _ => None,
             })
     }
@@ -199,7 +199,7 @@ impl EvidenceGraph {
             .into_iter()
             .flatten()
             .filter_map(|ix| match self.graph.node_weight(*ix) {
-                Some(Node::File(f)) => Some((NodeId::of(*ix), f)),
+                Some(Node::File(f)) => Some((NodeId::of(*ix), &**f)),
                 _ => None,
             })
     }
@@ -250,7 +250,7 @@ impl EvidenceGraph {
     pub fn artifact_file(&self, artifact: NodeId) -> Option<(NodeId, &FileNode)> {
         self.targets(artifact, |e| matches!(e, Edge::ArtifactFile))
             .find_map(|(id, n)| match n {
-                Node::File(f) => Some((id, f)),
+                Node::File(f) => Some((id, &**f)),
                 _ => None,
             })
     }
@@ -441,7 +441,7 @@ impl EvidenceGraph {
     pub fn source_file(&self, entity: NodeId) -> Option<(NodeId, &FileNode)> {
         self.targets(entity, |e| matches!(e, Edge::DefinedIn))
             .find_map(|(id, n)| match n {
-                Node::File(f) => Some((id, f)),
+                Node::File(f) => Some((id, &**f)),
                 _ => None,
             })
     }

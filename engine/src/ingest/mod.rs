@@ -152,6 +152,8 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
         unclassified: walked.skipped,
         ..BuildInput::default()
     };
+    // One record per file: grown by doubling, the vector would peak at twice the bundle.
+    input.files.reserve_exact(walked.files.len());
     for (entry, outcome) in walked.files.into_iter().zip(outcomes) {
         match outcome {
             hash::Outcome::Hashed(h) => {
@@ -169,7 +171,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                 if let Some(parsed) = h.embedded {
                     parse_findings.extend(parsed.findings);
                     embedded = parsed.evidence.and_then(|e| match e {
-                        crate::formats::Evidence::Signature(s) => Some(s),
+                        crate::formats::Evidence::Signature(s) => Some(Box::new(s)),
                         _ => None,
                     });
                 }
@@ -185,7 +187,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                             ParseFailure::partial(&parsed.findings)
                         };
                         parse_findings.extend(parsed.findings);
-                        evidence = parsed.evidence;
+                        evidence = parsed.evidence.map(Box::new);
                     }
                     (Some(kind), None) => {
                         failure = Some(ParseFailure::from_findings(kind, &parse_findings));

@@ -297,6 +297,20 @@ pub struct AdvisoryInfo {
     pub mitigations: Vec<String>,
 }
 
+impl AdvisoryInfo {
+    /// Frees the spare capacity its lists grew with: the graph keeps one per advisory.
+    pub fn shrink_to_fit(&mut self) {
+        for list in [
+            &mut self.vulnerabilities,
+            &mut self.affected_versions,
+            &mut self.fixed_versions,
+            &mut self.mitigations,
+        ] {
+            list.shrink_to_fit();
+        }
+    }
+}
+
 /// The id that names a group of ids: a CVE when there is one, else a GHSA, else the first
 /// in sorted order (all compared upper-cased).
 pub fn primary_id<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<String> {

@@ -48,11 +48,12 @@ pub(crate) struct FileRecord {
     pub size: u64,
     pub sha256: Sha256Digest,
     pub kind: Option<EvidenceKind>,
-    pub evidence: Option<Evidence>,
+    /// Boxed: most files are not evidence, and ingestion holds one record per file.
+    pub evidence: Option<Box<Evidence>>,
     /// Why a file of a recognised kind gave no evidence.
     pub failure: Option<ParseFailure>,
     /// A signature embedded in the file (an OpenPGP cleartext-signed file).
-    pub embedded: Option<crate::signatures::SignatureFile>,
+    pub embedded: Option<Box<crate::signatures::SignatureFile>>,
     /// What reading it as evidence found (dropped when the release lists it as an artifact).
     pub parse_findings: Vec<Finding>,
 }
@@ -138,12 +139,12 @@ pub(crate) fn build(
     let mut parse_findings: BTreeMap<NodeIndex, Vec<Finding>> = BTreeMap::new();
     let mut unreadable = Vec::new();
     for file in input.files {
-        let node = Node::File(FileNode {
+        let node = Node::File(Box::new(FileNode {
             path: file.path.clone(),
             size: file.size,
             sha256: file.sha256,
             kind: file.kind,
-        });
+        }));
         let ix = b.add(node);
         b.abs.insert(ix, file.abs);
         if !file.parse_findings.is_empty() {
@@ -172,10 +173,10 @@ pub(crate) fn build(
             ));
         }
         if let Some(signature) = file.embedded {
-            embedded.push((ix, file.path.clone(), file.sha256, signature));
+            embedded.push((ix, file.path.clone(), file.sha256, *signature));
         }
         if let Some(e) = file.evidence {
-            evidence.push((ix, file.path, file.sha256, e));
+            evidence.push((ix, file.path, file.sha256, *e));
         }
     }
     for link in input.links {

@@ -112,8 +112,10 @@ impl Builder {
                 .iter()
                 .filter_map(|id| by_id.get(&id.to_ascii_uppercase()).copied())
                 .collect();
+            let mut advisory = a.advisory;
+            advisory.shrink_to_fit();
             let ix = self.add(Node::Advisory(Box::new(AdvisoryNode {
-                advisory: a.advisory,
+                advisory,
                 source: a.source,
             })));
             self.graph.add_edge(ix, a.file, Edge::DefinedIn);
