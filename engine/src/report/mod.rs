@@ -1,5 +1,6 @@
 //! The auditable report: its model ([`model`]) and its renderers ([`render`]).
 
+pub mod inputs;
 pub mod model;
 pub mod render;
 pub mod waiver_model;
@@ -11,3 +12,4 @@ pub use model::{
     SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
     WaiverSignatureResult,
 };
+pub use inputs::{ReleaseRef, input_name, relative_source_name};
