@@ -145,10 +145,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
     let graph = match vouch_engine::ingest(&inputs.bundle, &options, &progress) {
         Ok(graph) => graph,
         Err(error) => {
-            match format {
-                ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
-                ErrorFormat::Json => render::plain_error(&error.to_string(), format),
-            }
+            render::engine_error(error, format);
             return None;
         }
     };
@@ -298,10 +295,7 @@ pub fn load_trust(paths: &[PathBuf], format: ErrorFormat) -> Option<KeyStore> {
     match KeyStore::load(paths) {
         Ok(store) => Some(store),
         Err(error) => {
-            match format {
-                ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
-                ErrorFormat::Json => render::plain_error(&error.to_string(), format),
-            }
+            render::engine_error(error, format);
             None
         }
     }
