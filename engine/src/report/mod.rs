@@ -1,5 +1,6 @@
 //! The auditable report: its model ([`model`]) and its renderers ([`render`]).
 
+pub mod attest;
 pub mod inputs;
 pub mod model;
 pub mod render;
