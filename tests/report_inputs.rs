@@ -65,14 +65,24 @@ fn byte_identical_from_any_directory_and_path_spelling() {
     // paths; from `examples/` with `../` paths; from the root with `./` and a detour.
     let a = run(&root, &args(""), &scratch.join("a.json"));
     let b = run(&scratch, &args(&abs), &scratch.join("b.json"));
-    let c = run(&root.join("examples"), &args("../"), &scratch.join("c.json"));
+    let c = run(
+        &root.join("examples"),
+        &args("../"),
+        &scratch.join("c.json"),
+    );
     let d = run(&root, &args("./examples/../"), &scratch.join("d.json"));
     assert!(a == b, "relative and absolute paths give different reports");
     assert!(a == c, "another working directory gives a different report");
-    assert!(a == d, "another spelling of the paths gives a different report");
+    assert!(
+        a == d,
+        "another spelling of the paths gives a different report"
+    );
     // And nothing in it names the directories the inputs were read from.
     let text = String::from_utf8(a).unwrap();
-    assert!(!text.contains("examples/"), "a path outside the bundle leaks into the report");
+    assert!(
+        !text.contains("examples/"),
+        "a path outside the bundle leaks into the report"
+    );
     assert!(!text.contains(&root.display().to_string()));
 }
 
@@ -94,10 +104,18 @@ fn imports_are_named_relative_to_the_root_file() {
         v.extend(["--allow-manual".into()]);
         v
     };
-    let a = run(&root, &base("tests/data/eval/policy".into()), &scratch.join("a.json"));
+    let a = run(
+        &root,
+        &base("tests/data/eval/policy".into()),
+        &scratch.join("a.json"),
+    );
     let b = run(
         &scratch,
-        &base(root.join("tests/data/eval/policy/release.vouch").display().to_string()),
+        &base(
+            root.join("tests/data/eval/policy/release.vouch")
+                .display()
+                .to_string(),
+        ),
         &scratch.join("b.json"),
     );
     assert!(a == b, "the policy's sources are named by the path given");
@@ -127,7 +145,10 @@ fn the_report_records_release_framework_and_input_digests() {
     assert_eq!(release["date"], "2026-10-01T10:00:00Z");
     assert_eq!(release["cycle"], "2.3");
     assert_eq!(release["path"], "release.toml");
-    assert_eq!(release["sha256"], sha("examples/bundles/waived/release.toml"));
+    assert_eq!(
+        release["sha256"],
+        sha("examples/bundles/waived/release.toml")
+    );
     let policy = &report["policy"];
     assert_eq!(policy["framework_version"], "2025-05");
     assert_eq!(
@@ -178,5 +199,8 @@ fn valid(report: &Value) {
         .iter_errors(report)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "the report breaks its schema: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "the report breaks its schema: {errors:#?}"
+    );
 }

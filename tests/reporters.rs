@@ -39,7 +39,12 @@ fn reports(name: &str) -> PathBuf {
     }
     args.extend(EXAMPLE_TRUST);
     let out = vouch(&args);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -51,7 +56,10 @@ fn junit_has_one_testcase_per_control() {
     let controls = report["controls"].as_array().unwrap().len();
     let text = std::fs::read_to_string(dir.join("report.xml")).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
-    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     assert_eq!(cases.len(), controls);
     assert_eq!(
         doc.root_element().attribute("tests").unwrap(),
@@ -74,7 +82,10 @@ fn sarif_points_at_the_project_and_the_book() {
     let doc: Value =
         serde_json::from_slice(&std::fs::read(dir.join("report.sarif")).unwrap()).unwrap();
     let driver = &doc["runs"][0]["tool"]["driver"];
-    assert_eq!(driver["informationUri"], "https://github.com/vouch-policy/vouch");
+    assert_eq!(
+        driver["informationUri"],
+        "https://github.com/vouch-policy/vouch"
+    );
     let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     assert!(cargo.contains("repository = \"https://github.com/vouch-policy/vouch\""));
     let rules = driver["rules"].as_array().unwrap();
@@ -136,11 +147,21 @@ fn json_diagnostics_have_codes() {
     let missing = scratch.join("no-such-bundle");
     let cases: Vec<Vec<String>> = vec![
         // A trust input that is not a key.
-        vec!["--bundle".into(), "examples/bundles/compliant".into(), "--trust".into(), not_a_key.display().to_string()],
+        vec![
+            "--bundle".into(),
+            "examples/bundles/compliant".into(),
+            "--trust".into(),
+            not_a_key.display().to_string(),
+        ],
         // A bundle that does not exist (an ingestion error).
         vec!["--bundle".into(), missing.display().to_string()],
         // A usage error.
-        vec!["--bundle".into(), "examples/bundles/compliant".into(), "--as-of".into(), "yesterday".into()],
+        vec![
+            "--bundle".into(),
+            "examples/bundles/compliant".into(),
+            "--as-of".into(),
+            "yesterday".into(),
+        ],
     ];
     for extra in cases {
         let mut args = vec![
@@ -157,7 +178,9 @@ fn json_diagnostics_have_codes() {
         assert!(!stderr.trim().is_empty(), "{extra:?}");
         for line in stderr.lines() {
             let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-            let code = v["code"].as_str().unwrap_or_else(|| panic!("no code: {line}"));
+            let code = v["code"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no code: {line}"));
             assert!(code.starts_with("vouch::"), "{line}");
         }
     }

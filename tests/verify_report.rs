@@ -28,7 +28,11 @@ fn have(tool: &str, arg: &str) -> bool {
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The key pairs to sign with: (name, private key, public key).
@@ -37,11 +41,18 @@ fn keys(dir: &Path) -> Vec<(&'static str, PathBuf, PathBuf)> {
     if have("openssl", "version") {
         for (name, args) in [
             ("pkcs8-ed25519", vec!["-algorithm", "ed25519"]),
-            ("pkcs8-p256", vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+            (
+                "pkcs8-p256",
+                vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            ),
         ] {
             let private = dir.join(format!("{name}.pem"));
             let public = dir.join(format!("{name}.pub.pem"));
-            run(Command::new("openssl").arg("genpkey").args(&args).arg("-out").arg(&private));
+            run(Command::new("openssl")
+                .arg("genpkey")
+                .args(&args)
+                .arg("-out")
+                .arg(&private));
             run(Command::new("openssl")
                 .args(["pkey", "-pubout", "-in"])
                 .arg(&private)
@@ -99,15 +110,36 @@ fn vouch(dir: &Path, args: &[String]) -> Output {
 fn sign(dir: &Path, key: &Path, policy: &Path, bundle: &Path, output: &str) -> (PathBuf, PathBuf) {
     let report = dir.join(output);
     let attestation = dir.join(format!("{output}.intoto.json"));
-    let mut args = vec!["evaluate".to_owned(), "--as-of".to_owned(), "2026-10-02".to_owned()];
+    let mut args = vec![
+        "evaluate".to_owned(),
+        "--as-of".to_owned(),
+        "2026-10-02".to_owned(),
+    ];
     args.extend(inputs(policy, bundle));
     if let Some(format) = output.strip_prefix("report.") {
-        args.extend(["--format".to_owned(), if format == "md" { "markdown".into() } else { format.to_owned() }]);
+        args.extend([
+            "--format".to_owned(),
+            if format == "md" {
+                "markdown".into()
+            } else {
+                format.to_owned()
+            },
+        ]);
     }
     args.extend(["--output".to_owned(), s(&report)]);
-    args.extend(["--sign-key".to_owned(), s(key), "--attestation".to_owned(), s(&attestation)]);
+    args.extend([
+        "--sign-key".to_owned(),
+        s(key),
+        "--attestation".to_owned(),
+        s(&attestation),
+    ]);
     let out = vouch(dir, &args);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (report, attestation)
 }
 
@@ -170,7 +202,13 @@ fn every_key_type_signs_and_verifies() {
     }
     for (name, private, public) in &keys {
         let (report, attestation) = sign(&dir, private, &policy, &bundle, &format!("{name}.json"));
-        let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+        let (code, text) = verify(
+            &dir,
+            &report,
+            &attestation,
+            public,
+            Some((&policy, &bundle)),
+        );
         assert_eq!(code, Some(0), "{name}: {text}");
         assert!(text.contains("byte for byte the same"), "{name}: {text}");
         // Without --bundle: the signature and digest only, and it says so.
@@ -203,9 +241,18 @@ fn changes_are_found_and_named() {
     let support = bundle.join("support.toml");
     let original = std::fs::read(&support).unwrap();
     std::fs::write(&support, [original.as_slice(), b"\n# edited\n"].concat()).unwrap();
-    let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+    let (code, text) = verify(
+        &dir,
+        &report,
+        &attestation,
+        public,
+        Some((&policy, &bundle)),
+    );
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("bundle file `support.toml` changed"), "{text}");
+    assert!(
+        text.contains("bundle file `support.toml` changed"),
+        "{text}"
+    );
     assert!(text.contains("the bundle's digest changed"), "{text}");
     std::fs::write(&support, &original).unwrap();
     // Files that decide a control: the tarball's signatures removed fail SIGNED-ARTIFACTS.
@@ -218,42 +265,77 @@ fn changes_are_found_and_named() {
             (path, bytes)
         })
         .collect();
-    let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+    let (code, text) = verify(
+        &dir,
+        &report,
+        &attestation,
+        public,
+        Some((&policy, &bundle)),
+    );
     assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("bundle file `dist/widget-2.3.5.tar.gz.asc` (sha256"),
         "{text}"
     );
-    assert!(text.contains("control SIGNED-ARTIFACTS: status pass -> fail"), "{text}");
-    assert!(text.contains("control SIGNED-ARTIFACTS: new finding vf1:"), "{text}");
+    assert!(
+        text.contains("control SIGNED-ARTIFACTS: status pass -> fail"),
+        "{text}"
+    );
+    assert!(
+        text.contains("control SIGNED-ARTIFACTS: new finding vf1:"),
+        "{text}"
+    );
     for (path, bytes) in sigs {
         std::fs::write(path, bytes).unwrap();
     }
     // The policy changed.
     let text_before = std::fs::read_to_string(&policy).unwrap();
     std::fs::write(&policy, format!("{text_before}\n// edited\n")).unwrap();
-    let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+    let (code, text) = verify(
+        &dir,
+        &report,
+        &attestation,
+        public,
+        Some((&policy, &bundle)),
+    );
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("policy source `acme.vouch` changed"), "{text}");
+    assert!(
+        text.contains("policy source `acme.vouch` changed"),
+        "{text}"
+    );
     std::fs::write(&policy, &text_before).unwrap();
     // Untouched again: verified.
-    let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+    let (code, text) = verify(
+        &dir,
+        &report,
+        &attestation,
+        public,
+        Some((&policy, &bundle)),
+    );
     assert_eq!(code, Some(0), "{text}");
     // The report changed.
     let signed = std::fs::read(&report).unwrap();
-    let edited = String::from_utf8(signed.clone()).unwrap().replacen("\"fail\": 1", "\"fail\": 0", 1);
+    let edited =
+        String::from_utf8(signed.clone())
+            .unwrap()
+            .replacen("\"fail\": 1", "\"fail\": 0", 1);
     assert_ne!(edited.as_bytes(), signed.as_slice());
     std::fs::write(&report, edited).unwrap();
     let (code, text) = verify(&dir, &report, &attestation, public, None);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("is not a subject of the attestation"), "{text}");
+    assert!(
+        text.contains("is not a subject of the attestation"),
+        "{text}"
+    );
     std::fs::write(&report, &signed).unwrap();
     // The attestation changed: its statement edited (the signature no longer matches).
     let envelope: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&attestation).unwrap()).unwrap();
     let payload = envelope["payload"].as_str().unwrap();
     let decoded = base64_decode(payload);
-    let forged = String::from_utf8(decoded).unwrap().replace("\"fail\":1", "\"fail\":0");
+    let forged = String::from_utf8(decoded)
+        .unwrap()
+        .replace("\"fail\":1", "\"fail\":0");
     let mut forged_envelope = envelope.clone();
     forged_envelope["payload"] = base64_encode(forged.as_bytes()).into();
     let forged_path = dir.join("forged.intoto.json");
@@ -271,12 +353,21 @@ fn a_markdown_report_verifies_and_usage_errors_exit_2() {
         return;
     };
     let (report, attestation) = sign(&dir, private, &policy, &bundle, "report.md");
-    let (code, text) = verify(&dir, &report, &attestation, public, Some((&policy, &bundle)));
+    let (code, text) = verify(
+        &dir,
+        &report,
+        &attestation,
+        public,
+        Some((&policy, &bundle)),
+    );
     assert_eq!(code, Some(0), "{text}");
     // A signer that is not a key, a missing attestation, --bundle without --policy.
     let not_a_key = dir.join("not-a-key");
     std::fs::write(&not_a_key, "hello\n").unwrap();
-    assert_eq!(verify(&dir, &report, &attestation, &not_a_key, None).0, Some(2));
+    assert_eq!(
+        verify(&dir, &report, &attestation, &not_a_key, None).0,
+        Some(2)
+    );
     assert_eq!(
         verify(&dir, &report, &dir.join("missing.json"), public, None).0,
         Some(2)
@@ -298,7 +389,12 @@ fn a_markdown_report_verifies_and_usage_errors_exit_2() {
     // Signing needs a report file, not stdout.
     let mut args = vec!["evaluate".to_owned()];
     args.extend(inputs(&policy, &bundle));
-    args.extend(["--sign-key".into(), s(private), "--attestation".into(), s(&dir.join("a.json"))]);
+    args.extend([
+        "--sign-key".into(),
+        s(private),
+        "--attestation".into(),
+        s(&dir.join("a.json")),
+    ]);
     let out = vouch(&dir, &args);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output"));
@@ -306,7 +402,9 @@ fn a_markdown_report_verifies_and_usage_errors_exit_2() {
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

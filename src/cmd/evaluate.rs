@@ -257,12 +257,11 @@ fn formats(args: &EvaluateArgs, error_format: ErrorFormat) -> Option<Vec<Format>
 /// Reads `--sign-key`.
 fn read_signing_key(path: &Path) -> Result<attest::SigningKey, attest::AttestError> {
     let name = display_path(path);
-    let bytes = read_input_file(path, MAX_INPUT_FILE).map_err(|e| {
-        attest::AttestError::BadSigningKey {
+    let bytes =
+        read_input_file(path, MAX_INPUT_FILE).map_err(|e| attest::AttestError::BadSigningKey {
             path: name.clone(),
             reason: e.reason(),
-        }
-    })?;
+        })?;
     attest::SigningKey::from_bytes(&name, &bytes)
 }
 
@@ -289,7 +288,10 @@ fn write(
             .map_err(|e| format!("cannot create `{}`: {e}", display_path(dir)))?;
         let mut files = Vec::new();
         for f in formats {
-            files.push(write_file(&dir.join(format!("report.{}", f.extension())), *f)?);
+            files.push(write_file(
+                &dir.join(format!("report.{}", f.extension())),
+                *f,
+            )?);
         }
         return Ok(files);
     }

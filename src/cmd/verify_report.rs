@@ -156,7 +156,15 @@ pub fn run(args: VerifyReportArgs) -> VouchExit {
         plain_error(&format!("cannot render the report: {e}"), format);
         return VouchExit::Error;
     }
-    compare(&mut out, predicate, &again, &subject, report_format, &report_bytes, &rendered);
+    compare(
+        &mut out,
+        predicate,
+        &again,
+        &subject,
+        report_format,
+        &report_bytes,
+        &rendered,
+    );
     out.finish()
 }
 

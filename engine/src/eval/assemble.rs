@@ -12,8 +12,8 @@ use crate::digest::Sha256Digest;
 use crate::graph::{EvidenceGraph, FileNode};
 use crate::report::{
     AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult, EvidenceFile,
-    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
-    ReleaseRef, SignatureResult, Status, Summary, Tool, TrustedKeyRef, input_name,
+    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, ReleaseRef, Report,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, input_name,
 };
 
 /// The report of a whole evaluation.

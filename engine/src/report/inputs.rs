@@ -50,11 +50,7 @@ pub fn relative_source_name(name: &str, base: &str) -> String {
     }
     let target = components(name);
     let from = components(base);
-    let common = target
-        .iter()
-        .zip(&from)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = target.iter().zip(&from).take_while(|(a, b)| a == b).count();
     let mut out: Vec<String> = Vec::new();
     for part in from.iter().skip(common) {
         if part == ".." {
@@ -105,10 +101,22 @@ mod tests {
     #[test]
     fn relative_names() {
         let r = relative_source_name;
-        assert_eq!(r("examples/policies/acme.vouch", "examples/policies"), "acme.vouch");
-        assert_eq!(r("/w/examples/policies/acme.vouch", "/w/examples/policies"), "acme.vouch");
-        assert_eq!(r("examples/shared/x.vouch", "examples/policies"), "../shared/x.vouch");
-        assert_eq!(r("/w/examples/shared/x.vouch", "/w/examples/policies/"), "../shared/x.vouch");
+        assert_eq!(
+            r("examples/policies/acme.vouch", "examples/policies"),
+            "acme.vouch"
+        );
+        assert_eq!(
+            r("/w/examples/policies/acme.vouch", "/w/examples/policies"),
+            "acme.vouch"
+        );
+        assert_eq!(
+            r("examples/shared/x.vouch", "examples/policies"),
+            "../shared/x.vouch"
+        );
+        assert_eq!(
+            r("/w/examples/shared/x.vouch", "/w/examples/policies/"),
+            "../shared/x.vouch"
+        );
         assert_eq!(r("../shared/x.vouch", ""), "../shared/x.vouch");
         assert_eq!(r("../a/b/x.vouch", "../a"), "b/x.vouch");
         assert_eq!(r("../../c/x.vouch", "../a"), "../../c/x.vouch");

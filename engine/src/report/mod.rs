@@ -6,6 +6,7 @@ pub mod model;
 pub mod render;
 pub mod waiver_model;
 
+pub use inputs::{ReleaseRef, input_name, relative_source_name};
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
     EvidenceFile, EvidenceRef, FileDigestRef, Finding, FindingValues, MAX_CONTROL_FINDINGS,
@@ -13,4 +14,3 @@ pub use model::{
     SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
     WaiverSignatureResult,
 };
-pub use inputs::{ReleaseRef, input_name, relative_source_name};

@@ -13,8 +13,8 @@
 
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
-    ReleaseRef, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
+    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, ReleaseRef, Report, SignatureResult,
+    Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
 };
 
 /// The fourteen principles of the UK Software Security Code of Practice: (id, theme, title).

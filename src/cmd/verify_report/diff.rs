@@ -33,7 +33,10 @@ pub(super) fn inputs(old: &Value, new: &Value, out: &mut Vec<String>) {
     field("the bundle's file count", "/bundle/files");
     field("the release", "/release");
     field("the authority policy's sha256", "/authority/policy/sha256");
-    field("the authority entities' sha256", "/authority/entities/sha256");
+    field(
+        "the authority entities' sha256",
+        "/authority/entities/sha256",
+    );
     files(
         "policy source",
         &old["policy"]["sources"],
@@ -42,7 +45,13 @@ pub(super) fn inputs(old: &Value, new: &Value, out: &mut Vec<String>) {
         out,
     );
     files("trust file", &old["trust"], &new["trust"], "path", out);
-    files("waivers file", &old["waivers"], &new["waivers"], "path", out);
+    files(
+        "waivers file",
+        &old["waivers"],
+        &new["waivers"],
+        "path",
+        out,
+    );
     if old["summary"] != new["summary"] {
         out.push(format!(
             "the summary changed: {} -> {}",
@@ -87,7 +96,9 @@ fn changes(
     }
     for (name, sha) in new {
         if !old.contains_key(name) {
-            lines.push(format!("{kind} `{name}` (sha256 {sha}) was not in the signed report"));
+            lines.push(format!(
+                "{kind} `{name}` (sha256 {sha}) was not in the signed report"
+            ));
         }
     }
     let more = lines.len().saturating_sub(SHOWN);
@@ -165,7 +176,10 @@ pub(super) fn controls(old: &Value, new: &Report, out: &mut Vec<String>) {
         let more = lines.len().saturating_sub(SHOWN);
         out.extend(lines.into_iter().take(SHOWN));
         if more > 0 {
-            out.push(format!("control {}: ... and {more} more finding difference(s)", c.id));
+            out.push(format!(
+                "control {}: ... and {more} more finding difference(s)",
+                c.id
+            ));
         }
     }
     for id in old_controls.keys() {

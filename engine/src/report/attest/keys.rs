@@ -59,10 +59,9 @@ impl SigningKey {
                 ssh_key::private::KeypairData::Ed25519(k) => SigningKind::Ed25519(
                     ed25519_dalek::SigningKey::from_bytes(&k.private.to_bytes()),
                 ),
-                ssh_key::private::KeypairData::Ecdsa(ssh_key::private::EcdsaKeypair::NistP256 {
-                    private,
-                    ..
-                }) => SigningKind::P256(
+                ssh_key::private::KeypairData::Ecdsa(
+                    ssh_key::private::EcdsaKeypair::NistP256 { private, .. },
+                ) => SigningKind::P256(
                     p256::ecdsa::SigningKey::from_slice(private.as_slice())
                         .map_err(|e| bad(format!("the P-256 private key is invalid: {e}")))?,
                 ),
@@ -82,7 +81,7 @@ impl SigningKey {
                 SigningKind::P256(k)
             } else {
                 return Err(bad(
-                    "a PKCS#8 key that is neither Ed25519 nor ECDSA P-256".to_owned(),
+                    "a PKCS#8 key that is neither Ed25519 nor ECDSA P-256".to_owned()
                 ));
             }
         } else if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {

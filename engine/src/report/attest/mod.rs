@@ -238,9 +238,7 @@ pub fn open(path: &str, bytes: &[u8], signer: &PemKey) -> Result<Opened, AttestE
         )));
     }
     if statement["predicateType"].as_str() != Some(PREDICATE_TYPE) {
-        return Err(bad(format!(
-            "its predicate type is not `{PREDICATE_TYPE}`"
-        )));
+        return Err(bad(format!("its predicate type is not `{PREDICATE_TYPE}`")));
     }
     Ok(Opened {
         statement,

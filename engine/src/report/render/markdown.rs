@@ -381,8 +381,7 @@ fn waiver_table(out: &mut String, report: &Report) {
 /// Under each waiver that covers findings, the findings it covers (message, subject and
 /// fingerprint), in control order then the control's order.
 fn waived_findings(out: &mut String, report: &Report) {
-    let mut by_waiver: HashMap<&str, Vec<(&str, &crate::report::model::Finding)>> =
-        HashMap::new();
+    let mut by_waiver: HashMap<&str, Vec<(&str, &crate::report::model::Finding)>> = HashMap::new();
     for c in &report.controls {
         for f in &c.findings {
             if let Some(w) = &f.waived_by {

@@ -55,8 +55,7 @@ pub(crate) fn control_page(c: &ControlResult) -> Option<String> {
         && id
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-    (c.source.starts_with("std.uk_sscop:") && plain)
-        .then(|| format!("{BOOK_URI}/stdlib/{id}.html"))
+    (c.source.starts_with("std.uk_sscop:") && plain).then(|| format!("{BOOK_URI}/stdlib/{id}.html"))
 }
 
 /// Renders the SARIF log.
