@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use vouch_engine::digest::Sha256Digest;
 use vouch_engine::input_file::{MAX_INPUT_FILE, read_input_file};
-use vouch_engine::report::attest::{self, AttestError, ReportFile};
+use vouch_engine::report::attest::{self, AttestError, ReportFile, at};
 use vouch_engine::report::render::{Format, render_to};
 use vouch_engine::report::{Report, input_name};
 use vouch_engine::terminal::escape_line;
@@ -125,7 +125,7 @@ pub fn run(args: VerifyReportArgs) -> VouchExit {
         return out.finish();
     };
     let predicate = opened.predicate();
-    let Some(as_of) = predicate["as_of"].as_str() else {
+    let Some(as_of) = at(predicate, "as_of").as_str() else {
         out.differ("the attestation records no `as_of`".to_owned());
         return out.finish();
     };

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use vouch_engine::report::Report;
+use vouch_engine::report::attest::at;
 
 /// At most this many files or findings are named per difference; the rest are counted.
 const SHOWN: usize = 10;
@@ -39,23 +40,30 @@ pub(super) fn inputs(old: &Value, new: &Value, out: &mut Vec<String>) {
     );
     files(
         "policy source",
-        &old["policy"]["sources"],
-        &new["policy"]["sources"],
+        at(at(old, "policy"), "sources"),
+        at(at(new, "policy"), "sources"),
         "name",
         out,
     );
-    files("trust file", &old["trust"], &new["trust"], "path", out);
     files(
-        "waivers file",
-        &old["waivers"],
-        &new["waivers"],
+        "trust file",
+        at(old, "trust"),
+        at(new, "trust"),
         "path",
         out,
     );
-    if old["summary"] != new["summary"] {
+    files(
+        "waivers file",
+        at(old, "waivers"),
+        at(new, "waivers"),
+        "path",
+        out,
+    );
+    if at(old, "summary") != at(new, "summary") {
         out.push(format!(
             "the summary changed: {} -> {}",
-            old["summary"], new["summary"]
+            at(old, "summary"),
+            at(new, "summary")
         ));
     }
 }
@@ -68,8 +76,8 @@ fn files(kind: &str, old: &Value, new: &Value, key: &str, out: &mut Vec<String>)
             .flatten()
             .map(|f| {
                 (
-                    f[key].as_str().unwrap_or_default().to_owned(),
-                    f["sha256"].as_str().unwrap_or_default().to_owned(),
+                    at(f, key).as_str().unwrap_or_default().to_owned(),
+                    at(f, "sha256").as_str().unwrap_or_default().to_owned(),
                 )
             })
             .collect()
@@ -110,14 +118,14 @@ fn changes(
 
 /// From a signed JSON report: the bundle files and every control's status and findings.
 pub(super) fn controls(old: &Value, new: &Report, out: &mut Vec<String>) {
-    let old_files: BTreeMap<String, String> = old["evidence"]
+    let old_files: BTreeMap<String, String> = at(old, "evidence")
         .as_array()
         .into_iter()
         .flatten()
         .map(|f| {
             (
-                f["path"].as_str().unwrap_or_default().to_owned(),
-                f["sha256"].as_str().unwrap_or_default().to_owned(),
+                at(f, "path").as_str().unwrap_or_default().to_owned(),
+                at(f, "sha256").as_str().unwrap_or_default().to_owned(),
             )
         })
         .collect();
@@ -127,18 +135,18 @@ pub(super) fn controls(old: &Value, new: &Report, out: &mut Vec<String>) {
         .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();
     changes("bundle file", &old_files, &new_files, out);
-    let old_controls: BTreeMap<&str, &Value> = old["controls"]
+    let old_controls: BTreeMap<&str, &Value> = at(old, "controls")
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| (c["id"].as_str().unwrap_or_default(), c))
+        .map(|c| (at(c, "id").as_str().unwrap_or_default(), c))
         .collect();
     for c in &new.controls {
         let Some(before) = old_controls.get(c.id.as_str()) else {
             out.push(format!("control {} was not in the signed report", c.id));
             continue;
         };
-        let status = before["status"].as_str().unwrap_or_default();
+        let status = at(before, "status").as_str().unwrap_or_default();
         if status != c.status.as_str() {
             out.push(format!(
                 "control {}: status {status} -> {}",
@@ -146,14 +154,14 @@ pub(super) fn controls(old: &Value, new: &Report, out: &mut Vec<String>) {
                 c.status.as_str()
             ));
         }
-        let old_findings: BTreeMap<&str, &str> = before["findings"]
+        let old_findings: BTreeMap<&str, &str> = at(before, "findings")
             .as_array()
             .into_iter()
             .flatten()
             .map(|f| {
                 (
-                    f["fingerprint"].as_str().unwrap_or_default(),
-                    f["message"].as_str().unwrap_or_default(),
+                    at(f, "fingerprint").as_str().unwrap_or_default(),
+                    at(f, "message").as_str().unwrap_or_default(),
                 )
             })
             .collect();

@@ -77,6 +77,12 @@ pub enum AttestError {
     },
 }
 
+/// The member `key` of a JSON object, or null when `v` is not an object or has none.
+pub fn at<'a>(v: &'a Value, key: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    v.get(key).unwrap_or(&NULL)
+}
+
 /// One report file an attestation is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFile {
@@ -168,25 +174,28 @@ pub struct Opened {
 impl Opened {
     /// The predicate.
     pub fn predicate(&self) -> &Value {
-        &self.statement["predicate"]
+        at(&self.statement, "predicate")
     }
 
     /// The subject whose sha256 is `sha256`: its name.
     pub fn subject_with(&self, sha256: &str) -> Option<&str> {
-        self.statement["subject"].as_array()?.iter().find_map(|s| {
-            (s["digest"]["sha256"].as_str() == Some(sha256))
-                .then(|| s["name"].as_str())
-                .flatten()
-        })
+        at(&self.statement, "subject")
+            .as_array()?
+            .iter()
+            .find_map(|s| {
+                (at(at(s, "digest"), "sha256").as_str() == Some(sha256))
+                    .then(|| at(s, "name").as_str())
+                    .flatten()
+            })
     }
 
     /// The report format recorded for the report named `name`.
     pub fn format_of(&self, name: &str) -> Option<&str> {
-        self.predicate()["reports"]
+        at(self.predicate(), "reports")
             .as_array()?
             .iter()
-            .find(|r| r["name"].as_str() == Some(name))
-            .and_then(|r| r["format"].as_str())
+            .find(|r| at(r, "name").as_str() == Some(name))
+            .and_then(|r| at(r, "format").as_str())
     }
 }
 
@@ -200,7 +209,7 @@ pub fn open(path: &str, bytes: &[u8], signer: &PemKey) -> Result<Opened, AttestE
     };
     let value: Value =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("it is not JSON: {e}")))?;
-    let payload_type = value["payloadType"]
+    let payload_type = at(&value, "payloadType")
         .as_str()
         .ok_or_else(|| bad("it has no `payloadType`".to_owned()))?;
     if payload_type != PAYLOAD_TYPE {
@@ -208,17 +217,17 @@ pub fn open(path: &str, bytes: &[u8], signer: &PemKey) -> Result<Opened, AttestE
             "its payload type is `{payload_type}`, not `{PAYLOAD_TYPE}`"
         )));
     }
-    let payload = value["payload"]
+    let payload = at(&value, "payload")
         .as_str()
         .and_then(decode_base64)
         .ok_or_else(|| bad("it has no base64 `payload`".to_owned()))?;
-    let signatures = value["signatures"]
+    let signatures = at(&value, "signatures")
         .as_array()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| bad("it has no signatures".to_owned()))?;
     let message = pae(payload_type, &payload);
     let verified = signatures.iter().any(|s| {
-        s["sig"]
+        at(s, "sig")
             .as_str()
             .and_then(decode_base64)
             .is_some_and(|sig| signer.verify_message(&message, &sig).is_ok())
@@ -232,12 +241,12 @@ pub fn open(path: &str, bytes: &[u8], signer: &PemKey) -> Result<Opened, AttestE
     }
     let statement: Value = serde_json::from_slice(&payload)
         .map_err(|e| bad(format!("its payload is not JSON: {e}")))?;
-    if statement["_type"].as_str() != Some(STATEMENT_TYPE) {
+    if at(&statement, "_type").as_str() != Some(STATEMENT_TYPE) {
         return Err(bad(format!(
             "its payload is not an in-toto statement `{STATEMENT_TYPE}`"
         )));
     }
-    if statement["predicateType"].as_str() != Some(PREDICATE_TYPE) {
+    if at(&statement, "predicateType").as_str() != Some(PREDICATE_TYPE) {
         return Err(bad(format!("its predicate type is not `{PREDICATE_TYPE}`")));
     }
     Ok(Opened {
