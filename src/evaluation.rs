@@ -18,6 +18,7 @@ use crate::policy_files::{
 };
 use crate::render::{self, ErrorFormat};
 use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
+use vouch_engine::report::relative_source_name;
 use vouch_engine::terminal::escape_line;
 
 /// The inputs of an evaluation.
@@ -115,7 +116,9 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             return None;
         }
     };
-    let policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
+    let mut policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
+    name_sources_from_root(&mut policy);
+    let framework_sha256 = framework_digest(&policy.framework.id, &inputs.frameworks);
     // Without --authority every trusted key may attest, waive and sign (EveryTrustedKey).
     let authority: Arc<dyn vouch_engine::authority::Authority> =
         match crate::authority_files::load_authority(&inputs.authority, format) {
@@ -142,10 +145,7 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
     let graph = match vouch_engine::ingest(&inputs.bundle, &options, &progress) {
         Ok(graph) => graph,
         Err(error) => {
-            match format {
-                ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
-                ErrorFormat::Json => render::plain_error(&error.to_string(), format),
-            }
+            render::engine_error(error, format);
             return None;
         }
     };
@@ -159,8 +159,60 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             threads: jobs,
             budget,
             authority,
+            framework_sha256,
         },
     })
+}
+
+/// Renames the policy's sources relative to the root file's directory (the root file is its
+/// file name), after checking printed its diagnostics with the paths as given: the report
+/// names them so, whatever the working directory and however `--policy` was written.
+pub fn name_sources_from_root(policy: &mut CheckedPolicy) {
+    let Some(root) = policy.modules.first() else {
+        return;
+    };
+    let root_name = root.source.name().to_owned();
+    if root_name.starts_with("std.") {
+        return;
+    }
+    let base = match root_name.rfind('/') {
+        Some(at) => root_name.get(..at).unwrap_or("").to_owned(),
+        None => String::new(),
+    };
+    let rename = |source: &mut vouch_lang::Source| {
+        let name = relative_source_name(source.name(), &base);
+        if name != source.name() {
+            *source = vouch_lang::Source::new(name, source.text());
+        }
+    };
+    for module in &mut policy.modules {
+        rename(&mut module.source);
+        for binding in module.params.values_mut() {
+            rename(&mut binding.value_source);
+            for o in &mut binding.overrides {
+                rename(&mut o.source);
+            }
+        }
+    }
+}
+
+/// The sha256 of the definition of framework `id`: the last `--framework` file defining it,
+/// else the embedded one.
+fn framework_digest(id: &str, extra: &[PathBuf]) -> Option<String> {
+    use vouch_engine::digest::Sha256Digest;
+    let defines = |name: &str, text: &str| {
+        vouch_lang::Framework::from_toml(&vouch_lang::Source::new(name.to_owned(), text.to_owned()))
+            .is_ok_and(|f| f.id == id)
+    };
+    for path in extra.iter().rev() {
+        if let Ok(bytes) = read_input_file(path, MAX_INPUT_FILE)
+            && let Ok(text) = std::str::from_utf8(&bytes)
+            && defines(&display_path(path), text)
+        {
+            return Some(Sha256Digest::of(&bytes).to_hex());
+        }
+    }
+    vouch_stdlib::framework(id).map(|f| Sha256Digest::of(f.source.as_bytes()).to_hex())
 }
 
 /// `-j N` lowered to [`MAX_THREADS`] (with a warning on stderr when it was higher): a
@@ -243,10 +295,7 @@ pub fn load_trust(paths: &[PathBuf], format: ErrorFormat) -> Option<KeyStore> {
     match KeyStore::load(paths) {
         Ok(store) => Some(store),
         Err(error) => {
-            match format {
-                ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
-                ErrorFormat::Json => render::plain_error(&error.to_string(), format),
-            }
+            render::engine_error(error, format);
             None
         }
     }

@@ -66,24 +66,52 @@ pub fn print(diags: &[Diagnostic], format: ErrorFormat) {
     }
 }
 
-/// Prints a one-line error that has no source location.
+/// The code of a one-line error about the command line or an input that has no code of its
+/// own (a bad flag value, a file that cannot be written, ...).
+pub const USAGE_CODE: &str = "vouch::usage";
+
+/// Prints a one-line error that has no source location (code [`USAGE_CODE`]).
 pub fn plain_error(message: &str, format: ErrorFormat) {
     match format {
         ErrorFormat::Human => eprintln!("error: {}", escape_line(message)),
         ErrorFormat::Json => eprintln!(
             "{}",
-            serde_json::json!({ "severity": "error", "message": message })
+            serde_json::json!({ "code": USAGE_CODE, "severity": "error", "message": message })
         ),
     }
 }
 
-/// Prints a one-line warning that has no source location.
+/// Prints a one-line warning that has no source location (code [`USAGE_CODE`]).
 pub fn plain_warning(message: &str, format: ErrorFormat) {
     match format {
         ErrorFormat::Human => eprintln!("warning: {}", escape_line(message)),
         ErrorFormat::Json => eprintln!(
             "{}",
-            serde_json::json!({ "severity": "warning", "message": message })
+            serde_json::json!({ "code": USAGE_CODE, "severity": "warning", "message": message })
         ),
+    }
+}
+
+/// Prints an error of the engine (ingestion, trust, gate, ...): miette's report for people;
+/// for machines one JSON line with its stable code (or [`USAGE_CODE`] if it has none), its
+/// message and its help.
+pub fn engine_error<E: miette::Diagnostic + Send + Sync + 'static>(error: E, format: ErrorFormat) {
+    match format {
+        ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
+        ErrorFormat::Json => {
+            let code = error
+                .code()
+                .map_or_else(|| USAGE_CODE.to_owned(), |c| c.to_string());
+            let help = error.help().map(|h| h.to_string());
+            eprintln!(
+                "{}",
+                serde_json::json!({
+                    "code": code,
+                    "severity": "error",
+                    "message": error.to_string(),
+                    "help": help,
+                })
+            );
+        }
     }
 }

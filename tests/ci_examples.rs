@@ -47,6 +47,8 @@ const VARIABLES: &[(&str, &str)] = &[
     ("RELEASER_KEY", RELEASER),
     ("GITHUB_REF_NAME", "v2.5.0"),
     ("CI_COMMIT_TAG", "v2.5.0"),
+    ("RUNNER_TEMP", "runner-temp"),
+    ("VOUCH_SIGNING_KEY", "ci-secrets/vouch-signing-key.pem"),
 ];
 
 fn load(name: &str) -> Yaml {
@@ -232,6 +234,17 @@ fn workspace(dir: &Path, commands: &[Vec<String>]) {
                 write_bundle(&path, Variant::Good, false);
             }
         }
+        // The CI secret: a signing key made by openssl, as the examples' comments say.
+        for key in values(command, "--sign-key") {
+            let path = dir.join(key);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let out = std::process::Command::new("openssl")
+                .args(["genpkey", "-algorithm", "ed25519", "-out"])
+                .arg(&path)
+                .output()
+                .expect("openssl is installed (.ci/run installs it)");
+            assert!(out.status.success());
+        }
         for key in values(command, "--trust") {
             let pem =
                 std::fs::read(root().join("engine/tests/fixtures/signatures/cosign/p256.pub"))
@@ -310,6 +323,14 @@ fn run(file: &str, dir: &Path, commands: &[Vec<String>]) {
                     dir.join(outdir[0]).join(name).is_file(),
                     "{file}: `--format {format}` wrote no {name}"
                 );
+            }
+            // The signed attestation, about every report written.
+            for attestation in values(command, "--attestation") {
+                let envelope: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(dir.join(attestation)).unwrap())
+                        .unwrap_or_else(|e| panic!("{file}: {attestation}: {e}"));
+                assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
+                assert_eq!(envelope["signatures"].as_array().unwrap().len(), 1);
             }
         }
     }

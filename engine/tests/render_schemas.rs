@@ -304,8 +304,9 @@ fn junit_parses_and_counts_agree() {
         assert_eq!(attr(root, "failures"), failures, "{name}");
         assert_eq!(attr(root, "errors"), errors, "{name}");
         if name == "fixture" {
-            // One suite per principle; a control in two principles is in both.
-            assert_eq!(suites.len(), 14);
+            // One suite, one testcase per control; its principles are properties.
+            assert_eq!(suites.len(), 1);
+            assert_eq!(tests, report.controls.len());
             let sign = doc
                 .descendants()
                 .filter(|n| {
@@ -314,7 +315,12 @@ fn junit_parses_and_counts_agree() {
                 })
                 .map(|n| n.attribute("classname").unwrap())
                 .collect::<Vec<_>>();
-            assert_eq!(sign, ["uk-sscop.3.1", "uk-sscop.3.5"]);
+            assert_eq!(sign, [format!("uk-sscop.{}", report.policy.name)]);
+            let principles = doc
+                .descendants()
+                .find(|n| n.attribute("name") == Some("principles.ACME-SIGN-1"))
+                .unwrap();
+            assert_eq!(principles.attribute("value"), Some("3.1 3.5"));
             // Hostile text survives as text; the control characters are replaced.
             let failure = doc
                 .descendants()

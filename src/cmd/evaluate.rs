@@ -3,6 +3,9 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use vouch_engine::digest::Sha256Digest;
+use vouch_engine::input_file::{MAX_INPUT_FILE, read_input_file};
+use vouch_engine::report::attest;
 use vouch_engine::report::render::{Format, render_to};
 use vouch_engine::report::{Report, Status};
 use vouch_engine::terminal::escape_line;
@@ -132,6 +135,15 @@ pub struct EvaluateArgs {
     /// every control is not_applicable, still exits 1.
     #[arg(long)]
     allow_manual: bool,
+    /// Sign the report: a private key (PKCS#8 PEM Ed25519 or ECDSA P-256, as `openssl
+    /// genpkey` writes it, or an unencrypted OpenSSH Ed25519 or ECDSA P-256 key). Needs
+    /// `--attestation` and a report written to a file.
+    #[arg(long, value_name = "KEY", requires = "attestation")]
+    sign_key: Option<PathBuf>,
+    /// Where to write the signed attestation: an in-toto statement about the report file(s)
+    /// in a DSSE envelope (`vouch verify-report` checks it).
+    #[arg(long, value_name = "FILE", requires = "sign_key")]
+    attestation: Option<PathBuf>,
 }
 
 fn format_help() -> String {
@@ -157,13 +169,44 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
             return VouchExit::Error;
         }
     };
+    if args.attestation.is_some() && args.output.is_none() && args.output_dir.is_none() {
+        plain_error(
+            "`--attestation` signs report files: write the report with `--output FILE` or `--output-dir DIR`",
+            error_format,
+        );
+        return VouchExit::Error;
+    }
+    // Read the key before the evaluation, so a bad key costs nothing.
+    let signing_key = match &args.sign_key {
+        Some(path) => match read_signing_key(path) {
+            Ok(key) => Some(key),
+            Err(error) => {
+                crate::render::engine_error(error, error_format);
+                return VouchExit::Error;
+            }
+        },
+        None => None,
+    };
     let Some(prepared) = prepare(&args.inputs) else {
         return VouchExit::Error;
     };
     let report = vouch_engine::evaluate(&prepared.policy, &prepared.graph, &prepared.options);
-    if let Err(message) = write(&report, &formats, &args) {
-        plain_error(&message, error_format);
-        return VouchExit::Error;
+    let files = match write(&report, &formats, &args) {
+        Ok(files) => files,
+        Err(message) => {
+            plain_error(&message, error_format);
+            return VouchExit::Error;
+        }
+    };
+    if let (Some(key), Some(path)) = (&signing_key, &args.attestation) {
+        let statement = attest::statement(&report, &files);
+        if let Err(e) = std::fs::write(path, attest::envelope(&statement, key)) {
+            plain_error(
+                &format!("cannot write `{}`: {e}", display_path(path)),
+                error_format,
+            );
+            return VouchExit::Error;
+        }
     }
     let tripped = gate.trips(&report);
     if error_format == ErrorFormat::Human {
@@ -211,32 +254,56 @@ fn formats(args: &EvaluateArgs, error_format: ErrorFormat) -> Option<Vec<Format>
     Some(out)
 }
 
-fn write(report: &Report, formats: &[Format], args: &EvaluateArgs) -> Result<(), String> {
+/// Reads `--sign-key`.
+fn read_signing_key(path: &Path) -> Result<attest::SigningKey, attest::AttestError> {
+    let name = display_path(path);
+    let bytes =
+        read_input_file(path, MAX_INPUT_FILE).map_err(|e| attest::AttestError::BadSigningKey {
+            path: name.clone(),
+            reason: e.reason(),
+        })?;
+    attest::SigningKey::from_bytes(&name, &bytes)
+}
+
+/// Writes the report in each format; returns the files written (none for stdout), each
+/// with its name and sha256 for the attestation.
+fn write(
+    report: &Report,
+    formats: &[Format],
+    args: &EvaluateArgs,
+) -> Result<Vec<attest::ReportFile>, String> {
     let write_file = |path: &Path, format: Format| {
-        std::fs::File::create(path)
-            .and_then(|file| {
-                let mut out = std::io::BufWriter::new(file);
-                render_to(report, format, &mut out)?;
-                out.flush()
-            })
-            .map_err(|e| format!("cannot write `{}`: {e}", display_path(path)))
+        let mut bytes = Vec::new();
+        render_to(report, format, &mut bytes)
+            .and_then(|()| std::fs::write(path, &bytes))
+            .map_err(|e| format!("cannot write `{}`: {e}", display_path(path)))?;
+        Ok::<_, String>(attest::ReportFile {
+            name: vouch_engine::report::input_name(&display_path(path)),
+            format: format.name().to_owned(),
+            sha256: Sha256Digest::of(&bytes).to_hex(),
+        })
     };
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create `{}`: {e}", display_path(dir)))?;
+        let mut files = Vec::new();
         for f in formats {
-            write_file(&dir.join(format!("report.{}", f.extension())), *f)?;
+            files.push(write_file(
+                &dir.join(format!("report.{}", f.extension())),
+                *f,
+            )?);
         }
-        return Ok(());
+        return Ok(files);
     }
     let format = formats.first().copied().unwrap_or(Format::Json);
     match &args.output {
-        Some(path) => write_file(path, format),
+        Some(path) => Ok(vec![write_file(path, format)?]),
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             render_to(report, format, &mut stdout)
                 .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write the report to stdout: {e}"))
+                .map_err(|e| format!("cannot write the report to stdout: {e}"))?;
+            Ok(Vec::new())
         }
     }
 }

@@ -115,8 +115,5 @@ pub fn run(args: GateArgs) -> VouchExit {
 }
 
 fn print_error(error: vouch_engine::authority::gate::GateError, format: ErrorFormat) {
-    match format {
-        ErrorFormat::Human => eprintln!("{:?}", miette::Report::new(error)),
-        ErrorFormat::Json => render::plain_error(&error.to_string(), format),
-    }
+    render::engine_error(error, format);
 }

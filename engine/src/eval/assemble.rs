@@ -12,8 +12,8 @@ use crate::digest::Sha256Digest;
 use crate::graph::{EvidenceGraph, FileNode};
 use crate::report::{
     AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult, EvidenceFile,
-    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report,
-    SignatureResult, Status, Summary, Tool,
+    FileDigestRef, PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, ReleaseRef, Report,
+    SignatureResult, Status, Summary, Tool, TrustedKeyRef, input_name,
 };
 
 /// The report of a whole evaluation.
@@ -40,8 +40,9 @@ pub(super) fn report(
             name: "vouch".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
-        policy: policy_ref(policy),
+        policy: policy_ref(policy, options.framework_sha256.clone()),
         bundle: bundle_ref(graph),
+        release: release_ref(graph),
         as_of: options.as_of.to_string(),
         summary: Summary::of(&controls),
         provisions: provisions(policy, &controls),
@@ -80,7 +81,14 @@ pub(super) fn report(
                 }
             })
             .collect(),
-        trust: options.trust.clone(),
+        trust: options
+            .trust
+            .iter()
+            .map(|k| TrustedKeyRef {
+                path: input_name(&k.path),
+                ..k.clone()
+            })
+            .collect(),
         authority,
     }
 }
@@ -88,7 +96,7 @@ pub(super) fn report(
 /// The authority's files (policy, then entities) as the report records them.
 fn authority_ref(sources: Vec<SourceDigest>) -> Option<AuthorityRef> {
     let mut files = sources.into_iter().map(|s| FileDigestRef {
-        path: s.name,
+        path: input_name(&s.name),
         sha256: s.sha256,
     });
     let policy = files.next()?;
@@ -157,7 +165,21 @@ pub(super) fn control_result(
     }
 }
 
-fn policy_ref(policy: &CheckedPolicy) -> PolicyRef {
+/// The release assessed, from the bundle's `release.toml` and the support cycle it is in.
+fn release_ref(graph: &EvidenceGraph) -> Option<ReleaseRef> {
+    let (_, r) = graph.release()?;
+    Some(ReleaseRef {
+        product: r.product.clone(),
+        version: r.version.clone(),
+        date: r.date.to_string(),
+        cycle: graph.release_cycle().map(|(_, c)| c.cycle.clone()),
+        previous: r.previous.clone(),
+        path: r.source.path.clone(),
+        sha256: r.source.sha256.to_hex(),
+    })
+}
+
+fn policy_ref(policy: &CheckedPolicy, framework_sha256: Option<String>) -> PolicyRef {
     let mut sources: Vec<PolicySource> = policy
         .modules
         .iter()
@@ -183,6 +205,8 @@ fn policy_ref(policy: &CheckedPolicy) -> PolicyRef {
         framework: policy.framework.id.clone(),
         framework_title: policy.framework.title.clone(),
         framework_source: policy.framework.source.clone(),
+        framework_version: policy.framework.version.clone(),
+        framework_sha256,
         sha256: Sha256Digest::of(&lines).to_hex(),
         sources,
         params: std::collections::BTreeMap::new(),

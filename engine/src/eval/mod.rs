@@ -63,6 +63,8 @@ pub struct EvaluationOptions {
     /// Who may attest, waive and sign what ([`EveryTrustedKey`] unless an authority policy
     /// is given).
     pub authority: Arc<dyn Authority>,
+    /// The sha256 of the framework's definition, for the report (`policy.framework_sha256`).
+    pub framework_sha256: Option<String>,
 }
 
 impl EvaluationOptions {
@@ -75,6 +77,7 @@ impl EvaluationOptions {
             threads: None,
             budget: Budget::default(),
             authority: Arc::new(EveryTrustedKey),
+            framework_sha256: None,
         }
     }
 }

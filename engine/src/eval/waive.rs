@@ -180,7 +180,7 @@ pub(crate) fn file_results(files: &[WaiverFile]) -> Vec<WaiverFileResult> {
         .map(|f| {
             let a = &f.approval;
             WaiverFileResult {
-                path: a.file.clone(),
+                path: crate::report::input_name(&a.file),
                 sha256: a.sha256.clone(),
                 approved: a.approver.is_some(),
                 key_id: a.approver.as_ref().map(|p| p.key_id.clone()),
@@ -191,7 +191,7 @@ pub(crate) fn file_results(files: &[WaiverFile]) -> Vec<WaiverFileResult> {
                     .signatures
                     .iter()
                     .map(|c| WaiverSignatureResult {
-                        path: c.path.clone(),
+                        path: crate::report::input_name(&c.path),
                         format: c.format.as_str().to_owned(),
                         outcome: c.verification.outcome.as_str().to_owned(),
                         key_id: c.verification.key_id.clone(),
@@ -387,7 +387,7 @@ fn result(e: &Entry<'_>, tally: Tally) -> WaiverResult {
     WaiverResult {
         id: w.id.clone(),
         control: w.control.clone(),
-        file: e.file.file.clone(),
+        file: crate::report::input_name(&e.file.file),
         findings: w.findings.clone(),
         subject: w.subject.clone(),
         justification: w.justification.clone(),

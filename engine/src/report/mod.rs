@@ -1,9 +1,12 @@
 //! The auditable report: its model ([`model`]) and its renderers ([`render`]).
 
+pub mod attest;
+pub mod inputs;
 pub mod model;
 pub mod render;
 pub mod waiver_model;
 
+pub use inputs::{ReleaseRef, input_name, relative_source_name};
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
     EvidenceFile, EvidenceRef, FileDigestRef, Finding, FindingValues, MAX_CONTROL_FINDINGS,

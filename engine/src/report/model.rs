@@ -34,6 +34,9 @@ pub struct Report {
     pub policy: PolicyRef,
     /// The evidence bundle evaluated.
     pub bundle: BundleRef,
+    /// The release assessed, from the bundle's `release.toml`; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<super::inputs::ReleaseRef>,
     /// The instant the evaluation judged at (RFC 3339, UTC, e.g. `2026-10-01T00:00:00Z`).
     pub as_of: String,
     /// Counts of controls by status.
@@ -54,7 +57,8 @@ pub struct Report {
     pub evidence: Vec<EvidenceFile>,
     /// Every signature in the bundle and how it verified, sorted by path then position.
     pub signatures: Vec<SignatureResult>,
-    /// The keys signatures were verified against (`--trust`), in load order.
+    /// The keys signatures were verified against (`--trust`), in load order, each with the
+    /// name and sha256 of the file it was read from.
     pub trust: Vec<TrustedKeyRef>,
     /// The authority policy (`--authority`) and its entities file, each with its sha256;
     /// absent without one (every trusted key may attest, waive and sign).
@@ -72,10 +76,11 @@ pub struct AuthorityRef {
     pub entities: Option<FileDigestRef>,
 }
 
-/// A file outside the bundle, named as the user gave it, with its sha256.
+/// A file outside the bundle with its sha256.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileDigestRef {
-    /// The path as given on the command line.
+    /// Its file name ([`super::inputs::input_name`]): the report does not depend on the
+    /// directory it was read from.
     pub path: String,
     /// The hex sha256 of its content.
     pub sha256: String,
@@ -161,8 +166,11 @@ pub struct SignatureResult {
 /// One trusted key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrustedKeyRef {
-    /// The trust file it was read from.
+    /// The name of the trust file it was read from ([`super::inputs::input_name`] in a
+    /// report).
     pub path: String,
+    /// The sha256 of that file (lowercase hex).
+    pub sha256: String,
     /// The key's format (`openpgp`, `minisign`, `ssh`, `pem`).
     pub format: String,
     /// Its id or fingerprint.
@@ -195,6 +203,12 @@ pub struct PolicyRef {
     /// Where the framework's authoritative text is, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework_source: Option<String>,
+    /// The framework's edition or version, if it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework_version: Option<String>,
+    /// The sha256 of the framework's definition (its TOML file), when the caller knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework_sha256: Option<String>,
     /// sha256 over the sorted `name\0sha256\n` lines of `sources` (lowercase hex).
     pub sha256: String,
     /// Every policy source evaluated (the root file, imports, standard modules), sorted by name.
@@ -208,7 +222,8 @@ pub struct PolicyRef {
 /// One policy source file and its digest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct PolicySource {
-    /// The name it was loaded under (a path relative to the working directory, or `std.NAME`).
+    /// Its name: a path relative to the root file's directory (the root file is its file
+    /// name), or `std.NAME` for a standard module.
     pub name: String,
     /// sha256 of its bytes (lowercase hex).
     pub sha256: String,

@@ -59,6 +59,8 @@ pub struct KeyStore {
     keys: Vec<StoredKey>,
     /// The files read, in load order.
     files: Vec<String>,
+    /// The sha256 (lowercase hex) of each file read, by its name in `files`.
+    file_sha256: std::collections::BTreeMap<String, String>,
     /// The OpenPGP keys and subkeys, by key id.
     openpgp: openpgp::OpenPgpIndex,
     /// Sigstore trusted roots (`trusted_root.json`), for keyless signatures and the
@@ -202,6 +204,10 @@ impl KeyStore {
                 },
                 InputFileError::Io(e) => unreadable(path, &e),
             })?;
+        self.file_sha256.insert(
+            shown.clone(),
+            crate::digest::Sha256Digest::of(&bytes).to_hex(),
+        );
         if let Some(root) = keyless::parse_trusted_root(&shown, &bytes) {
             let root = root.map_err(|reason| TrustError::InvalidKey {
                 path: shown.clone(),
@@ -256,7 +262,8 @@ impl KeyStore {
         &self.files
     }
 
-    /// Every key as the report lists it: file, format and id, in load order.
+    /// Every key as the report lists it: file, its sha256, format and id, in load order (the
+    /// sha256 is empty for a key added in memory rather than read from a file).
     pub fn describe(&self) -> Vec<crate::report::TrustedKeyRef> {
         self.keys
             .iter()
@@ -264,12 +271,14 @@ impl KeyStore {
                 let (format, key_id) = k.key.describe();
                 crate::report::TrustedKeyRef {
                     path: k.origin.clone(),
+                    sha256: self.file_sha256.get(&k.origin).cloned().unwrap_or_default(),
                     format: format.to_owned(),
                     key_id,
                 }
             })
             .chain(self.sigstore.iter().map(|r| crate::report::TrustedKeyRef {
                 path: r.origin.clone(),
+                sha256: self.file_sha256.get(&r.origin).cloned().unwrap_or_default(),
                 format: "sigstore-trusted-root".to_owned(),
                 key_id: String::new(),
             }))

@@ -13,8 +13,8 @@
 
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
-    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, Report, SignatureResult, Status,
-    Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
+    PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, ReleaseRef, Report, SignatureResult,
+    Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult, WaiverSignatureResult,
 };
 
 /// The fourteen principles of the UK Software Security Code of Practice: (id, theme, title).
@@ -496,6 +496,8 @@ pub fn finish(
                 "https://www.gov.uk/government/publications/software-security-code-of-practice"
                     .into(),
             ),
+            framework_version: Some("2025-05".into()),
+            framework_sha256: Some(digest("framework")),
             sha256: digest("policy"),
             sources: vec![
                 PolicySource {
@@ -527,6 +529,15 @@ pub fn finish(
             files: evidence.len(),
             findings: bundle_findings,
         },
+        release: Some(ReleaseRef {
+            product: "widget".into(),
+            version: "2.4.1".into(),
+            date: "2026-09-28".into(),
+            cycle: Some("2.4".into()),
+            previous: Some("2.4.0".into()),
+            path: "release.toml".into(),
+            sha256: digest("release.toml"),
+        }),
         as_of: "2026-10-01T00:00:00Z".into(),
         summary: Summary::of(&controls),
         controls,
@@ -567,7 +578,8 @@ pub fn finish(
             decision: None,
         }],
         trust: vec![TrustedKeyRef {
-            path: "keys/release.pub".into(),
+            path: "release.pub".into(),
+            sha256: digest("release.pub"),
             format: "minisign".into(),
             key_id: "0807060504030201".into(),
         }],

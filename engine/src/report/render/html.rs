@@ -130,7 +130,15 @@ fn header(out: &mut String, report: &Report) {
     t(out, &p.framework_title);
     out.push_str(" (");
     code(out, &p.framework);
+    if let Some(v) = &p.framework_version {
+        out.push_str(" version ");
+        t(out, v);
+    }
     out.push(')');
+    if let Some(sha) = &p.framework_sha256 {
+        out.push_str(", sha256 ");
+        code(out, sha);
+    }
     if let Some(src) = &p.framework_source {
         out.push_str(", source ");
         if src.starts_with("https://") || src.starts_with("http://") {
@@ -142,6 +150,19 @@ fn header(out: &mut String, report: &Report) {
         } else {
             t(out, src);
         }
+    }
+    if let Some(r) = &report.release {
+        out.push_str("</dd>\n<dt>Release</dt><dd>");
+        t(out, &r.product);
+        out.push(' ');
+        t(out, &r.version);
+        out.push_str(" (");
+        t(out, &r.date);
+        if let Some(c) = &r.cycle {
+            out.push_str(", cycle ");
+            t(out, c);
+        }
+        out.push(')');
     }
     out.push_str("</dd>\n<dt>Bundle digest</dt><dd>");
     code(out, &report.bundle.digest);

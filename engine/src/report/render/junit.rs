@@ -1,22 +1,25 @@
 //! JUnit XML, as GitLab (`artifacts:reports:junit`) and Jenkins (`junit` step) read it, valid
 //! against Jenkins' `junit-10.xsd`.
 //!
-//! `<testsuites>` holds one `<testsuite>` per principle of the framework, in its order, named
-//! `ID TITLE`; a control that assesses several principles appears in each of their suites.
-//! Controls mapped to no listed principle go into a last suite, `unmapped`. Each control is a
-//! `<testcase classname="FRAMEWORK.PRINCIPLE" name="CONTROL-ID: TITLE">`:
+//! `<testsuites>` holds one `<testsuite>`, the policy (`vouch: TITLE`, package the
+//! framework id), and in it one `<testcase>` per control, in control-id order, so `tests` is
+//! the number of controls. The suite's `<properties>` say what was judged (framework, policy
+//! and its sha256, bundle digest, release, as-of) and which principles each control assesses
+//! (`principles.CONTROL-ID` = `3.1 3.5`, or `none`): Jenkins' `junit-10.xsd` allows
+//! properties on suites only. Each control is a
+//! `<testcase classname="FRAMEWORK.POLICY" name="CONTROL-ID: TITLE">`:
 //! - pass: empty;
 //! - fail: `<failure message="N open findings: FIRST" type="SEVERITY">`, the body listing
 //!   every finding with its evidence and values (waived findings marked);
 //! - error: `<error message="REASON" type="error">`;
 //! - waived, manual, not applicable: `<skipped message="waived: ...">` (the message says which).
 //!
-//! Counts are those of the elements written: `tests`, `failures`, `errors` and `skipped` per
-//! suite; `tests`, `failures` and `errors` summed over suites on `<testsuites>` (the schema
-//! has no `skipped` there). Times are `0`: evaluation time is not part of a deterministic
+//! Counts are those of the elements written: `tests`, `failures`, `errors` and `skipped` on
+//! the suite; `tests`, `failures` and `errors` again on `<testsuites>` (the schema has no
+//! `skipped` there). Times are `0`: evaluation time is not part of a deterministic
 //! report.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::common::{self, plural, status_words};
@@ -25,51 +28,19 @@ use crate::report::model::{ControlResult, Report, Status, WaiverResult};
 
 /// Renders the JUnit XML document.
 pub(crate) fn render(report: &Report) -> String {
-    let controls = common::controls_by_id(report);
     let waivers = common::waivers_by_id(report);
-
-    // Suites: (name, classname suffix, controls), in framework order.
-    let mut suites: Vec<(String, &str, Vec<&ControlResult>)> = Vec::new();
-    let mut mapped: HashSet<&str> = HashSet::new();
-    for p in &report.provisions {
-        let members: Vec<&ControlResult> = p
-            .controls
-            .iter()
-            .filter_map(|id| controls.get(id.as_str()).copied())
-            .collect();
-        for c in &members {
-            mapped.insert(c.id.as_str());
-        }
-        suites.push((format!("{} {}", p.id, p.title), p.id.as_str(), members));
-    }
-    let unmapped: Vec<&ControlResult> = report
-        .controls
-        .iter()
-        .filter(|c| !mapped.contains(c.id.as_str()))
-        .collect();
-    if !unmapped.is_empty() {
-        suites.push(("unmapped".to_owned(), "unmapped", unmapped));
-    }
-
-    let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
-    for (_, _, members) in &suites {
-        let n = Counts::of(members);
-        tests += n.tests;
-        failures += n.failures;
-        errors += n.errors;
-    }
-
+    let members: Vec<&ControlResult> = report.controls.iter().collect();
+    let n = Counts::of(&members);
     let findings: usize = report.controls.iter().map(|c| c.findings.len()).sum();
-    let mut out = String::with_capacity(1024 + suites.len() * 512 + findings * 256);
+    let mut out = String::with_capacity(1024 + members.len() * 512 + findings * 256);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
     xml_attr(&mut out, &format!("vouch: {}", report.policy.title));
     let _ = writeln!(
         out,
-        "\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" time=\"0\">"
+        "\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"0\">",
+        n.tests, n.failures, n.errors
     );
-    for (name, principle, members) in &suites {
-        suite(&mut out, report, name, principle, members, &waivers);
-    }
+    suite(&mut out, report, &members, &waivers);
     out.push_str("</testsuites>\n");
     out
 }
@@ -104,14 +75,12 @@ impl Counts {
 fn suite(
     out: &mut String,
     report: &Report,
-    name: &str,
-    principle: &str,
     members: &[&ControlResult],
     waivers: &HashMap<&str, &WaiverResult>,
 ) {
     let n = Counts::of(members);
     out.push_str("  <testsuite name=\"");
-    xml_attr(out, name);
+    xml_attr(out, &format!("vouch: {}", report.policy.title));
     let _ = write!(
         out,
         "\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\" package=\"",
@@ -123,9 +92,20 @@ fn suite(
     property(out, "policy", &report.policy.name);
     property(out, "policy.sha256", &report.policy.sha256);
     property(out, "bundle.digest", &report.bundle.digest);
+    if let Some(r) = &report.release {
+        property(out, "release", &format!("{} {}", r.product, r.version));
+    }
     property(out, "as_of", &report.as_of);
+    for c in members {
+        let principles = if c.provisions.is_empty() {
+            "none".to_owned()
+        } else {
+            c.provisions.join(" ")
+        };
+        property(out, &format!("principles.{}", c.id), &principles);
+    }
     out.push_str("    </properties>\n");
-    let classname = format!("{}.{principle}", report.policy.framework);
+    let classname = format!("{}.{}", report.policy.framework, report.policy.name);
     for c in members {
         case(out, &classname, c, waivers);
     }

@@ -72,7 +72,21 @@ fn header(out: &mut String, report: &Report) {
         s.not_applicable,
         s.error
     );
-    out.push_str("| | |\n| --- | --- |\n| Policy | ");
+    out.push_str("| | |\n| --- | --- |\n");
+    if let Some(r) = &report.release {
+        out.push_str("| Release | ");
+        t(out, &r.product);
+        out.push(' ');
+        t(out, &r.version);
+        out.push_str(" (");
+        t(out, &r.date);
+        if let Some(c) = &r.cycle {
+            out.push_str(", cycle ");
+            t(out, c);
+        }
+        out.push_str(") |\n");
+    }
+    out.push_str("| Policy | ");
     t(out, &p.name);
     if let Some(v) = &p.version {
         out.push_str(" version ");
@@ -93,6 +107,10 @@ fn header(out: &mut String, report: &Report) {
     t(out, &p.framework_title);
     out.push_str(" (");
     code(out, &p.framework);
+    if let Some(v) = &p.framework_version {
+        out.push_str(" version ");
+        t(out, v);
+    }
     out.push(')');
     if let Some(src) = &p.framework_source {
         out.push_str(", ");
@@ -357,6 +375,46 @@ fn waiver_table(out: &mut String, report: &Report) {
         out.push_str(" |\n");
     }
     out.push('\n');
+    waived_findings(out, report);
+}
+
+/// Under each waiver that covers findings, the findings it covers (message, subject and
+/// fingerprint), in control order then the control's order.
+fn waived_findings(out: &mut String, report: &Report) {
+    let mut by_waiver: HashMap<&str, Vec<(&str, &crate::report::model::Finding)>> = HashMap::new();
+    for c in &report.controls {
+        for f in &c.findings {
+            if let Some(w) = &f.waived_by {
+                by_waiver.entry(w.as_str()).or_default().push((&c.id, f));
+            }
+        }
+    }
+    if by_waiver.is_empty() {
+        return;
+    }
+    out.push_str("### Findings covered by each waiver\n\n");
+    for w in &report.waivers {
+        let Some(findings) = by_waiver.get(w.id.as_str()) else {
+            continue;
+        };
+        out.push_str("**");
+        t(out, &w.id);
+        out.push_str("** (");
+        t(out, &w.control);
+        out.push_str(", ");
+        t(out, &w.state);
+        out.push_str("):\n\n");
+        for (control, f) in findings {
+            out.push_str("- ");
+            t(out, control);
+            out.push_str(": ");
+            t(out, &f.message);
+            out.push(' ');
+            code(out, &f.fingerprint);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
 }
 
 fn attestation_table(out: &mut String, report: &Report) {

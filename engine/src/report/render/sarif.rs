@@ -43,6 +43,21 @@ const MAX_TAGS: usize = 20;
 /// Where the tool is documented.
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
+/// Where the book is published: a control of the standard pack `std.uk_sscop` has its page
+/// at `BOOK_URI/stdlib/ID.html`, the id in lower case (the file `book/src/stdlib/ID.md`).
+pub(crate) const BOOK_URI: &str = "https://vouch-policy.github.io/vouch";
+
+/// The book page of a control declared in the standard pack (its `source` starts with
+/// `std.uk_sscop:`), if it is one.
+pub(crate) fn control_page(c: &ControlResult) -> Option<String> {
+    let id = c.id.to_ascii_lowercase();
+    let plain = !id.is_empty()
+        && id
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+    (c.source.starts_with("std.uk_sscop:") && plain).then(|| format!("{BOOK_URI}/stdlib/{id}.html"))
+}
+
 /// Renders the SARIF log.
 pub(crate) fn render(report: &Report) -> String {
     let waivers = common::waivers_by_id(report);
@@ -255,7 +270,11 @@ fn rule(report: &Report, c: &ControlResult) -> Value {
     if !help.is_empty() {
         rule.insert("help".into(), json!({ "text": help.join("\n\n") }));
     }
-    if let Some(src) = &report.policy.framework_source
+    // The control's page of the book; a control of the organisation's own policy has none,
+    // and points at the framework's text instead.
+    if let Some(page) = control_page(c) {
+        rule.insert("helpUri".into(), json!(page));
+    } else if let Some(src) = &report.policy.framework_source
         && (src.starts_with("https://") || src.starts_with("http://"))
     {
         rule.insert("helpUri".into(), json!(src));
