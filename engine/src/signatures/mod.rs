@@ -21,6 +21,7 @@ pub mod openpgp;
 pub mod pep740;
 pub mod sigstore;
 pub mod sigstore_crypto;
+pub mod signify;
 pub mod ssh;
 
 use std::io::{self, Read};
@@ -49,6 +50,8 @@ pub enum SignatureFormat {
     Sigstore,
     /// DSSE envelopes (in-toto attestations).
     Dsse,
+    /// signify (OpenBSD) Ed25519 signatures: detached `.sig`, or embedded (`signify -S -e`).
+    Signify,
 }
 
 impl SignatureFormat {
@@ -61,6 +64,7 @@ impl SignatureFormat {
             SignatureFormat::Cosign => "cosign",
             SignatureFormat::Sigstore => "sigstore",
             SignatureFormat::Dsse => "dsse",
+            SignatureFormat::Signify => "signify",
         }
     }
 }
@@ -360,6 +364,8 @@ pub enum SignatureBody {
     SshUnsupported(ssh::UnsupportedSsh),
     /// A cosign key-pair signature.
     Cosign(cosign::CosignSignature),
+    /// A signify signature (detached or embedded).
+    Signify(signify::SignifySignature),
 }
 
 impl SignatureBody {
@@ -384,6 +390,7 @@ impl SignatureBody {
             SignatureBody::Ssh(s) => s,
             SignatureBody::SshUnsupported(s) => s,
             SignatureBody::Cosign(s) => s,
+            SignatureBody::Signify(s) => s,
         }
     }
 }
@@ -435,13 +442,27 @@ pub fn embeds_signature(kind: Option<crate::formats::EvidenceKind>, bytes: &[u8]
 
 /// The signature embedded in a whole file of evidence kind `kind`, as evidence (with findings
 /// when it is broken, or when the file holds text outside the signed part); `None` when there
-/// is none.
+/// is none. An OpenPGP cleartext-signed message, or a signify embedded signature (`signify -S
+/// -e`: a signature block, then the message it signs) in a file read as another kind (a
+/// checksum file such as OpenBSD's `SHA256.sig`).
 pub fn parse_embedded(
     path: &str,
     kind: Option<crate::formats::EvidenceKind>,
     bytes: &[u8],
 ) -> Option<crate::formats::Parsed> {
-    embeds_signature(kind, bytes).then(|| openpgp::cleartext::parse(path, bytes))
+    use crate::formats::EvidenceKind;
+    if embeds_signature(kind, bytes) {
+        return Some(openpgp::cleartext::parse(path, bytes));
+    }
+    let other_kind = !matches!(
+        kind,
+        Some(
+            EvidenceKind::SignifySignature
+                | EvidenceKind::MinisignSignature
+                | EvidenceKind::PublicKey
+        )
+    );
+    (other_kind && signify::looks_embedded(bytes)).then(|| signify::parse(path, bytes))
 }
 
 /// The evidence of a signature file of `format`: its body when it could be read, else a
@@ -510,6 +531,7 @@ mod tests {
             SignatureFormat::Cosign,
             SignatureFormat::Sigstore,
             SignatureFormat::Dsse,
+            SignatureFormat::Signify,
         ] {
             assert_eq!(
                 serde_json::to_value(format).ok(),

@@ -171,7 +171,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
             closed(
                 "format",
                 "the signature format",
-                &["openpgp", "ssh", "minisign", "cosign", "sigstore", "dsse"],
+                &["openpgp", "ssh", "minisign", "cosign", "sigstore", "dsse", "signify"],
             ),
             field(
                 "verified",
