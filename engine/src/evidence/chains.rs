@@ -180,6 +180,8 @@ impl Judge<'_> {
                     "kind",
                     strings.value(if chain.is_empty() {
                         "signature"
+                    } else if s.format == crate::signatures::SignatureFormat::NpmRegistry {
+                        "registry"
                     } else {
                         "checksums"
                     }),

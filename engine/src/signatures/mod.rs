@@ -17,6 +17,7 @@ pub mod intoto;
 mod keyed;
 pub mod keyless;
 pub mod minisign;
+pub mod npm_registry;
 pub mod openpgp;
 pub mod pep740;
 pub mod sigstore;
@@ -52,6 +53,8 @@ pub enum SignatureFormat {
     Dsse,
     /// signify (OpenBSD) Ed25519 signatures: detached `.sig`, or embedded (`signify -S -e`).
     Signify,
+    /// npm registry signatures (`dist.signatures` of a package version document).
+    NpmRegistry,
 }
 
 impl SignatureFormat {
@@ -65,6 +68,7 @@ impl SignatureFormat {
             SignatureFormat::Sigstore => "sigstore",
             SignatureFormat::Dsse => "dsse",
             SignatureFormat::Signify => "signify",
+            SignatureFormat::NpmRegistry => "npm-registry",
         }
     }
 }
@@ -366,6 +370,8 @@ pub enum SignatureBody {
     Cosign(cosign::CosignSignature),
     /// A signify signature (detached or embedded).
     Signify(signify::SignifySignature),
+    /// The npm registry's signatures over a package version.
+    NpmRegistry(npm_registry::NpmRegistrySignatures),
 }
 
 impl SignatureBody {
@@ -391,6 +397,7 @@ impl SignatureBody {
             SignatureBody::SshUnsupported(s) => s,
             SignatureBody::Cosign(s) => s,
             SignatureBody::Signify(s) => s,
+            SignatureBody::NpmRegistry(s) => s,
         }
     }
 }
@@ -444,7 +451,8 @@ pub fn embeds_signature(kind: Option<crate::formats::EvidenceKind>, bytes: &[u8]
 /// when it is broken, or when the file holds text outside the signed part); `None` when there
 /// is none. An OpenPGP cleartext-signed message, or a signify embedded signature (`signify -S
 /// -e`: a signature block, then the message it signs) in a file read as another kind (a
-/// checksum file such as OpenBSD's `SHA256.sig`).
+/// checksum file such as OpenBSD's `SHA256.sig`), or the npm registry's signatures in a
+/// package version document.
 pub fn parse_embedded(
     path: &str,
     kind: Option<crate::formats::EvidenceKind>,
@@ -462,7 +470,13 @@ pub fn parse_embedded(
                 | EvidenceKind::PublicKey
         )
     );
-    (other_kind && signify::looks_embedded(bytes)).then(|| signify::parse(path, bytes))
+    if other_kind && signify::looks_embedded(bytes) {
+        return Some(signify::parse(path, bytes));
+    }
+    if kind == Some(EvidenceKind::Checksums) {
+        return npm_registry::parse_embedded(path, bytes);
+    }
+    None
 }
 
 /// The evidence of a signature file of `format`: its body when it could be read, else a
@@ -532,6 +546,7 @@ mod tests {
             SignatureFormat::Sigstore,
             SignatureFormat::Dsse,
             SignatureFormat::Signify,
+            SignatureFormat::NpmRegistry,
         ] {
             assert_eq!(
                 serde_json::to_value(format).ok(),

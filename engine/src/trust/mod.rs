@@ -14,7 +14,7 @@ pub mod pem;
 pub mod ssh;
 
 use crate::input_file::InputFileError;
-use crate::signatures::{keyless, minisign, openpgp, signify};
+use crate::signatures::{keyless, minisign, npm_registry, openpgp, signify};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
 pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
@@ -41,6 +41,8 @@ pub enum PublicKey {
     Ssh(ssh::SshSigner),
     /// A signify (OpenBSD) public key.
     Signify(signify::SignifyKey),
+    /// An npm registry key (from the registry's keys document).
+    NpmRegistry(npm_registry::NpmRegistryKey),
 }
 
 impl PublicKey {
@@ -52,6 +54,7 @@ impl PublicKey {
             PublicKey::OpenPgp(k) => ("openpgp", k.fingerprint()),
             PublicKey::Ssh(k) => ("ssh", k.fingerprint().to_owned()),
             PublicKey::Signify(k) => ("signify", k.key_id()),
+            PublicKey::NpmRegistry(k) => ("npm-registry", k.key_id().to_owned()),
         }
     }
 }
@@ -115,8 +118,8 @@ pub enum TrustError {
         code("vouch::trust::not-a-key"),
         help(
             "vouch reads OpenPGP public keys and keyrings, minisign and signify public keys, \
-             SSH allowed_signers files, PEM public keys and Sigstore trusted roots \
-             (trusted_root.json)"
+             SSH allowed_signers files, PEM public keys, npm registry keys documents \
+             (registry.npmjs.org/-/npm/v1/keys) and Sigstore trusted roots (trusted_root.json)"
         )
     )]
     NotAKey {
@@ -144,6 +147,7 @@ type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 const PARSERS: &[KeyParser] = &[
     minisign::parse_public_keys,
     signify::parse_public_keys,
+    npm_registry::parse_public_keys,
     pem::parse_public_keys,
     openpgp::parse_public_keys,
     ssh::parse_public_keys,
@@ -297,6 +301,14 @@ impl KeyStore {
     pub fn signify(&self) -> impl Iterator<Item = (&str, &signify::SignifyKey)> {
         self.keys.iter().filter_map(|k| match &k.key {
             PublicKey::Signify(s) => Some((k.origin.as_str(), s)),
+            _ => None,
+        })
+    }
+
+    /// The npm registry keys, with their origins.
+    pub fn npm_registry(&self) -> impl Iterator<Item = (&str, &npm_registry::NpmRegistryKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::NpmRegistry(n) => Some((k.origin.as_str(), n)),
             _ => None,
         })
     }

@@ -171,7 +171,16 @@ pub(super) const RECORDS: &[RecordDef] = &[
             closed(
                 "format",
                 "the signature format",
-                &["openpgp", "ssh", "minisign", "cosign", "sigstore", "dsse", "signify"],
+                &[
+                    "openpgp",
+                    "ssh",
+                    "minisign",
+                    "cosign",
+                    "sigstore",
+                    "dsse",
+                    "signify",
+                    "npm-registry",
+                ],
             ),
             field(
                 "verified",
@@ -249,8 +258,8 @@ pub(super) const RECORDS: &[RecordDef] = &[
         fields: &[
             closed(
                 "kind",
-                "`signature`: the signature is over the artifact; `checksums`: over the last checksum file of `chain`",
-                &["signature", "checksums"],
+                "`signature`: the signature is over the artifact; `checksums`: over the last checksum file of `chain`; `registry`: a package registry's signature over the package version whose document is the last link of `chain` (npm: over `{name}@{version}:{integrity}`, so it covers the tarball only when its sha512 is that integrity)",
+                &["signature", "checksums", "registry"],
             ),
             field(
                 "path",
