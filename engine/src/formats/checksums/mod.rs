@@ -101,6 +101,9 @@ pub struct ChecksumList {
     /// Until when the file says it may be relied on (a Debian `Release` file's
     /// `Valid-Until`): after that it is stale and covers nothing.
     pub valid_until: Option<jiff::Timestamp>,
+    /// Date fields the file has but that cannot be read (`Date`, `Valid-Until`): the file is
+    /// then stale whatever `as_of` is (fail closed).
+    pub unreadable_dates: Vec<String>,
 }
 
 /// The most findings about individual lines one checksum file gives; one more finding
