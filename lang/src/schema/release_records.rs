@@ -152,15 +152,24 @@ pub(super) const RECORDS: &[RecordDef] = &[
             ),
             closed(
                 "linked_by",
-                "what named the artifact",
-                &["name-version", "file-name"],
+                "what named the artifact (`sha256`: the subject's SHA-256 is the artifact's, but the SHA-512 it also states is not)",
+                &["name-version", "file-name", "sha256"],
+            ),
+            closed(
+                "algorithm",
+                "the algorithm of `stated` and `actual`",
+                &["sha256", "sha512"],
             ),
             field(
                 "stated",
                 "string",
-                "the SHA-256 the document states, lowercase hex",
+                "the digest the document states, lowercase hex",
             ),
-            field("actual", "string", "the artifact's SHA-256, lowercase hex"),
+            field(
+                "actual",
+                "string",
+                "the artifact's digest in the same algorithm, lowercase hex",
+            ),
         ],
     },
     RecordDef {

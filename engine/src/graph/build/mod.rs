@@ -300,7 +300,7 @@ pub(crate) fn build(
     }
     b.link_releases(&releases);
     b.check_security_txts();
-    b.sboms(pending_sboms);
+    b.sboms(pending_sboms, sha512_of);
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
