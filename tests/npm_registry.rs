@@ -108,7 +108,14 @@ fn registry_key(dir: &Path, name: &str, expires: Option<&str>) -> (PathBuf, Valu
     let spki = run(
         dir,
         "openssl",
-        &["pkey", "-in", key.to_str().unwrap(), "-pubout", "-outform", "DER"],
+        &[
+            "pkey",
+            "-in",
+            key.to_str().unwrap(),
+            "-pubout",
+            "-outform",
+            "DER",
+        ],
     );
     let keyid = format!(
         "SHA256:{}",
@@ -200,7 +207,10 @@ fn evaluate(bundle: &Path, trust: &[&Path], as_of: &str) -> (Vec<String>, Vec<Va
         .iter()
         .map(|f| f["message"].as_str().unwrap().to_owned())
         .collect();
-    (lines, report["signatures"].as_array().cloned().unwrap_or_default())
+    (
+        lines,
+        report["signatures"].as_array().cloned().unwrap_or_default(),
+    )
 }
 
 fn write_keys(dir: &Path, name: &str, keys: &[&Value]) -> PathBuf {
@@ -231,7 +241,9 @@ fn the_real_registry_signature_verifies_with_the_real_keys() {
     let bundle = bundle(&dir, &tarball, &doc);
     let (lines, _) = evaluate(&bundle, &[&keys_path], "2026-10-01T00:00:00Z");
     assert!(
-        lines.iter().any(|l| l.contains("registry npm-registry verified verified=true trusted=true")),
+        lines
+            .iter()
+            .any(|l| l.contains("registry npm-registry verified verified=true trusted=true")),
         "{lines:?}"
     );
 }
@@ -266,7 +278,9 @@ fn registry_signatures_cover_the_tarball_through_its_integrity() {
     let (lines, sigs) = evaluate(&good, &[&trusted], as_of);
     assert_eq!(
         lines,
-        ["dist/sigstore-2.3.1.tgz registry npm-registry verified verified=true trusted=true reason=-"],
+        [
+            "dist/sigstore-2.3.1.tgz registry npm-registry verified verified=true trusted=true reason=-"
+        ],
         "{sigs:?}"
     );
     let sig = &sigs[0];
@@ -275,7 +289,10 @@ fn registry_signatures_cover_the_tarball_through_its_integrity() {
 
     // Untrusted: another key in the trust set.
     let (lines, _) = evaluate(&good, &[&other_trusted], as_of);
-    assert!(lines[0].contains("untrusted-key verified=false trusted=false"), "{lines:?}");
+    assert!(
+        lines[0].contains("untrusted-key verified=false trusted=false"),
+        "{lines:?}"
+    );
     // The same key, but no trust at all.
     let (lines, _) = evaluate(&good, &[], as_of);
     assert!(lines[0].contains("untrusted-key"), "{lines:?}");
@@ -284,7 +301,10 @@ fn registry_signatures_cover_the_tarball_through_its_integrity() {
     let mut forged = doc.clone();
     forged["dist"]["signatures"] = sign(&dir, &other_key, &keyid, &message);
     let (lines, _) = evaluate(&bundle(&dir, &tarball, &forged), &[&trusted], as_of);
-    assert!(lines[0].contains("bad-signature verified=false"), "{lines:?}");
+    assert!(
+        lines[0].contains("bad-signature verified=false"),
+        "{lines:?}"
+    );
 
     // The signature itself changed.
     let mut changed = doc.clone();
@@ -330,7 +350,10 @@ fn registry_signatures_cover_the_tarball_through_its_integrity() {
     )
     .unwrap();
     let (lines, _) = evaluate(&b, &[&trusted], as_of);
-    assert!(lines[0].contains("bad-signature verified=false"), "{lines:?}");
+    assert!(
+        lines[0].contains("bad-signature verified=false"),
+        "{lines:?}"
+    );
 
     // The integrity changed (re-signed, so only the digest is wrong): digest mismatch.
     let mut changed = doc.clone();
@@ -345,19 +368,31 @@ fn registry_signatures_cover_the_tarball_through_its_integrity() {
     // The integrity changed, signature kept: the signature fails too.
     changed["dist"]["signatures"] = doc["dist"]["signatures"].clone();
     let (lines, _) = evaluate(&bundle(&dir, &tarball, &changed), &[&trusted], as_of);
-    assert!(lines[0].contains("verified=false trusted=false"), "{lines:?}");
+    assert!(
+        lines[0].contains("verified=false trusted=false"),
+        "{lines:?}"
+    );
 
     // The tarball changed after publishing.
     let b = bundle(&dir, &tarball, &doc);
     std::fs::write(b.join("dist/sigstore-2.3.1.tgz"), b"not the package").unwrap();
     let (lines, _) = evaluate(&b, &[&trusted], as_of);
-    assert!(lines[0].contains("digest-mismatch verified=false"), "{lines:?}");
+    assert!(
+        lines[0].contains("digest-mismatch verified=false"),
+        "{lines:?}"
+    );
 
     // sha1 `shasum` alone never counts.
     let mut sha1_only = doc.clone();
-    sha1_only["dist"].as_object_mut().unwrap().remove("integrity");
+    sha1_only["dist"]
+        .as_object_mut()
+        .unwrap()
+        .remove("integrity");
     let (lines, _) = evaluate(&bundle(&dir, &tarball, &sha1_only), &[&trusted], as_of);
-    assert!(lines.iter().all(|l| !l.contains("trusted=true")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| !l.contains("trusted=true")),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -388,7 +423,10 @@ fn an_expired_registry_key_does_not_count() {
     let keys = write_keys(&dir, "keys2.json", &[&entry]);
     doc["dist"]["signatures"] = sign(&dir, &key, &keyid, &format!("sigstore@2.3.1:{integrity}"));
     let (lines, _) = evaluate(&bundle(&dir, &tarball, &doc), &[&keys], as_of);
-    assert!(lines[0].contains("verified verified=true trusted=true"), "{lines:?}");
+    assert!(
+        lines[0].contains("verified verified=true trusted=true"),
+        "{lines:?}"
+    );
     // Without a publish time, the key is judged at as_of, when it has expired.
     let mut no_time = doc.clone();
     no_time.as_object_mut().unwrap().remove("time");
@@ -403,7 +441,11 @@ fn an_expired_registry_key_does_not_count() {
     let (lines, _) = evaluate(&bundle(&dir, &tarball, &bad_time), &[&keys], as_of);
     assert!(lines[0].contains("trusted=false"), "{lines:?}");
     // Published after as_of: evidence from the future.
-    let (lines, _) = evaluate(&bundle(&dir, &tarball, &doc), &[&keys], "2024-06-01T00:00:00Z");
+    let (lines, _) = evaluate(
+        &bundle(&dir, &tarball, &doc),
+        &[&keys],
+        "2024-06-01T00:00:00Z",
+    );
     assert!(lines[0].contains("signed-after-as-of"), "{lines:?}");
 }
 

@@ -28,7 +28,11 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{program} {args:?}: {}", transcript(&out));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        transcript(&out)
+    );
     out.stdout
 }
 
@@ -110,11 +114,7 @@ fn sets_signed_only_through_an_embedded_signify_sha256_sig_verify() {
             ],
         );
     }
-    let sums = run(
-        &sets,
-        "sha256sum",
-        &["--tag", "base76.tgz", "comp76.tgz"],
-    );
+    let sums = run(&sets, "sha256sum", &["--tag", "base76.tgz", "comp76.tgz"]);
     std::fs::write(keys.join("SHA256"), &sums).unwrap();
     let sig = sets.join("SHA256.sig");
     run(

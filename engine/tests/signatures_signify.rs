@@ -165,7 +165,11 @@ fn setup() -> Option<Setup> {
     // Broken files.
     write(&bundle, "truncated.tgz", b"x\n");
     let good_sig = std::fs::read(bundle.join("good.tgz.sig")).unwrap();
-    write(&bundle, "truncated.tgz.sig", &good_sig[..good_sig.len() - 30]);
+    write(
+        &bundle,
+        "truncated.tgz.sig",
+        &good_sig[..good_sig.len() - 30],
+    );
     write(&bundle, "comment-only.tgz", b"x\n");
     write(
         &bundle,

@@ -20,9 +20,9 @@ pub mod minisign;
 pub mod npm_registry;
 pub mod openpgp;
 pub mod pep740;
+pub mod signify;
 pub mod sigstore;
 pub mod sigstore_crypto;
-pub mod signify;
 pub mod ssh;
 
 use std::io::{self, Read};

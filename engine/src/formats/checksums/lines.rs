@@ -50,10 +50,10 @@ pub(crate) fn body_lines<'a>(
     // A signify embedded signature (`signify -S -e`, OpenBSD's `SHA256.sig`): its comment
     // line and signature line come first, and the signature verifies what follows.
     let signify = !signed
-        && lines
-            .clone()
-            .next()
-            .is_some_and(|l| l.trim_start_matches('\u{feff}').starts_with(SIGNIFY_COMMENT));
+        && lines.clone().next().is_some_and(|l| {
+            l.trim_start_matches('\u{feff}')
+                .starts_with(SIGNIFY_COMMENT)
+        });
     lines.enumerate().filter_map(move |(index, raw)| {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if signify && index < 2 {

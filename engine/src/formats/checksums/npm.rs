@@ -178,8 +178,8 @@ mod tests {
 
     #[test]
     fn scoped_names_are_written_as_npm_pack_does() {
-        let doc = read(br#"{"name":"@sigstore/core","version":"1.1.0","dist":{"tarball":"x"}}"#)
-            .unwrap();
+        let doc =
+            read(br#"{"name":"@sigstore/core","version":"1.1.0","dist":{"tarball":"x"}}"#).unwrap();
         assert_eq!(doc.tarball_name(), "sigstore-core-1.1.0.tgz");
         assert!(read(br#"{"name":"x","version":"1"}"#).is_none());
         assert!(read(b"[]").is_none());

@@ -515,8 +515,7 @@ impl Builder {
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
         let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
-        if list.date.is_some() || list.valid_until.is_some() || !list.unreadable_dates.is_empty()
-        {
+        if list.date.is_some() || list.valid_until.is_some() || !list.unreadable_dates.is_empty() {
             self.index_dates.insert(
                 file_ix,
                 super::IndexDates {
