@@ -162,9 +162,16 @@ fn setup() -> Option<Setup> {
     edit_signature(&bundle.join("forged.tgz.sig"), |raw| {
         raw[2..10].copy_from_slice(&trusted_raw[2..10]);
     });
+    // A detached signature with a blank line after it is still detached.
+    let good_sig = std::fs::read(bundle.join("good.tgz.sig")).unwrap();
+    write(&bundle, "blank-line.tgz", b"good\n");
+    write(
+        &bundle,
+        "blank-line.tgz.sig",
+        &[good_sig.as_slice(), b"\n"].concat(),
+    );
     // Broken files.
     write(&bundle, "truncated.tgz", b"x\n");
-    let good_sig = std::fs::read(bundle.join("good.tgz.sig")).unwrap();
     write(
         &bundle,
         "truncated.tgz.sig",
@@ -230,6 +237,7 @@ fn detached_signify_signatures_verify_and_fail_as_they_should() {
     let graph = ingest(&s.bundle, std::slice::from_ref(&s.trusted));
     let cases: &[(&str, Outcome, bool)] = &[
         ("good.tgz.sig", Outcome::Verified, true),
+        ("blank-line.tgz.sig", Outcome::Verified, true),
         ("stranger.tgz.sig", Outcome::UntrustedKey, false),
         ("known-stranger.tgz.sig", Outcome::UntrustedKey, true),
         ("tampered.tgz.sig", Outcome::BadSignature, false),

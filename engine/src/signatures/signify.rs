@@ -120,7 +120,7 @@ pub fn looks_like_signature(bytes: &[u8]) -> bool {
 /// Whether `bytes` hold an embedded signature: a signify signature block followed by a
 /// message.
 pub fn looks_embedded(bytes: &[u8]) -> bool {
-    looks_like_signature(bytes) && split(bytes).is_some_and(|(_, _, m)| !m.is_empty())
+    looks_like_signature(bytes) && split(bytes).is_some_and(|(_, _, m)| !m.trim_ascii().is_empty())
 }
 
 /// The signify signature format.
@@ -202,7 +202,9 @@ fn decode_signature(bytes: &[u8]) -> Result<SignifySignature, String> {
     let mut id = [0u8; 8];
     id.copy_from_slice(keynum);
     let signature = Signature::from_slice(signature).map_err(|e| e.to_string())?;
-    let message = (!message.is_empty()).then(|| Arc::<[u8]>::from(message));
+    // Nothing but line breaks after the signature line: a detached signature (as detection
+    // judges it), not one embedded over an empty message.
+    let message = (!message.trim_ascii().is_empty()).then(|| Arc::<[u8]>::from(message));
     Ok(SignifySignature {
         keynum: id,
         signature,
