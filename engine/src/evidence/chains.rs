@@ -9,7 +9,8 @@
 //! for a chain, `artifact` for a direct signature). A chain counts only when every digest
 //! along it matches (`verified`), and the signature is trusted, not made after `as_of`, and
 //! no signed index on the way is stale at `as_of` (`trusted`): a Debian `Release` whose
-//! `Valid-Until` is before `as_of`, or whose `Date` is after it. A checksum file with no
+//! `Valid-Until` is before `as_of`, or whose `Date` is after it, or either of which cannot be
+//! read as a date. A checksum file with no
 //! signature gives no record; one listed further than the bound gives one `too-deep` record.
 
 use std::collections::HashMap;
@@ -180,6 +181,8 @@ impl Judge<'_> {
                     "kind",
                     strings.value(if chain.is_empty() {
                         "signature"
+                    } else if s.format == crate::signatures::SignatureFormat::NpmRegistry {
+                        "registry"
                     } else {
                         "checksums"
                     }),
@@ -231,11 +234,23 @@ impl Judge<'_> {
     /// Why checksum file `file` is stale at `as_of`, if it is.
     fn stale(&self, file: NodeId) -> Option<String> {
         let dates = self.graph.index_dates(file)?;
-        let as_of = self.as_of?;
         let path = match self.graph.node(file) {
             Some(Node::File(f)) => f.path.as_str(),
             _ => "",
         };
+        let unreadable = match (dates.valid_until_unreadable, dates.date_unreadable) {
+            (true, true) => Some("`Valid-Until` and `Date`"),
+            (true, false) => Some("`Valid-Until`"),
+            (false, true) => Some("`Date`"),
+            (false, false) => None,
+        };
+        if let Some(fields) = unreadable {
+            return Some(format!(
+                "{path}: its {fields} cannot be read as a date, so whether it is current cannot \
+                 be judged: stale metadata covers nothing"
+            ));
+        }
+        let as_of = self.as_of?;
         if let Some(until) = dates.valid_until
             && until < as_of
         {

@@ -461,6 +461,7 @@ fn digest_mismatches(graph: &EvidenceGraph, artifact: NodeId, strings: &mut Stri
                         ("evidence", strings.value(m.evidence.as_str())),
                         ("subject", Value::str(&m.subject)),
                         ("linked_by", strings.value(m.linked_by)),
+                        ("algorithm", strings.value(m.stated.algorithm())),
                         ("stated", Value::str(m.stated.to_hex())),
                         ("actual", Value::str(m.actual.to_hex())),
                     ],

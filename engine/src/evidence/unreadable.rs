@@ -89,6 +89,7 @@ pub fn feeds(kind: EvidenceKind) -> &'static [Feed] {
         // Keys in a bundle are never trusted: they feed nothing a control reads.
         EvidenceKind::PublicKey => &[],
         EvidenceKind::MinisignSignature
+        | EvidenceKind::SignifySignature
         | EvidenceKind::SshSignature
         | EvidenceKind::CosignSignature => SIGNATURE,
         EvidenceKind::OpenPgpSignature => OPENPGP,

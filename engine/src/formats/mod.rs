@@ -53,6 +53,8 @@ pub enum EvidenceKind {
     PublicKey,
     /// A minisign signature (`.minisig`).
     MinisignSignature,
+    /// A signify signature (`.sig`, detached; or embedded, signing the rest of the file).
+    SignifySignature,
     /// vouch's vulnerability register (TOML `[[vulnerability]]` tables).
     VulnRegister,
     /// An OSV advisory (one OSV record).
@@ -115,6 +117,7 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::PublicKey => "public-key",
             EvidenceKind::MinisignSignature => "minisign-signature",
+            EvidenceKind::SignifySignature => "signify-signature",
             EvidenceKind::VulnRegister => "vuln-register",
             EvidenceKind::OsvAdvisory => "osv-advisory",
             EvidenceKind::OsvScannerScan => "osv-scanner-scan",
@@ -294,6 +297,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &attestation::AttestationFormat,
     &public_key::PublicKeyFormat,
     &crate::signatures::minisign::MinisignFormat,
+    &crate::signatures::signify::SignifyFormat,
     &vuln_register::VulnRegisterFormat,
     // Before OSV: an SBOM's head may hold an `id` and a `modified` too.
     &sbom::cyclonedx::CycloneDxFormat,
@@ -409,6 +413,7 @@ mod tests {
             EvidenceKind::Attestation,
             EvidenceKind::PublicKey,
             EvidenceKind::MinisignSignature,
+            EvidenceKind::SignifySignature,
             EvidenceKind::VulnRegister,
             EvidenceKind::OsvAdvisory,
             EvidenceKind::OsvScannerScan,

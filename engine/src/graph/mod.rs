@@ -90,6 +90,12 @@ pub struct IndexDates {
     /// Until when it may be relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<jiff::Timestamp>,
+    /// Its `Date` is there but cannot be read: the index is stale whatever `as_of` is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub date_unreadable: bool,
+    /// Its `Valid-Until` is there but cannot be read: stale whatever `as_of` is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub valid_until_unreadable: bool,
 }
 
 impl EvidenceGraph {

@@ -163,9 +163,10 @@ fn mismatch_edges(graph: &EvidenceGraph) -> Vec<(NodeId, NodeId, String)> {
                 from,
                 to,
                 format!(
-                    "digest mismatch: {} {} states sha256 {}…, is {}…",
+                    "digest mismatch: {} {} states {} {}…, is {}…",
                     m.evidence.as_str(),
                     m.subject,
+                    m.stated.algorithm(),
                     stated.get(..12).unwrap_or(&stated),
                     actual.get(..12).unwrap_or(&actual),
                 ),

@@ -74,8 +74,43 @@ impl DigestEvidence {
     }
 }
 
-/// A document that names an artifact (by name and version, or file name) while stating a
-/// digest for it that is not the artifact's: it does not count for that artifact.
+/// A digest a document states, or an artifact's actual one, in the algorithm compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum StatedDigest {
+    /// A SHA-256.
+    Sha256(Sha256Digest),
+    /// A SHA-512.
+    Sha512(crate::digest::Sha512Digest),
+}
+
+impl StatedDigest {
+    /// Lowercase hex.
+    pub fn to_hex(&self) -> String {
+        match self {
+            StatedDigest::Sha256(d) => d.to_hex(),
+            StatedDigest::Sha512(d) => d.to_hex(),
+        }
+    }
+
+    /// `sha256` or `sha512`.
+    pub fn algorithm(&self) -> &'static str {
+        match self {
+            StatedDigest::Sha256(_) => "sha256",
+            StatedDigest::Sha512(_) => "sha512",
+        }
+    }
+}
+
+impl From<Sha256Digest> for StatedDigest {
+    fn from(d: Sha256Digest) -> Self {
+        StatedDigest::Sha256(d)
+    }
+}
+
+/// A document that names an artifact (by name and version, or file name; or by a digest
+/// while another digest it states contradicts the file) while stating a digest for it that
+/// is not the artifact's: it does not count for that artifact.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DigestMismatch {
     /// The artifact file's bundle path (the first field: the graph keeps mismatches sorted
@@ -87,12 +122,13 @@ pub struct DigestMismatch {
     pub source: Source,
     /// What the document says it describes (`widget` 2.4.1, a subject name).
     pub subject: String,
-    /// How the name links them (`name-version`, `file-name`).
+    /// What links them (`name-version`, `file-name`, or `sha256`: the subject's SHA-256 is
+    /// the file's but the SHA-512 it states is not).
     pub linked_by: &'static str,
-    /// The SHA-256 the document states.
-    pub stated: Sha256Digest,
-    /// The artifact's actual SHA-256.
-    pub actual: Sha256Digest,
+    /// The digest the document states.
+    pub stated: StatedDigest,
+    /// The artifact's actual digest, in the same algorithm.
+    pub actual: StatedDigest,
 }
 
 impl DigestMismatch {
@@ -102,7 +138,7 @@ impl DigestMismatch {
             FindingCode::DigestMismatch,
             Some(&self.source.path),
             format!(
-                "the {} states sha256 {} for {}, but `{}`, which it names by {}, has sha256 \
+                "the {} states {alg} {} for {}, but `{}`, which it names by {}, has {alg} \
                  {}: it does not count for that artifact",
                 self.evidence.as_str(),
                 self.stated.to_hex(),
@@ -110,6 +146,7 @@ impl DigestMismatch {
                 self.artifact,
                 self.linked_by,
                 self.actual.to_hex(),
+                alg = self.stated.algorithm(),
             ),
         )
         .with_help(

@@ -17,8 +17,10 @@ pub mod intoto;
 mod keyed;
 pub mod keyless;
 pub mod minisign;
+pub mod npm_registry;
 pub mod openpgp;
 pub mod pep740;
+pub mod signify;
 pub mod sigstore;
 pub mod sigstore_crypto;
 pub mod ssh;
@@ -49,6 +51,10 @@ pub enum SignatureFormat {
     Sigstore,
     /// DSSE envelopes (in-toto attestations).
     Dsse,
+    /// signify (OpenBSD) Ed25519 signatures: detached `.sig`, or embedded (`signify -S -e`).
+    Signify,
+    /// npm registry signatures (`dist.signatures` of a package version document).
+    NpmRegistry,
 }
 
 impl SignatureFormat {
@@ -61,6 +67,8 @@ impl SignatureFormat {
             SignatureFormat::Cosign => "cosign",
             SignatureFormat::Sigstore => "sigstore",
             SignatureFormat::Dsse => "dsse",
+            SignatureFormat::Signify => "signify",
+            SignatureFormat::NpmRegistry => "npm-registry",
         }
     }
 }
@@ -360,6 +368,10 @@ pub enum SignatureBody {
     SshUnsupported(ssh::UnsupportedSsh),
     /// A cosign key-pair signature.
     Cosign(cosign::CosignSignature),
+    /// A signify signature (detached or embedded).
+    Signify(signify::SignifySignature),
+    /// The npm registry's signatures over a package version.
+    NpmRegistry(npm_registry::NpmRegistrySignatures),
 }
 
 impl SignatureBody {
@@ -384,6 +396,8 @@ impl SignatureBody {
             SignatureBody::Ssh(s) => s,
             SignatureBody::SshUnsupported(s) => s,
             SignatureBody::Cosign(s) => s,
+            SignatureBody::Signify(s) => s,
+            SignatureBody::NpmRegistry(s) => s,
         }
     }
 }
@@ -435,13 +449,34 @@ pub fn embeds_signature(kind: Option<crate::formats::EvidenceKind>, bytes: &[u8]
 
 /// The signature embedded in a whole file of evidence kind `kind`, as evidence (with findings
 /// when it is broken, or when the file holds text outside the signed part); `None` when there
-/// is none.
+/// is none. An OpenPGP cleartext-signed message, or a signify embedded signature (`signify -S
+/// -e`: a signature block, then the message it signs) in a file read as another kind (a
+/// checksum file such as OpenBSD's `SHA256.sig`), or the npm registry's signatures in a
+/// package version document.
 pub fn parse_embedded(
     path: &str,
     kind: Option<crate::formats::EvidenceKind>,
     bytes: &[u8],
 ) -> Option<crate::formats::Parsed> {
-    embeds_signature(kind, bytes).then(|| openpgp::cleartext::parse(path, bytes))
+    use crate::formats::EvidenceKind;
+    if embeds_signature(kind, bytes) {
+        return Some(openpgp::cleartext::parse(path, bytes));
+    }
+    let other_kind = !matches!(
+        kind,
+        Some(
+            EvidenceKind::SignifySignature
+                | EvidenceKind::MinisignSignature
+                | EvidenceKind::PublicKey
+        )
+    );
+    if other_kind && signify::looks_embedded(bytes) {
+        return Some(signify::parse(path, bytes));
+    }
+    if kind == Some(EvidenceKind::Checksums) {
+        return npm_registry::parse_embedded(path, bytes);
+    }
+    None
 }
 
 /// The evidence of a signature file of `format`: its body when it could be read, else a
@@ -510,6 +545,8 @@ mod tests {
             SignatureFormat::Cosign,
             SignatureFormat::Sigstore,
             SignatureFormat::Dsse,
+            SignatureFormat::Signify,
+            SignatureFormat::NpmRegistry,
         ] {
             assert_eq!(
                 serde_json::to_value(format).ok(),

@@ -14,7 +14,7 @@ pub mod pem;
 pub mod ssh;
 
 use crate::input_file::InputFileError;
-use crate::signatures::{keyless, minisign, openpgp};
+use crate::signatures::{keyless, minisign, npm_registry, openpgp, signify};
 
 /// The largest key file vouch reads (a keyring with many thousands of keys fits).
 pub const MAX_KEY_FILE: u64 = 64 * 1024 * 1024;
@@ -39,6 +39,10 @@ pub enum PublicKey {
     OpenPgp(openpgp::OpenPgpKey),
     /// An SSH key: an `allowed_signers` entry or a bare public key line.
     Ssh(ssh::SshSigner),
+    /// A signify (OpenBSD) public key.
+    Signify(signify::SignifyKey),
+    /// An npm registry key (from the registry's keys document).
+    NpmRegistry(npm_registry::NpmRegistryKey),
 }
 
 impl PublicKey {
@@ -49,6 +53,8 @@ impl PublicKey {
             PublicKey::Pem(k) => ("pem", format!("{} {}", k.algorithm(), k.key_id())),
             PublicKey::OpenPgp(k) => ("openpgp", k.fingerprint()),
             PublicKey::Ssh(k) => ("ssh", k.fingerprint().to_owned()),
+            PublicKey::Signify(k) => ("signify", k.key_id()),
+            PublicKey::NpmRegistry(k) => ("npm-registry", k.key_id().to_owned()),
         }
     }
 }
@@ -113,9 +119,9 @@ pub enum TrustError {
     #[diagnostic(
         code("vouch::trust::not-a-key"),
         help(
-            "vouch reads OpenPGP public keys and keyrings, minisign public keys, SSH \
-             allowed_signers files, PEM public keys and Sigstore trusted roots \
-             (trusted_root.json)"
+            "vouch reads OpenPGP public keys and keyrings, minisign and signify public keys, \
+             SSH allowed_signers files, PEM public keys, npm registry keys documents \
+             (registry.npmjs.org/-/npm/v1/keys) and Sigstore trusted roots (trusted_root.json)"
         )
     )]
     NotAKey {
@@ -142,6 +148,8 @@ type KeyParser = fn(&str, &[u8]) -> Option<Result<Vec<StoredKey>, String>>;
 /// Every key format, in the order they are tried.
 const PARSERS: &[KeyParser] = &[
     minisign::parse_public_keys,
+    signify::parse_public_keys,
+    npm_registry::parse_public_keys,
     pem::parse_public_keys,
     openpgp::parse_public_keys,
     ssh::parse_public_keys,
@@ -294,6 +302,22 @@ impl KeyStore {
     pub fn minisign(&self) -> impl Iterator<Item = (&str, &minisign::MinisignKey)> {
         self.keys.iter().filter_map(|k| match &k.key {
             PublicKey::Minisign(m) => Some((k.origin.as_str(), m)),
+            _ => None,
+        })
+    }
+
+    /// The signify keys, with their origins.
+    pub fn signify(&self) -> impl Iterator<Item = (&str, &signify::SignifyKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::Signify(s) => Some((k.origin.as_str(), s)),
+            _ => None,
+        })
+    }
+
+    /// The npm registry keys, with their origins.
+    pub fn npm_registry(&self) -> impl Iterator<Item = (&str, &npm_registry::NpmRegistryKey)> {
+        self.keys.iter().filter_map(|k| match &k.key {
+            PublicKey::NpmRegistry(n) => Some((k.origin.as_str(), n)),
             _ => None,
         })
     }

@@ -152,15 +152,24 @@ pub(super) const RECORDS: &[RecordDef] = &[
             ),
             closed(
                 "linked_by",
-                "what named the artifact",
-                &["name-version", "file-name"],
+                "what named the artifact (`sha256`: the subject's SHA-256 is the artifact's, but the SHA-512 it also states is not)",
+                &["name-version", "file-name", "sha256"],
+            ),
+            closed(
+                "algorithm",
+                "the algorithm of `stated` and `actual`",
+                &["sha256", "sha512"],
             ),
             field(
                 "stated",
                 "string",
-                "the SHA-256 the document states, lowercase hex",
+                "the digest the document states, lowercase hex",
             ),
-            field("actual", "string", "the artifact's SHA-256, lowercase hex"),
+            field(
+                "actual",
+                "string",
+                "the artifact's digest in the same algorithm, lowercase hex",
+            ),
         ],
     },
     RecordDef {
@@ -171,7 +180,16 @@ pub(super) const RECORDS: &[RecordDef] = &[
             closed(
                 "format",
                 "the signature format",
-                &["openpgp", "ssh", "minisign", "cosign", "sigstore", "dsse"],
+                &[
+                    "openpgp",
+                    "ssh",
+                    "minisign",
+                    "cosign",
+                    "sigstore",
+                    "dsse",
+                    "signify",
+                    "npm-registry",
+                ],
             ),
             field(
                 "verified",
@@ -249,8 +267,8 @@ pub(super) const RECORDS: &[RecordDef] = &[
         fields: &[
             closed(
                 "kind",
-                "`signature`: the signature is over the artifact; `checksums`: over the last checksum file of `chain`",
-                &["signature", "checksums"],
+                "`signature`: the signature is over the artifact; `checksums`: over the last checksum file of `chain`; `registry`: a package registry's signature over the package version whose document is the last link of `chain` (npm: over `{name}@{version}:{integrity}`, so it covers the tarball only when its sha512 is that integrity)",
+                &["signature", "checksums", "registry"],
             ),
             field(
                 "path",

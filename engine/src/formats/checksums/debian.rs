@@ -80,6 +80,8 @@ pub(crate) struct DebianRead {
     pub date: Option<Timestamp>,
     /// `Valid-Until:` of a Release file.
     pub valid_until: Option<Timestamp>,
+    /// The date fields (`Date`, `Valid-Until`) present but not readable as dates.
+    pub unreadable_dates: Vec<String>,
     /// Problems, each with its 1-based line: (line, message).
     pub problems: Vec<(u32, String)>,
     /// Lines naming only algorithms vouch does not verify (MD5Sum, SHA1): (line, algorithm).
@@ -143,17 +145,31 @@ pub(crate) fn read_release<'a>(lines: impl Iterator<Item = BodyLine<'a>>) -> Deb
             }
             "Date" => match parse_date(value) {
                 Some(t) => out.date = Some(t),
-                None => out.problems.push((
-                    no,
-                    format!("`Date: {}` is not an RFC 2822 date", shorten(value)),
-                )),
+                None => {
+                    out.unreadable_dates.push("Date".to_owned());
+                    out.problems.push((
+                        no,
+                        format!(
+                            "`Date: {}` is not an RFC 2822 date; the index is stale (its date \
+                             cannot be judged)",
+                            shorten(value)
+                        ),
+                    ));
+                }
             },
             "Valid-Until" => match parse_date(value) {
                 Some(t) => out.valid_until = Some(t),
-                None => out.problems.push((
-                    no,
-                    format!("`Valid-Until: {}` is not an RFC 2822 date", shorten(value)),
-                )),
+                None => {
+                    out.unreadable_dates.push("Valid-Until".to_owned());
+                    out.problems.push((
+                        no,
+                        format!(
+                            "`Valid-Until: {}` is not an RFC 2822 date; the index is stale (its \
+                             validity cannot be judged)",
+                            shorten(value)
+                        ),
+                    ));
+                }
             },
             _ => {}
         }
@@ -416,6 +432,7 @@ pub(super) fn list(path: &str, text: &str, kind: DebianKind) -> Parsed {
             base,
             date: read.date,
             valid_until: read.valid_until,
+            unreadable_dates: read.unreadable_dates,
         })),
         findings,
     }

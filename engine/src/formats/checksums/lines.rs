@@ -7,6 +7,8 @@ use crate::digest::parse_hex;
 pub(crate) const PGP_BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
 const PGP_SIG_BEGIN: &str = "-----BEGIN PGP SIGNATURE-----";
 const PGP_SIG_END: &str = "-----END PGP SIGNATURE-----";
+/// The first line of a signify signature (an embedded one signs the lines after its second).
+const SIGNIFY_COMMENT: &str = "untrusted comment:";
 
 /// A line of the checksum body, with its 0-based index in the file.
 pub(crate) struct BodyLine<'a> {
@@ -29,7 +31,8 @@ pub(crate) fn has_signed_message(text: &str) -> bool {
 /// The lines that carry checksums: all lines, or, when any line starts an OpenPGP
 /// cleartext-signed message, only the signed text of the first one (armour headers and
 /// signature skipped, dash-escaping undone). Lines before or after the signed part are never
-/// content: they are not signed, and the signature reports them as malformed.
+/// content: they are not signed, and the signature reports them as malformed. The two lines
+/// of a signify embedded signature that starts the file are skipped too.
 pub(crate) fn body_lines<'a>(
     lines: impl Iterator<Item = &'a str> + Clone,
 ) -> impl Iterator<Item = BodyLine<'a>> {
@@ -44,8 +47,18 @@ pub(crate) fn body_lines<'a>(
     }
     let signed = lines.clone().any(is_signed_header);
     let mut state = if signed { State::Before } else { State::Plain };
+    // A signify embedded signature (`signify -S -e`, OpenBSD's `SHA256.sig`): its comment
+    // line and signature line come first, and the signature verifies what follows.
+    let signify = !signed
+        && lines.clone().next().is_some_and(|l| {
+            l.trim_start_matches('\u{feff}')
+                .starts_with(SIGNIFY_COMMENT)
+        });
     lines.enumerate().filter_map(move |(index, raw)| {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if signify && index < 2 {
+            return None;
+        }
         match state {
             State::Plain => Some(BodyLine { index, text: line }),
             State::Before => {

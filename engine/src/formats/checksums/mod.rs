@@ -2,7 +2,8 @@
 //! `openssl dgst` (`SHA2-256(name)= HEX`, `-r`: `HEX *name`), FreeBSD `distinfo` (with
 //! `SIZE (name) = N`), single-file `NAME.sha256` / `NAME.sha512` holding a bare digest,
 //! `NAME.integrity` holding Subresource Integrity strings (`sha512-BASE64`), Debian archive
-//! metadata (`Release`, `InRelease`, `Packages[.gz|.xz]`: see [`debian`]), and any of these
+//! metadata (`Release`, `InRelease`, `Packages[.gz|.xz]`: see [`debian`]), npm package
+//! version documents (`npm view PKG@VERSION --json`: see [`npm`]), and any of these
 //! inside an OpenPGP cleartext-signed message (the armour is skipped here; the signature is
 //! checked elsewhere). Text may be UTF-8 or UTF-16.
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub(crate) mod debian;
 pub(crate) mod lines;
+pub(crate) mod npm;
 mod sri;
 
 use lines::{Line, body_lines, classify_line};
@@ -99,6 +101,9 @@ pub struct ChecksumList {
     /// Until when the file says it may be relied on (a Debian `Release` file's
     /// `Valid-Until`): after that it is stale and covers nothing.
     pub valid_until: Option<jiff::Timestamp>,
+    /// Date fields the file has but that cannot be read (`Date`, `Valid-Until`): the file is
+    /// then stale whatever `as_of` is (fail closed).
+    pub unreadable_dates: Vec<String>,
 }
 
 /// The most findings about individual lines one checksum file gives; one more finding
@@ -118,6 +123,9 @@ impl EvidenceFormat for ChecksumsFormat {
         let by_name = name_suggests_checksums(input.file_name());
         let whole = input.head_is_whole_file();
         if let Some(text) = input.text.as_deref() {
+            if npm::looks_like(text, whole) {
+                return Confidence::of(true, by_name);
+            }
             let body = body_lines(super::complete_lines(text, whole)).map(|l| l.text);
             if debian::kind_by_content(body).is_some() {
                 return Confidence::of(true, by_name);
@@ -197,6 +205,9 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
             };
         }
     };
+    if npm::looks_like(&text, true) {
+        return npm::parse(path, text.as_bytes());
+    }
     let debian_kind = debian::kind_by_content(body_lines(text.lines()).map(|l| l.text))
         .or_else(|| debian::kind_by_name(name));
     if let Some(kind) = debian_kind {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{
     Component, Issues, Ptr, Sbom, SbomFormat, check_version, dedup_components, is_sha256,
-    sha256_hex, strip_bom, unreadable,
+    is_sha512, sha256_hex, sha512s, strip_bom, unreadable,
 };
 use crate::finding::{Finding, FindingCode};
 use crate::formats::lenient::{Many, Num, Obj, Text};
@@ -231,6 +231,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let mut described = Vec::new();
     let mut subject_algorithms = Vec::new();
     let mut subject_malformed = Vec::new();
+    let mut subject_sha512 = Vec::new();
     let mut created = None;
     if let Some(metadata) = metadata {
         let timestamp = walk
@@ -244,6 +245,17 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 described.push(c);
                 subject_algorithms = walk.other_algorithms(subject);
                 subject_malformed = malformed_sha256(subject);
+                let (digests, malformed) = sha512s(
+                    subject
+                        .hashes
+                        .items()
+                        .iter()
+                        .filter_map(|h| Some((h.get()?.alg.get()?, h.get()?.content.get()?))),
+                );
+                subject_sha512 = digests;
+                subject_malformed.extend(malformed);
+                subject_malformed.sort();
+                subject_malformed.dedup();
             }
             walk.nested(subject, subject_at);
         }
@@ -289,6 +301,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
             files: Vec::new(),
             subject_algorithms,
             subject_malformed,
+            subject_sha512,
             statements,
         })),
     };
@@ -377,7 +390,7 @@ impl<'a> Walk<'a, '_, '_> {
             .items()
             .iter()
             .filter_map(|h| h.get()?.alg.get())
-            .filter(|alg| !is_sha256(alg))
+            .filter(|alg| !is_sha256(alg) && !is_sha512(alg))
             .map(str::to_owned)
             .collect();
         out.sort();

@@ -99,9 +99,13 @@ pub struct Sbom {
     /// `metadata.component.hashes[].alg`, SPDX 2 `checksums[].algorithm`, as written,
     /// sorted): digests vouch does not compare, which neither link nor refuse a link.
     pub subject_algorithms: Vec<String>,
-    /// SHA-256 values stated for what it describes that are not digests (as written,
-    /// sorted): a document that states one cannot be linked to an artifact by name.
+    /// SHA-256 and SHA-512 values stated for what it describes that are not digests (as
+    /// written, sorted): a document that states one cannot be linked to an artifact by name.
     pub subject_malformed: Vec<String>,
+    /// The SHA-512 digests stated for what it describes (CycloneDX `SHA-512` hashes, SPDX 2
+    /// `SHA512` checksums), sorted: they link it to an artifact whose SHA-512 they are, and
+    /// refuse a link to one whose SHA-512 they are not.
+    pub subject_sha512: Vec<crate::digest::Sha512Digest>,
     /// Vulnerabilities it carries (CycloneDX), as statements.
     pub statements: Option<VulnDocument>,
 }
@@ -319,6 +323,37 @@ pub(crate) fn sha256_hex(text: &str) -> Option<Sha256Digest> {
         *byte = (nibble(*hi)? << 4) | nibble(*lo)?;
     }
     Some(Sha256Digest(out))
+}
+
+/// Whether an algorithm name is SHA-512 as SBOMs write it (`SHA-512`, `SHA512`, `sha512`).
+pub(crate) fn is_sha512(algorithm: &str) -> bool {
+    let a = algorithm.trim();
+    a.eq_ignore_ascii_case("SHA-512") || a.eq_ignore_ascii_case("SHA512")
+}
+
+/// A SHA-512 digest written in hex (either case); `None` when it is not one.
+pub(crate) fn sha512_hex(text: &str) -> Option<crate::digest::Sha512Digest> {
+    crate::digest::Sha512Digest::from_hex(text.trim())
+}
+
+/// The SHA-512 digests of `(algorithm, value)` pairs, and the SHA-512 values that are not
+/// digests (both sorted, without duplicates).
+pub(crate) fn sha512s<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (Vec<crate::digest::Sha512Digest>, Vec<String>) {
+    let mut digests = Vec::new();
+    let mut malformed = Vec::new();
+    for (_, value) in pairs.filter(|(alg, _)| is_sha512(alg)) {
+        match sha512_hex(value) {
+            Some(d) => digests.push(d),
+            None => malformed.push(value.to_owned()),
+        }
+    }
+    digests.sort();
+    digests.dedup();
+    malformed.sort();
+    malformed.dedup();
+    (digests, malformed)
 }
 
 /// Whether an algorithm name is SHA-256 as SBOMs write it (`SHA-256`, `SHA256`, `sha256`).

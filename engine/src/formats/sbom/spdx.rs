@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::cyclonedx::unsupported;
 use super::{
     Component, Issues, Ptr, Sbom, SbomFile, SbomFormat, check_version, dedup_components, is_sha256,
-    sha256_hex, strip_bom, unreadable,
+    is_sha512, sha256_hex, sha512s, strip_bom, unreadable,
 };
 use crate::digest::Sha256Digest;
 use crate::finding::{Finding, FindingCode};
@@ -262,13 +262,13 @@ fn other_algorithms(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
     list.items()
         .iter()
         .filter_map(|c| c.get()?.algorithm.get())
-        .filter(|alg| !is_sha256(alg))
+        .filter(|alg| !is_sha256(alg) && !is_sha512(alg))
         .map(str::to_owned)
         .collect()
 }
 
-/// The SHA-256 values of SPDX checksums that are not digests (read again without findings:
-/// [`checksum_sha256`] reported each).
+/// The SHA-256 and SHA-512 values of SPDX checksums that are not digests (read again
+/// without findings: [`checksum_sha256`] reported each SHA-256).
 fn malformed_sha256(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
     list.items()
         .iter()
@@ -277,7 +277,15 @@ fn malformed_sha256(list: &Many<Obj<Checksum<'_>>>) -> Vec<String> {
             let (alg, value) = (c.algorithm.get()?, c.checksumValue.get()?);
             (is_sha256(alg) && sha256_hex(value).is_none()).then(|| value.to_owned())
         })
+        .chain(sha512s(pairs(list)).1)
         .collect()
+}
+
+/// The `(algorithm, value)` pairs of SPDX checksums.
+fn pairs<'a>(list: &'a Many<Obj<Checksum<'a>>>) -> impl Iterator<Item = (&'a str, &'a str)> {
+    list.items()
+        .iter()
+        .filter_map(|c| Some((c.get()?.algorithm.get()?, c.get()?.checksumValue.get()?)))
 }
 
 pub(super) fn digest(value: &str, at: Ptr<'_>, issues: &mut Issues<'_>) -> Option<Sha256Digest> {
@@ -341,6 +349,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     let mut by_id: BTreeMap<&str, Component> = BTreeMap::new();
     let mut subject_algorithms: Vec<String> = Vec::new();
     let mut subject_malformed: Vec<String> = Vec::new();
+    let mut subject_sha512 = Vec::new();
     let mut components = Vec::new();
     let described_set: BTreeSet<&str> = described_ids.iter().copied().collect();
     let mut ids = BTreeSet::new();
@@ -368,6 +377,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
             Some(id) if described_set.contains(id) => {
                 subject_algorithms.extend(other_algorithms(&p.checksums));
                 subject_malformed.extend(malformed_sha256(&p.checksums));
+                subject_sha512.extend(sha512s(pairs(&p.checksums)).0);
                 by_id.insert(id, component);
             }
             _ => components.push((component, id)),
@@ -387,6 +397,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
             if let Some(id) = id.filter(|id| described_set.contains(id)) {
                 subject_algorithms.extend(other_algorithms(&f.checksums));
                 subject_malformed.extend(malformed_sha256(&f.checksums));
+                subject_sha512.extend(sha512s(pairs(&f.checksums)).0);
                 by_id.insert(id, file_component(name, sha256));
             }
             if let Some(sha256) = sha256 {
@@ -408,6 +419,8 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
     subject_algorithms.dedup();
     subject_malformed.sort();
     subject_malformed.dedup();
+    subject_sha512.sort();
+    subject_sha512.dedup();
     Sbom {
         format: SbomFormat::Spdx,
         spec_version: version.to_owned(),
@@ -417,6 +430,7 @@ fn spdx2(doc: &Doc<'_>, version: &str, issues: &mut Issues<'_>) -> Sbom {
         files,
         subject_algorithms,
         subject_malformed,
+        subject_sha512,
         statements: None,
     }
 }

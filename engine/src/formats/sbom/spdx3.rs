@@ -220,6 +220,7 @@ pub(crate) fn read(graph: &Many<Obj<Element<'_>>>, issues: &mut Issues<'_>) -> S
         files,
         subject_algorithms: Vec::new(),
         subject_malformed: Vec::new(),
+        subject_sha512: Vec::new(),
         statements: None,
     }
 }

@@ -301,7 +301,7 @@ pub(crate) fn build(
     }
     b.link_releases(&releases);
     b.check_security_txts();
-    b.sboms(pending_sboms);
+    b.sboms(pending_sboms, sha512_of);
     pending.sort_by(|x, y| x.source.path.cmp(&y.source.path));
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
@@ -516,12 +516,17 @@ impl Builder {
         source: &dyn Fn(Option<u32>) -> Source,
     ) {
         let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));
-        if list.date.is_some() || list.valid_until.is_some() {
+        if list.date.is_some() || list.valid_until.is_some() || !list.unreadable_dates.is_empty() {
             self.index_dates.insert(
                 file_ix,
                 super::IndexDates {
                     date: list.date,
                     valid_until: list.valid_until,
+                    date_unreadable: list.unreadable_dates.iter().any(|f| f == "Date"),
+                    valid_until_unreadable: list
+                        .unreadable_dates
+                        .iter()
+                        .any(|f| f == "Valid-Until"),
                 },
             );
         }

@@ -15,7 +15,7 @@ use super::Builder;
 use crate::digest::Sha256Digest;
 use crate::finding::{Finding, FindingCode};
 use crate::graph::nodes::{Edge, Node, ProvenanceNode, ProvenanceSubject, Source};
-use crate::graph::stated_digest::{DigestEvidence, DigestMismatch, Verdict, judge};
+use crate::graph::stated_digest::{DigestEvidence, DigestMismatch, StatedDigest, Verdict, judge};
 use crate::signatures::intoto::Statement;
 
 /// Subjects reported one by one per statement when they match no file; the rest are
@@ -88,10 +88,30 @@ impl Builder {
                         let (kept, refused): (Vec<NodeIndex>, Vec<NodeIndex>) =
                             files.iter().copied().partition(|ix| sha512_holds(ix));
                         targets.extend(kept);
-                        if !refused.is_empty() {
+                        // Each refused file: the same mismatch record as a contradicting
+                        // sha256, in sha512 (one whose sha512 could not be read has a
+                        // finding saying why).
+                        let mut recorded = false;
+                        for ix in &refused {
+                            if let (Some(stated), Some(Ok(actual)), Some(file)) =
+                                (s.sha512, self.sha512.get(ix), self.file(*ix))
+                            {
+                                self.digest_mismatches.push(DigestMismatch {
+                                    artifact: file.path.clone(),
+                                    evidence: DigestEvidence::Provenance,
+                                    source: p.source.clone(),
+                                    subject: format!("subject `{}`", s.name),
+                                    linked_by: "sha256",
+                                    stated: StatedDigest::Sha512(stated),
+                                    actual: StatedDigest::Sha512(*actual),
+                                });
+                                recorded = true;
+                            }
+                        }
+                        if !refused.is_empty() && !recorded {
                             missing.push((
                                 format!(
-                                    "subject `{}` (sha256 {}) states a sha512 that is not its file's; not linked",
+                                    "subject `{}` (sha256 {}) states a sha512 that cannot be checked against its file; not linked",
                                     s.name,
                                     digest.to_hex()
                                 ),
@@ -102,6 +122,30 @@ impl Builder {
                     None if s.sha512.is_some_and(|d| by_sha512.contains_key(&d)) => {
                         if let Some(files) = s.sha512.and_then(|d| by_sha512.get(&d)) {
                             targets.extend(files.iter().copied());
+                        }
+                    }
+                    // A subject named only by sha512, named like an artifact whose sha512
+                    // is another: refused for it, as a contradicting sha256 is.
+                    None if s.sha512.is_some()
+                        && artifacts.iter().any(|a| {
+                            same_file_name(&s.name, &a.path)
+                                && matches!(self.sha512.get(&a.file), Some(Ok(_)))
+                        }) =>
+                    {
+                        for a in artifacts.iter().filter(|a| same_file_name(&s.name, &a.path)) {
+                            if let (Some(stated), Some(Ok(actual))) =
+                                (s.sha512, self.sha512.get(&a.file))
+                            {
+                                self.digest_mismatches.push(DigestMismatch {
+                                    artifact: a.path.clone(),
+                                    evidence: DigestEvidence::Provenance,
+                                    source: p.source.clone(),
+                                    subject: format!("subject `{}`", s.name),
+                                    linked_by: "file-name",
+                                    stated: StatedDigest::Sha512(stated),
+                                    actual: StatedDigest::Sha512(*actual),
+                                });
+                            }
                         }
                     }
                     None if s.sha512.is_some() => missing.push((
@@ -125,8 +169,8 @@ impl Builder {
                                     source: p.source.clone(),
                                     subject: format!("subject `{}`", s.name),
                                     linked_by: "file-name",
-                                    stated,
-                                    actual: a.sha256,
+                                    stated: stated.into(),
+                                    actual: a.sha256.into(),
                                 });
                             }
                         }

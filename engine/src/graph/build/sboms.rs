@@ -3,7 +3,8 @@
 //! An SBOM is linked to the release's artifact files by the first rule that links it to
 //! any:
 //! 1. **digest**: a SHA-256 it states for what it describes (its subject, SPDX's described
-//!    packages and files) or for a listed file (SPDX `files[]`) is an artifact's;
+//!    packages and files) or for a listed file (SPDX `files[]`) is an artifact's; else a
+//!    SHA-512 it states for what it describes is an artifact's;
 //! 2. **name and version**: an artifact's file name holds the subject's name, a separator
 //!    (`-`, `_`, `.`, space), an optional `v` and its version (`widget-2.4.1-linux.tar.gz`
 //!    for widget 2.4.1); else, when the subject is the release (product and version), every
@@ -13,7 +14,9 @@
 //!
 //! A link by name (rules 2 and 3) is refused for an artifact whose SHA-256 the subject's
 //! stated SHA-256 contradicts (the digest rule of [`crate::graph::stated_digest`]: the error
-//! `vouch::evidence::digest-mismatch`). An SBOM linked to nothing otherwise gets the warning
+//! `vouch::evidence::digest-mismatch`). A SHA-512 stated for the subject must be the
+//! artifact's, however it is linked (a contradicting one refuses the link with the same
+//! mismatch record, in SHA-512). An SBOM linked to nothing otherwise gets the warning
 //! `vouch::sbom::no-artifact`.
 
 use std::collections::BTreeSet;
@@ -22,12 +25,14 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::Builder;
-use crate::digest::Sha256Digest;
+use crate::digest::{Sha256Digest, Sha512Digest};
 use crate::finding::{Finding, FindingCode};
 use crate::formats::sbom::{Component, Sbom};
 use crate::graph::NodeKind;
 use crate::graph::nodes::{Edge, Node, SbomLink, SbomNode, Source};
-use crate::graph::stated_digest::{DigestEvidence, DigestMismatch, Verdict, judge, unverifiable};
+use crate::graph::stated_digest::{
+    DigestEvidence, DigestMismatch, StatedDigest, Verdict, judge, unverifiable,
+};
 
 /// File name suffixes that name the file an SBOM describes (`X.cdx.json` describes `X`),
 /// longest first.
@@ -61,15 +66,26 @@ pub(super) struct ArtifactFile {
     pub(super) file: NodeIndex,
     pub(super) path: String,
     pub(super) sha256: Sha256Digest,
+    /// Its SHA-512, when an SBOM states one for its subject (`None` otherwise, or when it
+    /// cannot be read).
+    pub(super) sha512: Option<Sha512Digest>,
     /// The release's product and version.
     release: (String, String),
 }
 
 impl Builder {
     /// Adds one node per SBOM, with `defined-in` and `sbom-of` edges and linking findings.
-    pub(super) fn sboms(&mut self, mut pending: Vec<PendingSbom>) {
+    pub(super) fn sboms(&mut self, mut pending: Vec<PendingSbom>, sha512_of: super::Sha512Fn<'_>) {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-        let artifacts = self.artifact_files();
+        let mut artifacts = self.artifact_files();
+        // An SBOM stating a SHA-512 for its subject: the artifacts are hashed with SHA-512
+        // too, once.
+        if pending.iter().any(|p| !p.sbom.subject_sha512.is_empty()) {
+            self.hash_sha512(artifacts.iter().map(|a| a.file).collect(), sha512_of);
+            for a in &mut artifacts {
+                a.sha512 = self.sha512.get(&a.file).and_then(|r| r.ok());
+            }
+        }
         for p in pending {
             let (by, targets) = link(&p.sbom, &p.source.path, &artifacts);
             let refused = self.digest_mismatches.len();
@@ -99,6 +115,7 @@ impl Builder {
                 files,
                 subject_algorithms: _,
                 subject_malformed: _,
+                subject_sha512: _,
                 statements: _,
             } = p.sbom;
             let ix = self.add(Node::Sbom(Box::new(SbomNode {
@@ -132,7 +149,7 @@ impl Builder {
         targets: Vec<usize>,
         artifacts: &[ArtifactFile],
     ) -> (Option<SbomLink>, Vec<usize>) {
-        let Some(link) = by.filter(|b| *b != SbomLink::Digest) else {
+        let Some(link) = by else {
             return (by, targets);
         };
         let subject = p
@@ -143,7 +160,36 @@ impl Builder {
         let mut kept = Vec::new();
         for i in targets {
             let Some(a) = artifacts.get(i) else { continue };
-            let verdict = judge(stated(), &p.sbom.subject_algorithms, a.sha256);
+            // A stated SHA-512 must be the artifact's, however the SBOM is linked to it.
+            let sha512_matches = match (p.sbom.subject_sha512.first(), a.sha512) {
+                (None, _) => false,
+                (Some(_), Some(actual)) if p.sbom.subject_sha512.contains(&actual) => true,
+                (Some(first), Some(actual)) => {
+                    self.digest_mismatches.push(DigestMismatch {
+                        artifact: a.path.clone(),
+                        evidence: DigestEvidence::Sbom,
+                        source: p.source.clone(),
+                        subject: subject.clone(),
+                        linked_by: match link {
+                            SbomLink::Digest => "sha256",
+                            other => other.as_str(),
+                        },
+                        stated: StatedDigest::Sha512(*first),
+                        actual: StatedDigest::Sha512(actual),
+                    });
+                    continue;
+                }
+                // Its SHA-512 could not be read (a finding says why): not linked.
+                (Some(_), None) => continue,
+            };
+            if link == SbomLink::Digest {
+                kept.push(i);
+                continue;
+            }
+            let verdict = match judge(stated(), &p.sbom.subject_algorithms, a.sha256) {
+                Verdict::Unverifiable | Verdict::Unstated if sha512_matches => Verdict::Match,
+                verdict => verdict,
+            };
             // A SHA-256 that is not a digest says nothing the artifact can be checked
             // against: the link by name is refused, as for a digest that contradicts it.
             if verdict != Verdict::Match && !p.sbom.subject_malformed.is_empty() {
@@ -162,8 +208,8 @@ impl Builder {
                     source: p.source.clone(),
                     subject: subject.clone(),
                     linked_by: link.as_str(),
-                    stated: digest,
-                    actual: a.sha256,
+                    stated: digest.into(),
+                    actual: a.sha256.into(),
                 }),
                 Verdict::Unverifiable => {
                     self.findings.push(unverifiable(
@@ -211,6 +257,7 @@ impl Builder {
                         file,
                         path: f.path.clone(),
                         sha256: f.sha256,
+                        sha512: None,
                         release: (r.product.clone(), r.version.clone()),
                     });
                 }
@@ -232,6 +279,13 @@ fn link(sbom: &Sbom, path: &str, artifacts: &[ArtifactFile]) -> (Option<SbomLink
     let by_digest = matching(artifacts, |a| digests.contains(&a.sha256));
     if !by_digest.is_empty() {
         return (Some(SbomLink::Digest), by_digest);
+    }
+    let by_sha512 = matching(artifacts, |a| {
+        a.sha512
+            .is_some_and(|d| sbom.subject_sha512.binary_search(&d).is_ok())
+    });
+    if !by_sha512.is_empty() {
+        return (Some(SbomLink::Digest), by_sha512);
     }
     for c in &sbom.described {
         let Some(version) = c.version.as_deref() else {
