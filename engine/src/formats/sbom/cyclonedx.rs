@@ -43,9 +43,17 @@ impl EvidenceFormat for CycloneDxFormat {
         let Some(text) = input.text.as_deref() else {
             return Confidence::of(false, by_name);
         };
-        let by_content = (json_util::top_level_keys(text, 64).contains(&"bomFormat")
-            && text.contains("CycloneDX"))
-            || is_xml(text);
+        let keys = json_util::top_level_keys(text, 64);
+        let declared = keys.contains(&"bomFormat") && text.contains("CycloneDX");
+        // Writers that order keys (cyclonedx-py `--output-reproducible`) put `bomFormat` after
+        // `components`: in an SBOM of a real environment it is past the head. A head cut off
+        // with only CycloneDX keys so far and `bom-ref`s in them is CycloneDX's shape (the
+        // parse then requires `bomFormat`).
+        let cut_before_format = !input.head_is_whole_file()
+            && !keys.is_empty()
+            && keys.iter().all(|k| LEADING_KEYS.contains(k))
+            && text.contains("\"bom-ref\"");
+        let by_content = declared || cut_before_format || is_xml(text);
         Confidence::of(by_content, by_name)
     }
 
@@ -57,6 +65,20 @@ impl EvidenceFormat for CycloneDxFormat {
         super::MAX_PARSE_SIZE
     }
 }
+
+/// Top-level CycloneDX keys a writer may put before `bomFormat`.
+const LEADING_KEYS: &[&str] = &[
+    "$schema",
+    "annotations",
+    "components",
+    "compositions",
+    "dependencies",
+    "externalReferences",
+    "metadata",
+    "serialNumber",
+    "services",
+    "version",
+];
 
 /// A CycloneDX XML document (recognised, not read).
 fn is_xml(text: &str) -> bool {
