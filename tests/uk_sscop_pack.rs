@@ -382,7 +382,9 @@ fn backports_when_every_cycle_has_ended() {
     assert_eq!(outcome[0].1, "fail", "{outcome:?}");
     assert_eq!(
         outcome[0].2,
-        ["no support periods are published (support.toml or endoflife.date data), so which cycles need backports cannot be judged"]
+        [
+            "no support periods are published (support.toml or endoflife.date data), so which cycles need backports cannot be judged"
+        ]
     );
 }
 
@@ -402,5 +404,51 @@ fn eol_notice_without_an_announcement_says_what_is_missing() {
             "fail".to_owned(),
             vec!["cycle 2.3: no announcement date for its end of life on 2027-04-01".to_owned()]
         )]
+    );
+}
+
+/// The compliant example's SBOMs as generators write them, without the artifact's digest
+/// and under names that are not the artifacts': they link by name and version and SBOM
+/// passes. A stated SHA-256 that is not the artifact's refuses that link: SBOM fails,
+/// naming the mismatch.
+#[test]
+fn sbom_accepts_name_version_links_unless_a_digest_contradicts_them() {
+    let strip = |b: &std::path::Path, stated: Option<&str>| {
+        for (from, to) in [
+            ("widget-2.4.1.tar.gz.cdx.json", "tarball.json"),
+            ("widget-2.4.1.zip.cdx.json", "zip.json"),
+        ] {
+            let path = b.join("sbom").join(from);
+            let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let component = doc["metadata"]["component"].as_object_mut().unwrap();
+            match stated {
+                Some(d) if from.contains("tar.gz") => {
+                    component.insert(
+                        "hashes".to_owned(),
+                        serde_json::json!([{"alg": "SHA-256", "content": d}]),
+                    );
+                }
+                _ => {
+                    component.remove("hashes");
+                }
+            }
+            std::fs::remove_file(&path).unwrap();
+            std::fs::write(b.join("sbom").join(to), serde_json::to_vec(&doc).unwrap()).unwrap();
+        }
+    };
+    let outcome = compliant_with("sbom-name-version", |b| strip(b, None), &["SBOM"]);
+    assert_eq!(outcome[0].1, "pass", "{outcome:?}");
+    let other = "ab".repeat(32);
+    let outcome = compliant_with(
+        "sbom-contradicted",
+        |b| strip(b, Some(other.as_str())),
+        &["SBOM"],
+    );
+    assert_eq!(outcome[0].1, "fail", "{outcome:?}");
+    assert!(
+        outcome[0].2.iter().any(|m| m.starts_with(
+            "dist/widget-2.4.1.tar.gz: SBOM sbom/tarball.json names it by name-version but states sha256 abab"
+        )),
+        "{outcome:?}"
     );
 }

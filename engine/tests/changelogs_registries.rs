@@ -30,7 +30,10 @@ fn fetch(test: &str, dir: &Path, program: &str, args: &[&str]) -> Option<()> {
             eprintln!(
                 "skipping {test}: `{program} {}` failed (registry unreachable?): {}",
                 args.join(" "),
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             );
             None
         }
@@ -176,7 +179,14 @@ fn npm_changelogs() {
     let tmp = tempfile::tempdir().unwrap();
     let express = tmp.path().join("express");
     std::fs::create_dir(&express).unwrap();
-    if fetch(test, &express, "npm", &["pack", "--silent", "express@4.19.2"]).is_none() {
+    if fetch(
+        test,
+        &express,
+        "npm",
+        &["pack", "--silent", "express@4.19.2"],
+    )
+    .is_none()
+    {
         return;
     }
     let history = unpack(&express, "package/History.md");

@@ -216,7 +216,13 @@ fn npm_sbom_links_by_its_purl() {
     if npm(
         test,
         &project,
-        &["install", "--package-lock-only", "--offline", "--no-audit", "--no-fund"],
+        &[
+            "install",
+            "--package-lock-only",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+        ],
     )
     .is_none()
     {
@@ -238,9 +244,15 @@ fn npm_sbom_links_by_its_purl() {
     let graph = common::ingest(dir);
     let cdx = sbom_at(&graph, "sbom/npm.cyclonedx.json");
     assert_eq!(cdx.described[0].name, "package");
-    assert_eq!(cdx.described[0].purl.as_deref(), Some("pkg:npm/widget@2.4.1"));
+    assert_eq!(
+        cdx.described[0].purl.as_deref(),
+        Some("pkg:npm/widget@2.4.1")
+    );
     assert!(cdx.components.iter().any(|c| c.name == "left-pad-local"));
-    assert_eq!(sbom_at(&graph, "sbom/npm.spdx.json").described[0].name, "widget");
+    assert_eq!(
+        sbom_at(&graph, "sbom/npm.spdx.json").described[0].name,
+        "widget"
+    );
     assert_eq!(
         linked(&graph, "dist/widget-2.4.1.tgz"),
         [
@@ -267,7 +279,8 @@ fn npm_sbom_links_by_its_purl() {
 
     // The root stated with another artifact's SHA-256: a mismatch, no link.
     let path = dir.join("sbom/npm.cyclonedx.json");
-    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     doc["metadata"]["component"]["hashes"] = serde_json::json!([
         {"alg": "SHA-256", "content": Sha256Digest::of(b"another tarball").to_hex()}
     ]);
@@ -314,7 +327,10 @@ fn sbom4python_spdx_is_read_whatever_its_license_list_version() {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let list = doc["creationInfo"]["licenseListVersion"].as_str().unwrap();
     assert!(list.starts_with("3."), "{list}");
-    let version = doc["packages"][0]["versionInfo"].as_str().unwrap().to_owned();
+    let version = doc["packages"][0]["versionInfo"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     write(dir, "dist/cyclonedx_bom.tar.gz", CONTENT);
     write(
         dir,

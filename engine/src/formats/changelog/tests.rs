@@ -154,11 +154,13 @@ fn setext_headings_and_bold_sections() {
 /// `# Version 0.8.7` headings, sections under them.
 #[test]
 fn version_word_headings() {
-    let (versions, codes) = read(
-        "# Version 0.8.8\n\n## Security\n- GHSA-aaaa-bbbb-cccc\n\n# Version 0.8.7\n\n- fix\n",
-    );
+    let (versions, codes) =
+        read("# Version 0.8.8\n\n## Security\n- GHSA-aaaa-bbbb-cccc\n\n# Version 0.8.7\n\n- fix\n");
     assert!(codes.is_empty(), "{codes:?}");
-    let got: Vec<_> = versions.iter().map(|v| (v.version.as_str(), v.security)).collect();
+    let got: Vec<_> = versions
+        .iter()
+        .map(|v| (v.version.as_str(), v.security))
+        .collect();
     assert_eq!(got, [("0.8.8", true), ("0.8.7", false)]);
 }
 
@@ -197,7 +199,10 @@ fn restructured_text() {
     let (versions, _) = read_as("CHANGES.md", text);
     assert_eq!(versions.len(), 2);
     // A date line only dates the version it directly follows.
-    let (versions, _) = read_as("CHANGES.rst", "Version 1.0.0\n-------------\n\n- x\n\nReleased 2023-01-01\n");
+    let (versions, _) = read_as(
+        "CHANGES.rst",
+        "Version 1.0.0\n-------------\n\n- x\n\nReleased 2023-01-01\n",
+    );
     assert_eq!(versions[0].date, None);
 }
 
@@ -205,7 +210,10 @@ fn restructured_text() {
 #[test]
 fn bold_versions_are_not_headings() {
     let (versions, _) = read("## 1.1.0\n**1.0.9**\n- x\n**Security**\n- y\n## 1.0.0\n");
-    let got: Vec<_> = versions.iter().map(|v| (v.version.as_str(), v.security)).collect();
+    let got: Vec<_> = versions
+        .iter()
+        .map(|v| (v.version.as_str(), v.security))
+        .collect();
     assert_eq!(got, [("1.1.0", true), ("1.0.0", false)]);
 }
 
@@ -217,5 +225,8 @@ fn rst_detection() {
     let text = "Version 1.1.0\n-------------\n\nVersion 1.0.0\n-------------\n";
     assert_eq!(detect("CHANGES.rst", text), Confidence::ContentAndName);
     assert_eq!(detect("docs/release-notes.rst", text), Confidence::Content);
-    assert_eq!(detect("HISTORY.md", "1.1.0\n---\n\n1.0.0\n---\n"), Confidence::ContentAndName);
+    assert_eq!(
+        detect("HISTORY.md", "1.1.0\n---\n\n1.0.0\n---\n"),
+        Confidence::ContentAndName
+    );
 }
