@@ -89,6 +89,23 @@ fn changelog_security_checks_fixes_only_a_csaf_advisory_records() {
     assert_eq!(named["status"], "pass", "{named:#}");
 }
 
+/// A release with no changelog entry gets one finding for it, not a second about the
+/// entry's missing Security section.
+#[test]
+fn changelog_security_without_an_entry_says_so_once() {
+    let missing = changelog_security(
+        "# Changelog\n\n## [2.4.0] - 2026-04-01\n\n### Security\n\n- CVE-2026-0001.\n",
+    );
+    assert_eq!(missing["status"], "fail", "{missing:#}");
+    let messages: Vec<&str> = missing["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["the changelog has no entry for 2.4.1"]);
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -339,5 +356,99 @@ fn an_https_host_without_a_tls_scan_fails_tls_only() {
             "no TLS scan of downloads.acme.example is in the bundle, so the protocols and ciphers serving https://downloads.acme.example/widget/2.4.1/widget-2.4.1.tar.gz cannot be judged",
             "no TLS scan of downloads.acme.example is in the bundle, so the protocols and ciphers serving https://downloads.acme.example/widget/2.4.1/widget-2.4.1.zip cannot be judged"
         ]
+    );
+}
+
+/// Every cycle has ended: no supported cycle needs a backport, so BACKPORTS does not apply
+/// (SUPPORTED-RELEASE fails the release shipped from an ended cycle); without any support
+/// data it fails, saying so.
+#[test]
+fn backports_when_every_cycle_has_ended() {
+    let ended = "[[cycle]]\ncycle = \"2.4\"\nreleased = 2026-04-01\nsupport_until = 2026-06-01\n\
+                 eol = 2026-09-01\neol_announced = 2025-04-01\n";
+    let outcome = compliant_with(
+        "backports-ended",
+        |b| std::fs::write(b.join("support.toml"), ended).unwrap(),
+        &["BACKPORTS", "SUPPORTED-RELEASE"],
+    );
+    assert_eq!(outcome[0].1, "not_applicable", "{outcome:?}");
+    assert!(outcome[0].2.is_empty(), "{outcome:?}");
+    assert_eq!(outcome[1].1, "fail", "{outcome:?}");
+    let outcome = compliant_with(
+        "backports-no-support",
+        |b| std::fs::remove_file(b.join("support.toml")).unwrap(),
+        &["BACKPORTS"],
+    );
+    assert_eq!(outcome[0].1, "fail", "{outcome:?}");
+    assert_eq!(
+        outcome[0].2,
+        [
+            "no support periods are published (support.toml or endoflife.date data), so which cycles need backports cannot be judged"
+        ]
+    );
+}
+
+/// A cycle without an announcement date gets one finding saying so, not a second one
+/// claiming it was "announced on none".
+#[test]
+fn eol_notice_without_an_announcement_says_what_is_missing() {
+    let outcome = compliant_with(
+        "eol-unannounced",
+        |b| edit_file(b, "support.toml", "eol_announced = 2025-10-01\n", ""),
+        &["EOL-NOTICE"],
+    );
+    assert_eq!(
+        outcome,
+        [(
+            "EOL-NOTICE".to_owned(),
+            "fail".to_owned(),
+            vec!["cycle 2.3: no announcement date for its end of life on 2027-04-01".to_owned()]
+        )]
+    );
+}
+
+/// The compliant example's SBOMs as generators write them, without the artifact's digest
+/// and under names that are not the artifacts': they link by name and version and SBOM
+/// passes. A stated SHA-256 that is not the artifact's refuses that link: SBOM fails,
+/// naming the mismatch.
+#[test]
+fn sbom_accepts_name_version_links_unless_a_digest_contradicts_them() {
+    let strip = |b: &std::path::Path, stated: Option<&str>| {
+        for (from, to) in [
+            ("widget-2.4.1.tar.gz.cdx.json", "tarball.json"),
+            ("widget-2.4.1.zip.cdx.json", "zip.json"),
+        ] {
+            let path = b.join("sbom").join(from);
+            let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let component = doc["metadata"]["component"].as_object_mut().unwrap();
+            match stated {
+                Some(d) if from.contains("tar.gz") => {
+                    component.insert(
+                        "hashes".to_owned(),
+                        serde_json::json!([{"alg": "SHA-256", "content": d}]),
+                    );
+                }
+                _ => {
+                    component.remove("hashes");
+                }
+            }
+            std::fs::remove_file(&path).unwrap();
+            std::fs::write(b.join("sbom").join(to), serde_json::to_vec(&doc).unwrap()).unwrap();
+        }
+    };
+    let outcome = compliant_with("sbom-name-version", |b| strip(b, None), &["SBOM"]);
+    assert_eq!(outcome[0].1, "pass", "{outcome:?}");
+    let other = "ab".repeat(32);
+    let outcome = compliant_with(
+        "sbom-contradicted",
+        |b| strip(b, Some(other.as_str())),
+        &["SBOM"],
+    );
+    assert_eq!(outcome[0].1, "fail", "{outcome:?}");
+    assert!(
+        outcome[0].2.iter().any(|m| m.starts_with(
+            "dist/widget-2.4.1.tar.gz: SBOM sbom/tarball.json names it by name-version but states sha256 abab"
+        )),
+        "{outcome:?}"
     );
 }

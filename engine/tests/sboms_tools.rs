@@ -1,7 +1,8 @@
 //! SBOMs made by real generators, read and linked: `cyclonedx-py` (PyPI `cyclonedx-bom`)
-//! describing a Python environment, and `pyspdxtools` (PyPI `spdx-tools`) converting SPDX
-//! tag-value to JSON. Skipped, with a printed reason, without them (`.ci/run` installs them
-//! into a venv and sets `VOUCH_SBOM_TOOLS`).
+//! describing a Python environment, `pyspdxtools` (PyPI `spdx-tools`) converting SPDX
+//! tag-value to JSON, `sbom4python` writing SPDX JSON with a current license-list version,
+//! and `npm sbom` (CycloneDX and SPDX). The Python tools are skipped, with a printed reason,
+//! without them (`.ci/run` installs them into a venv and sets `VOUCH_SBOM_TOOLS`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -177,4 +178,183 @@ fn pyspdxtools_sboms_are_read_and_linked_by_digest() {
         graph.node_at("widget.spdx"),
         Some((_, Node::File(f))) if f.kind.map(|k| k.as_str()) == Some("spdx-sbom")
     ));
+}
+
+/// Runs `npm args...` in `dir`; `None` (with the reason printed) when npm cannot be run.
+fn npm(test: &str, dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    match Command::new("npm").args(args).current_dir(dir).output() {
+        Ok(out) if out.status.success() => Some(out.stdout),
+        Ok(out) => panic!("npm {args:?}: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => {
+            eprintln!("skipping {test}: cannot run npm: {e}");
+            None
+        }
+    }
+}
+
+/// `npm sbom` of an unpacked package (a directory named `package`, as `npm pack` makes it):
+/// its CycloneDX root component is named `package`, only its purl names widget 2.4.1; its
+/// SPDX document's described package is `widget`. Neither states the artifact's digest, so
+/// both link by name and version (the release's product and version); a digest stated for
+/// the root that contradicts the artifact's refuses the link.
+#[test]
+fn npm_sbom_links_by_its_purl() {
+    let test = "npm_sbom_links_by_its_purl";
+    let scratch = tempfile::tempdir().unwrap();
+    let project = scratch.path().join("package");
+    write(
+        &project,
+        "package.json",
+        br#"{"name": "widget", "version": "2.4.1", "license": "MIT",
+            "dependencies": {"left-pad-local": "file:../left-pad-local"}}"#,
+    );
+    write(
+        scratch.path(),
+        "left-pad-local/package.json",
+        br#"{"name": "left-pad-local", "version": "1.3.0", "license": "MIT"}"#,
+    );
+    if npm(
+        test,
+        &project,
+        &[
+            "install",
+            "--package-lock-only",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+        ],
+    )
+    .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "dist/widget-2.4.1.tgz", CONTENT);
+    release(dir, &["dist/widget-2.4.1.tgz"]);
+    for format in ["cyclonedx", "spdx"] {
+        let sbom = npm(
+            test,
+            &project,
+            &["sbom", "--package-lock-only", "--sbom-format", format],
+        )
+        .unwrap();
+        write(dir, &format!("sbom/npm.{format}.json"), &sbom);
+    }
+    let graph = common::ingest(dir);
+    let cdx = sbom_at(&graph, "sbom/npm.cyclonedx.json");
+    assert_eq!(cdx.described[0].name, "package");
+    assert_eq!(
+        cdx.described[0].purl.as_deref(),
+        Some("pkg:npm/widget@2.4.1")
+    );
+    assert!(cdx.components.iter().any(|c| c.name == "left-pad-local"));
+    assert_eq!(
+        sbom_at(&graph, "sbom/npm.spdx.json").described[0].name,
+        "widget"
+    );
+    assert_eq!(
+        linked(&graph, "dist/widget-2.4.1.tgz"),
+        [
+            ("sbom/npm.cyclonedx.json".to_owned(), SbomLink::NameVersion),
+            ("sbom/npm.spdx.json".to_owned(), SbomLink::NameVersion)
+        ]
+    );
+    assert!(findings_at(&graph, "sbom/npm.cyclonedx.json").is_empty());
+    assert_eq!(
+        status(
+            &graph,
+            "  for a in release.artifacts {\n    expect all(s in a.sboms: (s.linked_by ?? \"\") == \"name-version\") and len(a.sboms) == 2\n  }"
+        ),
+        Status::Pass
+    );
+    // A policy that requires a digest link refuses them.
+    assert_eq!(
+        status(
+            &graph,
+            "  for a in release.artifacts {\n    expect any(s in a.sboms: (s.linked_by ?? \"\") == \"digest\")\n  }"
+        ),
+        Status::Fail
+    );
+
+    // The root stated with another artifact's SHA-256: a mismatch, no link.
+    let path = dir.join("sbom/npm.cyclonedx.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    doc["metadata"]["component"]["hashes"] = serde_json::json!([
+        {"alg": "SHA-256", "content": Sha256Digest::of(b"another tarball").to_hex()}
+    ]);
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    std::fs::remove_file(dir.join("sbom/npm.spdx.json")).unwrap();
+    let graph = common::ingest(dir);
+    assert!(linked(&graph, "dist/widget-2.4.1.tgz").is_empty());
+    let mismatches = graph.digest_mismatches();
+    assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    assert_eq!(mismatches[0].linked_by, "name-version");
+}
+
+/// sbom4python's SPDX JSON states the current SPDX license-list version (3.28.0 with
+/// sbom4python 0.12.6, which pyspdxtools 0.8.5 rejects): vouch reads the document whatever
+/// the license-list version, and links its described package (`cyclonedx-bom` here) to the
+/// release by name and version.
+#[test]
+fn sbom4python_spdx_is_read_whatever_its_license_list_version() {
+    let test = "sbom4python_spdx_is_read_whatever_its_license_list_version";
+    let Some(tools) = tools(test) else {
+        return;
+    };
+    if !tools.join("sbom4python").is_file() {
+        eprintln!("skipping {test}: sbom4python is not in {}", tools.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = dir.join("sbom/cyclonedx-bom.spdx.json");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    run(
+        &tools.join("sbom4python"),
+        &[
+            "-m",
+            "cyclonedx-bom",
+            "--sbom",
+            "spdx",
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let list = doc["creationInfo"]["licenseListVersion"].as_str().unwrap();
+    assert!(list.starts_with("3."), "{list}");
+    let version = doc["packages"][0]["versionInfo"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    write(dir, "dist/cyclonedx_bom.tar.gz", CONTENT);
+    write(
+        dir,
+        "release.toml",
+        format!(
+            "[release]\nproduct = \"cyclonedx-bom\"\nversion = \"{version}\"\n\
+             date = 2026-10-01\nartifacts = [\"dist/cyclonedx_bom.tar.gz\"]\n"
+        )
+        .as_bytes(),
+    );
+    let graph = common::ingest(dir);
+    let s = sbom_at(&graph, "sbom/cyclonedx-bom.spdx.json");
+    assert_eq!(s.described[0].name, "cyclonedx-bom");
+    assert!(s.components.len() >= 5, "{:?}", s.components);
+    assert!(
+        findings_at(&graph, "sbom/cyclonedx-bom.spdx.json").is_empty(),
+        "{:#?}",
+        graph.findings()
+    );
+    assert_eq!(
+        linked(&graph, "dist/cyclonedx_bom.tar.gz"),
+        [(
+            "sbom/cyclonedx-bom.spdx.json".to_owned(),
+            SbomLink::NameVersion
+        )]
+    );
 }

@@ -37,9 +37,9 @@ use serde::Serialize;
 
 use crate::finding::Finding;
 
-/// What kind of evidence a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// What kind of evidence a file holds. It serializes as [`EvidenceKind::as_str`], the one
+/// name the book, the report and `vouch graph` use (`openpgp-signature`, `cyclonedx-sbom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EvidenceKind {
     /// A checksum file: `SHA256SUMS`, `*.sha256`, BSD `distinfo`, ...
     Checksums,
@@ -144,6 +144,12 @@ impl EvidenceKind {
             EvidenceKind::PipAudit => "pip-audit",
             EvidenceKind::CargoAudit => "cargo-audit",
         }
+    }
+}
+
+impl Serialize for EvidenceKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -442,6 +448,11 @@ mod tests {
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));
+            // One name everywhere: the graph's JSON says what the book and the report say.
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::Value::from(kind.as_str()))
+            );
         }
     }
 }

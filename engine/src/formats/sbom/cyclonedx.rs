@@ -19,7 +19,7 @@ use super::{
 use crate::finding::{Finding, FindingCode};
 use crate::formats::lenient::{Many, Num, Obj, Text};
 use crate::formats::{
-    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed, json_util,
+    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed,
 };
 use crate::vulns::{Band, SourceKind, StatedCvss, VulnDocument, VulnStatement, VulnStatus};
 
@@ -36,17 +36,7 @@ impl EvidenceFormat for CycloneDxFormat {
     }
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
-        let name = input.file_name();
-        let by_name = [".cdx.json", ".cyclonedx.json", "bom.json"]
-            .iter()
-            .any(|s| name.ends_with(s));
-        let Some(text) = input.text.as_deref() else {
-            return Confidence::of(false, by_name);
-        };
-        let by_content = (json_util::top_level_keys(text, 64).contains(&"bomFormat")
-            && text.contains("CycloneDX"))
-            || is_xml(text);
-        Confidence::of(by_content, by_name)
+        detect::detect(input)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
@@ -56,12 +46,6 @@ impl EvidenceFormat for CycloneDxFormat {
     fn max_parse_size(&self) -> u64 {
         super::MAX_PARSE_SIZE
     }
-}
-
-/// A CycloneDX XML document (recognised, not read).
-fn is_xml(text: &str) -> bool {
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    text.starts_with('<') && text.contains("<bom") && text.contains("cyclonedx.org/schema/bom")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -184,7 +168,7 @@ struct Walk<'a, 'i, 'p> {
 /// Parses a CycloneDX JSON document.
 pub(crate) fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let head = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(bytes));
-    if is_xml(&head) {
+    if detect::is_xml(&head) {
         return unsupported(path, "CycloneDX XML is not read; give vouch the JSON form");
     }
     if let Err(parsed) =
@@ -627,6 +611,7 @@ fn analysis(s: &mut VulnStatement, a: &Analysis<'_>, at: Ptr<'_>, issues: &mut I
     }
 }
 
+mod detect;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,8 @@
 //! 2. **name and version**: an artifact's file name holds the subject's name, a separator
 //!    (`-`, `_`, `.`, space), an optional `v` and its version (`widget-2.4.1-linux.tar.gz`
 //!    for widget 2.4.1); else, when the subject is the release (product and version), every
-//!    artifact of the release;
+//!    artifact of the release. The subject's purl counts as a name and version too
+//!    (`npm sbom` names its root component `package`, its purl `pkg:npm/widget@2.4.1`);
 //! 3. **file name**: the SBOM is `X.cdx.json`, `X.spdx.json`, `X.sbom.json` (and the
 //!    other SBOM suffixes) beside the artifact `X`.
 //!
@@ -288,18 +289,20 @@ fn link(sbom: &Sbom, path: &str, artifacts: &[ArtifactFile]) -> (Option<SbomLink
         return (Some(SbomLink::Digest), by_sha512);
     }
     for c in &sbom.described {
-        let Some(version) = c.version.as_deref() else {
+        let ids = identities(c);
+        if ids.is_empty() {
             continue;
-        };
+        }
         let by_file_name = matching(artifacts, |a| {
-            names(c).any(|n| name_version_in(crate::formats::file_name(&a.path), n, version))
+            let file = crate::formats::file_name(&a.path);
+            ids.iter().any(|(n, v)| name_version_in(file, n, v))
         });
         if !by_file_name.is_empty() {
             return (Some(SbomLink::NameVersion), by_file_name);
         }
         let by_release = matching(artifacts, |a| {
-            names(c).any(|n| n.eq_ignore_ascii_case(&a.release.0))
-                && same_version(version, &a.release.1)
+            ids.iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(&a.release.0) && same_version(v, &a.release.1))
         });
         if !by_release.is_empty() {
             return (Some(SbomLink::NameVersion), by_release);
@@ -330,6 +333,32 @@ fn names(c: &Component) -> impl Iterator<Item = &str> {
     let name = c.name.trim();
     let last = name.rsplit(['/', ':']).next().filter(|l| *l != name);
     std::iter::once(name).chain(last).filter(|n| !n.is_empty())
+}
+
+/// The (name, version) pairs a described component goes by: each of its [`names`] with its
+/// version, and its purl's name with the purl's version (or the component's). `npm sbom`
+/// names its root component after the directory it ran in (`package` for an unpacked
+/// tarball), while its purl (`pkg:npm/widget@2.4.1`) names the package.
+fn identities(c: &Component) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if let Some(version) = c.version.as_deref() {
+        out.extend(names(c).map(|n| (n.to_owned(), version.to_owned())));
+    }
+    let purl = c
+        .purl
+        .as_deref()
+        .and_then(|p| p.trim().parse::<packageurl::PackageUrl<'_>>().ok());
+    if let Some(purl) = purl {
+        let version = purl.version().or(c.version.as_deref());
+        if let Some(version) = version
+            && !purl.name().trim().is_empty()
+        {
+            out.push((purl.name().to_owned(), version.to_owned()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn same_version(a: &str, b: &str) -> bool {

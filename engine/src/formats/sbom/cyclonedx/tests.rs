@@ -273,3 +273,27 @@ fn detection_wants_a_top_level_bom_format() {
     assert_eq!(kind("bom.json", "{}"), Some(EvidenceKind::CycloneDxSbom));
     assert_eq!(kind("x.json", r#"{"a": {"bomFormat": "CycloneDX"}}"#), None);
 }
+
+/// cyclonedx-py `--output-reproducible` writes `components` first and `bomFormat` near the
+/// end: in a large SBOM detection sees only components. A head cut off there is CycloneDX;
+/// the same head as the whole file (no `bomFormat`) is not.
+#[test]
+fn detection_of_a_head_cut_before_bom_format() {
+    let head = r#"{
+  "components": [
+    {
+      "bom-ref": "PyYAML==6.0.4",
+      "name": "PyYAML",
+      "purl": "pkg:pypi/pyyaml@6.0.4","#;
+    let cut = |size: u64| {
+        classify(&DetectInput::new("env.json", head.as_bytes(), size)).map(|f| f.kind())
+    };
+    assert_eq!(cut(200_000), Some(EvidenceKind::CycloneDxSbom));
+    assert_eq!(cut(head.len() as u64), None);
+    // Other leading keys are not CycloneDX's shape.
+    let other = r#"{"packages": [{"bom-ref": "x", "name": "y"#;
+    assert_eq!(
+        classify(&DetectInput::new("x.json", other.as_bytes(), 200_000)).map(|f| f.kind()),
+        None
+    );
+}

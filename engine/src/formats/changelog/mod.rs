@@ -1,6 +1,5 @@
-//! Changelogs: `CHANGELOG.md` and its kin (Keep a Changelog, release-plz, and the plain
-//! `## 1.2.3 (2026-01-02)` style), read for their versions, dates, sections and the security
-//! ids each version mentions.
+//! Changelogs: `CHANGELOG.md`, `HISTORY.md`, `CHANGES.rst` and their kin, read for their
+//! versions, dates, sections and the security ids each version mentions.
 //!
 //! ```markdown
 //! ## [1.2.3] - 2026-01-02
@@ -8,26 +7,46 @@
 //! - Fixed CVE-2026-0001 in the parser.
 //! ```
 //!
-//! A version heading is a Markdown heading whose text starts with a version (optionally in
-//! `[...]`, optionally after `v`): `## [1.2.3] - 2026-01-02`, `## 1.2.3 (2026-01-02)`,
-//! `## v1.2.3`, `## [1.2.3](https://...) - 2026-01-02`, `## 1.2.3 [YANKED]`. The level of the
-//! first such heading is the version level; a heading at that level that is not a version
-//! (`## [Unreleased]`, `## Older`) ends the current version and is not listed, except Keep
-//! a Changelog's own section titles (`## Added` under a version is read as its section). Deeper
-//! headings are sections; a section whose title starts with `Security` marks the version.
-//! Headings inside fenced code blocks are ignored. Security ids are found by
-//! [`super::security_ids`] in every line that belongs to the version.
+//! Headings are found in the styles of [`headings`]: Markdown ATX and setext headings,
+//! reStructuredText section titles (files named `*.rst` or `*.txt`), and bold
+//! pseudo-headings (`**Security**`) as section titles. A version heading is one whose text
+//! starts with a version (optionally in `[...]`, optionally after `v`, `Version` or
+//! `Release`): `## [1.2.3] - 2026-01-02`, `## 1.2.3 (2026-01-02)`, `# Version 0.8.7`,
+//! `## [1.2.3](https://...) - 2026-01-02`, `2.31.0 (2023-05-22)` over `----`, `Version 3.0.0`
+//! over `-----`. A date on the heading dates the version; otherwise a first line under it
+//! such as `Released 2023-09-30` does. The level of the first version heading is the version
+//! level (a version heading one level deeper is a version too, as release tools mix
+//! `# [1.6.0]` and `## [1.5.1]`); a heading at that level that is not a version (`## [Unreleased]`, `## Older`)
+//! ends the current version and is not listed, except Keep a Changelog's own section titles
+//! (`## Added` under a version is read as its section). Deeper headings and bold
+//! pseudo-headings are sections; a section whose title starts with `Security` marks the
+//! version. Headings inside Markdown fenced code blocks are ignored. Security ids are found
+//! by [`super::security_ids`] in every line that belongs to the version.
+
+mod headings;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use self::headings::Markup;
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::finding::{Finding, FindingCode, saturate_u32};
 
 /// File names (case-insensitive) that mark a changelog.
-pub const NAMES: &[&str] = &["CHANGELOG.md", "CHANGES.md", "HISTORY.md", "NEWS.md"];
+pub const NAMES: &[&str] = &[
+    "CHANGELOG.md",
+    "CHANGES.md",
+    "HISTORY.md",
+    "NEWS.md",
+    "CHANGELOG.rst",
+    "CHANGES.rst",
+    "HISTORY.rst",
+    "NEWS.rst",
+];
 
 /// Keep a Changelog's section titles.
 const SECTIONS: &[&str] = &[
@@ -79,14 +98,19 @@ impl EvidenceFormat for ChangelogFormat {
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let name = input.file_name();
         let by_name = NAMES.iter().any(|n| n.eq_ignore_ascii_case(name));
-        let markdown = name.to_ascii_lowercase().ends_with(".md") || by_name;
-        let by_content = markdown
+        let lower = name.to_ascii_lowercase();
+        let markup_file = [".md", ".markdown", ".rst"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+            || by_name;
+        let by_content = markup_file
             && input.text.as_deref().is_some_and(|text| {
                 // endoflife.date product pages are Markdown with versions too: not ours.
                 !text.trim_start().starts_with("---")
-                    && text
-                        .lines()
-                        .filter(|l| heading(l).is_some_and(|(_, t)| version_heading(t).is_some()))
+                    && headings::scan(text, Markup::of(name))
+                        .iter()
+                        .filter_map(|l| l.heading.as_ref())
+                        .filter(|h| !h.pseudo && version_heading(h.text).is_some())
                         .nth(1)
                         .is_some()
             });
@@ -102,24 +126,19 @@ impl EvidenceFormat for ChangelogFormat {
     }
 }
 
-/// The level and text of an ATX heading (`## text`), when `line` is one.
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let trimmed = line.strip_prefix("   ").or_else(|| line.strip_prefix("  "));
-    let line = trimmed.or_else(|| line.strip_prefix(' ')).unwrap_or(line);
-    let level = line.bytes().take_while(|b| *b == b'#').count();
-    if !(1..=6).contains(&level) {
-        return None;
-    }
-    let rest = line.get(level..)?;
-    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
-    }
-    Some((level, rest.trim().trim_end_matches('#').trim_end()))
-}
-
 /// The version and date a heading's text names, when it starts with a version.
 fn version_heading(text: &str) -> Option<(String, Option<jiff::civil::Date>)> {
     let text = text.trim();
+    // `Version 3.0.0`, `Release 1.2.3`: the word before the version.
+    let text = ["version", "release"]
+        .iter()
+        .find_map(|word| {
+            let head = text.get(..word.len())?;
+            let rest = text.get(word.len()..)?;
+            (head.eq_ignore_ascii_case(word) && rest.starts_with([' ', '\t']))
+                .then(|| rest.trim_start())
+        })
+        .unwrap_or(text);
     let (inner, rest) = match text.strip_prefix('[') {
         Some(after) => {
             let close = after.find(']')?;
@@ -167,6 +186,17 @@ fn first_date(text: &str) -> Option<jiff::civil::Date> {
     })
 }
 
+/// The date of a `Released 2023-09-30` (or `Release date: ...`, `Date: ...`) line.
+fn release_line_date(line: &str) -> Option<jiff::civil::Date> {
+    let lower = line.trim().to_ascii_lowercase();
+    let lower = lower.trim_start_matches(['*', '_', '-', ' ']);
+    ["released", "release date", "date:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        .then(|| first_date(line))
+        .flatten()
+}
+
 /// Parses a changelog at bundle path `path`. Never panics.
 pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let text = match super::text::decode(bytes) {
@@ -189,37 +219,38 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     let mut changelog = Changelog::default();
     let mut level: Option<usize> = None;
     let mut current: Option<ChangelogVersion> = None;
-    let mut fence: Option<&str> = None;
+    // Whether the current version's date may still come from a `Released 2023-09-30` line.
+    let mut awaiting_date = false;
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-    let mut offset = 0usize;
-    for (index, raw) in text.split('\n').enumerate() {
-        let start = offset;
-        offset = offset.saturating_add(raw.len()).saturating_add(1);
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let number = saturate_u32(index.saturating_add(1));
-        let stripped = line.trim_start();
-        if let Some(marker) = fence {
-            if stripped.starts_with(marker) {
-                fence = None;
-            }
-        } else if stripped.starts_with("```") || stripped.starts_with("~~~") {
-            fence = stripped.get(..3);
-        } else if let Some((lvl, title)) = heading(line) {
-            let version = version_heading(title);
+    let markup = Markup::of(super::file_name(path));
+    for line in headings::scan(&text, markup) {
+        let number = saturate_u32(line.index.saturating_add(1));
+        if let Some(h) = line.heading.as_ref().filter(|_| !line.fenced) {
+            let (lvl, title) = (h.level, h.text);
+            let version = if h.pseudo {
+                None
+            } else {
+                version_heading(title)
+            };
             // `## Added` right under a version is a section written one level too high.
             let misplaced_section = version.is_none()
                 && current.is_some()
                 && SECTIONS.iter().any(|s| title.eq_ignore_ascii_case(s));
             let is_version_level = match (level, &version) {
-                (Some(l), _) => lvl == l && !misplaced_section,
+                _ if h.pseudo => false,
+                (Some(l), None) => lvl == l && !misplaced_section,
+                // A version heading one level deeper is a version too: changelogs made by
+                // release tools mix `# [1.6.0]` and `## [1.5.1]` (axios).
+                (Some(l), Some(_)) => lvl == l || lvl == l.saturating_add(1),
                 (None, Some(_)) => {
                     level = Some(lvl);
                     true
                 }
                 (None, None) => false,
             };
-            if is_version_level || level.is_some_and(|l| lvl < l) {
+            if is_version_level || (!h.pseudo && level.is_some_and(|l| lvl < l)) {
                 changelog.versions.extend(current.take());
+                awaiting_date = false;
                 if let (true, Some((version, date))) = (is_version_level, version) {
                     if let Some(first) = seen.get(&version) {
                         findings.push(
@@ -229,11 +260,12 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                                 format!("version `{version}` has a second heading (first on line {first})"),
                             )
                             .with_help("give each version one heading")
-                            .with_span(&text, start..start.saturating_add(line.len())),
+                            .with_span(&text, line.start..line.start.saturating_add(line.text.len())),
                         );
                     } else {
                         seen.insert(version.clone(), number);
                     }
+                    awaiting_date = date.is_none();
                     current = Some(ChangelogVersion {
                         version,
                         date,
@@ -251,9 +283,17 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 }
                 v.sections.push(title.to_owned());
             }
+            awaiting_date = false;
+        } else if awaiting_date && !line.text.trim().is_empty() {
+            // The first line under a version heading may date it (`Released 2023-09-30`,
+            // the Pallets style); any other line ends the chance.
+            awaiting_date = false;
+            if let Some(v) = current.as_mut() {
+                v.date = release_line_date(line.text);
+            }
         }
         if let Some(v) = current.as_mut() {
-            super::security_ids::find_into(line, &mut v.ids);
+            super::security_ids::find_into(line.text, &mut v.ids);
         }
     }
     changelog.versions.extend(current);
@@ -264,104 +304,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
                 Some(path),
                 "no heading names a version (e.g. `## [1.2.3] - 2026-01-02`)",
             )
-            .with_help("vouch reads versions from Markdown headings that start with a version"),
+            .with_help(
+                "vouch reads versions from headings that start with a version (Markdown ATX or \
+                 setext, reStructuredText titles; `Version 1.2.3` too)",
+            ),
         );
     }
     Parsed {
         evidence: Some(Evidence::Changelog(changelog)),
         findings,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(text: &str) -> (Vec<ChangelogVersion>, Vec<(FindingCode, Option<u32>)>) {
-        let parsed = parse("CHANGELOG.md", text.as_bytes());
-        let codes = parsed.findings.iter().map(|f| (f.code, f.line)).collect();
-        match parsed.evidence {
-            Some(Evidence::Changelog(c)) => (c.versions, codes),
-            _ => panic!("no changelog"),
-        }
-    }
-
-    #[test]
-    fn heading_styles() {
-        for (heading, version, date) in [
-            ("[1.2.3] - 2026-01-02", "1.2.3", Some("2026-01-02")),
-            ("1.2.3 (2026-01-02)", "1.2.3", Some("2026-01-02")),
-            ("v1.2.3", "1.2.3", None),
-            (
-                "[v0.10.73] - 2025-05-28",
-                "0.10.73",
-                None.or(Some("2025-05-28")),
-            ),
-            (
-                "[0.11.0](https://x/compare/a...b) - 2026-07-21",
-                "0.11.0",
-                Some("2026-07-21"),
-            ),
-            ("0.28.4 (2024-02-03) [YANKED]", "0.28.4", Some("2024-02-03")),
-            (
-                "[0.1.0-alpha.1](https://x) - 2024-01-15",
-                "0.1.0-alpha.1",
-                Some("2024-01-15"),
-            ),
-        ] {
-            let (v, d) = version_heading(heading).unwrap();
-            assert_eq!(v, version, "{heading}");
-            assert_eq!(d.map(|d| d.to_string()).as_deref(), date, "{heading}");
-        }
-        for not in ["[Unreleased]", "Older", "Added", "2026 plans", "v", "1"] {
-            assert_eq!(version_heading(not), None, "{not}");
-        }
-    }
-
-    #[test]
-    fn sections_ids_and_boundaries() {
-        let (versions, codes) = read(
-            "# Changelog\n\n## [Unreleased]\n- CVE-2099-0001 pending\n\n## [1.1.0] - 2026-02-01\n\
-             ### Security\n- fix GHSA-aaaa-bbbb-cccc\n```\n## 9.9.9\n```\n### Fixed\n- x\n\n\
-             ## 1.0.0 (2026-01-01)\n### Added\n- CVE-2026-1234 mentioned\n## Older\n- CVE-2001-0001\n",
-        );
-        assert!(codes.is_empty(), "{codes:?}");
-        assert_eq!(versions.len(), 2);
-        assert_eq!(versions[0].version, "1.1.0");
-        assert!(versions[0].security);
-        assert_eq!(versions[0].sections, ["Security", "Fixed"]);
-        assert_eq!(
-            versions[0].ids.iter().collect::<Vec<_>>(),
-            ["GHSA-AAAA-BBBB-CCCC"]
-        );
-        assert_eq!(versions[0].line, 6);
-        assert!(!versions[1].security);
-        assert_eq!(
-            versions[1].ids.iter().collect::<Vec<_>>(),
-            ["CVE-2026-1234"]
-        );
-    }
-
-    #[test]
-    fn duplicates_and_empty() {
-        let (versions, codes) = read("## 1.0.0\n## 1.0.0\n");
-        assert_eq!(versions.len(), 2);
-        assert_eq!(codes, [(FindingCode::ChangelogDuplicateVersion, Some(2))]);
-        let (versions, codes) = read("# Notes\nnothing here\n");
-        assert!(versions.is_empty());
-        assert_eq!(codes, [(FindingCode::ChangelogNoVersions, None)]);
-    }
-
-    #[test]
-    fn detection() {
-        let detect = |path: &str, text: &str| {
-            ChangelogFormat.detect(&DetectInput::new(path, text.as_bytes(), text.len() as u64))
-        };
-        let text = "# Changes\n## 1.1.0\n## 1.0.0\n";
-        assert_eq!(detect("CHANGELOG.md", text), Confidence::ContentAndName);
-        assert_eq!(detect("notes.md", text), Confidence::Content);
-        assert_eq!(detect("notes.txt", text), Confidence::No);
-        assert_eq!(detect("README.md", "# hello\n## 1.0.0\n"), Confidence::No);
-        assert_eq!(detect("NEWS.md", ""), Confidence::Name);
     }
 }
