@@ -5,7 +5,8 @@
 //! parsing) and read as a scan: one statement per vulnerability found in a dependency, with
 //! the package, the installed version where the report gives it, the severity and CVSS
 //! vector where it gives them, the fixing versions and the advisory ids (aliases). None of
-//! the three records when it ran, so their scans have no `scanned_at`. An entry that cannot
+//! the three records when it ran: a scan has a `scanned_at` only when the release job adds a
+//! top-level `"scanned_at"` to the report (see [`scan`]). An entry that cannot
 //! be read is an `invalid-value` finding located by its JSON pointer (the file is then partly
 //! unreadable); a dependency the tool did not audit is an `audit-skipped` warning.
 
@@ -39,14 +40,21 @@ fn head_keys<'a>(input: &'a DetectInput<'_>) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
-/// A scan document of `format` from `statements`, or the findings alone when `value` is not
-/// a JSON object.
-fn scan(format: &'static str, statements: Vec<VulnStatement>, notes: Notes<'_>) -> Parsed {
+/// A scan document of `format` from `statements`. None of the tools records when it ran; a
+/// top-level `scanned_at` (RFC 3339) that the release job adds when it runs the tool
+/// (`jq --arg t "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '. + {scanned_at: $t}'`) is the scan time.
+fn scan(
+    format: &'static str,
+    value: &Value,
+    statements: Vec<VulnStatement>,
+    mut notes: Notes<'_>,
+) -> Parsed {
+    let produced_at = notes.instant(value, "scanned_at", "");
     Parsed {
         evidence: Some(Evidence::Vulnerabilities(VulnDocument {
             kind: SourceKind::Scan,
             format,
-            produced_at: None,
+            produced_at,
             statements,
         })),
         findings: notes.findings,
@@ -141,7 +149,7 @@ impl EvidenceFormat for NpmAuditFormat {
                 };
             }
         };
-        scan("npm-audit", statements, notes)
+        scan("npm-audit", &value, statements, notes)
     }
 }
 
@@ -273,7 +281,9 @@ impl EvidenceFormat for PipAuditFormat {
             .as_deref()
             .map_or("", |t| json_util::head(t, HEAD));
         let by_content = keys.first() == Some(&"dependencies")
-            && keys.iter().all(|k| *k == "dependencies" || *k == "fixes")
+            && keys
+                .iter()
+                .all(|k| matches!(*k, "dependencies" | "fixes" | "scanned_at"))
             && (text.contains("\"vulns\"") || text.contains("\"skip_reason\""));
         Confidence::of(by_content, false)
     }
@@ -349,7 +359,7 @@ impl EvidenceFormat for PipAuditFormat {
                 statements.push(s);
             }
         }
-        scan("pip-audit", statements, notes)
+        scan("pip-audit", &value, statements, notes)
     }
 }
 
@@ -420,7 +430,7 @@ impl EvidenceFormat for CargoAuditFormat {
             }
             statements.push(s);
         }
-        scan("cargo-audit", statements, notes)
+        scan("cargo-audit", &value, statements, notes)
     }
 }
 
@@ -508,6 +518,15 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].installed.as_deref(), Some("2.11.2"));
         assert_eq!(s[0].fixed_in.as_deref(), Some("2.11.3"));
+        let Some(Evidence::Vulnerabilities(doc)) = &parsed.evidence else {
+            panic!("no scan");
+        };
+        assert_eq!(doc.produced_at, None, "pip-audit records no scan time");
+        let stamped = pip.replacen("\"fixes\": []", "\"fixes\": [], \"scanned_at\": \"2026-10-01T12:00:00Z\"", 1);
+        let Some(Evidence::Vulnerabilities(doc)) = parse(&PipAuditFormat, &stamped).evidence else {
+            panic!("no scan");
+        };
+        assert!(doc.produced_at.is_some(), "a wrapper's scanned_at is the scan time");
         let cargo = r#"{"database": {}, "lockfile": {}, "settings": {}, "vulnerabilities": {"found": true,
           "count": 1, "list": [{"advisory": {"id": "RUSTSEC-2020-0071", "package": "time", "date": "2020-11-18",
           "aliases": ["CVE-2020-26235"], "cvss": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H"},

@@ -84,7 +84,15 @@ impl Builder {
                 .and_then(|c| cvss::parse(&c.vector).ok())
                 .map(|c| c.base_score());
             let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
+            let kinds: Vec<(vulns::SourceKind, &VulnStatement)> = v
+                .statements
+                .iter()
+                .filter_map(|i| statements.get(*i).map(|(_, k, s)| (*k, *s)))
+                .collect();
+            let (discovered, discovered_from) = discovery(&v, &kinds);
             let ix = self.add(Node::Vulnerability(Box::new(VulnerabilityNode {
+                discovered,
+                discovered_from,
                 id: v.id,
                 aliases: v.aliases,
                 severity: v.severity.or(cvss_score.map(Band::of_score)),
@@ -92,7 +100,6 @@ impl Builder {
                 cvss: v.cvss,
                 status: v.status,
                 justification: v.justification,
-                discovered: v.discovered,
                 disclosed: v.disclosed,
                 fixed_at: v.fixed_at,
                 fixed_in: v.fixed_in,
@@ -371,4 +378,43 @@ fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|n| norm(n) == wanted)
+}
+
+/// When the SLA clock of a merged vulnerability starts, and where that date comes from.
+///
+/// A recorded discovery date counts first: `register` when a register, Dependabot alert or
+/// VEX statement records it, `advisory` when an advisory or a scan states it. An open
+/// third-party finding (a scanner's or dependency audit's, with no register entry) with no
+/// recorded discovery starts at its advisory's publication (`publication`): the vendor cannot
+/// have learnt of it before it was published. The vendor's own vulnerabilities (any register
+/// statement) still need a recorded discovery date.
+fn discovery(
+    v: &vulns::MergedVuln,
+    statements: &[(vulns::SourceKind, &VulnStatement)],
+) -> (Option<jiff::Timestamp>, Option<&'static str>) {
+    use vulns::SourceKind;
+    if let Some(found) = v.discovered {
+        let from = statements
+            .iter()
+            .filter(|(_, s)| s.discovered == Some(found))
+            .map(|(k, _)| *k)
+            .max()
+            .map_or("advisory", |k| match k {
+                SourceKind::Register | SourceKind::Vex => "register",
+                SourceKind::Scan | SourceKind::Sbom | SourceKind::Advisory => "advisory",
+            });
+        return (Some(found), Some(from));
+    }
+    let open = matches!(
+        v.status,
+        VulnStatus::Affected | VulnStatus::UnderInvestigation
+    );
+    let third_party = statements
+        .iter()
+        .any(|(k, _)| matches!(k, SourceKind::Scan | SourceKind::Sbom))
+        && !statements.iter().any(|(k, _)| *k == SourceKind::Register);
+    match v.disclosed {
+        Some(published) if open && third_party => (Some(published), Some("publication")),
+        _ => (None, None),
+    }
 }
