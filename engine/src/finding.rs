@@ -127,9 +127,6 @@ finding_codes! {
     /// A JSON object names one key twice; readers disagree which value counts, so the file
     /// is not read.
     JsonDuplicateKey => "vouch::json::duplicate-key", Error;
-    /// Recognised evidence that vouch does not read yet (npm audit's version 1 report); it
-    /// counts as unreadable evidence of its kind.
-    NotReadYet => "vouch::evidence::not-read-yet", Error;
     /// A dependency audit (pip-audit) says it did not audit a dependency (`skip_reason`): the
     /// report is partly unreadable, as a scan that left a dependency out cannot show it clean.
     AuditSkipped => "vouch::evidence::audit-skipped", Error;
