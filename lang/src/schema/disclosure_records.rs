@@ -82,7 +82,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
         fields: &[
             field("id", "string", "advisory id"),
             field("path", "string", "bundle path"),
-            field("format", "string", "`csaf` or `osv`"),
+            field("format", "string", "`csaf`, `osv` or `rustsec`"),
             field("title", "string?", "title"),
             field(
                 "published",
