@@ -235,21 +235,43 @@ fn the_schema_lists_unreadable_files() {
 fn dependency_audits_are_read_and_what_they_leave_out_fails_closed() {
     // Read: each vulnerability they list is one the controls judge.
     for (name, kind, id) in [
-        ("npm-audit.json", EvidenceKind::NpmAudit, "GHSA-XVCH-5GV4-984H"),
+        (
+            "npm-audit.json",
+            EvidenceKind::NpmAudit,
+            "GHSA-XVCH-5GV4-984H",
+        ),
         ("pip-audit.json", EvidenceKind::PipAudit, "CVE-2020-28493"),
-        ("cargo-audit.json", EvidenceKind::CargoAudit, "CVE-2020-26235"),
+        (
+            "cargo-audit.json",
+            EvidenceKind::CargoAudit,
+            "CVE-2020-26235",
+        ),
     ] {
         let path = format!("scans/{name}");
         let (_dir, graph) = bundle(&[], &[(&path, &audit_fixture(name))]);
-        assert!(graph.unreadable().is_empty(), "{name}: {:?}", graph.unreadable());
+        assert!(
+            graph.unreadable().is_empty(),
+            "{name}: {:?}",
+            graph.unreadable()
+        );
         let file = graph.files().find(|(_, f)| f.path == path).unwrap().1;
         assert_eq!(file.kind, Some(kind), "{name}");
         let result = run(&graph, NO_AFFECTED);
         assert_eq!(result.status, Status::Fail, "{name}");
-        assert_eq!(result.findings[0].message, format!("{id} is affected"), "{name}");
+        assert_eq!(
+            result.findings[0].message,
+            format!("{id} is affected"),
+            "{name}"
+        );
     }
     // npm's real report of a project with no vulnerable dependency: read, and clean.
-    let (_dir, graph) = bundle(&[], &[("scans/npm-audit-real.json", &audit_fixture("npm-audit-real.json"))]);
+    let (_dir, graph) = bundle(
+        &[],
+        &[(
+            "scans/npm-audit-real.json",
+            &audit_fixture("npm-audit-real.json"),
+        )],
+    );
     assert!(graph.unreadable().is_empty());
     assert_eq!(run(&graph, NO_AFFECTED).status, Status::Pass);
     // pip-audit's real report of a requirement it could not look up audited nothing: it is
@@ -260,7 +282,11 @@ fn dependency_audits_are_read_and_what_they_leave_out_fails_closed() {
     assert_eq!(u.len(), 1);
     assert_eq!(u[0].kind, EvidenceKind::PipAudit);
     assert!(common::has_code(&graph, FindingCode::AuditSkipped));
-    assert_fails_naming(&run(&graph, NO_AFFECTED), path, "pip-audit did not audit `jinja2`");
+    assert_fails_naming(
+        &run(&graph, NO_AFFECTED),
+        path,
+        "pip-audit did not audit `jinja2`",
+    );
     // A report cut short is unreadable.
     let mut cut = audit_fixture("npm-audit.json");
     cut.truncate(cut.len() / 2);

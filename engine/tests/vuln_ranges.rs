@@ -130,7 +130,10 @@ fn an_advisory_about_another_package_or_an_unreadable_version_stays_affected() {
         .iter()
         .find(|f| f.code == FindingCode::VulnRangeUnjudged)
         .expect("a finding says why");
-    assert!(finding.message.contains("is not a PEP 440 version"), "{finding:?}");
+    assert!(
+        finding.message.contains("is not a PEP 440 version"),
+        "{finding:?}"
+    );
 }
 
 /// GHSA-qc84-gqf4-9926 (crates.io, ECOSYSTEM `fixed 0.8.7`) and RUSTSEC-2022-0041 (its
@@ -174,9 +177,11 @@ fn a_rustsec_advisory_is_read_and_judged_like_its_osv_form() {
         ));
         assert_eq!(
             advisories,
-            ["RUSTSEC-2022-0041 Unsoundness of AtomicCell<*64> arithmetics on 32-bit targets \
+            [
+                "RUSTSEC-2022-0041 Unsoundness of AtomicCell<*64> arithmetics on 32-bit targets \
               that support Atomic*64 2022-02-05T00:00:00Z [\"<0.8.7\"] [\"0.8.7\"] \
-              [\"CVE-2022-23639\", \"GHSA-QC84-GQF4-9926\", \"RUSTSEC-2022-0041\"]"]
+              [\"CVE-2022-23639\", \"GHSA-QC84-GQF4-9926\", \"RUSTSEC-2022-0041\"]"
+            ]
         );
     }
 }
@@ -191,11 +196,20 @@ const SCAN: &str = r#"{"results": [{"source": {"path": "Cargo.lock", "type": "lo
 #[test]
 fn an_open_third_party_finding_is_timed_from_its_publication() {
     let tmp = tempfile::tempdir().unwrap();
-    let graph = bundle(tmp.path(), "widget", "2.4.1", None, &[("scans/osv.json", SCAN)]).unwrap();
+    let graph = bundle(
+        tmp.path(),
+        "widget",
+        "2.4.1",
+        None,
+        &[("scans/osv.json", SCAN)],
+    )
+    .unwrap();
     assert_eq!(
         messages(&run(&graph, SHOW)),
-        ["CVE-2026-1111 affected fixed_in=none fixed=[] discovered=2026-09-20T00:00:00Z \
-          from=publication open=12d"]
+        [
+            "CVE-2026-1111 affected fixed_in=none fixed=[] discovered=2026-09-20T00:00:00Z \
+          from=publication open=12d"
+        ]
     );
     // The vendor's own register entry for the same vulnerability needs its own discovery date.
     let register = "[[vulnerability]]\nid = \"CVE-2026-1111\"\nseverity = \"high\"\n";
@@ -241,14 +255,23 @@ fn patch_sla_says_the_clock_started_at_publication() {
     let params = "param patch_sla: table<severity, duration> = \
                   { critical: 48h, high: 10d, medium: 30d, low: 90d }";
     let tmp = tempfile::tempdir().unwrap();
-    let graph = bundle(tmp.path(), "widget", "2.4.1", None, &[("scans/osv.json", SCAN)]).unwrap();
+    let graph = bundle(
+        tmp.path(),
+        "widget",
+        "2.4.1",
+        None,
+        &[("scans/osv.json", SCAN)],
+    )
+    .unwrap();
     let result = common::run_control(&graph, AS_OF, params, body);
     assert_eq!(result.status, Status::Fail, "{result:#?}");
     assert_eq!(
         messages(&result),
-        ["CVE-2026-1111 (high) has been open for 12d since its advisory was published on \
+        [
+            "CVE-2026-1111 (high) has been open for 12d since its advisory was published on \
           2026-09-20T00:00:00Z (no discovery date is recorded, so the SLA clock starts at \
-          publication), past its 10d SLA"]
+          publication), past its 10d SLA"
+        ]
     );
     let result = common::run_control(&graph, "2026-09-25T00:00:00Z", params, body);
     assert_eq!(result.status, Status::Pass, "{result:#?}");
@@ -275,11 +298,19 @@ fn real_npm_audit_output_is_read() {
             .output()
             .unwrap()
     };
-    let lock = npm(&["install", "--package-lock-only", "--ignore-scripts", "--no-fund"]);
+    let lock = npm(&[
+        "install",
+        "--package-lock-only",
+        "--ignore-scripts",
+        "--no-fund",
+    ]);
     if !lock.status.success() {
         eprintln!(
             "skipping: npm cannot resolve minimist@0.0.8 here: {}",
-            String::from_utf8_lossy(&lock.stderr).lines().last().unwrap_or("")
+            String::from_utf8_lossy(&lock.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
         );
         return;
     }
@@ -312,7 +343,9 @@ fn real_npm_audit_output_is_read() {
     ));
     assert!(!shown.is_empty(), "minimist 0.0.8 has known advisories");
     assert!(
-        shown.iter().all(|m| m.starts_with("GHSA-") && !m.ends_with(" none")),
+        shown
+            .iter()
+            .all(|m| m.starts_with("GHSA-") && !m.ends_with(" none")),
         "{shown:?}"
     );
 }

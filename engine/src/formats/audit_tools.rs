@@ -70,7 +70,10 @@ fn document(input: &ParseInput<'_>, what: &str) -> Result<Value, Box<Parsed>> {
     let finding = Finding::new(
         FindingCode::InvalidValue,
         Some(input.path),
-        format!("/: expected {what} (an object), found {}", json_util::type_name(&value)),
+        format!(
+            "/: expected {what} (an object), found {}",
+            json_util::type_name(&value)
+        ),
     )
     .with_help("write the report again with the tool's JSON output");
     Err(Box::new(Parsed {
@@ -522,11 +525,18 @@ mod tests {
             panic!("no scan");
         };
         assert_eq!(doc.produced_at, None, "pip-audit records no scan time");
-        let stamped = pip.replacen("\"fixes\": []", "\"fixes\": [], \"scanned_at\": \"2026-10-01T12:00:00Z\"", 1);
+        let stamped = pip.replacen(
+            "\"fixes\": []",
+            "\"fixes\": [], \"scanned_at\": \"2026-10-01T12:00:00Z\"",
+            1,
+        );
         let Some(Evidence::Vulnerabilities(doc)) = parse(&PipAuditFormat, &stamped).evidence else {
             panic!("no scan");
         };
-        assert!(doc.produced_at.is_some(), "a wrapper's scanned_at is the scan time");
+        assert!(
+            doc.produced_at.is_some(),
+            "a wrapper's scanned_at is the scan time"
+        );
         let cargo = r#"{"database": {}, "lockfile": {}, "settings": {}, "vulnerabilities": {"found": true,
           "count": 1, "list": [{"advisory": {"id": "RUSTSEC-2020-0071", "package": "time", "date": "2020-11-18",
           "aliases": ["CVE-2020-26235"], "cvss": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H"},
@@ -562,6 +572,10 @@ mod tests {
             r#"{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"name": "a"}]}}}"#,
         );
         assert_eq!(bad_entry.findings[0].code, FindingCode::InvalidValue);
-        assert!(bad_entry.findings[0].message.starts_with("/vulnerabilities/a/via/0"));
+        assert!(
+            bad_entry.findings[0]
+                .message
+                .starts_with("/vulnerabilities/a/via/0")
+        );
     }
 }

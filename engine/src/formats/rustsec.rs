@@ -49,9 +49,8 @@ impl EvidenceFormat for RustsecFormat {
         let head = text.trim_start_matches('\u{feff}');
         let fenced = head.starts_with(FENCE);
         let toml = head.starts_with("[advisory]");
-        let by_content = (fenced || toml)
-            && head.contains("[advisory]")
-            && head.contains("id = \"RUSTSEC-");
+        let by_content =
+            (fenced || toml) && head.contains("[advisory]") && head.contains("id = \"RUSTSEC-");
         Confidence::of(by_content, false)
     }
 
@@ -127,7 +126,11 @@ impl EvidenceFormat for RustsecFormat {
             .lines()
             .find_map(|l| l.strip_prefix("# "))
             .map(|t| t.trim().to_owned())
-            .or_else(|| notes.text(advisory, "title", "/advisory").map(str::to_owned));
+            .or_else(|| {
+                notes
+                    .text(advisory, "title", "/advisory")
+                    .map(str::to_owned)
+            });
         let package = statement.affected.first().cloned().unwrap_or_default();
         let mut ids: Vec<String> = statement.ids().iter().map(|i| (*i).to_owned()).collect();
         ids.sort();
@@ -182,12 +185,12 @@ fn affected_versions(p: &AffectedPackage) -> Vec<String> {
     if patched.is_empty() {
         return vec![">=0".to_owned()];
     }
-    patched.sort_by(|a, b| {
-        match (semver::Version::parse(&a.0), semver::Version::parse(&b.0)) {
+    patched.sort_by(
+        |a, b| match (semver::Version::parse(&a.0), semver::Version::parse(&b.0)) {
             (Ok(x), Ok(y)) => x.cmp(&y),
             _ => a.0.cmp(&b.0),
-        }
-    });
+        },
+    );
     let mut out = Vec::new();
     let mut from: Option<String> = None;
     for (fixed, upper) in patched {
@@ -323,13 +326,16 @@ mod tests {
 
     #[test]
     fn broken_front_matter_is_a_located_finding() {
-        let parsed = parse("```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\ndate = 2099-01-02 x\n```\n");
+        let parsed =
+            parse("```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\ndate = 2099-01-02 x\n```\n");
         assert!(parsed.evidence.is_none());
         assert_eq!(parsed.findings[0].line, Some(4));
         let unclosed = parse("```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\n");
         assert!(unclosed.evidence.is_none());
         assert!(unclosed.findings[0].message.contains("not closed"));
-        let bad = parse("```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\n[versions]\npatched = [\"newest\"]\n```\n");
+        let bad = parse(
+            "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\n[versions]\npatched = [\"newest\"]\n```\n",
+        );
         assert_eq!(bad.findings.len(), 1);
         assert_eq!(bad.findings[0].code, FindingCode::InvalidValue);
     }

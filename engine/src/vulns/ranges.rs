@@ -311,7 +311,9 @@ fn judge_range(range: &AffectedRange, ecosystem: Option<&str>, version: &str) ->
 fn judge_requirements(p: &AffectedPackage, version: &str) -> Verdict {
     let Ok(mine) = semver::Version::parse(version.trim().strip_prefix('v').unwrap_or(version))
     else {
-        return Verdict::Unknown(format!("the release's version: `{version}` is not a SemVer version"));
+        return Verdict::Unknown(format!(
+            "the release's version: `{version}` is not a SemVer version"
+        ));
     };
     let meets = |reqs: &[String]| -> Result<Option<String>, String> {
         for text in reqs {
@@ -407,8 +409,15 @@ mod tests {
             &[("introduced", "0"), ("fixed", "1:2.36-9+deb12u4")],
         );
         assert_eq!(judge(&[&deb], "1:2.36-9+deb12u3"), Some(Verdict::Affected));
-        assert_eq!(judge(&[&deb], "1:2.36-9+deb12u10"), fixed("1:2.36-9+deb12u4"));
-        assert_eq!(judge(&[&deb], "2.40-1"), Some(Verdict::Affected), "epoch 0 < 1");
+        assert_eq!(
+            judge(&[&deb], "1:2.36-9+deb12u10"),
+            fixed("1:2.36-9+deb12u4")
+        );
+        assert_eq!(
+            judge(&[&deb], "2.40-1"),
+            Some(Verdict::Affected),
+            "epoch 0 < 1"
+        );
         let maven = osv(
             "Maven",
             RangeKind::Ecosystem,
@@ -449,7 +458,10 @@ mod tests {
         let git = osv(
             "PyPI",
             RangeKind::Git,
-            &[("introduced", "0"), ("fixed", "74ea7cf7b6a27a4fd6e1f94b6a75e4e2b1d2d6a8")],
+            &[
+                ("introduced", "0"),
+                ("fixed", "74ea7cf7b6a27a4fd6e1f94b6a75e4e2b1d2d6a8"),
+            ],
         );
         assert_eq!(judge(&[&git], "2.31.0"), None);
         let p = osv(
@@ -457,13 +469,18 @@ mod tests {
             RangeKind::Ecosystem,
             &[("introduced", "0"), ("fixed", "2.31.0")],
         );
-        assert!(matches!(judge(&[&p], "not a version!"), Some(Verdict::Unknown(_))));
+        assert!(matches!(
+            judge(&[&p], "not a version!"),
+            Some(Verdict::Unknown(_))
+        ));
         let odd = osv(
             "Hackage",
             RangeKind::Ecosystem,
             &[("introduced", "0"), ("fixed", "1.0")],
         );
-        assert!(matches!(judge(&[&odd], "2.0"), Some(Verdict::Unknown(w)) if w.contains("Hackage")));
+        assert!(
+            matches!(judge(&[&odd], "2.0"), Some(Verdict::Unknown(w)) if w.contains("Hackage"))
+        );
         // Another range that finds it affected still decides.
         assert_eq!(judge(&[&odd, &p], "2.0"), Some(Verdict::Affected));
     }

@@ -360,20 +360,13 @@ impl Builder {
 /// `/`, as Maven and Go name packages) or its purl's name, compared as package registries do
 /// (case-insensitive, `-`, `_` and `.` alike).
 fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
-    let norm = |s: &str| {
-        s.trim()
-            .to_ascii_lowercase()
-            .replace(['_', '.'], "-")
-    };
+    let norm = |s: &str| s.trim().to_ascii_lowercase().replace(['_', '.'], "-");
     let wanted = norm(product);
     let purl_name = p.purl.as_deref().and_then(|purl| {
         let path = purl.split(['@', '?', '#']).next()?;
         path.rsplit('/').next()
     });
-    let name_tail = p
-        .name
-        .as_deref()
-        .and_then(|n| n.rsplit([':', '/']).next());
+    let name_tail = p.name.as_deref().and_then(|n| n.rsplit([':', '/']).next());
     [p.name.as_deref(), name_tail, purl_name]
         .into_iter()
         .flatten()
