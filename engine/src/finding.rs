@@ -127,9 +127,9 @@ finding_codes! {
     /// A JSON object names one key twice; readers disagree which value counts, so the file
     /// is not read.
     JsonDuplicateKey => "vouch::json::duplicate-key", Error;
-    /// Recognised evidence (npm audit, pip-audit, cargo-audit output) that vouch does not
-    /// read yet; it counts as unreadable evidence of its kind.
-    NotReadYet => "vouch::evidence::not-read-yet", Error;
+    /// A dependency audit (pip-audit) says it did not audit a dependency (`skip_reason`): the
+    /// report is partly unreadable, as a scan that left a dependency out cannot show it clean.
+    AuditSkipped => "vouch::evidence::audit-skipped", Error;
     /// A date or date-time without a time zone; read as UTC.
     DateWithoutZone => "vouch::evidence::date-without-zone", Warning;
     /// A value in an evidence file is missing or not what its format allows.
@@ -144,6 +144,10 @@ finding_codes! {
     VulnConflict => "vouch::vuln::conflict", Warning;
     /// A vulnerability statement dates its fix before its discovery.
     VulnImpossibleDates => "vouch::vuln::impossible-dates", Error;
+    /// An advisory's affected ranges cannot be judged for the release's version (a version
+    /// that does not read in its ecosystem, an ecosystem with no ordering, no package named
+    /// as the product); the vulnerability stays `affected`.
+    VulnRangeUnjudged => "vouch::vuln::range-unjudged", Warning;
     /// A public key file in the bundle cannot be read.
     PublicKeyInvalid => "vouch::signature::invalid-public-key", Warning;
     /// An in-toto statement (bare, or the payload of an envelope) is not valid.

@@ -232,22 +232,68 @@ fn the_schema_lists_unreadable_files() {
 }
 
 #[test]
-fn vulnerability_reports_vouch_does_not_read_yet_fail_closed() {
-    for (name, kind) in [
-        ("npm-audit-real.json", EvidenceKind::NpmAudit),
-        ("npm-audit.json", EvidenceKind::NpmAudit),
-        ("pip-audit-real.json", EvidenceKind::PipAudit),
-        ("pip-audit.json", EvidenceKind::PipAudit),
-        ("cargo-audit.json", EvidenceKind::CargoAudit),
+fn dependency_audits_are_read_and_what_they_leave_out_fails_closed() {
+    // Read: each vulnerability they list is one the controls judge.
+    for (name, kind, id) in [
+        (
+            "npm-audit.json",
+            EvidenceKind::NpmAudit,
+            "GHSA-XVCH-5GV4-984H",
+        ),
+        ("pip-audit.json", EvidenceKind::PipAudit, "CVE-2020-28493"),
+        (
+            "cargo-audit.json",
+            EvidenceKind::CargoAudit,
+            "CVE-2020-26235",
+        ),
     ] {
         let path = format!("scans/{name}");
         let (_dir, graph) = bundle(&[], &[(&path, &audit_fixture(name))]);
-        let u = graph.unreadable();
-        assert_eq!(u.len(), 1, "{name}");
-        assert_eq!(u[0].kind, kind, "{name}");
-        assert!(common::has_code(&graph, FindingCode::NotReadYet), "{name}");
-        assert_fails_naming(&run(&graph, NO_AFFECTED), &path, "is not read by vouch yet");
+        assert!(
+            graph.unreadable().is_empty(),
+            "{name}: {:?}",
+            graph.unreadable()
+        );
+        let file = graph.files().find(|(_, f)| f.path == path).unwrap().1;
+        assert_eq!(file.kind, Some(kind), "{name}");
+        let result = run(&graph, NO_AFFECTED);
+        assert_eq!(result.status, Status::Fail, "{name}");
+        assert_eq!(
+            result.findings[0].message,
+            format!("{id} is affected"),
+            "{name}"
+        );
     }
+    // npm's real report of a project with no vulnerable dependency: read, and clean.
+    let (_dir, graph) = bundle(
+        &[],
+        &[(
+            "scans/npm-audit-real.json",
+            &audit_fixture("npm-audit-real.json"),
+        )],
+    );
+    assert!(graph.unreadable().is_empty());
+    assert_eq!(run(&graph, NO_AFFECTED).status, Status::Pass);
+    // pip-audit's real report of a requirement it could not look up audited nothing: it is
+    // unreadable, never a clean scan.
+    let path = "scans/pip-audit-real.json";
+    let (_dir, graph) = bundle(&[], &[(path, &audit_fixture("pip-audit-real.json"))]);
+    let u = graph.unreadable();
+    assert_eq!(u.len(), 1);
+    assert_eq!(u[0].kind, EvidenceKind::PipAudit);
+    assert!(common::has_code(&graph, FindingCode::AuditSkipped));
+    assert_fails_naming(
+        &run(&graph, NO_AFFECTED),
+        path,
+        "pip-audit did not audit `jinja2`",
+    );
+    // A report cut short is unreadable.
+    let mut cut = audit_fixture("npm-audit.json");
+    cut.truncate(cut.len() / 2);
+    let path = "scans/npm-audit-cut.json";
+    let (_dir, graph) = bundle(&[], &[(path, &cut)]);
+    assert_eq!(graph.unreadable().len(), 1);
+    assert_fails_naming(&run(&graph, NO_AFFECTED), path, "npm-audit");
 }
 
 #[test]

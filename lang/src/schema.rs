@@ -129,7 +129,7 @@ pub const ROOTS: &[FieldDef] = &[
     field(
         "scans",
         "list<VulnScan>",
-        "vulnerability scans of the release (OSV-Scanner, Trivy, Grype)",
+        "vulnerability scans of the release (OSV-Scanner, Trivy, Grype, npm audit, pip-audit, cargo audit)",
     ),
     field(
         "attestations",

@@ -56,7 +56,16 @@ pub(super) fn vulnerability(
             .find(|(_, s)| f(s) == Some(t))
             .map_or_else(String::new, |(_, s)| at(&s.source))
     };
-    let discovered_at = |t| stating(&|s| s.statement.discovered, t);
+    // A discovery taken from the publication (`discovered_from = publication`) is stated as
+    // a publication date.
+    let discovered_at = |t| {
+        let by_discovery = stating(&|s| s.statement.discovered, t);
+        if by_discovery.is_empty() {
+            stating(&|s| s.statement.disclosed, t)
+        } else {
+            by_discovery
+        }
+    };
     let fixed_at = |t| stating(&|s| s.statement.fixed_at, t);
     if let (Some(found), Some(fixed)) = (v.discovered, v.fixed_at)
         && fixed < found

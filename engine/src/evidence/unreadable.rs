@@ -106,7 +106,8 @@ pub fn feeds(kind: EvidenceKind) -> &'static [Feed] {
         | EvidenceKind::GithubAdvisory
         | EvidenceKind::NpmAudit
         | EvidenceKind::PipAudit
-        | EvidenceKind::CargoAudit => VULNERABILITY,
+        | EvidenceKind::CargoAudit
+        | EvidenceKind::RustsecAdvisory => VULNERABILITY,
         EvidenceKind::CycloneDxSbom => CYCLONEDX,
         EvidenceKind::SpdxSbom => SPDX,
         EvidenceKind::SecurityTxt => SECURITY_TXT,

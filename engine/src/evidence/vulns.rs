@@ -129,6 +129,7 @@ fn vulnerability(
             ),
             ("justification", Value::opt_str(v.justification.as_ref())),
             ("discovered", date(v.discovered)),
+            ("discovered_from", Value::opt_str(v.discovered_from)),
             ("disclosed", date(v.disclosed)),
             ("fixed_at", date(v.fixed_at)),
             ("fixed_in", Value::opt_str(v.fixed_in.as_ref())),

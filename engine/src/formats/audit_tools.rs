@@ -1,21 +1,26 @@
-//! Vulnerability reports vouch recognises but does not read yet: `npm audit --json`
-//! (`auditReportVersion` 2), `pip-audit -f json` and `cargo audit --json`.
+//! Dependency audit reports: `npm audit --json` (report version 2, npm 7 and later; and the
+//! version 1 report of npm 6), `pip-audit -f json` and `cargo audit --json`.
 //!
 //! Each is recognised by its real structure (the head for detection, the whole document for
-//! parsing) and always parses to no evidence, with a finding that says so: the file is then
-//! unreadable vulnerability evidence, and every control that reads vulnerabilities fails on
-//! it instead of passing as if the report were not there.
+//! parsing) and read as a scan: one statement per vulnerability found in a dependency, with
+//! the package, the installed version where the report gives it, the severity and CVSS
+//! vector where it gives them, the fixing versions and the advisory ids (aliases). None of
+//! the three records when it ran: a scan has a `scanned_at` only when the release job adds a
+//! top-level `"scanned_at"` to the report (see [`scan`]). An entry that cannot
+//! be read is an `invalid-value` finding located by its JSON pointer (the file is then partly
+//! unreadable); a dependency the tool did not audit is an `audit-skipped` warning.
 
 use serde_json::Value;
 
-use super::json_util;
-use super::{Confidence, DetectInput, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
+use super::json_util::{self, Notes};
+use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::finding::{Finding, FindingCode};
+use crate::vulns::{Band, SourceKind, VulnDocument, VulnStatement};
 
 /// How much of the head detection looks at.
 const HEAD: usize = 4096;
 
-/// `npm audit --json` (npm 7 and later: `auditReportVersion` 2).
+/// `npm audit --json` (`auditReportVersion` 2, and npm 6's version 1 report).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NpmAuditFormat;
 
@@ -35,35 +40,234 @@ fn head_keys<'a>(input: &'a DetectInput<'_>) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// A scan document of `format` from `statements`. None of the tools records when it ran; a
+/// top-level `scanned_at` (RFC 3339) that the release job adds when it runs the tool
+/// (`jq --arg t "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '. + {scanned_at: $t}'`) is the scan time.
+fn scan(
+    format: &'static str,
+    value: &Value,
+    statements: Vec<VulnStatement>,
+    mut notes: Notes<'_>,
+) -> Parsed {
+    let produced_at = notes.instant(value, "scanned_at", "");
+    Parsed {
+        evidence: Some(Evidence::Vulnerabilities(VulnDocument {
+            kind: SourceKind::Scan,
+            format,
+            produced_at,
+            statements,
+        })),
+        findings: notes.findings,
+    }
+}
+
+/// The JSON document, or the finding that it is not one (or not an object).
+fn document(input: &ParseInput<'_>, what: &str) -> Result<Value, Box<Parsed>> {
+    let value = json_util::parse(input.path, input.bytes, what)?;
+    if value.is_object() {
+        return Ok(value);
+    }
+    let finding = Finding::new(
+        FindingCode::InvalidValue,
+        Some(input.path),
+        format!(
+            "/: expected {what} (an object), found {}",
+            json_util::type_name(&value)
+        ),
+    )
+    .with_help("write the report again with the tool's JSON output");
+    Err(Box::new(Parsed {
+        evidence: None,
+        findings: vec![finding],
+    }))
+}
+
+/// A required member that is missing: the file is not the report it looked like.
+fn missing(notes: &mut Notes<'_>, what: &str, key: &str) {
+    notes.add(
+        FindingCode::InvalidValue,
+        "/",
+        format!("{what} without `{key}`"),
+        "the report is cut short or is not the tool's JSON output; write it again",
+    );
+}
+
+/// The GHSA id an advisory URL ends in (`https://github.com/advisories/GHSA-...`).
+fn ghsa_of(url: &str) -> Option<&str> {
+    url.rsplit('/')
+        .next()
+        .filter(|id| id.to_ascii_uppercase().starts_with("GHSA-"))
+}
+
+/// `>=1.2.3` (as npm 6 writes a patched range) gives `1.2.3`; anything else (`>=1.2.3
+/// <2.0.0 || >=2.1.0`) stays as written.
+fn fixing_version(range: &str) -> String {
+    let range = range.trim();
+    match range.strip_prefix(">=").map(str::trim) {
+        Some(v) if !v.is_empty() && !v.contains(char::is_whitespace) && !v.contains('|') => {
+            v.to_owned()
+        }
+        _ => range.to_owned(),
+    }
+}
+
 impl EvidenceFormat for NpmAuditFormat {
     fn kind(&self) -> EvidenceKind {
         EvidenceKind::NpmAudit
     }
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
-        // npm writes `auditReportVersion` first, then `vulnerabilities`.
+        // npm 7+ writes `auditReportVersion` first, then `vulnerabilities`; npm 6 writes
+        // `actions`, `advisories`, `muted`, `metadata`.
         let keys = head_keys(input);
-        let by_content = keys.first() == Some(&"auditReportVersion")
+        let v2 = keys.first() == Some(&"auditReportVersion")
             && (keys.contains(&"vulnerabilities") || keys.len() == 1);
-        Confidence::of(by_content, false)
+        let v1 = keys.first() == Some(&"actions") && keys.contains(&"advisories");
+        Confidence::of(v2 || v1, false)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
-        read(input, "npm audit JSON", |v| {
-            let version = v.get("auditReportVersion").and_then(Value::as_u64);
-            if version != Some(2) {
-                return Err("`auditReportVersion` is not 2".to_owned());
+        let value = match document(input, "npm audit JSON") {
+            Ok(v) => v,
+            Err(parsed) => return *parsed,
+        };
+        let mut notes = Notes::new(input.path);
+        let statements = match value.get("auditReportVersion") {
+            None if value.get("advisories").is_some() => npm_v1(&value, &mut notes),
+            Some(v) if v.as_u64() == Some(2) => npm_v2(&value, &mut notes),
+            other => {
+                notes.add(
+                    FindingCode::InvalidValue,
+                    "/auditReportVersion",
+                    format!(
+                        "npm audit report version {} is not one vouch reads (2, or npm 6's \
+                         report without a version)",
+                        other.map_or_else(|| "none".to_owned(), Value::to_string)
+                    ),
+                    "run `npm audit --json` with npm 7 or later",
+                );
+                return Parsed {
+                    evidence: None,
+                    findings: notes.findings,
+                };
             }
-            if !v.get("vulnerabilities").is_some_and(Value::is_object) {
-                return Err("it has no `vulnerabilities` object".to_owned());
-            }
-            let total = v
-                .pointer("/metadata/vulnerabilities/total")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| "it has no `metadata.vulnerabilities.total`".to_owned())?;
-            Ok(total)
-        })
+        };
+        scan("npm-audit", &value, statements, notes)
     }
+}
+
+/// npm 7+: `vulnerabilities` maps each vulnerable package to its advisories (`via` objects;
+/// a `via` string names another vulnerable package it depends on, whose own entry lists that
+/// advisory).
+fn npm_v2(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
+    let Some(map) = value.get("vulnerabilities").and_then(Value::as_object) else {
+        missing(notes, "npm audit JSON", "vulnerabilities");
+        return Vec::new();
+    };
+    let mut statements = Vec::new();
+    for (name, entry) in map {
+        let at = format!("/vulnerabilities/{}", json_util::pointer_segment(name));
+        if !notes.is_object(entry, &at, "a vulnerable package") {
+            continue;
+        }
+        // `fixAvailable` is `true`, `false`, or the package and version `npm audit fix`
+        // would install; only a version of this package is its fixing version.
+        let fix = entry.get("fixAvailable").and_then(|f| {
+            (f.get("name").and_then(Value::as_str) == Some(name.as_str()))
+                .then(|| f.get("version").and_then(Value::as_str))
+                .flatten()
+        });
+        for (i, via) in notes.list(entry, "via", &at).iter().enumerate() {
+            let at = format!("{at}/via/{i}");
+            if via.is_string() {
+                continue;
+            }
+            if !notes.is_object(via, &at, "an advisory") {
+                continue;
+            }
+            let url = notes.text(via, "url", &at);
+            let id = url.and_then(ghsa_of).map(str::to_owned).or_else(|| {
+                via.get("source")
+                    .and_then(Value::as_u64)
+                    .map(|n| format!("NPM-{n}"))
+            });
+            let Some(id) = id else {
+                notes.add(
+                    FindingCode::InvalidValue,
+                    &at,
+                    "an advisory with neither a GitHub advisory `url` nor a `source` id".to_owned(),
+                    "npm names each advisory by its GitHub advisory URL",
+                );
+                continue;
+            };
+            let mut s = VulnStatement::new(id);
+            s.package = Some(notes.text(via, "name", &at).unwrap_or(name).to_owned());
+            s.severity = notes.text(via, "severity", &at).and_then(Band::parse);
+            if let Some(cvss) = notes.object(via, "cvss", &at) {
+                let cat = format!("{at}/cvss");
+                let score = notes.number(cvss, "score", &cat);
+                if let Some(vector) = notes.text(cvss, "vectorString", &cat) {
+                    s.add_cvss(vector, score);
+                }
+            }
+            s.fixed_in = fix.map(str::to_owned);
+            statements.push(s);
+        }
+    }
+    statements
+}
+
+/// npm 6: `advisories` maps advisory ids to advisories, each with the installed versions it
+/// was found in (`findings[].version`).
+fn npm_v1(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
+    let Some(map) = value.get("advisories").and_then(Value::as_object) else {
+        missing(notes, "npm audit JSON", "advisories");
+        return Vec::new();
+    };
+    let mut statements = Vec::new();
+    for (key, advisory) in map {
+        let at = format!("/advisories/{}", json_util::pointer_segment(key));
+        if !notes.is_object(advisory, &at, "an advisory") {
+            continue;
+        }
+        let id = notes
+            .text(advisory, "github_advisory_id", &at)
+            .or_else(|| notes.text(advisory, "url", &at).and_then(ghsa_of))
+            .map_or_else(|| format!("NPM-{key}"), str::to_owned);
+        let mut base = VulnStatement::new(id);
+        for cve in notes.list(advisory, "cves", &at) {
+            if let Some(c) = cve.as_str() {
+                base.add_alias(c);
+            }
+        }
+        base.package = notes.text(advisory, "module_name", &at).map(str::to_owned);
+        base.severity = notes.text(advisory, "severity", &at).and_then(Band::parse);
+        base.disclosed = notes.instant(advisory, "created", &at);
+        base.fixed_in = notes
+            .text(advisory, "patched_versions", &at)
+            .filter(|p| *p != "<0.0.0")
+            .map(fixing_version);
+        if let Some(cvss) = notes.object(advisory, "cvss", &at) {
+            let cat = format!("{at}/cvss");
+            let score = notes.number(cvss, "score", &cat);
+            if let Some(vector) = notes.text(cvss, "vectorString", &cat) {
+                base.add_cvss(vector, score);
+            }
+        }
+        let findings = notes.list(advisory, "findings", &at);
+        if findings.is_empty() {
+            statements.push(base);
+            continue;
+        }
+        for (i, f) in findings.iter().enumerate() {
+            let mut s = base.clone();
+            s.installed = notes
+                .text(f, "version", &format!("{at}/findings/{i}"))
+                .map(str::to_owned);
+            statements.push(s);
+        }
+    }
+    statements
 }
 
 impl EvidenceFormat for PipAuditFormat {
@@ -80,30 +284,85 @@ impl EvidenceFormat for PipAuditFormat {
             .as_deref()
             .map_or("", |t| json_util::head(t, HEAD));
         let by_content = keys.first() == Some(&"dependencies")
-            && keys.iter().all(|k| *k == "dependencies" || *k == "fixes")
+            && keys
+                .iter()
+                .all(|k| matches!(*k, "dependencies" | "fixes" | "scanned_at"))
             && (text.contains("\"vulns\"") || text.contains("\"skip_reason\""));
         Confidence::of(by_content, false)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
-        read(input, "pip-audit JSON", |v| {
-            let dependencies = v
-                .get("dependencies")
-                .and_then(Value::as_array)
-                .ok_or_else(|| "it has no `dependencies` list".to_owned())?;
-            if !v.get("fixes").is_some_and(Value::is_array) {
-                return Err("it has no `fixes` list".to_owned());
+        let value = match document(input, "pip-audit JSON") {
+            Ok(v) => v,
+            Err(parsed) => return *parsed,
+        };
+        let mut notes = Notes::new(input.path);
+        if !value.get("dependencies").is_some_and(Value::is_array) {
+            missing(&mut notes, "pip-audit JSON", "dependencies");
+            return Parsed {
+                evidence: None,
+                findings: notes.findings,
+            };
+        }
+        let mut statements = Vec::new();
+        for (d, dep) in notes.list(&value, "dependencies", "").iter().enumerate() {
+            let at = format!("/dependencies/{d}");
+            if !notes.is_object(dep, &at, "a dependency") {
+                continue;
             }
-            let mut total = 0u64;
-            for (i, d) in dependencies.iter().enumerate() {
-                if d.get("name").and_then(Value::as_str).is_none() {
-                    return Err(format!("dependency {} has no `name`", i.saturating_add(1)));
+            let Some(name) = notes.text(dep, "name", &at) else {
+                notes.add(
+                    FindingCode::InvalidValue,
+                    &at,
+                    "a dependency without a `name`".to_owned(),
+                    "pip-audit names every dependency",
+                );
+                continue;
+            };
+            if let Some(reason) = notes.text(dep, "skip_reason", &at) {
+                notes.add(
+                    FindingCode::AuditSkipped,
+                    &at,
+                    format!("pip-audit did not audit `{name}`: {reason}"),
+                    "audit it another way (e.g. its own advisories) if it ships in the release",
+                );
+                continue;
+            }
+            let version = notes.text(dep, "version", &at);
+            for (v, vuln) in notes.list(dep, "vulns", &at).iter().enumerate() {
+                let at = format!("{at}/vulns/{v}");
+                if !notes.is_object(vuln, &at, "a vulnerability") {
+                    continue;
                 }
-                let vulns = d.get("vulns").and_then(Value::as_array).map_or(0, Vec::len);
-                total = total.saturating_add(vulns as u64);
+                let Some(id) = notes.text(vuln, "id", &at) else {
+                    notes.add(
+                        FindingCode::InvalidValue,
+                        &at,
+                        "a vulnerability without an `id`".to_owned(),
+                        "pip-audit names every vulnerability (PYSEC-..., GHSA-...)",
+                    );
+                    continue;
+                };
+                let mut s = VulnStatement::new(id);
+                for alias in notes.list(vuln, "aliases", &at) {
+                    if let Some(a) = alias.as_str() {
+                        s.add_alias(a);
+                    }
+                }
+                s.package = Some(name.to_owned());
+                s.installed = version.map(str::to_owned);
+                let fixes: Vec<&str> = notes
+                    .list(vuln, "fix_versions", &at)
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if !fixes.is_empty() {
+                    s.fixed_in = Some(fixes.join(", "));
+                }
+                statements.push(s);
             }
-            Ok(total)
-        })
+        }
+        scan("pip-audit", &value, statements, notes)
     }
 }
 
@@ -123,57 +382,58 @@ impl EvidenceFormat for CargoAuditFormat {
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
-        read(input, "cargo audit JSON", |v| {
-            for key in ["database", "lockfile", "vulnerabilities"] {
-                if !v.get(key).is_some_and(Value::is_object) {
-                    return Err(format!("it has no `{key}` object"));
-                }
+        let value = match document(input, "cargo audit JSON") {
+            Ok(v) => v,
+            Err(parsed) => return *parsed,
+        };
+        let mut notes = Notes::new(input.path);
+        let Some(list) = value
+            .pointer("/vulnerabilities/list")
+            .and_then(Value::as_array)
+        else {
+            missing(&mut notes, "cargo audit JSON", "vulnerabilities.list");
+            return Parsed {
+                evidence: None,
+                findings: notes.findings,
+            };
+        };
+        let mut statements = Vec::new();
+        for (i, entry) in list.iter().enumerate() {
+            let at = format!("/vulnerabilities/list/{i}");
+            if !notes.is_object(entry, &at, "a vulnerability") {
+                continue;
             }
-            let list = v
-                .pointer("/vulnerabilities/list")
-                .and_then(Value::as_array)
-                .ok_or_else(|| "it has no `vulnerabilities.list`".to_owned())?;
-            Ok(list.len() as u64)
-        })
-    }
-}
-
-/// Parses the whole document, checks its structure with `shape` (which counts the
-/// vulnerabilities it lists), and says it is not read: never any evidence.
-fn read(
-    input: &ParseInput<'_>,
-    what: &str,
-    shape: impl FnOnce(&Value) -> Result<u64, String>,
-) -> Parsed {
-    let value = match json_util::parse(input.path, input.bytes, what) {
-        Ok(v) => v,
-        Err(parsed) => return *parsed,
-    };
-    let finding = match shape(&value) {
-        Ok(count) => Finding::new(
-            FindingCode::NotReadYet,
-            Some(input.path),
-            format!(
-                "{what} is not read by vouch yet ({count} vulnerabilit{} listed); it counts as \
-                 unreadable vulnerability evidence",
-                if count == 1 { "y" } else { "ies" }
-            ),
-        )
-        .with_help(
-            "give vouch a report it reads (OSV-Scanner, Trivy or Grype JSON, OpenVEX, or \
-             `vulnerabilities.toml`) for the same dependencies, and remove this file or keep it \
-             only beside that report",
-        ),
-        Err(why) => Finding::new(
-            FindingCode::InvalidValue,
-            Some(input.path),
-            format!("{what} cannot be read: {why}"),
-        )
-        .with_help("write the report again with the tool's JSON output"),
-    };
-    Parsed {
-        evidence: None,
-        findings: vec![finding],
+            let Some(advisory) = notes.object(entry, "advisory", &at) else {
+                notes.add(
+                    FindingCode::InvalidValue,
+                    &at,
+                    "a vulnerability without an `advisory`".to_owned(),
+                    "cargo audit gives the advisory of every vulnerability",
+                );
+                continue;
+            };
+            let versions = notes.object(entry, "versions", &at);
+            let Some(mut s) = super::rustsec::advisory_statement(
+                advisory,
+                versions,
+                &format!("{at}/advisory"),
+                &mut notes,
+            ) else {
+                continue;
+            };
+            // The ranges are the dependency's, not the product's: a scan's statement keeps
+            // only what was found.
+            s.affected.clear();
+            if let Some(package) = notes.object(entry, "package", &at) {
+                let pat = format!("{at}/package");
+                if let Some(name) = notes.text(package, "name", &pat) {
+                    s.package = Some(name.to_owned());
+                }
+                s.installed = notes.text(package, "version", &pat).map(str::to_owned);
+            }
+            statements.push(s);
+        }
+        scan("cargo-audit", &value, statements, notes)
     }
 }
 
@@ -202,27 +462,120 @@ mod tests {
         assert_eq!(kind_of("x.json", deps), None);
     }
 
+    fn statements(parsed: &Parsed) -> &[VulnStatement] {
+        match &parsed.evidence {
+            Some(Evidence::Vulnerabilities(doc)) => &doc.statements,
+            _ => &[],
+        }
+    }
+
+    fn parse(format: &dyn EvidenceFormat, text: &str) -> Parsed {
+        format.parse(&ParseInput {
+            path: "audit.json",
+            bytes: text.as_bytes(),
+        })
+    }
+
     #[test]
-    fn a_report_is_never_evidence_and_says_why() {
-        let pip = br#"{"dependencies": [{"name": "a", "version": "1", "vulns": [{"id": "PYSEC-1"}]}], "fixes": []}"#;
-        let parsed = PipAuditFormat.parse(&ParseInput {
-            path: "pip.json",
-            bytes: pip,
-        });
-        assert!(parsed.evidence.is_none());
-        assert_eq!(parsed.findings.len(), 1);
-        assert_eq!(parsed.findings[0].code, FindingCode::NotReadYet);
-        assert!(
-            parsed.findings[0]
-                .message
-                .contains("(1 vulnerability listed)")
+    fn npm_reports_version_2_and_1() {
+        let v2 = r#"{"auditReportVersion": 2, "vulnerabilities": {
+          "minimist": {"name": "minimist", "severity": "critical", "via": [
+            {"source": 1097677, "name": "minimist", "url": "https://github.com/advisories/GHSA-xvch-5gv4-984h",
+             "severity": "critical", "cvss": {"score": 9.8, "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+             "range": ">=1.0.0 <1.2.6"}],
+            "fixAvailable": {"name": "minimist", "version": "1.2.8", "isSemVerMajor": false}},
+          "mkdirp": {"name": "mkdirp", "severity": "critical", "via": ["minimist"], "fixAvailable": true}},
+          "metadata": {"vulnerabilities": {"total": 2}}}"#;
+        let parsed = parse(&NpmAuditFormat, v2);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let s = statements(&parsed);
+        assert_eq!(s.len(), 1, "a `via` string is another package's advisory");
+        assert_eq!(s[0].id, "GHSA-xvch-5gv4-984h");
+        assert_eq!(s[0].package.as_deref(), Some("minimist"));
+        assert_eq!(s[0].severity, Some(Band::Critical));
+        assert_eq!(s[0].cvss[0].score, Some(9.8));
+        assert_eq!(s[0].fixed_in.as_deref(), Some("1.2.8"));
+        let v1 = r#"{"actions": [], "advisories": {"1179": {"id": 1179, "module_name": "minimist",
+          "severity": "low", "cves": ["CVE-2020-7598"], "github_advisory_id": "GHSA-vh95-rmgr-6w4m",
+          "patched_versions": ">=1.2.3", "created": "2020-03-11T22:25:40.000Z",
+          "findings": [{"version": "0.0.8", "paths": ["minimist"]}, {"version": "1.2.0", "paths": ["x>minimist"]}]}},
+          "muted": [], "metadata": {}}"#;
+        let parsed = parse(&NpmAuditFormat, v1);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let s = statements(&parsed);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].aliases, ["CVE-2020-7598"]);
+        assert_eq!(s[1].installed.as_deref(), Some("1.2.0"));
+        assert_eq!(s[0].fixed_in.as_deref(), Some("1.2.3"));
+        assert!(s[0].disclosed.is_some());
+    }
+
+    #[test]
+    fn pip_and_cargo_reports() {
+        let pip = r#"{"dependencies": [{"name": "jinja2", "version": "2.11.2", "vulns": [
+          {"id": "PYSEC-2021-66", "fix_versions": ["2.11.3"], "aliases": ["CVE-2020-28493"]}]},
+          {"name": "markupsafe", "version": "2.1.5", "vulns": []}], "fixes": []}"#;
+        let parsed = parse(&PipAuditFormat, pip);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let s = statements(&parsed);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].installed.as_deref(), Some("2.11.2"));
+        assert_eq!(s[0].fixed_in.as_deref(), Some("2.11.3"));
+        let Some(Evidence::Vulnerabilities(doc)) = &parsed.evidence else {
+            panic!("no scan");
+        };
+        assert_eq!(doc.produced_at, None, "pip-audit records no scan time");
+        let stamped = pip.replacen(
+            "\"fixes\": []",
+            "\"fixes\": [], \"scanned_at\": \"2026-10-01T12:00:00Z\"",
+            1,
         );
-        // A document that only looked like one is unreadable for what it lacks.
-        let broken = NpmAuditFormat.parse(&ParseInput {
-            path: "npm.json",
-            bytes: br#"{"auditReportVersion": 1, "vulnerabilities": {}}"#,
-        });
+        let Some(Evidence::Vulnerabilities(doc)) = parse(&PipAuditFormat, &stamped).evidence else {
+            panic!("no scan");
+        };
+        assert!(
+            doc.produced_at.is_some(),
+            "a wrapper's scanned_at is the scan time"
+        );
+        let cargo = r#"{"database": {}, "lockfile": {}, "settings": {}, "vulnerabilities": {"found": true,
+          "count": 1, "list": [{"advisory": {"id": "RUSTSEC-2020-0071", "package": "time", "date": "2020-11-18",
+          "aliases": ["CVE-2020-26235"], "cvss": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H"},
+          "versions": {"patched": [">=0.2.23"], "unaffected": ["=0.2.0"]},
+          "package": {"name": "time", "version": "0.1.45"}}]}, "warnings": {}}"#;
+        let parsed = parse(&CargoAuditFormat, cargo);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let s = statements(&parsed);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].installed.as_deref(), Some("0.1.45"));
+        assert_eq!(s[0].fixed_in.as_deref(), Some("0.2.23"));
+        assert_eq!(s[0].aliases, ["CVE-2020-26235"]);
+        assert!(s[0].disclosed.is_some());
+    }
+
+    #[test]
+    fn what_a_report_leaves_out_is_a_finding() {
+        let skipped = parse(
+            &PipAuditFormat,
+            r#"{"dependencies": [{"name": "jinja2", "skip_reason": "Dependency not found on PyPI"}], "fixes": []}"#,
+        );
+        assert_eq!(skipped.findings[0].code, FindingCode::AuditSkipped);
+        let broken = parse(
+            &NpmAuditFormat,
+            r#"{"auditReportVersion": 3, "vulnerabilities": {}}"#,
+        );
         assert!(broken.evidence.is_none());
         assert_eq!(broken.findings[0].code, FindingCode::InvalidValue);
+        let cut = parse(&CargoAuditFormat, r#"{"database": {}, "lockfile": {}}"#);
+        assert!(cut.evidence.is_none());
+        let bad_entry = parse(
+            &NpmAuditFormat,
+            r#"{"auditReportVersion": 2, "vulnerabilities": {"a": {"via": [{"name": "a"}]}}}"#,
+        );
+        assert_eq!(bad_entry.findings[0].code, FindingCode::InvalidValue);
+        assert!(
+            bad_entry.findings[0]
+                .message
+                .starts_with("/vulnerabilities/a/via/0")
+        );
     }
 }

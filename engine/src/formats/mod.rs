@@ -23,6 +23,7 @@ pub mod openvex;
 pub mod osv;
 pub mod public_key;
 pub mod release_toml;
+pub mod rustsec;
 pub mod sbom;
 pub mod security_ids;
 pub mod security_txt;
@@ -99,12 +100,14 @@ pub enum EvidenceKind {
     CycloneDxSbom,
     /// An SPDX JSON document (2.2, 2.3) or SPDX 3 JSON-LD.
     SpdxSbom,
-    /// `npm audit --json` output (recognised, not read yet: always unreadable).
+    /// `npm audit --json` output (report version 2, and npm 6's version 1).
     NpmAudit,
-    /// `pip-audit -f json` output (recognised, not read yet: always unreadable).
+    /// `pip-audit -f json` output.
     PipAudit,
-    /// `cargo audit --json` output (recognised, not read yet: always unreadable).
+    /// `cargo audit --json` output.
     CargoAudit,
+    /// A RustSec advisory (`rustsec/advisory-db`'s Markdown with TOML front matter, or TOML).
+    RustsecAdvisory,
 }
 
 impl EvidenceKind {
@@ -143,6 +146,7 @@ impl EvidenceKind {
             EvidenceKind::NpmAudit => "npm-audit",
             EvidenceKind::PipAudit => "pip-audit",
             EvidenceKind::CargoAudit => "cargo-audit",
+            EvidenceKind::RustsecAdvisory => "rustsec-advisory",
         }
     }
 }
@@ -330,6 +334,7 @@ pub static REGISTRY: &[&dyn EvidenceFormat] = &[
     &audit_tools::NpmAuditFormat,
     &audit_tools::PipAuditFormat,
     &audit_tools::CargoAuditFormat,
+    &rustsec::RustsecFormat,
 ];
 
 /// The format a file belongs to: the most confident one, ties going to the first registered.
@@ -445,6 +450,7 @@ mod tests {
             EvidenceKind::NpmAudit,
             EvidenceKind::PipAudit,
             EvidenceKind::CargoAudit,
+            EvidenceKind::RustsecAdvisory,
         ] {
             assert_eq!(REGISTRY.iter().filter(|f| f.kind() == kind).count(), 1);
             assert_eq!(format_of(kind).map(|f| f.kind()), Some(kind));

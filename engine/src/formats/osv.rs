@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::json_util::{self, Notes, array_of, str_of, strings_of};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
+use crate::vulns::ranges::{AffectedPackage, AffectedRange, RangeEvent, RangeKind};
 use crate::vulns::{
     AdvisoryDoc, AdvisoryInfo, Band, SourceKind, StatedCvss, VulnDocument, VulnStatement,
 };
@@ -64,6 +65,10 @@ impl EvidenceFormat for OsvAdvisoryFormat {
         for affected in array_of(&value, "affected") {
             affected_versions.extend(strings_of(affected, "versions"));
             for range in array_of(affected, "ranges") {
+                // GIT ranges name commits, not versions: they stay in the statement's ranges.
+                if str_of(range, "type") == Some("GIT") {
+                    continue;
+                }
                 let mut introduced = None;
                 for event in array_of(range, "events") {
                     if let Some(v) = str_of(event, "introduced") {
@@ -194,15 +199,49 @@ pub(crate) fn statement(record: &Value, at: &str, notes: &mut Notes<'_>) -> Opti
                 .and_then(|p| str_of(p, "purl").or_else(|| str_of(p, "name")))
                 .map(str::to_owned);
         }
+        // A GIT range's `fixed` is a commit, never a fixing version.
         let fixed = array_of(affected, "ranges")
             .iter()
+            .filter(|r| str_of(r, "type") != Some("GIT"))
             .flat_map(|r| array_of(r, "events"))
             .find_map(|e| str_of(e, "fixed"));
         if s.fixed_in.is_none() {
             s.fixed_in = fixed.map(str::to_owned);
         }
+        s.affected.push(affected_package(affected));
     }
     Some(s)
+}
+
+/// One `affected[]` entry: its package, ranges (of the types OSV defines) and versions.
+fn affected_package(affected: &Value) -> AffectedPackage {
+    let package = affected.get("package").unwrap_or(&Value::Null);
+    let ranges = array_of(affected, "ranges")
+        .iter()
+        .filter_map(|r| {
+            let kind = RangeKind::parse(str_of(r, "type")?)?;
+            let events = array_of(r, "events")
+                .iter()
+                .filter_map(|e| {
+                    let at = |key| str_of(e, key).map(str::to_owned);
+                    at("introduced")
+                        .map(RangeEvent::Introduced)
+                        .or_else(|| at("fixed").map(RangeEvent::Fixed))
+                        .or_else(|| at("last_affected").map(RangeEvent::LastAffected))
+                        .or_else(|| at("limit").map(RangeEvent::Limit))
+                })
+                .collect();
+            Some(AffectedRange { kind, events })
+        })
+        .collect();
+    AffectedPackage {
+        ecosystem: str_of(package, "ecosystem").map(str::to_owned),
+        name: str_of(package, "name").map(str::to_owned),
+        purl: str_of(package, "purl").map(str::to_owned),
+        ranges,
+        versions: strings_of(affected, "versions"),
+        ..AffectedPackage::default()
+    }
 }
 
 #[cfg(test)]

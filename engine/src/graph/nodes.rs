@@ -297,9 +297,16 @@ pub struct VulnerabilityNode {
     /// Why it is not affected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
-    /// When the producer learnt of it.
+    /// When the producer learnt of it (for an open third-party finding with no recorded
+    /// discovery: its publication, see `discovered_from`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovered: Option<jiff::Timestamp>,
+    /// Where `discovered` comes from: `register` (a register, Dependabot alert or VEX
+    /// statement records it), `advisory` (an advisory or scan states it) or `publication`
+    /// (an open third-party finding with no recorded discovery: the SLA clock starts when its
+    /// advisory was published).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovered_from: Option<&'static str>,
     /// When it was made public.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disclosed: Option<jiff::Timestamp>,

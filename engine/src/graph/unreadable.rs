@@ -76,6 +76,7 @@ fn is_read_failure(code: FindingCode) -> bool {
             | FindingCode::SecurityTxtMalformedLine
             | FindingCode::SignatureMalformed
             | FindingCode::StatementInvalid
+            | FindingCode::AuditSkipped
     )
 }
 

@@ -10,6 +10,7 @@
 
 pub mod cycles;
 mod merge;
+pub mod ranges;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -204,6 +205,11 @@ pub struct VulnStatement {
     /// of these names it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<String>,
+    /// The affected packages and their version ranges, as an advisory states them (OSV
+    /// `affected[]`, RustSec `[versions]`): what decides the status for the release's version
+    /// when the advisory is about the product.
+    #[serde(skip)]
+    pub affected: Vec<ranges::AffectedPackage>,
 }
 
 impl VulnStatement {

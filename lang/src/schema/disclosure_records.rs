@@ -24,7 +24,12 @@ pub(super) const RECORDS: &[RecordDef] = &[
             field(
                 "discovered",
                 "datetime?",
-                "when it became known to the producer",
+                "when it became known to the producer; for an open third-party finding (a scanner's or dependency audit's, with no register entry) with no recorded discovery, when its advisory was published",
+            ),
+            field(
+                "discovered_from",
+                "string?",
+                "where `discovered` comes from: `register` (a register, Dependabot alert or VEX statement), `advisory` (an advisory or scan that states it), `publication` (an open third-party finding's advisory publication: the SLA clock starts there)",
             ),
             field("disclosed", "datetime?", "when it was made public"),
             field("fixed_at", "datetime?", "when a fix was released"),
@@ -77,7 +82,7 @@ pub(super) const RECORDS: &[RecordDef] = &[
         fields: &[
             field("id", "string", "advisory id"),
             field("path", "string", "bundle path"),
-            field("format", "string", "`csaf` or `osv`"),
+            field("format", "string", "`csaf`, `osv` or `rustsec`"),
             field("title", "string?", "title"),
             field(
                 "published",

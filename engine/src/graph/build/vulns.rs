@@ -13,6 +13,7 @@ use crate::graph::nodes::{
     AdvisoryNode, Edge, Node, Source, VulnScanNode, VulnStatementNode, VulnerabilityNode,
 };
 use crate::graph::stated_digest::{Verdict, judge};
+use crate::vulns::ranges::{self, Verdict as RangeVerdict};
 use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement, VulnStatus};
 
 /// An advisory, with where it was read (its statements are pending separately).
@@ -39,6 +40,7 @@ impl Builder {
     ) {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         self.refuse_foreign_vex(&mut pending);
+        self.judge_ranges(&mut pending);
         let mut statements = Vec::new();
         for doc in &pending {
             if doc.document.kind == vulns::SourceKind::Scan {
@@ -82,7 +84,15 @@ impl Builder {
                 .and_then(|c| cvss::parse(&c.vector).ok())
                 .map(|c| c.base_score());
             let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
+            let kinds: Vec<(vulns::SourceKind, &VulnStatement)> = v
+                .statements
+                .iter()
+                .filter_map(|i| statements.get(*i).map(|(_, k, s)| (*k, *s)))
+                .collect();
+            let (discovered, discovered_from) = discovery(&v, &kinds);
             let ix = self.add(Node::Vulnerability(Box::new(VulnerabilityNode {
+                discovered,
+                discovered_from,
                 id: v.id,
                 aliases: v.aliases,
                 severity: v.severity.or(cvss_score.map(Band::of_score)),
@@ -90,7 +100,6 @@ impl Builder {
                 cvss: v.cvss,
                 status: v.status,
                 justification: v.justification,
-                discovered: v.discovered,
                 disclosed: v.disclosed,
                 fixed_at: v.fixed_at,
                 fixed_in: v.fixed_in,
@@ -141,6 +150,81 @@ impl Builder {
                 finding = finding.at_line(line);
             }
             self.findings.push(finding);
+        }
+    }
+
+    /// The status an advisory's ranges give the release's version ([`ranges::judge`]), for
+    /// each advisory statement that states none and names the product among its affected
+    /// packages: `fixed` at or past a fixing version of the range it is in, `affected` inside
+    /// a range, `not_affected` (with a justification saying why) below every `introduced`
+    /// version. What cannot be judged leaves the statement as it was (so the vulnerability
+    /// stays `affected`), with a `vouch::vuln::range-unjudged` finding.
+    fn judge_ranges(&mut self, pending: &mut [PendingVulns]) {
+        let Some((product, version)) = self.graph.node_weights().find_map(|n| match n {
+            Node::Release(r) => Some((r.product.clone(), r.version.clone())),
+            _ => None,
+        }) else {
+            return;
+        };
+        for doc in pending.iter_mut() {
+            if doc.document.kind != vulns::SourceKind::Advisory {
+                continue;
+            }
+            for s in &mut doc.document.statements {
+                if s.status.is_some() || s.affected.is_empty() {
+                    continue;
+                }
+                let ours: Vec<&ranges::AffectedPackage> = s
+                    .affected
+                    .iter()
+                    .filter(|p| names_product(p, &product))
+                    .collect();
+                let verdict = if ours.is_empty() {
+                    Some(RangeVerdict::Unknown(format!(
+                        "none of its affected packages is named `{product}`"
+                    )))
+                } else {
+                    ranges::judge(&ours, &version)
+                };
+                let why = match verdict {
+                    None => continue,
+                    Some(RangeVerdict::Affected) => {
+                        s.status = Some(VulnStatus::Affected);
+                        continue;
+                    }
+                    Some(RangeVerdict::Fixed { fixed_in }) => {
+                        s.status = Some(VulnStatus::Fixed);
+                        s.fixed_in = Some(fixed_in);
+                        continue;
+                    }
+                    Some(RangeVerdict::Unaffected) => {
+                        s.status = Some(VulnStatus::NotAffected);
+                        s.justification = Some(format!(
+                            "{product} {version} is outside every affected range of {}",
+                            doc.source.path
+                        ));
+                        continue;
+                    }
+                    Some(RangeVerdict::Unknown(why)) => why,
+                };
+                let mut finding = Finding::new(
+                    FindingCode::VulnRangeUnjudged,
+                    Some(&doc.source.path),
+                    format!(
+                        "{}: its affected ranges cannot be judged for {product} {version} \
+                         ({why}); it stays affected",
+                        s.id
+                    ),
+                )
+                .with_help(
+                    "name the product as an affected package of the advisory, with ranges in its \
+                     ecosystem's versions, or state the status in a VEX document or the register",
+                );
+                if let Some(line) = s.line.or(doc.source.line) {
+                    finding = finding.at_line(line);
+                }
+                self.findings.push(finding);
+            }
         }
     }
 
@@ -271,5 +355,61 @@ impl Builder {
                 }
             }
         }
+    }
+}
+
+/// Whether an affected package is the product: its name (or the part after the last `:` or
+/// `/`, as Maven and Go name packages) or its purl's name, compared as package registries do
+/// (case-insensitive, `-`, `_` and `.` alike).
+fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
+    let norm = |s: &str| s.trim().to_ascii_lowercase().replace(['_', '.'], "-");
+    let wanted = norm(product);
+    let purl_name = p.purl.as_deref().and_then(|purl| {
+        let path = purl.split(['@', '?', '#']).next()?;
+        path.rsplit('/').next()
+    });
+    let name_tail = p.name.as_deref().and_then(|n| n.rsplit([':', '/']).next());
+    [p.name.as_deref(), name_tail, purl_name]
+        .into_iter()
+        .flatten()
+        .any(|n| norm(n) == wanted)
+}
+
+/// When the SLA clock of a merged vulnerability starts, and where that date comes from.
+///
+/// A recorded discovery date counts first: `register` when a register, Dependabot alert or
+/// VEX statement records it, `advisory` when an advisory or a scan states it. An open
+/// third-party finding (a scanner's or dependency audit's, with no register entry) with no
+/// recorded discovery starts at its advisory's publication (`publication`): the vendor cannot
+/// have learnt of it before it was published. The vendor's own vulnerabilities (any register
+/// statement) still need a recorded discovery date.
+fn discovery(
+    v: &vulns::MergedVuln,
+    statements: &[(vulns::SourceKind, &VulnStatement)],
+) -> (Option<jiff::Timestamp>, Option<&'static str>) {
+    use vulns::SourceKind;
+    if let Some(found) = v.discovered {
+        let from = statements
+            .iter()
+            .filter(|(_, s)| s.discovered == Some(found))
+            .map(|(k, _)| *k)
+            .max()
+            .map_or("advisory", |k| match k {
+                SourceKind::Register | SourceKind::Vex => "register",
+                SourceKind::Scan | SourceKind::Sbom | SourceKind::Advisory => "advisory",
+            });
+        return (Some(found), Some(from));
+    }
+    let open = matches!(
+        v.status,
+        VulnStatus::Affected | VulnStatus::UnderInvestigation
+    );
+    let third_party = statements
+        .iter()
+        .any(|(k, _)| matches!(k, SourceKind::Scan | SourceKind::Sbom))
+        && !statements.iter().any(|(k, _)| *k == SourceKind::Register);
+    match v.disclosed {
+        Some(published) if open && third_party => (Some(published), Some("publication")),
+        _ => (None, None),
     }
 }
