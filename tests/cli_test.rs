@@ -1,0 +1,88 @@
+//! `vouch test`: policy tests (`*.test.toml`) run end to end. The example bundles' test files
+//! pass (tests/examples.rs); here, a wrong expectation fails naming the control, a malformed
+//! test file exits 2 with located diagnostics, and the JUnit output is valid against the
+//! schema the report renderer uses. Fixtures: `tests/data/vouch-test/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{root, temp_dir, transcript, vouch};
+
+#[test]
+fn a_wrong_expectation_fails_naming_the_control() {
+    let out = vouch(&["test", "tests/data/vouch-test/wrong"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn a_malformed_test_file_exits_2_with_located_diagnostics() {
+    for file in ["malformed.test.toml", "unknown-key.test.toml.txt"] {
+        let path = format!("tests/data/vouch-test/invalid/{file}");
+        let out = vouch(&["test", &path]);
+        assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+        assert!(out.stdout.is_empty(), "{}", transcript(&out));
+        insta::assert_snapshot!(format!("invalid_{file}"), transcript(&out));
+    }
+}
+
+#[test]
+fn an_unknown_control_exits_2_with_did_you_mean() {
+    let out = vouch(&["test", "tests/data/vouch-test/unknown-control"]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn diagnostics_as_json_carry_the_code() {
+    let out = vouch(&[
+        "test",
+        "--error-format",
+        "json",
+        "tests/data/vouch-test/unknown-control",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).lines().next().unwrap()).unwrap();
+    assert_eq!(line["code"], "vouch::test::unknown-control");
+    assert_eq!(line["line"], 8);
+}
+
+#[test]
+fn no_test_file_is_an_error_not_a_pass() {
+    let dir = temp_dir("vouch-test-empty");
+    let out = vouch(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing was tested"),
+        "{}",
+        transcript(&out)
+    );
+}
+
+#[test]
+fn junit_output_validates_against_jenkins_junit_10_xsd() {
+    let out = vouch(&["test", "--format", "junit", "tests/data/vouch-test/wrong"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("skipping the XSD validation: `xmllint` is not installed");
+        return;
+    }
+    let file = temp_dir("vouch-test-junit").join("junit.xml");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let check = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(root().join("engine/tests/schemas/junit-10.xsd"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
