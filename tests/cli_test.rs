@@ -86,3 +86,30 @@ fn junit_output_validates_against_jenkins_junit_10_xsd() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// With only the compliant bundle tested, no control was seen failing: `--coverage` flags
+/// every one as untested.
+#[test]
+fn coverage_flags_controls_only_seen_passing() {
+    let out = vouch(&[
+        "test",
+        "--coverage",
+        "tests/data/vouch-test/wrong/compliant-right.test.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+/// The example bundles between them show every control of the ACME policy both passing and
+/// not passing.
+#[test]
+fn coverage_of_the_examples_is_complete() {
+    let out = vouch(&["test", "--coverage", "examples"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("UNTESTED"), "{stdout}");
+    assert!(
+        stdout.contains("21 of 21 controls seen both passing and not passing"),
+        "{stdout}"
+    );
+}

@@ -7,6 +7,7 @@
 //! file at all is an error, not a pass.
 
 pub mod compare;
+pub mod coverage;
 pub mod junit;
 pub mod spec;
 
@@ -40,6 +41,10 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: TestFormat,
+    /// After the results, show for each policy which statuses each control was seen with,
+    /// flagging a control only ever seen passing (or never seen passing) as untested.
+    #[arg(long)]
+    coverage: bool,
     /// Threads for hashing and evaluation (default: one per core).
     #[arg(long, short, value_name = "N")]
     jobs: Option<usize>,
@@ -55,6 +60,11 @@ pub struct TestResult {
     pub spec: TestSpec,
     /// Every expectation and whether it held, in control-id order.
     pub outcomes: Vec<Outcome>,
+    /// The policy evaluated, as named for people (relative to the working directory when
+    /// under it), the same for every test of the same policy file.
+    pub policy: String,
+    /// The status of every control of the policy in this evaluation.
+    pub statuses: Vec<(String, vouch_engine::report::Status)>,
 }
 
 impl TestResult {
@@ -108,8 +118,8 @@ pub fn run(args: TestArgs) -> VouchExit {
     }
     let mut results = Vec::new();
     for spec in specs {
-        match evaluate(&spec, &args) {
-            Some(outcomes) => results.push(TestResult { spec, outcomes }),
+        match evaluate(spec, &args) {
+            Some(result) => results.push(result),
             None => invalid = true,
         }
     }
@@ -121,6 +131,13 @@ pub fn run(args: TestArgs) -> VouchExit {
         TestFormat::Junit => junit::render(&results),
     };
     print!("{text}");
+    if args.coverage {
+        let cov = coverage::render(&results);
+        match args.format {
+            TestFormat::Human => print!("{cov}"),
+            TestFormat::Junit => eprint!("{cov}"),
+        }
+    }
     if results.iter().all(TestResult::passed) {
         VouchExit::Success
     } else {
@@ -130,7 +147,7 @@ pub fn run(args: TestArgs) -> VouchExit {
 
 /// Evaluates one test; `None` (after printing why) when it cannot be evaluated or names a
 /// control the policy lacks.
-fn evaluate(spec: &TestSpec, args: &TestArgs) -> Option<Vec<Outcome>> {
+fn evaluate(spec: TestSpec, args: &TestArgs) -> Option<TestResult> {
     let inputs = EvalInputs {
         policy: spec.policy.clone(),
         bundle: spec.bundle.clone(),
@@ -159,14 +176,37 @@ fn evaluate(spec: &TestSpec, args: &TestArgs) -> Option<Vec<Outcome>> {
         .controls
         .iter()
         .filter(|(id, _)| !ids.contains(&id.as_str()))
-        .map(|(id, e)| unknown_control(spec, id, e.span, &ids))
+        .map(|(id, e)| unknown_control(&spec, id, e.span, &ids))
         .collect();
     if !unknown.is_empty() {
         render::print(&unknown, args.error_format);
         return None;
     }
     let report = vouch_engine::evaluate(&prepared.policy, &prepared.graph, &prepared.options);
-    Some(compare::compare(spec, &report))
+    Some(TestResult {
+        outcomes: compare::compare(&spec, &report),
+        policy: policy_name(&spec.policy),
+        statuses: report
+            .controls
+            .iter()
+            .map(|c| (c.id.clone(), c.status))
+            .collect(),
+        spec,
+    })
+}
+
+/// The policy's path made canonical, and relative to the working directory when under it.
+fn policy_name(path: &Path) -> String {
+    let Ok(full) = std::fs::canonicalize(path) else {
+        return display_path(path);
+    };
+    let here = std::env::current_dir()
+        .ok()
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    match here.as_deref().and_then(|h| full.strip_prefix(h).ok()) {
+        Some(rel) => display_path(rel),
+        None => display_path(&full),
+    }
 }
 
 fn unknown_control(spec: &TestSpec, id: &str, span: Span, ids: &[&str]) -> Diagnostic {
