@@ -2,6 +2,7 @@
 
 pub mod authority;
 pub mod check;
+pub mod check_waivers;
 pub mod evaluate;
 pub mod explain;
 pub mod fmt;
