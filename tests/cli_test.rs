@@ -113,3 +113,61 @@ fn coverage_of_the_examples_is_complete() {
         "{stdout}"
     );
 }
+
+/// The mutation score of the ACME policy under the example tests, with every surviving mutant
+/// (a change to the policy no example would notice).
+#[test]
+fn mutants_of_the_example_policy() {
+    let out = vouch(&["test", "--mutants", "examples"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("mutants of examples/policies/acme.vouch: "),
+        "{stdout}"
+    );
+    insta::assert_snapshot!(stdout);
+}
+
+/// With only the compliant bundle, a negated `expect` that held makes its control fail: the
+/// test kills it; a mutant that only changes an empty loop's outcome survives.
+#[test]
+fn mutants_killed_and_survived() {
+    let out = vouch(&[
+        "test",
+        "--mutants",
+        "tests/data/vouch-test/wrong/compliant-right.test.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // CHECKSUMS is expected to pass: negating its digest check is noticed...
+    let pack =
+        std::fs::read_to_string(root().join("stdlib-policies/uk-sscop/uk_sscop.vouch")).unwrap();
+    let line = pack
+        .lines()
+        .position(|l| l.trim() == "expect c.status == \"match\"")
+        .expect("CHECKSUMS compares each digest")
+        + 1;
+    let site = format!("CHECKSUMS: negate the `expect` at std.uk_sscop:{line}");
+    assert!(
+        stdout.contains("mutants of examples/policies/acme.vouch: "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&format!("survived: {site}")), "{stdout}");
+    // ...while VDP is not tested at all, so every mutant of it survives.
+    assert!(
+        stdout.contains("survived: VDP: negate the `expect`"),
+        "{stdout}"
+    );
+}
+
+/// Mutation testing needs passing tests: a failing test would kill every mutant.
+#[test]
+fn mutants_are_not_run_when_a_test_fails() {
+    let out = vouch(&["test", "--mutants", "tests/data/vouch-test/wrong"]);
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("mutants: not run, as a test fails"),
+        "{}",
+        transcript(&out)
+    );
+}

@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod coverage;
 pub mod junit;
+pub mod mutants;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,11 @@ pub struct TestArgs {
     /// flagging a control only ever seen passing (or never seen passing) as untested.
     #[arg(long)]
     coverage: bool,
+    /// After the results, mutate each control of each tested policy (negate each `expect`,
+    /// drop each `where`, flip each `when empty`), re-run the policy's tests on each mutant,
+    /// and list the mutants no test kills, with the mutation score. Needs every test to pass.
+    #[arg(long)]
+    mutants: bool,
     /// Threads for hashing and evaluation (default: one per core).
     #[arg(long, short, value_name = "N")]
     jobs: Option<usize>,
@@ -65,6 +71,8 @@ pub struct TestResult {
     pub policy: String,
     /// The status of every control of the policy in this evaluation.
     pub statuses: Vec<(String, vouch_engine::report::Status)>,
+    /// The checked policy, graph and options, kept for `--mutants`.
+    pub prepared: Option<crate::evaluation::Prepared>,
 }
 
 impl TestResult {
@@ -131,6 +139,13 @@ pub fn run(args: TestArgs) -> VouchExit {
         TestFormat::Junit => junit::render(&results),
     };
     print!("{text}");
+    if args.mutants {
+        let out = mutation(&results);
+        match args.format {
+            TestFormat::Human => print!("{out}"),
+            TestFormat::Junit => eprint!("{out}"),
+        }
+    }
     if args.coverage {
         let cov = coverage::render(&results);
         match args.format {
@@ -191,8 +206,42 @@ fn evaluate(spec: TestSpec, args: &TestArgs) -> Option<TestResult> {
             .iter()
             .map(|c| (c.id.clone(), c.status))
             .collect(),
+        prepared: args.mutants.then_some(prepared),
         spec,
     })
+}
+
+/// The mutation report of every tested policy; only when every test passes (a failing test
+/// would kill every mutant).
+fn mutation(results: &[TestResult]) -> String {
+    if !results.iter().all(TestResult::passed) {
+        return "\nmutants: not run, as a test fails: fix the tests first\n".to_owned();
+    }
+    let mut policies: Vec<&str> = results.iter().map(|r| r.policy.as_str()).collect();
+    policies.sort_unstable();
+    policies.dedup();
+    let mut out = String::new();
+    for name in policies {
+        let group: Vec<&TestResult> = results.iter().filter(|r| r.policy == name).collect();
+        let Some(policy) = group
+            .iter()
+            .find_map(|r| r.prepared.as_ref().map(|p| &p.policy))
+        else {
+            continue;
+        };
+        let tests: Vec<mutants::Prepared<'_>> = group
+            .iter()
+            .filter_map(|r| {
+                r.prepared.as_ref().map(|p| mutants::Prepared {
+                    spec: &r.spec,
+                    graph: &p.graph,
+                    options: &p.options,
+                })
+            })
+            .collect();
+        out.push_str(&mutants::render(name, &mutants::run(policy, &tests)));
+    }
+    out
 }
 
 /// The policy's path made canonical, and relative to the working directory when under it.
