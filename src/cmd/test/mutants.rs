@@ -79,9 +79,9 @@ pub fn run(policy: &CheckedPolicy, tests: &[Prepared<'_>]) -> Vec<Mutant> {
         };
         let mut sites = Vec::new();
         collect(&decl.body, &mut sites);
-        let mut counts = [0usize; 3];
+        let mut counts: std::collections::BTreeMap<Kind, usize> = Default::default();
         for (kind, span) in sites {
-            let nth = &mut counts[kind as usize];
+            let nth = counts.entry(kind).or_default();
             let line = line_of(module.source.text(), span);
             all.push(Mutant {
                 control: control.id.clone(),
