@@ -27,6 +27,10 @@ pub enum Kind {
     DropWhere,
     /// `when empty` flipped between failing and passing.
     FlipWhenEmpty,
+    /// A number in a param's value (default or override) one higher: `48h` becomes `49h`.
+    ShiftUp,
+    /// A number in a param's value one lower (when it stays above zero).
+    ShiftDown,
 }
 
 impl Kind {
@@ -35,6 +39,8 @@ impl Kind {
             Kind::NegateExpect => "negate the `expect`",
             Kind::DropWhere => "drop the `where`",
             Kind::FlipWhenEmpty => "flip the `when empty`",
+            Kind::ShiftUp => "shift the number up by one",
+            Kind::ShiftDown => "shift the number down by one",
         }
     }
 }
@@ -54,6 +60,9 @@ pub struct Mutant {
     pub line: usize,
     /// Whether some test's expectation no longer held.
     pub killed: bool,
+    /// For a param mutant: the module, the param, and which of its values (0 the default,
+    /// then each override in order).
+    pub param: Option<(usize, String, usize)>,
 }
 
 /// A test ready to re-evaluate: its file, and what its evaluation needs besides the policy.
@@ -90,10 +99,12 @@ pub fn run(policy: &CheckedPolicy, tests: &[Prepared<'_>]) -> Vec<Mutant> {
                 place: format!("{}:{line}", module.source.name()),
                 line,
                 killed: false,
+                param: None,
             });
             *nth += 1;
         }
     }
+    all.extend(param_mutants(policy));
     all.sort_by(|a, b| {
         (&a.control, a.line, a.kind, a.nth).cmp(&(&b.control, b.line, b.kind, b.nth))
     });
@@ -135,9 +146,96 @@ fn collect(body: &[Stmt], out: &mut Vec<(Kind, Span)>) {
     }
 }
 
+/// A mutant per number in every param's default and overrides, up and (above 1) down.
+fn param_mutants(policy: &CheckedPolicy) -> Vec<Mutant> {
+    let mut out = Vec::new();
+    for (index, module) in policy.modules.iter().enumerate() {
+        for (name, binding) in &module.params {
+            let values = std::iter::once((&binding.value, &binding.value_source))
+                .chain(binding.overrides.iter().map(|o| (&o.value, &o.source)));
+            for (which, (value, source)) in values.enumerate() {
+                let mut numbers = Vec::new();
+                numbers_in(value, &mut numbers);
+                for (nth, (amount, span)) in numbers.into_iter().enumerate() {
+                    let line = line_of(source.text(), span);
+                    let mut kinds = vec![Kind::ShiftUp];
+                    if amount > 1 {
+                        kinds.push(Kind::ShiftDown);
+                    }
+                    for kind in kinds {
+                        out.push(Mutant {
+                            control: format!("param {name} of {}", module.source.name()),
+                            kind,
+                            nth,
+                            place: format!(
+                                "{}:{line} (`{}`)",
+                                source.name(),
+                                source.text().get(span.start..span.end).unwrap_or("?")
+                            ),
+                            line,
+                            killed: false,
+                            param: Some((index, name.clone(), which)),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The integer and duration literals in `expr`, in source order (a number's amount, rounded
+/// down for a non-integer).
+fn numbers_in(expr: &Expr, out: &mut Vec<(i64, Span)>) {
+    match &expr.kind {
+        ExprKind::Int(n) => out.push((*n, expr.span)),
+        ExprKind::Duration(d) => out.push((d.amount, expr.span)),
+        ExprKind::List(items) => items.iter().for_each(|e| numbers_in(e, out)),
+        ExprKind::Table(entries) => entries.iter().for_each(|e| numbers_in(&e.value, out)),
+        ExprKind::Paren(e) | ExprKind::Unary { operand: e, .. } => numbers_in(e, out),
+        _ => {}
+    }
+}
+
+/// Shifts the `left`-th number of `expr` by `by`; whether it was found.
+fn shift(expr: &mut Expr, by: i64, left: &mut usize) -> bool {
+    match &mut expr.kind {
+        ExprKind::Int(n) => {
+            if *left == 0 {
+                *n = n.saturating_add(by);
+                return true;
+            }
+            *left -= 1;
+            false
+        }
+        ExprKind::Duration(d) => {
+            if *left == 0 {
+                d.amount = d.amount.saturating_add(by);
+                return true;
+            }
+            *left -= 1;
+            false
+        }
+        ExprKind::List(items) => items.iter_mut().any(|e| shift(e, by, left)),
+        ExprKind::Table(entries) => entries.iter_mut().any(|e| shift(&mut e.value, by, left)),
+        ExprKind::Paren(e) | ExprKind::Unary { operand: e, .. } => shift(e, by, left),
+        _ => false,
+    }
+}
+
 /// A copy of `policy` with the mutant's change; `None` when its control cannot be found.
 fn mutate(policy: &CheckedPolicy, m: &Mutant) -> Option<CheckedPolicy> {
     let mut copy = policy.clone();
+    if let Some((module, name, which)) = &m.param {
+        let binding = copy.modules.get_mut(*module)?.params.get_mut(name)?;
+        let value = match which.checked_sub(1) {
+            None => &mut binding.value,
+            Some(i) => &mut binding.overrides.get_mut(i)?.value,
+        };
+        let by = if m.kind == Kind::ShiftUp { 1 } else { -1 };
+        let mut left = m.nth;
+        return shift(value, by, &mut left).then_some(copy);
+    }
     let control = copy.controls.iter().find(|c| c.id == m.control)?.clone();
     let module = copy.modules.get_mut(control.module)?;
     let Some(Item::Control(decl)) = module.ast.items.get_mut(control.item) else {
