@@ -171,3 +171,35 @@ fn mutants_are_not_run_when_a_test_fails() {
         transcript(&out)
     );
 }
+
+/// `--coverage` names the `expect`s no test saw false: with only the compliant bundle, the
+/// digest check of CHECKSUMS held every time; with the examples, the failing bundle makes it
+/// false.
+#[test]
+fn coverage_names_expects_never_seen_false() {
+    let pack =
+        std::fs::read_to_string(root().join("stdlib-policies/uk-sscop/uk_sscop.vouch")).unwrap();
+    let line = pack
+        .lines()
+        .position(|l| l.trim() == "expect c.status == \"match\"")
+        .expect("CHECKSUMS compares each digest")
+        + 1;
+    let site = format!("never seen false: CHECKSUMS at std.uk_sscop:{line}\n");
+    let one = vouch(&[
+        "test",
+        "--coverage",
+        "tests/data/vouch-test/wrong/compliant-right.test.toml",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&one.stdout).contains(&site),
+        "{}",
+        transcript(&one)
+    );
+    let all = vouch(&["test", "--coverage", "examples"]);
+    let stdout = String::from_utf8_lossy(&all.stdout);
+    assert!(
+        stdout.contains("expects of examples/policies/acme.vouch: "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&site), "{stdout}");
+}

@@ -66,3 +66,87 @@ pub fn render(results: &[TestResult]) -> String {
     }
     out
 }
+
+/// Per policy, each `expect` of each control (`CONTROL at SOURCE:LINE`) never evaluated or
+/// never seen false by the tests, from the evaluation trace of each control in each test
+/// (`vouch explain`'s). Needs the tests' prepared evaluations.
+pub fn expects(results: &[TestResult]) -> String {
+    let mut policies: Vec<&str> = results.iter().map(|r| r.policy.as_str()).collect();
+    policies.sort_unstable();
+    policies.dedup();
+    let mut out = String::new();
+    for name in policies {
+        let group: Vec<&TestResult> = results.iter().filter(|r| r.policy == name).collect();
+        let Some(policy) = group
+            .iter()
+            .find_map(|r| r.prepared.as_ref().map(|p| &p.policy))
+        else {
+            continue;
+        };
+        let mut never_run = Vec::new();
+        let mut never_false = Vec::new();
+        let mut total = 0;
+        for control in &policy.controls {
+            let Some(module) = policy.modules.get(control.module) else {
+                continue;
+            };
+            let Some(vouch_lang::ast::Item::Control(decl)) = module.ast.items.get(control.item)
+            else {
+                continue;
+            };
+            let mut sites = Vec::new();
+            super::mutants::collect(&decl.body, &mut sites);
+            let lines: BTreeSet<usize> = sites
+                .into_iter()
+                .filter(|(k, _)| *k == super::mutants::Kind::NegateExpect)
+                .map(|(_, span)| super::mutants::line_of(module.source.text(), span))
+                .collect();
+            let places: Vec<String> = lines
+                .into_iter()
+                .map(|line| format!("{}:{line}", module.source.name()))
+                .collect();
+            if places.is_empty() {
+                continue;
+            }
+            let traces: Vec<String> = group
+                .iter()
+                .filter_map(|r| r.prepared.as_ref())
+                .filter_map(|p| vouch_engine::explain(&p.policy, &p.graph, &p.options, &control.id))
+                .map(|t| {
+                    t.lines
+                        .iter()
+                        .map(|l| l.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .collect();
+            for place in places {
+                total += 1;
+                let holds = format!("[{place}]: holds");
+                let fails = format!("[{place}]: fails");
+                let seen_false = traces.iter().any(|t| t.contains(&fails));
+                let seen = seen_false || traces.iter().any(|t| t.contains(&holds));
+                let at = format!("{} at {place}", control.id);
+                if !seen {
+                    never_run.push(at);
+                } else if !seen_false {
+                    never_false.push(at);
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nexpects of {}: {total}, {} never evaluated, {} never seen false",
+            escape_line(name),
+            never_run.len(),
+            never_false.len()
+        );
+        for at in never_run {
+            let _ = writeln!(out, "  never evaluated: {}", escape_line(&at));
+        }
+        for at in never_false {
+            let _ = writeln!(out, "  never seen false: {}", escape_line(&at));
+        }
+    }
+    out
+}

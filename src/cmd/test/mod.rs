@@ -43,7 +43,8 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t)]
     format: TestFormat,
     /// After the results, show for each policy which statuses each control was seen with,
-    /// flagging a control only ever seen passing (or never seen passing) as untested.
+    /// flagging a control only ever seen passing (or never seen passing) as untested, and
+    /// each `expect` never evaluated or never seen false.
     #[arg(long)]
     coverage: bool,
     /// After the results, mutate each control of each tested policy (negate each `expect`,
@@ -147,7 +148,7 @@ pub fn run(args: TestArgs) -> VouchExit {
         }
     }
     if args.coverage {
-        let cov = coverage::render(&results);
+        let cov = coverage::render(&results) + &coverage::expects(&results);
         match args.format {
             TestFormat::Human => print!("{cov}"),
             TestFormat::Junit => eprint!("{cov}"),
@@ -206,7 +207,7 @@ fn evaluate(spec: TestSpec, args: &TestArgs) -> Option<TestResult> {
             .iter()
             .map(|c| (c.id.clone(), c.status))
             .collect(),
-        prepared: args.mutants.then_some(prepared),
+        prepared: (args.mutants || args.coverage).then_some(prepared),
         spec,
     })
 }

@@ -124,13 +124,15 @@ fn killed(policy: &CheckedPolicy, test: &Prepared<'_>) -> bool {
         .any(|o| o.failure.is_some())
 }
 
-fn line_of(text: &str, span: Span) -> usize {
+/// The 1-based line of `span` in `text`.
+pub(crate) fn line_of(text: &str, span: Span) -> usize {
     text.get(..span.start)
         .map_or(0, |before| before.bytes().filter(|b| *b == b'\n').count())
         + 1
 }
 
-fn collect(body: &[Stmt], out: &mut Vec<(Kind, Span)>) {
+/// The mutation sites of a control body, in source order.
+pub(crate) fn collect(body: &[Stmt], out: &mut Vec<(Kind, Span)>) {
     for stmt in body {
         match stmt {
             Stmt::Expect(e) => out.push((Kind::NegateExpect, e.span)),
