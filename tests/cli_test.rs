@@ -203,3 +203,33 @@ fn coverage_names_expects_never_seen_false() {
     );
     assert!(!stdout.contains(&site), "{stdout}");
 }
+
+/// A control that passes on a release without artifacts checked nothing: `--coverage` warns.
+#[test]
+fn coverage_warns_of_a_vacuous_pass() {
+    let out = vouch(&["test", "--coverage", "tests/data/vouch-test/vacuous"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+/// A test that expects nothing could never fail: it is invalid.
+#[test]
+fn a_test_that_expects_nothing_is_invalid() {
+    let dir = temp_dir("vouch-test-nothing");
+    std::fs::write(
+        dir.join("nothing.test.toml"),
+        format!(
+            "policy = {:?}\nbundle = {:?}\nas_of = \"2026-10-02\"\n",
+            root().join("examples/policies/acme.vouch"),
+            root().join("examples/bundles/compliant")
+        ),
+    )
+    .unwrap();
+    let out = vouch(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the test expects nothing"),
+        "{}",
+        transcript(&out)
+    );
+}

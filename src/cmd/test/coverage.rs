@@ -68,7 +68,8 @@ pub fn render(results: &[TestResult]) -> String {
 }
 
 /// Per policy, each `expect` of each control (`CONTROL at SOURCE:LINE`) never evaluated or
-/// never seen false by the tests, from the evaluation trace of each control in each test
+/// never seen false by the tests, and a vacuity warning for each control that passed in a test
+/// without evaluating any `expect` (every loop empty or filtered out), from the evaluation trace of each control in each test
 /// (`vouch explain`'s). Needs the tests' prepared evaluations.
 pub fn expects(results: &[TestResult]) -> String {
     let mut policies: Vec<&str> = results.iter().map(|r| r.policy.as_str()).collect();
@@ -85,6 +86,7 @@ pub fn expects(results: &[TestResult]) -> String {
         };
         let mut never_run = Vec::new();
         let mut never_false = Vec::new();
+        let mut vacuous = Vec::new();
         let mut total = 0;
         for control in &policy.controls {
             let Some(module) = policy.modules.get(control.module) else {
@@ -108,18 +110,30 @@ pub fn expects(results: &[TestResult]) -> String {
             if places.is_empty() {
                 continue;
             }
-            let traces: Vec<String> = group
-                .iter()
-                .filter_map(|r| r.prepared.as_ref())
-                .filter_map(|p| vouch_engine::explain(&p.policy, &p.graph, &p.options, &control.id))
-                .map(|t| {
-                    t.lines
-                        .iter()
-                        .map(|l| l.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-                .collect();
+            let mut traces: Vec<String> = Vec::new();
+            for r in &group {
+                let Some(p) = r.prepared.as_ref() else {
+                    continue;
+                };
+                let Some(t) = vouch_engine::explain(&p.policy, &p.graph, &p.options, &control.id)
+                else {
+                    continue;
+                };
+                let text = t
+                    .lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let passed = r
+                    .statuses
+                    .iter()
+                    .any(|(id, s)| id == &control.id && *s == Status::Pass);
+                if passed && !text.contains("]: holds") {
+                    vacuous.push(format!("{} in {}", control.id, r.spec.source.name()));
+                }
+                traces.push(text);
+            }
             for place in places {
                 total += 1;
                 let holds = format!("[{place}]: holds");
@@ -146,6 +160,13 @@ pub fn expects(results: &[TestResult]) -> String {
         }
         for at in never_false {
             let _ = writeln!(out, "  never seen false: {}", escape_line(&at));
+        }
+        for at in vacuous {
+            let _ = writeln!(
+                out,
+                "  warning: {} passed without evaluating any `expect` (vacuously: no evidence was checked)",
+                escape_line(&at)
+            );
         }
     }
     out

@@ -215,6 +215,13 @@ impl Checker {
                 controls.insert(id.get_ref().clone(), e);
             }
         }
+        if raw.controls.is_empty() && raw.exit_code.is_none() && raw.waiver_states.is_none() {
+            self.error(
+                0..0,
+                "the test expects nothing, so it cannot fail".to_owned(),
+                Some("give `exit_code`, `[controls]` or `[waiver_states]`"),
+            );
+        }
         if !self.diags.is_empty() {
             return Err(self.diags);
         }
