@@ -1,7 +1,7 @@
 //! The shipped examples, driven by their annotations.
 //!
-//! Each example bundle `examples/bundles/NAME/` has a sibling `NAME.example.toml` that says how
-//! to evaluate it (policy, trusted keys, waivers, `as_of`) and what comes out: the exit code,
+//! Each example bundle `examples/bundles/NAME/` has a sibling `NAME.test.toml` (a `vouch test`
+//! file, paths relative to it) that says how to evaluate it (policy, trusted keys, waivers, `as_of`) and what comes out: the exit code,
 //! the status of every control, and for a control that does not pass, text that each of its
 //! findings (or its manual reason) carries. `every_example_bundle_evaluates_as_annotated`
 //! runs them all, so the annotations cannot go stale; a bundle without one is an error.
@@ -26,12 +26,13 @@ use common::{root, transcript, vouch};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// One `examples/bundles/NAME.example.toml`.
+/// One `examples/bundles/NAME.test.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Example {
     description: String,
     policy: String,
+    bundle: String,
     as_of: String,
     trust: Vec<String>,
     waivers: Option<String>,
@@ -88,18 +89,30 @@ fn examples() -> Vec<(String, Example)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter_map(|p| {
-            let name = p.file_name()?.to_str()?.strip_suffix(".example.toml")?;
+            let name = p.file_name()?.to_str()?.strip_suffix(".test.toml")?;
             Some((name.to_string(), p.clone()))
         })
         .map(|(name, path)| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let example: Example =
+            let mut example: Example =
                 toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(example.bundle, name, "{}", path.display());
+            example.policy = from_root(&example.policy);
+            example.trust = example.trust.iter().map(|t| from_root(t)).collect();
+            example.waivers = example.waivers.as_deref().map(from_root);
             (name, example)
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// A path of a test file (relative to `examples/bundles/`) relative to the workspace root.
+fn from_root(path: &str) -> String {
+    match path.strip_prefix("../") {
+        Some(rest) => format!("examples/{rest}"),
+        None => format!("examples/bundles/{path}"),
+    }
 }
 
 fn bundle_dir(name: &str) -> PathBuf {
@@ -145,7 +158,7 @@ fn example(name: &str) -> Example {
     examples()
         .into_iter()
         .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no examples/bundles/{name}.example.toml"))
+        .unwrap_or_else(|| panic!("no examples/bundles/{name}.test.toml"))
         .1
 }
 
@@ -158,11 +171,26 @@ fn every_example_bundle_has_an_annotation() {
             let name = path.file_name().unwrap().to_str().unwrap().to_string();
             assert!(
                 annotated.contains(&name),
-                "examples/bundles/{name} has no {name}.example.toml"
+                "examples/bundles/{name} has no {name}.test.toml"
             );
         }
     }
     assert_eq!(annotated, ["compliant", "failing", "signed-sums", "waived"]);
+}
+
+/// `vouch test examples` runs the same files, and every expectation holds.
+#[test]
+fn vouch_test_passes_on_the_examples() {
+    let out = vouch(&["test", "examples"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for (name, _) in examples() {
+        assert!(
+            stdout.contains(&format!("ok     examples/bundles/{name}.test.toml")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.ends_with("4 passed, 0 failed\n"), "{stdout}");
 }
 
 #[test]

@@ -49,7 +49,8 @@ struct Case {
     controls: BTreeMap<String, Expected>,
 }
 
-/// The parts of a base example's `NAME.example.toml` a case inherits.
+/// The parts of a base example's `NAME.test.toml` a case inherits (its paths are relative to
+/// `examples/bundles/`; [`prepare`] makes them relative to the workspace root).
 #[derive(Debug, Deserialize)]
 struct BaseExample {
     policy: String,
@@ -205,9 +206,16 @@ fn prepare(name: &str, dir: &Path, case: &Case) -> Vec<String> {
     let base: Option<BaseExample> = case.base.as_ref().map(|b| {
         let examples = root().join("examples/bundles");
         copy_dir(&examples.join(b), &bundle);
-        let text = std::fs::read_to_string(examples.join(format!("{b}.example.toml")))
+        let text = std::fs::read_to_string(examples.join(format!("{b}.test.toml")))
             .unwrap_or_else(|e| panic!("{name}: base `{b}`: {e}"));
-        toml::from_str(&text).unwrap()
+        let mut base: BaseExample = toml::from_str(&text).unwrap();
+        let from_root = |p: &str| match p.strip_prefix("../") {
+            Some(rest) => format!("examples/{rest}"),
+            None => format!("examples/bundles/{p}"),
+        };
+        base.policy = from_root(&base.policy);
+        base.trust = base.trust.iter().map(|t| from_root(t)).collect();
+        base
     });
     if dir.join("bundle").is_dir() {
         copy_dir(&dir.join("bundle"), &bundle);

@@ -14,7 +14,7 @@
 #               signature of their own; only SHA256SUMS is signed (SHA256SUMS.asc), which
 #               signs every artifact it lists with a matching digest. Every control passes.
 #
-# Each bundle has a sibling `NAME.example.toml` that says how to evaluate it and what the
+# Each bundle has a sibling `NAME.test.toml` (a `vouch test` file: `vouch test examples`) that says how to evaluate it and what the
 # outcome is, control by control; tests/examples.rs runs them.
 #
 # Usage: bash examples/bundles/build.sh [OUTDIR]
@@ -60,7 +60,7 @@
 #                                                 signs the rollback attestation
 #
 # All four bundles are evaluated trusting the same five public keys (see each
-# `*.example.toml`): TEST-ONLY-widget-release.pub.asc, TEST-ONLY-widget-release.minisign.pub,
+# `*.test.toml`): TEST-ONLY-widget-release.pub.asc, TEST-ONLY-widget-release.minisign.pub,
 # TEST-ONLY-widget-build.pub.pem, and the two people's keys, TEST-ONLY-priya-shah.pub.asc and
 # TEST-ONLY-jo-bloggs.pub.asc (an attestation counts only when signed by a trusted key). The
 # personal-laptop key is never trusted; the failing

@@ -120,6 +120,11 @@ codes! {
     DateDatetimeEquality => "vouch::lint::date-datetime-equality",
     /// A file that `vouch fmt --check` would change.
     Unformatted => "vouch::fmt::unformatted",
+    /// A `*.test.toml` file of `vouch test` is malformed: bad TOML, an unknown key, a bad
+    /// date or status, or a file it names that does not exist.
+    InvalidTest => "vouch::test::invalid",
+    /// A `*.test.toml` file expects a status of a control the policy does not have.
+    UnknownControl => "vouch::test::unknown-control",
 }
 
 impl Code {

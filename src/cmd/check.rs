@@ -13,7 +13,7 @@ use crate::render::{self, ErrorFormat};
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Policy files, or directories to search for `.vouch` files.
-    #[arg(required_unless_present_any = ["authority", "gate"])]
+    #[arg(required_unless_present_any = ["authority", "gate", "waivers"])]
     paths: Vec<PathBuf>,
     /// Validate a Cedar authority policy against vouch's schema (`vouch authority schema`),
     /// with its entities (`--authority-entities`).
@@ -27,6 +27,15 @@ pub struct CheckArgs {
     /// them), validated against the gate schema with the gate policy.
     #[arg(long, value_name = "FILE.json", requires = "gate")]
     gate_entities: Option<PathBuf>,
+    /// Lint a waivers file (repeatable) without a bundle: it parses, each waiver names a
+    /// control of the policies given as PATH (with a "did you mean"), and none has expired
+    /// at `--as-of`. Signatures are checked by `vouch evaluate`.
+    #[arg(long = "waivers", value_name = "FILE")]
+    waivers: Vec<PathBuf>,
+    /// The day to judge waiver dates at (with `--waivers`): a date or an RFC 3339 date-time.
+    /// Default: today.
+    #[arg(long, value_name = "DATE|DATETIME", requires = "waivers")]
+    as_of: Option<String>,
     /// Extra framework definitions (TOML), besides the built-in ones.
     #[arg(long = "framework", value_name = "FILE")]
     frameworks: Vec<PathBuf>,
@@ -65,6 +74,13 @@ pub fn run(args: CheckArgs) -> VouchExit {
         .is_some();
     }
     if args.paths.is_empty() {
+        let waivers = crate::cmd::check_waivers::lint(
+            &args.waivers,
+            None,
+            args.as_of.as_deref(),
+            args.error_format,
+        );
+        authority_ok &= waivers.errors == 0;
         return if authority_ok {
             VouchExit::Success
         } else {
@@ -72,17 +88,33 @@ pub fn run(args: CheckArgs) -> VouchExit {
         };
     }
     let (files, mut diags) = policy_files(&args.paths);
+    let mut controls: Vec<String> = Vec::new();
     for file in &files {
         match read_source(file) {
-            Ok(source) => diags.extend(
-                vouch_lang::check_with(source, &FileLoader, &frameworks, &levels).diagnostics,
-            ),
+            Ok(source) => {
+                let output = vouch_lang::check_with(source, &FileLoader, &frameworks, &levels);
+                diags.extend(output.diagnostics);
+                if let Some(policy) = output.policy {
+                    controls.extend(policy.controls.iter().map(|c| c.id.clone()));
+                }
+            }
             Err(d) => diags.push(*d),
         }
     }
+    controls.sort();
+    controls.dedup();
     sort_diagnostics(&mut diags);
     diags.dedup();
     render::print(&diags, args.error_format);
+    if !args.waivers.is_empty() {
+        let waivers = crate::cmd::check_waivers::lint(
+            &args.waivers,
+            Some(&controls),
+            args.as_of.as_deref(),
+            args.error_format,
+        );
+        authority_ok &= waivers.errors == 0;
+    }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if args.error_format == ErrorFormat::Human {

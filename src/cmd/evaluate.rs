@@ -111,6 +111,16 @@ impl Gate {
     }
 }
 
+/// The exit code `vouch evaluate` gives `report` with its default gate (no `--fail-on`, no
+/// `--allow-manual`): 1 when a control fails, errors or is manual, or nothing was judged.
+pub(crate) fn default_exit_code(report: &Report) -> i32 {
+    let gate = Gate {
+        threshold: SeverityLevel::Info,
+        statuses: vec![Status::Fail, Status::Error, Status::Manual],
+    };
+    i32::from(gate.trips(report).is_some())
+}
+
 /// Arguments of `vouch evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {

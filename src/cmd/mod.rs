@@ -2,12 +2,14 @@
 
 pub mod authority;
 pub mod check;
+pub mod check_waivers;
 pub mod evaluate;
 pub mod explain;
 pub mod fmt;
 pub mod gate;
 pub mod graph;
 pub mod std_lib;
+pub mod test;
 pub mod verify_report;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +45,9 @@ enum Command {
     Graph(graph::GraphArgs),
     /// List the standard modules and frameworks built into vouch, or print one.
     Std(std_lib::StdArgs),
+    /// Run policy tests (`*.test.toml`): evaluate each and compare with what it expects;
+    /// exit 1 naming each unmet expectation, 2 on an invalid test file.
+    Test(test::TestArgs),
     /// Verify a signed report: the attestation's signature, the report's digest, and (with
     /// --policy and --bundle) a re-evaluation byte for byte; exit 1 naming each difference.
     VerifyReport(verify_report::VerifyReportArgs),
@@ -59,6 +64,7 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Std(args) => std_lib::run(args),
+        Command::Test(args) => test::run(args),
         Command::VerifyReport(args) => verify_report::run(args),
     }
 }
