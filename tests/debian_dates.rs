@@ -14,11 +14,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{have_gpg, sign, temp_dir, transcript, vouch};
-use serde_json::Value;
+use common::{have_gpg, pack_control, sign, temp_dir};
 use sha2::Digest as _;
-
-const PACK: &str = "policy \"t\" {\n  title = \"t\"\n  version = \"1\"\n  framework = \"uk-sscop\"\n  owner = \"t@example.com\"\n}\nuse std.uk_sscop\n";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -59,36 +56,8 @@ fn archive(dir: &Path, date: &str, valid_until: &str) {
 }
 
 fn signed_artifacts(bundle: &Path) -> (String, Vec<String>) {
-    let policy = bundle.with_extension("vouch");
-    std::fs::write(&policy, PACK).unwrap();
-    let out = vouch(&[
-        "evaluate",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--as-of",
-        "2026-10-01T00:00:00Z",
-        "--trust",
-        "examples/keys/TEST-ONLY-widget-release.pub.asc",
-        "--format",
-        "json",
-    ]);
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("no report: {}", transcript(&out)));
-    let control = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "SIGNED-ARTIFACTS")
-        .unwrap();
-    let messages = control["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_owned())
-        .collect();
-    (control["status"].as_str().unwrap().to_owned(), messages)
+    let trust = Path::new("examples/keys/TEST-ONLY-widget-release.pub.asc");
+    pack_control(bundle, "2026-10-01T00:00:00Z", &[trust], "SIGNED-ARTIFACTS")
 }
 
 #[test]

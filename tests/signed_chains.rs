@@ -18,14 +18,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{root, temp_dir, transcript, vouch};
+use common::{pack_control, root, temp_dir, transcript, vouch};
 use serde_json::Value;
 
 const KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gpg";
 const LISTS: &str = "/var/lib/apt/lists";
-
-/// The uk-sscop pack, whole.
-const PACK: &str = "policy \"t\" {\n  title = \"t\"\n  version = \"1\"\n  framework = \"uk-sscop\"\n  owner = \"t@example.com\"\n}\nuse std.uk_sscop\n";
 
 /// One suite of the machine's apt lists: its InRelease and its main amd64 Packages index.
 struct Suite {
@@ -192,36 +189,7 @@ fn archive_bundle(suite: &Suite, dir: &Path) -> Option<(String, String)> {
 /// `vouch evaluate` of the pack over `bundle`: (exit code, SIGNED-ARTIFACTS status and
 /// finding messages).
 fn signed_artifacts(bundle: &Path, as_of: &str, trust: &str) -> (String, Vec<String>) {
-    let policy = bundle.with_extension("vouch");
-    std::fs::write(&policy, PACK).unwrap();
-    let out = vouch(&[
-        "evaluate",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--as-of",
-        as_of,
-        "--trust",
-        trust,
-        "--format",
-        "json",
-    ]);
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("no report: {}", transcript(&out)));
-    let control = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "SIGNED-ARTIFACTS")
-        .unwrap();
-    let messages = control["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_owned())
-        .collect();
-    (control["status"].as_str().unwrap().to_owned(), messages)
+    pack_control(bundle, as_of, &[Path::new(trust)], "SIGNED-ARTIFACTS")
 }
 
 fn ready() -> bool {

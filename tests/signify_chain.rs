@@ -17,10 +17,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{temp_dir, transcript, vouch};
-use serde_json::Value;
-
-const PACK: &str = "policy \"t\" {\n  title = \"t\"\n  version = \"1\"\n  framework = \"uk-sscop\"\n  owner = \"t@example.com\"\n}\nuse std.uk_sscop\n";
+use common::{pack_control, temp_dir, transcript};
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
     let out = Command::new(program)
@@ -38,40 +35,7 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
 
 /// SIGNED-ARTIFACTS' status and finding messages for `bundle` with `trust`.
 fn signed_artifacts(bundle: &Path, trust: &[&Path]) -> (String, Vec<String>) {
-    let policy = bundle.with_extension("vouch");
-    std::fs::write(&policy, PACK).unwrap();
-    let mut args = vec![
-        "evaluate".to_owned(),
-        "--policy".to_owned(),
-        policy.to_string_lossy().into_owned(),
-        "--bundle".to_owned(),
-        bundle.to_string_lossy().into_owned(),
-        "--as-of".to_owned(),
-        "2026-10-01T00:00:00Z".to_owned(),
-        "--format".to_owned(),
-        "json".to_owned(),
-    ];
-    for t in trust {
-        args.push("--trust".to_owned());
-        args.push(t.to_string_lossy().into_owned());
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = vouch(&args);
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("no report: {}", transcript(&out)));
-    let control = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "SIGNED-ARTIFACTS")
-        .unwrap();
-    let messages = control["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_owned())
-        .collect();
-    (control["status"].as_str().unwrap().to_owned(), messages)
+    pack_control(bundle, "2026-10-01T00:00:00Z", trust, "SIGNED-ARTIFACTS")
 }
 
 #[test]

@@ -115,3 +115,50 @@ pub fn sign(key: &str, when: &str, file: &Path) {
 }
 
 pub mod bundle;
+
+/// A policy that is the standard pack alone.
+pub const PACK_ONLY: &str = "policy \"t\" {\n  title = \"t\"\n  version = \"1\"\n  framework = \"uk-sscop\"\n  owner = \"t@example.com\"\n}\nuse std.uk_sscop\n";
+
+/// The status and finding messages of the standard pack's control `id` over `bundle` at
+/// `as_of`, with each of `trust` as a `--trust` input (the policy is written beside the bundle).
+pub fn pack_control(
+    bundle: &Path,
+    as_of: &str,
+    trust: &[&Path],
+    id: &str,
+) -> (String, Vec<String>) {
+    let policy = bundle.with_extension("vouch");
+    std::fs::write(&policy, PACK_ONLY).unwrap();
+    let mut args = vec![
+        "evaluate".to_owned(),
+        "--policy".to_owned(),
+        policy.to_string_lossy().into_owned(),
+        "--bundle".to_owned(),
+        bundle.to_string_lossy().into_owned(),
+        "--as-of".to_owned(),
+        as_of.to_owned(),
+        "--format".to_owned(),
+        "json".to_owned(),
+    ];
+    for t in trust {
+        args.push("--trust".to_owned());
+        args.push(t.to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = vouch(&args);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no report: {}", transcript(&out)));
+    let control = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no control {id}"));
+    let messages = control["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect();
+    (control["status"].as_str().unwrap().to_owned(), messages)
+}
