@@ -3,9 +3,11 @@
 pub mod attest;
 pub mod inputs;
 pub mod model;
+pub mod pass_model;
 pub mod render;
 pub mod waiver_model;
 
+pub use pass_model::{MAX_PASS_EVIDENCE, PassCheck, PassEvidence, PassRecord};
 pub use inputs::{ReleaseRef, input_name, relative_source_name};
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
