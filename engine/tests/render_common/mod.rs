@@ -220,12 +220,18 @@ pub fn fixture() -> Report {
             condition: "len(artifact.sboms) > 0".into(),
             held: 5,
         }],
-        evidence: (1..=5)
-            .map(|i| vouch_engine::report::PassRecord {
-                at: ev(&format!("sbom/widget-{i}.cdx.json"), None),
-                checked: "len(artifact.sboms) > 0 (acme.vouch:33)".into(),
-            })
-            .collect(),
+        evidence: [
+            ("dist/acme 2.4.0 (windows).zip", None),
+            ("dist/acme-2.4.0-linux-amd64.tar.gz", None),
+            ("release.toml", Some("line 4")),
+            ("sbom/acme.cdx.json", None),
+        ]
+        .into_iter()
+        .map(|(path, line)| vouch_engine::report::PassRecord {
+            at: ev(path, line),
+            checked: "len(artifact.sboms) > 0 (acme.vouch:33)".into(),
+        })
+        .collect(),
         evidence_omitted: 2,
         vacuous: None,
     });
