@@ -40,7 +40,12 @@ fn explain(control: &str, format: &str) -> std::process::Output {
 #[test]
 fn a_passing_control_traces_what_each_expect_read() {
     let out = explain("CHECKSUMS", "json");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["schema"], "vouch-explain/1");
     assert_eq!(json["result"]["id"], "CHECKSUMS");
@@ -71,12 +76,20 @@ fn a_passing_control_traces_what_each_expect_read() {
         .filter(|t| t.starts_with("read "))
         .collect();
     assert!(
-        reads.iter().any(|t| t.starts_with("read dist/SHA256SUMS (line ")),
+        reads
+            .iter()
+            .any(|t| t.starts_with("read dist/SHA256SUMS (line ")),
         "{reads:?}"
     );
     // The text trace says the same.
     let text = explain("CHECKSUMS", "text");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("read dist/SHA256SUMS (line 1) sha256 "), "{text}");
-    assert!(text.contains("evidence dist/SHA256SUMS (line 1) sha256 "), "{text}");
+    assert!(
+        text.contains("read dist/SHA256SUMS (line 1) sha256 "),
+        "{text}"
+    );
+    assert!(
+        text.contains("evidence dist/SHA256SUMS (line 1) sha256 "),
+        "{text}"
+    );
 }

@@ -33,7 +33,13 @@ fn key(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         vec!["genpkey", "-algorithm", "ed25519", "-out", &s(&private)],
         vec!["pkey", "-pubout", "-in", &s(&private), "-out", &s(&public)],
     ] {
-        assert!(Command::new("openssl").args(&args).status().unwrap().success());
+        assert!(
+            Command::new("openssl")
+                .args(&args)
+                .status()
+                .unwrap()
+                .success()
+        );
     }
     Some((private, public))
 }
@@ -100,7 +106,13 @@ fn inputs(waivers: &Path, skip: usize, authority: bool) -> Vec<String> {
     args
 }
 
-fn verify(dir: &Path, report: &Path, att: &Path, public: &Path, more: &[String]) -> (Option<i32>, String) {
+fn verify(
+    dir: &Path,
+    report: &Path,
+    att: &Path,
+    public: &Path,
+    more: &[String],
+) -> (Option<i32>, String) {
     let mut args = vec![
         "verify-report".to_owned(),
         s(report),
@@ -133,7 +145,10 @@ fn given_inputs_are_compared_without_a_bundle() {
     // Only the waivers: trust and authority are said not to be compared.
     let (code, text) = verify(&dir, &report, &att, &public, &inputs(&waivers, 5, false));
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("trust files (no --trust), the authority policy (no --authority)"), "{text}");
+    assert!(
+        text.contains("trust files (no --trust), the authority policy (no --authority)"),
+        "{text}"
+    );
     // A changed waivers file, a trust key left out, another authority policy.
     let changed = dir.join("waived.toml");
     let mut text = std::fs::read_to_string(&waivers).unwrap();
@@ -147,7 +162,11 @@ fn given_inputs_are_compared_without_a_bundle() {
     args.extend(["--authority".into(), s(&cedar)]);
     let (code, text) = verify(&dir, &report, &att, &public, &args);
     assert_eq!(code, Some(1), "{text}");
-    let first_key = Path::new(EXAMPLE_TRUST[1]).file_name().unwrap().to_string_lossy().into_owned();
+    let first_key = Path::new(EXAMPLE_TRUST[1])
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     for needle in [
         "DIFFERS: waivers file `waived.toml` changed: sha256 ".to_owned(),
         format!("DIFFERS: trust file `{first_key}` (sha256 "),
@@ -179,5 +198,8 @@ fn a_markdown_report_says_what_a_rerun_compares() {
         text.contains("note: the report is markdown, which is not parsed back: compared are the input digests the attestation records"),
         "{text}"
     );
-    assert!(text.contains("control statuses and findings are not compared one by one"), "{text}");
+    assert!(
+        text.contains("control statuses and findings are not compared one by one"),
+        "{text}"
+    );
 }

@@ -19,7 +19,11 @@ const AS_OF: &str = "2026-10-01T00:00:00Z";
 fn bundle(n: usize) -> (tempfile::TempDir, vouch_engine::EvidenceGraph) {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..n {
-        common::write(dir.path(), &format!("dist/f{i:03}.txt"), format!("{i}\n").as_bytes());
+        common::write(
+            dir.path(),
+            &format!("dist/f{i:03}.txt"),
+            format!("{i}\n").as_bytes(),
+        );
     }
     let graph = common::ingest(dir.path());
     (dir, graph)
@@ -28,13 +32,22 @@ fn bundle(n: usize) -> (tempfile::TempDir, vouch_engine::EvidenceGraph) {
 #[test]
 fn a_pass_lists_what_it_read() {
     let (_dir, graph) = bundle(3);
-    let r = common::run_control(&graph, AS_OF, "", "  for f in files {\n    expect f.size > 0\n  }");
+    let r = common::run_control(
+        &graph,
+        AS_OF,
+        "",
+        "  for f in files {\n    expect f.size > 0\n  }",
+    );
     assert_eq!(r.status, Status::Pass);
     let p = r.pass_evidence.expect("a pass lists its evidence");
     assert_eq!(p.checks.len(), 1);
     assert_eq!(p.checks[0].condition, "f.size > 0");
     assert_eq!(p.checks[0].held, 3);
-    assert!(p.checks[0].expect.starts_with("t.vouch:"), "{:?}", p.checks[0]);
+    assert!(
+        p.checks[0].expect.starts_with("t.vouch:"),
+        "{:?}",
+        p.checks[0]
+    );
     let paths: Vec<&str> = p.evidence.iter().map(|e| e.at.path.as_str()).collect();
     assert_eq!(paths, ["dist/f000.txt", "dist/f001.txt", "dist/f002.txt"]);
     for e in &p.evidence {
@@ -49,12 +62,19 @@ fn a_pass_lists_what_it_read() {
 fn a_large_pass_is_bounded_and_ordered() {
     let n = 100;
     let (_dir, graph) = bundle(n);
-    let r = common::run_control(&graph, AS_OF, "", "  for f in files {\n    expect f.size > 0\n  }");
+    let r = common::run_control(
+        &graph,
+        AS_OF,
+        "",
+        "  for f in files {\n    expect f.size > 0\n  }",
+    );
     let p = r.pass_evidence.unwrap();
     assert_eq!(p.evidence.len(), MAX_PASS_EVIDENCE);
     assert_eq!(p.evidence_omitted, n - MAX_PASS_EVIDENCE);
     let paths: Vec<String> = p.evidence.iter().map(|e| e.at.path.clone()).collect();
-    let first: Vec<String> = (0..MAX_PASS_EVIDENCE).map(|i| format!("dist/f{i:03}.txt")).collect();
+    let first: Vec<String> = (0..MAX_PASS_EVIDENCE)
+        .map(|i| format!("dist/f{i:03}.txt"))
+        .collect();
     assert_eq!(paths, first);
 }
 

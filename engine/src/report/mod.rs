@@ -7,7 +7,6 @@ pub mod pass_model;
 pub mod render;
 pub mod waiver_model;
 
-pub use pass_model::{MAX_PASS_EVIDENCE, PassCheck, PassEvidence, PassRecord};
 pub use inputs::{ReleaseRef, input_name, relative_source_name};
 pub use model::{
     AttestationUse, AuthorityDecision, AuthorityRef, BundleFinding, BundleRef, ControlResult,
@@ -16,3 +15,4 @@ pub use model::{
     SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
     WaiverSignatureResult,
 };
+pub use pass_model::{MAX_PASS_EVIDENCE, PassCheck, PassEvidence, PassRecord};

@@ -100,22 +100,6 @@ pub(crate) fn waiver_note(id: &str, waivers: &HashMap<&str, &WaiverResult>) -> S
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_and_sources_parse() {
-        assert_eq!(location_line(Some("line 12")), Some(12));
-        assert_eq!(location_line(Some("line 0")), None);
-        assert_eq!(location_line(Some("/vulnerabilities/3")), None);
-        assert_eq!(location_line(None), None);
-        assert_eq!(split_source("policy.vouch:17"), ("policy.vouch", Some(17)));
-        assert_eq!(split_source("std.uk-sscop"), ("std.uk-sscop", None));
-        assert_eq!(split_source("c:\\x"), ("c:\\x", None));
-    }
-}
-
 /// How many of a passing control's evidence records the compact reporters (Markdown, HTML,
 /// JUnit) list; the JSON report lists up to [`crate::report::MAX_PASS_EVIDENCE`].
 pub(crate) const SHOWN_PASS_EVIDENCE: usize = 3;
@@ -137,14 +121,29 @@ pub(crate) fn pass_summary(p: &crate::report::PassEvidence) -> String {
 
 /// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: checked ...`.
 pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
-    let location = r
-        .at
-        .location
-        .as_deref()
-        .map(|l| format!(" ({l})"))
-        .unwrap_or_default();
+    let location =
+        r.at.location
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
     format!(
         "{}{location} sha256 {}: checked {}",
         r.at.path, r.at.sha256, r.checked
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_sources_parse() {
+        assert_eq!(location_line(Some("line 12")), Some(12));
+        assert_eq!(location_line(Some("line 0")), None);
+        assert_eq!(location_line(Some("/vulnerabilities/3")), None);
+        assert_eq!(location_line(None), None);
+        assert_eq!(split_source("policy.vouch:17"), ("policy.vouch", Some(17)));
+        assert_eq!(split_source("std.uk-sscop"), ("std.uk-sscop", None));
+        assert_eq!(split_source("c:\\x"), ("c:\\x", None));
+    }
 }

@@ -330,9 +330,11 @@ fn passes(out: &mut String, report: &Report) {
     if passed.peek().is_none() {
         return;
     }
-    out.push_str("## Evidence for passing controls
+    out.push_str(
+        "## Evidence for passing controls
 
-");
+",
+    );
     for (c, p) in passed {
         out.push_str("- ");
         t(out, &c.id);
