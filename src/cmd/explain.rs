@@ -15,8 +15,22 @@ pub struct ExplainArgs {
     /// 1,000 the report lists (to name findings past the report's cap in a waiver).
     #[arg(long)]
     all_findings: bool,
+    /// `text` (readable) or `json`: the control's result (with the evidence a pass rests on)
+    /// and every step of the trace, with the evidence records each `expect` that held read.
+    #[arg(long, value_enum, default_value_t)]
+    format: ExplainFormat,
     #[command(flatten)]
     inputs: EvalInputs,
+}
+
+/// How `vouch explain` prints the trace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Readable text.
+    #[default]
+    Text,
+    /// JSON (`vouch-explain/1`).
+    Json,
 }
 
 /// Runs `vouch explain`: prints how the control was evaluated (each loop element, each
@@ -50,9 +64,17 @@ pub fn run(args: ExplainArgs) -> VouchExit {
         );
         return VouchExit::Error;
     };
+    let text = match args.format {
+        ExplainFormat::Text => trace.to_text(),
+        ExplainFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&trace.to_json()).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     match stdout
-        .write_all(trace.to_text().as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Ok(()) => VouchExit::Success,

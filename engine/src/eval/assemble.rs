@@ -162,6 +162,11 @@ pub(super) fn control_result(
         source,
         findings,
         findings_omitted: run.omitted.count,
+        pass_evidence: if status == Status::Pass {
+            run.pass
+        } else {
+            None
+        },
     }
 }
 

@@ -97,6 +97,13 @@ pub(crate) struct CitationIndex {
 }
 
 impl CitationIndex {
+    /// Another index over the same table, with marks of its own: citations collected with it
+    /// do not disturb those collected with this one (`vouch explain` lists what each step
+    /// read while the control's collector runs).
+    pub fn fresh(&self) -> Self {
+        CitationIndex::new(Arc::clone(&self.table))
+    }
+
     /// An index numbering the records of `table` by their ranks.
     pub fn new(table: Arc<CitationTable>) -> Self {
         CitationIndex {
@@ -190,6 +197,10 @@ pub(crate) struct Cited {
     finding: u32,
     /// The smallest distinct citations so far, in the report's order, at most the cap.
     kept: Vec<u32>,
+    /// Beside each of `kept`: the tag current when it was first cited (see [`Cited::tag`]).
+    tags: Vec<u32>,
+    /// The tag given to citations from now on.
+    tag: u32,
     /// How many distinct citations it saw.
     distinct: usize,
     /// The addresses of the records cited last (0: none), to skip them without a lookup.
@@ -204,6 +215,8 @@ impl Cited {
         Cited {
             finding: index.finding,
             kept: Vec::new(),
+            tags: Vec::new(),
+            tag: 0,
             distinct: 0,
             recent: [0; RECENT],
             next: 0,
@@ -237,7 +250,29 @@ impl Cited {
                 .partition_point(|&k| index.compare(k, n) == Ordering::Less);
             self.kept.insert(at, n);
             self.kept.truncate(MAX_FINDING_EVIDENCE);
+            if at <= self.tags.len() {
+                self.tags.insert(at, self.tag);
+            }
+            self.tags.truncate(MAX_FINDING_EVIDENCE);
         }
+    }
+
+    /// Tags the citations first made from now on with `tag` (a passing control's collector
+    /// tags each with the `expect` that read it).
+    pub fn tag(&mut self, tag: u32) {
+        self.tag = tag;
+    }
+
+    /// Like [`Cited::finish`], each citation with its tag.
+    pub fn finish_tagged(self, index: &CitationIndex) -> (Vec<(EvidenceRef, u32)>, usize) {
+        let kept: Vec<(EvidenceRef, u32)> = self
+            .kept
+            .iter()
+            .zip(&self.tags)
+            .filter_map(|(&n, &t)| index.citation(n).map(|c| (c.to_ref(), t)))
+            .collect();
+        let omitted = self.distinct.saturating_sub(kept.len());
+        (kept, omitted)
     }
 
     /// The citations kept, in the report's order, and how many distinct others there were.

@@ -13,6 +13,7 @@ use vouch_lang::{CheckedControl, Span};
 
 pub(super) mod attest;
 mod expect;
+mod pass;
 
 use expect::{Operand, missing, shown};
 
@@ -37,6 +38,8 @@ pub(crate) struct ControlRun {
     pub omitted: Omitted,
     pub attestations: Vec<AttestationUse>,
     pub trace: Vec<TraceLine>,
+    /// For a pass: the expectations that held and what they read.
+    pub pass: Option<crate::report::PassEvidence>,
 }
 
 /// Runs the statements of an automated control.
@@ -50,6 +53,8 @@ pub(crate) struct Runner<'a> {
     depth: usize,
     /// The expectations (by address) that have failed in this control.
     failed: Vec<usize>,
+    /// What the expectations that held read, while the control can still pass.
+    pass: Option<pass::PassCollector>,
 }
 
 impl<'a> Runner<'a> {
@@ -63,6 +68,7 @@ impl<'a> Runner<'a> {
             trace: trace.then(Vec::new),
             depth: 0,
             failed: Vec::new(),
+            pass: Some(pass::PassCollector::default()),
         }
     }
 
@@ -142,6 +148,7 @@ impl<'a> Runner<'a> {
             run.reason = Some(reason);
         } else {
             run.status = Some(Status::Pass);
+            run.pass = self.pass_evidence();
         }
         run.findings = self.findings;
         run.omitted = self.cap.map(|c| c.omitted).unwrap_or_default();
@@ -235,6 +242,9 @@ impl<'a> Runner<'a> {
         match when_empty {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+                if let Some(pass) = &mut self.pass {
+                    pass.empty_pass(format!("no {what} (`when empty: pass`)"));
+                }
             }
             Some(EmptyOutcome::NotApplicable) => {
                 let reason = format!("no {what} (`when empty: not_applicable`)");

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::report::ControlResult;
 
 /// One line of a trace, indented by `depth`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TraceLine {
     /// Nesting: loops and their elements indent what they run.
     pub depth: usize,
@@ -24,6 +24,18 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// The trace as JSON (`vouch explain --format json`): `schema` `vouch-explain/1`, the
+    /// control's `result` as the JSON report has it (with `pass_evidence` for a pass), and
+    /// every `step` in evaluation order, each `{depth, text}`: under an `expect` that held,
+    /// `read PATH (LOCATION) sha256 HEX` lines name the evidence records it read.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "vouch-explain/1",
+            "result": self.result,
+            "steps": self.lines,
+        })
+    }
+
     /// The trace as readable text, ending with a newline.
     ///
     /// Text from the policy and the evidence goes through [`crate::terminal::escape_line`], so
@@ -51,6 +63,27 @@ impl Trace {
         let _ = writeln!(out, "result: {}", r.status.as_str());
         if let Some(reason) = &r.reason {
             let _ = writeln!(out, "  {}", esc(reason));
+        }
+        if let Some(p) = &r.pass_evidence {
+            if let Some(why) = &p.vacuous {
+                let _ = writeln!(out, "  passed without evidence: {}", esc(why));
+            }
+            for e in &p.evidence {
+                let _ = writeln!(
+                    out,
+                    "  evidence {}{} sha256 {}: checked {}",
+                    esc(&e.at.path),
+                    e.at.location
+                        .as_deref()
+                        .map(|l| format!(" ({})", esc(l)))
+                        .unwrap_or_default(),
+                    e.at.sha256,
+                    esc(&e.checked)
+                );
+            }
+            if p.evidence_omitted > 0 {
+                let _ = writeln!(out, "  and {} more evidence record(s)", p.evidence_omitted);
+            }
         }
         for (i, f) in r.findings.iter().enumerate() {
             let _ = writeln!(out, "finding {}: {}", i + 1, esc(&f.message));

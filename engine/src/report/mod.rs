@@ -3,6 +3,7 @@
 pub mod attest;
 pub mod inputs;
 pub mod model;
+pub mod pass_model;
 pub mod render;
 pub mod waiver_model;
 
@@ -14,3 +15,4 @@ pub use model::{
     SignatureResult, Status, Summary, Tool, TrustedKeyRef, WaiverFileResult, WaiverResult,
     WaiverSignatureResult,
 };
+pub use pass_model::{MAX_PASS_EVIDENCE, PassCheck, PassEvidence, PassRecord};

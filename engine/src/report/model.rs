@@ -365,6 +365,10 @@ pub struct ControlResult {
     /// are left out; the status and the waivers' counts include them).
     #[serde(skip_serializing_if = "is_zero")]
     pub findings_omitted: usize,
+    /// For a `pass`: the expectations that held and the evidence they read (or why there was
+    /// none); absent for every other status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_evidence: Option<super::PassEvidence>,
 }
 
 /// One failing expectation.

@@ -157,6 +157,7 @@ fn control(
         source: format!("acme.vouch:{line}"),
         findings,
         findings_omitted: 0,
+        pass_evidence: None,
     }
 }
 
@@ -213,6 +214,27 @@ pub fn fixture() -> Report {
         vec![],
     );
     sbom.remediation = Some("Generate a CycloneDX or SPDX SBOM in the release pipeline.".into());
+    sbom.pass_evidence = Some(vouch_engine::report::PassEvidence {
+        checks: vec![vouch_engine::report::PassCheck {
+            expect: "acme.vouch:33".into(),
+            condition: "len(artifact.sboms) > 0".into(),
+            held: 5,
+        }],
+        evidence: [
+            ("dist/acme 2.4.0 (windows).zip", None),
+            ("dist/acme-2.4.0-linux-amd64.tar.gz", None),
+            ("release.toml", Some("line 4")),
+            ("sbom/acme.cdx.json", None),
+        ]
+        .into_iter()
+        .map(|(path, line)| vouch_engine::report::PassRecord {
+            at: ev(path, line),
+            checked: "len(artifact.sboms) > 0 (acme.vouch:33)".into(),
+        })
+        .collect(),
+        evidence_omitted: 2,
+        vacuous: None,
+    });
 
     let mut patch_finding = finding(
         "CVE-2026-1234 (high) took 21d, SLA is 7d",

@@ -69,7 +69,7 @@ pub(super) fn inputs(old: &Value, new: &Value, out: &mut Vec<String>) {
 }
 
 /// Files of one kind recorded as `[{KEY: name, sha256}]`: which changed, appeared or went.
-fn files(kind: &str, old: &Value, new: &Value, key: &str, out: &mut Vec<String>) {
+pub(super) fn files(kind: &str, old: &Value, new: &Value, key: &str, out: &mut Vec<String>) {
     let map = |v: &Value| -> BTreeMap<String, String> {
         v.as_array()
             .into_iter()

@@ -19,14 +19,14 @@ impl<'a> Runner<'a> {
             // Examined without citations first; again, citing what it reads, only when it
             // fails (and, once it has failed, citing from the start).
             if !self.failed.contains(&address(e)) {
-                if self.interp.condition(&e.cond)? == Some(true) {
+                if self.held_collecting(e)? == Some(true) {
                     return Ok(());
                 }
                 self.failed.push(address(e));
             }
             return self.expect_citing(e);
         }
-        let holds = self.interp.condition(&e.cond)?;
+        let holds = self.held_collecting(e)?;
         let cond_text = vouch_lang::one_line(self.interp.text(e.cond.span));
         // Traced, the operands are shown before the condition is examined again.
         let operands = self.operand_values(&e.cond);
@@ -43,6 +43,10 @@ impl<'a> Runner<'a> {
         }
         self.depth -= 1;
         if holds == Some(true) {
+            let lines = self.step_reads(e);
+            if let Some(trace) = &mut self.trace {
+                trace.extend(lines);
+            }
             return Ok(());
         }
         self.interp.cite = Some(Cited::start(&mut self.interp.citations));
@@ -227,7 +231,7 @@ fn default_message(cond: &str, holds: Option<bool>, operands: &[Operand]) -> Str
 }
 
 /// The address of an expectation, which identifies it while the policy is alive.
-fn address(e: &ExpectStmt) -> usize {
+pub(super) fn address(e: &ExpectStmt) -> usize {
     std::ptr::from_ref(e) as usize
 }
 /// Whether a condition only tests that evidence exists (at the top of a control): `len(X) > 0` (or `>= 1`, `!= 0`,

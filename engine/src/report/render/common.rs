@@ -100,6 +100,38 @@ pub(crate) fn waiver_note(id: &str, waivers: &HashMap<&str, &WaiverResult>) -> S
     }
 }
 
+/// How many of a passing control's evidence records the compact reporters (Markdown, HTML,
+/// JUnit) list; the JSON report lists up to [`crate::report::MAX_PASS_EVIDENCE`].
+pub(crate) const SHOWN_PASS_EVIDENCE: usize = 3;
+
+/// One line about what a passing control rests on: `2 checks held on 5 evidence records` (or
+/// why it rests on none).
+pub(crate) fn pass_summary(p: &crate::report::PassEvidence) -> String {
+    if let Some(why) = &p.vacuous {
+        return format!("passed without evidence: {why}");
+    }
+    let records = p.evidence.len() + p.evidence_omitted;
+    format!(
+        "{} check{} held on {records} evidence record{}",
+        p.checks.len(),
+        plural(p.checks.len()),
+        plural(records)
+    )
+}
+
+/// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: checked ...`.
+pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
+    let location =
+        r.at.location
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+    format!(
+        "{}{location} sha256 {}: checked {}",
+        r.at.path, r.at.sha256, r.checked
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

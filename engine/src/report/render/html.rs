@@ -306,7 +306,34 @@ fn control(out: &mut String, c: &ControlResult, waivers: &HashMap<&str, &WaiverR
             out.push_str("</p>\n");
         }
     }
+    if let Some(p) = &c.pass_evidence {
+        pass_evidence(out, p);
+    }
     out.push_str("</article>\n");
+}
+
+/// What a passing control rests on: a count and the first few records, or why none.
+fn pass_evidence(out: &mut String, p: &crate::report::PassEvidence) {
+    out.push_str("<p class=\"pass-evidence\"><strong>Evidence:</strong> ");
+    t(out, &common::pass_summary(p));
+    out.push_str("</p>\n");
+    if p.evidence.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=\"evidence\">\n");
+    for r in p.evidence.iter().take(common::SHOWN_PASS_EVIDENCE) {
+        out.push_str("<li>");
+        t(out, &common::pass_record_line(r));
+        out.push_str("</li>\n");
+    }
+    let more = (p.evidence.len() + p.evidence_omitted)
+        .saturating_sub(common::SHOWN_PASS_EVIDENCE.min(p.evidence.len()));
+    if let Some(more) = common::more_evidence(more) {
+        out.push_str("<li>");
+        t(out, &more);
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n");
 }
 
 fn finding(out: &mut String, f: &Finding, waivers: &HashMap<&str, &WaiverResult>) {

@@ -132,7 +132,24 @@ fn case(
     xml_attr(out, &format!("{}: {}", c.id, c.title));
     out.push_str("\" time=\"0\"");
     match c.status {
-        Status::Pass => out.push_str("/>\n"),
+        Status::Pass => match &c.pass_evidence {
+            Some(p) => {
+                // What it rests on, compactly: the summary and the first few records.
+                let mut text = format!("{}: {}\n", c.id, common::pass_summary(p));
+                for r in p.evidence.iter().take(common::SHOWN_PASS_EVIDENCE) {
+                    let _ = writeln!(text, "evidence: {}", common::pass_record_line(r));
+                }
+                let more = (p.evidence.len() + p.evidence_omitted)
+                    .saturating_sub(common::SHOWN_PASS_EVIDENCE.min(p.evidence.len()));
+                if let Some(more) = common::more_evidence(more) {
+                    let _ = writeln!(text, "evidence: {more}");
+                }
+                out.push_str(">\n      <system-out>");
+                xml_text(out, &text);
+                out.push_str("</system-out>\n    </testcase>\n");
+            }
+            None => out.push_str("/>\n"),
+        },
         Status::Fail => {
             let open = common::open_findings(c);
             let message = match c.findings.iter().find(|f| f.waived_by.is_none()) {

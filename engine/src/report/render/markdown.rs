@@ -21,6 +21,7 @@ pub(crate) fn render(report: &Report) -> String {
     failing(&mut out, report, &waivers);
     errors(&mut out, report);
     all_controls(&mut out, report);
+    passes(&mut out, report);
     waiver_table(&mut out, report);
     attestation_table(&mut out, report);
     signature_table(&mut out, report);
@@ -315,6 +316,51 @@ fn all_controls(out: &mut String, report: &Report) {
         out.push_str(" | ");
         status_cell(out, c.status);
         let _ = writeln!(out, " | {} |", c.findings.len());
+    }
+    out.push('\n');
+}
+
+/// What each passing control rests on: a count, the first few records, or why none.
+fn passes(out: &mut String, report: &Report) {
+    let mut passed = report
+        .controls
+        .iter()
+        .filter_map(|c| Some((c, c.pass_evidence.as_ref()?)))
+        .peekable();
+    if passed.peek().is_none() {
+        return;
+    }
+    out.push_str(
+        "## Evidence for passing controls
+
+",
+    );
+    for (c, p) in passed {
+        out.push_str("- ");
+        t(out, &c.id);
+        out.push_str(": ");
+        t(out, &common::pass_summary(p));
+        out.push('\n');
+        for r in p.evidence.iter().take(common::SHOWN_PASS_EVIDENCE) {
+            out.push_str("  - ");
+            code(out, &r.at.path);
+            if let Some(loc) = &r.at.location {
+                out.push_str(" at ");
+                t(out, loc);
+            }
+            out.push_str(", sha256 ");
+            code(out, &r.at.sha256);
+            out.push_str(": ");
+            t(out, &r.checked);
+            out.push('\n');
+        }
+        let more = (p.evidence.len() + p.evidence_omitted)
+            .saturating_sub(common::SHOWN_PASS_EVIDENCE.min(p.evidence.len()));
+        if let Some(more) = common::more_evidence(more) {
+            out.push_str("  - ");
+            t(out, &more);
+            out.push_str(" (the JSON report lists more)\n");
+        }
     }
     out.push('\n');
 }

@@ -298,16 +298,40 @@ fn control_observations(ids: &Ids, report: &Report, c: &ControlResult, out: &mut
     if c.findings.is_empty() {
         let description = match &c.reason {
             Some(r) => format!("{}: {r}", status_words(c.status)),
-            None => format!("{}: every expectation held", status_words(c.status)),
+            None => match &c.pass_evidence {
+                Some(p) => format!(
+                    "{}: every expectation held; {}",
+                    status_words(c.status),
+                    common::pass_summary(p)
+                ),
+                None => format!("{}: every expectation held", status_words(c.status)),
+            },
         };
-        out.push(json!({
+        let mut o = json!({
             "uuid": ids.uuid("observation", &format!("{}#0", c.id)),
             "title": md_line(&format!("{}: outcome", c.id)),
             "description": md(&description),
             "props": [prop("control", &c.id), prop("status", c.status.as_str())],
             "methods": ["TEST"],
             "collected": report.as_of,
-        }));
+        });
+        // A pass's evidence: the records its expectations read.
+        if let (Some(p), Some(obj)) = (&c.pass_evidence, o.as_object_mut()) {
+            if !p.evidence.is_empty() {
+                let ev: Vec<Value> = p
+                    .evidence
+                    .iter()
+                    .map(|r| evidence(ids, &r.at.path, r.at.location.as_deref(), &r.at.sha256))
+                    .collect();
+                obj.insert("relevant-evidence".into(), Value::Array(ev));
+            }
+            if p.evidence_omitted > 0
+                && let Some(Value::Array(props)) = obj.get_mut("props")
+            {
+                props.push(prop("evidence-omitted", &p.evidence_omitted.to_string()));
+            }
+        }
+        out.push(o);
         return;
     }
     for (i, f) in c.findings.iter().enumerate() {

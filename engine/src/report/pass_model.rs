@@ -1,0 +1,55 @@
+//! What a passing control rests on ([`PassEvidence`]): the `expect`s that held and the
+//! evidence records they read, bounded like a finding's evidence.
+
+use serde::Serialize;
+
+use super::model::EvidenceRef;
+
+/// A passing control lists at most this many evidence records ([`PassEvidence::evidence`]),
+/// the same cap as a finding's; how many more it read is [`PassEvidence::evidence_omitted`].
+pub const MAX_PASS_EVIDENCE: usize = super::model::MAX_FINDING_EVIDENCE;
+
+/// Why a control passed: each `expect` that held, and the evidence records they read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PassEvidence {
+    /// Each `expect` that held, in the order of its first evaluation.
+    pub checks: Vec<PassCheck>,
+    /// The evidence records the expectations that held read (with the loop elements they were
+    /// about), the first [`MAX_PASS_EVIDENCE`] in the report's order (path, digest, location).
+    pub evidence: Vec<PassRecord>,
+    /// How many more distinct records they read than `evidence` lists (written only when
+    /// some are left out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
+    /// Set when the control passed without reading any evidence record: why (no `expect` was
+    /// evaluated, e.g. a loop over an empty list with `when empty: pass`; or the expectations
+    /// read no evidence). Such a pass proves nothing about the release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vacuous: Option<String>,
+}
+
+/// One `expect` that held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PassCheck {
+    /// Where it is: `SOURCE:LINE`.
+    pub expect: String,
+    /// Its condition, on one line.
+    pub condition: String,
+    /// How many times it held (once per loop element it ran for).
+    pub held: usize,
+}
+
+/// An evidence record a passing control read, and what was checked on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PassRecord {
+    /// The record's file, digest and location.
+    #[serde(flatten)]
+    pub at: EvidenceRef,
+    /// What was checked on it: the first `expect` that read it, as `CONDITION (SOURCE:LINE)`.
+    pub checked: String,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
