@@ -8,6 +8,7 @@ pub mod evaluation;
 pub mod exit;
 pub mod lint_args;
 pub mod policy_files;
+pub mod record;
 pub mod render;
 
 pub use exit::VouchExit;

@@ -154,6 +154,11 @@ pub struct EvaluateArgs {
     /// in a DSSE envelope (`vouch verify-report` checks it).
     #[arg(long, value_name = "FILE", requires = "sign_key")]
     attestation: Option<PathBuf>,
+    /// Append the evaluation to this ledger (an SQLite file, created on first use): the
+    /// report, its digests, the gate's verdict and the bundle's files, hash-chained to the
+    /// entries before it (`vouch ledger verify`, `vouch history`).
+    #[arg(long, value_name = "LEDGER")]
+    record: Option<PathBuf>,
 }
 
 fn format_help() -> String {
@@ -219,6 +224,25 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
         }
     }
     let tripped = gate.trips(&report);
+    if let Some(ledger) = &args.record {
+        let now = vouch_engine::eval::value::Timestamp::now();
+        match crate::record::record(ledger, &report, &args.inputs.bundle, tripped.is_none(), now) {
+            Ok(recorded) if error_format == ErrorFormat::Human => eprintln!(
+                "recorded as entry {} of `{}` ({})",
+                recorded.seq,
+                display_path(ledger),
+                recorded.entry_hash
+            ),
+            Ok(_) => {}
+            Err(message) => {
+                plain_error(
+                    &format!("the evaluation was not recorded: {message}"),
+                    error_format,
+                );
+                return VouchExit::Error;
+            }
+        }
+    }
     if error_format == ErrorFormat::Human {
         eprint!("{}", summary(&report));
         if let Some(why) = &tripped {

@@ -8,6 +8,8 @@ pub mod explain;
 pub mod fmt;
 pub mod gate;
 pub mod graph;
+pub mod history;
+pub mod ledger;
 pub mod std_lib;
 pub mod test;
 pub mod verify_report;
@@ -51,6 +53,11 @@ enum Command {
     /// Verify a signed report: the attestation's signature, the report's digest, and (with
     /// --policy and --bundle) a re-evaluation byte for byte; exit 1 naming each difference.
     VerifyReport(verify_report::VerifyReportArgs),
+    /// Check a ledger of recorded evaluations (`vouch ledger verify LEDGER`): exit 0 intact,
+    /// 1 naming the first broken entry, 2 on a usage error.
+    Ledger(ledger::LedgerArgs),
+    /// Show the evaluations a ledger holds: each control's trend and the releases that failed.
+    History(history::HistoryArgs),
 }
 
 /// Runs the parsed command line.
@@ -66,5 +73,7 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::Std(args) => std_lib::run(args),
         Command::Test(args) => test::run(args),
         Command::VerifyReport(args) => verify_report::run(args),
+        Command::Ledger(args) => ledger::run(args),
+        Command::History(args) => history::run(args),
     }
 }
