@@ -9,6 +9,7 @@ mod chains;
 mod coverage;
 mod dates;
 mod disclosure;
+mod files;
 mod sboms;
 mod signed;
 mod strings;
@@ -25,11 +26,12 @@ use crate::eval::cite::CitationTable;
 use crate::eval::duration::Duration;
 use crate::eval::value::{Citation, Record, Value, date_instant};
 use crate::graph::{
-    ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, FileNode,
-    NodeId, ReleaseNode, Source, SupportCycleNode,
+    ArtifactNode, AttestationNode, ChecksumEntryNode, DistributionNode, EvidenceGraph, NodeId,
+    ReleaseNode, Source, SupportCycleNode,
 };
 use attestations::attestation_signatures;
 pub use attestations::{AttestationFact, AttestationSignature};
+use files::Files;
 use signed::{permitted_signature, signatures};
 use strings::Strings;
 
@@ -219,97 +221,6 @@ fn empty() -> Value {
 
 fn size(n: u64) -> Value {
     i64::try_from(n).map_or(Value::None, Value::Int)
-}
-
-/// The `files` root's records, and where each file's is.
-struct Files {
-    /// Every regular file's record, in path order.
-    values: Vec<Value>,
-    /// By node index: the position of the node's record in `values`, plus one (0: none).
-    by_node: Vec<u32>,
-}
-
-impl Files {
-    fn build(graph: &EvidenceGraph) -> Files {
-        let listed: Vec<(NodeId, &FileNode)> = graph.files().collect();
-        let values = listed
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut strings = Strings::default();
-                chunk
-                    .iter()
-                    .map(|(_, f)| file(f, &mut strings))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>()
-            .concat();
-        let mut by_node = vec![0; graph.node_count()];
-        for (position, (id, _)) in (1..).zip(&listed) {
-            if let Some(slot) = usize::try_from(id.index())
-                .ok()
-                .and_then(|i| by_node.get_mut(i))
-            {
-                *slot = position;
-            }
-        }
-        Files { values, by_node }
-    }
-
-    /// The citation of `source`, sharing its file record's path and digest text: a bundle of
-    /// many small evidence files cites each from a record or two besides its `File` record,
-    /// and each citation would otherwise hold copies of both.
-    fn cite(&self, graph: &EvidenceGraph, source: &Source) -> Citation {
-        let shared = graph
-            .file(&source.path)
-            .filter(|(_, f)| f.sha256 == source.sha256)
-            .and_then(|(id, _)| self.record(id)?.citation.as_ref());
-        match shared {
-            Some(c) => Citation {
-                path: Arc::clone(&c.path),
-                sha256: Arc::clone(&c.sha256),
-                line: source.line,
-            },
-            None => cite(source),
-        }
-    }
-
-    /// The path text of the file at `path`, shared with its record.
-    fn path(&self, graph: &EvidenceGraph, path: &str) -> Option<Arc<str>> {
-        let (id, _) = graph.file(path)?;
-        Some(Arc::clone(&self.record(id)?.citation.as_ref()?.path))
-    }
-
-    /// The record of the file `id`.
-    fn record(&self, id: NodeId) -> Option<&Record> {
-        let position = *self.by_node.get(usize::try_from(id.index()).ok()?)?;
-        let index = usize::try_from(position.checked_sub(1)?).ok()?;
-        match self.values.get(index)? {
-            Value::Record(r) => Some(r),
-            _ => None,
-        }
-    }
-}
-
-fn file(f: &FileNode, strings: &mut Strings) -> Value {
-    let kind = f.kind.map_or("unclassified", |k| k.as_str());
-    let path: Arc<str> = Arc::from(f.path.as_str());
-    let sha256: Arc<str> = Arc::from(f.sha256.hex_in(&mut [0; 64]));
-    let citation = Citation {
-        path: Arc::clone(&path),
-        sha256: Arc::clone(&sha256),
-        line: None,
-    };
-    record(
-        "File",
-        Arc::clone(&path),
-        Some(citation),
-        [
-            ("path", Value::Str(path)),
-            ("size", size(f.size)),
-            ("sha256", Value::Str(sha256)),
-            ("kind", strings.value(kind)),
-        ],
-    )
 }
 
 /// The text of a string field of a record.
