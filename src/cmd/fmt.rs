@@ -6,6 +6,8 @@ use vouch_lang::{Code, Diagnostic, Span};
 
 use crate::exit::VouchExit;
 use crate::policy_files::{display_path, io_reason, policy_files, read_source};
+use vouch_engine::terminal::escape_line;
+
 use crate::render::{self, ErrorFormat};
 
 /// Arguments of `vouch fmt`.
@@ -14,7 +16,8 @@ pub struct FmtArgs {
     /// Policy files, or directories to search for `.vouch` files.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Change nothing; exit 1 if any file is not formatted, naming each.
+    /// Change nothing; exit 1 if any file is not formatted, naming each and printing the
+    /// change formatting would make as a unified diff.
     #[arg(long)]
     check: bool,
     /// How to print diagnostics.
@@ -58,6 +61,9 @@ pub fn run(args: FmtArgs) -> VouchExit {
             )
             .with_help(format!("run `vouch fmt {}`", source.name()));
             render::print(&[d], args.error_format);
+            if args.error_format == ErrorFormat::Human {
+                print!("{}", unified_diff(source.name(), source.text(), &formatted));
+            }
             unformatted.push(file);
         } else if let Err(err) = std::fs::write(file, formatted) {
             render::plain_error(
@@ -89,4 +95,43 @@ fn first_difference(original: &str, formatted: &str) -> Span {
         offset += a.len();
     }
     Span::point(offset.min(original.len()))
+}
+
+/// What formatting would change in `name`, as a unified diff (three lines of context), each
+/// line escaped for the terminal.
+fn unified_diff(name: &str, original: &str, formatted: &str) -> String {
+    let diff = similar::TextDiff::from_lines(original, formatted);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string();
+    text.split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = line
+                .strip_suffix('\n')
+                .map_or((line, ""), |body| (body, "\n"));
+            format!("{}{end}", escape_line(body))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unified_diff;
+
+    #[test]
+    fn the_diff_shows_removed_and_added_lines_with_a_header() {
+        let diff = unified_diff("p.vouch", "a\nb  \nc\n", "a\nb\nc\n");
+        assert_eq!(
+            diff,
+            "--- p.vouch\n+++ p.vouch (formatted)\n@@ -1,3 +1,3 @@\n a\n-b  \n+b\n c\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_the_diff_are_escaped() {
+        let diff = unified_diff("p.vouch", "x \u{1b}[31m\n", "x\n");
+        assert!(!diff.contains('\u{1b}'), "{diff}");
+    }
 }

@@ -10,6 +10,7 @@ pub mod gate;
 pub mod graph;
 pub mod history;
 pub mod ledger;
+pub mod shell;
 pub mod std_lib;
 pub mod test;
 pub mod verify_report;
@@ -58,6 +59,10 @@ enum Command {
     Ledger(ledger::LedgerArgs),
     /// Show the evaluations a ledger holds: each control's trend and the releases that failed.
     History(history::HistoryArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (`--out DIR`: write one page per subcommand).
+    Man(shell::ManArgs),
 }
 
 /// Runs the parsed command line.
@@ -75,5 +80,7 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::VerifyReport(args) => verify_report::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::History(args) => history::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }
