@@ -132,6 +132,24 @@ pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
     )
 }
 
+/// `PRODUCT VERSION (DATE, cycle CYCLE)`, each value written with `text` (the format's escape).
+pub(super) fn release_line(
+    out: &mut String,
+    release: &crate::report::inputs::ReleaseRef,
+    text: fn(&mut String, &str),
+) {
+    text(out, &release.product);
+    out.push(' ');
+    text(out, &release.version);
+    out.push_str(" (");
+    text(out, &release.date);
+    if let Some(cycle) = &release.cycle {
+        out.push_str(", cycle ");
+        text(out, cycle);
+    }
+    out.push(')');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

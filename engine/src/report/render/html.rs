@@ -153,16 +153,7 @@ fn header(out: &mut String, report: &Report) {
     }
     if let Some(r) = &report.release {
         out.push_str("</dd>\n<dt>Release</dt><dd>");
-        t(out, &r.product);
-        out.push(' ');
-        t(out, &r.version);
-        out.push_str(" (");
-        t(out, &r.date);
-        if let Some(c) = &r.cycle {
-            out.push_str(", cycle ");
-            t(out, c);
-        }
-        out.push(')');
+        super::common::release_line(out, r, t);
     }
     out.push_str("</dd>\n<dt>Bundle digest</dt><dd>");
     code(out, &report.bundle.digest);

@@ -76,16 +76,8 @@ fn header(out: &mut String, report: &Report) {
     out.push_str("| | |\n| --- | --- |\n");
     if let Some(r) = &report.release {
         out.push_str("| Release | ");
-        t(out, &r.product);
-        out.push(' ');
-        t(out, &r.version);
-        out.push_str(" (");
-        t(out, &r.date);
-        if let Some(c) = &r.cycle {
-            out.push_str(", cycle ");
-            t(out, c);
-        }
-        out.push_str(") |\n");
+        super::common::release_line(out, r, t);
+        out.push_str(" |\n");
     }
     out.push_str("| Policy | ");
     t(out, &p.name);
