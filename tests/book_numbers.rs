@@ -1,7 +1,7 @@
 //! The numbers the book's guides quote from real runs cannot go stale: the waived example's
 //! summary in "Run and read an evaluation" and the `vouch std` digests are produced here by
 //! running the command the page shows, and compared with the page. `UPDATE_BOOK=1 cargo test
-//! --test book_numbers` rewrites them; then read the diff.
+//! --test e2e book_numbers::` rewrites them; then read the diff.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use common::{root, temp_dir, vouch};
 
@@ -41,7 +41,7 @@ fn check(page: &mut String, range: std::ops::Range<usize>, want: &str, what: &st
         return true;
     }
     panic!(
-        "{GUIDE}: {what} is stale; run `UPDATE_BOOK=1 cargo test --test book_numbers`.\n--- page\n{}--- now\n{want}",
+        "{GUIDE}: {what} is stale; run `UPDATE_BOOK=1 cargo test --test e2e book_numbers::`.\n--- page\n{}--- now\n{want}",
         &page[range]
     );
 }

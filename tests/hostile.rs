@@ -6,7 +6,7 @@
 //! exists, apply the `[[mutate]]` steps in order, run `vouch evaluate --format json` and check
 //! the exit code and the status (and optionally a finding's text) of each listed control. The
 //! rule the suite guards: damage never turns into a pass. See `tests/data/hostile/README.md`;
-//! `HOSTILE_CASE=part cargo test --test hostile` runs only the cases whose name contains `part`.
+//! `HOSTILE_CASE=part cargo test --test e2e hostile::` runs only the cases whose name contains `part`.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,7 +15,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use common::{EXAMPLE_TRUST, temp_dir, transcript, vouch};
 use serde_json::Value;

@@ -9,7 +9,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
@@ -390,7 +390,7 @@ fn nodes_of_every_kind_survive_a_mixed_bad_bundle() {
 }
 
 /// A file over 4 GiB (sizes and offsets past 32 bits), sparse so it costs no disk. Slow in a
-/// debug build: run with `cargo test --release -p vouch-engine --test bad_input -- --ignored`.
+/// debug build: run with `cargo test --release -p vouch-engine --test engine bad_input:: -- --ignored`.
 #[test]
 #[ignore = "hashes 4 GiB; run in release mode"]
 fn four_gib_file() {

@@ -10,7 +10,7 @@
     reason = "tests"
 )]
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;

@@ -12,7 +12,7 @@
     reason = "tests"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -9,7 +9,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use vouch_engine::formats::EvidenceKind;
 use vouch_engine::vulns::VulnStatus;

@@ -8,7 +8,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

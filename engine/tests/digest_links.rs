@@ -9,7 +9,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use common::*;
 use sha2::Digest as _;

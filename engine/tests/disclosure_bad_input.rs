@@ -9,7 +9,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -9,7 +9,7 @@
     reason = "tests"
 )]
 
-mod common;
+use crate::common;
 
 use vouch_engine::report::{MAX_PASS_EVIDENCE, Status};
 

@@ -9,8 +9,7 @@
     reason = "tests"
 )]
 
-mod common;
-mod quadratic_support;
+use crate::quadratic_support;
 
 use std::sync::LazyLock;
 

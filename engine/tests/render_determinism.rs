@@ -2,7 +2,7 @@
 //! on whichever thread; renderers read no clock, randomness or environment.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod render_common;
+use crate::render_common;
 
 use vouch_engine::report::render::{Format, render};
 

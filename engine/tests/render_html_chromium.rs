@@ -13,7 +13,7 @@
     reason = "tests"
 )]
 
-mod render_common;
+use crate::render_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -19,7 +19,7 @@
     reason = "tests"
 )]
 
-mod render_common;
+use crate::render_common;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

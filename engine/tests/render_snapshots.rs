@@ -2,7 +2,7 @@
 //! format table. Review a changed `.snap` as you would code.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod render_common;
+use crate::render_common;
 
 use vouch_engine::report::render::{Format, render};
 

@@ -10,8 +10,8 @@
     reason = "tests"
 )]
 
-mod common;
-mod sbom_common;
+use crate::common;
+use crate::sbom_common;
 
 use std::path::PathBuf;
 

@@ -11,8 +11,8 @@
     reason = "tests"
 )]
 
-mod common;
-mod sbom_common;
+use crate::common;
+use crate::sbom_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,7 +11,7 @@
     reason = "test code"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -9,8 +9,8 @@
     reason = "test code"
 )]
 
-mod common;
-mod openpgp_common;
+use crate::common;
+use crate::openpgp_common;
 
 use common::{corpus, has_code, write};
 use openpgp_common::*;

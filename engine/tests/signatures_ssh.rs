@@ -9,8 +9,8 @@
     reason = "tests"
 )]
 
-mod common;
-mod signature_common;
+use crate::common;
+use crate::signature_common;
 
 use signature_common::{Fixtures, outcome, reason};
 

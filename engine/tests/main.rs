@@ -1,0 +1,57 @@
+//! The engine's tests, as modules of one test binary: one link of the dependency tree
+//! instead of one per file (each file was its own binary, ~300 MB apiece in a debug build).
+
+mod common;
+mod openpgp_common;
+mod quadratic_support;
+mod render_common;
+mod sbom_common;
+mod signature_common;
+
+mod attestations_signed;
+mod authority_cedar;
+mod bad_input;
+mod bounds;
+mod budget;
+mod changelogs_registries;
+mod checksums_tools;
+mod corpus;
+mod corpus_disclosure;
+mod corpus_vulns;
+mod cvss;
+mod detection;
+mod digest_links;
+mod disclosure_bad_input;
+mod evaluate;
+mod fail_closed_runtime;
+mod graph_output;
+mod manifests;
+mod params;
+mod pass_evidence;
+mod prepared_quantifiers;
+mod provenance;
+mod quadratic;
+mod render_determinism;
+mod render_html_chromium;
+mod render_schemas;
+mod render_snapshots;
+mod sboms;
+mod sboms_tools;
+mod scans;
+mod sha512_links;
+mod signatures_cosign;
+mod signatures_keyless;
+mod signatures_minisign;
+mod signatures_openpgp;
+mod signatures_openpgp_more;
+mod signatures_signify;
+mod signatures_sigstore;
+mod signatures_ssh;
+mod signatures_time;
+mod unreadable;
+mod unreadable_partial;
+mod vuln_dates;
+mod vuln_ranges;
+mod vulns;
+mod vulns_cycles;
+mod waivers_authority;
