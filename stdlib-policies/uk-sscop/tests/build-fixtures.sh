@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Builds the uk-sscop pack's fixture bundles that need checksums or signatures (the others,
+# beside this script, are plain TOML and JSON written by hand). Each has a sibling
+# `NAME.test.toml` run by `vouch test stdlib-policies/uk-sscop/tests`:
+#
+#   bad-signatures/      the artifact's .asc is a real signature by the trusted release key
+#                        over other bytes (a bad signature); SHA256SUMS is properly signed.
+#   bad-sums-signature/  the other way round: SHA256SUMS.asc is the bad signature.
+#   malformed-signatures/ the same files, but each .asc is not an OpenPGP signature at all.
+#   sums-mismatch/       the artifact has a good signature of its own, and SHA256SUMS, signed
+#                        by the trusted key, lists it with another digest.
+#   attestations-at-limit/  rollback, incident-plan and training attestations signed by the
+#                        trusted people, each dated exactly 12 months before as_of (2026-10-02).
+#   attestations-too-old/   the same, each dated a day earlier.
+#
+# Usage: bash stdlib-policies/uk-sscop/tests/build-fixtures.sh [OUTDIR]
+# (default OUTDIR: beside this script). Tools: GnuPG, GNU tar, gzip, sha256sum. Keys:
+# examples/keys/TEST-ONLY-* (test only). Signatures are made at fixed (faked) times; the
+# tarball has fixed owners and times, so a rebuild gives the same artifact bytes.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-$here}"
+keys="$here/../../../examples/keys"
+for tool in gpg tar gzip sha256sum; do
+  command -v "$tool" >/dev/null || { echo "build-fixtures: $tool is needed" >&2; exit 2; }
+done
+homes=()
+cleanup() {
+  for h in "${homes[@]}"; do
+    gpgconf --homedir "$h" --kill gpg-agent 2>/dev/null || true
+    rm -rf "$h"
+  done
+}
+trap cleanup EXIT
+gpg_home() { # KEYFILE: a GnuPG home with only that secret key
+  local h
+  h="$(mktemp -d)"
+  chmod 700 "$h"
+  homes+=("$h")
+  gpg --homedir "$h" --batch --quiet --import "$keys/$1" 2>/dev/null
+  echo "$h"
+}
+release="$(gpg_home TEST-ONLY-widget-release.sec.asc)"
+priya="$(gpg_home TEST-ONLY-priya-shah.sec.asc)"
+jo="$(gpg_home TEST-ONLY-jo-bloggs.sec.asc)"
+sign() { # HOME FILE: FILE.asc, detached and armored, made on 2026-10-01
+  gpg --homedir "$1" --batch --quiet --yes --faked-system-time "20261001T120000!" --armor \
+    --detach-sign --output "$2.asc" "$2" 2>/dev/null
+}
+
+release_toml() { # DIR COMMENT
+  cat > "$1/release.toml" <<TOML
+# $2
+[release]
+product = "widget"
+version = "2.4.1"
+date = 2026-10-01T12:00:00Z
+artifacts = ["dist/widget-2.4.1.tar.gz"]
+TOML
+}
+tarball() { # DIR: dist/widget-2.4.1.tar.gz, reproducible
+  local src
+  src="$(mktemp -d)"
+  mkdir -p "$src/widget-2.4.1" "$1/dist"
+  printf 'widget 2.4.1\n' > "$src/widget-2.4.1/README"
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2026-10-01 12:00:00Z' \
+    -C "$src" -cf - widget-2.4.1 | gzip -n > "$1/dist/widget-2.4.1.tar.gz"
+  rm -rf "$src"
+}
+sums() { # DIR
+  (cd "$1/dist" && sha256sum widget-2.4.1.tar.gz > SHA256SUMS)
+}
+
+# bad-signatures: the tarball's signature made over other bytes, then put beside it;
+# SHA256SUMS is signed properly. bad-sums-signature: the other way round.
+for variant in bad-signatures:tarball bad-sums-signature:sums; do
+  name="${variant%%:*}"
+  bad="${variant#*:}"
+  d="$out/$name"
+  rm -rf "$d" && mkdir -p "$d"
+  release_toml "$d" "One signature is by the trusted release key but over other bytes ($name.test.toml)."
+  tarball "$d"
+  sums "$d"
+  sign "$release" "$d/dist/widget-2.4.1.tar.gz"
+  sign "$release" "$d/dist/SHA256SUMS"
+  other="$(mktemp -d)"
+  if [ "$bad" = tarball ]; then
+    printf 'not the tarball\n' > "$other/widget-2.4.1.tar.gz"
+    sign "$release" "$other/widget-2.4.1.tar.gz"
+    cp "$other/widget-2.4.1.tar.gz.asc" "$d/dist/widget-2.4.1.tar.gz.asc"
+  else
+    printf '%064d  widget-2.4.1.tar.gz\n' 0 > "$other/SHA256SUMS"
+    sign "$release" "$other/SHA256SUMS"
+    cp "$other/SHA256SUMS.asc" "$d/dist/SHA256SUMS.asc"
+  fi
+  rm -rf "$other"
+done
+
+# malformed-signatures: armor around something that is not a signature.
+d="$out/malformed-signatures"
+rm -rf "$d" && mkdir -p "$d"
+release_toml "$d" "Each .asc is armored text that holds no OpenPGP signature (malformed-signatures.test.toml)."
+tarball "$d"
+sums "$d"
+for f in widget-2.4.1.tar.gz.asc SHA256SUMS.asc; do
+  printf -- '-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJlCg==\n-----END PGP SIGNATURE-----\n' > "$d/dist/$f"
+done
+
+# sums-mismatch: a good signature on the artifact, and a signed SHA256SUMS that disagrees.
+d="$out/sums-mismatch"
+rm -rf "$d" && mkdir -p "$d"
+release_toml "$d" "The tarball is signed, and a signed SHA256SUMS lists another digest for it (sums-mismatch.test.toml)."
+tarball "$d"
+sign "$release" "$d/dist/widget-2.4.1.tar.gz"
+printf '1111111111111111111111111111111111111111111111111111111111111111  widget-2.4.1.tar.gz\n' > "$d/dist/SHA256SUMS"
+sign "$release" "$d/dist/SHA256SUMS"
+
+# attestations at and past the pack's 12-month limits.
+attest() { # DIR NAME CONTROL STATEMENT BY HOME DATE
+  cat > "$1/attestations/$2.toml" <<TOML
+[attestation]
+control = "$3"
+statement = "$4"
+attested_by = "$5"
+date = $7
+TOML
+  sign "$6" "$1/attestations/$2.toml"
+}
+for variant in at-limit:2025-10-02 too-old:2025-10-01; do
+  name="${variant%%:*}"
+  date="${variant#*:}"
+  d="$out/attestations-$name"
+  rm -rf "$d" && mkdir -p "$d/attestations"
+  cat > "$d/release.toml" <<TOML
+# Attestations dated $date, against as_of 2026-10-02 (attestations-$name.test.toml).
+[release]
+product = "widget"
+version = "2.4.1"
+date = 2026-10-01T12:00:00Z
+artifacts = []
+TOML
+  attest "$d" rollback ROLLBACK "Rolling back a failed update to the previous release was tested" \
+    "Jo Bloggs <jo.bloggs@acme.example>" "$jo" "$date"
+  attest "$d" incident-plan INCIDENT-PLAN \
+    "The incident response and customer communication plan exists and was reviewed" \
+    "Priya Shah <priya.shah@acme.example>" "$priya" "$date"
+  attest "$d" training TRAINING \
+    "Developers and support staff were trained in patch triage, CVSS scoring, secure changelogs and advisories" \
+    "Priya Shah <priya.shah@acme.example>" "$priya" "$date"
+done
+echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, attestations-at-limit, attestations-too-old under $out"
