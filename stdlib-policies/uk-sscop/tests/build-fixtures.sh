@@ -9,9 +9,12 @@
 #   malformed-signatures/ the same files, but each .asc is not an OpenPGP signature at all.
 #   sums-mismatch/       the artifact has a good signature of its own, and SHA256SUMS, signed
 #                        by the trusted key, lists it with another digest.
+#   unlisted/            the artifact has a good signature, and no checksum file lists it.
 #   attestations-at-limit/  rollback, incident-plan and training attestations signed by the
 #                        trusted people, each dated exactly 12 months before as_of (2026-10-02).
 #   attestations-too-old/   the same, each dated a day earlier.
+#   waivers/lifetime.toml   two waivers (for the `sla-critical-late` bundle), lasting exactly 12 months
+#                        and a day longer, signed by Priya Shah.
 #
 # Usage: bash stdlib-policies/uk-sscop/tests/build-fixtures.sh [OUTDIR]
 # (default OUTDIR: beside this script). Tools: GnuPG, GNU tar, gzip, sha256sum. Keys:
@@ -115,6 +118,13 @@ sign "$release" "$d/dist/widget-2.4.1.tar.gz"
 printf '1111111111111111111111111111111111111111111111111111111111111111  widget-2.4.1.tar.gz\n' > "$d/dist/SHA256SUMS"
 sign "$release" "$d/dist/SHA256SUMS"
 
+# unlisted: a signed tarball that no checksum file lists.
+d="$out/unlisted"
+rm -rf "$d" && mkdir -p "$d"
+release_toml "$d" "The tarball is signed, but no checksum file lists it (unlisted.test.toml)."
+tarball "$d"
+sign "$release" "$d/dist/widget-2.4.1.tar.gz"
+
 # attestations at and past the pack's 12-month limits.
 attest() { # DIR NAME CONTROL STATEMENT BY HOME DATE
   cat > "$1/attestations/$2.toml" <<TOML
@@ -148,4 +158,34 @@ TOML
     "Developers and support staff were trained in patch triage, CVSS scoring, secure changelogs and advisories" \
     "Priya Shah <priya.shah@acme.example>" "$priya" "$date"
 done
-echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, attestations-at-limit, attestations-too-old under $out"
+# waivers/lifetime.toml: two waivers of findings of the `sla-critical-late` bundle, one lasting exactly the
+# pack's 12-month waiver_max_lifetime and one a day longer, signed by Priya Shah.
+mkdir -p "$out/waivers"
+cat > "$out/waivers/lifetime.toml" <<'TOML'
+# Waivers of the sla-critical-late bundle's findings (waiver-lifetime.test.toml), signed by Priya Shah
+# (lifetime.toml.asc, made by ../build-fixtures.sh). W-LIMIT lasts exactly 12 months, the
+# pack's waiver_max_lifetime; W-TOO-LONG lasts a day longer, so it is invalid.
+
+[[waiver]]
+id = "W-LIMIT"
+control = "PATCH-SLA"
+subject = "SEC-2026-201"
+justification = "A test fixture: the fix was an hour late."
+approver = "priya.shah@acme.example"
+effective = 2026-01-01
+expires = 2027-01-01
+risk = "low: a test fixture"
+
+[[waiver]]
+id = "W-TOO-LONG"
+control = "CVE-REPORTED"
+subject = "SEC-2026-201"
+justification = "A test fixture: the CVE request is pending."
+approver = "priya.shah@acme.example"
+effective = 2026-01-01
+expires = 2027-01-02
+risk = "low: a test fixture"
+TOML
+sign "$priya" "$out/waivers/lifetime.toml"
+
+echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, unlisted, attestations-at-limit, attestations-too-old, waivers/lifetime.toml under $out"
