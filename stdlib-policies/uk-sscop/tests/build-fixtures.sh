@@ -10,6 +10,8 @@
 #   sums-mismatch/       the artifact has a good signature of its own, and SHA256SUMS, signed
 #                        by the trusted key, lists it with another digest.
 #   unlisted/            the artifact has a good signature, and no checksum file lists it.
+#   sbom-mismatch/       a CycloneDX SBOM states the artifact's SHA-256; another, naming the
+#                        same product and version, states a different one.
 #   attestations-at-limit/  rollback, incident-plan and training attestations signed by the
 #                        trusted people, each dated exactly 12 months before as_of (2026-10-02).
 #   attestations-too-old/   the same, each dated a day earlier.
@@ -125,6 +127,51 @@ release_toml "$d" "The tarball is signed, but no checksum file lists it (unliste
 tarball "$d"
 sign "$release" "$d/dist/widget-2.4.1.tar.gz"
 
+# sbom-mismatch: a signed tarball, a CycloneDX SBOM stating its SHA-256, and another naming
+# the same product and version (and named after the tarball) stating a different one.
+cdx() { # FILE SHA256
+  cat > "$1" <<JSON
+{
+  "\$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+  "bomFormat": "CycloneDX",
+  "specVersion": "1.6",
+  "version": 1,
+  "metadata": {
+    "timestamp": "2026-10-01T09:00:00+00:00",
+    "component": {
+      "bom-ref": "root-component",
+      "type": "application",
+      "name": "widget",
+      "version": "2.4.1",
+      "purl": "pkg:generic/acme/widget@2.4.1",
+      "hashes": [{"alg": "SHA-256", "content": "$2"}]
+    }
+  },
+  "components": [
+    {
+      "bom-ref": "requirements-L1",
+      "type": "library",
+      "name": "requests",
+      "version": "2.32.5",
+      "purl": "pkg:pypi/requests@2.32.5"
+    }
+  ],
+  "dependencies": [
+    {"ref": "root-component", "dependsOn": ["requirements-L1"]},
+    {"ref": "requirements-L1"}
+  ]
+}
+JSON
+}
+d="$out/sbom-mismatch"
+rm -rf "$d" && mkdir -p "$d/sbom"
+release_toml "$d" "The tarball's SBOM, and a stale one named after it with another digest (sbom-mismatch.test.toml)."
+tarball "$d"
+sign "$release" "$d/dist/widget-2.4.1.tar.gz"
+(cd "$d/dist" && sha256sum widget-2.4.1.tar.gz > SHA256SUMS)
+cdx "$d/sbom/widget.cdx.json" "$(sha256sum "$d/dist/widget-2.4.1.tar.gz" | cut -d' ' -f1)"
+cdx "$d/sbom/widget-2.4.1.tar.gz.cdx.json" "$(printf '%064d' 2)"
+
 # attestations at and past the pack's 12-month limits.
 attest() { # DIR NAME CONTROL STATEMENT BY HOME DATE
   cat > "$1/attestations/$2.toml" <<TOML
@@ -188,4 +235,4 @@ risk = "low: a test fixture"
 TOML
 sign "$priya" "$out/waivers/lifetime.toml"
 
-echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, unlisted, attestations-at-limit, attestations-too-old, waivers/lifetime.toml under $out"
+echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, unlisted, sbom-mismatch, attestations-at-limit, attestations-too-old, waivers/lifetime.toml under $out"
