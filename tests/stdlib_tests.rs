@@ -58,7 +58,7 @@ fn build_fixtures_reproduces_the_committed_fixtures() {
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let missing: Vec<&str> = ["gpg", "gpgconf", "tar", "gzip", "sha256sum"]
+    let missing: Vec<&str> = ["gpg", "gpgconf", "tar", "gzip", "sha256sum", "openssl", "base64"]
         .into_iter()
         .filter(|t| !have(t))
         .collect();

@@ -10,8 +10,9 @@
 #   sums-mismatch/       the artifact has a good signature of its own, and SHA256SUMS, signed
 #                        by the trusted key, lists it with another digest.
 #   unlisted/            the artifact has a good signature, and no checksum file lists it.
-#   sbom-mismatch/       a CycloneDX SBOM states the artifact's SHA-256; another, naming the
-#                        same product and version, states a different one.
+#   digest-mismatches/   a CycloneDX SBOM and SLSA provenance (DSSE, signed by the build key)
+#                        state the artifact's SHA-256; another of each, naming it, states a
+#                        different one.
 #   attestations-at-limit/  rollback, incident-plan and training attestations signed by the
 #                        trusted people, each dated exactly 12 months before as_of (2026-10-02).
 #   attestations-too-old/   the same, each dated a day earlier.
@@ -19,14 +20,14 @@
 #                        and a day longer, signed by Priya Shah.
 #
 # Usage: bash stdlib-policies/uk-sscop/tests/build-fixtures.sh [OUTDIR]
-# (default OUTDIR: beside this script). Tools: GnuPG, GNU tar, gzip, sha256sum. Keys:
+# (default OUTDIR: beside this script). Tools: GnuPG, GNU tar, gzip, sha256sum, OpenSSL 3. Keys:
 # examples/keys/TEST-ONLY-* (test only). Signatures are made at fixed (faked) times; the
 # tarball has fixed owners and times, so a rebuild gives the same artifact bytes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here}"
 keys="$here/../../../examples/keys"
-for tool in gpg tar gzip sha256sum; do
+for tool in gpg tar gzip sha256sum openssl base64; do
   command -v "$tool" >/dev/null || { echo "build-fixtures: $tool is needed" >&2; exit 2; }
 done
 homes=()
@@ -127,8 +128,10 @@ release_toml "$d" "The tarball is signed, but no checksum file lists it (unliste
 tarball "$d"
 sign "$release" "$d/dist/widget-2.4.1.tar.gz"
 
-# sbom-mismatch: a signed tarball, a CycloneDX SBOM stating its SHA-256, and another naming
-# the same product and version (and named after the tarball) stating a different one.
+# digest-mismatches: a signed tarball; a CycloneDX SBOM stating its SHA-256, and another naming
+# the same product and version (and named after the tarball) stating a different one; SLSA
+# provenance signed by the build key (DSSE, Ed25519) naming the tarball by its digest, and
+# another naming it with a different digest.
 cdx() { # FILE SHA256
   cat > "$1" <<JSON
 {
@@ -163,14 +166,31 @@ cdx() { # FILE SHA256
 }
 JSON
 }
-d="$out/sbom-mismatch"
-rm -rf "$d" && mkdir -p "$d/sbom"
-release_toml "$d" "The tarball's SBOM, and a stale one named after it with another digest (sbom-mismatch.test.toml)."
+provenance() { # FILE SHA256: SLSA provenance naming the tarball, signed as a DSSE envelope
+  local type=application/vnd.in-toto+json work len sig keyid
+  work="$(mktemp -d)"
+  printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"widget-2.4.1.tar.gz","digest":{"sha256":"%s"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"https://ci.acme.example/buildtypes/python-release/v1","externalParameters":{"repository":"https://git.acme.example/widget/widget","ref":"refs/tags/v2.4.1"}},"runDetails":{"builder":{"id":"https://ci.acme.example/runners/release-hardened@v3"}}}}' \
+    "$2" > "$work/statement.json"
+  len=$(wc -c < "$work/statement.json" | tr -d ' ')
+  { printf 'DSSEv1 %d %s %d ' "${#type}" "$type" "$len"; cat "$work/statement.json"; } > "$work/pae.bin"
+  sig=$(openssl pkeyutl -sign -rawin -inkey "$keys/TEST-ONLY-widget-build.key.pem" \
+    -in "$work/pae.bin" | base64 -w0)
+  keyid=$(openssl pkey -pubin -in "$keys/TEST-ONLY-widget-build.pub.pem" -outform DER |
+    openssl dgst -sha256 -r | cut -d' ' -f1)
+  printf '{"payloadType":"%s","payload":"%s","signatures":[{"keyid":"%s","sig":"%s"}]}\n' \
+    "$type" "$(base64 -w0 < "$work/statement.json")" "$keyid" "$sig" > "$1"
+  rm -rf "$work"
+}
+d="$out/digest-mismatches"
+rm -rf "$d" && mkdir -p "$d/sbom" "$d/provenance"
+release_toml "$d" "The tarball's SBOM and provenance, and a stale one of each with another digest (digest-mismatches.test.toml)."
 tarball "$d"
 sign "$release" "$d/dist/widget-2.4.1.tar.gz"
 (cd "$d/dist" && sha256sum widget-2.4.1.tar.gz > SHA256SUMS)
 cdx "$d/sbom/widget.cdx.json" "$(sha256sum "$d/dist/widget-2.4.1.tar.gz" | cut -d' ' -f1)"
 cdx "$d/sbom/widget-2.4.1.tar.gz.cdx.json" "$(printf '%064d' 2)"
+provenance "$d/provenance/widget-2.4.1.intoto.jsonl" "$(sha256sum "$d/dist/widget-2.4.1.tar.gz" | cut -d' ' -f1)"
+provenance "$d/provenance/widget-2.4.1-rc1.intoto.jsonl" "$(printf '%064d' 3)"
 
 # attestations at and past the pack's 12-month limits.
 attest() { # DIR NAME CONTROL STATEMENT BY HOME DATE
@@ -235,4 +255,4 @@ risk = "low: a test fixture"
 TOML
 sign "$priya" "$out/waivers/lifetime.toml"
 
-echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, unlisted, sbom-mismatch, attestations-at-limit, attestations-too-old, waivers/lifetime.toml under $out"
+echo "build-fixtures: wrote bad-signatures, bad-sums-signature, malformed-signatures, sums-mismatch, unlisted, digest-mismatches, attestations-at-limit, attestations-too-old, waivers/lifetime.toml under $out"
