@@ -58,10 +58,18 @@ fn build_fixtures_reproduces_the_committed_fixtures() {
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let missing: Vec<&str> = ["gpg", "gpgconf", "tar", "gzip", "sha256sum", "openssl", "base64"]
-        .into_iter()
-        .filter(|t| !have(t))
-        .collect();
+    let missing: Vec<&str> = [
+        "gpg",
+        "gpgconf",
+        "tar",
+        "gzip",
+        "sha256sum",
+        "openssl",
+        "base64",
+    ]
+    .into_iter()
+    .filter(|t| !have(t))
+    .collect();
     if !missing.is_empty() {
         eprintln!("skipped: build-fixtures.sh needs {}", missing.join(", "));
         return;
