@@ -93,3 +93,70 @@ fn a_passing_control_traces_what_each_expect_read() {
         "{text}"
     );
 }
+
+/// Each `expect` and each `where` examined is a structured step (what `vouch test --coverage`
+/// reads): `{"kind": "expect", "at", "held"}` and `{"kind": "where", "at", "kept"}`, on the
+/// line of the trace that shows it. The fixture's first `where` keeps the https mirror and
+/// leaves the http one out.
+#[test]
+fn steps_record_each_expect_and_where_examined() {
+    let dir = root().join("tests/data/vouch-test/where");
+    let out = vouch(&[
+        "explain",
+        "MIRRORS",
+        "--policy",
+        dir.join("where.vouch").to_str().unwrap(),
+        "--bundle",
+        dir.join("mirrors").to_str().unwrap(),
+        "--as-of",
+        "2026-10-02",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::transcript(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps: Vec<(&str, &serde_json::Value)> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["step"].is_null())
+        .map(|s| (s["text"].as_str().unwrap(), &s["step"]))
+        .collect();
+    let https = "d = https://downloads.acme.example/widget/0.0.1/widget-0.0.1.tar.gz";
+    let http = "d = http://mirror.acme.example/widget/0.0.1/widget-0.0.1.tar.gz";
+    let want = [
+        (
+            https.to_owned(),
+            serde_json::json!({"kind": "where", "at": "where.vouch:18", "kept": true}),
+        ),
+        (
+            "expect d.host != \"\"  [where.vouch:19]: holds".to_owned(),
+            serde_json::json!({"kind": "expect", "at": "where.vouch:19", "held": true}),
+        ),
+        (
+            format!("{http}: left out (`where` is false)"),
+            serde_json::json!({"kind": "where", "at": "where.vouch:18", "kept": false}),
+        ),
+        (
+            https.to_owned(),
+            serde_json::json!({"kind": "where", "at": "where.vouch:22", "kept": true}),
+        ),
+        (
+            "expect d.scheme in [\"https\", \"http\"]  [where.vouch:23]: holds".to_owned(),
+            serde_json::json!({"kind": "expect", "at": "where.vouch:23", "held": true}),
+        ),
+        (
+            http.to_owned(),
+            serde_json::json!({"kind": "where", "at": "where.vouch:22", "kept": true}),
+        ),
+        (
+            "expect d.scheme in [\"https\", \"http\"]  [where.vouch:23]: holds".to_owned(),
+            serde_json::json!({"kind": "expect", "at": "where.vouch:23", "held": true}),
+        ),
+    ];
+    let got: Vec<(String, serde_json::Value)> = steps
+        .into_iter()
+        .map(|(t, s)| (t.to_owned(), s.clone()))
+        .collect();
+    assert_eq!(got, want);
+}

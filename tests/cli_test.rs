@@ -204,6 +204,23 @@ fn coverage_names_expects_never_seen_false() {
     assert!(!stdout.contains(&site), "{stdout}");
 }
 
+/// `--coverage` names each `where` never seen false (it never left an element out: dropping it
+/// would change nothing the tests see) and each never evaluated (its loop never had an
+/// element), read from the trace's structured steps; a `where` seen both ways is not named.
+#[test]
+fn coverage_names_where_filters_never_seen_false_or_never_evaluated() {
+    let out = vouch(&["test", "--coverage", "tests/data/vouch-test/where"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let section = "\n`where` filters of tests/data/vouch-test/where/where.vouch: 3, 1 never evaluated, 1 never seen false\n  never evaluated: MIRRORS at where.vouch:26\n  never seen false: MIRRORS at where.vouch:22\n";
+    assert!(stdout.ends_with(section), "{stdout}");
+    // The `expect`s, from the same steps: one never reached, two never false.
+    assert!(
+        stdout.contains("expects of tests/data/vouch-test/where/where.vouch: 3, 1 never evaluated, 2 never seen false\n  never evaluated: MIRRORS at where.vouch:27\n"),
+        "{stdout}"
+    );
+}
+
 /// A control that passes on a release without artifacts checked nothing: `--coverage` warns.
 #[test]
 fn coverage_warns_of_a_vacuous_pass() {

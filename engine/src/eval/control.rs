@@ -96,6 +96,15 @@ impl<'a> Runner<'a> {
     /// Records a trace line; `text` is only computed when tracing. The lines count against
     /// the byte budget (a line past it stops the evaluation at its next step).
     fn note(&mut self, text: impl FnOnce() -> String) {
+        self.note_step(|| None, text);
+    }
+
+    /// [`Self::note`], the line recording `step` (computed only when tracing).
+    fn note_step(
+        &mut self,
+        step: impl FnOnce() -> Option<super::trace::Step>,
+        text: impl FnOnce() -> String,
+    ) {
         if let Some(trace) = &mut self.trace {
             let text = text();
             let _ = self
@@ -105,6 +114,7 @@ impl<'a> Runner<'a> {
             trace.push(TraceLine {
                 depth: self.depth,
                 text,
+                step: step(),
             });
         }
     }
@@ -212,10 +222,18 @@ impl<'a> Runner<'a> {
                 Some(filter) => (self.interp.condition(filter)?, Some(filter)),
                 None => (Some(true), None),
             };
+            // For the trace: the `where` examined, and whether it kept the element.
+            let step = match filter {
+                Some(w) if self.tracing() => Some(super::trace::Step::Where {
+                    at: self.place(w.span),
+                    kept: keep,
+                }),
+                _ => None,
+            };
             match (keep, filter) {
                 (Some(true), _) => {
                     ran += 1;
-                    self.note(|| format!("{} = {shown}", f.var.name));
+                    self.note_step(|| step, || format!("{} = {shown}", f.var.name));
                     self.depth += 1;
                     let result = self.block(&f.body);
                     self.depth -= 1;
@@ -227,7 +245,10 @@ impl<'a> Runner<'a> {
                     self.unknown_where(f, filter, item)?;
                 }
                 _ => {
-                    self.note(|| format!("{} = {shown}: left out (`where` is false)", f.var.name));
+                    self.note_step(
+                        || step,
+                        || format!("{} = {shown}: left out (`where` is false)", f.var.name),
+                    );
                 }
             }
         }
@@ -302,7 +323,11 @@ impl<'a> Runner<'a> {
             "cannot tell whether `{where_text}` holds for {} = {element}: {missing}",
             f.var.name
         );
-        self.note(|| format!("{} = {element}: fails ({message})", f.var.name));
+        let at = self.place(filter.span);
+        self.note_step(
+            || Some(super::trace::Step::Where { at, kept: None }),
+            || format!("{} = {element}: fails ({message})", f.var.name),
+        );
         self.interp.cite = Some(Cited::start(&mut self.interp.citations));
         let replay = self.interp.condition(filter);
         let read = self.interp.cite.take();
@@ -435,21 +460,21 @@ pub(crate) fn manual<'a>(
             }
         }
         let reason = (!judged.reasons.is_empty()).then(|| judged.reasons.join("; "));
-        run.trace.push(TraceLine {
-            depth: 0,
-            text: format!(
+        run.trace.push(TraceLine::text(
+            0,
+            format!(
                 "attestation {} by {} on {}: {}",
                 fact.path,
                 fact.attested_by,
                 fact.date,
                 reason.as_deref().unwrap_or("accepted")
             ),
-        });
+        ));
         run.trace.extend(
             judged
                 .trace
                 .into_iter()
-                .map(|text| TraceLine { depth: 1, text }),
+                .map(|text| TraceLine::text(1, text)),
         );
         uses.push((
             fact,

@@ -33,7 +33,7 @@ use vouch_lang::{CheckedControl, CheckedPolicy, ControlKind};
 
 pub use budget::Budget;
 pub use interp::EvalError;
-pub use trace::{Trace, TraceLine};
+pub use trace::{Step, Trace, TraceLine};
 pub use value::{Record, Value};
 
 use crate::authority::signing::SigningDecisions;

@@ -11,6 +11,43 @@ pub struct TraceLine {
     pub depth: usize,
     /// What happened.
     pub text: String,
+    /// What the line records, for tools (`vouch test --coverage`): an `expect` or a `where`
+    /// examined, with its outcome; absent on a line only for the reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<Step>,
+}
+
+impl TraceLine {
+    /// A line only for the reader.
+    pub fn text(depth: usize, text: String) -> Self {
+        TraceLine {
+            depth,
+            text,
+            step: None,
+        }
+    }
+}
+
+/// A step of the evaluation a trace line records, in JSON `{"kind": "expect" | "where", "at":
+/// "SOURCE:LINE", ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// An `expect` examined once.
+    Expect {
+        /// `SOURCE:LINE` of the `expect`.
+        at: String,
+        /// Whether it held; `null` when the condition is none (unknown: it fails).
+        held: Option<bool>,
+    },
+    /// A loop's `where` examined for one element.
+    Where {
+        /// `SOURCE:LINE` of the `where`'s condition.
+        at: String,
+        /// Whether the element was kept (its body run); `false` left out; `null` when the
+        /// condition is none (unknown: the element fails).
+        kept: Option<bool>,
+    },
 }
 
 /// How one control was evaluated: each loop element bound, each expectation with the values
@@ -26,7 +63,8 @@ pub struct Trace {
 impl Trace {
     /// The trace as JSON (`vouch explain --format json`): `schema` `vouch-explain/1`, the
     /// control's `result` as the JSON report has it (with `pass_evidence` for a pass), and
-    /// every `step` in evaluation order, each `{depth, text}`: under an `expect` that held,
+    /// every `step` in evaluation order, each `{depth, text}`, with `step` (a [`Step`]) on the
+    /// lines of an `expect` or a `where` examined: under an `expect` that held,
     /// `read PATH (LOCATION) sha256 HEX` lines name the evidence records it read.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({

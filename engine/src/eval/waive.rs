@@ -415,9 +415,9 @@ pub(super) fn explain(w: &WaiverResult) -> Vec<TraceLine> {
         Some(key) => format!("{} (key {key})", w.approver),
         None => w.approver.clone(),
     };
-    let mut lines = vec![TraceLine {
-        depth: 0,
-        text: format!(
+    let mut lines = vec![TraceLine::text(
+        0,
+        format!(
             "waiver {} ({}): {}, {} finding(s) matched, approved by {approver}{}",
             w.id,
             w.file,
@@ -427,19 +427,19 @@ pub(super) fn explain(w: &WaiverResult) -> Vec<TraceLine> {
                 .as_ref()
                 .map_or_else(String::new, |r| format!(": {r}"))
         ),
-    }];
+    )];
     for (what, d) in [
         ("waive", &w.decision),
         ("waive missing evidence", &w.missing_evidence_decision),
     ] {
         if let Some(d) = d {
-            lines.push(TraceLine {
-                depth: 1,
-                text: format!(
+            lines.push(TraceLine::text(
+                1,
+                format!(
                     "{what}: {}",
                     super::control::attest::decision_text(d.allowed, &d.reason, &d.policies)
                 ),
-            });
+            ));
         }
     }
     lines

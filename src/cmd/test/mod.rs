@@ -44,7 +44,7 @@ pub struct TestArgs {
     format: TestFormat,
     /// After the results, show for each policy which statuses each control was seen with,
     /// flagging a control only ever seen passing (or never seen passing) as untested, and
-    /// each `expect` never evaluated or never seen false.
+    /// each `expect` and `where` never evaluated or never seen false.
     #[arg(long)]
     coverage: bool,
     /// After the results, mutate each control of each tested policy (negate each `expect`,
@@ -148,7 +148,7 @@ pub fn run(args: TestArgs) -> VouchExit {
         }
     }
     if args.coverage {
-        let cov = coverage::render(&results) + &coverage::expects(&results);
+        let cov = coverage::render(&results) + &coverage::sites(&results);
         match args.format {
             TestFormat::Human => print!("{cov}"),
             TestFormat::Junit => eprint!("{cov}"),

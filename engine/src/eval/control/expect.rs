@@ -36,7 +36,15 @@ impl<'a> Runner<'a> {
             Some(false) => "fails",
             None => "fails (the condition is none)",
         };
-        self.note(|| format!("expect {cond_text}  [{place}]: {verdict}"));
+        self.note_step(
+            || {
+                Some(crate::eval::trace::Step::Expect {
+                    at: place.clone(),
+                    held: holds,
+                })
+            },
+            || format!("expect {cond_text}  [{place}]: {verdict}"),
+        );
         self.depth += 1;
         for o in &operands {
             self.note(|| format!("{} = {}", o.text, o.value));

@@ -125,30 +125,29 @@ impl<'a> Runner<'a> {
         let depth = self.depth + 1;
         let mut lines: Vec<TraceLine> = read
             .iter()
-            .map(|r| TraceLine {
-                depth,
-                text: format!(
-                    "read {}{} sha256 {}",
-                    r.path,
-                    r.location
-                        .as_deref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default(),
-                    r.sha256
-                ),
+            .map(|r| {
+                TraceLine::text(
+                    depth,
+                    format!(
+                        "read {}{} sha256 {}",
+                        r.path,
+                        r.location
+                            .as_deref()
+                            .map(|l| format!(" ({l})"))
+                            .unwrap_or_default(),
+                        r.sha256
+                    ),
+                )
             })
             .collect();
         if read.is_empty() {
-            lines.push(TraceLine {
-                depth,
-                text: "read no evidence record".to_owned(),
-            });
+            lines.push(TraceLine::text(depth, "read no evidence record".to_owned()));
         }
         if omitted > 0 {
-            lines.push(TraceLine {
+            lines.push(TraceLine::text(
                 depth,
-                text: format!("and {omitted} more record(s) read"),
-            });
+                format!("and {omitted} more record(s) read"),
+            ));
         }
         lines
     }
