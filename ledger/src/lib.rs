@@ -117,6 +117,11 @@ pub fn postgres_url(path: &Path) -> Option<&str> {
         .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
 }
 
+/// `url` without its password (in the user part or a `password=` parameter), for messages.
+pub fn redact_url(url: &str) -> String {
+    postgres::redact(url)
+}
+
 impl Ledger {
     /// Opens the ledger at `path` for recording, creating it (and its schema) if absent.
     /// `path` is an SQLite file or a `postgres://` URL (whose database must exist; its

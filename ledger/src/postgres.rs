@@ -79,11 +79,7 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("vouch");
         }
-        let mut client = config.connect(NoTls).map_err(|e| open(reason(&e)))?;
-        let timeout = BUSY_TIMEOUT.as_millis();
-        client
-            .batch_execute(&format!("SET lock_timeout = {timeout}"))
-            .map_err(|e| open(reason(&e)))?;
+        let client = config.connect(NoTls).map_err(|e| open(reason(&e)))?;
         Ok(Postgres {
             client: Mutex::new(client),
             path,
@@ -109,6 +105,11 @@ impl Postgres {
     fn migrate(&self) -> Result<(), LedgerError> {
         let mut client = self.lock()?;
         let mut tx = client.transaction().map_err(|e| self.pg(e))?;
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}",
+            BUSY_TIMEOUT.as_millis()
+        ))
+        .map_err(|e| self.pg(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPLICATION_ID])
             .map_err(|e| self.pg(e))?;
         let version = match identity(&mut tx, &self.path).map_err(|e| self.pg(e))?? {
@@ -238,7 +239,11 @@ fn record_once(
     let entry = p.entry;
     let mut tx = client.transaction()?;
     // The ledger's write lock, held until commit; readers (ACCESS SHARE) are not blocked.
-    tx.batch_execute("LOCK TABLE head IN EXCLUSIVE MODE")?;
+    // `SET LOCAL`: the setting ends with the transaction (a pooler may reuse the session).
+    tx.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {}; LOCK TABLE head IN EXCLUSIVE MODE",
+        BUSY_TIMEOUT.as_millis()
+    ))?;
     let last = tx.query_opt(
         "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1",
         &[],

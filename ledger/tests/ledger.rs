@@ -405,3 +405,86 @@ both_backends!(several_writers_at_once_keep_one_chain, |db: &Db| {
         (writers * each).to_string()
     );
 });
+
+/// The roles of the book's page "A shared ledger in PostgreSQL", with its SQL run as written:
+/// the owner creates the schema, the recorder appends but cannot rewrite, the auditor reads.
+#[test]
+fn the_books_roles_record_and_read() {
+    let Some(admin) = support::admin("the_books_roles_record_and_read") else {
+        return;
+    };
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/guide/history-postgres.md"),
+    )
+    .unwrap();
+    let blocks: Vec<&str> = page
+        .split("```sql\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "the page's two SQL blocks");
+    let [owner, recorder, auditor, db] =
+        ["owner", "recorder", "auditor", "db"].map(|r| support::unique(&format!("vouch_{r}")));
+    let rename = |sql: &str| {
+        sql.replace("vouch_owner", &owner)
+            .replace("vouch_recorder", &recorder)
+            .replace("vouch_auditor", &auditor)
+            .replace("DATABASE vouch_ledger", &format!("DATABASE {db}"))
+    };
+    let mut a = support::pg_connect(&admin);
+    // One statement at a time, as psql runs them (CREATE DATABASE cannot share a transaction).
+    for statement in rename(blocks[0]).split(';').filter(|s| !s.trim().is_empty()) {
+        a.batch_execute(statement).unwrap();
+    }
+    let url = support::with_database(&admin, &db);
+    let as_role = |role: &str| std::path::PathBuf::from(support::with_user(&url, role));
+
+    drop(Ledger::create_or_open(&as_role(&owner)).unwrap());
+    support::pg_connect(as_role(&owner).to_str().unwrap())
+        .batch_execute(&rename(blocks[1]))
+        .unwrap();
+
+    let l = Ledger::create_or_open(&as_role(&recorder)).unwrap();
+    l.record(&entry("app", "1.0", "2026-01-01T00:00:00Z", "pass", "pass"))
+        .unwrap();
+    l.record(&entry("app", "1.1", "2026-02-01T00:00:00Z", "pass", "fail"))
+        .unwrap();
+    let mut rec = support::pg_connect(as_role(&recorder).to_str().unwrap());
+    for sql in [
+        "UPDATE entries SET gate = 'pass' WHERE seq = 2",
+        "DELETE FROM entries WHERE seq = 2",
+        "UPDATE evidence_blobs SET content = '\\x00'::bytea",
+        "DELETE FROM entry_evidence",
+        "CREATE TABLE t (x INTEGER)",
+    ] {
+        let err = rec.batch_execute(sql).unwrap_err();
+        assert!(
+            err.as_db_error().unwrap().message().contains("permission denied"),
+            "{sql}: {err:?}"
+        );
+    }
+
+    let l = Ledger::open_existing(&as_role(&auditor)).unwrap();
+    assert!(matches!(verify(&l).unwrap(), Verdict::Intact { entries: 2, .. }));
+    assert_eq!(
+        history(&l, &HistoryQuery::default())
+            .unwrap()
+            .evaluations
+            .len(),
+        2
+    );
+    let err = Ledger::create_or_open(&as_role(&auditor))
+        .unwrap()
+        .record(&entry("app", "1.2", "2026-03-01T00:00:00Z", "pass", "pass"))
+        .unwrap_err();
+    assert!(
+        matches!(&err, vouch_ledger::LedgerError::Postgres { reason, .. } if reason.contains("permission denied")),
+        "{err:?}"
+    );
+
+    drop(rec);
+    a.batch_execute(&format!("DROP DATABASE {db} WITH (FORCE)"))
+        .unwrap();
+    a.batch_execute(&format!("DROP ROLE {owner}, {recorder}, {auditor}"))
+        .unwrap();
+}

@@ -88,6 +88,38 @@ pub fn with_database(url: &str, db: &str) -> String {
     format!("{scheme}://{authority}/{db}{query}")
 }
 
+/// `url` with its user replaced by `user` (and no password).
+pub fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let host = match rest[..end].rsplit_once('@') {
+        Some((_, host)) => host,
+        None => &rest[..end],
+    };
+    format!("{scheme}://{user}@{host}{}", &rest[end..])
+}
+
+/// The test server's admin URL; `None`, with the reason printed, when there is none.
+pub fn admin(tag: &str) -> Option<String> {
+    match admin_url() {
+        Ok(url) => Some(url),
+        Err(reason) => {
+            eprintln!("skipping the PostgreSQL case of `{tag}`: {reason}");
+            None
+        }
+    }
+}
+
+/// A name no other test of this run uses, starting with `prefix`.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// A connection to `url` (tests only).
 pub fn pg_connect(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls)
@@ -105,20 +137,11 @@ impl Db {
                 pg: None,
             }),
             Kind::Postgres => {
-                let admin = match admin_url() {
-                    Ok(url) => url,
-                    Err(reason) => {
-                        eprintln!("skipping the PostgreSQL case of `{tag}`: {reason}");
-                        return None;
-                    }
-                };
-                static N: AtomicU32 = AtomicU32::new(0);
-                let name = format!(
-                    "vouch_{}_{}_{}",
-                    tag.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
-                    std::process::id(),
-                    N.fetch_add(1, Ordering::Relaxed)
-                );
+                let admin = admin(tag)?;
+                let name = unique(&format!(
+                    "vouch_{}",
+                    tag.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                ));
                 pg_connect(&admin)
                     .batch_execute(&format!("CREATE DATABASE \"{name}\""))
                     .unwrap();
