@@ -31,7 +31,12 @@ fn evaluate_cmd(bundle: &str, ledger: &str, output: &Path) -> Command {
             "--policy",
             "examples/policies/acme.vouch",
             "--bundle",
-            &format!("examples/bundles/{bundle}"),
+            // An example bundle's name, or a path.
+            &if bundle.contains('/') {
+                bundle.to_owned()
+            } else {
+                format!("examples/bundles/{bundle}")
+            },
             "--as-of",
             "2026-10-02",
             "--output",
@@ -349,6 +354,20 @@ both_backends!(several_processes_record_at_once, |db: &Db| {
     );
 });
 
+/// Copies the directory tree `from` to `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Waits until `marker` exists (the child paused inside its transaction).
 fn wait_for(marker: &Path, child: &mut Child) {
     let start = Instant::now();
@@ -409,9 +428,17 @@ both_backends!(a_writer_killed_inside_its_transaction, |db: &Db| {
     );
     assert_eq!(db.one("SELECT count(*) FROM entries"), "3");
 
-    // Killed with no other writer: the next reader finds the ledger as it was.
+    // Killed with no other writer, after inserting a 24 MiB evidence file (more than SQLite's
+    // page cache holds, so the file itself was written and the journal is hot): the next
+    // reader finds the ledger as it was.
+    let big = dir.join("big");
+    copy_dir(&root().join("examples/bundles/compliant"), &big);
+    let bytes: Vec<u8> = (0..24u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(big.join("big.bin"), bytes).unwrap();
     let marker = dir.join("paused-again");
-    let mut paused = evaluate_cmd("failing", db.arg(), &dir.join("again.json"))
+    let mut paused = evaluate_cmd(big.to_str().unwrap(), db.arg(), &dir.join("again.json"))
         .env("VOUCH_TEST_LEDGER_PAUSE", &marker)
         .stderr(Stdio::null())
         .spawn()

@@ -382,12 +382,12 @@ both_backends!(several_writers_at_once_keep_one_chain, |db: &Db| {
     // A reader verifying while they write sees a consistent snapshot every time.
     let path = db.location.clone();
     let reader = std::thread::spawn(move || {
-        for _ in 0..10 {
+        for _ in 0..40 {
             if let Ok(l) = Ledger::open_existing(&path) {
                 let v = verify(&l).unwrap();
                 assert!(matches!(v, Verdict::Intact { .. }), "{v:?}");
             }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     });
     for t in threads {
