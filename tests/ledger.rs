@@ -99,9 +99,8 @@ both_backends!(record_verify_and_history, |db: &Db| {
 
     // The stored report is the one written, byte for byte, and its digests are the report's.
     let written = std::fs::read_to_string(dir.join("failing.json")).unwrap();
-    let row = &db.rows(
-        "SELECT report, policy_sha256, bundle_digest, product FROM entries WHERE seq = 2",
-    )[0];
+    let row = &db
+        .rows("SELECT report, policy_sha256, bundle_digest, product FROM entries WHERE seq = 2")[0];
     let [stored, policy, bundle, product] = [0, 1, 2, 3].map(|i| row[i].clone().unwrap());
     assert_eq!(stored, written);
     let report: serde_json::Value = serde_json::from_str(&written).unwrap();

@@ -129,9 +129,9 @@ fn read(r: &mut dyn Reader, path: &str, query: &HistoryQuery) -> Result<History,
             };
             let as_of = e.as_of;
             if let Some(since) = query.since {
-                let at: Timestamp = as_of
-                    .parse()
-                    .map_err(|err| corrupt(format!("its as_of `{as_of}` is not a timestamp: {err}")))?;
+                let at: Timestamp = as_of.parse().map_err(|err| {
+                    corrupt(format!("its as_of `{as_of}` is not a timestamp: {err}"))
+                })?;
                 if at < since {
                     continue;
                 }

@@ -37,8 +37,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_entries.sql")
 /// The PostgreSQL schema migrations: the same versions as [`MIGRATIONS`], in PostgreSQL's
 /// dialect (`BYTEA` for `BLOB`, `BIGINT` sequence numbers). Version `n` is
 /// `POSTGRES_MIGRATIONS[n - 1]`.
-pub const POSTGRES_MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/postgres/0001_entries.sql")];
+pub const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_entries.sql")];
 
 /// How long a writer waits for another to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);

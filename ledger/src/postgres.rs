@@ -40,7 +40,9 @@ pub(crate) struct Postgres {
 
 impl std::fmt::Debug for Postgres {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Postgres").field("path", &self.path).finish()
+        f.debug_struct("Postgres")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -144,11 +146,7 @@ impl Postgres {
         tx.commit().map_err(|e| self.pg(e))
     }
 
-    pub fn record(
-        &self,
-        p: &Prepared<'_>,
-        pause: Option<&Path>,
-    ) -> Result<Recorded, LedgerError> {
+    pub fn record(&self, p: &Prepared<'_>, pause: Option<&Path>) -> Result<Recorded, LedgerError> {
         let mut client = self.lock()?;
         let mut attempt = 0;
         loop {

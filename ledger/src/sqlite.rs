@@ -129,11 +129,7 @@ impl Sqlite {
         sqlite_error(&self.path, e)
     }
 
-    pub fn record(
-        &self,
-        p: &Prepared<'_>,
-        pause: Option<&Path>,
-    ) -> Result<Recorded, LedgerError> {
+    pub fn record(&self, p: &Prepared<'_>, pause: Option<&Path>) -> Result<Recorded, LedgerError> {
         let entry = p.entry;
         let tx = self.immediate()?;
         let last: Option<(i64, String)> = tx

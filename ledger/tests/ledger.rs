@@ -216,10 +216,12 @@ both_backends!(reordered_entries_are_named, |db: &Db| {
 both_backends!(an_inserted_entry_is_named, |db: &Db| {
     three(&db.location);
     // A copy of entry 2 appended as entry 4, with the head left alone.
-    db.exec("INSERT INTO entries SELECT 4, recorded_at, product, version, as_of, policy_sha256,
+    db.exec(
+        "INSERT INTO entries SELECT 4, recorded_at, product, version, as_of, policy_sha256,
                bundle_digest, trust_sha256, waiver_sha256, gate, report, report_sha256,
                evidence_sha256, prev_hash, 'x' || entry_hash FROM entries WHERE seq = 2;
-             INSERT INTO entry_evidence SELECT 4, path, sha256 FROM entry_evidence WHERE seq = 2;");
+             INSERT INTO entry_evidence SELECT 4, path, sha256 FROM entry_evidence WHERE seq = 2;",
+    );
     assert_eq!(broken_at(&db.location).0, 4);
 });
 
@@ -260,7 +262,9 @@ both_backends!(a_file_removed_from_a_manifest_is_named, |db: &Db| {
 both_backends!(a_deleted_evidence_blob_is_named, |db: &Db| {
     three(&db.location);
     let sha = vouch_ledger::sha256_hex(b"product = 1\n");
-    db.exec(&format!("DELETE FROM evidence_blobs WHERE sha256 = '{sha}'"));
+    db.exec(&format!(
+        "DELETE FROM evidence_blobs WHERE sha256 = '{sha}'"
+    ));
     let (seq, reason) = broken_at(&db.location);
     assert_eq!(seq, 1);
     assert!(reason.contains("missing from the store"), "{reason}");
@@ -433,7 +437,10 @@ fn the_books_roles_record_and_read() {
     };
     let mut a = support::pg_connect(&admin);
     // One statement at a time, as psql runs them (CREATE DATABASE cannot share a transaction).
-    for statement in rename(blocks[0]).split(';').filter(|s| !s.trim().is_empty()) {
+    for statement in rename(blocks[0])
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+    {
         a.batch_execute(statement).unwrap();
     }
     let url = support::with_database(&admin, &db);
@@ -459,13 +466,19 @@ fn the_books_roles_record_and_read() {
     ] {
         let err = rec.batch_execute(sql).unwrap_err();
         assert!(
-            err.as_db_error().unwrap().message().contains("permission denied"),
+            err.as_db_error()
+                .unwrap()
+                .message()
+                .contains("permission denied"),
             "{sql}: {err:?}"
         );
     }
 
     let l = Ledger::open_existing(&as_role(&auditor)).unwrap();
-    assert!(matches!(verify(&l).unwrap(), Verdict::Intact { entries: 2, .. }));
+    assert!(matches!(
+        verify(&l).unwrap(),
+        Verdict::Intact { entries: 2, .. }
+    ));
     assert_eq!(
         history(&l, &HistoryQuery::default())
             .unwrap()
@@ -487,4 +500,33 @@ fn the_books_roles_record_and_read() {
         .unwrap();
     a.batch_execute(&format!("DROP ROLE {owner}, {recorder}, {auditor}"))
         .unwrap();
+}
+
+#[test]
+fn passwords_are_redacted_from_urls() {
+    assert_eq!(
+        vouch_ledger::redact_url(
+            "postgresql://ci:pa:ss@db.example:5432/ledger?password=x&sslmode=disable"
+        ),
+        "postgresql://ci:***@db.example:5432/ledger?password=***&sslmode=disable"
+    );
+    assert_eq!(
+        vouch_ledger::redact_url("postgres://ci@db/ledger"),
+        "postgres://ci@db/ledger"
+    );
+}
+
+/// This vouch has no TLS: a URL that requires it is refused, not downgraded (the book says so).
+#[test]
+fn a_url_requiring_tls_is_refused() {
+    let Some(admin) = support::admin("a_url_requiring_tls_is_refused") else {
+        return;
+    };
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    let url = format!("{admin}{sep}sslmode=require");
+    let err = Ledger::create_or_open(Path::new(&url)).unwrap_err();
+    assert!(
+        matches!(err, vouch_ledger::LedgerError::Open { .. }),
+        "{err:?}"
+    );
 }
