@@ -187,6 +187,12 @@ impl Ledger {
         }
     }
 
+    /// Entry `seq`'s evidence snapshot, the files sorted by path, read in one snapshot: what a
+    /// re-evaluation of that entry reads. Verify the ledger first.
+    pub fn evidence(&self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError> {
+        self.read(|r| r.evidence(seq))
+    }
+
     /// Runs `f` over one consistent snapshot of the ledger.
     pub(crate) fn read<T>(
         &self,
@@ -236,6 +242,9 @@ pub(crate) trait Reader {
     fn manifest(&mut self, seq: i64) -> Result<Vec<(String, String, bool)>, LedgerError>;
     /// The head row.
     fn head(&mut self) -> Result<Option<(i64, String)>, LedgerError>;
+    /// Entry `seq`'s evidence snapshot: each file's path and bytes, sorted by path (a file
+    /// whose blob is missing is left out: [`verify`] names that entry broken).
+    fn evidence(&mut self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError>;
 }
 
 /// How many entries a reader fetches at a time.

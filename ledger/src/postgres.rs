@@ -18,8 +18,8 @@ use postgres::{Client, Config, IsolationLevel, NoTls, Row};
 
 use crate::chain::{GENESIS, sha256_hex};
 use crate::{
-    APPLICATION_ID, BUSY_TIMEOUT, BadRow, LedgerError, POSTGRES_MIGRATIONS, Prepared, Reader,
-    Recorded, Stored, pause_here,
+    APPLICATION_ID, BUSY_TIMEOUT, BadRow, EvidenceFile, LedgerError, POSTGRES_MIGRATIONS, Prepared,
+    Reader, Recorded, Stored, pause_here,
 };
 
 /// The `application` value of the `vouch_ledger` row.
@@ -450,6 +450,26 @@ impl Reader for PgReader<'_, '_> {
                 r.try_get(1).map_err(|e| self.pg(e))?,
                 r.try_get(2).map_err(|e| self.pg(e))?,
             ));
+        }
+        Ok(out)
+    }
+
+    fn evidence(&mut self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT e.path, b.content FROM entry_evidence e
+                 JOIN evidence_blobs b ON b.sha256 = e.sha256
+                 WHERE e.seq = $1 ORDER BY e.path COLLATE \"C\"",
+                &[&seq],
+            )
+            .map_err(|e| self.pg(e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(EvidenceFile {
+                path: r.try_get(0).map_err(|e| self.pg(e))?,
+                content: r.try_get(1).map_err(|e| self.pg(e))?,
+            });
         }
         Ok(out)
     }

@@ -10,8 +10,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::chain::{GENESIS, sha256_hex};
 use crate::{
-    APPLICATION_ID, BUSY_TIMEOUT, BadRow, LedgerError, MIGRATIONS, Prepared, Reader, Recorded,
-    Stored, pause_here,
+    APPLICATION_ID, BUSY_TIMEOUT, BadRow, EvidenceFile, LedgerError, MIGRATIONS, Prepared, Reader,
+    Recorded, Stored, pause_here,
 };
 
 /// An open SQLite ledger.
@@ -318,6 +318,27 @@ impl Reader for SqliteReader<'_> {
                 l.get(1).map_err(&sq)?,
                 l.get(2).map_err(&sq)?,
             ));
+        }
+        Ok(out)
+    }
+
+    fn evidence(&mut self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError> {
+        let sq = self.sq();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.path, b.content FROM entry_evidence e
+                 JOIN evidence_blobs b ON b.sha256 = e.sha256
+                 WHERE e.seq = ?1 ORDER BY e.path",
+            )
+            .map_err(&sq)?;
+        let mut rows = stmt.query([seq]).map_err(&sq)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&sq)? {
+            out.push(EvidenceFile {
+                path: r.get(0).map_err(&sq)?,
+                content: r.get(1).map_err(&sq)?,
+            });
         }
         Ok(out)
     }

@@ -115,6 +115,16 @@ both_backends!(records_a_chain_that_verifies, |db: &Db| {
     assert!(matches!(verdict(path), Verdict::Intact { entries: 3, .. }));
 });
 
+both_backends!(an_entrys_evidence_snapshot_reads_back, |db: &Db| {
+    three(&db.location);
+    let l = Ledger::open_existing(&db.location).unwrap();
+    let files = l.evidence(2).unwrap();
+    let mut expected = entry("app", "1.1", "2026-02-01T00:00:00Z", "pass", "fail").evidence;
+    expected.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(files, expected);
+    assert_eq!(l.evidence(9).unwrap(), []);
+});
+
 /// The same entries give the same hashes on both back ends, and the two schemas have the same
 /// tables and columns at the same version.
 #[test]
