@@ -71,6 +71,10 @@ pub fn record(
         recorded_at: recorded_at.to_string(),
         evidence,
     };
-    let ledger = Ledger::create_or_open(ledger).map_err(|e| e.to_string())?;
+    let mut ledger = Ledger::create_or_open(ledger).map_err(|e| e.to_string())?;
+    // Fault tests (tests/ledger.rs) kill the process while it waits inside the transaction.
+    if let Some(marker) = std::env::var_os("VOUCH_TEST_LEDGER_PAUSE") {
+        ledger.pause_inside_record(marker.into());
+    }
     ledger.record(&entry).map_err(|e| e.to_string())
 }

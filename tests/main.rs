@@ -2,6 +2,9 @@
 //! instead of one per file (each file was its own binary, ~300 MB apiece in a debug build).
 
 mod common;
+// The ledger tests' two back ends (SQLite, PostgreSQL), shared with ledger/tests.
+#[path = "../ledger/tests/support/mod.rs"]
+mod support;
 
 mod bad_input;
 mod book;

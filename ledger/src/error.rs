@@ -3,7 +3,8 @@
 /// Why a ledger could not be opened, written or read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LedgerError {
-    /// The ledger file does not exist (only `--record` creates one).
+    /// The ledger file does not exist, or the PostgreSQL database holds no ledger (only
+    /// `--record` and `vouch ledger init` create one).
     #[error("the ledger `{path}` does not exist")]
     #[diagnostic(
         code(vouch::ledger::missing),
@@ -13,11 +14,14 @@ pub enum LedgerError {
         /// The path given.
         path: String,
     },
-    /// The file could not be opened as an SQLite database.
+    /// The file could not be opened as an SQLite database, or the PostgreSQL server could
+    /// not be reached.
     #[error("cannot open the ledger `{path}`: {reason}")]
     #[diagnostic(
         code(vouch::ledger::open),
-        help("give the path of a ledger file vouch created, in a writable directory")
+        help(
+            "give the path of a ledger file vouch created, in a writable directory, or the URL of a reachable PostgreSQL database"
+        )
     )]
     Open {
         /// The path given.
@@ -63,6 +67,20 @@ pub enum LedgerError {
         /// The path given.
         path: String,
         /// SQLite's reason.
+        reason: String,
+    },
+    /// A PostgreSQL statement failed.
+    #[error("ledger `{path}`: {reason}")]
+    #[diagnostic(
+        code(vouch::ledger::postgres),
+        help(
+            "check that the server is reachable and the role may read (and, to record, write) the ledger's tables; another writer may have held the ledger locked longer than the lock timeout"
+        )
+    )]
+    Postgres {
+        /// The URL given, without its password.
+        path: String,
+        /// The server's message and SQLSTATE, or the client's reason.
         reason: String,
     },
     /// A stored value is not what the schema requires.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::{Ledger, LedgerError};
+use crate::{Ledger, LedgerError, PAGE, Reader};
 
 /// Which entries [`history`] reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,16 +93,10 @@ pub struct Failed {
 /// Reads the evaluations `query` selects. The caller verifies the chain first: history is
 /// only as good as the ledger.
 pub fn history(ledger: &Ledger, query: &HistoryQuery) -> Result<History, LedgerError> {
-    let sq = |e| ledger.sqlite(e);
-    let mut stmt = ledger
-        .conn
-        .prepare(
-            "SELECT seq, recorded_at, product, version, as_of, policy_sha256, bundle_digest,
-                gate, report, report_sha256
-             FROM entries WHERE (?1 IS NULL OR product = ?1) ORDER BY seq",
-        )
-        .map_err(sq)?;
-    let mut rows = stmt.query([query.product.as_deref()]).map_err(sq)?;
+    ledger.read(|r| read(r, ledger.path(), query))
+}
+
+fn read(r: &mut dyn Reader, path: &str, query: &HistoryQuery) -> Result<History, LedgerError> {
     let mut out = History {
         evaluations: Vec::new(),
         controls: Vec::new(),
@@ -111,83 +105,98 @@ pub fn history(ledger: &Ledger, query: &HistoryQuery) -> Result<History, LedgerE
     };
     let mut controls: BTreeMap<String, Vec<Point>> = BTreeMap::new();
     let mut principles: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-    while let Some(r) = rows.next().map_err(sq)? {
-        let seq: i64 = r.get(0).map_err(sq)?;
-        let as_of: String = r.get(4).map_err(sq)?;
-        let corrupt = |reason: String| LedgerError::Corrupt {
-            path: ledger.path.clone(),
-            seq,
-            reason,
-        };
-        if let Some(since) = query.since {
-            let at: Timestamp = as_of
-                .parse()
-                .map_err(|e| corrupt(format!("its as_of `{as_of}` is not a timestamp: {e}")))?;
-            if at < since {
+    let mut after = i64::MIN;
+    loop {
+        let page = r.entries_after(after, PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        for row in page {
+            let e = row.map_err(|(seq, reason)| LedgerError::Corrupt {
+                path: path.to_owned(),
+                seq: seq.unwrap_or(after),
+                reason: format!("a stored value has the wrong type: {reason}"),
+            })?;
+            after = e.seq;
+            if query.product.is_some() && e.product != query.product {
                 continue;
             }
-        }
-        let text: String = r.get(8).map_err(sq)?;
-        let report: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| corrupt(format!("its report is not JSON: {e}")))?;
-        let summary = report
-            .get("summary")
-            .and_then(|s| s.as_object())
-            .map(|s| {
-                s.iter()
-                    .filter_map(|(k, v)| v.as_u64().map(|n| (k.clone(), n)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut failing = Vec::new();
-        for (list, into) in [("controls", &mut controls), ("provisions", &mut principles)] {
-            for item in report
-                .get(list)
-                .and_then(|c| c.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let (Some(id), Some(status)) = (
-                    item.get("id").and_then(|v| v.as_str()),
-                    item.get("status").and_then(|v| v.as_str()),
-                ) else {
-                    return Err(corrupt(format!(
-                        "an item of its `{list}` has no id or status"
-                    )));
-                };
-                if list == "controls" && matches!(status, "fail" | "error" | "manual") {
-                    failing.push(format!("{id} ({status})"));
+            let seq = e.seq;
+            let corrupt = |reason: String| LedgerError::Corrupt {
+                path: path.to_owned(),
+                seq,
+                reason,
+            };
+            let as_of = e.as_of;
+            if let Some(since) = query.since {
+                let at: Timestamp = as_of.parse().map_err(|err| {
+                    corrupt(format!("its as_of `{as_of}` is not a timestamp: {err}"))
+                })?;
+                if at < since {
+                    continue;
                 }
-                into.entry(id.to_owned()).or_default().push(Point {
+            }
+            let report: serde_json::Value = serde_json::from_str(&e.report)
+                .map_err(|err| corrupt(format!("its report is not JSON: {err}")))?;
+            let summary = report
+                .get("summary")
+                .and_then(|s| s.as_object())
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|(k, v)| v.as_u64().map(|n| (k.clone(), n)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut failing = Vec::new();
+            for (list, into) in [("controls", &mut controls), ("provisions", &mut principles)] {
+                for item in report
+                    .get(list)
+                    .and_then(|c| c.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    let (Some(id), Some(status)) = (
+                        item.get("id").and_then(|v| v.as_str()),
+                        item.get("status").and_then(|v| v.as_str()),
+                    ) else {
+                        return Err(corrupt(format!(
+                            "an item of its `{list}` has no id or status"
+                        )));
+                    };
+                    if list == "controls" && matches!(status, "fail" | "error" | "manual") {
+                        failing.push(format!("{id} ({status})"));
+                    }
+                    into.entry(id.to_owned()).or_default().push(Point {
+                        seq,
+                        as_of: as_of.clone(),
+                        status: status.to_owned(),
+                    });
+                }
+            }
+            failing.sort();
+            let evaluation = Evaluation {
+                seq,
+                recorded_at: e.recorded_at,
+                product: e.product,
+                version: e.version,
+                as_of,
+                policy_sha256: e.policy_sha256,
+                bundle_digest: e.bundle_digest,
+                gate: e.gate,
+                summary,
+                report_sha256: e.report_sha256,
+            };
+            if evaluation.gate != "pass" {
+                out.failed.push(Failed {
                     seq,
-                    as_of: as_of.clone(),
-                    status: status.to_owned(),
+                    product: evaluation.product.clone(),
+                    version: evaluation.version.clone(),
+                    as_of: evaluation.as_of.clone(),
+                    controls: failing,
                 });
             }
+            out.evaluations.push(evaluation);
         }
-        failing.sort();
-        let evaluation = Evaluation {
-            seq,
-            recorded_at: r.get(1).map_err(sq)?,
-            product: r.get(2).map_err(sq)?,
-            version: r.get(3).map_err(sq)?,
-            as_of,
-            policy_sha256: r.get(5).map_err(sq)?,
-            bundle_digest: r.get(6).map_err(sq)?,
-            gate: r.get(7).map_err(sq)?,
-            summary,
-            report_sha256: r.get(9).map_err(sq)?,
-        };
-        if evaluation.gate != "pass" {
-            out.failed.push(Failed {
-                seq,
-                product: evaluation.product.clone(),
-                version: evaluation.version.clone(),
-                as_of: evaluation.as_of.clone(),
-                controls: failing,
-            });
-        }
-        out.evaluations.push(evaluation);
     }
     out.controls = controls
         .into_iter()

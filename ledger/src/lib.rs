@@ -1,33 +1,43 @@
-//! vouch's evaluation history: a ledger of reports in an SQLite file, each entry chained to
-//! the one before by a sha256 hash, so that an edited, inserted, reordered or deleted entry is
-//! detected ([`verify`]). The CLI appends with [`Ledger::record`] (`vouch evaluate --record`),
-//! checks with [`verify`] (`vouch ledger verify`) and reads with [`history`] (`vouch history`).
+//! vouch's evaluation history: a ledger of reports, each entry chained to the one before by a
+//! sha256 hash, so that an edited, inserted, reordered or deleted entry is detected
+//! ([`verify`]). The CLI appends with [`Ledger::record`] (`vouch evaluate --record`), checks
+//! with [`verify`] (`vouch ledger verify`) and reads with [`history`] (`vouch history`).
 //!
-//! The schema is created and upgraded by the versioned SQL files in `ledger/migrations/`,
-//! tracked in SQLite's `user_version`. Writes run in `BEGIN IMMEDIATE` transactions with a busy
-//! timeout, so several local processes may record into one file at once. Nothing here reads
-//! the clock: the recording time is passed in.
+//! A ledger is an SQLite file (embedded, the default: `sqlite.rs`) or a PostgreSQL database
+//! named by a `postgres://` or `postgresql://` URL (`postgres.rs`), with the same schema and
+//! the same behaviour. The schema is created and upgraded by the versioned SQL files in
+//! `ledger/migrations/` (SQLite) and `ledger/migrations/postgres/` (the same versions in
+//! PostgreSQL's dialect). Every write is one transaction that holds the ledger's write lock
+//! from reading the last entry to committing the new one, so several processes may record
+//! into one ledger at once and keep one chain; every read runs in one snapshot. Nothing here
+//! reads the clock: the recording time is passed in.
 
 mod chain;
 mod error;
 pub mod history;
+mod postgres;
+mod sqlite;
 mod verify;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 pub use chain::{GENESIS, evidence_manifest_sha256, sha256_hex};
 pub use error::LedgerError;
 pub use history::{History, HistoryQuery, history, table};
 pub use verify::{Verdict, verify};
 
-/// `PRAGMA application_id` of a vouch ledger (`vLdg`), so another SQLite file is refused.
+/// `PRAGMA application_id` of a vouch ledger (`vLdg`), so another SQLite file is refused;
+/// also the key of the PostgreSQL advisory lock taken while migrating.
 pub const APPLICATION_ID: i64 = 0x764c_6467;
 
-/// The schema migrations, in order: version `n` is `MIGRATIONS[n - 1]`.
+/// The SQLite schema migrations, in order: version `n` is `MIGRATIONS[n - 1]`.
 pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_entries.sql")];
+
+/// The PostgreSQL schema migrations: the same versions as [`MIGRATIONS`], in PostgreSQL's
+/// dialect (`BYTEA` for `BLOB`, `BIGINT` sequence numbers). Version `n` is
+/// `POSTGRES_MIGRATIONS[n - 1]`.
+pub const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_entries.sql")];
 
 /// How long a writer waits for another to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -77,236 +87,235 @@ pub struct Recorded {
     pub entry_hash: String,
 }
 
-/// An open ledger file.
+/// Which database holds a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+}
+
+/// An open ledger.
 #[derive(Debug)]
 pub struct Ledger {
-    conn: Connection,
+    store: Store,
     path: String,
+    pause: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+enum Store {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// The PostgreSQL URL `path` spells, if it is one (`postgres://` or `postgresql://`).
+pub fn postgres_url(path: &Path) -> Option<&str> {
+    path.to_str()
+        .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// `url` without its password (in the user part or a `password=` parameter), for messages.
+pub fn redact_url(url: &str) -> String {
+    postgres::redact(url)
 }
 
 impl Ledger {
     /// Opens the ledger at `path` for recording, creating it (and its schema) if absent.
+    /// `path` is an SQLite file or a `postgres://` URL (whose database must exist; its
+    /// ledger tables are created on first use).
     pub fn create_or_open(path: &Path) -> Result<Ledger, LedgerError> {
-        let ledger = Ledger::open_with(path, OpenFlags::default())?;
-        ledger.migrate()?;
-        Ok(ledger)
+        let store = match postgres_url(path) {
+            Some(url) => Store::Postgres(postgres::Postgres::create_or_open(url)?),
+            None => Store::Sqlite(sqlite::Sqlite::create_or_open(path)?),
+        };
+        Ok(Ledger::with(store))
     }
 
     /// Opens an existing ledger for reading; never creates or migrates one.
     pub fn open_existing(path: &Path) -> Result<Ledger, LedgerError> {
-        let name = path.display().to_string();
-        if !path.is_file() {
-            return Err(LedgerError::Missing { path: name });
-        }
-        let ledger = Ledger::open_with(
+        let store = match postgres_url(path) {
+            Some(url) => Store::Postgres(postgres::Postgres::open_existing(url)?),
+            None => Store::Sqlite(sqlite::Sqlite::open_existing(path)?),
+        };
+        Ok(Ledger::with(store))
+    }
+
+    fn with(store: Store) -> Ledger {
+        let path = match &store {
+            Store::Sqlite(s) => s.path.clone(),
+            Store::Postgres(p) => p.path.clone(),
+        };
+        Ledger {
+            store,
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let version = ledger.schema_version()?;
-        ledger.check_identity(version)?;
-        if version == 0 {
-            return Err(LedgerError::Foreign {
-                path: ledger.path.clone(),
-                reason: "it has no ledger schema".to_owned(),
-            });
+            pause: None,
         }
-        Ok(ledger)
     }
 
-    fn open_with(path: &Path, flags: OpenFlags) -> Result<Ledger, LedgerError> {
-        let name = path.display().to_string();
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| LedgerError::Open {
-            path: name.clone(),
-            reason: e.to_string(),
-        })?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| sqlite_error(&name, e))?;
-        Ok(Ledger { conn, path: name })
-    }
-
-    /// The path the ledger was opened from, for messages.
+    /// The path the ledger was opened from, for messages (a URL without its password).
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    fn schema_version(&self) -> Result<i64, LedgerError> {
-        self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.sqlite(e))
-    }
-
-    /// Refuses an SQLite file that another program made.
-    fn check_identity(&self, version: i64) -> Result<(), LedgerError> {
-        let app: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| self.sqlite(e))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| self.sqlite(e))?;
-        let fresh = app == 0 && version == 0 && tables == 0;
-        if app != APPLICATION_ID && !fresh {
-            return Err(LedgerError::Foreign {
-                path: self.path.clone(),
-                reason: format!("its SQLite application_id is {app:#x}, not a ledger's"),
-            });
+    /// Which database holds the ledger.
+    pub fn backend(&self) -> Backend {
+        match self.store {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
         }
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(LedgerError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
-        }
-        Ok(())
     }
 
-    /// Applies the migrations the file lacks, in one immediate transaction (so two processes
-    /// creating the same ledger at once do not both apply them).
-    fn migrate(&self) -> Result<(), LedgerError> {
-        let tx = self.immediate()?;
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.sqlite(e))?;
-        self.check_identity(version)?;
-        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            tx.execute_batch(sql).map_err(|e| self.sqlite(e))?;
-            tx.execute_batch(&format!(
-                "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
-                n + 1
-            ))
-            .map_err(|e| self.sqlite(e))?;
-        }
-        tx.commit().map_err(|e| self.sqlite(e))
+    /// For fault tests only: [`Ledger::record`] creates the file `marker` once the entry and
+    /// its evidence are written, then waits inside the open transaction forever, so that a
+    /// test can kill the process mid-write. The CLI sets it from `VOUCH_TEST_LEDGER_PAUSE`.
+    #[doc(hidden)]
+    pub fn pause_inside_record(&mut self, marker: PathBuf) {
+        self.pause = Some(marker);
     }
 
-    fn immediate(&self) -> Result<rusqlite::Transaction<'_>, LedgerError> {
-        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| self.sqlite(e))
-    }
-
-    fn sqlite(&self, e: rusqlite::Error) -> LedgerError {
-        sqlite_error(&self.path, e)
-    }
-
-    /// Appends `entry` after the current last entry, in one `BEGIN IMMEDIATE` transaction:
-    /// the entry, its evidence files (each distinct content once) and the head move together
-    /// or not at all.
+    /// Appends `entry` after the current last entry, in one transaction that holds the
+    /// ledger's write lock throughout: the entry, its evidence files (each distinct content
+    /// once) and the head move together or not at all.
     pub fn record(&self, entry: &NewEntry) -> Result<Recorded, LedgerError> {
+        let prepared = Prepared::new(entry);
+        let pause = self.pause.as_deref();
+        match &self.store {
+            Store::Sqlite(s) => s.record(&prepared, pause),
+            Store::Postgres(p) => p.record(&prepared, pause),
+        }
+    }
+
+    /// Entry `seq`'s evidence snapshot, the files sorted by path, read in one snapshot: what a
+    /// re-evaluation of that entry reads. Verify the ledger first.
+    pub fn evidence(&self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError> {
+        self.read(|r| r.evidence(seq))
+    }
+
+    /// Runs `f` over one consistent snapshot of the ledger.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Reader) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        match &self.store {
+            Store::Sqlite(s) => s.read(f),
+            Store::Postgres(p) => p.read(f),
+        }
+    }
+}
+
+/// An entry as stored, every column.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub product: Option<String>,
+    pub version: Option<String>,
+    pub as_of: String,
+    pub policy_sha256: String,
+    pub bundle_digest: String,
+    pub trust_sha256: String,
+    pub waiver_sha256: String,
+    pub gate: String,
+    pub report: String,
+    pub report_sha256: String,
+    pub evidence_sha256: String,
+    pub prev_hash: String,
+    pub entry_hash: String,
+}
+
+/// A stored row that could not be read: its sequence number (when readable) and why.
+pub(crate) type BadRow = (Option<i64>, String);
+
+/// One consistent snapshot of a ledger, whichever the database.
+pub(crate) trait Reader {
+    /// The names of the evidence blobs whose bytes do not match their sha256.
+    fn bad_blobs(&mut self) -> Result<std::collections::BTreeSet<String>, LedgerError>;
+    /// Up to `limit` entries with `seq > after`, in sequence order.
+    fn entries_after(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Result<Stored, BadRow>>, LedgerError>;
+    /// Entry `seq`'s evidence links `(path, sha256, blob present)`, sorted.
+    fn manifest(&mut self, seq: i64) -> Result<Vec<(String, String, bool)>, LedgerError>;
+    /// The head row.
+    fn head(&mut self) -> Result<Option<(i64, String)>, LedgerError>;
+    /// Entry `seq`'s evidence snapshot: each file's path and bytes, sorted by path (a file
+    /// whose blob is missing is left out: [`verify`] names that entry broken).
+    fn evidence(&mut self, seq: i64) -> Result<Vec<EvidenceFile>, LedgerError>;
+}
+
+/// How many entries a reader fetches at a time.
+pub(crate) const PAGE: i64 = 256;
+
+/// An entry ready to be chained: everything but its sequence number and `prev_hash`.
+pub(crate) struct Prepared<'a> {
+    pub entry: &'a NewEntry,
+    pub trust: String,
+    pub waivers: String,
+    pub report_sha256: String,
+    pub evidence_sha256: String,
+    pub gate: &'static str,
+    /// Each evidence file's (path, sha256), in the files' order.
+    pub files: Vec<(String, String)>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(entry: &'a NewEntry) -> Prepared<'a> {
         let mut trust = entry.trust_sha256.clone();
         trust.sort();
         let mut waivers = entry.waiver_sha256.clone();
         waivers.sort();
-        let trust = json_list(&trust);
-        let waivers = json_list(&waivers);
-        let mut manifest: Vec<(String, String)> = entry
+        let files: Vec<(String, String)> = entry
             .evidence
             .iter()
             .map(|f| (f.path.clone(), sha256_hex(&f.content)))
             .collect();
+        let mut manifest = files.clone();
         manifest.sort();
         manifest.dedup();
-        let evidence_sha256 = evidence_manifest_sha256(&manifest);
-        let report_sha256 = sha256_hex(entry.report.as_bytes());
-        let gate = if entry.passed { "pass" } else { "fail" };
-
-        let tx = self.immediate()?;
-        let last: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })
-            .map_err(|e| self.sqlite(e))?;
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS.to_owned()),
-        };
-        let fields = chain::EntryFields {
-            seq,
-            recorded_at: &entry.recorded_at,
-            product: entry.product.as_deref(),
-            version: entry.version.as_deref(),
-            as_of: &entry.as_of,
-            policy_sha256: &entry.policy_sha256,
-            bundle_digest: &entry.bundle_digest,
-            trust_sha256: &trust,
-            waiver_sha256: &waivers,
-            gate,
-            report_sha256: &report_sha256,
-            evidence_sha256: &evidence_sha256,
-            prev_hash: &prev_hash,
-        };
-        let hash = chain::entry_hash(&fields);
-        tx.execute(
-            "INSERT INTO entries (seq, recorded_at, product, version, as_of, policy_sha256,
-                bundle_digest, trust_sha256, waiver_sha256, gate, report, report_sha256,
-                evidence_sha256, prev_hash, entry_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                seq,
-                entry.recorded_at,
-                entry.product,
-                entry.version,
-                entry.as_of,
-                entry.policy_sha256,
-                entry.bundle_digest,
-                trust,
-                waivers,
-                gate,
-                entry.report,
-                report_sha256,
-                evidence_sha256,
-                prev_hash,
-                hash
-            ],
-        )
-        .map_err(|e| self.sqlite(e))?;
-        {
-            let mut blob = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO evidence_blobs (sha256, content) VALUES (?1, ?2)",
-                )
-                .map_err(|e| self.sqlite(e))?;
-            let mut link = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO entry_evidence (seq, path, sha256) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(|e| self.sqlite(e))?;
-            for (file, (_, sha)) in entry.evidence.iter().zip(entry_manifest(&entry.evidence)) {
-                blob.execute(params![sha, file.content])
-                    .map_err(|e| self.sqlite(e))?;
-                link.execute(params![seq, file.path, sha])
-                    .map_err(|e| self.sqlite(e))?;
-            }
+        Prepared {
+            entry,
+            trust: json_list(&trust),
+            waivers: json_list(&waivers),
+            report_sha256: sha256_hex(entry.report.as_bytes()),
+            evidence_sha256: evidence_manifest_sha256(&manifest),
+            gate: if entry.passed { "pass" } else { "fail" },
+            files,
         }
-        tx.execute(
-            "INSERT INTO head (id, seq, entry_hash) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, entry_hash = excluded.entry_hash",
-            params![seq, hash],
-        )
-        .map_err(|e| self.sqlite(e))?;
-        tx.commit().map_err(|e| self.sqlite(e))?;
-        Ok(Recorded {
+    }
+
+    /// The entry's hash as entry `seq` after `prev_hash`.
+    pub fn hash(&self, seq: i64, prev_hash: &str) -> String {
+        chain::entry_hash(&chain::EntryFields {
             seq,
-            entry_hash: hash,
+            recorded_at: &self.entry.recorded_at,
+            product: self.entry.product.as_deref(),
+            version: self.entry.version.as_deref(),
+            as_of: &self.entry.as_of,
+            policy_sha256: &self.entry.policy_sha256,
+            bundle_digest: &self.entry.bundle_digest,
+            trust_sha256: &self.trust,
+            waiver_sha256: &self.waivers,
+            gate: self.gate,
+            report_sha256: &self.report_sha256,
+            evidence_sha256: &self.evidence_sha256,
+            prev_hash,
         })
     }
 }
 
-/// Each evidence file's (path, sha256), in the files' order.
-fn entry_manifest(files: &[EvidenceFile]) -> Vec<(String, String)> {
-    files
-        .iter()
-        .map(|f| (f.path.clone(), sha256_hex(&f.content)))
-        .collect()
+/// The test hook of [`Ledger::pause_inside_record`]: announce, then wait to be killed.
+pub(crate) fn pause_here(marker: Option<&Path>) {
+    if let Some(marker) = marker {
+        // A marker that cannot be written leaves the test waiting; it fails by its timeout.
+        let _ = std::fs::write(marker, b"paused inside the ledger transaction\n");
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
 }
 
 fn json_list(items: &[String]) -> String {
@@ -318,11 +327,4 @@ fn json_list(items: &[String]) -> String {
             .collect(),
     )
     .to_string()
-}
-
-fn sqlite_error(path: &str, e: rusqlite::Error) -> LedgerError {
-    LedgerError::Sqlite {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    }
 }

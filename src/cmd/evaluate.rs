@@ -154,7 +154,8 @@ pub struct EvaluateArgs {
     /// in a DSSE envelope (`vouch verify-report` checks it).
     #[arg(long, value_name = "FILE", requires = "sign_key")]
     attestation: Option<PathBuf>,
-    /// Append the evaluation to this ledger (an SQLite file, created on first use): the
+    /// Append the evaluation to this ledger (an SQLite file, created on first use, or a
+    /// `postgres://` URL, whose ledger tables are created on first use): the
     /// report, its digests, the gate's verdict and the bundle's files, hash-chained to the
     /// entries before it (`vouch ledger verify`, `vouch history`).
     #[arg(long, value_name = "LEDGER")]
@@ -230,7 +231,8 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
             Ok(recorded) if error_format == ErrorFormat::Human => eprintln!(
                 "recorded as entry {} of `{}` ({})",
                 recorded.seq,
-                display_path(ledger),
+                vouch_ledger::postgres_url(ledger)
+                    .map_or_else(|| display_path(ledger), vouch_ledger::redact_url),
                 recorded.entry_hash
             ),
             Ok(_) => {}

@@ -24,7 +24,7 @@ pub enum HistoryFormat {
 /// Arguments of `vouch history`.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
-    /// The ledger file (`vouch evaluate --record` wrote it).
+    /// The ledger (`vouch evaluate --record` wrote it): an SQLite file or a `postgres://` URL.
     #[arg(value_name = "LEDGER")]
     ledger: PathBuf,
     /// Only this product's evaluations.
