@@ -12,6 +12,7 @@ use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
 pub(super) mod attest;
+mod describe;
 mod expect;
 mod pass;
 
@@ -242,8 +243,9 @@ impl<'a> Runner<'a> {
         match when_empty {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+                let place = self.place(f.span);
                 if let Some(pass) = &mut self.pass {
-                    pass.empty_pass(format!("no {what} (`when empty: pass`)"));
+                    pass.empty_pass(format!("no {what} (`when empty: pass`)"), place);
                 }
             }
             Some(EmptyOutcome::NotApplicable) => {

@@ -71,14 +71,15 @@ impl Trace {
             for e in &p.evidence {
                 let _ = writeln!(
                     out,
-                    "  evidence {}{} sha256 {}: checked {}",
+                    "  evidence {}{} sha256 {}: {} (read by {})",
                     esc(&e.at.path),
                     e.at.location
                         .as_deref()
                         .map(|l| format!(" ({})", esc(l)))
                         .unwrap_or_default(),
                     e.at.sha256,
-                    esc(&e.checked)
+                    esc(&e.checked),
+                    esc(&e.expect)
                 );
             }
             if p.evidence_omitted > 0 {

@@ -221,15 +221,17 @@ pub fn fixture() -> Report {
             held: 5,
         }],
         evidence: [
-            ("dist/acme 2.4.0 (windows).zip", None),
-            ("dist/acme-2.4.0-linux-amd64.tar.gz", None),
-            ("release.toml", Some("line 4")),
-            ("sbom/acme.cdx.json", None),
+            ("dist/acme 2.4.0 (windows).zip", None, "Artifact", "artifact dist/acme 2.4.0 (windows).zip (5120 bytes, sha256 0123…cdef): 0 signature(s), 1 checksum entry, 1 SBOM(s), 0 provenance statement(s)"),
+            ("dist/acme-2.4.0-linux-amd64.tar.gz", None, "Artifact", "artifact dist/acme-2.4.0-linux-amd64.tar.gz (4096 bytes, sha256 4567…89ab): 1 signature(s), 1 checksum entry, 1 SBOM(s), 0 provenance statement(s)"),
+            ("release.toml", Some("line 4"), "Release", "release acme 2.4.0 dated 2026-09-01T00:00:00Z"),
+            ("sbom/acme.cdx.json", None, "Sbom", "SBOM sbom/acme.cdx.json (cyclonedx 1.6) describes component acme 2.4.0 (pkg:generic/acme@2.4.0), linked by digest, lists 12 component(s), created at a time not recorded"),
         ]
         .into_iter()
-        .map(|(path, line)| vouch_engine::report::PassRecord {
+        .map(|(path, line, kind, checked)| vouch_engine::report::PassRecord {
             at: ev(path, line),
-            checked: "len(artifact.sboms) > 0 (acme.vouch:33)".into(),
+            kind: kind.into(),
+            checked: checked.into(),
+            expect: "acme.vouch:33".into(),
         })
         .collect(),
         evidence_omitted: 2,

@@ -119,7 +119,8 @@ pub(crate) fn pass_summary(p: &crate::report::PassEvidence) -> String {
     )
 }
 
-/// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: checked ...`.
+/// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: SENTENCE`,
+/// the sentence built from the record's fields ([`crate::report::PassRecord::checked`]).
 pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
     let location =
         r.at.location
@@ -127,7 +128,7 @@ pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
     format!(
-        "{}{location} sha256 {}: checked {}",
+        "{}{location} sha256 {}: {}",
         r.at.path, r.at.sha256, r.checked
     )
 }

@@ -321,7 +321,16 @@ fn control_observations(ids: &Ids, report: &Report, c: &ControlResult, out: &mut
                 let ev: Vec<Value> = p
                     .evidence
                     .iter()
-                    .map(|r| evidence(ids, &r.at.path, r.at.location.as_deref(), &r.at.sha256))
+                    .map(|r| {
+                        let mut e =
+                            evidence(ids, &r.at.path, r.at.location.as_deref(), &r.at.sha256);
+                        // What the record says, after where it is.
+                        if let Some(Value::String(d)) = e.get_mut("description") {
+                            d.push_str(": ");
+                            escape::markdown(d, &r.checked);
+                        }
+                        e
+                    })
                     .collect();
                 obj.insert("relevant-evidence".into(), Value::Array(ev));
             }
