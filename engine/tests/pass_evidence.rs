@@ -149,3 +149,20 @@ fn an_empty_loop_beside_evidence_is_still_noted() {
         "{note}"
     );
 }
+
+#[test]
+fn an_empty_guard_inside_a_loop_that_ran_is_not_vacuity() {
+    let (_dir, graph) = bundle(3);
+    // "No element of this kind among each file's ...": a check on each file, which was read.
+    let r = common::run_control(
+        &graph,
+        AS_OF,
+        "",
+        "  for f in files {\n    expect f.size > 0\n    \
+         for g in files where g.size > 1000 {\n      expect g.size < 5000\n    } when empty: pass\n  }",
+    );
+    assert_eq!(r.status, Status::Pass);
+    let p = r.pass_evidence.unwrap();
+    assert_eq!(p.evidence.len(), 3);
+    assert_eq!(p.vacuous, None);
+}

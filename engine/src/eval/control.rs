@@ -244,8 +244,12 @@ impl<'a> Runner<'a> {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
                 let place = self.place(f.span);
+                // A loop at the control's top level; one nested in a loop that ran is a
+                // check on an element that was read (e.g. "no bad signature among its
+                // signatures"), not a part of the control that checked nothing.
+                let top = self.depth == 0;
                 if let Some(pass) = &mut self.pass {
-                    pass.empty_pass(format!("no {what} (`when empty: pass`)"), place);
+                    pass.empty_pass(format!("no {what} (`when empty: pass`)"), place, top);
                 }
             }
             Some(EmptyOutcome::NotApplicable) => {

@@ -66,7 +66,11 @@ impl Trace {
         }
         if let Some(p) = &r.pass_evidence {
             if let Some(why) = &p.vacuous {
-                let _ = writeln!(out, "  passed without evidence: {}", esc(why));
+                if p.evidence.is_empty() {
+                    let _ = writeln!(out, "  passed without evidence: {}", esc(why));
+                } else {
+                    let _ = writeln!(out, "  {}", esc(why));
+                }
             }
             for e in &p.evidence {
                 let _ = writeln!(

@@ -23,7 +23,9 @@ pub struct PassEvidence {
     pub evidence_omitted: usize,
     /// Set when the control passed without reading any evidence record: why (no `expect` was
     /// evaluated, e.g. a loop over an empty list with `when empty: pass`; or the expectations
-    /// read no evidence). Such a pass proves nothing about the release.
+    /// read no evidence). Such a pass proves nothing about the release. Also set, as `partly
+    /// vacuous: ...`, when expectations read evidence but a `when empty: pass` loop beside
+    /// them ran for no element: which loop (its collection and `SOURCE:LINE`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vacuous: Option<String>,
 }

@@ -23,16 +23,24 @@ pub(super) struct PassCollector {
     /// Each expectation examined, by address, with how often it held.
     checks: Vec<(usize, PassCheck)>,
     /// Each loop that ran for no element and passed (`when empty: pass`): why, and where
-    /// the loop is (`SOURCE:LINE`), in the order first met, each once.
+    /// the loop is (`SOURCE:LINE`), in the order first met, each once; those at the control's
+    /// top level only, except the first of all (a control that evaluated no `expect` says
+    /// why with it).
     empty: Vec<(String, String)>,
+    /// Why the first loop that ran for no element passed, wherever it is.
+    first_empty: Option<String>,
     /// `vouch explain`'s index for what each step read.
     steps: Option<CitationIndex>,
 }
 
 impl PassCollector {
-    /// Notes a loop at `place` that ran for no element with `when empty: pass`, and why.
-    pub(super) fn empty_pass(&mut self, why: String, place: String) {
-        if !self.empty.iter().any(|(w, p)| *w == why && *p == place) {
+    /// Notes a loop at `place` that ran for no element with `when empty: pass`, and why;
+    /// `top` when it is at the control's top level (not nested in a loop).
+    pub(super) fn empty_pass(&mut self, why: String, place: String, top: bool) {
+        if self.first_empty.is_none() {
+            self.first_empty = Some(why.clone());
+        }
+        if top && !self.empty.iter().any(|(w, p)| *w == why && *p == place) {
             self.empty.push((why, place));
         }
     }
@@ -199,8 +207,8 @@ impl<'a> Runner<'a> {
             .collect::<Vec<_>>()
             .join("; ");
         let vacuous = if checks.is_empty() {
-            Some(match pass.empty.first() {
-                Some((why, _)) => format!("no expectation was evaluated: {why}"),
+            Some(match &pass.first_empty {
+                Some(why) => format!("no expectation was evaluated: {why}"),
                 None => "no expectation was evaluated".to_owned(),
             })
         } else if evidence.is_empty() {

@@ -107,16 +107,23 @@ pub(crate) const SHOWN_PASS_EVIDENCE: usize = 3;
 /// One line about what a passing control rests on: `2 checks held on 5 evidence records` (or
 /// why it rests on none).
 pub(crate) fn pass_summary(p: &crate::report::PassEvidence) -> String {
-    if let Some(why) = &p.vacuous {
-        return format!("passed without evidence: {why}");
-    }
     let records = p.evidence.len() + p.evidence_omitted;
-    format!(
-        "{} check{} held on {records} evidence record{}",
-        p.checks.len(),
-        plural(p.checks.len()),
-        plural(records)
-    )
+    match &p.vacuous {
+        Some(why) if records == 0 => format!("passed without evidence: {why}"),
+        // Partly vacuous: what held, and which loop checked nothing.
+        Some(why) => format!(
+            "{} check{} held on {records} evidence record{}; {why}",
+            p.checks.len(),
+            plural(p.checks.len()),
+            plural(records)
+        ),
+        None => format!(
+            "{} check{} held on {records} evidence record{}",
+            p.checks.len(),
+            plural(p.checks.len()),
+            plural(records)
+        ),
+    }
 }
 
 /// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: SENTENCE`,
