@@ -78,15 +78,17 @@ fn each_record_a_pass_read_is_described_from_its_fields() {
     // A signature: who signed, with which key, and that it was trusted at as_of.
     let signed = find(&all, "SIGNED-ARTIFACTS", "Coverage");
     assert!(
-        signed.iter().any(|s| s.starts_with("signed directly: signature dist/widget-2.4.1.tar.gz.asc verified by OpenPGP key ")
-            && s.ends_with("(trusted, valid at as_of)")),
+        signed.iter().any(|s| s.starts_with(
+            "signed directly: signature dist/widget-2.4.1.tar.gz.asc verified by OpenPGP key "
+        ) && s.ends_with("(trusted, valid at as_of)")),
         "{signed:#?}\n{all:#?}"
     );
     // A checksum entry: its algorithm, digest and that it matches.
     let sums = find(&all, "CHECKSUMS", "Checksum");
     assert!(
-        sums.iter().any(|s| s.starts_with("dist/SHA256SUMS line 1: sha256 ")
-            && s.contains("matches the file it names")),
+        sums.iter()
+            .any(|s| s.starts_with("dist/SHA256SUMS line 1: sha256 ")
+                && s.contains("matches the file it names")),
         "{sums:#?}\n{all:#?}"
     );
     // Every sentence is plain text on one line.
@@ -99,7 +101,8 @@ fn each_record_a_pass_read_is_described_from_its_fields() {
 fn the_sentences_name_each_evidence_kind() {
     let report = report();
     let all = records(&report);
-    let kinds: std::collections::BTreeSet<&str> = all.iter().map(|(_, k, _, _)| k.as_str()).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        all.iter().map(|(_, k, _, _)| k.as_str()).collect();
     let text = format!("{all:#?}");
     // The kinds the pack's passing controls read on a complete release.
     for kind in ["Coverage", "Checksum", "Sbom", "TlsScan", "SupportCycle"] {
@@ -112,7 +115,9 @@ fn the_sentences_name_each_evidence_kind() {
             .collect()
     };
     assert!(
-        of("Sbom").iter().all(|s| s.starts_with("SBOM sbom/") && s.contains(" describes ")),
+        of("Sbom")
+            .iter()
+            .all(|s| s.starts_with("SBOM sbom/") && s.contains(" describes ")),
         "{text}"
     );
     assert!(

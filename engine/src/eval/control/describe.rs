@@ -146,7 +146,9 @@ fn flag(r: &Record, field: &str) -> Option<bool> {
 
 /// How many elements a collection field has (0 for `none`).
 fn count(r: &Record, field: &str) -> usize {
-    value(r, field).and_then(Value::elements).map_or(0, <[_]>::len)
+    value(r, field)
+        .and_then(Value::elements)
+        .map_or(0, <[_]>::len)
 }
 
 /// A collection field's elements, comma-separated, or `empty` when it has none.
@@ -219,11 +221,17 @@ fn signed_by(r: &Record) -> String {
         };
         return format!("signature {path} verified by {} ({trust})", signer(r));
     }
-    let reason = value(r, "reason").map(|v| format!(": {v}")).unwrap_or_default();
+    let reason = value(r, "reason")
+        .map(|v| format!(": {v}"))
+        .unwrap_or_default();
     format!(
         "signature {path} by {}: {outcome}{reason}{}",
         signer(r),
-        if verified { " (cryptographically valid)" } else { "" }
+        if verified {
+            " (cryptographically valid)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -365,10 +373,7 @@ fn vulnerability(r: &Record) -> String {
             or(r, "fixed_in", "a version not stated"),
             or(r, "fixed_at", "on a date not recorded")
         ),
-        "not_affected" => format!(
-            ", justification: {}",
-            or(r, "justification", "not stated")
-        ),
+        "not_affected" => format!(", justification: {}", or(r, "justification", "not stated")),
         _ => format!(
             ", discovered {}",
             or(r, "discovered", "on a date not recorded")

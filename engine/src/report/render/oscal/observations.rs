@@ -9,7 +9,12 @@ use crate::report::model::{ControlResult, Report, Status};
 use crate::report::render::common::{self, status_words};
 use crate::report::render::escape;
 
-pub(super) fn control_observations(ids: &Ids, report: &Report, c: &ControlResult, out: &mut Vec<Value>) {
+pub(super) fn control_observations(
+    ids: &Ids,
+    report: &Report,
+    c: &ControlResult,
+    out: &mut Vec<Value>,
+) {
     if c.findings.is_empty() {
         let description = match &c.reason {
             Some(r) => format!("{}: {r}", status_words(c.status)),
