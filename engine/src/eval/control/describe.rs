@@ -440,7 +440,86 @@ fn tls_scan(r: &Record) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+
+    /// A signature record over `dist/x.tar.gz` with the given key id and signing time.
+    fn signature(outcome: &str, key_id: Value, signed_at: Value) -> Arc<Record> {
+        Record::new(
+            "Signature",
+            Arc::from("dist/x.tar.gz.asc"),
+            None,
+            [
+                ("path", Value::str("dist/x.tar.gz.asc")),
+                ("format", Value::str("openpgp")),
+                ("verified", Value::Bool(outcome == "verified")),
+                ("trusted", Value::Bool(outcome == "verified")),
+                ("outcome", Value::str(outcome)),
+                (
+                    "reason",
+                    if outcome == "verified" {
+                        Value::None
+                    } else {
+                        Value::str("the key is not in the trust set")
+                    },
+                ),
+                ("signer", Value::None),
+                ("key_id", key_id),
+                ("signed_at", signed_at),
+                ("identity", Value::None),
+                ("issuer", Value::None),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_signature_says_who_signed_and_when() {
+        let at = "2026-09-01T00:00:00Z".parse().unwrap();
+        let r = signature(
+            "verified",
+            Value::str("21161D33A8B0ADC2F45F84F7AB3F9A0C3E6A046F"),
+            Value::DateTime(at),
+        );
+        assert_eq!(
+            describe(&r),
+            "signature dist/x.tar.gz.asc verified by OpenPGP key 2116…046F (trusted, valid at \
+             as_of), signed 2026-09-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named_not_left_out() {
+        let r = signature("verified", Value::None, Value::None);
+        let text = describe(&r);
+        assert!(text.contains("(no key id recorded)"), "{text}");
+        assert!(text.ends_with("signing time not recorded"), "{text}");
+        let r = signature("untrusted-key", Value::str("ABCD1234"), Value::None);
+        assert_eq!(
+            describe(&r),
+            "signature dist/x.tar.gz.asc by OpenPGP key ABCD1234: untrusted-key: the key is not \
+             in the trust set"
+        );
+        let cycle = Record::new(
+            "SupportCycle",
+            Arc::from("2.4"),
+            None,
+            [
+                ("cycle", Value::str("2.4")),
+                ("released", Value::None),
+                ("support_until", Value::None),
+                ("eol", Value::None),
+                ("eol_announced", Value::None),
+                ("lts", Value::Bool(false)),
+                ("notice", Value::None),
+                ("date_conflicts", Value::list(Vec::new())),
+            ],
+        );
+        assert_eq!(
+            describe(&cycle),
+            "support cycle 2.4: end of life not announced, supported until a date not stated"
+        );
+    }
 
     #[test]
     fn long_ids_are_shortened() {
