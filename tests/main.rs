@@ -32,6 +32,7 @@ mod keyless_pack;
 mod lang_corpus;
 mod ledger;
 mod npm_registry;
+mod pass_sentences;
 mod render_bundles;
 mod report_inputs;
 mod reporters;

@@ -52,7 +52,18 @@ fn a_pass_lists_what_it_read() {
     assert_eq!(paths, ["dist/f000.txt", "dist/f001.txt", "dist/f002.txt"]);
     for e in &p.evidence {
         assert_eq!(e.at.sha256.len(), 64);
-        assert_eq!(e.checked, format!("f.size > 0 ({})", p.checks[0].expect));
+        // What was checked, from the record's own fields; and which `expect` read it.
+        assert_eq!(e.kind, "File");
+        assert_eq!(
+            e.checked,
+            format!(
+                "file {} (2 bytes, sha256 {}…{})",
+                e.at.path,
+                &e.at.sha256[..4],
+                &e.at.sha256[60..]
+            )
+        );
+        assert_eq!(e.expect, p.checks[0].expect);
     }
     assert_eq!(p.evidence_omitted, 0);
     assert_eq!(p.vacuous, None);
@@ -115,4 +126,43 @@ fn only_a_pass_carries_it() {
     );
     assert_eq!(r.status, Status::Fail);
     assert_eq!(r.pass_evidence, None);
+}
+
+#[test]
+fn an_empty_loop_beside_evidence_is_still_noted() {
+    let (_dir, graph) = bundle(3);
+    let r = common::run_control(
+        &graph,
+        AS_OF,
+        "",
+        "  for f in files {\n    expect f.size > 0\n  }\n  \
+         for g in files where g.size > 1000 {\n    expect g.size < 5000\n  } when empty: pass",
+    );
+    assert_eq!(r.status, Status::Pass);
+    let p = r.pass_evidence.unwrap();
+    assert_eq!(p.checks.len(), 1);
+    assert_eq!(p.evidence.len(), 3);
+    let note = p.vacuous.expect("the empty loop is noted");
+    assert!(note.starts_with("partly vacuous: "), "{note}");
+    assert!(
+        note.contains("no files where g.size > 1000 (`when empty: pass`, t.vouch:"),
+        "{note}"
+    );
+}
+
+#[test]
+fn an_empty_guard_inside_a_loop_that_ran_is_not_vacuity() {
+    let (_dir, graph) = bundle(3);
+    // "No element of this kind among each file's ...": a check on each file, which was read.
+    let r = common::run_control(
+        &graph,
+        AS_OF,
+        "",
+        "  for f in files {\n    expect f.size > 0\n    \
+         for g in files where g.size > 1000 {\n      expect g.size < 5000\n    } when empty: pass\n  }",
+    );
+    assert_eq!(r.status, Status::Pass);
+    let p = r.pass_evidence.unwrap();
+    assert_eq!(p.evidence.len(), 3);
+    assert_eq!(p.vacuous, None);
 }

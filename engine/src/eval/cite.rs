@@ -201,6 +201,9 @@ pub(crate) struct Cited {
     tags: Vec<u32>,
     /// The tag given to citations from now on.
     tag: u32,
+    /// Beside each of `kept`, when asked for ([`Cited::keeping_records`]): the record read
+    /// there that says most (see [`detail`]), the first of those.
+    records: Option<Vec<Arc<Record>>>,
     /// How many distinct citations it saw.
     distinct: usize,
     /// The addresses of the records cited last (0: none), to skip them without a lookup.
@@ -217,6 +220,7 @@ impl Cited {
             kept: Vec::new(),
             tags: Vec::new(),
             tag: 0,
+            records: None,
             distinct: 0,
             recent: [0; RECENT],
             next: 0,
@@ -235,7 +239,17 @@ impl Cited {
         }
         self.next = self.next.wrapping_add(1);
         let n = index.number(r);
-        if n == UNCITED || index.seen(n, self.finding) {
+        if n == UNCITED {
+            return;
+        }
+        if index.seen(n, self.finding) {
+            if let Some(records) = &mut self.records
+                && let Some(at) = self.kept.iter().position(|&k| k == n)
+                && let Some(slot) = records.get_mut(at)
+                && detail(r.kind) > detail(slot.kind)
+            {
+                *slot = Arc::clone(r);
+            }
             return;
         }
         self.distinct += 1;
@@ -254,7 +268,20 @@ impl Cited {
                 self.tags.insert(at, self.tag);
             }
             self.tags.truncate(MAX_FINDING_EVIDENCE);
+            if let Some(records) = &mut self.records {
+                if at <= records.len() {
+                    records.insert(at, Arc::clone(r));
+                }
+                records.truncate(MAX_FINDING_EVIDENCE);
+            }
         }
+    }
+
+    /// Keeps, beside each citation, the record read there (a passing control's collector
+    /// describes each from its fields).
+    pub fn keeping_records(mut self) -> Self {
+        self.records = Some(Vec::new());
+        self
     }
 
     /// Tags the citations first made from now on with `tag` (a passing control's collector
@@ -263,13 +290,20 @@ impl Cited {
         self.tag = tag;
     }
 
-    /// Like [`Cited::finish`], each citation with its tag.
-    pub fn finish_tagged(self, index: &CitationIndex) -> (Vec<(EvidenceRef, u32)>, usize) {
-        let kept: Vec<(EvidenceRef, u32)> = self
+    /// Like [`Cited::finish`], each citation with its tag and (when kept, see
+    /// [`Cited::keeping_records`]) the record read there.
+    pub fn finish_tagged(self, index: &CitationIndex) -> (Vec<TaggedCitation>, usize) {
+        let records = self.records.unwrap_or_default();
+        let kept: Vec<TaggedCitation> = self
             .kept
             .iter()
             .zip(&self.tags)
-            .filter_map(|(&n, &t)| index.citation(n).map(|c| (c.to_ref(), t)))
+            .enumerate()
+            .filter_map(|(i, (&n, &t))| {
+                index
+                    .citation(n)
+                    .map(|c| (c.to_ref(), t, records.get(i).cloned()))
+            })
             .collect();
         let omitted = self.distinct.saturating_sub(kept.len());
         (kept, omitted)
@@ -285,6 +319,21 @@ impl Cited {
             .collect();
         let omitted = self.distinct.saturating_sub(kept.len());
         (kept, omitted)
+    }
+}
+
+/// A citation kept by a tagged collector: the report's reference, its tag, and the record
+/// read there when records were kept.
+pub(crate) type TaggedCitation = (EvidenceRef, u32, Option<Arc<Record>>);
+
+/// How much a record of `kind` says about the place it cites, where records of several kinds
+/// cite one place: a coverage more than the signature it rests on, an artifact more than its
+/// file, a checksum entry more than a chain's link to it.
+fn detail(kind: &str) -> u8 {
+    match kind {
+        "Coverage" | "Artifact" | "Checksum" => 2,
+        "File" | "CoverageLink" | "Release" => 0,
+        _ => 1,
     }
 }
 

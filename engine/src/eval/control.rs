@@ -12,6 +12,7 @@ use vouch_lang::ast::{EmptyOutcome, Expr, ForStmt, ManualStmt, Stmt};
 use vouch_lang::{CheckedControl, Span};
 
 pub(super) mod attest;
+mod describe;
 mod expect;
 mod pass;
 
@@ -263,8 +264,13 @@ impl<'a> Runner<'a> {
         match when_empty {
             Some(EmptyOutcome::Pass) => {
                 self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+                let place = self.place(f.span);
+                // A loop at the control's top level; one nested in a loop that ran is a
+                // check on an element that was read (e.g. "no bad signature among its
+                // signatures"), not a part of the control that checked nothing.
+                let top = self.depth == 0;
                 if let Some(pass) = &mut self.pass {
-                    pass.empty_pass(format!("no {what} (`when empty: pass`)"));
+                    pass.empty_pass(format!("no {what} (`when empty: pass`)"), place, top);
                 }
             }
             Some(EmptyOutcome::NotApplicable) => {

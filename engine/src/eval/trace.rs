@@ -104,19 +104,24 @@ impl Trace {
         }
         if let Some(p) = &r.pass_evidence {
             if let Some(why) = &p.vacuous {
-                let _ = writeln!(out, "  passed without evidence: {}", esc(why));
+                if p.evidence.is_empty() {
+                    let _ = writeln!(out, "  passed without evidence: {}", esc(why));
+                } else {
+                    let _ = writeln!(out, "  {}", esc(why));
+                }
             }
             for e in &p.evidence {
                 let _ = writeln!(
                     out,
-                    "  evidence {}{} sha256 {}: checked {}",
+                    "  evidence {}{} sha256 {}: {} (read by {})",
                     esc(&e.at.path),
                     e.at.location
                         .as_deref()
                         .map(|l| format!(" ({})", esc(l)))
                         .unwrap_or_default(),
                     e.at.sha256,
-                    esc(&e.checked)
+                    esc(&e.checked),
+                    esc(&e.expect)
                 );
             }
             if p.evidence_omitted > 0 {

@@ -1,6 +1,7 @@
 //! The auditable report: its model ([`model`]) and its renderers ([`render`]).
 
 pub mod attest;
+pub mod finding_model;
 pub mod inputs;
 pub mod model;
 pub mod pass_model;

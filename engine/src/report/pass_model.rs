@@ -23,7 +23,9 @@ pub struct PassEvidence {
     pub evidence_omitted: usize,
     /// Set when the control passed without reading any evidence record: why (no `expect` was
     /// evaluated, e.g. a loop over an empty list with `when empty: pass`; or the expectations
-    /// read no evidence). Such a pass proves nothing about the release.
+    /// read no evidence). Such a pass proves nothing about the release. Also set, as `partly
+    /// vacuous: ...`, when expectations read evidence but a `when empty: pass` loop beside
+    /// them ran for no element: which loop (its collection and `SOURCE:LINE`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vacuous: Option<String>,
 }
@@ -45,8 +47,15 @@ pub struct PassRecord {
     /// The record's file, digest and location.
     #[serde(flatten)]
     pub at: EvidenceRef,
-    /// What was checked on it: the first `expect` that read it, as `CONDITION (SOURCE:LINE)`.
+    /// The schema kind of the record read there (`Signature`, `Checksum`, `Vulnerability`,
+    /// ...); where records of several kinds cite one place, the one that says most.
+    pub kind: String,
+    /// What the record says, in one sentence built from its own fields, e.g. `signature
+    /// dist/x.tar.gz.asc verified by OpenPGP key 2116…046F (trusted, valid at as_of), signed
+    /// 2026-09-01T00:00:00Z`; a field the evidence does not give is named as not recorded.
     pub checked: String,
+    /// The first `expect` that read it: `SOURCE:LINE`, as in [`PassCheck::expect`].
+    pub expect: String,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]

@@ -11,6 +11,9 @@
     reason = "test helpers; not every test uses every helper"
 )]
 
+mod parts;
+
+use parts::{attestations, bundle_findings, evidence_files, waivers};
 use vouch_engine::report::{
     AttestationUse, BundleFinding, BundleRef, ControlResult, EvidenceFile, EvidenceRef, Finding,
     PolicyRef, PolicySource, ProvisionResult, REPORT_SCHEMA, ReleaseRef, Report, SignatureResult,
@@ -221,15 +224,17 @@ pub fn fixture() -> Report {
             held: 5,
         }],
         evidence: [
-            ("dist/acme 2.4.0 (windows).zip", None),
-            ("dist/acme-2.4.0-linux-amd64.tar.gz", None),
-            ("release.toml", Some("line 4")),
-            ("sbom/acme.cdx.json", None),
+            ("dist/acme 2.4.0 (windows).zip", None, "Artifact", "artifact dist/acme 2.4.0 (windows).zip (5120 bytes, sha256 0123…cdef): 0 signature(s), 1 checksum entry, 1 SBOM(s), 0 provenance statement(s)"),
+            ("dist/acme-2.4.0-linux-amd64.tar.gz", None, "Artifact", "artifact dist/acme-2.4.0-linux-amd64.tar.gz (4096 bytes, sha256 4567…89ab): 1 signature(s), 1 checksum entry, 1 SBOM(s), 0 provenance statement(s)"),
+            ("release.toml", Some("line 4"), "Release", "release acme 2.4.0 dated 2026-09-01T00:00:00Z"),
+            ("sbom/acme.cdx.json", None, "Sbom", "SBOM sbom/acme.cdx.json (cyclonedx 1.6) describes component acme 2.4.0 (pkg:generic/acme@2.4.0), linked by digest, lists 12 component(s), created at a time not recorded"),
         ]
         .into_iter()
-        .map(|(path, line)| vouch_engine::report::PassRecord {
+        .map(|(path, line, kind, checked)| vouch_engine::report::PassRecord {
             at: ev(path, line),
-            checked: "len(artifact.sboms) > 0 (acme.vouch:33)".into(),
+            kind: kind.into(),
+            checked: checked.into(),
+            expect: "acme.vouch:33".into(),
         })
         .collect(),
         evidence_omitted: 2,
@@ -345,131 +350,6 @@ pub fn fixture() -> Report {
         evidence_files(),
         bundle_findings(),
     )
-}
-
-/// Sorted by control id, then waiver id.
-fn waivers() -> Vec<WaiverResult> {
-    vec![
-        WaiverResult {
-            id: "W-1".into(),
-            control: "ACME-PATCH-SLA".into(),
-            file: "waivers.toml".into(),
-            findings: vec!["vf1:0f3b6c2a9d1e4f5a6b7c8d9e".into()],
-            subject: None,
-            justification:
-                "Fix needs an upstream release; mitigated by disabling the affected parser".into(),
-            approver: "Head of Security <head-of-security@acme.example>".into(),
-            approver_key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
-            claimed_approver: Some("head-of-security@acme.example".into()),
-            effective: "2026-09-15".into(),
-            expires: "2026-12-31".into(),
-            risk: Some("Exploitable only with local access".into()),
-            state: "applied".into(),
-            reason: None,
-            decision: Some(vouch_engine::report::AuthorityDecision {
-                action: "waive".into(),
-                kind: None,
-                allowed: true,
-                policies: vec![],
-                reason: "no authority policy: every trusted key may attest, waive and sign".into(),
-            }),
-            missing_evidence_decision: None,
-            matched: 1,
-            denied: 0,
-        },
-        WaiverResult {
-            id: "W-2".into(),
-            control: "ACME-SIGN-1".into(),
-            file: "waivers.toml".into(),
-            findings: vec![],
-            subject: Some("dist/acme-1.4.2.zip".into()),
-            justification: "Windows signing key rotation in progress".into(),
-            approver: "Head of Security <head-of-security@acme.example>".into(),
-            approver_key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
-            claimed_approver: None,
-            effective: "2026-06-01".into(),
-            expires: "2026-09-01".into(),
-            risk: None,
-            state: "expired".into(),
-            reason: None,
-            decision: None,
-            missing_evidence_decision: None,
-            matched: 0,
-            denied: 0,
-        },
-    ]
-}
-
-fn attestations() -> Vec<AttestationUse> {
-    vec![
-        AttestationUse {
-            control: "ACME-IR-1".into(),
-            path: "attestations/incident-plan.toml".into(),
-            sha256: digest("attestations/incident-plan.toml"),
-            statement: "The incident response plan names customer notification triggers".into(),
-            attested_by: "j.smith@acme.example".into(),
-            date: "2026-08-20T10:00:00Z".into(),
-            accepted: true,
-            reason: None,
-            signature: Some("attestations/incident-plan.toml.asc".into()),
-            key_id: Some("C025C99C77B7650CC792B404F7AA08F7CED3225A".into()),
-            decision: Some(vouch_engine::report::AuthorityDecision {
-                action: "attest".into(),
-                kind: None,
-                allowed: true,
-                policies: Vec::new(),
-                reason: "no authority policy: every trusted key may attest, waive and sign".into(),
-            }),
-            undated: false,
-        },
-        AttestationUse {
-            control: "ACME-TRAINING".into(),
-            path: "attestations/training-2025.toml".into(),
-            sha256: digest("attestations/training-2025.toml"),
-            statement: "Release engineers completed patch-triage training".into(),
-            attested_by: "a.jones@acme.example".into(),
-            date: "2025-03-01T09:00:00Z".into(),
-            accepted: false,
-            reason: Some("older than 12 months at 2026-10-01".into()),
-            signature: None,
-            key_id: None,
-            decision: None,
-            undated: false,
-        },
-    ]
-}
-
-fn evidence_files() -> Vec<EvidenceFile> {
-    let files = [
-        ("attestations/incident-plan.toml", "attestation"),
-        ("attestations/training-2025.toml", "attestation"),
-        ("dist/SHA256SUMS", "checksums"),
-        ("dist/acme 2.4.0 (windows).zip", "artifact"),
-        ("dist/acme-2.4.0-linux-amd64.tar.gz", "artifact"),
-        ("notes/<evil> & \"x\".txt", "unclassified"),
-        ("provenance/acme.intoto.jsonl", "in_toto"),
-        ("release.toml", "release_manifest"),
-        ("sbom/acme.cdx.json", "cyclonedx"),
-        ("scans/osv.json", "osv_scan"),
-    ];
-    files
-        .iter()
-        .map(|(path, kind)| EvidenceFile {
-            path: (*path).into(),
-            sha256: digest(path),
-            kind: (*kind).into(),
-        })
-        .collect()
-}
-
-fn bundle_findings() -> Vec<BundleFinding> {
-    vec![BundleFinding {
-        code: "vouch::ingest::checksum-line".into(),
-        severity: "warning".into(),
-        path: Some("dist/SHA256SUMS".into()),
-        line: Some(5),
-        message: "line is not `DIGEST  NAME`".into(),
-    }]
 }
 
 /// Completes a report around `controls`: summary, principles (worst status of their

@@ -22,16 +22,27 @@ pub(super) struct PassCollector {
     cited: Option<Cited>,
     /// Each expectation examined, by address, with how often it held.
     checks: Vec<(usize, PassCheck)>,
-    /// Why a loop ran for no element and that passed (`when empty: pass`).
-    empty: Option<String>,
+    /// Each loop that ran for no element and passed (`when empty: pass`): why, and where
+    /// the loop is (`SOURCE:LINE`), in the order first met, each once; those at the control's
+    /// top level only, except the first of all (a control that evaluated no `expect` says
+    /// why with it).
+    empty: Vec<(String, String)>,
+    /// Why the first loop that ran for no element passed, wherever it is.
+    first_empty: Option<String>,
     /// `vouch explain`'s index for what each step read.
     steps: Option<CitationIndex>,
 }
 
 impl PassCollector {
-    /// Notes a loop that ran for no element with `when empty: pass`.
-    pub(super) fn empty_pass(&mut self, why: String) {
-        self.empty.get_or_insert(why);
+    /// Notes a loop at `place` that ran for no element with `when empty: pass`, and why;
+    /// `top` when it is at the control's top level (not nested in a loop).
+    pub(super) fn empty_pass(&mut self, why: String, place: String, top: bool) {
+        if self.first_empty.is_none() {
+            self.first_empty = Some(why.clone());
+        }
+        if top && !self.empty.iter().any(|(w, p)| *w == why && *p == place) {
+            self.empty.push((why, place));
+        }
     }
 }
 
@@ -68,7 +79,7 @@ impl<'a> Runner<'a> {
         let mut cited = pass
             .cited
             .take()
-            .unwrap_or_else(|| Cited::start(&mut self.interp.citations));
+            .unwrap_or_else(|| Cited::start(&mut self.interp.citations).keeping_records());
         cited.tag(u32::try_from(check).unwrap_or(u32::MAX));
         self.interp.cite = Some(cited);
         let held = self.interp.condition(&e.cond);
@@ -76,7 +87,7 @@ impl<'a> Runner<'a> {
             .interp
             .cite
             .take()
-            .unwrap_or_else(|| Cited::start(&mut self.interp.citations));
+            .unwrap_or_else(|| Cited::start(&mut self.interp.citations).keeping_records());
         if matches!(held, Ok(Some(true))) {
             for (_, v) in &self.interp.scope {
                 if let Value::Record(r) = v.value() {
@@ -162,30 +173,61 @@ impl<'a> Runner<'a> {
         };
         let evidence: Vec<PassRecord> = read
             .into_iter()
-            .map(|(at, tag)| {
-                let checked = usize::try_from(tag)
+            .map(|(at, tag, record)| {
+                let expect = usize::try_from(tag)
                     .ok()
                     .and_then(|t| all.get(t))
-                    .map(|c| format!("{} ({})", c.condition, c.expect))
+                    .map(|c| c.expect.clone())
                     .unwrap_or_default();
-                PassRecord { at, checked }
+                let (kind, checked) = match record {
+                    Some(r) => (r.kind.to_owned(), super::describe::describe(&r)),
+                    None => (
+                        String::new(),
+                        "the record read here was not kept".to_owned(),
+                    ),
+                };
+                PassRecord {
+                    at,
+                    kind,
+                    checked,
+                    expect,
+                }
             })
             .collect();
         let checks: Vec<PassCheck> = all.into_iter().filter(|c| c.held > 0).collect();
+        // Each loop that checked nothing, and where it is.
+        let loops = pass
+            .empty
+            .iter()
+            .map(|(why, place)| match why.strip_suffix(')') {
+                Some(open) => format!("{open}, {place}): nothing in that loop was checked"),
+                None => format!("{why} ({place}): nothing in that loop was checked"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         let vacuous = if checks.is_empty() {
-            Some(match pass.empty {
+            Some(match &pass.first_empty {
                 Some(why) => format!("no expectation was evaluated: {why}"),
                 None => "no expectation was evaluated".to_owned(),
             })
         } else if evidence.is_empty() {
-            Some(format!(
+            let held = format!(
                 "its expectations held without reading any evidence record ({})",
                 checks
                     .iter()
                     .map(|c| format!("`{}`", c.condition))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ))
+            );
+            Some(if loops.is_empty() {
+                held
+            } else {
+                format!("{held}; {loops}")
+            })
+        } else if !loops.is_empty() {
+            // Expectations read evidence, but a loop beside them checked nothing: the pass
+            // is partly vacuous, and which loop must not be lost.
+            Some(format!("partly vacuous: {loops}"))
         } else {
             None
         };

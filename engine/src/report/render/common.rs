@@ -107,19 +107,27 @@ pub(crate) const SHOWN_PASS_EVIDENCE: usize = 3;
 /// One line about what a passing control rests on: `2 checks held on 5 evidence records` (or
 /// why it rests on none).
 pub(crate) fn pass_summary(p: &crate::report::PassEvidence) -> String {
-    if let Some(why) = &p.vacuous {
-        return format!("passed without evidence: {why}");
-    }
     let records = p.evidence.len() + p.evidence_omitted;
-    format!(
-        "{} check{} held on {records} evidence record{}",
-        p.checks.len(),
-        plural(p.checks.len()),
-        plural(records)
-    )
+    match &p.vacuous {
+        Some(why) if records == 0 => format!("passed without evidence: {why}"),
+        // Partly vacuous: what held, and which loop checked nothing.
+        Some(why) => format!(
+            "{} check{} held on {records} evidence record{}; {why}",
+            p.checks.len(),
+            plural(p.checks.len()),
+            plural(records)
+        ),
+        None => format!(
+            "{} check{} held on {records} evidence record{}",
+            p.checks.len(),
+            plural(p.checks.len()),
+            plural(records)
+        ),
+    }
 }
 
-/// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: checked ...`.
+/// A passing control's evidence record on one line: `PATH (LOCATION) sha256 HEX: SENTENCE`,
+/// the sentence built from the record's fields ([`crate::report::PassRecord::checked`]).
 pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
     let location =
         r.at.location
@@ -127,7 +135,7 @@ pub(crate) fn pass_record_line(r: &crate::report::PassRecord) -> String {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
     format!(
-        "{}{location} sha256 {}: checked {}",
+        "{}{location} sha256 {}: {}",
         r.at.path, r.at.sha256, r.checked
     )
 }
