@@ -90,7 +90,7 @@ pub fn evaluate(
 ) -> Report {
     let signing = SigningDecisions::decide(graph, options.authority.as_ref());
     let evidence = EvidenceValues::build_for(graph, Some(options.as_of), &signing);
-    evaluate_built(policy, graph, Held::Owned(evidence), options)
+    evaluate_built(policy, graph, Held::Owned(Box::new(evidence)), options)
 }
 
 /// [`evaluate`], giving up the graph: the same report, in less memory. Each vulnerability's
@@ -105,7 +105,7 @@ pub fn evaluate_owned(
 ) -> Report {
     let signing = SigningDecisions::decide(&graph, options.authority.as_ref());
     let evidence = EvidenceValues::build_taking(&mut graph, Some(options.as_of), &signing);
-    evaluate_built(policy, &graph, Held::Owned(evidence), options)
+    evaluate_built(policy, &graph, Held::Owned(Box::new(evidence)), options)
 }
 
 /// [`evaluate`] with the evidence values already built (benchmarks build them once).
@@ -124,7 +124,7 @@ enum Held<'e> {
     /// The caller's.
     Borrowed(&'e EvidenceValues),
     /// Built for this evaluation.
-    Owned(EvidenceValues),
+    Owned(Box<EvidenceValues>),
 }
 
 fn evaluate_built(
@@ -165,7 +165,7 @@ fn evaluate_built(
     // The report is made from the runs and the graph: values built here go first.
     let signing = match evidence {
         Held::Borrowed(e) => std::borrow::Cow::Borrowed(&e.signing),
-        Held::Owned(e) => std::borrow::Cow::Owned(e.into_signing()),
+        Held::Owned(e) => std::borrow::Cow::Owned((*e).into_signing()),
     };
     let mut report = assemble::report(policy, graph, options, &signing, &waivers, runs);
     report.policy.params = params::report_params(policy, &params);
