@@ -105,7 +105,8 @@ fn child(dir: &Path) {
     .expect("the uk-sscop pack checks");
     let mut options = EvaluationOptions::at("2026-10-02T00:00:00Z".parse().unwrap());
     options.threads = Some(2);
-    let report = vouch_engine::evaluate(&policy, &graph, &options);
+    // As `vouch evaluate` does: the evaluation takes the graph.
+    let report = vouch_engine::evaluate_owned(&policy, graph, &options);
     let out_path = dir.join("report.json");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&out_path).unwrap());
     render_to(&report, Format::Json, &mut out).unwrap();

@@ -30,7 +30,7 @@ pub mod vulns;
 pub mod waivers;
 
 pub use digest::Sha256Digest;
-pub use eval::{EvaluationOptions, Step, evaluate, explain, explain_with};
+pub use eval::{EvaluationOptions, Step, evaluate, evaluate_owned, explain, explain_with};
 pub use finding::{Finding, FindingCode, Severity};
 pub use graph::{EvidenceGraph, NodeId};
 pub use ingest::{IngestError, IngestOptions, NoProgress, Progress, TerminalProgress, ingest};

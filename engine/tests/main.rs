@@ -23,6 +23,7 @@ mod detection;
 mod digest_links;
 mod disclosure_bad_input;
 mod evaluate;
+mod evaluate_owned;
 mod fail_closed_runtime;
 mod graph_output;
 mod manifests;

@@ -206,7 +206,9 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
     let Some(prepared) = prepare(&args.inputs) else {
         return VouchExit::Error;
     };
-    let report = vouch_engine::evaluate(&prepared.policy, &prepared.graph, &prepared.options);
+    // The graph is not needed after: the evaluation takes its vulnerability evidence apart as
+    // it builds the values, so a large bundle's is not held twice.
+    let report = vouch_engine::evaluate_owned(&prepared.policy, prepared.graph, &prepared.options);
     let files = match write(&report, &formats, &args) {
         Ok(files) => files,
         Err(message) => {

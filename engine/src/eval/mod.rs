@@ -90,9 +90,22 @@ pub fn evaluate(
 ) -> Report {
     let signing = SigningDecisions::decide(graph, options.authority.as_ref());
     let evidence = EvidenceValues::build_for(graph, Some(options.as_of), &signing);
-    let report = evaluate_values(policy, graph, &evidence, options);
-    evidence.drop_parallel();
-    report
+    evaluate_built(policy, graph, Held::Owned(Box::new(evidence)), options)
+}
+
+/// [`evaluate`], giving up the graph: the same report, in less memory. Each vulnerability's
+/// and advisory's nodes are taken out of the graph as the evidence value built from them is
+/// made, so a bundle's vulnerability evidence is held once, not twice (see
+/// [`EvidenceValues::build_taking`]); the evidence values are dropped before the report is
+/// assembled.
+pub fn evaluate_owned(
+    policy: &CheckedPolicy,
+    mut graph: EvidenceGraph,
+    options: &EvaluationOptions,
+) -> Report {
+    let signing = SigningDecisions::decide(&graph, options.authority.as_ref());
+    let evidence = EvidenceValues::build_taking(&mut graph, Some(options.as_of), &signing);
+    evaluate_built(policy, &graph, Held::Owned(Box::new(evidence)), options)
 }
 
 /// [`evaluate`] with the evidence values already built (benchmarks build them once).
@@ -102,7 +115,29 @@ pub fn evaluate_values(
     evidence: &EvidenceValues,
     options: &EvaluationOptions,
 ) -> Report {
-    let params = module_params(policy, evidence, options.as_of, options.budget);
+    evaluate_built(policy, graph, Held::Borrowed(evidence), options)
+}
+
+/// Evidence values an evaluation reads: the caller's, or its own (dropped once every control
+/// has run, before the report is assembled).
+enum Held<'e> {
+    /// The caller's.
+    Borrowed(&'e EvidenceValues),
+    /// Built for this evaluation.
+    Owned(Box<EvidenceValues>),
+}
+
+fn evaluate_built(
+    policy: &CheckedPolicy,
+    graph: &EvidenceGraph,
+    evidence: Held<'_>,
+    options: &EvaluationOptions,
+) -> Report {
+    let values: &EvidenceValues = match &evidence {
+        Held::Borrowed(e) => e,
+        Held::Owned(e) => e,
+    };
+    let params = module_params(policy, values, options.as_of, options.budget);
     let waivers = waive::Waivers::judge(
         &options.waivers,
         policy,
@@ -114,17 +149,7 @@ pub fn evaluate_values(
         policy
             .controls
             .par_iter()
-            .map(|c| {
-                run_control(
-                    policy,
-                    c,
-                    evidence,
-                    &params,
-                    options,
-                    &waivers,
-                    Mode::Report,
-                )
-            })
+            .map(|c| run_control(policy, c, values, &params, options, &waivers, Mode::Report))
             .collect()
     };
     let runs = match options.threads {
@@ -137,7 +162,12 @@ pub fn evaluate_values(
         },
         None => run_all(),
     };
-    let mut report = assemble::report(policy, graph, options, &evidence.signing, &waivers, runs);
+    // The report is made from the runs and the graph: values built here go first.
+    let signing = match evidence {
+        Held::Borrowed(e) => std::borrow::Cow::Borrowed(&e.signing),
+        Held::Owned(e) => std::borrow::Cow::Owned((*e).into_signing()),
+    };
+    let mut report = assemble::report(policy, graph, options, &signing, &waivers, runs);
     report.policy.params = params::report_params(policy, &params);
     report
 }

@@ -92,6 +92,28 @@ impl EvidenceValues {
         as_of: Option<Timestamp>,
         signing: &SigningDecisions,
     ) -> Self {
+        Self::build_from(&mut GraphRef::Shared(graph), as_of, signing)
+    }
+
+    /// [`EvidenceValues::build_for`] from a graph the caller gives up: each vulnerability's
+    /// nodes (it and its statements) are taken out of the graph as its record is built, and
+    /// each advisory's as its record is, so the graph's copy of the vulnerability evidence and
+    /// the values are never both held. The graph keeps everything else (the report is
+    /// assembled from its files, signatures and release).
+    pub(crate) fn build_taking(
+        graph: &mut EvidenceGraph,
+        as_of: Option<Timestamp>,
+        signing: &SigningDecisions,
+    ) -> Self {
+        Self::build_from(&mut GraphRef::Owned(graph), as_of, signing)
+    }
+
+    fn build_from(
+        source: &mut GraphRef<'_>,
+        as_of: Option<Timestamp>,
+        signing: &SigningDecisions,
+    ) -> Self {
+        let graph = source.get();
         let facts: Vec<AttestationFact> = graph
             .attestations()
             .map(|(id, a)| AttestationFact {
@@ -120,23 +142,33 @@ impl EvidenceValues {
         let release = graph.release().map_or(Value::None, |(id, r)| {
             release(graph, id, r, &sboms, &files, &judge)
         });
-        let vulnerabilities = vulns::vulnerabilities(graph, as_of, &files);
-        let advisories = vulns::advisories(graph, as_of, &files);
+        let bundle = unreadable::bundle(graph);
+        let support = support(graph, as_of);
+        let security_txt = disclosure::security_txt(graph, signing);
+        let changelog = disclosure::changelog(graph);
+        let feeds = disclosure::feeds(graph);
+        let tls_scans = disclosure::tls_scans(graph);
+        let scans = vulns::scans(graph);
+        let attestations = Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect());
+        let unreadable = unreadable::facts(graph);
+        // Last: these two may take their nodes out of the graph as they go.
+        let vulnerabilities = vulns::vulnerabilities(source, as_of, &files);
+        let advisories = vulns::advisories(source, as_of, &files);
         let mut values = EvidenceValues {
-            bundle: unreadable::bundle(graph),
+            bundle,
             release,
             files: Value::list(files.values),
             vulnerabilities,
             advisories,
-            support: support(graph, as_of),
-            security_txt: disclosure::security_txt(graph, signing),
-            changelog: disclosure::changelog(graph),
-            feeds: disclosure::feeds(graph),
-            tls_scans: disclosure::tls_scans(graph),
-            scans: vulns::scans(graph),
-            attestations: Value::list(graph.attestations().map(|(_, a)| attestation(a)).collect()),
+            support,
+            security_txt,
+            changelog,
+            feeds,
+            tls_scans,
+            scans,
+            attestations,
             attestation_facts: facts,
-            unreadable: unreadable::facts(graph),
+            unreadable,
             signing: signing.clone(),
             citations: Arc::default(),
         };
@@ -154,6 +186,18 @@ impl EvidenceValues {
     pub fn drop_parallel(self) {
         let EvidenceValues { release, files, .. } = self;
         rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+    }
+
+    /// The `sign` decisions, the values dropped as by [`EvidenceValues::drop_parallel`].
+    pub(crate) fn into_signing(self) -> SigningDecisions {
+        let EvidenceValues {
+            release,
+            files,
+            signing,
+            ..
+        } = self;
+        rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+        signing
     }
 
     /// The value of a root, other than `as_of`: one of [`ROOTS`].
@@ -191,6 +235,33 @@ const ROOTS: [&str; 12] = [
     "scans",
     "attestations",
 ];
+
+/// The graph the values are built from: borrowed, or given up to have its vulnerability
+/// evidence taken out as the values are built (see [`EvidenceValues::build_taking`]).
+pub(crate) enum GraphRef<'g> {
+    /// Read only.
+    Shared(&'g EvidenceGraph),
+    /// Nodes are taken once their values are built.
+    Owned(&'g mut EvidenceGraph),
+}
+
+impl GraphRef<'_> {
+    /// The graph, to read.
+    fn get(&self) -> &EvidenceGraph {
+        match self {
+            GraphRef::Shared(g) => g,
+            GraphRef::Owned(g) => g,
+        }
+    }
+
+    /// The graph, to take nodes from; `None` when it is only borrowed.
+    fn owned(&mut self) -> Option<&mut EvidenceGraph> {
+        match self {
+            GraphRef::Shared(_) => None,
+            GraphRef::Owned(g) => Some(g),
+        }
+    }
+}
 
 /// The citation of an entity's source: file, sha256 and line.
 pub fn cite(source: &Source) -> Citation {

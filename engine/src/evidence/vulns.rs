@@ -5,29 +5,71 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::{Files, Strings, dates, record};
+use super::{Files, GraphRef, Strings, dates, record};
 use crate::eval::duration::Duration;
 use crate::eval::value::Value;
-use crate::graph::{EvidenceGraph, NodeId, VulnStatementNode, VulnerabilityNode};
+use crate::graph::{
+    AdvisoryNode, Edge, EvidenceGraph, Node, NodeId, VulnStatementNode, VulnerabilityNode,
+};
 use crate::vulns::{SourceKind, VulnStatus, cycles};
 
-/// Every merged vulnerability, in id order.
+/// Every merged vulnerability, in id order. From an owned graph, each vulnerability's node and
+/// its statements' are taken out once its record is built.
 pub(super) fn vulnerabilities(
-    graph: &EvidenceGraph,
+    source: &mut GraphRef<'_>,
     as_of: Option<Timestamp>,
     files: &Files,
 ) -> Value {
     let mut strings = Strings::default();
-    let cycles: Vec<&str> = graph
+    let graph = source.get();
+    let cycles: Vec<String> = graph
         .support_cycles()
-        .map(|(_, c)| c.cycle.as_str())
+        .map(|(_, c)| c.cycle.clone())
         .collect();
-    Value::list(
-        graph
-            .vulnerabilities()
-            .map(|(id, v)| vulnerability(graph, id, v, as_of, &cycles, files, &mut strings))
-            .collect(),
-    )
+    let cycles: Vec<&str> = cycles.iter().map(String::as_str).collect();
+    let ids: Vec<NodeId> = graph.vulnerabilities().map(|(id, _)| id).collect();
+    let mut values = Vec::with_capacity(ids.len());
+    for id in ids {
+        let graph = source.get();
+        let Some(Node::Vulnerability(v)) = graph.node(id) else {
+            continue;
+        };
+        values.push(vulnerability(
+            graph,
+            id,
+            v,
+            as_of,
+            &cycles,
+            files,
+            &mut strings,
+        ));
+        if let Some(graph) = source.owned() {
+            take_vulnerability(graph, id);
+        }
+    }
+    Value::list(values)
+}
+
+/// Takes a vulnerability's node out of the graph, and those of the statements that describe
+/// only it.
+fn take_vulnerability(graph: &mut EvidenceGraph, id: NodeId) {
+    let statements: Vec<NodeId> = graph
+        .statements_of(id)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| {
+            graph
+                .edges_from(*s)
+                .iter()
+                .filter(|(_, e)| matches!(e, Edge::Describes))
+                .count()
+                == 1
+        })
+        .collect();
+    graph.take(id);
+    for s in statements {
+        graph.take(s);
+    }
 }
 
 /// The product versions (or ranges) a vulnerability's product-level evidence names as
@@ -161,59 +203,79 @@ fn shared(strings: &mut Strings, items: &[impl AsRef<str>]) -> Vec<Value> {
 
 /// Every advisory, in file order; its dates as they count at `as_of` (see
 /// [`dates::advisory`]).
-pub(super) fn advisories(graph: &EvidenceGraph, as_of: Option<Timestamp>, files: &Files) -> Value {
+pub(super) fn advisories(
+    source: &mut GraphRef<'_>,
+    as_of: Option<Timestamp>,
+    files: &Files,
+) -> Value {
     let mut strings = Strings::default();
-    Value::list(
-        graph
-            .advisories()
-            .map(|(_, a)| {
-                let info = &a.advisory;
-                let citation = files.cite(graph, &a.source);
-                let (published, updated, conflicts) = dates::advisory(a, as_of);
-                let label: Arc<str> = Arc::from(info.id.as_str());
-                record(
-                    "Advisory",
-                    Arc::clone(&label),
-                    Some(citation.clone()),
-                    [
-                        ("id", Value::Str(label)),
-                        ("path", Value::Str(citation.path)),
-                        ("format", strings.value(info.format)),
-                        ("title", Value::opt_str(info.title.as_ref())),
-                        ("published", published.map_or(Value::None, Value::DateTime)),
-                        ("updated", updated.map_or(Value::None, Value::DateTime)),
-                        (
-                            "vulnerabilities",
-                            // Upper case, as vulnerability ids and aliases are, so
-                            // `v.id in a.vulnerabilities` holds for a GHSA an advisory
-                            // writes in lower case (`GHSA-4m8r-q9wx-7v2c`).
-                            Value::set(
-                                info.vulnerabilities
-                                    .iter()
-                                    .map(|id| Value::str(id.to_ascii_uppercase()))
-                                    .collect(),
-                            ),
-                        ),
-                        (
-                            "affected_versions",
-                            Value::list(shared(&mut strings, &info.affected_versions)),
-                        ),
-                        (
-                            "fixed_versions",
-                            Value::list(shared(&mut strings, &info.fixed_versions)),
-                        ),
-                        (
-                            "mitigations",
-                            Value::list(shared(&mut strings, &info.mitigations)),
-                        ),
-                        (
-                            "date_conflicts",
-                            Value::list(conflicts.into_iter().map(Value::str).collect()),
-                        ),
-                    ],
-                )
-            })
-            .collect(),
+    let ids: Vec<NodeId> = source.get().advisories().map(|(id, _)| id).collect();
+    let mut values = Vec::with_capacity(ids.len());
+    for id in ids {
+        let graph = source.get();
+        let Some(Node::Advisory(a)) = graph.node(id) else {
+            continue;
+        };
+        values.push(advisory(graph, a, as_of, files, &mut strings));
+        if let Some(graph) = source.owned() {
+            graph.take(id);
+        }
+    }
+    Value::list(values)
+}
+
+/// An advisory's record.
+fn advisory(
+    graph: &EvidenceGraph,
+    a: &AdvisoryNode,
+    as_of: Option<Timestamp>,
+    files: &Files,
+    strings: &mut Strings,
+) -> Value {
+    let info = &a.advisory;
+    let citation = files.cite(graph, &a.source);
+    let (published, updated, conflicts) = dates::advisory(a, as_of);
+    let label: Arc<str> = Arc::from(info.id.as_str());
+    record(
+        "Advisory",
+        Arc::clone(&label),
+        Some(citation.clone()),
+        [
+            ("id", Value::Str(label)),
+            ("path", Value::Str(citation.path)),
+            ("format", strings.value(info.format)),
+            ("title", Value::opt_str(info.title.as_ref())),
+            ("published", published.map_or(Value::None, Value::DateTime)),
+            ("updated", updated.map_or(Value::None, Value::DateTime)),
+            (
+                "vulnerabilities",
+                // Upper case, as vulnerability ids and aliases are, so
+                // `v.id in a.vulnerabilities` holds for a GHSA an advisory
+                // writes in lower case (`GHSA-4m8r-q9wx-7v2c`).
+                Value::set(
+                    info.vulnerabilities
+                        .iter()
+                        .map(|id| Value::str(id.to_ascii_uppercase()))
+                        .collect(),
+                ),
+            ),
+            (
+                "affected_versions",
+                Value::list(shared(strings, &info.affected_versions)),
+            ),
+            (
+                "fixed_versions",
+                Value::list(shared(strings, &info.fixed_versions)),
+            ),
+            (
+                "mitigations",
+                Value::list(shared(strings, &info.mitigations)),
+            ),
+            (
+                "date_conflicts",
+                Value::list(conflicts.into_iter().map(Value::str).collect()),
+            ),
+        ],
     )
 }
 

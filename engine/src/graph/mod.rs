@@ -59,10 +59,53 @@ impl NodeId {
     }
 }
 
+/// The petgraph graph behind [`EvidenceGraph`]. Each node's weight is a slot an evaluation that
+/// owns the graph may empty ([`EvidenceGraph::take`]) once the evidence values built from it
+/// exist, so that the two are not both held; its methods of the same names as petgraph's see
+/// only the nodes still there.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slots(DiGraph<Option<Node>, Edge>);
+
+impl std::ops::Deref for Slots {
+    type Target = DiGraph<Option<Node>, Edge>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Slots {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Slots {
+    /// Adds a node.
+    pub(crate) fn add_node(&mut self, node: Node) -> NodeIndex {
+        self.0.add_node(Some(node))
+    }
+
+    /// The node at `ix`, unless absent or taken.
+    pub(crate) fn node_weight(&self, ix: NodeIndex) -> Option<&Node> {
+        self.0.node_weight(ix)?.as_ref()
+    }
+
+    /// The node at `ix`, mutably, unless absent or taken.
+    pub(crate) fn node_weight_mut(&mut self, ix: NodeIndex) -> Option<&mut Node> {
+        self.0.node_weight_mut(ix)?.as_mut()
+    }
+
+    /// Every node not taken, in index order.
+    pub(crate) fn node_weights(&self) -> impl Iterator<Item = &Node> {
+        self.0.node_weights().flatten()
+    }
+}
+
 /// The evidence of one bundle.
 #[derive(Debug, Clone)]
 pub struct EvidenceGraph {
-    graph: DiGraph<Node, Edge>,
+    graph: Slots,
     /// Files, symlinks and missing files by bundle path.
     by_path: BTreeMap<String, NodeIndex>,
     /// Every non-path node, by kind, in id order.
@@ -128,6 +171,13 @@ impl EvidenceGraph {
     /// The node with this id.
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.graph.node_weight(id.ix())
+    }
+
+    /// Takes the node with this id out of the graph (its id and edges stay; the graph no
+    /// longer gives the node). For an evaluation that owns the graph: it frees each
+    /// vulnerability's nodes once the value built from them exists.
+    pub(crate) fn take(&mut self, id: NodeId) -> Option<Node> {
+        self.graph.0.node_weight_mut(id.ix())?.take()
     }
 
     /// Every node, in id order.

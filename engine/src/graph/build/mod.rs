@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
@@ -91,7 +91,7 @@ enum Target {
 }
 
 struct Builder {
-    graph: DiGraph<Node, Edge>,
+    graph: super::Slots,
     by_path: BTreeMap<String, NodeIndex>,
     by_kind: BTreeMap<NodeKind, Vec<NodeIndex>>,
     by_evidence: BTreeMap<EvidenceKind, Vec<NodeIndex>>,
@@ -117,7 +117,7 @@ pub(crate) fn build(
     input.files.sort_by(|a, b| a.path.cmp(&b.path));
     input.links.sort_by(|a, b| a.path.cmp(&b.path));
     let mut b = Builder {
-        graph: DiGraph::new(),
+        graph: super::Slots::default(),
         by_path: BTreeMap::new(),
         by_kind: BTreeMap::new(),
         by_evidence: BTreeMap::new(),

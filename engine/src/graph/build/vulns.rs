@@ -41,6 +41,14 @@ impl Builder {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         self.refuse_foreign_vex(&mut pending);
         self.judge_ranges(&mut pending);
+        // The affected ranges have decided the statuses: nothing reads them again, and the
+        // statement nodes live through evaluation (a package and its ranges are ~300 bytes
+        // an OSV record).
+        for doc in &mut pending {
+            for s in &mut doc.document.statements {
+                s.affected = Vec::new();
+            }
+        }
         let mut statements = Vec::new();
         for doc in &pending {
             if doc.document.kind == vulns::SourceKind::Scan {
