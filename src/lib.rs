@@ -3,6 +3,7 @@
 //! parses arguments and calls [`cmd::run`]; tests call the same functions.
 
 pub mod authority_files;
+pub mod backtest;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;

@@ -9,8 +9,12 @@
 //! the clock: the recording time is passed in.
 
 mod chain;
+pub mod debt;
 mod error;
+pub mod head;
 pub mod history;
+pub mod html;
+pub mod snapshot;
 mod verify;
 
 use std::path::Path;
@@ -22,6 +26,10 @@ pub use chain::{GENESIS, evidence_manifest_sha256, sha256_hex};
 pub use error::LedgerError;
 pub use history::{History, HistoryQuery, history, table};
 pub use verify::{Verdict, verify};
+
+pub use debt::{WaiverDebt, debt_table, waiver_debt};
+pub use head::{ChainHead, chain_head, entry_hash_at};
+pub use snapshot::{StoredEntry, snapshot, stored_entries};
 
 /// `PRAGMA application_id` of a vouch ledger (`vLdg`), so another SQLite file is refused.
 pub const APPLICATION_ID: i64 = 0x764c_6467;
