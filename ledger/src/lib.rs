@@ -29,6 +29,7 @@ pub use verify::{Verdict, verify};
 
 pub use debt::{WaiverDebt, debt_table, waiver_debt};
 pub use head::{ChainHead, chain_head, entry_hash_at};
+pub use html::page as html_page;
 pub use snapshot::{StoredEntry, snapshot, stored_entries};
 
 /// `PRAGMA application_id` of a vouch ledger (`vLdg`), so another SQLite file is refused.
