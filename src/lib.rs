@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;
+pub mod ledger_head;
 pub mod lint_args;
 pub mod policy_files;
 pub mod record;

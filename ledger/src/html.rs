@@ -62,7 +62,14 @@ pub fn page(h: &History, debt: &[WaiverDebt]) -> String {
     out.push_str("<section id=\"trend\"><h2>Controls per evaluation</h2>\n");
     counts_chart(&mut out, h);
     out.push_str("<p class=\"legend\">");
-    for s in ["pass", "fail", "waived", "manual", "not_applicable", "error"] {
+    for s in [
+        "pass",
+        "fail",
+        "waived",
+        "manual",
+        "not_applicable",
+        "error",
+    ] {
         let _ = write!(
             out,
             "<span><svg width=\"10\" height=\"10\" style=\"display:inline;margin:0\"><rect width=\"10\" height=\"10\" fill=\"{}\"/></svg> {s}</span>",
