@@ -28,6 +28,7 @@ mod hostile;
 mod keyless_pack;
 mod lang_corpus;
 mod ledger;
+mod ledger_backtest;
 mod npm_registry;
 mod render_bundles;
 mod report_inputs;
