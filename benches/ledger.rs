@@ -105,14 +105,14 @@ fn instant(hours_before: i64) -> Timestamp {
         .unwrap()
 }
 
-/// A ledger of `n` entries alternating the compliant and failing bundles, at `instants`
-/// distinct instants (entry i at instant i % instants).
+/// A ledger of `n` entries alternating the compliant and failing bundles, each bundle at
+/// `instants` distinct instants (entry i at instant i % (2 * instants)).
 fn ledger(setup: &Setup, dir: &Path, n: usize, instants: usize) -> PathBuf {
     let path = dir.join(format!("ledger-{n}-{instants}.db"));
     let mut reports = std::collections::BTreeMap::new();
     for i in 0..n {
         let name = if i % 2 == 0 { "compliant" } else { "failing" };
-        let at = (i % instants) as i64;
+        let at = (i % (2 * instants)) as i64;
         let report = reports
             .entry((name, at))
             .or_insert_with(|| setup.report(&bundle(name), instant(at)));
@@ -121,7 +121,18 @@ fn ledger(setup: &Setup, dir: &Path, n: usize, instants: usize) -> PathBuf {
     path
 }
 
+/// Whether `cargo bench` runs this (criterion gets `--bench`); `cargo test --benches` runs
+/// each benchmark once on a debug build, where 1,000 entries would take minutes: 20 there.
+fn entries() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        1000
+    } else {
+        20
+    }
+}
+
 fn benches(c: &mut Criterion) {
+    let n = entries();
     let setup = Setup::new();
     let dir = tempfile::tempdir().unwrap();
     let compliant = bundle("compliant");
@@ -150,7 +161,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             round += 1;
             let path = dir.path().join(format!("record-{round}.db"));
-            for _ in 0..1000 {
+            for _ in 0..n {
                 black_box(
                     vouch::record::record(&path, &report, &compliant, true, Timestamp::now())
                         .unwrap(),
@@ -161,8 +172,8 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     let one = ledger(&setup, dir.path(), 1, 1);
-    let distinct = ledger(&setup, dir.path(), 1000, 1000);
-    let shared = ledger(&setup, dir.path(), 1000, 10);
+    let distinct = ledger(&setup, dir.path(), n, n / 2);
+    let shared = ledger(&setup, dir.path(), n, 10);
     let inputs = setup.inputs();
     let all = HistoryQuery::default();
     let mut group = c.benchmark_group("backtest");
@@ -178,7 +189,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("backtest_1000_distinct", |b| {
         b.iter(|| {
             let out = backtest(&distinct, &inputs, &all).unwrap();
-            assert_eq!((out.entries, out.evaluations), (1000, 1000));
+            assert_eq!((out.entries, out.evaluations), (n, n));
             assert_eq!(out.changed + out.not_comparable, 0);
             black_box(out)
         })
@@ -186,7 +197,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("backtest_1000_shared", |b| {
         b.iter(|| {
             let out = backtest(&shared, &inputs, &all).unwrap();
-            assert_eq!((out.entries, out.evaluations), (1000, 20));
+            assert_eq!((out.entries, out.evaluations), (n, 20));
             assert_eq!(out.changed + out.not_comparable, 0);
             black_box(out)
         })

@@ -24,6 +24,9 @@ use vouch_engine::{EvaluationOptions, IngestOptions, KeyStore, NoProgress};
 use vouch_lang::CheckedPolicy;
 use vouch_ledger::{EvidenceFile, HistoryQuery, Ledger, LedgerError, StoredEntry, Verdict};
 
+/// Each control's status, by control id.
+type Statuses = BTreeMap<String, String>;
+
 /// A waivers file as `--waivers` gave it: read once, approved again at each `as_of`.
 #[derive(Debug, Clone)]
 pub struct WaiverInput {
@@ -200,7 +203,7 @@ pub fn backtest(
         .into_values()
         .filter_map(|idx| Some((entries.get(*idx.first()?)?, idx)))
         .collect();
-    let results: Vec<(Vec<usize>, Result<BTreeMap<String, String>, String>)> = work
+    let results: Vec<(Vec<usize>, Result<Statuses, String>)> = work
         .into_par_iter()
         .map_init(
             || Ledger::open_existing(path),

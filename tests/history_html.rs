@@ -280,7 +280,7 @@ fn html_history_renders_in_chromium_without_network() {
         );
     }
     // The browser parsed the SVG charts: one status cell per control per evaluation.
-    assert_eq!(dom.matches("<rect x=").count() >= 3 * 21, true);
+    assert!(dom.matches("<rect x=").count() >= 3 * 21);
     assert_eq!(dom.matches("<tr class=\"failed-release\">").count(), 2);
     assert_eq!(dom.matches("<tr class=\"expired\">").count(), 1);
     assert!(
