@@ -198,7 +198,7 @@ pub fn name_sources_from_root(policy: &mut CheckedPolicy) {
 
 /// The sha256 of the definition of framework `id`: the last `--framework` file defining it,
 /// else the embedded one.
-fn framework_digest(id: &str, extra: &[PathBuf]) -> Option<String> {
+pub fn framework_digest(id: &str, extra: &[PathBuf]) -> Option<String> {
     use vouch_engine::digest::Sha256Digest;
     let defines = |name: &str, text: &str| {
         vouch_lang::Framework::from_toml(&vouch_lang::Source::new(name.to_owned(), text.to_owned()))
@@ -311,7 +311,9 @@ pub fn parse_as_of(text: &str) -> Option<Timestamp> {
     text.parse().ok()
 }
 
-fn check_policy(
+/// Reads and checks the policy at `path` (a root file or a directory), printing its
+/// diagnostics; `None` when it does not check.
+pub fn check_policy(
     path: &Path,
     extra_frameworks: &[PathBuf],
     levels: &vouch_lang::LintLevels,

@@ -3,9 +3,11 @@
 //! parses arguments and calls [`cmd::run`]; tests call the same functions.
 
 pub mod authority_files;
+pub mod backtest;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;
+pub mod ledger_head;
 pub mod lint_args;
 pub mod policy_files;
 pub mod record;

@@ -13,9 +13,13 @@
 //! reads the clock: the recording time is passed in.
 
 mod chain;
+pub mod debt;
 mod error;
+pub mod head;
 pub mod history;
+pub mod html;
 mod postgres;
+pub mod snapshot;
 mod sqlite;
 mod verify;
 
@@ -26,6 +30,11 @@ pub use chain::{GENESIS, evidence_manifest_sha256, sha256_hex};
 pub use error::LedgerError;
 pub use history::{History, HistoryQuery, history, table};
 pub use verify::{Verdict, verify};
+
+pub use debt::{WaiverDebt, debt_table, waiver_debt};
+pub use head::{ChainHead, chain_head, entry_hash_at};
+pub use html::page as html_page;
+pub use snapshot::{StoredEntry, snapshot, stored_entries};
 
 /// `PRAGMA application_id` of a vouch ledger (`vLdg`), so another SQLite file is refused;
 /// also the key of the PostgreSQL advisory lock taken while migrating.

@@ -1,11 +1,15 @@
 //! `vouch history`: the evaluations a ledger holds, each control's and principle's trend,
-//! and the releases that failed. The chain is verified first: a broken ledger is not read.
+//! the releases that failed and the open waiver debt, as a table, JSON or one HTML page.
+//! The chain is verified first: a broken ledger is not read.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 
 use vouch_engine::terminal::escape_line;
-use vouch_ledger::{HistoryQuery, Ledger, Verdict, history, table, verify};
+use vouch_ledger::{
+    History, HistoryQuery, Ledger, Verdict, WaiverDebt, debt_table, history, html_page, table,
+    verify, waiver_debt,
+};
 
 use crate::evaluation::parse_as_of;
 use crate::exit::VouchExit;
@@ -17,8 +21,18 @@ pub enum HistoryFormat {
     /// A plain-text table.
     #[default]
     Table,
-    /// A JSON object: `evaluations`, `controls`, `principles`, `failed`.
+    /// A JSON object: `evaluations`, `controls`, `principles`, `failed`, `waiver_debt`.
     Json,
+    /// One self-contained HTML page with inline SVG charts.
+    Html,
+}
+
+/// `vouch history --format json`: the history and the open waiver debt.
+#[derive(serde::Serialize)]
+struct HistoryJson<'a> {
+    #[serde(flatten)]
+    history: &'a History,
+    waiver_debt: &'a [WaiverDebt],
 }
 
 /// Arguments of `vouch history`.
@@ -87,7 +101,7 @@ pub fn run(args: HistoryArgs) -> VouchExit {
         product: args.product.clone(),
         since,
     };
-    let h = match history(&ledger, &query) {
+    let h = match history(&ledger, &query).and_then(|h| Ok((h, waiver_debt(&ledger, &query)?))) {
         Ok(h) => h,
         Err(e) => {
             engine_error(e, args.error_format);
@@ -95,8 +109,12 @@ pub fn run(args: HistoryArgs) -> VouchExit {
         }
     };
     let text = match args.format {
-        HistoryFormat::Table => escape_table(&table(&h)),
-        HistoryFormat::Json => match serde_json::to_string_pretty(&h) {
+        HistoryFormat::Table => escape_table(&format!("{}{}", table(&h.0), debt_table(&h.1))),
+        HistoryFormat::Html => html_page(&h.0, &h.1),
+        HistoryFormat::Json => match serde_json::to_string_pretty(&HistoryJson {
+            history: &h.0,
+            waiver_debt: &h.1,
+        }) {
             Ok(text) => format!("{text}\n"),
             Err(e) => {
                 plain_error(&format!("cannot write the history: {e}"), args.error_format);

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod authority;
+pub mod backtest;
 pub mod check;
 pub mod check_waivers;
 pub mod evaluate;
@@ -59,6 +60,9 @@ enum Command {
     Ledger(ledger::LedgerArgs),
     /// Show the evaluations a ledger holds: each control's trend and the releases that failed.
     History(history::HistoryArgs),
+    /// Re-evaluate a ledger's stored evidence with another policy: which past releases would
+    /// change status, control by control (exit 1 when one would, or cannot be compared).
+    Backtest(backtest::BacktestArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
     Completions(shell::CompletionsArgs),
     /// Print the manual page (`--out DIR`: write one page per subcommand).
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> VouchExit {
         Command::VerifyReport(args) => verify_report::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::History(args) => history::run(args),
+        Command::Backtest(args) => backtest::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     }
