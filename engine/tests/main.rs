@@ -51,6 +51,7 @@ mod signatures_time;
 mod unreadable;
 mod unreadable_partial;
 mod vuln_dates;
+mod vuln_fix_dates;
 mod vuln_ranges;
 mod vulns;
 mod vulns_cycles;
