@@ -53,6 +53,7 @@ mod unreadable_partial;
 mod vuln_dates;
 mod vuln_fix_dates;
 mod vuln_ranges;
+mod vuln_requirements;
 mod vulns;
 mod vulns_cycles;
 mod waivers_authority;

@@ -1,5 +1,5 @@
 //! Affected version ranges (OSV `affected[].ranges[]` and `versions[]`, RustSec
-//! `[versions]`) and the status they give a vulnerability for one version of the product.
+//! `[versions]`, GitHub and CSAF requirements: [`requirement`]) and the status they give a vulnerability for one version of the product.
 //!
 //! Versions are compared in the scheme of the range's ecosystem: SemVer for OSV `SEMVER`
 //! ranges and the npm, crates.io and Go ecosystems (the `semver` crate), PEP 440 for PyPI
@@ -10,6 +10,9 @@
 //! vulnerability affected and says why.
 
 mod maven;
+mod requirement;
+
+pub use requirement::{Requirement, osv_ecosystem};
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -77,6 +80,9 @@ pub struct AffectedPackage {
     pub patched: Vec<String>,
     /// RustSec `versions.unaffected`: SemVer requirements of versions never affected.
     pub unaffected: Vec<String>,
+    /// Affected-version requirements (GitHub `vulnerable_version_range`, CSAF
+    /// `product_version_range`), each with its stated fix.
+    pub requirements: Vec<Requirement>,
 }
 
 /// What the ranges say about one version.
@@ -204,6 +210,15 @@ pub fn judge(packages: &[&AffectedPackage], version: &str) -> Option<Verdict> {
             }
             judged = true;
             match judge_range(r, p.ecosystem.as_deref(), version) {
+                Verdict::Affected => return Some(Verdict::Affected),
+                Verdict::Fixed { fixed_in, at_fix } => prefer_fix(&mut fixed, fixed_in, at_fix),
+                Verdict::Unaffected => {}
+                Verdict::Unknown(why) => unknown = unknown.or(Some(why)),
+            }
+        }
+        for r in &p.requirements {
+            judged = true;
+            match requirement::judge(r, p.ecosystem.as_deref(), version) {
                 Verdict::Affected => return Some(Verdict::Affected),
                 Verdict::Fixed { fixed_in, at_fix } => prefer_fix(&mut fixed, fixed_in, at_fix),
                 Verdict::Unaffected => {}
