@@ -61,18 +61,23 @@ const SHOW: &str = "  for v in vulnerabilities {\n\
     from={v.fixed_from} time_to_fix={v.time_to_fix} conflicts={v.date_conflicts}\"\n\
   }";
 
-/// The body of the standard pack's PATCH-SLA, with its `patch_sla` parameter.
-fn patch_sla() -> (String, &'static str) {
+/// The body of the standard pack's control `name` (what follows its `tags`).
+fn pack_control(name: &str) -> String {
     let pack = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib-policies/uk-sscop/uk_sscop.vouch"),
     )
     .unwrap();
-    let start = pack.find("control \"PATCH-SLA\"").unwrap();
+    let start = pack.find(&format!("control \"{name}\"")).unwrap();
     let body_start = start + pack[start..].find("tags = ").unwrap();
     let body_start = body_start + pack[body_start..].find('\n').unwrap() + 1;
     let end = start + pack[start..].find("\n}\n").unwrap();
+    pack[body_start..end].to_owned()
+}
+
+/// The body of the standard pack's PATCH-SLA, with its `patch_sla` parameter.
+fn patch_sla() -> (String, &'static str) {
     (
-        pack[body_start..end].to_owned(),
+        pack_control("PATCH-SLA"),
         "param patch_sla: table<severity, duration> = \
          { critical: 48h, high: 10d, medium: 30d, low: 90d }",
     )
@@ -226,6 +231,75 @@ fn a_dependabot_alert_without_a_discovery_is_timed_from_publication() {
     let shown = messages(&common::run_control(&graph, AS_OF, "", show));
     assert!(
         shown[0].ends_with(&format!(" affected discovered={published} from=publication")),
+        "{shown:?}"
+    );
+}
+
+/// VULN-SCAN says what the scans in the bundle lack, without "0 without a scan time".
+#[test]
+fn vuln_scan_says_what_the_scans_lack() {
+    let params = "param scan_max_age: duration = 7d";
+    let body = pack_control("VULN-SCAN");
+    let release = b"[release]\nproduct = \"widget\"\nversion = \"2.4.1\"\n\
+                    date = 2026-10-01T12:00:00Z\nartifacts = []\n";
+    let old_trivy = br#"{"SchemaVersion": 2, "CreatedAt": "2026-01-01T00:00:00Z",
+        "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}"#;
+    let untimed = br#"{"results": [{"source": {"path": "Cargo.lock", "type": "lockfile"}, "packages": []}]}"#;
+    for (files, expected) in [
+        (
+            vec![],
+            "no vulnerability scan ran in the 7d before the release at 2026-10-01T12:00:00Z: the \
+             bundle has no vulnerability scan",
+        ),
+        (
+            vec![("scans/trivy.json", &old_trivy[..])],
+            "no vulnerability scan ran in the 7d before the release at 2026-10-01T12:00:00Z (1 \
+             scan(s) in the bundle, each with a scan time outside that period)",
+        ),
+        (
+            vec![
+                ("scans/trivy.json", &old_trivy[..]),
+                ("scans/osv-scanner.json", &untimed[..]),
+            ],
+            "no vulnerability scan ran in the 7d before the release at 2026-10-01T12:00:00Z (2 \
+             scan(s) in the bundle, 1 without a scan time: OSV-Scanner, npm audit, pip-audit \
+             and cargo audit record none)",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "release.toml", release);
+        for (path, bytes) in &files {
+            write(tmp.path(), path, bytes);
+        }
+        let graph = common::ingest(tmp.path());
+        let result = common::run_control(&graph, AS_OF, params, &body);
+        assert_eq!(messages(&result), [expected], "{files:?}");
+    }
+}
+
+/// With release.toml unreadable, the vulnerability controls say the release is unknown, not
+/// "no vulnerability evidence for none none".
+#[test]
+fn an_unknown_release_is_named_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "release.toml", b"[release]\nproduct = \"widget\"\nversion = \n");
+    let graph = common::ingest(tmp.path());
+    let body = pack_control("ADVISORIES");
+    let result = common::run_control(
+        &graph,
+        AS_OF,
+        "param advisory_min_severity: severity = high",
+        &body,
+    );
+    assert_eq!(result.status, Status::Fail, "{result:#?}");
+    let shown = messages(&result);
+    assert!(!shown.iter().any(|m| m.contains("none none")), "{shown:?}");
+    assert!(
+        shown.iter().any(|m| m.starts_with(
+            "no vulnerability evidence, and the release is unknown (release.toml cannot be \
+                read), so no VEX document can name it: the bundle has no vulnerability scan that \
+                ran and no vulnerability register with entries"
+        )),
         "{shown:?}"
     );
 }
