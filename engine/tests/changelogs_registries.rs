@@ -236,7 +236,11 @@ fn pyparsing_extensionless_changes() {
     let changes = unpack(tmp.path(), "pyparsing-3.1.1/CHANGES");
     let (_bundle, graph) = bundle(&changes, "CHANGES");
     let versions = versions_of(&graph, "CHANGES");
-    let first: Vec<&str> = versions.iter().take(3).map(|v| v.version.as_str()).collect();
+    let first: Vec<&str> = versions
+        .iter()
+        .take(3)
+        .map(|v| v.version.as_str())
+        .collect();
     assert_eq!(first, ["3.1.1", "3.1.0", "3.1.0b2"]);
     assert!(versions.len() > 90, "{}", versions.len());
     assert!(find(&versions, "3.1.1").date.is_none());

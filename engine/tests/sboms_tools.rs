@@ -383,7 +383,10 @@ fn cyclonedx_npm_sboms_are_read_and_linked() {
                 Ok(out) => {
                     eprintln!(
                         "skipping {test}: npm cannot install @cyclonedx/cyclonedx-npm: {}",
-                        String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                        String::from_utf8_lossy(&out.stderr)
+                            .lines()
+                            .last()
+                            .unwrap_or("")
                     );
                     return;
                 }
@@ -407,7 +410,13 @@ fn cyclonedx_npm_sboms_are_read_and_linked() {
         "left-pad-local/package.json",
         br#"{"name": "left-pad-local", "version": "1.3.0", "license": "MIT"}"#,
     );
-    let lock = &["install", "--package-lock-only", "--offline", "--no-audit", "--no-fund"];
+    let lock = &[
+        "install",
+        "--package-lock-only",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+    ];
     if npm(test, &project, lock).is_none() {
         return;
     }
@@ -418,7 +427,12 @@ fn cyclonedx_npm_sboms_are_read_and_linked() {
     let sbom = dir.join("sbom/widget-2.4.1.cdx.json");
     std::fs::create_dir_all(sbom.parent().unwrap()).unwrap();
     let out = Command::new(&tool)
-        .args(["--package-lock-only", "--output-format", "JSON", "--output-file"])
+        .args([
+            "--package-lock-only",
+            "--output-format",
+            "JSON",
+            "--output-file",
+        ])
         .arg(&sbom)
         .current_dir(&project)
         .output()

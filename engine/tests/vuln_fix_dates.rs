@@ -192,9 +192,10 @@ fn a_dependabot_alert_without_a_discovery_is_timed_from_publication() {
         eprintln!("skipping: ../shared/corpus is not present");
         return;
     };
-    let text =
-        std::fs::read_to_string(corpus.join("dependabot/webhook-dependabot_alert-created.payload.json"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        corpus.join("dependabot/webhook-dependabot_alert-created.payload.json"),
+    )
+    .unwrap();
     let show = "  for v in vulnerabilities {\n\
         expect false else \"{v.id} {v.status} discovered={v.discovered} from={v.discovered_from}\"\n\
       }";
@@ -230,7 +231,9 @@ fn a_dependabot_alert_without_a_discovery_is_timed_from_publication() {
     let graph = common::ingest(tmp.path());
     let shown = messages(&common::run_control(&graph, AS_OF, "", show));
     assert!(
-        shown[0].ends_with(&format!(" affected discovered={published} from=publication")),
+        shown[0].ends_with(&format!(
+            " affected discovered={published} from=publication"
+        )),
         "{shown:?}"
     );
 }
@@ -244,7 +247,8 @@ fn vuln_scan_says_what_the_scans_lack() {
                     date = 2026-10-01T12:00:00Z\nartifacts = []\n";
     let old_trivy = br#"{"SchemaVersion": 2, "CreatedAt": "2026-01-01T00:00:00Z",
         "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}"#;
-    let untimed = br#"{"results": [{"source": {"path": "Cargo.lock", "type": "lockfile"}, "packages": []}]}"#;
+    let untimed =
+        br#"{"results": [{"source": {"path": "Cargo.lock", "type": "lockfile"}, "packages": []}]}"#;
     for (files, expected) in [
         (
             vec![],
@@ -282,7 +286,11 @@ fn vuln_scan_says_what_the_scans_lack() {
 #[test]
 fn an_unknown_release_is_named_unknown() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "release.toml", b"[release]\nproduct = \"widget\"\nversion = \n");
+    write(
+        tmp.path(),
+        "release.toml",
+        b"[release]\nproduct = \"widget\"\nversion = \n",
+    );
     let graph = common::ingest(tmp.path());
     let body = pack_control("ADVISORIES");
     let result = common::run_control(

@@ -90,15 +90,30 @@ fn an_unjudgeable_github_range_stays_affected() {
         )
     };
     let tmp = tempfile::tempdir().unwrap();
-    let g = graph(tmp.path(), "widget", "1.3.0", &advisory("npm", "widget", "< 1.3.0"));
+    let g = graph(
+        tmp.path(),
+        "widget",
+        "1.3.0",
+        &advisory("npm", "widget", "< 1.3.0"),
+    );
     assert_eq!(shown(&g), ["CVE-2026-1 fixed fixed_in=1.3.0 from=release"]);
     for (ecosystem, name, range, why) in [
         ("rubygems", "widget", "< 1.3.0", "rubygems"),
         ("npm", "widget", "<< 1.3.0", "is not a SemVer version"),
-        ("npm", "gadget", "< 1.3.0", "none of its affected packages is named `widget`"),
+        (
+            "npm",
+            "gadget",
+            "< 1.3.0",
+            "none of its affected packages is named `widget`",
+        ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let g = graph(tmp.path(), "widget", "1.3.0", &advisory(ecosystem, name, range));
+        let g = graph(
+            tmp.path(),
+            "widget",
+            "1.3.0",
+            &advisory(ecosystem, name, range),
+        );
         assert_eq!(shown(&g), ["CVE-2026-1 affected fixed_in=1.3.0 from=none"]);
         let finding = g
             .findings()

@@ -22,14 +22,10 @@ pub(super) fn vulnerabilities(
         .support_cycles()
         .map(|(_, c)| c.cycle.as_str())
         .collect();
-    let release = graph.release().map(|(_, r)| r);
     Value::list(
         graph
             .vulnerabilities()
-            .map(|(id, v)| {
-                let fix = fix_date(v, &graph.statements_of(id), release);
-                vulnerability(graph, id, v, as_of, &cycles, files, &fix, &mut strings)
-            })
+            .map(|(id, v)| vulnerability(graph, id, v, as_of, &cycles, files, &mut strings))
             .collect(),
     )
 }
@@ -131,10 +127,10 @@ fn vulnerability(
     as_of: Option<Timestamp>,
     cycles: &[&str],
     files: &Files,
-    fix: &FixDate,
     strings: &mut Strings,
 ) -> Value {
     let sources = graph.statements_of(id);
+    let fix = fix_date(v, &sources, graph.release().map(|(_, r)| r));
     let (affected, fixed) = product_versions(graph, id, &sources);
     let mut paths: Vec<&str> = sources
         .iter()

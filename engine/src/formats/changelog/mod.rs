@@ -306,11 +306,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
         let number = saturate_u32(line.index.saturating_add(1));
         if let Some(h) = line.heading.as_ref().filter(|_| !line.fenced) {
             let (lvl, title) = (h.level, h.text);
-            let version = if h.pseudo {
-                None
-            } else {
-                versions.read(title)
-            };
+            let version = if h.pseudo { None } else { versions.read(title) };
             // `## Added` right under a version is a section written one level too high.
             let misplaced_section = version.is_none()
                 && current.is_some()

@@ -303,7 +303,10 @@ fn extensionless_news_and_changes() {
                  widget 2.4.0 (2026-09-01)\n~~~~~~~~~~~~~~~~~~~~~~~~~\n";
     let (versions, _) = read_as("NEWS", plain);
     assert_eq!(
-        versions.iter().map(|v| v.version.as_str()).collect::<Vec<_>>(),
+        versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect::<Vec<_>>(),
         ["2.4.1", "2.4.0"]
     );
     assert!(versions[0].ids.contains("CVE-2026-12345"));

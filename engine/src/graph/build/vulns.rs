@@ -406,14 +406,14 @@ fn discovery(
         v.status,
         VulnStatus::Affected | VulnStatus::UnderInvestigation
     );
-    let dependabot = |k: &SourceKind, format: &str| {
-        *k == SourceKind::Register && format == "dependabot"
-    };
-    let third_party = statements.iter().any(|(k, _, f)| {
-        matches!(k, SourceKind::Scan | SourceKind::Sbom) || dependabot(k, f)
-    }) && !statements
+    let dependabot =
+        |k: &SourceKind, format: &str| *k == SourceKind::Register && format == "dependabot";
+    let third_party = statements
         .iter()
-        .any(|(k, _, f)| *k == SourceKind::Register && !dependabot(k, f));
+        .any(|(k, _, f)| matches!(k, SourceKind::Scan | SourceKind::Sbom) || dependabot(k, f))
+        && !statements
+            .iter()
+            .any(|(k, _, f)| *k == SourceKind::Register && !dependabot(k, f));
     match v.disclosed {
         Some(published) if open && third_party => (Some(published), Some("publication")),
         _ => (None, None),

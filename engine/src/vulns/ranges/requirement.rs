@@ -195,10 +195,18 @@ mod tests {
     #[test]
     fn what_cannot_be_read_decides_nothing() {
         let r = req("< 1.3.0", None);
-        assert!(matches!(judge(&r, Some("RubyGems"), "1.0"), Verdict::Unknown(w) if w.contains("RubyGems")));
+        assert!(
+            matches!(judge(&r, Some("RubyGems"), "1.0"), Verdict::Unknown(w) if w.contains("RubyGems"))
+        );
         assert!(matches!(judge(&r, Some("npm"), "one"), Verdict::Unknown(_)));
-        assert!(matches!(judge(&req(">=", None), Some("npm"), "1.0.0"), Verdict::Unknown(_)));
-        assert!(matches!(judge(&req("< x.y", None), Some("npm"), "1.0.0"), Verdict::Unknown(_)));
+        assert!(matches!(
+            judge(&req(">=", None), Some("npm"), "1.0.0"),
+            Verdict::Unknown(_)
+        ));
+        assert!(matches!(
+            judge(&req("< x.y", None), Some("npm"), "1.0.0"),
+            Verdict::Unknown(_)
+        ));
     }
 
     #[test]
