@@ -27,9 +27,8 @@ impl Markup {
     /// include the `===` and `---` underlines plain-text changelogs use).
     pub(super) fn of(file_name: &str, text: &str) -> Markup {
         let lower = file_name.to_ascii_lowercase();
-        if lower.ends_with(".rst") || lower.ends_with(".txt") {
-            Markup::Rst
-        } else if !lower.contains('.') && !text.lines().any(|l| atx(l).is_some()) {
+        let plain = !lower.contains('.') && !text.lines().any(|l| atx(l).is_some());
+        if lower.ends_with(".rst") || lower.ends_with(".txt") || plain {
             Markup::Rst
         } else {
             Markup::Markdown
