@@ -304,9 +304,9 @@ fn an_unknown_release_is_named_unknown() {
     assert!(!shown.iter().any(|m| m.contains("none none")), "{shown:?}");
     assert!(
         shown.iter().any(|m| m.starts_with(
-            "no vulnerability evidence, and the release is unknown (release.toml cannot be \
-                read), so no VEX document can name it: the bundle has no vulnerability scan that \
-                ran and no vulnerability register with entries"
+            "no vulnerability evidence for an unknown release (release.toml cannot be read): \
+             the bundle has no vulnerability scan that ran, no vulnerability register with \
+             entries, and no VEX document naming the release (unknown)"
         )),
         "{shown:?}"
     );
