@@ -2,8 +2,8 @@
 //! registries (`pip download` of an sdist, `npm pack`): requests' `HISTORY.md` (setext
 //! headings, `**Security**` pseudo-headings), Flask's `CHANGES.rst` (reStructuredText
 //! `Version X` titles with `Released` lines), semver's `CHANGELOG.md` (release-please ATX
-//! headings). Each test skips with a printed reason when the registry or tool is not
-//! reachable; nothing fetched is kept.
+//! headings), pyparsing's extension-less `CHANGES`. Each test skips with a printed reason
+//! when the registry or tool is not reachable; nothing fetched is kept.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -223,4 +223,25 @@ fn npm_changelogs() {
     assert_eq!(versions[1].version, "1.5.1");
     assert_eq!(versions[1].date.unwrap().to_string(), "2023-09-26");
     assert!(!versions[1].ids.contains("CVE-2023-45857"));
+}
+
+/// pyparsing 3.1.1: an extension-less `CHANGES` file, plain-text titles `Version 3.1.1 -
+/// July, 2023` over `---` (no ISO date, so undated), pre-releases among them.
+#[test]
+fn pyparsing_extensionless_changes() {
+    let test = "pyparsing_extensionless_changes";
+    let Some(tmp) = pip_sdist(test, "pyparsing==3.1.1") else {
+        return;
+    };
+    let changes = unpack(tmp.path(), "pyparsing-3.1.1/CHANGES");
+    let (_bundle, graph) = bundle(&changes, "CHANGES");
+    let versions = versions_of(&graph, "CHANGES");
+    let first: Vec<&str> = versions
+        .iter()
+        .take(3)
+        .map(|v| v.version.as_str())
+        .collect();
+    assert_eq!(first, ["3.1.1", "3.1.0", "3.1.0b2"]);
+    assert!(versions.len() > 90, "{}", versions.len());
+    assert!(find(&versions, "3.1.1").date.is_none());
 }

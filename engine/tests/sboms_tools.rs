@@ -358,3 +358,104 @@ fn sbom4python_spdx_is_read_whatever_its_license_list_version() {
         )]
     );
 }
+
+/// The real `@cyclonedx/cyclonedx-npm` (`VOUCH_CYCLONEDX_NPM`, which `.ci/run` sets, else
+/// installed now into a temporary directory; skipped, with npm's reason, when the registry
+/// cannot be reached) on a small npm project: its CycloneDX 1.6 root component is the
+/// package (`widget` 2.4.1, `pkg:npm/widget@2.4.1`) with its dependency as a component, no
+/// artifact digest, so it links to the release's artifact by name and version.
+#[test]
+fn cyclonedx_npm_sboms_are_read_and_linked() {
+    let test = "cyclonedx_npm_sboms_are_read_and_linked";
+    let scratch = tempfile::tempdir().unwrap();
+    let tool = match std::env::var_os("VOUCH_CYCLONEDX_NPM").map(PathBuf::from) {
+        Some(tool) => tool,
+        None => {
+            let prefix = scratch.path().join("tool");
+            std::fs::create_dir_all(&prefix).unwrap();
+            let out = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix", "."])
+                .arg("@cyclonedx/cyclonedx-npm@6")
+                .current_dir(&prefix)
+                .output();
+            match out {
+                Ok(out) if out.status.success() => {}
+                Ok(out) => {
+                    eprintln!(
+                        "skipping {test}: npm cannot install @cyclonedx/cyclonedx-npm: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                            .lines()
+                            .last()
+                            .unwrap_or("")
+                    );
+                    return;
+                }
+                Err(e) => {
+                    eprintln!("skipping {test}: cannot run npm: {e}");
+                    return;
+                }
+            }
+            prefix.join("node_modules/.bin/cyclonedx-npm")
+        }
+    };
+    let project = scratch.path().join("widget");
+    write(
+        &project,
+        "package.json",
+        br#"{"name": "widget", "version": "2.4.1", "license": "MIT",
+            "dependencies": {"left-pad-local": "file:../left-pad-local"}}"#,
+    );
+    write(
+        scratch.path(),
+        "left-pad-local/package.json",
+        br#"{"name": "left-pad-local", "version": "1.3.0", "license": "MIT"}"#,
+    );
+    let lock = &[
+        "install",
+        "--package-lock-only",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+    ];
+    if npm(test, &project, lock).is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "dist/widget-2.4.1.tgz", CONTENT);
+    release(dir, &["dist/widget-2.4.1.tgz"]);
+    let sbom = dir.join("sbom/widget-2.4.1.cdx.json");
+    std::fs::create_dir_all(sbom.parent().unwrap()).unwrap();
+    let out = Command::new(&tool)
+        .args([
+            "--package-lock-only",
+            "--output-format",
+            "JSON",
+            "--output-file",
+        ])
+        .arg(&sbom)
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cyclonedx-npm: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let graph = common::ingest(dir);
+    let cdx = sbom_at(&graph, "sbom/widget-2.4.1.cdx.json");
+    assert_eq!(cdx.described[0].name, "widget");
+    assert_eq!(
+        cdx.described[0].purl.as_deref(),
+        Some("pkg:npm/widget@2.4.1")
+    );
+    assert!(cdx.components.iter().any(|c| c.name == "left-pad-local"));
+    assert!(findings_at(&graph, "sbom/widget-2.4.1.cdx.json").is_empty());
+    assert_eq!(
+        linked(&graph, "dist/widget-2.4.1.tgz"),
+        [(
+            "sbom/widget-2.4.1.cdx.json".to_owned(),
+            SbomLink::NameVersion
+        )]
+    );
+}

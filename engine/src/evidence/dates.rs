@@ -32,11 +32,13 @@ fn settled(mut conflicts: Vec<String>) -> Vec<String> {
 
 /// The date conflicts of a merged vulnerability: in each statement, a fix before the
 /// discovery; across statements, the earliest fix before the earliest discovery; a
-/// discovery or a fix after `as_of`.
+/// discovery or a fix after `as_of`. `release_fix` is the fix date the release gives when no
+/// evidence states one (with where it is stated and why it counts), judged like a stated one.
 pub(super) fn vulnerability(
     v: &VulnerabilityNode,
     statements: &[(NodeId, &VulnStatementNode)],
     as_of: Option<Timestamp>,
+    release_fix: Option<(&str, Timestamp)>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (_, s) in statements {
@@ -66,8 +68,12 @@ pub(super) fn vulnerability(
             by_discovery
         }
     };
-    let fixed_at = |t| stating(&|s| s.statement.fixed_at, t);
-    if let (Some(found), Some(fixed)) = (v.discovered, v.fixed_at)
+    let node_fixed = v.fixed_at.or(release_fix.map(|(_, t)| t));
+    let fixed_at = |t| match release_fix {
+        Some((why, _)) if v.fixed_at.is_none() => why.to_owned(),
+        _ => stating(&|s| s.statement.fixed_at, t),
+    };
+    if let (Some(found), Some(fixed)) = (v.discovered, node_fixed)
         && fixed < found
         && out.is_empty()
     {
@@ -84,7 +90,7 @@ pub(super) fn vulnerability(
                 discovered_at(found)
             ));
         }
-        if let Some(fixed) = v.fixed_at.filter(|t| *t > now) {
+        if let Some(fixed) = node_fixed.filter(|t| *t > now) {
             out.push(format!(
                 "fixed_at {fixed} ({}) is after as_of {now}: the fix is not released yet",
                 fixed_at(fixed)

@@ -72,6 +72,66 @@ fn take_vulnerability(graph: &mut EvidenceGraph, id: NodeId) {
     }
 }
 
+/// When a vulnerability's fix was released, and where that date comes from (the record's
+/// `fixed_at` and `fixed_from`).
+struct FixDate {
+    /// The date.
+    at: Option<Timestamp>,
+    /// `register`, `advisory` or `release`.
+    from: Option<&'static str>,
+    /// For a date from the release: where it is stated, and why it is the fix's (for the
+    /// date conflicts it can be part of).
+    release: Option<String>,
+}
+
+/// The fix date of a vulnerability: the earliest one its evidence states (`register` when a
+/// register or VEX statement states it, `advisory` when an advisory, scan or SBOM does);
+/// else, for a vulnerability `fixed` because the release's version is a fixing version its
+/// advisory's ranges name (not merely past one), the release's own date (`release`): the fix
+/// was released with it. A release past the fixing version gives no date: when that fix was
+/// released is not known.
+fn fix_date(
+    v: &VulnerabilityNode,
+    statements: &[(NodeId, &VulnStatementNode)],
+    release: Option<&crate::graph::ReleaseNode>,
+) -> FixDate {
+    if let Some(at) = v.fixed_at {
+        let from = statements
+            .iter()
+            .filter(|(_, s)| s.statement.fixed_at == Some(at))
+            .map(|(_, s)| s.kind)
+            .max()
+            .map(|k| match k {
+                SourceKind::Register | SourceKind::Vex => "register",
+                SourceKind::Scan | SourceKind::Sbom | SourceKind::Advisory => "advisory",
+            });
+        return FixDate {
+            at: Some(at),
+            from,
+            release: None,
+        };
+    }
+    let by_release = statements
+        .iter()
+        .filter(|(_, s)| s.kind == SourceKind::Advisory && s.statement.fixed_by_release)
+        .find_map(|(_, s)| s.statement.fixed_in.as_deref());
+    match (release, by_release) {
+        (Some(r), Some(fixed_in)) if v.status == VulnStatus::Fixed => FixDate {
+            at: Some(r.date.timestamp()),
+            from: Some("release"),
+            release: Some(format!(
+                "the release's date in {}: {} {} is the fixing version {fixed_in}",
+                r.source.path, r.product, r.version
+            )),
+        },
+        _ => FixDate {
+            at: None,
+            from: None,
+            release: None,
+        },
+    }
+}
+
 /// The product versions (or ranges) a vulnerability's product-level evidence names as
 /// affected and as fixing it: the advisories that cover it, and the registers' and VEX
 /// statements' fix versions. Scanner and SBOM statements are left out: their versions are
@@ -112,6 +172,7 @@ fn vulnerability(
     strings: &mut Strings,
 ) -> Value {
     let sources = graph.statements_of(id);
+    let fix = fix_date(v, &sources, graph.release().map(|(_, r)| r));
     let (affected, fixed) = product_versions(graph, id, &sources);
     let mut paths: Vec<&str> = sources
         .iter()
@@ -121,9 +182,15 @@ fn vulnerability(
     paths.dedup();
     let citation = sources.first().map(|(_, s)| files.cite(graph, &s.source));
     // Durations from conflicting dates would be negative or judged from the future: none.
-    let conflicts = dates::vulnerability(v, &sources, as_of);
+    let release_fix = fix.release.as_deref().zip(fix.at);
+    let conflicts = dates::vulnerability(v, &sources, as_of, release_fix);
     let sound = conflicts.is_empty();
-    let time_to_fix = match (v.discovered, v.fixed_at) {
+    // A fix date the release gives is never one after `as_of` (the conflict says why).
+    let fixed_at = fix
+        .at
+        .filter(|t| fix.release.is_none() || as_of.is_none_or(|now| *t <= now));
+    let fixed_from = fixed_at.and(fix.from);
+    let time_to_fix = match (v.discovered, fixed_at) {
         (Some(found), Some(fixed)) if sound => Value::duration(Duration::between(found, fixed)),
         _ => Value::None,
     };
@@ -173,7 +240,8 @@ fn vulnerability(
             ("discovered", date(v.discovered)),
             ("discovered_from", Value::opt_str(v.discovered_from)),
             ("disclosed", date(v.disclosed)),
-            ("fixed_at", date(v.fixed_at)),
+            ("fixed_at", date(fixed_at)),
+            ("fixed_from", Value::opt_str(fixed_from)),
             ("fixed_in", Value::opt_str(v.fixed_in.as_ref())),
             ("affected_versions", Value::set(shared(strings, &affected))),
             ("fixed_versions", Value::set(shared(strings, &fixed))),

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::json_util::{self, Notes};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::finding::FindingCode;
-use crate::vulns::{Band, SourceKind, VulnDocument, VulnStatement};
+use crate::vulns::{Band, SourceKind, VulnDocument, VulnStatement, ranges};
 
 /// Lists of advisories can be long; they are parsed whole into memory.
 pub const MAX_LIST_SIZE: u64 = 64 * 1024 * 1024;
@@ -171,8 +171,10 @@ pub(crate) fn package_and_fix<'v>(
     (package, fix)
 }
 
-/// Sets the package of the first `vulnerabilities[]` entry, and the fixing version when all
-/// entries that give one give the same.
+/// Sets the package of the first `vulnerabilities[]` entry, the fixing version when all
+/// entries that give one give the same, and each entry's affected package with its
+/// `vulnerable_version_range` and fix (judged for the release's version when the advisory is
+/// about the product: [`crate::vulns::ranges`]).
 fn affected(s: &mut VulnStatement, advisory: &Value, at: &str, notes: &mut Notes<'_>) {
     let mut fixes: Vec<&str> = Vec::new();
     for (i, vuln) in notes
@@ -187,6 +189,22 @@ fn affected(s: &mut VulnStatement, advisory: &Value, at: &str, notes: &mut Notes
         let (package, fix) = package_and_fix(vuln, &at, notes);
         if s.package.is_none() {
             s.package = package.map(str::to_owned);
+        }
+        if let Some(range) = notes.text(vuln, "vulnerable_version_range", &at) {
+            let ecosystem = vuln
+                .get("package")
+                .and_then(|p| p.get("ecosystem"))
+                .and_then(Value::as_str)
+                .map(ranges::osv_ecosystem);
+            s.affected.push(ranges::AffectedPackage {
+                ecosystem,
+                name: package.map(str::to_owned),
+                requirements: vec![ranges::Requirement {
+                    text: range.to_owned(),
+                    first_patched: fix.map(str::to_owned),
+                }],
+                ..ranges::AffectedPackage::default()
+            });
         }
         fixes.extend(fix);
     }

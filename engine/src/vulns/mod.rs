@@ -210,6 +210,11 @@ pub struct VulnStatement {
     /// when the advisory is about the product.
     #[serde(skip)]
     pub affected: Vec<ranges::AffectedPackage>,
+    /// Whether the release is the fixing version this statement's ranges name (set when they
+    /// are judged for the release's version): the release's date is then when the fix was
+    /// released, unless evidence states a fix date.
+    #[serde(skip)]
+    pub fixed_by_release: bool,
 }
 
 impl VulnStatement {

@@ -1,5 +1,5 @@
 //! Affected version ranges (OSV `affected[].ranges[]` and `versions[]`, RustSec
-//! `[versions]`) and the status they give a vulnerability for one version of the product.
+//! `[versions]`, GitHub and CSAF requirements: [`requirement`]) and the status they give a vulnerability for one version of the product.
 //!
 //! Versions are compared in the scheme of the range's ecosystem: SemVer for OSV `SEMVER`
 //! ranges and the npm, crates.io and Go ecosystems (the `semver` crate), PEP 440 for PyPI
@@ -10,6 +10,9 @@
 //! vulnerability affected and says why.
 
 mod maven;
+mod requirement;
+
+pub use requirement::{Requirement, osv_ecosystem};
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -77,6 +80,9 @@ pub struct AffectedPackage {
     pub patched: Vec<String>,
     /// RustSec `versions.unaffected`: SemVer requirements of versions never affected.
     pub unaffected: Vec<String>,
+    /// Affected-version requirements (GitHub `vulnerable_version_range`, CSAF
+    /// `product_version_range`), each with its stated fix.
+    pub requirements: Vec<Requirement>,
 }
 
 /// What the ranges say about one version.
@@ -88,6 +94,9 @@ pub enum Verdict {
     Fixed {
         /// That fixing version (the last one the version is past).
         fixed_in: String,
+        /// Whether the version is that fixing version itself (not a later one): the release
+        /// is then the fix, and its date the fix's.
+        at_fix: bool,
     },
     /// Below every `introduced` version (or unaffected): not a vulnerability of the version.
     Unaffected,
@@ -192,7 +201,7 @@ impl Scheme {
 /// a range, a listed version or a RustSec requirement (GIT ranges do not count).
 pub fn judge(packages: &[&AffectedPackage], version: &str) -> Option<Verdict> {
     let mut judged = false;
-    let mut fixed: Option<String> = None;
+    let mut fixed: Option<(String, bool)> = None;
     let mut unknown: Option<String> = None;
     for p in packages {
         for r in &p.ranges {
@@ -202,7 +211,16 @@ pub fn judge(packages: &[&AffectedPackage], version: &str) -> Option<Verdict> {
             judged = true;
             match judge_range(r, p.ecosystem.as_deref(), version) {
                 Verdict::Affected => return Some(Verdict::Affected),
-                Verdict::Fixed { fixed_in } => fixed = fixed.or(Some(fixed_in)),
+                Verdict::Fixed { fixed_in, at_fix } => prefer_fix(&mut fixed, fixed_in, at_fix),
+                Verdict::Unaffected => {}
+                Verdict::Unknown(why) => unknown = unknown.or(Some(why)),
+            }
+        }
+        for r in &p.requirements {
+            judged = true;
+            match requirement::judge(r, p.ecosystem.as_deref(), version) {
+                Verdict::Affected => return Some(Verdict::Affected),
+                Verdict::Fixed { fixed_in, at_fix } => prefer_fix(&mut fixed, fixed_in, at_fix),
                 Verdict::Unaffected => {}
                 Verdict::Unknown(why) => unknown = unknown.or(Some(why)),
             }
@@ -217,7 +235,7 @@ pub fn judge(packages: &[&AffectedPackage], version: &str) -> Option<Verdict> {
             judged = true;
             match judge_requirements(p, version) {
                 Verdict::Affected => return Some(Verdict::Affected),
-                Verdict::Fixed { fixed_in } => fixed = fixed.or(Some(fixed_in)),
+                Verdict::Fixed { fixed_in, at_fix } => prefer_fix(&mut fixed, fixed_in, at_fix),
                 Verdict::Unaffected => {}
                 Verdict::Unknown(why) => unknown = unknown.or(Some(why)),
             }
@@ -228,9 +246,17 @@ pub fn judge(packages: &[&AffectedPackage], version: &str) -> Option<Verdict> {
     }
     Some(match (unknown, fixed) {
         (Some(why), _) => Verdict::Unknown(why),
-        (None, Some(fixed_in)) => Verdict::Fixed { fixed_in },
+        (None, Some((fixed_in, at_fix))) => Verdict::Fixed { fixed_in, at_fix },
         (None, None) => Verdict::Unaffected,
     })
+}
+
+/// Keeps the first fixing version found, unless a later one is the version judged itself
+/// (the release is then a fix, whatever other ranges say).
+fn prefer_fix(fixed: &mut Option<(String, bool)>, fixed_in: String, at_fix: bool) {
+    if fixed.is_none() || (at_fix && fixed.as_ref().is_some_and(|(_, here)| !here)) {
+        *fixed = Some((fixed_in, at_fix));
+    }
 }
 
 /// Whether `version` is one of the package's listed `versions` (compared in its scheme when
@@ -276,7 +302,7 @@ fn judge_range(range: &AffectedRange, ecosystem: Option<&str>, version: &str) ->
     events.sort_by(|a, b| compare(&a.0, &b.0));
     let mut affected = false;
     let mut past_introduced = false;
-    let mut fixed_in: Option<&str> = None;
+    let mut fixed_in: Option<(&str, bool)> = None;
     for (key, event, text) in &events {
         let order = compare(key, &mine);
         match event {
@@ -286,20 +312,22 @@ fn judge_range(range: &AffectedRange, ecosystem: Option<&str>, version: &str) ->
             }
             RangeEvent::Fixed(_) if order != Ordering::Greater && affected => {
                 affected = false;
-                fixed_in = Some(text);
+                fixed_in = Some((text, order == Ordering::Equal));
             }
+            // The version after the last affected one is not known to be the fix.
             RangeEvent::LastAffected(_) if order == Ordering::Less && affected => {
                 affected = false;
-                fixed_in = Some(text);
+                fixed_in = Some((text, false));
             }
             _ => {}
         }
     }
     if affected {
         Verdict::Affected
-    } else if past_introduced && let Some(v) = fixed_in {
+    } else if past_introduced && let Some((v, at_fix)) = fixed_in {
         Verdict::Fixed {
             fixed_in: (*v).to_owned(),
+            at_fix,
         }
     } else {
         Verdict::Unaffected
@@ -327,9 +355,11 @@ fn judge_requirements(p: &AffectedPackage, version: &str) -> Verdict {
     };
     match (meets(&p.patched), meets(&p.unaffected)) {
         (Err(why), _) | (_, Err(why)) => Verdict::Unknown(why),
-        (Ok(Some(req)), _) => Verdict::Fixed {
-            fixed_in: fixed_version(&req),
-        },
+        (Ok(Some(req)), _) => {
+            let fixed_in = fixed_version(&req);
+            let at_fix = semver::Version::parse(&fixed_in).is_ok_and(|v| v == mine);
+            Verdict::Fixed { fixed_in, at_fix }
+        }
         (Ok(None), Ok(Some(_))) => Verdict::Unaffected,
         (Ok(None), Ok(None)) => Verdict::Affected,
     }
@@ -371,9 +401,19 @@ mod tests {
         }
     }
 
+    /// Fixed in `v`, by a later version.
     fn fixed(v: &str) -> Option<Verdict> {
         Some(Verdict::Fixed {
             fixed_in: v.to_owned(),
+            at_fix: false,
+        })
+    }
+
+    /// Fixed in `v`, the version judged.
+    fn fixed_here(v: &str) -> Option<Verdict> {
+        Some(Verdict::Fixed {
+            fixed_in: v.to_owned(),
+            at_fix: true,
         })
     }
 
@@ -384,7 +424,7 @@ mod tests {
             RangeKind::Ecosystem,
             &[("introduced", "2.3.0"), ("fixed", "2.31.0")],
         );
-        assert_eq!(judge(&[&p], "2.31.0"), fixed("2.31.0"));
+        assert_eq!(judge(&[&p], "2.31.0"), fixed_here("2.31.0"));
         assert_eq!(judge(&[&p], "2.31.1"), fixed("2.31.0"));
         assert_eq!(judge(&[&p], "2.30.0"), Some(Verdict::Affected));
         // PEP 440, not text: 2.4 is before 2.31, and a pre-release before its release.
@@ -401,7 +441,7 @@ mod tests {
             &[("introduced", "0"), ("fixed", "1.2.10")],
         );
         assert_eq!(judge(&[&npm], "1.2.9"), Some(Verdict::Affected));
-        assert_eq!(judge(&[&npm], "1.2.10"), fixed("1.2.10"));
+        assert_eq!(judge(&[&npm], "1.2.10"), fixed_here("1.2.10"));
         assert_eq!(judge(&[&npm], "1.2.10-beta.1"), Some(Verdict::Affected));
         let deb = osv(
             "Debian:12",
@@ -424,7 +464,7 @@ mod tests {
             &[("introduced", "2.0-beta9"), ("fixed", "2.15.0")],
         );
         assert_eq!(judge(&[&maven], "2.15.0-rc1"), Some(Verdict::Affected));
-        assert_eq!(judge(&[&maven], "2.15"), fixed("2.15.0"));
+        assert_eq!(judge(&[&maven], "2.15"), fixed_here("2.15.0"));
         assert_eq!(judge(&[&maven], "1.2.17"), Some(Verdict::Unaffected));
         let last = osv(
             "crates.io",
@@ -450,7 +490,7 @@ mod tests {
         assert_eq!(judge(&[&p], "0.9.0"), Some(Verdict::Unaffected));
         assert_eq!(judge(&[&p], "1.5.0"), fixed("1.4.2"));
         assert_eq!(judge(&[&p], "2.0.5"), Some(Verdict::Affected));
-        assert_eq!(judge(&[&p], "2.1.0"), fixed("2.1.0"));
+        assert_eq!(judge(&[&p], "2.1.0"), fixed_here("2.1.0"));
     }
 
     #[test]
@@ -492,7 +532,7 @@ mod tests {
             unaffected: vec!["< 0.8.0".to_owned()],
             ..AffectedPackage::default()
         };
-        assert_eq!(judge(&[&p], "0.8.7"), fixed("0.8.7"));
+        assert_eq!(judge(&[&p], "0.8.7"), fixed_here("0.8.7"));
         assert_eq!(judge(&[&p], "0.8.6"), Some(Verdict::Affected));
         assert_eq!(judge(&[&p], "0.7.9"), Some(Verdict::Unaffected));
         assert_eq!(fixed_version("^1.2.3, < 2"), "1.2.3");

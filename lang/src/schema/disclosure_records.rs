@@ -32,7 +32,16 @@ pub(super) const RECORDS: &[RecordDef] = &[
                 "where `discovered` comes from: `register` (a register, Dependabot alert or VEX statement), `advisory` (an advisory or scan that states it), `publication` (an open third-party finding's advisory publication: the SLA clock starts there)",
             ),
             field("disclosed", "datetime?", "when it was made public"),
-            field("fixed_at", "datetime?", "when a fix was released"),
+            field(
+                "fixed_at",
+                "datetime?",
+                "when a fix was released: the earliest fix date its evidence states; else, when the release's version is a fixing version its advisory's ranges name, the release's date (never one after `as_of`)",
+            ),
+            field(
+                "fixed_from",
+                "string?",
+                "where `fixed_at` comes from: `register` (a register or VEX statement), `advisory` (an advisory, scan or SBOM that states it), `release` (the release is the fixing version)",
+            ),
             field("fixed_in", "string?", "the version that fixes it"),
             field(
                 "affected_versions",

@@ -21,10 +21,14 @@ pub(super) enum Markup {
 }
 
 impl Markup {
-    /// The markup of a file, from its name: `.rst` and `.txt` are reStructuredText.
-    pub(super) fn of(file_name: &str) -> Markup {
+    /// The markup of a file, from its name: `.rst` and `.txt` are reStructuredText, other
+    /// extensions Markdown. A name without an extension (`NEWS`, `CHANGES`) is Markdown when
+    /// a line of `text` is an ATX heading (`# ...`), else reStructuredText (whose titles
+    /// include the `===` and `---` underlines plain-text changelogs use).
+    pub(super) fn of(file_name: &str, text: &str) -> Markup {
         let lower = file_name.to_ascii_lowercase();
-        if lower.ends_with(".rst") || lower.ends_with(".txt") {
+        let plain = !lower.contains('.') && !text.lines().any(|l| atx(l).is_some());
+        if lower.ends_with(".rst") || lower.ends_with(".txt") || plain {
             Markup::Rst
         } else {
             Markup::Markdown

@@ -46,6 +46,10 @@ pub const NAMES: &[&str] = &[
     "CHANGES.rst",
     "HISTORY.rst",
     "NEWS.rst",
+    "CHANGELOG",
+    "CHANGES",
+    "HISTORY",
+    "NEWS",
 ];
 
 /// Keep a Changelog's section titles.
@@ -106,11 +110,16 @@ impl EvidenceFormat for ChangelogFormat {
         let by_content = markup_file
             && input.text.as_deref().is_some_and(|text| {
                 // endoflife.date product pages are Markdown with versions too: not ours.
+                let titles: Vec<&str> = headings::scan(text, Markup::of(name, text))
+                    .into_iter()
+                    .filter(|l| !l.fenced)
+                    .filter_map(|l| l.heading.filter(|h| !h.pseudo).map(|h| h.text))
+                    .collect();
+                let versions = Versions::of(titles.iter().copied());
                 !text.trim_start().starts_with("---")
-                    && headings::scan(text, Markup::of(name))
+                    && titles
                         .iter()
-                        .filter_map(|l| l.heading.as_ref())
-                        .filter(|h| !h.pseudo && version_heading(h.text).is_some())
+                        .filter(|t| versions.read(t).is_some())
                         .nth(1)
                         .is_some()
             });
@@ -128,6 +137,67 @@ impl EvidenceFormat for ChangelogFormat {
 
 /// The version and date a heading's text names, when it starts with a version.
 fn version_heading(text: &str) -> Option<(String, Option<jiff::civil::Date>)> {
+    leading_version(text).map(|(version, rest)| (version, first_date(rest)))
+}
+
+/// A heading that names the product before the version, with at most a date after it
+/// (`Flask 3.0.0`, `requests 2.31.0 (2023-05-22)`, `Twisted 23.8.0 (2023-08-28)`; not
+/// `Python 3.8 support`): the name (lower case), the version and the date.
+fn named_version(text: &str) -> Option<(String, String, Option<jiff::civil::Date>)> {
+    let (name, after) = text.trim().split_once(char::is_whitespace)?;
+    let name_like = name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let (version, rest) = leading_version(after).filter(|_| name_like)?;
+    let rest = rest.trim();
+    let date = first_date(rest);
+    let only_a_date = rest.is_empty()
+        || (date.is_some()
+            && (rest.starts_with(['(', '-', '\u{2013}', '\u{2014}', '/', '['])
+                || rest.starts_with(|c: char| c.is_ascii_digit())));
+    only_a_date.then(|| (name.to_ascii_lowercase(), version, date))
+}
+
+/// Reads version headings: as [`version_heading`], and as [`named_version`] when the name is
+/// the one at least two headings of the changelog put before a version (a changelog that
+/// prefixes its versions with the product's name does so for each; `Versioning 1.2` alone is
+/// not a version).
+struct Versions {
+    /// The name that prefixes versions, when one does twice or more.
+    name: Option<String>,
+}
+
+impl Versions {
+    fn of<'a>(headings: impl Iterator<Item = &'a str>) -> Versions {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for text in headings {
+            if version_heading(text).is_none()
+                && let Some((name, _, _)) = named_version(text)
+            {
+                let n = counts.entry(name).or_default();
+                *n = n.saturating_add(1);
+            }
+        }
+        let name = counts
+            .into_iter()
+            .filter(|(_, n)| *n >= 2)
+            .max_by_key(|(_, n)| *n)
+            .map(|(name, _)| name);
+        Versions { name }
+    }
+
+    fn read(&self, text: &str) -> Option<(String, Option<jiff::civil::Date>)> {
+        version_heading(text).or_else(|| {
+            let (name, version, date) = named_version(text)?;
+            (Some(&name) == self.name.as_ref()).then_some((version, date))
+        })
+    }
+}
+
+/// The version a heading's text starts with (optionally in `[...]`, after `v`, `Version` or
+/// `Release`), and the text after it.
+fn leading_version(text: &str) -> Option<(String, &str)> {
     let text = text.trim();
     // `Version 3.0.0`, `Release 1.2.3`: the word before the version.
     let text = ["version", "release"]
@@ -162,7 +232,7 @@ fn version_heading(text: &str) -> Option<(String, Option<jiff::civil::Date>)> {
     if !well_formed {
         return None;
     }
-    Some((version.to_owned(), first_date(rest)))
+    Some((version.to_owned(), rest))
 }
 
 /// The first `YYYY-MM-DD` in `text` that is a real date.
@@ -186,10 +256,12 @@ fn first_date(text: &str) -> Option<jiff::civil::Date> {
     })
 }
 
-/// The date of a `Released 2023-09-30` (or `Release date: ...`, `Date: ...`) line.
+/// The date of a `Released 2023-09-30` (or `Release date: ...`, `Date: ...`, or a
+/// reStructuredText field `:Released: 2023-09-30`) line.
 fn release_line_date(line: &str) -> Option<jiff::civil::Date> {
     let lower = line.trim().to_ascii_lowercase();
-    let lower = lower.trim_start_matches(['*', '_', '-', ' ']);
+    // `:Released: 2023-09-30` is a reStructuredText field list.
+    let lower = lower.trim_start_matches(['*', '_', '-', ' ', ':']);
     ["released", "release date", "date:"]
         .iter()
         .any(|p| lower.starts_with(p))
@@ -222,16 +294,19 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
     // Whether the current version's date may still come from a `Released 2023-09-30` line.
     let mut awaiting_date = false;
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-    let markup = Markup::of(super::file_name(path));
-    for line in headings::scan(&text, markup) {
+    let markup = Markup::of(super::file_name(path), &text);
+    let lines = headings::scan(&text, markup);
+    let versions = Versions::of(
+        lines
+            .iter()
+            .filter(|l| !l.fenced)
+            .filter_map(|l| l.heading.as_ref().filter(|h| !h.pseudo).map(|h| h.text)),
+    );
+    for line in lines {
         let number = saturate_u32(line.index.saturating_add(1));
         if let Some(h) = line.heading.as_ref().filter(|_| !line.fenced) {
             let (lvl, title) = (h.level, h.text);
-            let version = if h.pseudo {
-                None
-            } else {
-                version_heading(title)
-            };
+            let version = if h.pseudo { None } else { versions.read(title) };
             // `## Added` right under a version is a section written one level too high.
             let misplaced_section = version.is_none()
                 && current.is_some()
@@ -287,9 +362,11 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
         } else if awaiting_date && !line.text.trim().is_empty() {
             // The first line under a version heading may date it (`Released 2023-09-30`,
             // the Pallets style); any other line ends the chance.
-            awaiting_date = false;
+            let date = release_line_date(line.text);
+            // A field list (`:Version: 3.0.0` over `:Released: 2023-09-30`) is read to its end.
+            awaiting_date = date.is_none() && line.text.trim_start().starts_with(':');
             if let Some(v) = current.as_mut() {
-                v.date = release_line_date(line.text);
+                v.date = date;
             }
         }
         if let Some(v) = current.as_mut() {

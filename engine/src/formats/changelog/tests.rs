@@ -230,3 +230,94 @@ fn rst_detection() {
         Confidence::ContentAndName
     );
 }
+
+/// Headings that name the product before the version (`Flask 3.0.0`, `## requests 2.31.0`,
+/// Twisted's `Twisted 23.8.0 (2023-08-28)`), when the same name prefixes two versions or
+/// more; a heading naming something else with a version and more words is not a version
+/// (`Python 3.8 support`), nor is a name before one version only (`Versioning 1.2`).
+#[test]
+fn headings_prefixed_with_the_product_name() {
+    let (versions, _) = read(
+        "# Changes\n\n## requests 2.31.0 (2023-05-22)\n\n### Python 3.8 support\n- x\n\n\
+         ## requests 2.30.0\n\nReleased 2023-05-03\n\n## Versioning 1.2\n- y\n",
+    );
+    let seen: Vec<(&str, Option<String>, &[String])> = versions
+        .iter()
+        .map(|v| {
+            (
+                v.version.as_str(),
+                v.date.map(|d| d.to_string()),
+                v.sections.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "2.31.0",
+                Some("2023-05-22".to_owned()),
+                ["Python 3.8 support".to_owned()].as_slice()
+            ),
+            ("2.30.0", Some("2023-05-03".to_owned()), [].as_slice()),
+        ]
+    );
+    // A name before one version only is not a product's name (`Versioning 1.2` above).
+    let (versions, _) = read("## Flask 3.0.0\n- a\n\n## Flask 2.3.3 (2023-08-21)\n- b\n");
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| (v.version.as_str(), v.date.map(|d| d.to_string())))
+            .collect::<Vec<_>>(),
+        [("3.0.0", None), ("2.3.3", Some("2023-08-21".to_owned()))]
+    );
+}
+
+/// A reStructuredText field list under the title dates the version (`:Released:`), read to
+/// its end.
+#[test]
+fn rst_field_lists_date_a_version() {
+    let (versions, _) = read_as(
+        "CHANGES.rst",
+        "Version 3.0.0\n=============\n\n:Version: 3.0.0\n:Released: 2023-09-30\n\n- x\n\n\
+         Version 2.3.3\n=============\n\n:Released: 2023-08-21\n",
+    );
+    let dates: Vec<_> = versions
+        .iter()
+        .map(|v| (v.version.as_str(), v.date.map(|d| d.to_string())))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            ("3.0.0", Some("2023-09-30".to_owned())),
+            ("2.3.3", Some("2023-08-21".to_owned()))
+        ]
+    );
+}
+
+/// `NEWS` and `CHANGES` without an extension are changelogs: plain text titles underlined
+/// with `=` or `~` (read as reStructuredText), or Markdown when they use `#` headings.
+#[test]
+fn extensionless_news_and_changes() {
+    let plain = "widget 2.4.1 (2026-10-01)\n~~~~~~~~~~~~~~~~~~~~~~~~~\n\n- fix CVE-2026-12345\n\n\
+                 widget 2.4.0 (2026-09-01)\n~~~~~~~~~~~~~~~~~~~~~~~~~\n";
+    let (versions, _) = read_as("NEWS", plain);
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect::<Vec<_>>(),
+        ["2.4.1", "2.4.0"]
+    );
+    assert!(versions[0].ids.contains("CVE-2026-12345"));
+    let (versions, _) = read_as("CHANGES", "# 1.1.0\n- a\n# 1.0.0\n- b\n");
+    assert_eq!(versions.len(), 2);
+    for name in ["NEWS", "CHANGES", "CHANGELOG", "HISTORY"] {
+        let input = DetectInput::new(name, plain.as_bytes(), plain.len() as u64);
+        assert_eq!(
+            ChangelogFormat.detect(&input),
+            Confidence::of(true, true),
+            "{name}"
+        );
+    }
+}

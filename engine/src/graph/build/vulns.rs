@@ -74,10 +74,10 @@ impl Builder {
                 self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
                 self.check_cvss(statement, &doc.source);
                 self.check_dates(statement, &doc.source);
-                statements.push((ix, doc.document.kind, statement));
+                statements.push((ix, doc.document.kind, statement, doc.document.format));
             }
         }
-        let input: Vec<_> = statements.iter().map(|(_, k, s)| (*k, *s)).collect();
+        let input: Vec<_> = statements.iter().map(|(_, k, s, _)| (*k, *s)).collect();
         let (merged, conflicts) = vulns::merge(&input);
         let mut by_id: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for v in merged {
@@ -92,10 +92,10 @@ impl Builder {
                 .and_then(|c| cvss::parse(&c.vector).ok())
                 .map(|c| c.base_score());
             let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
-            let kinds: Vec<(vulns::SourceKind, &VulnStatement)> = v
+            let kinds: Vec<(vulns::SourceKind, &VulnStatement, &str)> = v
                 .statements
                 .iter()
-                .filter_map(|i| statements.get(*i).map(|(_, k, s)| (*k, *s)))
+                .filter_map(|i| statements.get(*i).map(|(_, k, s, f)| (*k, *s, *f)))
                 .collect();
             let (discovered, discovered_from) = discovery(&v, &kinds);
             let ix = self.add(Node::Vulnerability(Box::new(VulnerabilityNode {
@@ -113,7 +113,7 @@ impl Builder {
                 fixed_in: v.fixed_in,
             })));
             for i in v.statements {
-                if let Some((statement, _, _)) = statements.get(i) {
+                if let Some((statement, _, _, _)) = statements.get(i) {
                     self.graph.add_edge(*statement, ix, Edge::Describes);
                 }
             }
@@ -145,7 +145,7 @@ impl Builder {
                 .statements
                 .first()
                 .and_then(|i| statements.get(*i))
-                .and_then(|(ix, _, _)| self.graph.node_weight(*ix))
+                .and_then(|(ix, _, _, _)| self.graph.node_weight(*ix))
                 .and_then(Node::source)
                 .cloned();
             let mut finding = Finding::new(
@@ -200,9 +200,10 @@ impl Builder {
                         s.status = Some(VulnStatus::Affected);
                         continue;
                     }
-                    Some(RangeVerdict::Fixed { fixed_in }) => {
+                    Some(RangeVerdict::Fixed { fixed_in, at_fix }) => {
                         s.status = Some(VulnStatus::Fixed);
                         s.fixed_in = Some(fixed_in);
+                        s.fixed_by_release = at_fix;
                         continue;
                     }
                     Some(RangeVerdict::Unaffected) => {
@@ -389,18 +390,19 @@ fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
 /// VEX statement records it, `advisory` when an advisory or a scan states it. An open
 /// third-party finding (a scanner's or dependency audit's, with no register entry) with no
 /// recorded discovery starts at its advisory's publication (`publication`): the vendor cannot
-/// have learnt of it before it was published. The vendor's own vulnerabilities (any register
-/// statement) still need a recorded discovery date.
+/// have learnt of it before it was published. A Dependabot alert is such a finding too (a
+/// dependency's vulnerability, found by GitHub), though a register entry. The vendor's own
+/// vulnerabilities (any other register statement) still need a recorded discovery date.
 fn discovery(
     v: &vulns::MergedVuln,
-    statements: &[(vulns::SourceKind, &VulnStatement)],
+    statements: &[(vulns::SourceKind, &VulnStatement, &str)],
 ) -> (Option<jiff::Timestamp>, Option<&'static str>) {
     use vulns::SourceKind;
     if let Some(found) = v.discovered {
         let from = statements
             .iter()
-            .filter(|(_, s)| s.discovered == Some(found))
-            .map(|(k, _)| *k)
+            .filter(|(_, s, _)| s.discovered == Some(found))
+            .map(|(k, _, _)| *k)
             .max()
             .map_or("advisory", |k| match k {
                 SourceKind::Register | SourceKind::Vex => "register",
@@ -412,10 +414,14 @@ fn discovery(
         v.status,
         VulnStatus::Affected | VulnStatus::UnderInvestigation
     );
+    let dependabot =
+        |k: &SourceKind, format: &str| *k == SourceKind::Register && format == "dependabot";
     let third_party = statements
         .iter()
-        .any(|(k, _)| matches!(k, SourceKind::Scan | SourceKind::Sbom))
-        && !statements.iter().any(|(k, _)| *k == SourceKind::Register);
+        .any(|(k, _, f)| matches!(k, SourceKind::Scan | SourceKind::Sbom) || dependabot(k, f))
+        && !statements
+            .iter()
+            .any(|(k, _, f)| *k == SourceKind::Register && !dependabot(k, f));
     match v.disclosed {
         Some(published) if open && third_party => (Some(published), Some("publication")),
         _ => (None, None),
