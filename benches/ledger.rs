@@ -107,8 +107,10 @@ fn instant(hours_before: i64) -> Timestamp {
 
 /// A ledger of `n` entries alternating the compliant and failing bundles, each bundle at
 /// `instants` distinct instants (entry i at instant i % (2 * instants)).
-fn ledger(setup: &Setup, dir: &Path, n: usize, instants: usize) -> PathBuf {
-    let path = dir.join(format!("ledger-{n}-{instants}.db"));
+fn ledger(setup: &Setup, dir: &Path, label: &str, n: usize, instants: usize) -> PathBuf {
+    // Named, not numbered: with 20 entries (`cargo test`), `distinct` and `shared` have the
+    // same size and number of instants.
+    let path = dir.join(format!("ledger-{label}.db"));
     let mut reports = std::collections::BTreeMap::new();
     for i in 0..n {
         let name = if i % 2 == 0 { "compliant" } else { "failing" };
@@ -171,9 +173,9 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    let one = ledger(&setup, dir.path(), 1, 1);
-    let distinct = ledger(&setup, dir.path(), n, n / 2);
-    let shared = ledger(&setup, dir.path(), n, 10);
+    let one = ledger(&setup, dir.path(), "one", 1, 1);
+    let distinct = ledger(&setup, dir.path(), "distinct", n, n / 2);
+    let shared = ledger(&setup, dir.path(), "shared", n, 10);
     let inputs = setup.inputs();
     let all = HistoryQuery::default();
     let mut group = c.benchmark_group("backtest");

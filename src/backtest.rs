@@ -18,8 +18,8 @@ use serde::Serialize;
 use vouch_engine::digest::Sha256Digest;
 use vouch_engine::eval::Budget;
 use vouch_engine::eval::value::Timestamp;
+use vouch_engine::waivers::WaiverFile;
 use vouch_engine::waivers::approval::approve;
-use vouch_engine::waivers::{Waiver, WaiverFile};
 use vouch_engine::{EvaluationOptions, IngestOptions, KeyStore, NoProgress};
 use vouch_lang::CheckedPolicy;
 use vouch_ledger::{EvidenceFile, HistoryQuery, Ledger, LedgerError, StoredEntry, Verdict};
@@ -27,18 +27,7 @@ use vouch_ledger::{EvidenceFile, HistoryQuery, Ledger, LedgerError, StoredEntry,
 /// Each control's status, by control id.
 type Statuses = BTreeMap<String, String>;
 
-/// A waivers file as `--waivers` gave it: read once, approved again at each `as_of`.
-#[derive(Debug, Clone)]
-pub struct WaiverInput {
-    /// Its name, as the report gives it.
-    pub name: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-    /// The detached signatures beside it (name, bytes).
-    pub signatures: Vec<(String, Vec<u8>)>,
-    /// Its waivers.
-    pub waivers: Vec<Waiver>,
-}
+pub use crate::evaluation::WaiverInput;
 
 /// What every re-evaluation shares.
 #[derive(Debug)]

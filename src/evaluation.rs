@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vouch_engine::eval::value::{Date, Timestamp, date_instant};
 use vouch_engine::waivers::approval::SIGNATURE_SUFFIXES;
-use vouch_engine::waivers::{WaiverFile, approve, parse_waivers};
+use vouch_engine::waivers::{Waiver, WaiverFile, approve, parse_waivers};
 
 use vouch_engine::eval::Budget;
 use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
@@ -392,6 +392,31 @@ fn read_waivers(
     as_of: Timestamp,
     format: ErrorFormat,
 ) -> Option<WaiverFile> {
+    let input = read_waiver_input(path, format)?;
+    let approval = approve(&input.name, &input.bytes, &input.signatures, trust, as_of);
+    Some(WaiverFile {
+        approval,
+        waivers: input.waivers,
+    })
+}
+
+/// A waivers file as `--waivers` gave it: read once, approved again at each `as_of`.
+#[derive(Debug, Clone)]
+pub struct WaiverInput {
+    /// Its name, as the report gives it.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// The detached signatures beside it (name, bytes).
+    pub signatures: Vec<(String, Vec<u8>)>,
+    /// Its waivers.
+    pub waivers: Vec<Waiver>,
+}
+
+/// Reads a waivers file, the detached signatures beside it (`SIGNATURE_SUFFIXES`) and its
+/// waivers, printing what is wrong (`None` then): what `evaluate` approves at its `as_of`
+/// and `backtest` at each entry's.
+pub fn read_waiver_input(path: &Path, format: ErrorFormat) -> Option<WaiverInput> {
     let name = display_path(path);
     let bytes = match read_input_file(path, MAX_INPUT_FILE) {
         Ok(bytes) => bytes,
@@ -416,18 +441,22 @@ fn read_waivers(
             }
         }
     }
-    let approval = approve(&name, &bytes, &signatures, trust, as_of);
-    let Ok(text) = String::from_utf8(bytes) else {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
         render::plain_error(
             &format!("cannot read `{name}`: it is not UTF-8 text"),
             format,
         );
         return None;
     };
-    match parse_waivers(&name, &text) {
+    match parse_waivers(&name, text) {
         Ok((waivers, warnings)) => {
             print_findings(&warnings, format);
-            Some(WaiverFile { approval, waivers })
+            Some(WaiverInput {
+                name,
+                bytes,
+                signatures,
+                waivers,
+            })
         }
         Err(errors) => {
             print_findings(&errors, format);

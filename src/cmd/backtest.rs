@@ -2,24 +2,21 @@
 //! control, from the evidence snapshots a ledger holds.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use vouch_engine::eval::Budget;
 use vouch_engine::eval::value::Timestamp;
-use vouch_engine::input_file::{MAX_INPUT_FILE, read_input_file};
 use vouch_engine::terminal::escape_line;
-use vouch_engine::waivers::approval::SIGNATURE_SUFFIXES;
-use vouch_engine::waivers::parse_waivers;
 use vouch_ledger::HistoryQuery;
 
-use crate::backtest::{Backtest, Inputs, WaiverInput, backtest};
+use crate::backtest::{Backtest, Inputs, backtest};
 use crate::evaluation::{
-    check_policy, framework_digest, load_trust, name_sources_from_root, parse_as_of, print_findings,
+    check_policy, framework_digest, load_trust, name_sources_from_root, parse_as_of,
+    read_waiver_input,
 };
 use crate::exit::VouchExit;
-use crate::policy_files::{display_path, input_diagnostic};
-use crate::render::{self, ErrorFormat, engine_error, plain_error};
+use crate::render::{ErrorFormat, engine_error, plain_error};
 
 /// Output formats of `vouch backtest`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -93,7 +90,7 @@ pub fn run(args: BacktestArgs) -> VouchExit {
     };
     let mut waivers = Vec::new();
     for path in &args.waivers {
-        let Some(w) = read_waivers(path, format) else {
+        let Some(w) = read_waiver_input(path, format) else {
             return VouchExit::Error;
         };
         waivers.push(w);
@@ -203,55 +200,4 @@ pub fn table(b: &Backtest) -> String {
         b.not_comparable
     ));
     out
-}
-
-/// Reads a waivers file and the signatures beside it; approved later at each entry's
-/// `as_of`.
-fn read_waivers(path: &Path, format: ErrorFormat) -> Option<WaiverInput> {
-    let name = display_path(path);
-    let bytes = match read_input_file(path, MAX_INPUT_FILE) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            render::print(&[input_diagnostic(path, &e)], format);
-            return None;
-        }
-    };
-    let mut signatures = Vec::new();
-    for suffix in SIGNATURE_SUFFIXES {
-        let mut sidecar = path.as_os_str().to_owned();
-        sidecar.push(suffix);
-        let sidecar = PathBuf::from(sidecar);
-        if std::fs::symlink_metadata(&sidecar).is_err() {
-            continue;
-        }
-        match read_input_file(&sidecar, MAX_INPUT_FILE) {
-            Ok(sig) => signatures.push((display_path(&sidecar), sig)),
-            Err(e) => {
-                render::print(&[input_diagnostic(&sidecar, &e)], format);
-                return None;
-            }
-        }
-    }
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        plain_error(
-            &format!("cannot read `{name}`: it is not UTF-8 text"),
-            format,
-        );
-        return None;
-    };
-    match parse_waivers(&name, text) {
-        Ok((waivers, warnings)) => {
-            print_findings(&warnings, format);
-            Some(WaiverInput {
-                name,
-                bytes,
-                signatures,
-                waivers,
-            })
-        }
-        Err(errors) => {
-            print_findings(&errors, format);
-            None
-        }
-    }
 }
