@@ -16,11 +16,21 @@ use crate::graph::stated_digest::{Verdict, judge};
 use crate::vulns::ranges::{self, Verdict as RangeVerdict};
 use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement, VulnStatus};
 
-/// An advisory, with where it was read (its statements are pending separately).
+/// An advisory's node, made as its file is read (its statements are pending separately).
 pub(crate) struct PendingAdvisory {
     pub file: NodeIndex,
-    pub source: Source,
-    pub advisory: AdvisoryInfo,
+    pub node: Box<AdvisoryNode>,
+}
+
+impl PendingAdvisory {
+    /// The advisory's node (its lists shrunk: the node lives through evaluation).
+    pub fn new(file: NodeIndex, mut advisory: AdvisoryInfo, source: Source) -> Self {
+        advisory.shrink_to_fit();
+        Self {
+            file,
+            node: Box::new(AdvisoryNode { advisory, source }),
+        }
+    }
 }
 
 /// The statements of one document, with where they were read.
@@ -143,20 +153,16 @@ impl Builder {
                 by_id.insert(id, ix);
             }
         }
-        advisories.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        advisories.sort_by(|a, b| a.node.source.path.cmp(&b.node.source.path));
         for a in advisories {
             let covered: BTreeSet<NodeIndex> = a
+                .node
                 .advisory
                 .vulnerabilities
                 .iter()
                 .filter_map(|id| by_id.get(&id.to_ascii_uppercase()).copied())
                 .collect();
-            let mut advisory = a.advisory;
-            advisory.shrink_to_fit();
-            let ix = self.add(Node::Advisory(Box::new(AdvisoryNode {
-                advisory,
-                source: a.source,
-            })));
+            let ix = self.add(Node::Advisory(a.node));
             self.graph.add_edge(ix, a.file, Edge::DefinedIn);
             for v in covered {
                 self.graph.add_edge(ix, v, Edge::Covers);
