@@ -167,7 +167,12 @@ impl Builder {
     /// [`Builder::release`].
     pub(super) fn listed_artifact_files(
         &mut self,
-        evidence: &[(NodeIndex, String, crate::digest::Sha256Digest, Box<Evidence>)],
+        evidence: &[(
+            NodeIndex,
+            String,
+            crate::digest::Sha256Digest,
+            Box<Evidence>,
+        )],
     ) -> BTreeSet<NodeIndex> {
         let kept = self.findings.len();
         let mut listed = BTreeSet::new();
