@@ -134,6 +134,7 @@ pub(crate) fn build(
     };
     let digest = bundle_digest(&input.files);
     let mut unclassified = input.unclassified;
+    // Each parsed record stays boxed, freed as its nodes are made.
     let mut evidence = Vec::new();
     let mut embedded = Vec::new();
     let mut parse_findings: BTreeMap<NodeIndex, Vec<Finding>> = BTreeMap::new();
@@ -176,7 +177,7 @@ pub(crate) fn build(
             embedded.push((ix, file.path.clone(), file.sha256, *signature));
         }
         if let Some(e) = file.evidence {
-            evidence.push((ix, file.path, file.sha256, *e));
+            evidence.push((ix, file.path, file.sha256, e));
         }
     }
     for link in input.links {
@@ -233,7 +234,7 @@ pub(crate) fn build(
             sha256,
             line,
         };
-        match e {
+        match *e {
             Evidence::Checksums(list) => b.checksums(file_ix, &path, &list, &source),
             Evidence::Release(m) => releases.push(b.release(file_ix, &path, &m, &source)),
             Evidence::Support(m) => b.support(file_ix, &m, &source),
@@ -255,11 +256,7 @@ pub(crate) fn build(
                     source: source(None),
                     document: doc.statements,
                 });
-                pending_advisories.push(PendingAdvisory {
-                    file: file_ix,
-                    source: source(None),
-                    advisory: doc.advisory,
-                });
+                pending_advisories.push(PendingAdvisory::new(file_ix, doc.advisory, source(None)));
             }
             Evidence::SecurityTxt(txt) => b.security_txt(file_ix, txt, &source),
             Evidence::Changelog(changelog) => b.changelog(file_ix, changelog, &source),
@@ -438,12 +435,12 @@ impl Builder {
     /// Computes the sha512 of every file a sha512 entry names, in one parallel batch.
     fn compute_sha512(
         &mut self,
-        evidence: &[(NodeIndex, String, Sha256Digest, Evidence)],
+        evidence: &[(NodeIndex, String, Sha256Digest, Box<Evidence>)],
         sha512_of: Sha512Fn<'_>,
     ) {
         let mut wanted: BTreeSet<NodeIndex> = BTreeSet::new();
         for (_, path, _, e) in evidence {
-            let Evidence::Checksums(list) = e else {
+            let Evidence::Checksums(list) = &**e else {
                 continue;
             };
             let dir = list.base.as_deref().unwrap_or(bundle_path::parent(path));

@@ -167,12 +167,19 @@ impl Builder {
     /// [`Builder::release`].
     pub(super) fn listed_artifact_files(
         &mut self,
-        evidence: &[(NodeIndex, String, crate::digest::Sha256Digest, Evidence)],
+        evidence: &[(
+            NodeIndex,
+            String,
+            crate::digest::Sha256Digest,
+            Box<Evidence>,
+        )],
     ) -> BTreeSet<NodeIndex> {
         let kept = self.findings.len();
         let mut listed = BTreeSet::new();
         for (_, path, _, e) in evidence {
-            let Evidence::Release(m) = e else { continue };
+            let Evidence::Release(m) = &**e else {
+                continue;
+            };
             for artifact in self.expand_artifacts(path, m).into_keys() {
                 if let Target::File(ix) = self.resolve(&artifact) {
                     listed.insert(ix);
@@ -181,7 +188,7 @@ impl Builder {
         }
         self.findings.truncate(kept);
         for (ix, _, _, e) in evidence {
-            if matches!(e, Evidence::Release(_)) {
+            if matches!(**e, Evidence::Release(_)) {
                 listed.remove(ix);
             }
         }

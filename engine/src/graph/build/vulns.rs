@@ -16,11 +16,21 @@ use crate::graph::stated_digest::{Verdict, judge};
 use crate::vulns::ranges::{self, Verdict as RangeVerdict};
 use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement, VulnStatus};
 
-/// An advisory, with where it was read (its statements are pending separately).
+/// An advisory's node, made as its file is read (its statements are pending separately).
 pub(crate) struct PendingAdvisory {
     pub file: NodeIndex,
-    pub source: Source,
-    pub advisory: AdvisoryInfo,
+    pub node: Box<AdvisoryNode>,
+}
+
+impl PendingAdvisory {
+    /// The advisory's node (its lists shrunk: the node lives through evaluation).
+    pub fn new(file: NodeIndex, mut advisory: AdvisoryInfo, source: Source) -> Self {
+        advisory.shrink_to_fit();
+        Self {
+            file,
+            node: Box::new(AdvisoryNode { advisory, source }),
+        }
+    }
 }
 
 /// The statements of one document, with where they were read.
@@ -49,38 +59,67 @@ impl Builder {
                 s.affected = Vec::new();
             }
         }
-        let mut statements = Vec::new();
-        for doc in &pending {
-            if doc.document.kind == vulns::SourceKind::Scan {
+        // Merged on references first, so each statement then moves into its node rather
+        // than being cloned (the node order is the same: each document's scan node and
+        // statements, then the vulnerabilities).
+        let (merged, discoveries, conflicts) = {
+            let input: Vec<(vulns::SourceKind, &VulnStatement, &str)> = pending
+                .iter()
+                .flat_map(|doc| {
+                    let (kind, format) = (doc.document.kind, doc.document.format);
+                    doc.document.statements.iter().map(move |s| (kind, s, format))
+                })
+                .collect();
+            let pairs: Vec<_> = input.iter().map(|(k, s, _)| (*k, *s)).collect();
+            let (merged, conflicts) = vulns::merge(&pairs);
+            let discoveries: Vec<_> = merged
+                .iter()
+                .map(|v| {
+                    let kinds: Vec<(vulns::SourceKind, &VulnStatement, &str)> = v
+                        .statements
+                        .iter()
+                        .filter_map(|i| input.get(*i).copied())
+                        .collect();
+                    discovery(v, &kinds)
+                })
+                .collect();
+            (merged, discoveries, conflicts)
+        };
+        let mut statements: Vec<NodeIndex> = Vec::new();
+        for doc in pending {
+            let PendingVulns {
+                file,
+                source,
+                document,
+            } = doc;
+            if document.kind == vulns::SourceKind::Scan {
                 let ix = self.add(Node::VulnScan(Box::new(VulnScanNode {
-                    format: doc.document.format,
-                    scanned_at: doc.document.produced_at,
-                    findings: doc.document.statements.len(),
-                    source: doc.source.clone(),
+                    format: document.format,
+                    scanned_at: document.produced_at,
+                    findings: document.statements.len(),
+                    source: source.clone(),
                 })));
-                self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
+                self.graph.add_edge(ix, file, Edge::DefinedIn);
             }
-            for statement in &doc.document.statements {
-                let source = Source {
-                    line: statement.line.or(doc.source.line),
-                    ..doc.source.clone()
+            for statement in document.statements {
+                self.check_cvss(&statement, &source);
+                self.check_dates(&statement, &source);
+                let at = Source {
+                    line: statement.line.or(source.line),
+                    ..source.clone()
                 };
                 let ix = self.add(Node::VulnStatement(Box::new(VulnStatementNode {
-                    kind: doc.document.kind,
-                    format: doc.document.format,
-                    statement: statement.clone(),
-                    source,
+                    kind: document.kind,
+                    format: document.format,
+                    statement,
+                    source: at,
                 })));
-                self.graph.add_edge(ix, doc.file, Edge::DefinedIn);
-                self.check_cvss(statement, &doc.source);
-                self.check_dates(statement, &doc.source);
-                statements.push((ix, doc.document.kind, statement, doc.document.format));
+                self.graph.add_edge(ix, file, Edge::DefinedIn);
+                statements.push(ix);
             }
         }
-        let input: Vec<_> = statements.iter().map(|(_, k, s, _)| (*k, *s)).collect();
-        let (merged, conflicts) = vulns::merge(&input);
         let mut by_id: BTreeMap<String, NodeIndex> = BTreeMap::new();
-        for v in merged {
+        for (v, (discovered, discovered_from)) in merged.into_iter().zip(discoveries) {
             let ids: Vec<String> = std::iter::once(v.id.clone())
                 .chain(v.aliases.iter().cloned())
                 .collect();
@@ -92,12 +131,6 @@ impl Builder {
                 .and_then(|c| cvss::parse(&c.vector).ok())
                 .map(|c| c.base_score());
             let cvss_score = computed.or_else(|| v.cvss.as_ref().and_then(|c| c.score));
-            let kinds: Vec<(vulns::SourceKind, &VulnStatement, &str)> = v
-                .statements
-                .iter()
-                .filter_map(|i| statements.get(*i).map(|(_, k, s, f)| (*k, *s, *f)))
-                .collect();
-            let (discovered, discovered_from) = discovery(&v, &kinds);
             let ix = self.add(Node::Vulnerability(Box::new(VulnerabilityNode {
                 discovered,
                 discovered_from,
@@ -113,7 +146,7 @@ impl Builder {
                 fixed_in: v.fixed_in,
             })));
             for i in v.statements {
-                if let Some((statement, _, _, _)) = statements.get(i) {
+                if let Some(statement) = statements.get(i) {
                     self.graph.add_edge(*statement, ix, Edge::Describes);
                 }
             }
@@ -121,20 +154,16 @@ impl Builder {
                 by_id.insert(id, ix);
             }
         }
-        advisories.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        advisories.sort_by(|a, b| a.node.source.path.cmp(&b.node.source.path));
         for a in advisories {
             let covered: BTreeSet<NodeIndex> = a
+                .node
                 .advisory
                 .vulnerabilities
                 .iter()
                 .filter_map(|id| by_id.get(&id.to_ascii_uppercase()).copied())
                 .collect();
-            let mut advisory = a.advisory;
-            advisory.shrink_to_fit();
-            let ix = self.add(Node::Advisory(Box::new(AdvisoryNode {
-                advisory,
-                source: a.source,
-            })));
+            let ix = self.add(Node::Advisory(a.node));
             self.graph.add_edge(ix, a.file, Edge::DefinedIn);
             for v in covered {
                 self.graph.add_edge(ix, v, Edge::Covers);
@@ -145,7 +174,7 @@ impl Builder {
                 .statements
                 .first()
                 .and_then(|i| statements.get(*i))
-                .and_then(|(ix, _, _, _)| self.graph.node_weight(*ix))
+                .and_then(|ix| self.graph.node_weight(*ix))
                 .and_then(Node::source)
                 .cloned();
             let mut finding = Finding::new(
