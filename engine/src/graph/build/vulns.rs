@@ -67,7 +67,10 @@ impl Builder {
                 .iter()
                 .flat_map(|doc| {
                     let (kind, format) = (doc.document.kind, doc.document.format);
-                    doc.document.statements.iter().map(move |s| (kind, s, format))
+                    doc.document
+                        .statements
+                        .iter()
+                        .map(move |s| (kind, s, format))
                 })
                 .collect();
             let pairs: Vec<_> = input.iter().map(|(k, s, _)| (*k, *s)).collect();
