@@ -10,11 +10,11 @@
     clippy::indexing_slicing
 )]
 
-use crate::common;
+use crate::{chromium, common};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{EXAMPLE_TRUST, temp_dir, transcript, vouch};
 use vouch_ledger::history::{Evaluation, Failed, History, Point, Trend};
@@ -172,58 +172,10 @@ fn html_page_escapes_and_is_self_contained() {
     assert!(!html.contains("@import") && !html.contains("url("));
 }
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
-/// Every URL Chromium was asked for, less its own background services.
-fn requested_urls(netlog: &Path) -> Vec<String> {
-    fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, x) in m {
-                    if k == "url"
-                        && let Some(s) = x.as_str()
-                    {
-                        out.push(s.to_owned());
-                    }
-                    collect(x, out);
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-            _ => {}
-        }
-    }
-    let log: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(netlog).unwrap()).unwrap();
-    let mut urls = Vec::new();
-    collect(&log["events"], &mut urls);
-    urls.retain(|u| {
-        let host = u
-            .split("://")
-            .nth(1)
-            .and_then(|r| r.split(['/', ':', '?']).next())
-            .unwrap_or("");
-        !["google.com", "googleapis.com", "gstatic.com", "gvt1.com"]
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-    });
-    urls
-}
-
 #[test]
 fn html_history_renders_in_chromium_without_network() {
-    let Some(browser) = chromium() else {
-        eprintln!(
-            "skipping html_history_renders_in_chromium_without_network: `chromium` is not installed"
-        );
+    let Some(browser) = chromium::chromium("html_history_renders_in_chromium_without_network")
+    else {
         return;
     };
     let dir = temp_dir("history-html");
@@ -234,32 +186,7 @@ fn html_history_renders_in_chromium_without_network() {
     std::fs::write(&page, &out.stdout).unwrap();
     let netlog = dir.join("netlog.json");
     let shot = dir.join("history.png");
-    let run = |extra: &[String]| {
-        let out = Command::new("timeout")
-            .arg("120")
-            .arg(browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-            ])
-            .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-            .args(extra)
-            .arg(format!("file://{}", page.display()))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "chromium: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
+    let run = |extra: &[String]| chromium::run(browser, &dir, "history", extra, &page);
     let out = run(&[
         "--dump-dom".into(),
         format!("--log-net-log={}", netlog.display()),
@@ -287,7 +214,7 @@ fn html_history_renders_in_chromium_without_network() {
         dom.contains("3 evaluations, 2 failed the gate, 3 open waivers (1 expired)."),
         "{dom}"
     );
-    let requested = requested_urls(&netlog);
+    let requested = chromium::requested_urls(&netlog);
     assert!(
         requested.is_empty(),
         "the history page requested {requested:?}"

@@ -3,6 +3,8 @@
 
 mod common;
 // The ledger tests' two back ends (SQLite, PostgreSQL), shared with ledger/tests.
+#[path = "../engine/tests/chromium/mod.rs"]
+mod chromium;
 #[path = "../ledger/tests/support/mod.rs"]
 mod support;
 

@@ -1,6 +1,7 @@
 //! The engine's tests, as modules of one test binary: one link of the dependency tree
 //! instead of one per file (each file was its own binary, ~300 MB apiece in a debug build).
 
+mod chromium;
 mod common;
 mod openpgp_common;
 mod quadratic_support;
