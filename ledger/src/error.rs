@@ -29,6 +29,21 @@ pub enum LedgerError {
         /// SQLite's reason.
         reason: String,
     },
+    /// The PostgreSQL URL requires TLS (`sslmode=require`, `verify-ca` or `verify-full`) and
+    /// the server's TLS cannot be verified, or the server offers none.
+    #[error("cannot open the ledger `{path}`: {reason}")]
+    #[diagnostic(
+        code(vouch::ledger::tls),
+        help(
+            "with sslmode require, verify-ca or verify-full, vouch verifies the server's certificate (its CA and its host name) and never falls back to plaintext: name the CA that signed it with `sslrootcert=PATH` in the URL, and connect by a host name its certificate names"
+        )
+    )]
+    Tls {
+        /// The URL given, without its password.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The file is an SQLite database, but not a vouch ledger.
     #[error("`{path}` is not a vouch ledger: {reason}")]
     #[diagnostic(

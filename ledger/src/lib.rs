@@ -21,6 +21,7 @@ pub mod html;
 mod postgres;
 pub mod snapshot;
 mod sqlite;
+mod tls;
 mod verify;
 
 use std::path::{Path, PathBuf};

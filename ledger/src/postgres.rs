@@ -56,7 +56,11 @@ impl Postgres {
     pub fn open_existing(url: &str) -> Result<Postgres, LedgerError> {
         let ledger = Postgres::connect(url)?;
         let mut client = ledger.lock()?;
-        let version = identity(&mut *client, &ledger.path).map_err(|e| ledger.pg(e))??;
+        // In a transaction, as every statement vouch prepares: a pooler in transaction mode
+        // keeps a transaction's statements on one server connection.
+        let mut tx = client.transaction().map_err(|e| ledger.pg(e))?;
+        let version = identity(&mut tx, &ledger.path).map_err(|e| ledger.pg(e))??;
+        tx.commit().map_err(|e| ledger.pg(e))?;
         drop(client);
         match version {
             Some(_) => Ok(ledger),
@@ -72,16 +76,30 @@ impl Postgres {
             path: path.clone(),
             reason,
         };
-        let mut config: Config = url
-            .parse()
-            .map_err(|e: postgres::Error| open(format!("not a PostgreSQL URL: {e}")))?;
+        let tls_error = |reason: String| LedgerError::Tls {
+            path: path.clone(),
+            reason,
+        };
+        let crate::tls::Connection { mut config, tls } =
+            crate::tls::connection(url).map_err(|r| match r {
+                crate::tls::Refused::Url(reason) => open(reason),
+                crate::tls::Refused::Tls(reason) => tls_error(reason),
+            })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(30));
         }
         if config.get_application_name().is_none() {
             config.application_name("vouch");
         }
-        let client = config.connect(NoTls).map_err(|e| open(reason(&e)))?;
+        let client = match tls {
+            Some(tls) => config.connect(tls).map_err(|e| {
+                match crate::tls::handshake_failure(&e, &host_names(&config)) {
+                    Some(why) => tls_error(why),
+                    None => open(reason(&e)),
+                }
+            })?,
+            None => config.connect(NoTls).map_err(|e| open(reason(&e)))?,
+        };
         Ok(Postgres {
             client: Mutex::new(client),
             path,
@@ -284,6 +302,9 @@ fn record_once(
         tx.execute(&blob, &[sha, &file.content])?;
         tx.execute(&link, &[&seq, &file.path, sha])?;
     }
+    // Closed before the commit, on the server connection that prepared them (a pooler in
+    // transaction mode may hand the next statement another one).
+    drop((blob, link));
     pause_here(pause);
     tx.execute(
         "INSERT INTO head (id, seq, entry_hash) VALUES (1, $1, $2)
@@ -295,6 +316,19 @@ fn record_once(
         seq,
         entry_hash: hash,
     })
+}
+
+/// The hosts of `config`, for messages.
+fn host_names(config: &Config) -> String {
+    let names: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(dir) => dir.display().to_string(),
+        })
+        .collect();
+    names.join(",")
 }
 
 /// Errors after which the whole transaction is tried again.

@@ -14,48 +14,8 @@ mod support;
 
 use std::path::Path;
 
-use support::{Db, Kind};
-use vouch_ledger::{EvidenceFile, HistoryQuery, Ledger, NewEntry, Verdict, history, verify};
-
-fn report(product: &str, version: &str, as_of: &str, c1: &str, c2: &str) -> String {
-    let pass = [c1, c2].iter().filter(|s| **s == "pass").count();
-    let fail = [c1, c2].iter().filter(|s| **s == "fail").count();
-    let principle = if pass == 2 { "pass" } else { "fail" };
-    serde_json::json!({
-        "schema": "vouch-report/1",
-        "as_of": as_of,
-        "release": {"product": product, "version": version},
-        "summary": {"total": 2, "pass": pass, "fail": fail},
-        "controls": [{"id": "a.one", "status": c1}, {"id": "b.two", "status": c2}],
-        "provisions": [{"id": "1.1", "status": principle}],
-    })
-    .to_string()
-}
-
-fn entry(product: &str, version: &str, as_of: &str, c1: &str, c2: &str) -> NewEntry {
-    NewEntry {
-        report: report(product, version, as_of, c1, c2),
-        product: Some(product.to_owned()),
-        version: Some(version.to_owned()),
-        as_of: as_of.to_owned(),
-        policy_sha256: "aa".repeat(32),
-        bundle_digest: format!("sha256:{}", "bb".repeat(32)),
-        trust_sha256: vec!["dd".repeat(32), "cc".repeat(32)],
-        waiver_sha256: vec![],
-        passed: c1 == "pass" && c2 == "pass",
-        recorded_at: "2026-12-07T03:00:00Z".to_owned(),
-        evidence: vec![
-            EvidenceFile {
-                path: "release.toml".into(),
-                content: b"product = 1\n".to_vec(),
-            },
-            EvidenceFile {
-                path: format!("sbom-{version}.json"),
-                content: b"{}\n".to_vec(),
-            },
-        ],
-    }
-}
+use support::{Db, Kind, entry, report, several_writers};
+use vouch_ledger::{HistoryQuery, Ledger, Verdict, history, verify};
 
 /// A ledger with three entries.
 fn three(path: &Path) {
@@ -372,52 +332,7 @@ both_backends!(history_lists_trends_and_failures, |db: &Db| {
 });
 
 both_backends!(several_writers_at_once_keep_one_chain, |db: &Db| {
-    let writers = 4;
-    let each = 20;
-    let threads: Vec<_> = (0..writers)
-        .map(|t| {
-            let path = db.location.clone();
-            std::thread::spawn(move || {
-                for i in 0..each {
-                    // Each write opens its own connection, as separate `vouch` runs do.
-                    let l = Ledger::create_or_open(&path).unwrap();
-                    l.record(&entry(
-                        &format!("p{t}"),
-                        &format!("1.{i}"),
-                        "2026-01-01T00:00:00Z",
-                        "pass",
-                        "pass",
-                    ))
-                    .unwrap();
-                }
-            })
-        })
-        .collect();
-    // A reader verifying while they write sees a consistent snapshot every time.
-    let path = db.location.clone();
-    let reader = std::thread::spawn(move || {
-        for _ in 0..40 {
-            if let Ok(l) = Ledger::open_existing(&path) {
-                let v = verify(&l).unwrap();
-                assert!(matches!(v, Verdict::Intact { .. }), "{v:?}");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-    });
-    for t in threads {
-        t.join().unwrap();
-    }
-    reader.join().unwrap();
-    let v = verdict(&db.location);
-    assert!(
-        matches!(v, Verdict::Intact { entries, .. } if entries == writers * each),
-        "{v:?}"
-    );
-    // Every writer's entries are all there, each once.
-    assert_eq!(
-        db.one("SELECT count(DISTINCT product || '/' || version) FROM entries"),
-        (writers * each).to_string()
-    );
+    several_writers(db, &db.location);
 });
 
 /// The roles of the book's page "A shared ledger in PostgreSQL", with its SQL run as written:
@@ -523,20 +438,5 @@ fn passwords_are_redacted_from_urls() {
     assert_eq!(
         vouch_ledger::redact_url("postgres://ci@db/ledger"),
         "postgres://ci@db/ledger"
-    );
-}
-
-/// This vouch has no TLS: a URL that requires it is refused, not downgraded (the book says so).
-#[test]
-fn a_url_requiring_tls_is_refused() {
-    let Some(admin) = support::admin("a_url_requiring_tls_is_refused") else {
-        return;
-    };
-    let sep = if admin.contains('?') { '&' } else { '?' };
-    let url = format!("{admin}{sep}sslmode=require");
-    let err = Ledger::create_or_open(Path::new(&url)).unwrap_err();
-    assert!(
-        matches!(err, vouch_ledger::LedgerError::Open { .. }),
-        "{err:?}"
     );
 }

@@ -22,6 +22,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use vouch_ledger::{EvidenceFile, Ledger, NewEntry, Verdict, verify};
+
 /// The environment variable naming the PostgreSQL server for tests (a superuser's URL).
 pub const URL_VAR: &str = "VOUCH_TEST_POSTGRES_URL";
 
@@ -50,33 +52,68 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The variables `.ci/postgres.sh start` prints (from the environment when `URL_VAR` is set
+/// there, as `.ci/run` exports them all), or why there is no server.
+fn server() -> &'static Result<std::collections::BTreeMap<String, String>, String> {
+    static SERVER: OnceLock<Result<std::collections::BTreeMap<String, String>, String>> =
+        OnceLock::new();
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var(URL_VAR)
+            && !url.is_empty()
+        {
+            return Ok(std::env::vars()
+                .filter(|(k, v)| k.starts_with("VOUCH_TEST_P") && !v.is_empty())
+                .collect());
+        }
+        let out = Command::new("bash")
+            .arg(repo_root().join(".ci/postgres.sh"))
+            .args(["start", "--watch", &std::process::id().to_string()])
+            .output()
+            .map_err(|e| format!("cannot run .ci/postgres.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{URL_VAR} is not set and .ci/postgres.sh could not start a server: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        let vars: std::collections::BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        if !vars.contains_key(URL_VAR) {
+            return Err(".ci/postgres.sh printed no URL".to_owned());
+        }
+        Ok(vars)
+    })
+}
+
 /// The admin URL of the test server, or why there is none.
 fn admin_url() -> Result<String, String> {
-    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
-    SERVER
-        .get_or_init(|| {
-            if let Ok(url) = std::env::var(URL_VAR)
-                && !url.is_empty()
-            {
-                return Ok(url);
+    match server() {
+        Ok(vars) => Ok(vars[URL_VAR].clone()),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+/// The value of another variable of the test server's (`VOUCH_TEST_POSTGRES_TLS_URL`,
+/// `VOUCH_TEST_PGBOUNCER_URL`); `None`, with the reason printed, when it has none.
+pub fn server_var(name: &str, tag: &str) -> Option<String> {
+    match server() {
+        Ok(vars) => match vars.get(name) {
+            Some(v) => Some(v.clone()),
+            None => {
+                eprintln!(
+                    "skipping `{tag}`: the test server has no {name} (an older .ci/postgres.sh, or, for PgBouncer, no `pgbouncer` installed)"
+                );
+                None
             }
-            let out = Command::new("bash")
-                .arg(repo_root().join(".ci/postgres.sh"))
-                .args(["start", "--watch", &std::process::id().to_string()])
-                .output()
-                .map_err(|e| format!("cannot run .ci/postgres.sh: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "{URL_VAR} is not set and .ci/postgres.sh could not start a server: {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
-            }
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{URL_VAR}=")).map(str::to_owned))
-                .ok_or_else(|| ".ci/postgres.sh printed no URL".to_owned())
-        })
-        .clone()
+        },
+        Err(reason) => {
+            eprintln!("skipping `{tag}`: {reason}");
+            None
+        }
+    }
 }
 
 /// `url` with its database name replaced by `db`.
@@ -310,4 +347,98 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// A report with two controls of the given statuses.
+pub fn report(product: &str, version: &str, as_of: &str, c1: &str, c2: &str) -> String {
+    let pass = [c1, c2].iter().filter(|s| **s == "pass").count();
+    let fail = [c1, c2].iter().filter(|s| **s == "fail").count();
+    let principle = if pass == 2 { "pass" } else { "fail" };
+    serde_json::json!({
+        "schema": "vouch-report/1",
+        "as_of": as_of,
+        "release": {"product": product, "version": version},
+        "summary": {"total": 2, "pass": pass, "fail": fail},
+        "controls": [{"id": "a.one", "status": c1}, {"id": "b.two", "status": c2}],
+        "provisions": [{"id": "1.1", "status": principle}],
+    })
+    .to_string()
+}
+
+/// A new entry with that report and two evidence files.
+pub fn entry(product: &str, version: &str, as_of: &str, c1: &str, c2: &str) -> NewEntry {
+    NewEntry {
+        report: report(product, version, as_of, c1, c2),
+        product: Some(product.to_owned()),
+        version: Some(version.to_owned()),
+        as_of: as_of.to_owned(),
+        policy_sha256: "aa".repeat(32),
+        bundle_digest: format!("sha256:{}", "bb".repeat(32)),
+        trust_sha256: vec!["dd".repeat(32), "cc".repeat(32)],
+        waiver_sha256: vec![],
+        passed: c1 == "pass" && c2 == "pass",
+        recorded_at: "2026-12-07T03:00:00Z".to_owned(),
+        evidence: vec![
+            EvidenceFile {
+                path: "release.toml".into(),
+                content: b"product = 1\n".to_vec(),
+            },
+            EvidenceFile {
+                path: format!("sbom-{version}.json"),
+                content: b"{}\n".to_vec(),
+            },
+        ],
+    }
+}
+
+/// Four writers recording 20 entries each at once into the ledger at `location` (each write
+/// on its own connection, as separate `vouch` runs), with a reader verifying meanwhile; then
+/// checks, through `db`, one intact chain of all 80 entries.
+pub fn several_writers(db: &Db, location: &Path) {
+    let writers = 4;
+    let each = 20;
+    let threads: Vec<_> = (0..writers)
+        .map(|t| {
+            let path = location.to_path_buf();
+            std::thread::spawn(move || {
+                for i in 0..each {
+                    // Each write opens its own connection, as separate `vouch` runs do.
+                    let l = Ledger::create_or_open(&path).unwrap();
+                    l.record(&entry(
+                        &format!("p{t}"),
+                        &format!("1.{i}"),
+                        "2026-01-01T00:00:00Z",
+                        "pass",
+                        "pass",
+                    ))
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    // A reader verifying while they write sees a consistent snapshot every time.
+    let path = location.to_path_buf();
+    let reader = std::thread::spawn(move || {
+        for _ in 0..40 {
+            if let Ok(l) = Ledger::open_existing(&path) {
+                let v = verify(&l).unwrap();
+                assert!(matches!(v, Verdict::Intact { .. }), "{v:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    });
+    for t in threads {
+        t.join().unwrap();
+    }
+    reader.join().unwrap();
+    let v = verify(&Ledger::open_existing(&db.location).unwrap()).unwrap();
+    assert!(
+        matches!(v, Verdict::Intact { entries, .. } if entries == writers * each),
+        "{v:?}"
+    );
+    // Every writer's entries are all there, each once.
+    assert_eq!(
+        db.one("SELECT count(DISTINCT product || '/' || version) FROM entries"),
+        (writers * each).to_string()
+    );
 }
