@@ -91,6 +91,7 @@ impl Setup {
             budget: Budget::default(),
             framework_sha256: None,
             now: Timestamp::now(),
+            authority: Arc::new(vouch_engine::authority::EveryTrustedKey),
         }
     }
 }

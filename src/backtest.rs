@@ -44,6 +44,10 @@ pub struct Inputs {
     pub framework_sha256: Option<String>,
     /// The wall-clock time the CLI read: an entry whose `as_of` is later is not comparable.
     pub now: Timestamp,
+    /// The authority policy (`--authority`, `--authority-entities`): an entry is compared
+    /// only when its report records the same files (by sha256), or none when this is
+    /// [`vouch_engine::authority::EveryTrustedKey`].
+    pub authority: Arc<dyn vouch_engine::authority::Authority>,
 }
 
 /// Why a backtest could not run at all (exit 2).
@@ -287,12 +291,7 @@ fn comparable(
     }
     let report: serde_json::Value = serde_json::from_str(&e.report)
         .map_err(|err| format!("its stored report is not JSON: {err}"))?;
-    if report.get("authority").is_some_and(|a| !a.is_null()) {
-        return Err(
-            "it was evaluated under an authority policy (--authority), which backtest does not take"
-                .to_owned(),
-        );
-    }
+    same_authority(&report, inputs)?;
     let mut statuses = BTreeMap::new();
     for c in report
         .get("controls")
@@ -308,6 +307,84 @@ fn comparable(
         statuses.insert(id.to_owned(), status.to_owned());
     }
     Ok(statuses)
+}
+
+/// Whether the stored report was evaluated under the authority policy `inputs` has (the same
+/// policy and entities files, by sha256, or none on both sides); otherwise why not.
+fn same_authority(report: &serde_json::Value, inputs: &Inputs) -> Result<(), String> {
+    let file = |v: Option<&serde_json::Value>| -> Option<(String, String)> {
+        let v = v?;
+        Some((
+            v.get("path")?.as_str()?.to_owned(),
+            v.get("sha256")?.as_str()?.to_owned(),
+        ))
+    };
+    let recorded = match report.get("authority") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(a) => {
+            let policy = file(a.get("policy"))
+                .ok_or("its stored report names an authority policy without a path and sha256")?;
+            let entities = match a.get("entities") {
+                None | Some(serde_json::Value::Null) => None,
+                e => Some(file(e).ok_or(
+                    "its stored report names authority entities without a path and sha256",
+                )?),
+            };
+            Some((policy, entities))
+        }
+    };
+    let mut sources = inputs.authority.sources().into_iter();
+    let given = sources.next().map(|policy| {
+        (
+            policy.sha256,
+            sources.next().map(|entities| entities.sha256),
+        )
+    });
+    let describe = |(name, sha): &(String, String)| format!("`{name}` (sha256 {sha})");
+    match (recorded, given) {
+        (None, None) => Ok(()),
+        (Some((policy, entities)), None) => Err(format!(
+            "it was evaluated under the authority policy {}{}; give the same `--authority`{} to compare",
+            describe(&policy),
+            entities
+                .as_ref()
+                .map(|e| format!(" with the entities {}", describe(e)))
+                .unwrap_or_default(),
+            if entities.is_some() {
+                " and `--authority-entities`"
+            } else {
+                ""
+            }
+        )),
+        (None, Some(_)) => Err(
+            "it was evaluated without an authority policy, and `--authority` gives one; backtest it without `--authority` to compare"
+                .to_owned(),
+        ),
+        (Some((policy, entities)), Some((policy_sha, entities_sha))) => {
+            if policy.1 != policy_sha {
+                return Err(format!(
+                    "it was evaluated under the authority policy {}, and `--authority` gives one with sha256 {policy_sha}; give the same file to compare",
+                    describe(&policy)
+                ));
+            }
+            match (entities, entities_sha) {
+                (None, None) => Ok(()),
+                (Some(e), Some(sha)) if e.1 == sha => Ok(()),
+                (Some(e), Some(sha)) => Err(format!(
+                    "its authority entities were {}, and `--authority-entities` gives a file with sha256 {sha}; give the same file to compare",
+                    describe(&e)
+                )),
+                (Some(e), None) => Err(format!(
+                    "its authority policy came with the entities {}, and no `--authority-entities` is given; give the same file to compare",
+                    describe(&e)
+                )),
+                (None, Some(_)) => Err(
+                    "its authority policy came without entities, and `--authority-entities` gives some; backtest without them to compare"
+                        .to_owned(),
+                ),
+            }
+        }
+    }
 }
 
 /// Why the recorded digests of some input and the ones given differ.
@@ -404,7 +481,7 @@ fn reevaluate(
         trust: inputs.trust.describe(),
         threads: None,
         budget: inputs.budget,
-        authority: Arc::new(vouch_engine::authority::EveryTrustedKey),
+        authority: Arc::clone(&inputs.authority),
         framework_sha256: inputs.framework_sha256.clone(),
     };
     let report = vouch_engine::evaluate(&inputs.policy, &graph, &options);

@@ -27,7 +27,11 @@ fn p(path: &Path) -> &str {
 
 /// Records the evaluation of `bundle` as of `as_of` into `ledger`, with `extra` arguments.
 fn record(ledger: &Path, bundle: &str, as_of: &str, extra: &[&str]) {
-    let report = ledger.with_extension(format!("{bundle}-{as_of}.json"));
+    let report = match vouch_ledger::postgres_url(ledger) {
+        Some(_) => PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{}.json", crate::support::unique("backtest-report"))),
+        None => ledger.with_extension(format!("{bundle}-{as_of}.json")),
+    };
     let mut args = vec![
         "evaluate",
         "--policy",
@@ -201,6 +205,100 @@ fn trust_and_waivers_must_be_the_recorded_ones() {
         ),
         "{reason}"
     );
+}
+
+/// (On both back ends.) An entry recorded with `--authority` is compared when the same authority files are given
+/// (and changes like any other under a stricter policy), and is not comparable, saying why,
+/// without them or with others; an entry recorded without one is not compared under one.
+#[test]
+fn entries_recorded_with_an_authority_are_compared_under_the_same_one_sqlite() {
+    let dir = temp_dir("backtest-authority");
+    authority_entries(&dir, &dir.join("ledger.db"));
+}
+
+#[test]
+fn entries_recorded_with_an_authority_are_compared_under_the_same_one_postgres() {
+    let dir = temp_dir("backtest-authority-pg");
+    let tag = "backtest_authority";
+    if let Some(db) = crate::support::Db::new(crate::support::Kind::Postgres, &dir, tag) {
+        authority_entries(&dir, &db.location);
+    }
+}
+
+fn authority_entries(dir: &Path, ledger: &Path) {
+    let ledger = ledger.to_path_buf();
+    let authority = [
+        "--authority",
+        "examples/authority/acme.cedar",
+        "--authority-entities",
+        "examples/authority/people.json",
+    ];
+    record(&ledger, "compliant", "2026-10-02", &authority);
+    record(&ledger, "compliant", "2026-10-02", &[]);
+
+    let (out, json) = backtest(
+        "examples/policies/acme.vouch",
+        &ledger,
+        &with_trust(&authority),
+    );
+    assert_eq!(code(&out), 1, "{}", transcript(&out));
+    let releases = json["releases"].as_array().unwrap();
+    assert_eq!(releases[0]["outcome"], "unchanged", "{json:#}");
+    assert_eq!(releases[1]["outcome"], "not_comparable");
+    assert!(
+        releases[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("evaluated without an authority policy, and `--authority` gives one"),
+        "{json:#}"
+    );
+    let strict = strict_policy(dir);
+    let (_, json) = backtest(p(&strict), &ledger, &with_trust(&authority));
+    assert_eq!(json["releases"][0]["outcome"], "changed", "{json:#}");
+    assert_eq!(
+        json["releases"][0]["controls"],
+        serde_json::json!([{ "id": "VULN-SCAN", "old": "pass", "new": "fail" }])
+    );
+
+    // Without the authority: the first is not comparable, the second is compared.
+    let (_, json) = backtest("examples/policies/acme.vouch", &ledger, &with_trust(&[]));
+    let reason = json["releases"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("evaluated under the authority policy `acme.cedar` (sha256 ")
+            && reason.contains("with the entities `people.json`"),
+        "{reason}"
+    );
+    assert_eq!(json["releases"][1]["outcome"], "unchanged");
+
+    // Another policy file, or the entities left out or changed.
+    let text = std::fs::read_to_string(root().join("examples/authority/acme.cedar")).unwrap();
+    let other = dir.join("acme.cedar");
+    std::fs::write(&other, format!("{text}\n// edited\n")).unwrap();
+    let entities = std::fs::read_to_string(root().join("examples/authority/people.json")).unwrap();
+    let other_entities = dir.join("people.json");
+    std::fs::write(&other_entities, format!("{entities}\n")).unwrap();
+    for (args, expected) in [
+        (
+            vec!["--authority", p(&other), "--authority-entities", "examples/authority/people.json"],
+            "and `--authority` gives one with sha256",
+        ),
+        (
+            vec!["--authority", "examples/authority/acme.cedar"],
+            "and no `--authority-entities` is given",
+        ),
+        (
+            vec!["--authority", "examples/authority/acme.cedar", "--authority-entities", p(&other_entities)],
+            "and `--authority-entities` gives a file with sha256",
+        ),
+    ] {
+        let mut extra: Vec<&str> = EXAMPLE_TRUST.to_vec();
+        extra.extend(args);
+        let (out, json) = backtest("examples/policies/acme.vouch", &ledger, &extra);
+        assert_eq!(code(&out), 1, "{}", transcript(&out));
+        assert_eq!(json["releases"][0]["outcome"], "not_comparable", "{json:#}");
+        let reason = json["releases"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains(expected), "{reason}");
+    }
 }
 
 #[test]

@@ -45,6 +45,11 @@ pub struct BacktestArgs {
     /// when these are exactly the files it was evaluated with (by sha256).
     #[arg(long = "waivers", value_name = "FILE")]
     waivers: Vec<PathBuf>,
+    /// The authority policy and its entities: an entry recorded with `--authority` is
+    /// compared only when these are exactly the files it was evaluated with (by sha256), and
+    /// one recorded without only when they are not given.
+    #[command(flatten)]
+    authority: crate::authority_files::AuthorityArgs,
     /// Extra framework definitions (TOML) the new policy needs.
     #[arg(long = "framework", value_name = "FILE")]
     frameworks: Vec<PathBuf>,
@@ -102,6 +107,12 @@ pub fn run(args: BacktestArgs) -> VouchExit {
             return VouchExit::Error;
         }
     };
+    let authority: Arc<dyn vouch_engine::authority::Authority> =
+        match crate::authority_files::load_authority(&args.authority, format) {
+            Ok(Some(cedar)) => Arc::new(cedar),
+            Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
+            Err(crate::authority_files::Reported) => return VouchExit::Error,
+        };
     let Some(mut policy) = check_policy(&args.policy, &args.frameworks, &levels, format) else {
         return VouchExit::Error;
     };
@@ -115,6 +126,7 @@ pub fn run(args: BacktestArgs) -> VouchExit {
         framework_sha256,
         // The one wall-clock read: an entry judged at a later instant is not comparable.
         now: Timestamp::now(),
+        authority,
     };
     let query = HistoryQuery {
         product: args.product.clone(),
