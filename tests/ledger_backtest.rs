@@ -28,8 +28,10 @@ fn p(path: &Path) -> &str {
 /// Records the evaluation of `bundle` as of `as_of` into `ledger`, with `extra` arguments.
 fn record(ledger: &Path, bundle: &str, as_of: &str, extra: &[&str]) {
     let report = match vouch_ledger::postgres_url(ledger) {
-        Some(_) => PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("{}.json", crate::support::unique("backtest-report"))),
+        Some(_) => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "{}.json",
+            crate::support::unique("backtest-report")
+        )),
         None => ledger.with_extension(format!("{bundle}-{as_of}.json")),
     };
     let mut args = vec![
@@ -279,7 +281,12 @@ fn authority_entries(dir: &Path, ledger: &Path) {
     std::fs::write(&other_entities, format!("{entities}\n")).unwrap();
     for (args, expected) in [
         (
-            vec!["--authority", p(&other), "--authority-entities", "examples/authority/people.json"],
+            vec![
+                "--authority",
+                p(&other),
+                "--authority-entities",
+                "examples/authority/people.json",
+            ],
             "and `--authority` gives one with sha256",
         ),
         (
@@ -287,7 +294,12 @@ fn authority_entries(dir: &Path, ledger: &Path) {
             "and no `--authority-entities` is given",
         ),
         (
-            vec!["--authority", "examples/authority/acme.cedar", "--authority-entities", p(&other_entities)],
+            vec![
+                "--authority",
+                "examples/authority/acme.cedar",
+                "--authority-entities",
+                p(&other_entities),
+            ],
             "and `--authority-entities` gives a file with sha256",
         ),
     ] {
