@@ -192,22 +192,37 @@ pub fn backtest(
         releases.push(release);
     }
     let evaluations = groups.len();
-    let work: Vec<(&StoredEntry, Vec<usize>)> = groups
+    // By snapshot, then by as_of: each snapshot is read, checked and written out once, and
+    // ingested at each of its instants.
+    let mut by_snapshot: BTreeMap<String, Vec<(&StoredEntry, Vec<usize>)>> = BTreeMap::new();
+    for ((snapshot, _), idx) in groups {
+        if let Some(entry) = idx.first().and_then(|i| entries.get(*i)) {
+            by_snapshot.entry(snapshot).or_default().push((entry, idx));
+        }
+    }
+    let results: Vec<(Vec<usize>, Result<Statuses, String>)> = by_snapshot
         .into_values()
-        .filter_map(|idx| Some((entries.get(*idx.first()?)?, idx)))
-        .collect();
-    let results: Vec<(Vec<usize>, Result<Statuses, String>)> = work
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map_init(
             || Ledger::open_existing(path),
-            |ledger, (entry, idx)| {
-                let result = match ledger {
-                    Ok(ledger) => reevaluate(ledger, entry, inputs),
+            |ledger, work| {
+                let dir = match ledger {
+                    Ok(ledger) => written_snapshot(ledger, work[0].0),
                     Err(e) => Err(format!("cannot read the ledger: {e}")),
                 };
-                (idx, result)
+                work.into_par_iter()
+                    .map(|(entry, idx)| {
+                        let result = match &dir {
+                            Ok(dir) => reevaluate(dir.path(), entry, inputs),
+                            Err(why) => Err(why.clone()),
+                        };
+                        (idx, result)
+                    })
+                    .collect::<Vec<_>>()
             },
         )
+        .flatten()
         .collect();
     for (idx, result) in results {
         for i in idx {
@@ -289,29 +304,46 @@ fn comparable(
             waiver_sha256,
         ));
     }
-    let report: serde_json::Value = serde_json::from_str(&e.report)
-        .map_err(|err| format!("its stored report is not JSON: {err}"))?;
-    same_authority(&report, inputs)?;
+    // Only the fields compared are built; the rest of the report is skipped as it is read.
+    let report: StoredReport = serde_json::from_str(&e.report)
+        .map_err(|err| format!("its stored report cannot be read: {err}"))?;
+    same_authority(report.authority.as_ref(), inputs)?;
     let mut statuses = BTreeMap::new();
     for c in report
-        .get("controls")
-        .and_then(|c| c.as_array())
+        .controls
         .ok_or("its stored report has no `controls` list")?
     {
-        let (Some(id), Some(status)) = (
-            c.get("id").and_then(|v| v.as_str()),
-            c.get("status").and_then(|v| v.as_str()),
-        ) else {
+        let (Some(id), Some(status)) = (c.id, c.status) else {
             return Err("a control of its stored report has no id or status".to_owned());
         };
-        statuses.insert(id.to_owned(), status.to_owned());
+        statuses.insert(id, status);
     }
     Ok(statuses)
 }
 
+/// What backtest reads of a stored report.
+#[derive(serde::Deserialize)]
+struct StoredReport {
+    /// The authority files it was evaluated under (`null` or absent: none).
+    #[serde(default)]
+    authority: Option<serde_json::Value>,
+    /// Its controls.
+    #[serde(default)]
+    controls: Option<Vec<StoredControl>>,
+}
+
+/// A control of a stored report: its id and status.
+#[derive(serde::Deserialize)]
+struct StoredControl {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
 /// Whether the stored report was evaluated under the authority policy `inputs` has (the same
 /// policy and entities files, by sha256, or none on both sides); otherwise why not.
-fn same_authority(report: &serde_json::Value, inputs: &Inputs) -> Result<(), String> {
+fn same_authority(authority: Option<&serde_json::Value>, inputs: &Inputs) -> Result<(), String> {
     let file = |v: Option<&serde_json::Value>| -> Option<(String, String)> {
         let v = v?;
         Some((
@@ -319,7 +351,7 @@ fn same_authority(report: &serde_json::Value, inputs: &Inputs) -> Result<(), Str
             v.get("sha256")?.as_str()?.to_owned(),
         ))
     };
-    let recorded = match report.get("authority") {
+    let recorded = match authority {
         None | Some(serde_json::Value::Null) => None,
         Some(a) => {
             let policy = file(a.get("policy"))
@@ -441,17 +473,10 @@ fn changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Ve
         .collect()
 }
 
-/// Re-evaluates `entry`'s snapshot at its `as_of`: each control's new status, or why the
-/// snapshot cannot be used.
-fn reevaluate(
-    ledger: &Ledger,
-    entry: &StoredEntry,
-    inputs: &Inputs,
-) -> Result<BTreeMap<String, String>, String> {
-    let as_of: Timestamp = entry
-        .as_of
-        .parse()
-        .map_err(|e| format!("its as_of is not a timestamp: {e}"))?;
+/// `entry`'s evidence snapshot, read, checked against the digests its hash covers and
+/// written to a private temporary directory; or why it cannot be used. Entries with the same
+/// `evidence_sha256` have the same snapshot.
+fn written_snapshot(ledger: &Ledger, entry: &StoredEntry) -> Result<tempfile::TempDir, String> {
     let files = vouch_ledger::snapshot(ledger, entry.seq, &entry.evidence_sha256)
         .map_err(|e| format!("cannot read its evidence snapshot: {e}"))?
         .map_err(|why| format!("its evidence snapshot does not hold: {why}"))?;
@@ -460,12 +485,26 @@ fn reevaluate(
         .tempdir()
         .map_err(|e| format!("cannot make a temporary directory for its snapshot: {e}"))?;
     materialise(dir.path(), &files)?;
+    Ok(dir)
+}
+
+/// Re-evaluates `entry`'s snapshot, written out in `dir`, at its `as_of`: each control's new
+/// status, or why the snapshot cannot be used.
+fn reevaluate(
+    dir: &Path,
+    entry: &StoredEntry,
+    inputs: &Inputs,
+) -> Result<BTreeMap<String, String>, String> {
+    let as_of: Timestamp = entry
+        .as_of
+        .parse()
+        .map_err(|e| format!("its as_of is not a timestamp: {e}"))?;
     let options = IngestOptions {
         threads: None,
         trust: Arc::clone(&inputs.trust),
         as_of: Some(as_of),
     };
-    let graph = vouch_engine::ingest(dir.path(), &options, &NoProgress)
+    let graph = vouch_engine::ingest(dir, &options, &NoProgress)
         .map_err(|e| format!("cannot ingest its evidence snapshot: {e}"))?;
     let waivers = inputs
         .waivers
