@@ -207,9 +207,10 @@ pub fn backtest(
         .map_init(
             || Ledger::open_existing(path),
             |ledger, work| {
-                let dir = match ledger {
-                    Ok(ledger) => written_snapshot(ledger, work[0].0),
-                    Err(e) => Err(format!("cannot read the ledger: {e}")),
+                let dir = match (ledger, work.first()) {
+                    (Ok(ledger), Some((entry, _))) => written_snapshot(ledger, entry),
+                    (Ok(_), None) => Err("no entry names this snapshot".to_owned()),
+                    (Err(e), _) => Err(format!("cannot read the ledger: {e}")),
                 };
                 work.into_par_iter()
                     .map(|(entry, idx)| {
