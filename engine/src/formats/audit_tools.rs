@@ -123,7 +123,11 @@ impl EvidenceFormat for NpmAuditFormat {
         let v2 = keys.first() == Some(&"auditReportVersion")
             && (keys.contains(&"vulnerabilities") || keys.len() == 1);
         let v1 = keys.first() == Some(&"actions") && keys.contains(&"advisories");
-        Confidence::of(v2 || v1, false)
+        let text = input
+            .text
+            .as_deref()
+            .map_or("", |t| json_util::head(t, HEAD));
+        Confidence::of(v2 || v1 || is_npm_error(&keys, text), false)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {
@@ -132,6 +136,13 @@ impl EvidenceFormat for NpmAuditFormat {
             Err(parsed) => return *parsed,
         };
         let mut notes = Notes::new(input.path);
+        let keys: Vec<&str> = value
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if is_npm_error(&keys, &String::from_utf8_lossy(input.bytes)) {
+            return npm_error(&value, notes);
+        }
         let statements = match value.get("auditReportVersion") {
             None if value.get("advisories").is_some() => npm_v1(&value, &mut notes),
             Some(v) if v.as_u64() == Some(2) => npm_v2(&value, &mut notes),
@@ -153,6 +164,59 @@ impl EvidenceFormat for NpmAuditFormat {
             }
         };
         scan("npm-audit", &value, statements, notes)
+    }
+}
+
+/// The members of the JSON npm writes instead of a report when a command given `--json`
+/// fails: `error` (`code`, `summary`, `detail`) and, when the audit endpoint could not be
+/// reached or refused (`405 Method Not Allowed`), `message` and the HTTP exchange.
+const NPM_ERROR_KEYS: [&str; 7] = [
+    "message",
+    "method",
+    "uri",
+    "headers",
+    "statusCode",
+    "body",
+    "error",
+];
+
+/// Whether a document whose top-level members are `keys` and whose text (or head) is `text`
+/// is npm's error document: only the members npm writes, and either its `error` object
+/// (`summary`, `detail`) or a message about the audit endpoint.
+fn is_npm_error(keys: &[&str], text: &str) -> bool {
+    !keys.is_empty()
+        && keys.iter().all(|k| NPM_ERROR_KEYS.contains(k))
+        && ((keys.contains(&"error")
+            && text.contains("\"summary\"")
+            && text.contains("\"detail\""))
+            || text.contains("/-/npm/v1/security/"))
+}
+
+/// npm's error document where a report should be: the audit did not run, so nothing was
+/// audited. Never a clean scan: an `audit-skipped` finding with npm's reason, and no scan.
+fn npm_error(value: &Value, mut notes: Notes<'_>) -> Parsed {
+    let error = value.get("error");
+    fn text<'v>(v: Option<&'v Value>, key: &str) -> Option<&'v str> {
+        v.and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+    let reason = text(Some(value), "message")
+        .or_else(|| text(error, "summary"))
+        .or_else(|| text(error, "code"))
+        .unwrap_or("npm gives no reason");
+    let code = text(error, "code").map_or_else(String::new, |c| format!(" ({c})"));
+    notes.add(
+        FindingCode::AuditSkipped,
+        "/",
+        format!("npm audit did not run: {reason}{code}; the file is npm's error, not a report"),
+        "run `npm audit --json` again where the registry answers its audit endpoint, with a \
+         package-lock.json, and add the report it writes",
+    );
+    Parsed {
+        evidence: None,
+        findings: notes.findings,
     }
 }
 
@@ -397,44 +461,68 @@ impl EvidenceFormat for CargoAuditFormat {
                 findings: notes.findings,
             };
         };
-        let mut statements = Vec::new();
-        for (i, entry) in list.iter().enumerate() {
-            let at = format!("/vulnerabilities/list/{i}");
-            if !notes.is_object(entry, &at, "a vulnerability") {
-                continue;
-            }
-            let Some(advisory) = notes.object(entry, "advisory", &at) else {
-                notes.add(
-                    FindingCode::InvalidValue,
-                    &at,
-                    "a vulnerability without an `advisory`".to_owned(),
-                    "cargo audit gives the advisory of every vulnerability",
-                );
-                continue;
-            };
-            let versions = notes.object(entry, "versions", &at);
-            let Some(mut s) = super::rustsec::advisory_statement(
-                advisory,
-                versions,
-                &format!("{at}/advisory"),
-                &mut notes,
-            ) else {
-                continue;
-            };
-            // The ranges are the dependency's, not the product's: a scan's statement keeps
-            // only what was found.
-            s.affected.clear();
-            if let Some(package) = notes.object(entry, "package", &at) {
-                let pat = format!("{at}/package");
-                if let Some(name) = notes.text(package, "name", &pat) {
-                    s.package = Some(name.to_owned());
+        let mut statements: Vec<VulnStatement> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, entry)| {
+                cargo_entry(entry, &format!("/vulnerabilities/list/{i}"), &mut notes)
+            })
+            .collect();
+        // An unsound crate (RustSec `informational = "unsound"`: memory-safety bugs, often
+        // with a CVE) is listed under `warnings.unsound`, not `vulnerabilities`; it is a
+        // vulnerability all the same. Unmaintained, notice and yanked warnings are not.
+        let unsound = value
+            .get("warnings")
+            .and_then(|w| w.get("unsound"))
+            .filter(|u| !u.is_null());
+        if let Some(list) = unsound {
+            match list.as_array() {
+                Some(list) => {
+                    statements.extend(list.iter().enumerate().filter_map(|(i, entry)| {
+                        cargo_entry(entry, &format!("/warnings/unsound/{i}"), &mut notes)
+                    }))
                 }
-                s.installed = notes.text(package, "version", &pat).map(str::to_owned);
+                None => notes.add(
+                    FindingCode::InvalidValue,
+                    "/warnings/unsound",
+                    format!("expected a list, found {}", json_util::type_name(list)),
+                    "cargo audit lists the warnings of each kind",
+                ),
             }
-            statements.push(s);
         }
         scan("cargo-audit", &value, statements, notes)
     }
+}
+
+/// One entry of cargo audit's `vulnerabilities.list` or `warnings.unsound` (at pointer `at`):
+/// the advisory, found in `package` at its version.
+fn cargo_entry(entry: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnStatement> {
+    if !notes.is_object(entry, at, "a vulnerability") {
+        return None;
+    }
+    let Some(advisory) = notes.object(entry, "advisory", at) else {
+        notes.add(
+            FindingCode::InvalidValue,
+            at,
+            "a vulnerability without an `advisory`".to_owned(),
+            "cargo audit gives the advisory of every vulnerability",
+        );
+        return None;
+    };
+    let versions = notes.object(entry, "versions", at);
+    let mut s =
+        super::rustsec::advisory_statement(advisory, versions, &format!("{at}/advisory"), notes)?;
+    // The ranges are the dependency's, not the product's: a scan's statement keeps only what
+    // was found.
+    s.affected.clear();
+    if let Some(package) = notes.object(entry, "package", at) {
+        let pat = format!("{at}/package");
+        if let Some(name) = notes.text(package, "name", &pat) {
+            s.package = Some(name.to_owned());
+        }
+        s.installed = notes.text(package, "version", &pat).map(str::to_owned);
+    }
+    Some(s)
 }
 
 #[cfg(test)]
