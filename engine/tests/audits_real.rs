@@ -179,8 +179,8 @@ fn packument(base: &str, name: &str, versions: &[(&str, Value)]) -> Value {
 }
 
 /// `npm audit --json` of a project with ip 2.0.0 (GHSA-2p57-rm9w-gvfp: high, no CVSS, fixed
-/// in 2.0.1), semver 7.5.1 (GHSA-c2qf-rxjj-qqgw: moderate, CVSS 5.3, fixed in 7.5.2, but
-/// pinned by `wrapper`, so npm finds no fix) and wrapper 1.0.0 (vulnerable only through
+/// in 2.0.1; required as ^2.0.0, so npm can fix it), semver 7.5.1 (GHSA-c2qf-rxjj-qqgw:
+/// moderate, CVSS 5.3, fixed in 7.5.2, but pinned by `wrapper`, so npm cannot) and wrapper 1.0.0 (vulnerable only through
 /// semver), made by the real npm against the local registry.
 #[test]
 fn npm_audit_json_made_by_npm_is_read() {
@@ -270,6 +270,14 @@ fn npm_audit_json_made_by_npm_is_read() {
         "{}",
         String::from_utf8_lossy(&lock.stderr)
     );
+    // ip's requirement widened to ^2.0.0 with 2.0.0 still locked: `npm audit fix` can move it
+    // to 2.0.1 within the requirement (`fixAvailable: true`, no version named).
+    common::write(
+        project.path(),
+        "package.json",
+        br#"{"name": "app", "version": "1.0.0",
+             "dependencies": {"ip": "^2.0.0", "semver": "7.5.1", "wrapper": "1.0.0"}}"#,
+    );
     // The command the book gives. npm exits 1 when it finds vulnerabilities.
     let out = npm(&["audit", "--json"]);
     let report = out.stdout;
@@ -290,6 +298,8 @@ fn npm_audit_json_made_by_npm_is_read() {
         parsed["vulnerabilities"]["wrapper"]["via"],
         json!(["semver"])
     );
+    assert_eq!(parsed["vulnerabilities"]["ip"]["fixAvailable"], true);
+    assert_eq!(parsed["vulnerabilities"]["semver"]["fixAvailable"], false);
 
     // The reader: one statement per advisory (wrapper's `via` names semver's).
     let doc = read(&NpmAuditFormat, &report);
@@ -312,7 +322,9 @@ fn npm_audit_json_made_by_npm_is_read() {
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"
     );
     assert_eq!(s[1].cvss[0].score, Some(5.3));
-    assert_eq!(s[1].fixed_in, None, "npm found no fix: wrapper pins semver");
+    // Fix availability is the advisory's, as for the other tools: npm's `fixAvailable` says
+    // only whether `npm audit fix` can apply it in this tree (wrapper pins semver).
+    assert_eq!(s[1].fixed_in.as_deref(), Some("7.5.2"));
     // npm's report names the vulnerable range and the tree locations, not the installed
     // version.
     assert!(s.iter().all(|s| s.installed.is_none()));
@@ -330,7 +342,7 @@ fn npm_audit_json_made_by_npm_is_read() {
         vulnerabilities(&graph),
         [
             "GHSA-2P57-RM9W-GVFP high - 2.0.1 affected",
-            "GHSA-C2QF-RXJJ-QQGW medium CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L - affected",
+            "GHSA-C2QF-RXJJ-QQGW medium CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L 7.5.2 affected",
         ]
     );
     vuln_scan_needs_the_wrapper("npm-audit.json", &report);

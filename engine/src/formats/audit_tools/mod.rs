@@ -286,8 +286,8 @@ fn cargo_entry(entry: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnSta
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vulns::Band;
     use crate::formats::classify;
+    use crate::vulns::Band;
 
     fn kind_of(path: &str, text: &str) -> Option<EvidenceKind> {
         classify(&DetectInput::new(path, text.as_bytes(), text.len() as u64)).map(|f| f.kind())
@@ -341,7 +341,11 @@ mod tests {
         assert_eq!(s[0].package.as_deref(), Some("minimist"));
         assert_eq!(s[0].severity, Some(Band::Critical));
         assert_eq!(s[0].cvss[0].score, Some(9.8));
-        assert_eq!(s[0].fixed_in.as_deref(), Some("1.2.8"));
+        assert_eq!(
+            s[0].fixed_in.as_deref(),
+            Some("1.2.6"),
+            "the advisory's range ends at its fix; 1.2.8 is what `npm audit fix` installs"
+        );
         let v1 = r#"{"actions": [], "advisories": {"1179": {"id": 1179, "module_name": "minimist",
           "severity": "low", "cves": ["CVE-2020-7598"], "github_advisory_id": "GHSA-vh95-rmgr-6w4m",
           "patched_versions": ">=1.2.3", "created": "2020-03-11T22:25:40.000Z",

@@ -20,6 +20,36 @@ fn ghsa_of(url: &str) -> Option<&str> {
         .filter(|id| id.to_ascii_uppercase().starts_with("GHSA-"))
 }
 
+/// The fixing version a vulnerable range (as npm writes an advisory's `vulnerable_versions`,
+/// from GitHub's `vulnerable_version_range`) ends before: `<2.0.1`, `< 7.5.2` and `>=1.0.0
+/// <1.2.6` give `2.0.1`, `7.5.2` and `1.2.6`. A range with alternatives (`||`), an inclusive
+/// end (`<=2.0.0`) or no end (`*`) names none.
+fn range_fix(range: &str) -> Option<String> {
+    if range.contains("||") {
+        return None;
+    }
+    // Comparators, with an operator written apart from its version (`< 7.5.2`) joined to it.
+    let mut comparators: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for token in range.split_whitespace() {
+        pending.push_str(token);
+        if !token.chars().all(|c| matches!(c, '<' | '>' | '=')) {
+            comparators.push(std::mem::take(&mut pending));
+        }
+    }
+    let mut ends = comparators.iter().filter(|c| c.starts_with('<'));
+    let end = ends.next()?;
+    if ends.next().is_some() || end.starts_with("<=") {
+        return None;
+    }
+    let version = end.trim_start_matches('<');
+    version
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
+        .then(|| version.to_owned())
+}
+
 /// `>=1.2.3` (as npm 6 writes a patched range) gives `1.2.3`; anything else (`>=1.2.3
 /// <2.0.0 || >=2.1.0`) stays as written.
 fn fixing_version(range: &str) -> String {
@@ -156,7 +186,9 @@ fn npm_v2(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
             continue;
         }
         // `fixAvailable` is `true`, `false`, or the package and version `npm audit fix`
-        // would install; only a version of this package is its fixing version.
+        // would install: whether npm can fix it in this tree, not whether a fix exists. The
+        // advisory's own range says that (below); a version of this package that npm names
+        // is the fix where the range does not.
         let fix = entry.get("fixAvailable").and_then(|f| {
             (f.get("name").and_then(Value::as_str) == Some(name.as_str()))
                 .then(|| f.get("version").and_then(Value::as_str))
@@ -195,7 +227,10 @@ fn npm_v2(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
                     s.add_cvss(vector, score);
                 }
             }
-            s.fixed_in = fix.map(str::to_owned);
+            s.fixed_in = notes
+                .text(via, "range", &at)
+                .and_then(range_fix)
+                .or_else(|| fix.map(str::to_owned));
             statements.push(s);
         }
     }
@@ -267,6 +302,16 @@ mod tests {
             text.len() as u64,
         ))
         .map(|f| f.kind())
+    }
+
+    #[test]
+    fn the_fixing_version_is_where_the_vulnerable_range_ends() {
+        assert_eq!(range_fix("<2.0.1").as_deref(), Some("2.0.1"));
+        assert_eq!(range_fix(">=1.0.0 <1.2.6").as_deref(), Some("1.2.6"));
+        assert_eq!(range_fix("< 7.5.2").as_deref(), Some("7.5.2"));
+        for none in ["<=2.0.0", "*", "<1.2.3 || >=2.0.0 <2.1.0", ">=1.0.0", "<x"] {
+            assert_eq!(range_fix(none), None, "{none}");
+        }
     }
 
     #[test]
