@@ -127,8 +127,9 @@ finding_codes! {
     /// A JSON object names one key twice; readers disagree which value counts, so the file
     /// is not read.
     JsonDuplicateKey => "vouch::json::duplicate-key", Error;
-    /// A dependency audit (pip-audit) says it did not audit a dependency (`skip_reason`): the
-    /// report is partly unreadable, as a scan that left a dependency out cannot show it clean.
+    /// A dependency audit says it did not audit a dependency (pip-audit's `skip_reason`), or
+    /// did not run at all (npm's error document): the report is unreadable, in part or whole,
+    /// as a scan that left a dependency out cannot show it clean.
     AuditSkipped => "vouch::evidence::audit-skipped", Error;
     /// A date or date-time without a time zone; read as UTC.
     DateWithoutZone => "vouch::evidence::date-without-zone", Warning;

@@ -3,6 +3,7 @@
 
 mod chromium;
 mod common;
+mod local_http;
 mod openpgp_common;
 mod quadratic_support;
 mod render_common;
@@ -10,6 +11,8 @@ mod sbom_common;
 mod signature_common;
 
 mod attestations_signed;
+mod audits_real;
+mod audits_real_py_rust;
 mod authority_cedar;
 mod bad_input;
 mod bounds;

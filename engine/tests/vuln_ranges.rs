@@ -1,6 +1,6 @@
 //! Real advisories judged for the release's version (OSV ranges per ecosystem, GIT ranges
 //! kept as commits, RustSec `patched` requirements), the SLA clock of third-party findings
-//! (`discovered_from`), and real dependency-audit output. Corpus files are read from
+//! (`discovered_from`); real dependency-audit output is read in `audits_real`. Corpus files are read from
 //! `../shared/corpus` (skipped, with a printed reason, when it is absent).
 #![allow(
     clippy::unwrap_used,
@@ -275,77 +275,4 @@ fn patch_sla_says_the_clock_started_at_publication() {
     );
     let result = common::run_control(&graph, "2026-09-25T00:00:00Z", params, body);
     assert_eq!(result.status, Status::Pass, "{result:#?}");
-}
-
-/// `npm audit --json` of a project that depends on minimist 0.0.8 (known-vulnerable: prototype
-/// pollution), generated now by the real npm; skipped, with npm's reason, when the registry's
-/// audit endpoint cannot be reached.
-#[test]
-fn real_npm_audit_output_is_read() {
-    if !common::have("npm", "real_npm_audit_output_is_read") {
-        return;
-    }
-    let project = tempfile::tempdir().unwrap();
-    write(
-        project.path(),
-        "package.json",
-        br#"{"name": "audit-probe", "version": "1.0.0", "dependencies": {"minimist": "0.0.8"}}"#,
-    );
-    let npm = |args: &[&str]| {
-        std::process::Command::new("npm")
-            .args(args)
-            .current_dir(project.path())
-            .output()
-            .unwrap()
-    };
-    let lock = npm(&[
-        "install",
-        "--package-lock-only",
-        "--ignore-scripts",
-        "--no-fund",
-    ]);
-    if !lock.status.success() {
-        eprintln!(
-            "skipping: npm cannot resolve minimist@0.0.8 here: {}",
-            String::from_utf8_lossy(&lock.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        );
-        return;
-    }
-    // npm audit exits 1 when it finds vulnerabilities; its JSON is on stdout either way.
-    let out = npm(&["audit", "--json"]);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    if report.get("auditReportVersion").is_none() {
-        eprintln!(
-            "skipping: npm audit could not reach the registry's audit endpoint: {}",
-            report
-                .get("message")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("no report")
-        );
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "scans/npm-audit.json", &out.stdout);
-    let graph = bundle(tmp.path(), "audit-probe", "1.0.0", None, &[]).unwrap();
-    assert!(graph.unreadable().is_empty(), "{:?}", graph.findings());
-    let file = graph
-        .files()
-        .find(|(_, f)| f.path == "scans/npm-audit.json")
-        .unwrap()
-        .1;
-    assert_eq!(file.kind, Some(EvidenceKind::NpmAudit));
-    let shown = messages(&run(
-        &graph,
-        "  for v in vulnerabilities {\n expect false else \"{v.id} {v.severity}\"\n  }",
-    ));
-    assert!(!shown.is_empty(), "minimist 0.0.8 has known advisories");
-    assert!(
-        shown
-            .iter()
-            .all(|m| m.starts_with("GHSA-") && !m.ends_with(" none")),
-        "{shown:?}"
-    );
 }

@@ -15,14 +15,14 @@ use serde_json::Value;
 use super::json_util::{self, Notes};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::finding::{Finding, FindingCode};
-use crate::vulns::{Band, SourceKind, VulnDocument, VulnStatement};
+use crate::vulns::{SourceKind, VulnDocument, VulnStatement};
+
+mod npm;
+
+pub use npm::NpmAuditFormat;
 
 /// How much of the head detection looks at.
 const HEAD: usize = 4096;
-
-/// `npm audit --json` (`auditReportVersion` 2, and npm 6's version 1 report).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NpmAuditFormat;
 
 /// `pip-audit -f json`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,184 +90,6 @@ fn missing(notes: &mut Notes<'_>, what: &str, key: &str) {
         format!("{what} without `{key}`"),
         "the report is cut short or is not the tool's JSON output; write it again",
     );
-}
-
-/// The GHSA id an advisory URL ends in (`https://github.com/advisories/GHSA-...`).
-fn ghsa_of(url: &str) -> Option<&str> {
-    url.rsplit('/')
-        .next()
-        .filter(|id| id.to_ascii_uppercase().starts_with("GHSA-"))
-}
-
-/// `>=1.2.3` (as npm 6 writes a patched range) gives `1.2.3`; anything else (`>=1.2.3
-/// <2.0.0 || >=2.1.0`) stays as written.
-fn fixing_version(range: &str) -> String {
-    let range = range.trim();
-    match range.strip_prefix(">=").map(str::trim) {
-        Some(v) if !v.is_empty() && !v.contains(char::is_whitespace) && !v.contains('|') => {
-            v.to_owned()
-        }
-        _ => range.to_owned(),
-    }
-}
-
-impl EvidenceFormat for NpmAuditFormat {
-    fn kind(&self) -> EvidenceKind {
-        EvidenceKind::NpmAudit
-    }
-
-    fn detect(&self, input: &DetectInput<'_>) -> Confidence {
-        // npm 7+ writes `auditReportVersion` first, then `vulnerabilities`; npm 6 writes
-        // `actions`, `advisories`, `muted`, `metadata`.
-        let keys = head_keys(input);
-        let v2 = keys.first() == Some(&"auditReportVersion")
-            && (keys.contains(&"vulnerabilities") || keys.len() == 1);
-        let v1 = keys.first() == Some(&"actions") && keys.contains(&"advisories");
-        Confidence::of(v2 || v1, false)
-    }
-
-    fn parse(&self, input: &ParseInput<'_>) -> Parsed {
-        let value = match document(input, "npm audit JSON") {
-            Ok(v) => v,
-            Err(parsed) => return *parsed,
-        };
-        let mut notes = Notes::new(input.path);
-        let statements = match value.get("auditReportVersion") {
-            None if value.get("advisories").is_some() => npm_v1(&value, &mut notes),
-            Some(v) if v.as_u64() == Some(2) => npm_v2(&value, &mut notes),
-            other => {
-                notes.add(
-                    FindingCode::InvalidValue,
-                    "/auditReportVersion",
-                    format!(
-                        "npm audit report version {} is not one vouch reads (2, or npm 6's \
-                         report without a version)",
-                        other.map_or_else(|| "none".to_owned(), Value::to_string)
-                    ),
-                    "run `npm audit --json` with npm 7 or later",
-                );
-                return Parsed {
-                    evidence: None,
-                    findings: notes.findings,
-                };
-            }
-        };
-        scan("npm-audit", &value, statements, notes)
-    }
-}
-
-/// npm 7+: `vulnerabilities` maps each vulnerable package to its advisories (`via` objects;
-/// a `via` string names another vulnerable package it depends on, whose own entry lists that
-/// advisory).
-fn npm_v2(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
-    let Some(map) = value.get("vulnerabilities").and_then(Value::as_object) else {
-        missing(notes, "npm audit JSON", "vulnerabilities");
-        return Vec::new();
-    };
-    let mut statements = Vec::new();
-    for (name, entry) in map {
-        let at = format!("/vulnerabilities/{}", json_util::pointer_segment(name));
-        if !notes.is_object(entry, &at, "a vulnerable package") {
-            continue;
-        }
-        // `fixAvailable` is `true`, `false`, or the package and version `npm audit fix`
-        // would install; only a version of this package is its fixing version.
-        let fix = entry.get("fixAvailable").and_then(|f| {
-            (f.get("name").and_then(Value::as_str) == Some(name.as_str()))
-                .then(|| f.get("version").and_then(Value::as_str))
-                .flatten()
-        });
-        for (i, via) in notes.list(entry, "via", &at).iter().enumerate() {
-            let at = format!("{at}/via/{i}");
-            if via.is_string() {
-                continue;
-            }
-            if !notes.is_object(via, &at, "an advisory") {
-                continue;
-            }
-            let url = notes.text(via, "url", &at);
-            let id = url.and_then(ghsa_of).map(str::to_owned).or_else(|| {
-                via.get("source")
-                    .and_then(Value::as_u64)
-                    .map(|n| format!("NPM-{n}"))
-            });
-            let Some(id) = id else {
-                notes.add(
-                    FindingCode::InvalidValue,
-                    &at,
-                    "an advisory with neither a GitHub advisory `url` nor a `source` id".to_owned(),
-                    "npm names each advisory by its GitHub advisory URL",
-                );
-                continue;
-            };
-            let mut s = VulnStatement::new(id);
-            s.package = Some(notes.text(via, "name", &at).unwrap_or(name).to_owned());
-            s.severity = notes.text(via, "severity", &at).and_then(Band::parse);
-            if let Some(cvss) = notes.object(via, "cvss", &at) {
-                let cat = format!("{at}/cvss");
-                let score = notes.number(cvss, "score", &cat);
-                if let Some(vector) = notes.text(cvss, "vectorString", &cat) {
-                    s.add_cvss(vector, score);
-                }
-            }
-            s.fixed_in = fix.map(str::to_owned);
-            statements.push(s);
-        }
-    }
-    statements
-}
-
-/// npm 6: `advisories` maps advisory ids to advisories, each with the installed versions it
-/// was found in (`findings[].version`).
-fn npm_v1(value: &Value, notes: &mut Notes<'_>) -> Vec<VulnStatement> {
-    let Some(map) = value.get("advisories").and_then(Value::as_object) else {
-        missing(notes, "npm audit JSON", "advisories");
-        return Vec::new();
-    };
-    let mut statements = Vec::new();
-    for (key, advisory) in map {
-        let at = format!("/advisories/{}", json_util::pointer_segment(key));
-        if !notes.is_object(advisory, &at, "an advisory") {
-            continue;
-        }
-        let id = notes
-            .text(advisory, "github_advisory_id", &at)
-            .or_else(|| notes.text(advisory, "url", &at).and_then(ghsa_of))
-            .map_or_else(|| format!("NPM-{key}"), str::to_owned);
-        let mut base = VulnStatement::new(id);
-        for cve in notes.list(advisory, "cves", &at) {
-            if let Some(c) = cve.as_str() {
-                base.add_alias(c);
-            }
-        }
-        base.package = notes.text(advisory, "module_name", &at).map(str::to_owned);
-        base.severity = notes.text(advisory, "severity", &at).and_then(Band::parse);
-        base.disclosed = notes.instant(advisory, "created", &at);
-        base.fixed_in = notes
-            .text(advisory, "patched_versions", &at)
-            .filter(|p| *p != "<0.0.0")
-            .map(fixing_version);
-        if let Some(cvss) = notes.object(advisory, "cvss", &at) {
-            let cat = format!("{at}/cvss");
-            let score = notes.number(cvss, "score", &cat);
-            if let Some(vector) = notes.text(cvss, "vectorString", &cat) {
-                base.add_cvss(vector, score);
-            }
-        }
-        let findings = notes.list(advisory, "findings", &at);
-        if findings.is_empty() {
-            statements.push(base);
-            continue;
-        }
-        for (i, f) in findings.iter().enumerate() {
-            let mut s = base.clone();
-            s.installed = notes
-                .text(f, "version", &format!("{at}/findings/{i}"))
-                .map(str::to_owned);
-            statements.push(s);
-        }
-    }
-    statements
 }
 
 impl EvidenceFormat for PipAuditFormat {
@@ -397,50 +219,75 @@ impl EvidenceFormat for CargoAuditFormat {
                 findings: notes.findings,
             };
         };
-        let mut statements = Vec::new();
-        for (i, entry) in list.iter().enumerate() {
-            let at = format!("/vulnerabilities/list/{i}");
-            if !notes.is_object(entry, &at, "a vulnerability") {
-                continue;
-            }
-            let Some(advisory) = notes.object(entry, "advisory", &at) else {
-                notes.add(
-                    FindingCode::InvalidValue,
-                    &at,
-                    "a vulnerability without an `advisory`".to_owned(),
-                    "cargo audit gives the advisory of every vulnerability",
-                );
-                continue;
-            };
-            let versions = notes.object(entry, "versions", &at);
-            let Some(mut s) = super::rustsec::advisory_statement(
-                advisory,
-                versions,
-                &format!("{at}/advisory"),
-                &mut notes,
-            ) else {
-                continue;
-            };
-            // The ranges are the dependency's, not the product's: a scan's statement keeps
-            // only what was found.
-            s.affected.clear();
-            if let Some(package) = notes.object(entry, "package", &at) {
-                let pat = format!("{at}/package");
-                if let Some(name) = notes.text(package, "name", &pat) {
-                    s.package = Some(name.to_owned());
+        let mut statements: Vec<VulnStatement> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, entry)| {
+                cargo_entry(entry, &format!("/vulnerabilities/list/{i}"), &mut notes)
+            })
+            .collect();
+        // An unsound crate (RustSec `informational = "unsound"`: memory-safety bugs, often
+        // with a CVE) is listed under `warnings.unsound`, not `vulnerabilities`; it is a
+        // vulnerability all the same. Unmaintained, notice and yanked warnings are not.
+        let unsound = value
+            .get("warnings")
+            .and_then(|w| w.get("unsound"))
+            .filter(|u| !u.is_null());
+        if let Some(list) = unsound {
+            match list.as_array() {
+                Some(list) => {
+                    statements.extend(list.iter().enumerate().filter_map(|(i, entry)| {
+                        cargo_entry(entry, &format!("/warnings/unsound/{i}"), &mut notes)
+                    }))
                 }
-                s.installed = notes.text(package, "version", &pat).map(str::to_owned);
+                None => notes.add(
+                    FindingCode::InvalidValue,
+                    "/warnings/unsound",
+                    format!("expected a list, found {}", json_util::type_name(list)),
+                    "cargo audit lists the warnings of each kind",
+                ),
             }
-            statements.push(s);
         }
         scan("cargo-audit", &value, statements, notes)
     }
+}
+
+/// One entry of cargo audit's `vulnerabilities.list` or `warnings.unsound` (at pointer `at`):
+/// the advisory, found in `package` at its version.
+fn cargo_entry(entry: &Value, at: &str, notes: &mut Notes<'_>) -> Option<VulnStatement> {
+    if !notes.is_object(entry, at, "a vulnerability") {
+        return None;
+    }
+    let Some(advisory) = notes.object(entry, "advisory", at) else {
+        notes.add(
+            FindingCode::InvalidValue,
+            at,
+            "a vulnerability without an `advisory`".to_owned(),
+            "cargo audit gives the advisory of every vulnerability",
+        );
+        return None;
+    };
+    let versions = notes.object(entry, "versions", at);
+    let mut s =
+        super::rustsec::advisory_statement(advisory, versions, &format!("{at}/advisory"), notes)?;
+    // The ranges are the dependency's, not the product's: a scan's statement keeps only what
+    // was found.
+    s.affected.clear();
+    if let Some(package) = notes.object(entry, "package", at) {
+        let pat = format!("{at}/package");
+        if let Some(name) = notes.text(package, "name", &pat) {
+            s.package = Some(name.to_owned());
+        }
+        s.installed = notes.text(package, "version", &pat).map(str::to_owned);
+    }
+    Some(s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::formats::classify;
+    use crate::vulns::Band;
 
     fn kind_of(path: &str, text: &str) -> Option<EvidenceKind> {
         classify(&DetectInput::new(path, text.as_bytes(), text.len() as u64)).map(|f| f.kind())
@@ -494,7 +341,11 @@ mod tests {
         assert_eq!(s[0].package.as_deref(), Some("minimist"));
         assert_eq!(s[0].severity, Some(Band::Critical));
         assert_eq!(s[0].cvss[0].score, Some(9.8));
-        assert_eq!(s[0].fixed_in.as_deref(), Some("1.2.8"));
+        assert_eq!(
+            s[0].fixed_in.as_deref(),
+            Some("1.2.6"),
+            "the advisory's range ends at its fix; 1.2.8 is what `npm audit fix` installs"
+        );
         let v1 = r#"{"actions": [], "advisories": {"1179": {"id": 1179, "module_name": "minimist",
           "severity": "low", "cves": ["CVE-2020-7598"], "github_advisory_id": "GHSA-vh95-rmgr-6w4m",
           "patched_versions": ">=1.2.3", "created": "2020-03-11T22:25:40.000Z",
@@ -550,6 +401,23 @@ mod tests {
         assert_eq!(s[0].fixed_in.as_deref(), Some("0.2.23"));
         assert_eq!(s[0].aliases, ["CVE-2020-26235"]);
         assert!(s[0].disclosed.is_some());
+        // An unsound crate is a warning in cargo audit's report and a vulnerability here;
+        // an unmaintained one is neither.
+        let warned = cargo.replacen(
+            "\"warnings\": {}",
+            r#""warnings": {"unsound": [{"kind": "unsound", "advisory": {"id": "RUSTSEC-2022-0041",
+              "package": "crossbeam-utils", "aliases": ["CVE-2022-23639"], "informational": "unsound"},
+              "versions": {"patched": [">=0.8.7"], "unaffected": []},
+              "package": {"name": "crossbeam-utils", "version": "0.8.6"}}],
+              "unmaintained": [{"kind": "unmaintained", "advisory": {"id": "RUSTSEC-2020-0016",
+              "package": "net2", "informational": "unmaintained"}, "versions": {"patched": []},
+              "package": {"name": "net2", "version": "0.2.37"}}]}"#,
+            1,
+        );
+        let parsed = parse(&CargoAuditFormat, &warned);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        let ids: Vec<&str> = statements(&parsed).iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["RUSTSEC-2020-0071", "RUSTSEC-2022-0041"]);
     }
 
     #[test]
