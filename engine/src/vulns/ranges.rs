@@ -92,11 +92,7 @@ impl AffectedPackage {
         for range in &mut self.ranges {
             range.events.shrink_to_fit();
         }
-        for list in [
-            &mut self.versions,
-            &mut self.patched,
-            &mut self.unaffected,
-        ] {
+        for list in [&mut self.versions, &mut self.patched, &mut self.unaffected] {
             list.shrink_to_fit();
         }
         self.requirements.shrink_to_fit();
