@@ -267,6 +267,21 @@ pub enum Evidence {
     Sbom(Box<sbom::Sbom>),
 }
 
+impl Evidence {
+    /// Frees the spare capacity the lists of vulnerability evidence grew with while read:
+    /// ingestion holds every file's evidence at once until the graph is built.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Evidence::Vulnerabilities(document) => document.shrink_to_fit(),
+            Evidence::Advisory(doc) => {
+                doc.advisory.shrink_to_fit();
+                doc.statements.shrink_to_fit();
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The result of parsing one file: the evidence (when usable) and findings.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {

@@ -45,9 +45,12 @@ pub(crate) struct Hashed {
     /// The file had more bytes than its size at open (it grew while read).
     pub grew: bool,
     pub kind: Option<EvidenceKind>,
-    pub parsed: Option<Parsed>,
+    /// Boxed, as `embedded`: every file of the bundle has one `Hashed` until the graph is
+    /// built, most are not evidence, and an [`Evidence`](crate::formats::Evidence) inline is
+    /// hundreds of bytes.
+    pub parsed: Option<Box<Parsed>>,
     /// A signature embedded in the file (OpenPGP cleartext signing), parsed.
-    pub embedded: Option<Parsed>,
+    pub embedded: Option<Box<Parsed>>,
     pub findings: Vec<Finding>,
 }
 
@@ -55,8 +58,9 @@ pub(crate) struct Hashed {
 #[derive(Debug)]
 pub(crate) enum Outcome {
     Hashed(Box<Hashed>),
-    /// Not hashed: the reason for the unclassified list, and the finding.
-    Skipped(String, Finding),
+    /// Not hashed: the reason for the unclassified list, and the finding (boxed: the
+    /// outcomes of every file are held together, and few are skipped).
+    Skipped(Box<(String, Finding)>),
 }
 
 /// Opens a file for reading without following a symlink swapped in since the walk and
@@ -102,11 +106,11 @@ fn fill(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 fn skipped(path: &str, code: FindingCode, reason: &str, message: String) -> Outcome {
-    Outcome::Skipped(
+    Outcome::Skipped(Box::new((
         reason.to_owned(),
         Finding::new(code, Some(path), message)
             .with_help("make every file of the bundle a readable regular file"),
-    )
+    )))
 }
 
 /// Hashes one file; `buf` must be at least [`HEAD_LEN`] bytes.
@@ -275,11 +279,19 @@ fn read_and_hash(
         }
     }
     let parsed = match (&keep, format) {
-        (Some(bytes), Some(format)) => Some(format.parse(&ParseInput { path, bytes })),
+        (Some(bytes), Some(format)) => {
+            let mut parsed = format.parse(&ParseInput { path, bytes });
+            if let Some(evidence) = &mut parsed.evidence {
+                evidence.shrink_to_fit();
+            }
+            Some(Box::new(parsed))
+        }
         _ => None,
     };
     let embedded = match &keep {
-        Some(bytes) => crate::signatures::parse_embedded(path, format.map(|f| f.kind()), bytes),
+        Some(bytes) => {
+            crate::signatures::parse_embedded(path, format.map(|f| f.kind()), bytes).map(Box::new)
+        }
         _ => None,
     };
     Ok(Hashed {

@@ -169,6 +169,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                 let mut evidence = None;
                 let mut embedded = None;
                 if let Some(parsed) = h.embedded {
+                    let parsed = *parsed;
                     parse_findings.extend(parsed.findings);
                     embedded = parsed.evidence.and_then(|e| match e {
                         crate::formats::Evidence::Signature(s) => Some(Box::new(s)),
@@ -180,6 +181,7 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                 let mut failure = None;
                 match (h.kind, h.parsed) {
                     (Some(kind), Some(parsed)) => {
+                        let parsed = *parsed;
                         failure = if parsed.evidence.is_none() {
                             Some(ParseFailure::from_findings(kind, &parsed.findings))
                         } else {
@@ -208,7 +210,8 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
                     parse_findings,
                 });
             }
-            hash::Outcome::Skipped(reason, finding) => {
+            hash::Outcome::Skipped(skipped) => {
+                let (reason, finding) = *skipped;
                 input.unclassified.push(Unclassified {
                     path: entry.path.display,
                     reason,

@@ -238,6 +238,19 @@ impl VulnStatement {
         }
     }
 
+    /// Frees the spare capacity its lists grew with while read (see
+    /// [`VulnDocument::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.aliases.shrink_to_fit();
+        self.cvss.shrink_to_fit();
+        self.product_sha256.shrink_to_fit();
+        self.products.shrink_to_fit();
+        self.affected.shrink_to_fit();
+        for package in &mut self.affected {
+            package.shrink_to_fit();
+        }
+    }
+
     /// Adds an alias unless the statement already names that id (case-insensitively).
     pub fn add_alias(&mut self, alias: &str) {
         let alias = alias.trim();
@@ -271,6 +284,18 @@ pub struct VulnDocument {
     pub produced_at: Option<Timestamp>,
     /// The statements, in document order.
     pub statements: Vec<VulnStatement>,
+}
+
+impl VulnDocument {
+    /// Frees the spare capacity its lists grew with while read: ingestion holds every
+    /// document of the bundle at once (100,000 advisories for a large one) until the graph
+    /// is built.
+    pub fn shrink_to_fit(&mut self) {
+        self.statements.shrink_to_fit();
+        for s in &mut self.statements {
+            s.shrink_to_fit();
+        }
+    }
 }
 
 /// A published security advisory: what it is, and what it says about each vulnerability.

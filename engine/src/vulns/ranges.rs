@@ -85,6 +85,20 @@ pub struct AffectedPackage {
     pub requirements: Vec<Requirement>,
 }
 
+impl AffectedPackage {
+    /// Frees the spare capacity its lists grew with while read.
+    pub fn shrink_to_fit(&mut self) {
+        self.ranges.shrink_to_fit();
+        for range in &mut self.ranges {
+            range.events.shrink_to_fit();
+        }
+        for list in [&mut self.versions, &mut self.patched, &mut self.unaffected] {
+            list.shrink_to_fit();
+        }
+        self.requirements.shrink_to_fit();
+    }
+}
+
 /// What the ranges say about one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

@@ -352,16 +352,19 @@ pub(crate) fn build(
 
 /// sha256 over `path NUL sha256hex LF` for every file, sorted by the path's bytes.
 fn bundle_digest(files: &[FileRecord]) -> Sha256Digest {
-    let mut lines: Vec<(&[u8], String)> = files
+    // Sorted by path, then digest: the digests' bytes sort as their lowercase hex does, so
+    // the hex is written only as each line is hashed.
+    let mut lines: Vec<(&[u8], &Sha256Digest)> = files
         .iter()
-        .map(|f| (f.raw.as_slice(), f.sha256.to_hex()))
+        .map(|f| (f.raw.as_slice(), &f.sha256))
         .collect();
     lines.sort();
     let mut hasher = sha2::Sha256::new();
-    for (raw, hex) in lines {
+    let mut hex = [0; 64];
+    for (raw, sha256) in lines {
         hasher.update(raw);
         hasher.update(b"\0");
-        hasher.update(hex.as_bytes());
+        hasher.update(sha256.hex_in(&mut hex).as_bytes());
         hasher.update(b"\n");
     }
     Sha256Digest(hasher.finalize().into())
