@@ -117,7 +117,7 @@ chain_outcome(sig, entry) := "digest-mismatch" if {
 chain_reason(sig, entry) := reason if {
 	entry.status != "match"
 	reason := sprintf("%s:%d lists `%s` with a %s digest that %s", [
-		entry.source.path, entry.source.line, entry.path, entry.algorithm, mismatch_words(entry.status),
+		entry.source.path, entry.source.line, or_else(get(entry, "path"), entry.name), entry.algorithm, mismatch_words(entry.status),
 	])
 } else := get(sig, "reason")
 
