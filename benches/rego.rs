@@ -53,7 +53,10 @@ fn full() -> bool {
 
 fn sizes() -> Vec<usize> {
     if let Ok(list) = std::env::var("VOUCH_BENCH_SIZES") {
-        return list.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+        return list
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
     }
     if full() {
         vec![10, 1_000, 100_000]
@@ -140,7 +143,11 @@ fn generate(dir: &Path, key: &Path, n: usize) {
 fn vouch_findings(report: &vouch_engine::report::Report) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for control in &report.controls {
-        assert_eq!(control.findings_omitted, 0, "{} left findings out", control.id);
+        assert_eq!(
+            control.findings_omitted, 0,
+            "{} left findings out",
+            control.id
+        );
         for f in &control.findings {
             out.insert((control.id.clone(), f.message.clone()));
         }
@@ -238,7 +245,16 @@ fn main() {
     let scratch = tempfile::tempdir().unwrap();
     let key = scratch.path().join("release");
     let made = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "release@widget.example", "-f"])
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "release@widget.example",
+            "-f",
+        ])
         .arg(&key)
         .output()
         .unwrap();
