@@ -1,0 +1,336 @@
+//! vouch against a general policy engine: the standard pack's release-integrity controls
+//! (SIGNED-ARTIFACTS, CHECKSUMS, TLS-ONLY, taken verbatim from
+//! `stdlib-policies/uk-sscop/uk_sscop.vouch`) evaluated by vouch, and the same controls in Rego
+//! (`benches/data/core.rego`) evaluated by regorus over the same evidence: the bundle's evidence
+//! graph as `vouch graph --format json` prints it, as the Rego input.
+//!
+//! Target (issue #20): vouch at least 10x faster at 10, 1,000 and 100,000 artifacts.
+//!
+//! Each size generates a bundle in a scratch directory: `n` artifacts under `dist/`, all listed
+//! in `SHA256SUMS`, which is signed with an SSH key made by `ssh-keygen` for the run (trusted),
+//! two https download URLs and the compliant example's testssl.sh scan of their host. Ingestion
+//! and the JSON round trip are outside the timings on both sides: vouch is timed from the
+//! ingested graph (building the evidence values, the signature coverage among them, evaluating
+//! on one thread, assembling the report), regorus from the parsed input (evaluating
+//! `data.vouch.core.deny`, every rule of the policy). Both must agree: the same findings, with
+//! the same messages, on the bundle as made and on a copy with one artifact altered after it was
+//! listed (checked at every size before timing).
+//!
+//! `cargo bench --bench rego` runs 10, 1,000 and 100,000 artifacts and prints a table of
+//! medians and ratios at the end; `VOUCH_BENCH_SIZES=10,1000` picks sizes. Under
+//! `cargo test --benches` it runs 10 and 200 artifacts once each.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "benchmark code"
+)]
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use vouch_engine::graph::render;
+use vouch_engine::{EvaluationOptions, IngestOptions, KeyStore, NoProgress, Sha256Digest};
+use vouch_lang::{CheckedPolicy, NoImports, Source};
+
+/// The controls compared: the pack's controls over artifacts, checksums and distribution.
+const CONTROLS: [&str; 3] = ["SIGNED-ARTIFACTS", "CHECKSUMS", "TLS-ONLY"];
+
+const AS_OF: &str = "2026-10-02T00:00:00Z";
+
+fn full() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn sizes() -> Vec<usize> {
+    if let Ok(list) = std::env::var("VOUCH_BENCH_SIZES") {
+        return list
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+    }
+    if full() {
+        vec![10, 1_000, 100_000]
+    } else {
+        vec![10, 200]
+    }
+}
+
+/// The pack's header and params, and the controls named in [`CONTROLS`], verbatim.
+fn pack_controls() -> String {
+    let pack = include_str!("../stdlib-policies/uk-sscop/uk_sscop.vouch");
+    let first = pack.find("\ncontrol \"").unwrap();
+    let head_end = pack[..first].rfind("\n\n").unwrap();
+    let mut out = pack[..head_end].to_string();
+    out.push('\n');
+    for id in CONTROLS {
+        let at = pack.find(&format!("\ncontrol \"{id}\" {{")).unwrap();
+        // The doc comment above the control starts after the blank line before it.
+        let start = pack[..at].rfind("\n\n").unwrap();
+        let end = pack[at..].find("\n}\n").map(|e| at + e + 3).unwrap();
+        out.push_str(&pack[start..end]);
+    }
+    out
+}
+
+fn policy() -> CheckedPolicy {
+    let frameworks = vouch::policy_files::frameworks(&[]).unwrap();
+    let checked = vouch_lang::check(
+        Source::new("core.vouch", pack_controls()),
+        &NoImports,
+        &frameworks,
+    );
+    let policy = checked
+        .policy
+        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+    assert_eq!(policy.controls.len(), CONTROLS.len());
+    policy
+}
+
+/// A bundle of `n` artifacts in `dir`, with `SHA256SUMS` signed by `key` (an SSH private key).
+fn generate(dir: &Path, key: &Path, n: usize) {
+    std::fs::create_dir_all(dir.join("dist")).unwrap();
+    std::fs::create_dir_all(dir.join("scans")).unwrap();
+    let mut sums = String::with_capacity(n * 100);
+    for i in 0..n {
+        let rel = format!("dist/widget-{i:06}.tar.gz");
+        let content = format!("artifact {i}\n");
+        std::fs::write(dir.join(&rel), &content).unwrap();
+        let _ = writeln!(
+            sums,
+            "{}  {rel}",
+            Sha256Digest::of(content.as_bytes()).to_hex()
+        );
+    }
+    std::fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    let signed = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "file", "-f"])
+        .arg(key)
+        .arg(dir.join("SHA256SUMS"))
+        .output()
+        .unwrap();
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    std::fs::write(
+        dir.join("release.toml"),
+        "[release]\nproduct = \"widget\"\nversion = \"2.4.1\"\ndate = 2026-10-01T12:00:00Z\n\
+         artifacts = [\"dist/*.tar.gz\"]\n\n\
+         [[distribution]]\nurl = \"https://downloads.acme.example/widget/widget-000000.tar.gz\"\n\n\
+         [[distribution]]\nurl = \"https://downloads.acme.example/widget/widget-000001.tar.gz\"\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/bundles/compliant/scans/testssl-downloads.acme.example.json"),
+        dir.join("scans/testssl.json"),
+    )
+    .unwrap();
+}
+
+/// vouch's findings of the compared controls, as (control, message).
+fn vouch_findings(report: &vouch_engine::report::Report) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for control in &report.controls {
+        assert_eq!(
+            control.findings_omitted, 0,
+            "{} left findings out",
+            control.id
+        );
+        for f in &control.findings {
+            out.insert((control.id.clone(), f.message.clone()));
+        }
+    }
+    out
+}
+
+/// regorus's `deny` set, as (control, message).
+fn rego_findings(value: &regorus::Value) -> BTreeSet<(String, String)> {
+    let set = value.as_set().unwrap();
+    set.iter()
+        .map(|v| {
+            let o = v.as_object().unwrap();
+            let field = |k: &str| {
+                o.get(&regorus::Value::from(k))
+                    .and_then(|s| s.as_string().ok())
+                    .map(|s| s.to_string())
+                    .unwrap()
+            };
+            (field("control"), field("message"))
+        })
+        .collect()
+}
+
+struct Prepared {
+    graph: vouch_engine::EvidenceGraph,
+    engine: regorus::Engine,
+    input_bytes: usize,
+    parse: Duration,
+}
+
+/// Ingests `dir`, and loads its graph's JSON into a regorus engine holding the Rego policy.
+fn prepare(dir: &Path, trust: &Arc<KeyStore>) -> Prepared {
+    let options = IngestOptions {
+        threads: None,
+        trust: Arc::clone(trust),
+        as_of: Some(AS_OF.parse().unwrap()),
+    };
+    let graph = vouch_engine::ingest(dir, &options, &NoProgress).unwrap();
+    let json = render::json(&graph);
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy(
+            "core.rego".into(),
+            include_str!("data/core.rego").to_string(),
+        )
+        .unwrap();
+    let start = Instant::now();
+    let input = regorus::Value::from_json_str(&json).unwrap();
+    let parse = start.elapsed();
+    engine.set_input(input);
+    Prepared {
+        graph,
+        engine,
+        input_bytes: json.len(),
+        parse,
+    }
+}
+
+fn run_rego(engine: &mut regorus::Engine) -> regorus::Value {
+    engine.eval_rule("data.vouch.core.deny".into()).unwrap()
+}
+
+fn evaluation_options() -> EvaluationOptions {
+    let mut options = EvaluationOptions::at(AS_OF.parse().unwrap());
+    options.threads = Some(1);
+    options
+}
+
+/// Both engines agree on `dir`; returns how many findings they report.
+fn agree(policy: &CheckedPolicy, prepared: &mut Prepared) -> usize {
+    let report = vouch_engine::evaluate(policy, &prepared.graph, &evaluation_options());
+    let ours = vouch_findings(&report);
+    let theirs = rego_findings(&run_rego(&mut prepared.engine));
+    assert_eq!(ours, theirs, "vouch and the Rego policy disagree");
+    ours.len()
+}
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn main() {
+    if Command::new("ssh-keygen").arg("-?").output().is_err() {
+        println!("rego bench: skipped, ssh-keygen is not installed (it signs the bundle)");
+        return;
+    }
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    let policy = policy();
+    let scratch = tempfile::tempdir().unwrap();
+    let key = scratch.path().join("release");
+    let made = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "release@widget.example",
+            "-f",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let trust = Arc::new(KeyStore::load(&[key.with_extension("pub")]).unwrap());
+    let options = evaluation_options();
+
+    let mut table = Vec::new();
+    for n in sizes() {
+        let dir = scratch.path().join(format!("bundle-{n}"));
+        generate(&dir, &key, n);
+        // One artifact altered after it was listed and signed: both must report it the same.
+        let altered = scratch.path().join(format!("altered-{n}"));
+        generate(&altered, &key, n);
+        std::fs::write(altered.join("dist/widget-000000.tar.gz"), "altered\n").unwrap();
+        let mut bad = prepare(&altered, &trust);
+        let bad_findings = agree(&policy, &mut bad);
+        assert!(bad_findings >= 3, "the altered artifact is reported");
+        drop(bad);
+        let mut prepared = prepare(&dir, &trust);
+        assert_eq!(agree(&policy, &mut prepared), 0, "the bundle passes");
+        println!(
+            "rego bench: {n} artifacts, {} graph nodes, {} bytes of Rego input (parsed by regorus in {:?}); altered copy: {bad_findings} findings on both sides",
+            prepared.graph.node_count(),
+            prepared.input_bytes,
+            prepared.parse,
+        );
+
+        let vouch_samples = RefCell::new(Vec::new());
+        let rego_samples = RefCell::new(Vec::new());
+        let mut group = criterion.benchmark_group(format!("rego/{n}"));
+        group.bench_function("vouch", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    std::hint::black_box(vouch_engine::evaluate(
+                        &policy,
+                        &prepared.graph,
+                        &options,
+                    ));
+                }
+                let took = start.elapsed();
+                vouch_samples
+                    .borrow_mut()
+                    .push(took.as_secs_f64() / iters as f64);
+                took
+            })
+        });
+        group.bench_function("regorus", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    std::hint::black_box(run_rego(&mut prepared.engine));
+                }
+                let took = start.elapsed();
+                rego_samples
+                    .borrow_mut()
+                    .push(took.as_secs_f64() / iters as f64);
+                took
+            })
+        });
+        group.finish();
+        let v = median(&mut vouch_samples.into_inner());
+        let r = median(&mut rego_samples.into_inner());
+        table.push((n, v, r));
+    }
+    println!("\nrego bench: medians per evaluation (criterion's samples, warm-up included)");
+    println!("| artifacts | vouch | regorus | regorus / vouch |");
+    println!("| ---: | ---: | ---: | ---: |");
+    for (n, v, r) in table {
+        println!(
+            "| {n} | {:.3} ms | {:.3} ms | {:.1}x |",
+            v * 1e3,
+            r * 1e3,
+            r / v
+        );
+    }
+    criterion.final_summary();
+}
