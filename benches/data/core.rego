@@ -22,9 +22,7 @@ weak_protocols := {"ssl2", "ssl3", "tls1.0", "tls1.1"}
 keyless_identities := {}
 
 # Indexes, each built in one pass over the nodes or edges.
-# Vulnerability and advisory nodes carry their own `id` (a CVE id) over the node id in this
-# JSON; they are not used here.
-node := {n.id: n | some n in input.nodes; is_number(n.id)}
+node := {n.id: n | some n in input.nodes}
 
 release_ids := {n.id | some n in input.nodes; n.type == "release"}
 

@@ -99,3 +99,78 @@ fn dot_is_well_formed() {
         );
     }
 }
+
+/// Fails on the first JSON object that carries a key twice (serde_json would keep the last
+/// one silently, and stricter readers such as regorus refuse the document).
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
+    }
+}
+
+/// Every example bundle's graph, vulnerability, statement and advisory nodes included, is
+/// JSON without a key given twice in one object (a record's own id once overwrote the
+/// node's `id`).
+#[test]
+fn graph_json_never_repeats_a_key() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/bundles");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("release.toml").is_file() {
+            continue;
+        }
+        let json = render::json(&ingest(&dir));
+        if let Err(e) = serde_json::from_str::<NoDuplicateKeys>(&json) {
+            panic!("{}: {e}", dir.display());
+        }
+        checked += 1;
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for node in value["nodes"].as_array().unwrap() {
+            assert!(node["id"].is_u64(), "{}: {node}", dir.display());
+        }
+    }
+    assert!(checked >= 2, "example bundles under {}", examples.display());
+}

@@ -11,7 +11,7 @@ use crate::exit::VouchExit;
 /// Output formats of `vouch graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
-    /// The graph as data (schema `vouch-evidence-graph/1`).
+    /// The graph as data (schema `vouch-evidence-graph/2`).
     Json,
     /// Graphviz dot (`dot -Tsvg`).
     Dot,

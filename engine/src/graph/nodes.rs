@@ -278,7 +278,9 @@ pub struct VulnStatementNode {
 /// One vulnerability, merged from every statement naming it by id or alias.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VulnerabilityNode {
-    /// Primary id (a CVE where one is known).
+    /// Primary id (a CVE where one is known). Written `vulnerability` in the graph's JSON,
+    /// where `id` is the node's.
+    #[serde(rename = "vulnerability")]
     pub id: String,
     /// Other ids.
     pub aliases: Vec<String>,

@@ -18,7 +18,7 @@ use crate::graph::unreadable::UnreadableFile;
 use crate::graph::{ChecksumStatus, Unclassified};
 
 /// The `schema` value of the JSON form.
-pub const JSON_SCHEMA: &str = "vouch-evidence-graph/1";
+pub const JSON_SCHEMA: &str = "vouch-evidence-graph/2";
 
 #[derive(Serialize)]
 struct JsonGraph<'a> {
@@ -53,7 +53,7 @@ struct JsonEdge<'a> {
     edge: &'a Edge,
 }
 
-/// The graph as pretty JSON (schema `vouch-evidence-graph/1`), ending in a newline.
+/// The graph as pretty JSON (schema `vouch-evidence-graph/2`), ending in a newline.
 pub fn json(graph: &EvidenceGraph) -> String {
     let doc = JsonGraph {
         schema: JSON_SCHEMA,

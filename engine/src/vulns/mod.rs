@@ -157,7 +157,9 @@ pub struct StatedCvss {
 /// What one piece of evidence says about one vulnerability.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct VulnStatement {
-    /// The id the evidence gives first (a CVE, GHSA, OSV or vendor id).
+    /// The id the evidence gives first (a CVE, GHSA, OSV or vendor id). Written
+    /// `vulnerability` in the graph's JSON, where `id` is the node's.
+    #[serde(rename = "vulnerability")]
     pub id: String,
     /// Other ids it gives for the same vulnerability.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -310,7 +312,9 @@ pub struct AdvisoryDoc {
 /// The facts of an advisory that policies see (the `Advisory` record).
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct AdvisoryInfo {
-    /// The advisory's id (CSAF `tracking.id`, OSV `id`).
+    /// The advisory's id (CSAF `tracking.id`, OSV `id`). Written `advisory` in the graph's
+    /// JSON, where `id` is the node's.
+    #[serde(rename = "advisory")]
     pub id: String,
     /// `csaf` or `osv`.
     pub format: &'static str,
