@@ -69,8 +69,8 @@ fn a_vers_like_range_in_a_real_vex_is_judged_for_the_release() {
         ("1.13.0", "not_affected"),
         ("1.14.0", "not_affected"),
         ("1.9.2", "not_affected"),
-        // Outside the range: the VEX says nothing about it.
-        ("1.15.0", "under_investigation"),
+        // Outside the range: the VEX says nothing about it (no other evidence: affected).
+        ("1.15.0", "affected"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let g = graph(tmp.path(), "Secvisogram", version, &text);
@@ -83,7 +83,7 @@ fn a_vers_like_range_in_a_real_vex_is_judged_for_the_release() {
         assert!(unreadable.is_empty(), "{unreadable:?}");
         assert_eq!(
             common::has_code(&g, FindingCode::VulnRangeUnjudged),
-            status == "under_investigation",
+            status == "affected",
             "{version}: {:#?}",
             g.findings()
         );
@@ -169,7 +169,7 @@ fn vers_ranges_decide_by_the_list_they_are_in() {
         ("2.4.1", "fixed"),
         ("2.9.0", "fixed"),
         ("1.2.0", "not_affected"),
-        ("3.0.0", "under_investigation"),
+        ("3.0.0", "affected"),
         ("2.4.1-rc.1", "affected"),
     ] {
         let tmp = tempfile::tempdir().unwrap();

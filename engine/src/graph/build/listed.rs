@@ -14,11 +14,12 @@ use crate::vulns::{VulnStatement, VulnStatus};
 impl Builder {
     /// For each statement that lists the release's product by a version range, its status
     /// for the release's version: that of the listings holding it ([`listed::judge`]). When a
-    /// range of the product cannot be judged (and no listing finds the release affected), or
-    /// no listing holds the version, the status is unknown: `under_investigation`, with a
-    /// `vouch::vuln::range-unjudged` finding; a range that cannot be judged also makes its
-    /// file unreadable evidence for the release (returned), so every control reading
-    /// vulnerabilities fails, saying why.
+    /// range of the product cannot be judged (and no listing finds the release affected), the
+    /// status is unknown: `under_investigation`, with a `vouch::vuln::range-unjudged` finding,
+    /// and the file is unreadable evidence for the release (returned), so every control
+    /// reading vulnerabilities fails, saying why. When no listing holds the version, the
+    /// statement states no status (nor fix) for the release, with the same warning: other
+    /// evidence decides, else the vulnerability is `affected`.
     pub(super) fn judge_listed(&mut self, pending: &mut [PendingVulns]) -> Vec<UnreadableFile> {
         let Some((product, version)) = self.graph.node_weights().find_map(|n| match n {
             Node::Release(r) => Some((r.product.clone(), r.version.clone())),
@@ -96,8 +97,8 @@ impl Builder {
                         Some(&doc.source.path),
                         format!(
                             "{}: the document lists {product} by version and range, but none of \
-                             them holds {product} {version}, so its status for the release is \
-                             not known",
+                             them holds {product} {version}, so it says nothing about the \
+                             release's status",
                             s.id
                         ),
                     )
@@ -125,6 +126,16 @@ fn apply(
     version: &str,
     path: &str,
 ) {
+    if judged.status.is_none() && judged.unjudged.is_empty() {
+        // No listing holds the release's version: the statement says nothing about its status
+        // (and must not override what other evidence says), nor about a fix of it.
+        s.status = None;
+        s.justification = None;
+        s.fixed_in = None;
+        s.fixed_at = None;
+        s.fixed_by_release = false;
+        return;
+    }
     let status = judged.status.unwrap_or(VulnStatus::UnderInvestigation);
     if s.status != Some(status) {
         s.justification = None;
