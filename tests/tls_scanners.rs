@@ -23,8 +23,7 @@ use std::time::{Duration, Instant};
 
 /// The response the servers give for `/index.html` (s_server `-HTTP` sends a file as the
 /// whole HTTP response): an HSTS header of one year.
-const RESPONSE: &str =
-    "HTTP/1.0 200 OK\r\nStrict-Transport-Security: max-age=31536000\r\nContent-Type: text/plain\r\n\r\nok\n";
+const RESPONSE: &str = "HTTP/1.0 200 OK\r\nStrict-Transport-Security: max-age=31536000\r\nContent-Type: text/plain\r\n\r\nok\n";
 
 /// A program on PATH (or in `VOUCH_TLS_TOOLS`), or `None`, saying so.
 fn tool(test: &str, names: &[&str]) -> Option<PathBuf> {
@@ -75,8 +74,7 @@ fn serve(dir: &Path, protocols: &[&str]) -> Server {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
     let mut args = vec![
-        "s_server", "-accept", &accept, "-cert", "cert.pem", "-key", "key.pem", "-HTTP",
-        "-quiet",
+        "s_server", "-accept", &accept, "-cert", "cert.pem", "-key", "key.pem", "-HTTP", "-quiet",
     ];
     args.extend(protocols);
     let child = Command::new("openssl")
@@ -171,9 +169,23 @@ fn servers(test: &str, dir: &Path) -> Option<(Server, Server)> {
     tool(test, &["openssl"])?;
     let made = Command::new("openssl")
         .args([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", "key.pem", "-out", "cert.pem", "-days", "30", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
         ])
         .current_dir(dir)
         .output()
@@ -181,7 +193,10 @@ fn servers(test: &str, dir: &Path) -> Option<(Server, Server)> {
     assert!(made.status.success(), "{made:?}");
     std::fs::write(dir.join("index.html"), RESPONSE).unwrap();
     let current = serve(dir, &["-no_tls1", "-no_tls1_1"]);
-    let legacy = serve(dir, &["-min_protocol", "TLSv1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+    let legacy = serve(
+        dir,
+        &["-min_protocol", "TLSv1", "-cipher", "DEFAULT@SECLEVEL=0"],
+    );
     Some((current, legacy))
 }
 
@@ -216,7 +231,9 @@ fn testssl_of_a_current_and_a_tls_1_0_server() {
     assert_eq!(status, "fail");
     assert_eq!(
         messages,
-        ["127.0.0.1 still offers an obsolete protocol ([\"tls1.0\", \"tls1.1\", \"tls1.2\", \"tls1.3\"]), per scans/scan.json"]
+        [
+            "127.0.0.1 still offers an obsolete protocol ([\"tls1.0\", \"tls1.1\", \"tls1.2\", \"tls1.3\"]), per scans/scan.json"
+        ]
     );
 }
 
@@ -290,7 +307,11 @@ fn sslyze_of_a_current_and_a_tls_1_0_server() {
     let mut results = Vec::new();
     for (name, server) in [("current", &current), ("legacy", &legacy), ("hsts", &hsts)] {
         let out = dir.join(format!("sslyze-{name}.json"));
-        scan(&sslyze, &sslyze_args(&out, &format!("127.0.0.1:{}", server.port)), &out);
+        scan(
+            &sslyze,
+            &sslyze_args(&out, &format!("127.0.0.1:{}", server.port)),
+            &out,
+        );
         results.push(tls_only(&dir, name, server.port, &out));
     }
     // SSLyze asks for `/`, which s_server cannot answer with headers: no HSTS is seen.

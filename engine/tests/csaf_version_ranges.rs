@@ -108,7 +108,8 @@ fn a_vers_like_range_in_a_real_vex_is_judged_for_the_release() {
     assert_eq!(statuses, ids.map(|id| format!("{id} under_investigation")));
     assert_eq!(unreadable.len(), 1, "{unreadable:?}");
     assert!(
-        unreadable[0].contains("`<=1.14.0`") && unreadable[0].contains("one version in some schemes"),
+        unreadable[0].contains("`<=1.14.0`")
+            && unreadable[0].contains("one version in some schemes"),
         "{unreadable:?}"
     );
 }
@@ -122,7 +123,11 @@ fn an_unreadable_range_in_a_real_advisory_never_makes_the_release_fixed() {
         let tmp = tempfile::tempdir().unwrap();
         let g = graph(tmp.path(), "Planet Fitness Workouts", version, &text);
         let (statuses, unreadable) = shown(&g);
-        assert_eq!(statuses, ["CVE-2024-43201 under_investigation"], "{version}");
+        assert_eq!(
+            statuses,
+            ["CVE-2024-43201 under_investigation"],
+            "{version}"
+        );
         assert_eq!(unreadable.len(), 1, "{version}: {unreadable:?}");
         assert!(
             unreadable[0].contains("known_affected range `0 < 9.8.12`")
@@ -184,5 +189,8 @@ fn vers_ranges_decide_by_the_list_they_are_in() {
     let g = graph(tmp.path(), "widget", "2.9.0", &doc("gem"));
     let (statuses, unreadable) = shown(&g);
     assert_eq!(statuses, ["CVE-2026-1 under_investigation"]);
-    assert!(unreadable[0].contains("`gem` versioning scheme"), "{unreadable:?}");
+    assert!(
+        unreadable[0].contains("`gem` versioning scheme"),
+        "{unreadable:?}"
+    );
 }

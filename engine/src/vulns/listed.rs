@@ -173,7 +173,10 @@ mod tests {
         ];
         assert_eq!(status(&listed, "2.3.0"), Some(Some(VulnStatus::Affected)));
         assert_eq!(status(&listed, "2.4.1"), Some(Some(VulnStatus::Fixed)));
-        assert_eq!(status(&listed, "1.9.0"), Some(Some(VulnStatus::NotAffected)));
+        assert_eq!(
+            status(&listed, "1.9.0"),
+            Some(Some(VulnStatus::NotAffected))
+        );
         // Listed nowhere: unknown, not fixed.
         assert_eq!(status(&listed, "2.5.0"), Some(None));
         // Without a range, the lists' own status stands.

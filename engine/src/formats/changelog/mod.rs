@@ -284,7 +284,10 @@ fn dotted_date(line: &str) -> Option<jiff::civil::Date> {
     let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
         n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
     };
-    if parts.next().is_some() || !digits(day, 1..=2) || !digits(month, 1..=2) || !digits(year, 4..=4)
+    if parts.next().is_some()
+        || !digits(day, 1..=2)
+        || !digits(month, 1..=2)
+        || !digits(year, 4..=4)
     {
         return None;
     }

@@ -333,7 +333,10 @@ fn a_stray_full_stop_and_day_first_dotted_dates() {
          Twisted 22.10.0 (2022-10-30)\n============================\n\n- b\n",
     );
     assert_eq!(versions[0].version, "23.8.0");
-    assert_eq!(versions[0].date.map(|d| d.to_string()).as_deref(), Some("2023-08-28"));
+    assert_eq!(
+        versions[0].date.map(|d| d.to_string()).as_deref(),
+        Some("2023-08-28")
+    );
     let (versions, _) = read_as(
         "changelog.rst",
         "6.0.0\n-----\n\n:Released: 28.09.2025\n:Full Changelog: x\n\n- a\n\n\

@@ -13,7 +13,13 @@ use crate::vulns::listed::ListedProduct;
 /// `product_version` or `product_version_range` branch (at most 64 branches deep).
 pub(super) fn by_version(tree: &Value) -> BTreeMap<String, ListedProduct> {
     let mut out = BTreeMap::new();
-    walk(tree, "/product_tree", &ListedProduct::default(), &mut out, 0);
+    walk(
+        tree,
+        "/product_tree",
+        &ListedProduct::default(),
+        &mut out,
+        0,
+    );
     out
 }
 
@@ -81,10 +87,7 @@ pub(super) fn listed(
     for list in LISTS {
         for pid in array_of(ps, list).iter().filter_map(Value::as_str) {
             if let Some(p) = by_version.get(pid) {
-                out.push(ListedProduct {
-                    list,
-                    ..p.clone()
-                });
+                out.push(ListedProduct { list, ..p.clone() });
             }
         }
     }

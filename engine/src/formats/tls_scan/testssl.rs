@@ -82,7 +82,12 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
                 .filter(|f| f.get("id").is_some())
                 .collect();
             let (found, untested) = scan(host, port_text(service).parse().ok(), started, &findings);
-            not_tested(&mut notes, &format!("/scanResult/{i}"), &found.host, &untested);
+            not_tested(
+                &mut notes,
+                &format!("/scanResult/{i}"),
+                &found.host,
+                &untested,
+            );
             scans.push(found);
         }
     }
@@ -122,7 +127,10 @@ fn not_tested(notes: &mut Notes<'_>, at: &str, host: &str, ids: &[&str]) {
             "testssl.sh did not test {} on {host} (no {} finding), so whether they are offered \
              is not known",
             ids.join(", "),
-            ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         "run testssl.sh with --protocols (or a full scan)",
     );

@@ -32,23 +32,27 @@ impl Builder {
                 (Some(v), Some(n)) => Some(format!("{v} {n}")),
                 _ => None,
             };
-            [p.name.clone(), vendor_and_name].into_iter().flatten().any(|name| {
-                names_product(
-                    &AffectedPackage {
-                        name: Some(name),
-                        purl: p.purl.clone(),
-                        ..AffectedPackage::default()
-                    },
-                    &product,
-                )
-            }) || (p.name.is_none()
-                && names_product(
-                    &AffectedPackage {
-                        purl: p.purl.clone(),
-                        ..AffectedPackage::default()
-                    },
-                    &product,
-                ))
+            [p.name.clone(), vendor_and_name]
+                .into_iter()
+                .flatten()
+                .any(|name| {
+                    names_product(
+                        &AffectedPackage {
+                            name: Some(name),
+                            purl: p.purl.clone(),
+                            ..AffectedPackage::default()
+                        },
+                        &product,
+                    )
+                })
+                || (p.name.is_none()
+                    && names_product(
+                        &AffectedPackage {
+                            purl: p.purl.clone(),
+                            ..AffectedPackage::default()
+                        },
+                        &product,
+                    ))
         };
         let mut unreadable = Vec::new();
         for doc in pending.iter_mut() {
@@ -79,13 +83,16 @@ impl Builder {
                             },
                         });
                     }
-                    let mut finding =
-                        Finding::new(FindingCode::VulnRangeUnjudged, Some(&doc.source.path), message)
-                            .with_help(
-                                "write the range as a `vers:` range in a versioning scheme vouch \
+                    let mut finding = Finding::new(
+                        FindingCode::VulnRangeUnjudged,
+                        Some(&doc.source.path),
+                        message,
+                    )
+                    .with_help(
+                        "write the range as a `vers:` range in a versioning scheme vouch \
                                  compares (npm, cargo, golang, semver, pypi, deb, maven), or list \
                                  the product's versions as `product_version` branches",
-                            );
+                    );
                     if let Some(line) = line {
                         finding = finding.at_line(line);
                     }
@@ -119,13 +126,7 @@ impl Builder {
 }
 
 /// Sets the statement's status for the release from what its listings say.
-fn apply(
-    s: &mut VulnStatement,
-    judged: listed::Judged,
-    product: &str,
-    version: &str,
-    path: &str,
-) {
+fn apply(s: &mut VulnStatement, judged: listed::Judged, product: &str, version: &str, path: &str) {
     if judged.status.is_none() && judged.unjudged.is_empty() {
         // No listing holds the release's version: the statement says nothing about its status
         // (and must not override what other evidence says), nor about a fix of it.

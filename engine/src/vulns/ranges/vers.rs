@@ -85,7 +85,9 @@ pub fn parse(text: &str) -> Result<VersRange, String> {
             (Some(scheme.to_owned()), body)
         }
         None if compact.to_ascii_lowercase().starts_with("vers:") => {
-            return Err(format!("`{text}`: the `vers` URI scheme is written in lower case"));
+            return Err(format!(
+                "`{text}`: the `vers` URI scheme is written in lower case"
+            ));
         }
         None => (None, compact.as_str()),
     };
@@ -100,7 +102,10 @@ pub fn parse(text: &str) -> Result<VersRange, String> {
         });
     }
     if matches!(scheme.as_deref(), Some("all" | "none")) {
-        return Err(format!("`{text}`: the `{}` scheme takes only `*`", scheme.unwrap_or_default()));
+        return Err(format!(
+            "`{text}`: the `{}` scheme takes only `*`",
+            scheme.unwrap_or_default()
+        ));
     }
     let mut constraints = Vec::new();
     for part in body.split('|').filter(|p| !p.is_empty()) {
@@ -121,9 +126,11 @@ pub fn parse(text: &str) -> Result<VersRange, String> {
         if version.is_empty() || version.starts_with(['<', '>', '=', '!']) {
             return Err(format!("`{text}`: `{part}` has no version"));
         }
-        constraints.push((cmp, unquote(version).ok_or_else(|| {
-            format!("`{text}`: `{version}` has a malformed `%` escape")
-        })?));
+        constraints.push((
+            cmp,
+            unquote(version)
+                .ok_or_else(|| format!("`{text}`: `{version}` has a malformed `%` escape"))?,
+        ));
     }
     if constraints.is_empty() {
         return Err(format!("`{text}` has no constraints"));
@@ -297,7 +304,11 @@ mod tests {
         assert_eq!(within(r, "2.0.0"), Ok(true));
         assert_eq!(within(r, "4.9.9"), Ok(true));
         assert_eq!(within(r, "5.0.0"), Ok(false));
-        assert_eq!(within(r, "5.0.0-rc.1"), Ok(true), "a SemVer pre-release is before 5.0.0");
+        assert_eq!(
+            within(r, "5.0.0-rc.1"),
+            Ok(true),
+            "a SemVer pre-release is before 5.0.0"
+        );
         let tomee = "vers:maven/>=1.0.0-beta1|<=1.7.5|>=7.0.0-M1|<=7.0.7|>=7.1.0|<=7.1.2|>=8.0.0-M1|<=8.0.1";
         assert_eq!(within(tomee, "7.0.7"), Ok(true));
         assert_eq!(within(tomee, "7.0.8"), Ok(false));
@@ -305,10 +316,23 @@ mod tests {
         assert_eq!(within(tomee, "8.0.2"), Ok(false));
         // Unsorted constraints are sorted by version first; spaces are not significant.
         assert_eq!(within("vers:pypi/ <2.0 | >= 1.0 ", "1.5"), Ok(true));
-        assert_eq!(within("vers:pypi/0.0.0|0.0.1|1.0|2.0pre1", "2.0rc1"), Ok(true), "PEP 440 normalises");
-        assert_eq!(within("vers:pypi/0.0.0|0.0.1|1.0|2.0pre1", "1.0.0"), Ok(true));
-        assert_eq!(within("vers:deb/>=1:2.36-9|<1:2.36-9+deb12u4", "1:2.36-9+deb12u3"), Ok(true));
-        assert_eq!(within("vers:deb/>=1:2.36-9|<1:2.36-9+deb12u4", "2.40-1"), Ok(false));
+        assert_eq!(
+            within("vers:pypi/0.0.0|0.0.1|1.0|2.0pre1", "2.0rc1"),
+            Ok(true),
+            "PEP 440 normalises"
+        );
+        assert_eq!(
+            within("vers:pypi/0.0.0|0.0.1|1.0|2.0pre1", "1.0.0"),
+            Ok(true)
+        );
+        assert_eq!(
+            within("vers:deb/>=1:2.36-9|<1:2.36-9+deb12u4", "1:2.36-9+deb12u3"),
+            Ok(true)
+        );
+        assert_eq!(
+            within("vers:deb/>=1:2.36-9|<1:2.36-9+deb12u4", "2.40-1"),
+            Ok(false)
+        );
     }
 
     #[test]
@@ -376,6 +400,8 @@ mod tests {
                 "{range}: {got:?} (wanted {why})"
             );
         }
-        assert!(matches!(within("vers:npm/<2.0.0", "2.0"), Err(w) if w.contains("release's version")));
+        assert!(
+            matches!(within("vers:npm/<2.0.0", "2.0"), Err(w) if w.contains("release's version"))
+        );
     }
 }
