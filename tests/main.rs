@@ -45,6 +45,7 @@ mod signed_chains;
 mod signify_chain;
 mod stdlib_pack;
 mod stdlib_tests;
+mod tls_scanners;
 mod uk_sscop_pack;
 mod verify_report;
 mod verify_report_inputs;

@@ -245,3 +245,77 @@ fn pyparsing_extensionless_changes() {
     assert!(versions.len() > 90, "{}", versions.len());
     assert!(find(&versions, "3.1.1").date.is_none());
 }
+
+/// Twisted 23.8.0: towncrier's `NEWS.rst`, titles that name the product before the version
+/// (`Twisted 22.10.0 (2022-10-30)` over `===`), the newest written `Twisted 23.8.0.
+/// (2023-08-28)` with a stray full stop after the version; the CVE fixed in 22.10.0 is in a
+/// `Bugfixes` list under a `Web` section.
+#[test]
+fn twisted_news_rst_names_the_product() {
+    let test = "twisted_news_rst_names_the_product";
+    let Some(tmp) = pip_sdist(test, "twisted==23.8.0") else {
+        return;
+    };
+    let news = unpack(tmp.path(), "twisted-23.8.0/NEWS.rst");
+    let (_bundle, graph) = bundle(&news, "NEWS.rst");
+    let versions = versions_of(&graph, "NEWS.rst");
+    let dated: Vec<(&str, String)> = versions
+        .iter()
+        .take(3)
+        .map(|v| (v.version.as_str(), v.date.unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        dated,
+        [
+            ("23.8.0", "2023-08-28".to_owned()),
+            ("22.10.0", "2022-10-30".to_owned()),
+            ("22.8.0", "2022-09-06".to_owned())
+        ]
+    );
+    let fix = find(&versions, "22.10.0");
+    assert_eq!(
+        fix.ids.iter().collect::<Vec<_>>(),
+        ["CVE-2022-39348", "GHSA-VG46-2RRJ-3647"]
+    );
+    // Release-candidate notes inside an entry are not versions; before 17.5.0, releases are
+    // titled by sub-project (`Twisted Core 17.1.0 (2017-02-04)`, `Twisted Conch 17.1.0`):
+    // another product's name, so not versions of this one, and nothing under them is read
+    // into 17.5.0.
+    assert_eq!(versions.len(), 17);
+    assert_eq!(versions.last().unwrap().version, "17.5.0");
+    assert!(versions.iter().all(|v| !v.version.contains("rc")));
+}
+
+/// sphinx-needs 6.0.0: `docs/changelog.rst`, plain version titles (`6.0.0` over `---`) dated
+/// by a reStructuredText field list (`:Released: 28.09.2025` over `:Full Changelog: ...`),
+/// dates written day first with full stops.
+#[test]
+fn sphinx_needs_released_field_lists() {
+    let test = "sphinx_needs_released_field_lists";
+    let Some(tmp) = pip_sdist(test, "sphinx-needs==6.0.0") else {
+        return;
+    };
+    let changelog = unpack(tmp.path(), "sphinx_needs-6.0.0/docs/changelog.rst");
+    let (_bundle, graph) = bundle(&changelog, "changelog.rst");
+    let versions = versions_of(&graph, "changelog.rst");
+    let dated: Vec<(&str, String)> = versions
+        .iter()
+        .take(4)
+        .map(|v| {
+            (
+                v.version.as_str(),
+                v.date.map_or("none".to_owned(), |d| d.to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dated,
+        [
+            ("6.0.0", "2025-09-28".to_owned()),
+            ("5.1.0", "2025-03-06".to_owned()),
+            ("5.0.0", "2025-02-18".to_owned()),
+            ("4.2.0", "2025-01-07".to_owned())
+        ]
+    );
+    assert!(versions.len() > 30, "{}", versions.len());
+}

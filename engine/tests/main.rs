@@ -22,6 +22,7 @@ mod checksums_tools;
 mod corpus;
 mod corpus_disclosure;
 mod corpus_vulns;
+mod csaf_version_ranges;
 mod cvss;
 mod detection;
 mod digest_links;

@@ -300,18 +300,20 @@ fn csaf_vex_covers_the_release_its_product_tree_names() {
     );
     assert_eq!(evidence_for(&release("DEF", "2.0"), &files), "");
     assert_eq!(evidence_for(&release("GHI", "1.0"), &files), "");
-    // Fixed in "Planet Fitness Workouts 9.8.12"; earlier versions are a range, which names
-    // no single release: it does not count for them.
+    // Fixed in "Planet Fitness Workouts 9.8.12"; earlier versions are a range, `0 < 9.8.12`,
+    // which is no range vouch can read: the document names 9.8.12, but is unreadable
+    // evidence for either release (its range could hold it), never a silent pass.
     let pf = read("va-24-262-01.json");
     let files = [("vex/pf.json", pf.as_str())];
-    assert_eq!(
-        evidence_for(&release("Planet Fitness Workouts", "9.8.12"), &files),
-        "vex/pf.json vex csaf"
+    let unreadable = "`vex/pf.json` is unreadable csaf-advisory evidence, so nothing it says \
+        can count (partly unreadable: CVE-2024-43201: the known_affected range `0 < 9.8.12`";
+    let at_fix = evidence_for(&release("Planet Fitness Workouts", "9.8.12"), &files);
+    assert!(
+        at_fix.starts_with("vex/pf.json vex csaf\n") && at_fix.contains(unreadable),
+        "{at_fix}"
     );
-    assert_eq!(
-        evidence_for(&release("Planet Fitness Workouts", "9.8.11"), &files),
-        ""
-    );
+    let before = evidence_for(&release("Planet Fitness Workouts", "9.8.11"), &files);
+    assert!(before.starts_with(unreadable), "{before}");
     // A CSAF security advisory (not VEX) names products too, but says what was fixed, not
     // that the release was checked: it never counts.
     let rhsa = read("rhsa-2024_4546.json");

@@ -8,6 +8,10 @@
 //! `affected`, else `known_not_affected` makes it `not_affected` (justified by a flag label or
 //! an impact threat), else `under_investigation`. The fix date is the earliest `vendor_fix`
 //! remediation date, or for a fixed vulnerability without one, the advisory's first release.
+//! Products named by version or version range are kept with each statement ([`versions`]):
+//! when the release's product is listed by a range, they decide its status for the release.
+
+mod versions;
 
 use std::collections::BTreeMap;
 
@@ -76,6 +80,7 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
     let names = product_names(value.get("product_tree").unwrap_or(&Value::Null));
     let hashes = product_hashes(value.get("product_tree").unwrap_or(&Value::Null));
     let identities = product_identities(value.get("product_tree").unwrap_or(&Value::Null));
+    let by_version = versions::by_version(value.get("product_tree").unwrap_or(&Value::Null));
     let name_of = |pid: &str| names.get(pid).cloned().unwrap_or_else(|| pid.to_owned());
     let mut info = AdvisoryInfo {
         id: id.to_owned(),
@@ -110,6 +115,7 @@ fn read(value: &Value, notes: &mut Notes<'_>) -> Option<AdvisoryDoc> {
         if let Some(mut s) = statement(v, &at, published, notes) {
             s.product_sha256 = deciding_product_sha256(v, s.status, &hashes);
             s.products = deciding_products(v, s.status, &identities, &name_of);
+            s.listed = versions::listed(v, &by_version);
             info.vulnerabilities
                 .extend(s.ids().iter().map(|id| (*id).to_owned()));
             statements.push(s);

@@ -9,6 +9,7 @@
 //! register over an advisory over a scan), and reports where sources contradict each other.
 
 pub mod cycles;
+pub mod listed;
 mod merge;
 pub mod ranges;
 
@@ -212,6 +213,11 @@ pub struct VulnStatement {
     /// when the advisory is about the product.
     #[serde(skip)]
     pub affected: Vec<ranges::AffectedPackage>,
+    /// The products of its status lists that are named by version or version range (CSAF
+    /// `product_version`, `product_version_range` branches): when one of the release's
+    /// product is a range, they decide the status for the release's version ([`listed`]).
+    #[serde(skip)]
+    pub listed: Vec<listed::ListedProduct>,
     /// Whether the release is the fixing version this statement's ranges name (set when they
     /// are judged for the release's version): the release's date is then when the fix was
     /// released, unless evidence states a fix date.

@@ -11,6 +11,7 @@
 
 mod maven;
 mod requirement;
+pub mod vers;
 
 pub use requirement::{Requirement, osv_ecosystem};
 
@@ -127,6 +128,8 @@ enum Key {
     Pep440(pep440_rs::Version),
     Deb(debversion::Version),
     Maven(maven::MavenVersion),
+    /// Dot-separated numbers (a vers-like range with no scheme, [`vers`]).
+    Numeric(Vec<u64>),
 }
 
 fn compare(a: &Key, b: &Key) -> Ordering {
@@ -138,6 +141,16 @@ fn compare(a: &Key, b: &Key) -> Ordering {
         (Key::Pep440(a), Key::Pep440(b)) => a.cmp(b),
         (Key::Deb(a), Key::Deb(b)) => a.cmp(b),
         (Key::Maven(a), Key::Maven(b)) => a.cmp(b),
+        // Missing trailing numbers are zeros (`1.14` is `1.14.0`): the caller refuses to
+        // decide where that matters (schemes disagree on it).
+        (Key::Numeric(a), Key::Numeric(b)) => {
+            let n = a.len().max(b.len());
+            let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+            (0..n)
+                .map(|i| at(a, i).cmp(&at(b, i)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }
         // One range is read in one scheme: never reached.
         _ => Ordering::Equal,
     }
@@ -150,6 +163,8 @@ enum Scheme {
     Pep440,
     Deb,
     Maven,
+    /// Dot-separated numbers, an optional leading `v` (vers-like ranges with no scheme).
+    Numeric,
 }
 
 impl Scheme {
@@ -180,6 +195,7 @@ impl Scheme {
             Scheme::Pep440 => "PEP 440",
             Scheme::Deb => "Debian",
             Scheme::Maven => "Maven",
+            Scheme::Numeric => "plain dotted-number",
         }
     }
 
@@ -202,6 +218,19 @@ impl Scheme {
                 .map_err(|_| bad()),
             Scheme::Maven => maven::MavenVersion::parse(text)
                 .map(Key::Maven)
+                .ok_or_else(bad),
+            Scheme::Numeric => text
+                .strip_prefix(['v', 'V'])
+                .unwrap_or(text)
+                .split('.')
+                .map(|n| {
+                    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    n.parse::<u64>().ok()
+                })
+                .collect::<Option<Vec<u64>>>()
+                .map(Key::Numeric)
                 .ok_or_else(bad),
         }
     }

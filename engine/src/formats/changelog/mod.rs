@@ -219,7 +219,8 @@ fn leading_version(text: &str) -> Option<(String, &str)> {
             (text.get(..end)?, text.get(end..)?)
         }
     };
-    let inner = inner.trim();
+    // `Twisted 23.8.0. (2023-08-28)`: a full stop after a version ends the sentence.
+    let inner = inner.trim().trim_end_matches('.');
     let version = inner
         .strip_prefix(['v', 'V'])
         .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
@@ -265,8 +266,32 @@ fn release_line_date(line: &str) -> Option<jiff::civil::Date> {
     ["released", "release date", "date:"]
         .iter()
         .any(|p| lower.starts_with(p))
-        .then(|| first_date(line))
+        .then(|| first_date(line).or_else(|| dotted_date(line)))
         .flatten()
+}
+
+/// A date written day first with full stops (`:Released: 28.09.2025`, sphinx-needs), as the
+/// first word after the field's name: `D.M.YYYY` or `DD.MM.YYYY`, and a real date. Read only
+/// on a release line, where the word can be nothing but a date.
+fn dotted_date(line: &str) -> Option<jiff::civil::Date> {
+    let (_, value) = line.trim().trim_start_matches(':').split_once([':', ' '])?;
+    let word = value
+        .trim_start_matches([':', ' ', '\t'])
+        .split_whitespace()
+        .next()?;
+    let mut parts = word.split('.');
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some()
+        || !digits(day, 1..=2)
+        || !digits(month, 1..=2)
+        || !digits(year, 4..=4)
+    {
+        return None;
+    }
+    jiff::civil::Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?).ok()
 }
 
 /// Parses a changelog at bundle path `path`. Never panics.

@@ -321,3 +321,37 @@ fn extensionless_news_and_changes() {
         );
     }
 }
+
+/// Real changelogs' quirks: a full stop after the version in a title (Twisted's `NEWS.rst`),
+/// and a field list dated day first with full stops (sphinx-needs); a dotted date that is no
+/// real date dates nothing.
+#[test]
+fn a_stray_full_stop_and_day_first_dotted_dates() {
+    let (versions, _) = read_as(
+        "NEWS.rst",
+        "Twisted 23.8.0. (2023-08-28)\n============================\n\n- a\n\n\
+         Twisted 22.10.0 (2022-10-30)\n============================\n\n- b\n",
+    );
+    assert_eq!(versions[0].version, "23.8.0");
+    assert_eq!(
+        versions[0].date.map(|d| d.to_string()).as_deref(),
+        Some("2023-08-28")
+    );
+    let (versions, _) = read_as(
+        "changelog.rst",
+        "6.0.0\n-----\n\n:Released: 28.09.2025\n:Full Changelog: x\n\n- a\n\n\
+         5.1.0\n-----\n\n:Released: 6.3.2025\n\n5.0.0\n-----\n\n:Released: 31.02.2025\n",
+    );
+    let dates: Vec<_> = versions
+        .iter()
+        .map(|v| (v.version.as_str(), v.date.map(|d| d.to_string())))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            ("6.0.0", Some("2025-09-28".to_owned())),
+            ("5.1.0", Some("2025-03-06".to_owned())),
+            ("5.0.0", None)
+        ]
+    );
+}

@@ -51,8 +51,14 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
         };
         let mut scan = TlsScan::new(TlsTool::Sslyze, host, port);
         scan.scanned_at = started;
+        let mut untested = Vec::new();
         for (command, protocol) in COMMANDS {
             let Some(r) = completed(result, command) else {
+                let status = result
+                    .get(*command)
+                    .and_then(|c| str_of(c, "status"))
+                    .unwrap_or("absent");
+                untested.push(format!("{protocol} (`{command}`: {status})"));
                 continue;
             };
             let accepted = array_of(r, "accepted_cipher_suites");
@@ -74,6 +80,20 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
                     scan.weak_ciphers.push(name.to_owned());
                 }
             }
+        }
+        if !untested.is_empty() {
+            // Not tested is not "not offered": the controls reading TLS scans fail on it.
+            notes.add(
+                FindingCode::InvalidValue,
+                &at,
+                format!(
+                    "SSLyze did not test {} on {}, so whether they are offered is not known",
+                    untested.join(", "),
+                    scan.host
+                ),
+                "run SSLyze with --sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 \
+                 --http_headers",
+            );
         }
         if let Some(headers) = completed(result, "http_headers") {
             match headers.get("strict_transport_security_header") {
@@ -139,8 +159,18 @@ mod tests {
             ]
         });
         let parsed = read("s.json", &value);
-        assert_eq!(parsed.findings.len(), 1);
+        assert_eq!(parsed.findings.len(), 2, "{:?}", parsed.findings);
         assert_eq!(parsed.findings[0].code, FindingCode::TlsScanNoResults);
+        // Commands not run (SSLyze's default scan, or one naming only some protocols) leave
+        // those protocols unknown, never "not offered".
+        assert_eq!(parsed.findings[1].code, FindingCode::InvalidValue);
+        assert_eq!(
+            parsed.findings[1].message,
+            "/server_scan_results/1: SSLyze did not test ssl2 (`ssl_2_0_cipher_suites`: absent), tls1.0 \
+             (`tls_1_0_cipher_suites`: absent), tls1.1 (`tls_1_1_cipher_suites`: absent), tls1.3 \
+             (`tls_1_3_cipher_suites`: NOT_SCHEDULED) on dl.example.com, so whether they are \
+             offered is not known"
+        );
         let Some(Evidence::TlsScans(scans)) = parsed.evidence else {
             panic!()
         };

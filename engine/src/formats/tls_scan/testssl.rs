@@ -52,7 +52,9 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
             if host.is_empty() {
                 continue;
             }
-            scans.push(scan(host, port.parse().ok(), None, &findings));
+            let (found, untested) = scan(host, port.parse().ok(), None, &findings);
+            not_tested(&mut notes, "/", &found.host, &untested);
+            scans.push(found);
         }
     } else {
         let started = str_of(value, "startTime")
@@ -79,12 +81,14 @@ pub(super) fn read(path: &str, value: &Value) -> Parsed {
                 .flatten()
                 .filter(|f| f.get("id").is_some())
                 .collect();
-            scans.push(scan(
-                host,
-                port_text(service).parse().ok(),
-                started,
-                &findings,
-            ));
+            let (found, untested) = scan(host, port_text(service).parse().ok(), started, &findings);
+            not_tested(
+                &mut notes,
+                &format!("/scanResult/{i}"),
+                &found.host,
+                &untested,
+            );
+            scans.push(found);
         }
     }
     if scans.is_empty() {
@@ -109,14 +113,39 @@ fn port_text(v: &Value) -> String {
     }
 }
 
+/// A finding (a read failure: the controls reading TLS scans fail on it) for protocols the
+/// scan did not test: whether the host offers them is not known, and must not read as
+/// "not offered".
+fn not_tested(notes: &mut Notes<'_>, at: &str, host: &str, ids: &[&str]) {
+    if ids.is_empty() {
+        return;
+    }
+    notes.add(
+        FindingCode::InvalidValue,
+        at,
+        format!(
+            "testssl.sh did not test {} on {host} (no {} finding), so whether they are offered \
+             is not known",
+            ids.join(", "),
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "run testssl.sh with --protocols (or a full scan)",
+    );
+}
+
+/// The scan of one service, and the protocol ids it has no finding for.
 fn scan(
     host: String,
     port: Option<u16>,
     started: Option<Timestamp>,
     findings: &[&Value],
-) -> TlsScan {
+) -> (TlsScan, Vec<&'static str>) {
     let mut scan = TlsScan::new(TlsTool::Testssl, host, port);
     scan.scanned_at = started;
+    let mut untested: Vec<&'static str> = PROTOCOL_IDS.to_vec();
     for f in findings {
         let (Some(id), Some(text)) = (str_of(f, "id"), str_of(f, "finding")) else {
             continue;
@@ -124,6 +153,7 @@ fn scan(
         let lower = text.to_ascii_lowercase();
         let offered = lower.starts_with("offered");
         if let Some(protocol) = protocol_of(id) {
+            untested.retain(|p| *p != id);
             if offered {
                 scan.protocols.insert(protocol.to_owned());
             }
@@ -146,8 +176,11 @@ fn scan(
             scan.weak_ciphers.push(name.to_owned());
         }
     }
-    scan.finish()
+    (scan.finish(), untested)
 }
+
+/// The protocol findings' ids.
+const PROTOCOL_IDS: [&str; 6] = ["SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3"];
 
 /// `SSLv3` -> `ssl3`, `TLS1_2` -> `tls1.2`, ...
 fn protocol_of(id: &str) -> Option<&'static str> {
@@ -210,7 +243,9 @@ mod tests {
     #[test]
     fn flat_output() {
         let value = Value::Array(vec![
+            finding("SSLv2", "not offered"),
             finding("SSLv3", "not offered"),
+            finding("TLS1_1", "not offered"),
             finding("TLS1", "offered (deprecated)"),
             finding("TLS1_2", "offered"),
             finding("TLS1_3", "offered with final"),
@@ -246,6 +281,26 @@ mod tests {
         assert_eq!(
             s.weak_ciphers,
             ["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "cipherlist_3DES_IDEA"]
+        );
+    }
+
+    /// A protocol the scan has no finding for is not "not offered": the file is partly
+    /// unreadable (an `InvalidValue` finding), saying which.
+    #[test]
+    fn untested_protocols_are_a_finding() {
+        let value = Value::Array(vec![
+            finding("TLS1_2", "offered"),
+            finding("TLS1_3", "offered with final"),
+        ]);
+        let parsed = read("t.json", &value);
+        assert_eq!(parsed.findings.len(), 1, "{:?}", parsed.findings);
+        assert_eq!(parsed.findings[0].code, FindingCode::InvalidValue);
+        assert!(
+            parsed.findings[0]
+                .message
+                .contains("did not test SSLv2, SSLv3, TLS1, TLS1_1 on dl.example.com"),
+            "{}",
+            parsed.findings[0].message
         );
     }
 

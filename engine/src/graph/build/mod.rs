@@ -10,6 +10,7 @@ use petgraph::visit::EdgeRef;
 use sha2::Digest as _;
 
 mod disclosure;
+mod listed;
 mod provenance;
 mod release;
 mod sboms;
@@ -196,7 +197,7 @@ pub(crate) fn build(
     evidence.retain(|(ix, ..)| !listed.contains(ix));
     embedded.retain(|(ix, ..)| !listed.contains(ix));
     // Nor is it unreadable evidence when it does not parse as the evidence it resembles.
-    let unreadable: Vec<UnreadableFile> = unreadable
+    let mut unreadable: Vec<UnreadableFile> = unreadable
         .into_iter()
         .filter(|(ix, _)| !listed.contains(ix))
         .map(|(_, u)| u)
@@ -303,7 +304,12 @@ pub(crate) fn build(
     let signed = b.signatures(pending, &bundle_keys, verify);
     statements.extend(signed);
     b.provenance(statements, sha512_of);
-    b.vulnerabilities(pending_vulns, pending_advisories);
+    for u in b.vulnerabilities(pending_vulns, pending_advisories) {
+        if !unreadable.iter().any(|known| known.path == u.path) {
+            unreadable.push(u);
+        }
+    }
+    unreadable.sort_by(|x, y| x.path.cmp(&y.path));
     // Artifacts are not evidence themselves; say so instead of "no format recognised".
     let artifact_files: BTreeSet<&str> = b
         .graph

@@ -13,6 +13,7 @@ use crate::graph::nodes::{
     AdvisoryNode, Edge, Node, Source, VulnScanNode, VulnStatementNode, VulnerabilityNode,
 };
 use crate::graph::stated_digest::{Verdict, judge};
+use crate::graph::unreadable::UnreadableFile;
 use crate::vulns::ranges::{self, Verdict as RangeVerdict};
 use crate::vulns::{self, AdvisoryInfo, Band, VulnDocument, VulnStatement, VulnStatus};
 
@@ -43,20 +44,24 @@ pub(crate) struct PendingVulns {
 impl Builder {
     /// Adds every statement, merges them, adds the merged vulnerabilities, then the
     /// advisories with `covers` edges to the vulnerabilities they name.
+    /// Returns the files that are unreadable evidence for the release (a CSAF range of its
+    /// product that cannot be judged, [`Builder::judge_listed`]).
     pub(super) fn vulnerabilities(
         &mut self,
         mut pending: Vec<PendingVulns>,
         mut advisories: Vec<PendingAdvisory>,
-    ) {
+    ) -> Vec<UnreadableFile> {
         pending.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         self.refuse_foreign_vex(&mut pending);
         self.judge_ranges(&mut pending);
+        let unreadable = self.judge_listed(&mut pending);
         // The affected ranges have decided the statuses: nothing reads them again, and the
         // statement nodes live through evaluation (a package and its ranges are ~300 bytes
         // an OSV record).
         for doc in &mut pending {
             for s in &mut doc.document.statements {
                 s.affected = Vec::new();
+                s.listed = Vec::new();
             }
         }
         // Merged on references first, so each statement then moves into its node rather
@@ -191,6 +196,7 @@ impl Builder {
             }
             self.findings.push(finding);
         }
+        unreadable
     }
 
     /// The status an advisory's ranges give the release's version ([`ranges::judge`]), for
@@ -402,7 +408,7 @@ impl Builder {
 /// Whether an affected package is the product: its name (or the part after the last `:` or
 /// `/`, as Maven and Go name packages) or its purl's name, compared as package registries do
 /// (case-insensitive, `-`, `_` and `.` alike).
-fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
+pub(super) fn names_product(p: &ranges::AffectedPackage, product: &str) -> bool {
     let norm = |s: &str| s.trim().to_ascii_lowercase().replace(['_', '.'], "-");
     let wanted = norm(product);
     let purl_name = p.purl.as_deref().and_then(|purl| {
