@@ -25,6 +25,7 @@ mod digest_links;
 mod disclosure_bad_input;
 mod evaluate;
 mod evaluate_owned;
+mod fuzz_inputs;
 mod fail_closed_runtime;
 mod graph_output;
 mod manifests;
