@@ -56,14 +56,29 @@ fn read_everywhere(path: &str, bytes: &[u8]) {
         // backtrace in a finding) differs.
         let a = describe(&format.parse(&input));
         let b = describe(&format.parse(&input));
-        assert_eq!(a, b, "{} read {path} differently twice", format.kind().as_str());
-        assert!(!a.contains("acktrace"), "{}: a backtrace in {a}", format.kind().as_str());
+        assert_eq!(
+            a,
+            b,
+            "{} read {path} differently twice",
+            format.kind().as_str()
+        );
+        assert!(
+            !a.contains("acktrace"),
+            "{}: a backtrace in {a}",
+            format.kind().as_str()
+        );
     }
     let kind = classify(&detect).map(|f| f.kind());
     let a = parse_embedded(path, kind, bytes).map(|p| describe(&p));
     let b = parse_embedded(path, kind, bytes).map(|p| describe(&p));
-    assert_eq!(a, b, "the embedded signature of {path} read differently twice");
-    assert!(!a.unwrap_or_default().contains("acktrace"), "a backtrace in the embedded signature of {path}");
+    assert_eq!(
+        a, b,
+        "the embedded signature of {path} read differently twice"
+    );
+    assert!(
+        !a.unwrap_or_default().contains("acktrace"),
+        "a backtrace in the embedded signature of {path}"
+    );
 }
 
 #[test]

@@ -66,12 +66,23 @@ fuzz_target!(|text: &str| {
         format!("{:?}", second.diagnostics),
         "the checker gave different diagnostics twice"
     );
-    assert_eq!(meaning(&first), meaning(&second), "the checker gave different results twice");
+    assert_eq!(
+        meaning(&first),
+        meaning(&second),
+        "the checker gave different results twice"
+    );
     let Ok(formatted) = format_source(&source) else {
-        assert!(first.policy.is_none(), "a policy that does not parse checked");
+        assert!(
+            first.policy.is_none(),
+            "a policy that does not parse checked"
+        );
         return;
     };
-    let reformatted = check(Source::new("fuzz.vouch", formatted.as_str()), &StdOnly, frameworks());
+    let reformatted = check(
+        Source::new("fuzz.vouch", formatted.as_str()),
+        &StdOnly,
+        frameworks(),
+    );
     assert_eq!(
         meaning(&first),
         meaning(&reformatted),

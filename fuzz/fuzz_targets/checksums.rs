@@ -5,15 +5,19 @@
 
 use libfuzzer_sys::fuzz_target;
 use vouch_engine::formats::{Evidence, EvidenceKind, ParseInput, format_of};
-use vouch_fuzz::{named, read_as, ingest_as};
+use vouch_fuzz::{ingest_as, named, read_as};
 
 fuzz_target!(|data: &[u8]| {
     let (path, bytes) = named(data, "SHA256SUMS");
     read_as(EvidenceKind::Checksums, &path, bytes);
     ingest_as(&path, bytes);
-    let Some(format) = format_of(EvidenceKind::Checksums) else { return };
+    let Some(format) = format_of(EvidenceKind::Checksums) else {
+        return;
+    };
     let parsed = format.parse(&ParseInput { path: &path, bytes });
-    let compressed = [".gz", ".xz", ".lz4", ".bz2"].iter().any(|s| path.ends_with(s));
+    let compressed = [".gz", ".xz", ".lz4", ".bz2"]
+        .iter()
+        .any(|s| path.ends_with(s));
     if let Some(Evidence::Checksums(list)) = &parsed.evidence
         && !compressed
     {

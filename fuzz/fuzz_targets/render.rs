@@ -25,7 +25,11 @@ struct Pieces<'a> {
 
 impl Pieces<'_> {
     fn take(&mut self) -> String {
-        let piece = self.all.get(self.next % self.all.len().max(1)).copied().unwrap_or("");
+        let piece = self
+            .all
+            .get(self.next % self.all.len().max(1))
+            .copied()
+            .unwrap_or("");
         self.next += 1;
         format!("{MARK}{piece}")
     }
@@ -33,7 +37,10 @@ impl Pieces<'_> {
 
 fn fuzzed(text: &str) -> Report {
     let mut report = render_common::fixture();
-    let mut p = Pieces { all: text.split('\0').collect(), next: 0 };
+    let mut p = Pieces {
+        all: text.split('\0').collect(),
+        next: 0,
+    };
     report.policy.title = p.take();
     report.policy.name = p.take();
     for c in &mut report.controls {
@@ -83,7 +90,12 @@ fuzz_target!(|text: &str| {
     let report = fuzzed(text);
     for format in Format::ALL {
         let out = render(&report, *format);
-        assert_eq!(out, render(&report, *format), "{} differs between runs", format.name());
+        assert_eq!(
+            out,
+            render(&report, *format),
+            "{} differs between runs",
+            format.name()
+        );
         match format {
             Format::Json => {
                 let parsed: serde_json::Value = match serde_json::from_str(&out) {

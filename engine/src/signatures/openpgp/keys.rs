@@ -186,8 +186,8 @@ fn read_armored(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
 }
 
 fn read_binary(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
-    let parsed =
-        SignedPublicKey::from_bytes_many(data).map_err(|e| format!("not openpgp keys ({})", pgp_error_text(&e)))?;
+    let parsed = SignedPublicKey::from_bytes_many(data)
+        .map_err(|e| format!("not openpgp keys ({})", pgp_error_text(&e)))?;
     let mut certs = Vec::new();
     for (n, cert) in parsed.enumerate() {
         certs.push(cert.map_err(|e| {

@@ -369,7 +369,11 @@ mod tests {
         }
         assert!(why.contains("Inconsistent subpacket length"), "{why}");
         assert_eq!(parsed.findings.len(), 1);
-        assert!(!parsed.findings[0].message.contains("backtrace"), "{:?}", parsed.findings);
+        assert!(
+            !parsed.findings[0].message.contains("backtrace"),
+            "{:?}",
+            parsed.findings
+        );
     }
 
     #[test]
