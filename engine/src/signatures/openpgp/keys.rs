@@ -209,16 +209,26 @@ pub(super) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A `pgp` error as one line of text, without the backtraces `pgp` captures when
-/// `RUST_BACKTRACE` is set: its `Display` of an invalid packet's content shows the inner
-/// error's `Debug`, backtrace and all, which put build paths and call sites into findings and
-/// made the same file read differently from two places (found by `fuzz/`, target `checksums`).
+/// A `pgp` error as one line of text, without the `Debug` dumps and backtraces `pgp` nests:
+/// the `Display` of some of its errors (an invalid packet's content, a key that cannot be
+/// composed) shows the inner error's `Debug`, with a backtrace when `RUST_BACKTRACE` is set,
+/// which put build paths and call sites into findings and made the same file read differently
+/// from two places (found by `fuzz/`). The error and its sources are written in turn, leaving
+/// out each one whose text is such a dump.
 pub(super) fn pgp_error_text(error: &pgp::errors::Error) -> String {
-    match error {
-        pgp::errors::Error::InvalidPacketContent { source } => {
-            format!("invalid packet content: {}", pgp_error_text(source))
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = one_line(&e.to_string());
+        if !text.contains("backtrace:") && !parts.contains(&text) {
+            parts.push(text);
         }
-        other => one_line(&other.to_string()),
+        current = e.source();
+    }
+    if parts.is_empty() {
+        "the openpgp data cannot be parsed".to_owned()
+    } else {
+        parts.join(": ")
     }
 }
 
