@@ -30,6 +30,7 @@ mod disclosure_bad_input;
 mod evaluate;
 mod evaluate_owned;
 mod fail_closed_runtime;
+mod fuzz_inputs;
 mod graph_output;
 mod manifests;
 mod params;

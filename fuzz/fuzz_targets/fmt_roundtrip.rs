@@ -22,8 +22,16 @@ fuzz_target!(|text: &str| {
             panic!("formatted text does not parse: {messages:?}\n--- output\n{formatted}");
         }
     };
-    assert_eq!(dump::module(&module), dump::module(&reparsed), "the tree changed\n--- output\n{formatted}");
-    assert_eq!(comments(&module), comments(&reparsed), "comments changed\n--- output\n{formatted}");
+    assert_eq!(
+        dump::module(&module),
+        dump::module(&reparsed),
+        "the tree changed\n--- output\n{formatted}"
+    );
+    assert_eq!(
+        comments(&module),
+        comments(&reparsed),
+        "comments changed\n--- output\n{formatted}"
+    );
     let again = format_module(&reparsed, &formatted_source);
     assert_eq!(formatted, again, "formatting is not idempotent");
 });

@@ -5,7 +5,7 @@
 use digest::DynDigest;
 use pgp::packet::{SignatureConfig, SignatureType, SignatureVersionSpecific};
 
-use super::keys::one_line;
+use super::keys::pgp_error_text;
 use super::verify::fail;
 use crate::signatures::{Outcome, Signed, Verification};
 
@@ -72,7 +72,7 @@ pub(super) fn digests(
                     Outcome::Unsupported,
                     format!(
                         "the signature's hashed data cannot be read ({})",
-                        one_line(&e.to_string())
+                        pgp_error_text(&e)
                     ),
                 )
             })?;
@@ -81,7 +81,7 @@ pub(super) fn digests(
                     Outcome::Unsupported,
                     format!(
                         "the signature's trailer cannot be built ({})",
-                        one_line(&e.to_string())
+                        pgp_error_text(&e)
                     ),
                 )
             })?;

@@ -186,15 +186,15 @@ fn read_armored(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
 }
 
 fn read_binary(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
-    let parsed =
-        SignedPublicKey::from_bytes_many(data).map_err(|e| format!("not openpgp keys ({e})"))?;
+    let parsed = SignedPublicKey::from_bytes_many(data)
+        .map_err(|e| format!("not openpgp keys ({})", pgp_error_text(&e)))?;
     let mut certs = Vec::new();
     for (n, cert) in parsed.enumerate() {
         certs.push(cert.map_err(|e| {
             format!(
                 "openpgp key {} cannot be read ({})",
                 n + 1,
-                one_line(&e.to_string())
+                pgp_error_text(&e)
             )
         })?);
     }
@@ -207,6 +207,29 @@ fn read_binary(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
 /// An error message on one line.
 pub(super) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A `pgp` error as one line of text, without the `Debug` dumps and backtraces `pgp` nests:
+/// the `Display` of some of its errors (an invalid packet's content, a key that cannot be
+/// composed) shows the inner error's `Debug`, with a backtrace when `RUST_BACKTRACE` is set,
+/// which put build paths and call sites into findings and made the same file read differently
+/// from two places (found by `fuzz/`). The error and its sources are written in turn, leaving
+/// out each one whose text is such a dump.
+pub(super) fn pgp_error_text(error: &pgp::errors::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = one_line(&e.to_string());
+        if !text.contains("backtrace:") && !parts.contains(&text) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    if parts.is_empty() {
+        "the openpgp data cannot be parsed".to_owned()
+    } else {
+        parts.join(": ")
+    }
 }
 
 /// Whether a key may be relied on for a signature.

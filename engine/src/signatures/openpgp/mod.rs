@@ -276,7 +276,7 @@ fn signature_entry(n: usize, bytes: &[u8]) -> Entry {
         )),
         Some(Err(e)) => Entry::Malformed(format!(
             "signature {n} cannot be read ({})",
-            keys::one_line(&e.to_string())
+            keys::pgp_error_text(&e)
         )),
     }
 }
@@ -346,6 +346,34 @@ mod tests {
                 sig.body
             );
         }
+    }
+
+    /// Found by `fuzz/` (targets `signatures`, `keys`, `checksums`, `security_txt`): a
+    /// signature whose subpacket length overruns its data made `pgp` return an error whose
+    /// text held the inner error's `Debug` and, with `RUST_BACKTRACE` set, a backtrace, so the
+    /// finding carried build paths and differed between two reads of the same file.
+    #[test]
+    fn a_broken_subpacket_is_reported_in_one_plain_line() {
+        let input = include_bytes!("../../../tests/fixtures/fuzz/keys/openpgp-error-backtrace");
+        let bytes = input.splitn(2, |b| *b == b'\n').nth(1).unwrap();
+        let parsed = parse("widget.txt.asc", bytes);
+        let Some(Evidence::Signature(sig)) = parsed.evidence else {
+            panic!("no evidence: {:?}", parsed.findings);
+        };
+        let SignatureBody::Malformed(why) = &sig.body else {
+            panic!("not malformed: {:?}", sig.body);
+        };
+        let why = format!("{why:?}");
+        for dump in ["backtrace", "Backtrace", "Message {"] {
+            assert!(!why.contains(dump), "{dump:?} in {why}");
+        }
+        assert!(why.contains("Inconsistent subpacket length"), "{why}");
+        assert_eq!(parsed.findings.len(), 1);
+        assert!(
+            !parsed.findings[0].message.contains("backtrace"),
+            "{:?}",
+            parsed.findings
+        );
     }
 
     #[test]
