@@ -122,7 +122,30 @@ impl Postgres {
 
     /// Creates the schema or applies the migrations it lacks, in one transaction under an
     /// advisory lock, so two processes creating the same ledger at once do not both apply them.
+    ///
+    /// A transaction that waited for the lock may still look tables up in the catalog as it
+    /// was before the wait (PostgreSQL refreshes its catalog snapshot on relation locks, not
+    /// advisory ones), and then finds the tables the other process just made by colliding with
+    /// them; that attempt is rolled back and made again, seeing them.
     fn migrate(&self) -> Result<(), LedgerError> {
+        let mut attempt = 0;
+        loop {
+            match self.migrate_once()? {
+                Migrated::Done => return Ok(()),
+                Migrated::Collided if attempt < RETRIES => attempt += 1,
+                Migrated::Collided => {
+                    return Err(LedgerError::Postgres {
+                        path: self.path.clone(),
+                        reason:
+                            "another process kept creating the ledger's tables at the same time"
+                                .to_owned(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn migrate_once(&self) -> Result<Migrated, LedgerError> {
         let mut client = self.lock()?;
         let mut tx = client.transaction().map_err(|e| self.pg(e))?;
         tx.batch_execute(&format!(
@@ -135,14 +158,19 @@ impl Postgres {
         let version = match identity(&mut tx, &self.path).map_err(|e| self.pg(e))?? {
             Some(v) => v,
             None => {
-                tx.batch_execute(
+                match tx.batch_execute(
                     "CREATE TABLE vouch_ledger (
                         id             INTEGER PRIMARY KEY CHECK (id = 1),
                         application    TEXT NOT NULL,
                         schema_version INTEGER NOT NULL
                     )",
-                )
-                .map_err(|e| self.pg(e))?;
+                ) {
+                    Ok(()) => {}
+                    Err(e) if e.code() == Some(&SqlState::DUPLICATE_TABLE) => {
+                        return Ok(Migrated::Collided);
+                    }
+                    Err(e) => return Err(self.pg(e)),
+                }
                 tx.execute(
                     "INSERT INTO vouch_ledger (id, application, schema_version) VALUES (1, $1, 0)",
                     &[&APPLICATION],
@@ -161,7 +189,8 @@ impl Postgres {
             tx.execute("UPDATE vouch_ledger SET schema_version = $1", &[&v])
                 .map_err(|e| self.pg(e))?;
         }
-        tx.commit().map_err(|e| self.pg(e))
+        tx.commit().map_err(|e| self.pg(e))?;
+        Ok(Migrated::Done)
     }
 
     pub fn record(&self, p: &Prepared<'_>, pause: Option<&Path>) -> Result<Recorded, LedgerError> {
@@ -197,6 +226,15 @@ impl Postgres {
         tx.commit().map_err(|e| self.pg(e))?;
         Ok(out)
     }
+}
+
+/// How one attempt at creating or upgrading the schema ended.
+enum Migrated {
+    /// Committed: the schema is current.
+    Done,
+    /// Rolled back: another process created the tables after this transaction's catalog
+    /// snapshot was taken; try again.
+    Collided,
 }
 
 /// The ledger's schema version (`None`: no ledger here yet), or why the database is not a
