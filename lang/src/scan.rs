@@ -43,9 +43,8 @@ pub fn scan(text: &str) -> Scan {
             rest.iter()
                 .position(|&c| matches!(c, b'\\' | b'"' | b'\n' | b'{'))
         } else {
-            rest.iter().position(|&c| {
-                matches!(c, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}')
-            })
+            rest.iter()
+                .position(|&c| matches!(c, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}'))
         };
         let Some(skip) = next else { break };
         i += skip;
