@@ -34,8 +34,22 @@ pub fn scan(text: &str) -> Scan {
     let mut depth = 0usize;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if matches!(stack.last(), Some(Frame::Str)) {
+    loop {
+        // Step straight to the next byte that can matter in the current state: most of a
+        // policy is names, white space and string text, which the scan has nothing to do with.
+        let in_str = matches!(stack.last(), Some(Frame::Str));
+        let rest = bytes.get(i..).unwrap_or_default();
+        let next = if in_str {
+            rest.iter()
+                .position(|&c| matches!(c, b'\\' | b'"' | b'\n' | b'{'))
+        } else {
+            rest.iter()
+                .position(|&c| matches!(c, b'/' | b'"' | b'(' | b'[' | b'{' | b')' | b']' | b'}'))
+        };
+        let Some(skip) = next else { break };
+        i += skip;
+        let Some(&b) = bytes.get(i) else { break };
+        if in_str {
             match b {
                 b'\\' => i += 1,
                 b'"' | b'\n' => {
