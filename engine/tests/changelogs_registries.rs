@@ -80,6 +80,20 @@ fn versions_of(graph: &EvidenceGraph, name: &str) -> Vec<ChangelogVersion> {
         .unwrap()
 }
 
+/// The first `n` versions, each with its date (`none` when it has none).
+fn newest(versions: &[ChangelogVersion], n: usize) -> Vec<(&str, String)> {
+    versions
+        .iter()
+        .take(n)
+        .map(|v| {
+            (
+                v.version.as_str(),
+                v.date.map_or("none".to_owned(), |d| d.to_string()),
+            )
+        })
+        .collect()
+}
+
 fn find<'a>(versions: &'a [ChangelogVersion], version: &str) -> &'a ChangelogVersion {
     versions.iter().find(|v| v.version == version).unwrap()
 }
@@ -153,11 +167,7 @@ fn flask_changes_rst() {
     let changes = unpack(tmp.path(), "flask-3.0.0/CHANGES.rst");
     let (_bundle, graph) = bundle(&changes, "CHANGES.rst");
     let versions = versions_of(&graph, "CHANGES.rst");
-    let dated: Vec<(&str, String)> = versions
-        .iter()
-        .take(3)
-        .map(|v| (v.version.as_str(), v.date.unwrap().to_string()))
-        .collect();
+    let dated = newest(&versions, 3);
     assert_eq!(
         dated,
         [
@@ -259,11 +269,7 @@ fn twisted_news_rst_names_the_product() {
     let news = unpack(tmp.path(), "twisted-23.8.0/NEWS.rst");
     let (_bundle, graph) = bundle(&news, "NEWS.rst");
     let versions = versions_of(&graph, "NEWS.rst");
-    let dated: Vec<(&str, String)> = versions
-        .iter()
-        .take(3)
-        .map(|v| (v.version.as_str(), v.date.unwrap().to_string()))
-        .collect();
+    let dated = newest(&versions, 3);
     assert_eq!(
         dated,
         [
@@ -298,16 +304,7 @@ fn sphinx_needs_released_field_lists() {
     let changelog = unpack(tmp.path(), "sphinx_needs-6.0.0/docs/changelog.rst");
     let (_bundle, graph) = bundle(&changelog, "changelog.rst");
     let versions = versions_of(&graph, "changelog.rst");
-    let dated: Vec<(&str, String)> = versions
-        .iter()
-        .take(4)
-        .map(|v| {
-            (
-                v.version.as_str(),
-                v.date.map_or("none".to_owned(), |d| d.to_string()),
-            )
-        })
-        .collect();
+    let dated = newest(&versions, 4);
     assert_eq!(
         dated,
         [
