@@ -82,6 +82,12 @@ pub(crate) fn bundle(dir: &Path, name: &str, report: &[u8]) -> EvidenceGraph {
     graph
 }
 
+/// The evidence kind vouch gave `scans/<name>` in `graph`.
+pub(crate) fn kind_of(graph: &EvidenceGraph, name: &str) -> Option<EvidenceKind> {
+    let path = format!("scans/{name}");
+    graph.files().find(|(_, f)| f.path == path).unwrap().1.kind
+}
+
 /// What the merged vulnerabilities are, one line each: id, severity, CVSS vector, fixing
 /// version, status.
 pub(crate) fn vulnerabilities(graph: &EvidenceGraph) -> Vec<String> {
@@ -332,12 +338,10 @@ fn npm_audit_json_made_by_npm_is_read() {
     // In a bundle: the vulnerabilities the controls see, and VULN-SCAN on its scan time.
     let tmp = tempfile::tempdir().unwrap();
     let graph = bundle(tmp.path(), "npm-audit.json", &report);
-    let file = graph
-        .files()
-        .find(|(_, f)| f.path == "scans/npm-audit.json")
-        .unwrap()
-        .1;
-    assert_eq!(file.kind, Some(EvidenceKind::NpmAudit));
+    assert_eq!(
+        kind_of(&graph, "npm-audit.json"),
+        Some(EvidenceKind::NpmAudit)
+    );
     assert_eq!(
         vulnerabilities(&graph),
         [
@@ -397,12 +401,10 @@ fn npm_audit_error_json_is_an_audit_that_did_not_run() {
     let tmp = tempfile::tempdir().unwrap();
     common::write(tmp.path(), "scans/npm-audit.json", &out.stdout);
     let graph = common::ingest(tmp.path());
-    let file = graph
-        .files()
-        .find(|(_, f)| f.path == "scans/npm-audit.json")
-        .unwrap()
-        .1;
-    assert_eq!(file.kind, Some(EvidenceKind::NpmAudit));
+    assert_eq!(
+        kind_of(&graph, "npm-audit.json"),
+        Some(EvidenceKind::NpmAudit)
+    );
     let u = graph.unreadable();
     assert_eq!(u.len(), 1, "{:?}", graph.findings());
     let result = common::run_control(

@@ -8,7 +8,7 @@
     reason = "tests"
 )]
 
-use crate::audits_real::{bundle, read, vuln_scan_needs_the_wrapper, vulnerabilities};
+use crate::audits_real::{bundle, kind_of, read, vuln_scan_needs_the_wrapper, vulnerabilities};
 use crate::common;
 use crate::local_http::{LocalHttp, Seen};
 
@@ -113,12 +113,10 @@ fn pip_audit_json_made_by_pip_audit_is_read() {
 
     let tmp = tempfile::tempdir().unwrap();
     let graph = bundle(tmp.path(), "pip-audit.json", &report);
-    let file = graph
-        .files()
-        .find(|(_, f)| f.path == "scans/pip-audit.json")
-        .unwrap()
-        .1;
-    assert_eq!(file.kind, Some(EvidenceKind::PipAudit));
+    assert_eq!(
+        kind_of(&graph, "pip-audit.json"),
+        Some(EvidenceKind::PipAudit)
+    );
     // Unknown severity is held to critical's SLA.
     assert_eq!(
         vulnerabilities(&graph),
@@ -255,12 +253,10 @@ fn cargo_audit_json_made_by_rustsec_is_read() {
 
     let tmp = tempfile::tempdir().unwrap();
     let graph = bundle(tmp.path(), "cargo-audit.json", &report);
-    let file = graph
-        .files()
-        .find(|(_, f)| f.path == "scans/cargo-audit.json")
-        .unwrap()
-        .1;
-    assert_eq!(file.kind, Some(EvidenceKind::CargoAudit));
+    assert_eq!(
+        kind_of(&graph, "cargo-audit.json"),
+        Some(EvidenceKind::CargoAudit)
+    );
     assert_eq!(
         vulnerabilities(&graph),
         [
