@@ -17,8 +17,10 @@
 //! listed (checked at every size before timing).
 //!
 //! `cargo bench --bench rego` runs 10, 1,000 and 100,000 artifacts and prints a table of
-//! medians and ratios at the end; `VOUCH_BENCH_SIZES=10,1000` picks sizes. Under
-//! `cargo test --benches` it runs 10 and 200 artifacts once each.
+//! medians and ratios at the end (criterion's ten samples up to 1,000 artifacts; three plain
+//! timed runs of each side at 100,000, where one regorus evaluation takes minutes);
+//! `VOUCH_BENCH_SIZES=10,1000` picks sizes. Under `cargo test --benches` it runs 10 and 200
+//! artifacts once each.
 
 #![allow(
     missing_docs,
@@ -46,6 +48,13 @@ use vouch_lang::{CheckedPolicy, NoImports, Source};
 const CONTROLS: [&str; 3] = ["SIGNED-ARTIFACTS", "CHECKSUMS", "TLS-ONLY"];
 
 const AS_OF: &str = "2026-10-02T00:00:00Z";
+
+/// From this many artifacts on, each side is timed in [`LARGE_RUNS`] plain runs, not by
+/// criterion (whose ten samples of a 200 s regorus evaluation would take over half an hour).
+const LARGE: usize = 50_000;
+
+/// Timed runs of each side at [`LARGE`] artifacts or more; the median is reported.
+const LARGE_RUNS: usize = 3;
 
 fn full() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -283,6 +292,25 @@ fn main() {
             prepared.parse,
         );
 
+        if n >= LARGE {
+            // Criterion's ten samples would take regorus over half an hour here: three timed
+            // runs of each, alternating, after the agreement runs above.
+            let mut v = Vec::new();
+            let mut r = Vec::new();
+            for _ in 0..LARGE_RUNS {
+                let start = Instant::now();
+                std::hint::black_box(vouch_engine::evaluate(&policy, &prepared.graph, &options));
+                v.push(start.elapsed().as_secs_f64());
+                let start = Instant::now();
+                std::hint::black_box(run_rego(&mut prepared.engine));
+                r.push(start.elapsed().as_secs_f64());
+            }
+            println!(
+                "rego bench: {n} artifacts, {LARGE_RUNS} runs each: vouch {v:.3?} s, regorus {r:.3?} s"
+            );
+            table.push((n, median(&mut v), median(&mut r)));
+            continue;
+        }
         let vouch_samples = RefCell::new(Vec::new());
         let rego_samples = RefCell::new(Vec::new());
         let mut group = criterion.benchmark_group(format!("rego/{n}"));
@@ -321,7 +349,9 @@ fn main() {
         let r = median(&mut rego_samples.into_inner());
         table.push((n, v, r));
     }
-    println!("\nrego bench: medians per evaluation (criterion's samples, warm-up included)");
+    println!(
+        "\nrego bench: medians per evaluation (criterion's samples, warm-up included; {LARGE_RUNS} timed runs from {LARGE} artifacts on)"
+    );
     println!("| artifacts | vouch | regorus | regorus / vouch |");
     println!("| ---: | ---: | ---: | ---: |");
     for (n, v, r) in table {

@@ -2,7 +2,7 @@
 # Runs fuzz targets for a given time each, two at a time (this project's machines have two
 # cores), niced, and writes a summary of executions, coverage and crashes per target.
 #
-# Usage: fuzz/run.sh TARGET... --time SECONDS [--jobs N] [--no-build]
+# Usage: fuzz/run.sh TARGET... --time SECONDS [--jobs N] [--nice N] [--no-build]
 #        fuzz/run.sh all --time 300
 # Needs cargo-fuzz and a nightly toolchain (`cargo install cargo-fuzz`). Seeds come from
 # fuzz/seeds/ (built by seed.sh, run first when absent); each target's corpus grows in
@@ -20,11 +20,13 @@ all=(fmt_roundtrip check evidence_json evidence_toml evidence_text checksums sec
 targets=()
 time=60
 jobs=2
+niceness=19
 build=1
 while (($#)); do
   case "$1" in
     --time) time=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --nice) niceness=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     all) targets+=("${all[@]}"); shift ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -36,7 +38,7 @@ done
 [ -d seeds ] || ./seed.sh
 if ((build)); then
   # One build of every target: they share the whole dependency tree.
-  nice -n 19 cargo +nightly fuzz build -s none 2>&1 | tail -3
+  nice -n "$niceness" cargo +nightly fuzz build -s none 2>&1 | tail -3
 fi
 bin_dir=target/x86_64-unknown-linux-gnu/release
 mkdir -p logs
@@ -47,7 +49,7 @@ run_one() {
   mkdir -p "corpus/$t" "artifacts/$t"
   started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   # -timeout: one input taking 10 s is a bug (a quadratic path); -rss_limit_mb: so is 2 GiB.
-  nice -n 19 "$bin_dir/$t" "corpus/$t" "seeds/$t" -max_total_time="$time" -max_len=65536 \
+  nice -n "$niceness" "$bin_dir/$t" "corpus/$t" "seeds/$t" -max_total_time="$time" -max_len=65536 \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
     >"$log" 2>&1 || true
   local execs cov ft corp crashes
@@ -61,7 +63,7 @@ run_one() {
     "${cov:-?}" "${ft:-?}" "${corp:-?}" "${crashes:-0}"
 }
 export -f run_one
-export time bin_dir
+export time bin_dir niceness
 
 header='| target | started (UTC) | time | executions | cov | ft | corpus | crashes |'
 [ -f logs/summary.md ] || printf '%s\n|---|---|---|---|---|---|---|---|\n' "$header" >logs/summary.md

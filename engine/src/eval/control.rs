@@ -187,21 +187,32 @@ impl<'a> Runner<'a> {
     }
 
     fn for_loop(&mut self, f: &'a ForStmt) -> Result<(), EvalError> {
-        let iter_text = vouch_lang::one_line(self.interp.text(f.iter.span));
+        // The loop's text on one line, made only for a trace or a message (a loop nested in
+        // another runs once per element of the outer one).
+        let iter_src = self.interp.text(f.iter.span);
+        let filter_src = f.filter.as_ref().map(|w| self.interp.text(w.span));
+        let iter_text = || vouch_lang::one_line(iter_src);
+        let filter_text = || {
+            filter_src
+                .map(|w| format!(" where {}", vouch_lang::one_line(w)))
+                .unwrap_or_default()
+        };
         let items = self.interp.collection(&f.iter)?;
-        let filter_text = f
-            .filter
-            .as_ref()
-            .map(|w| format!(" where {}", vouch_lang::one_line(self.interp.text(w.span))))
-            .unwrap_or_default();
         let total = items.as_ref().map_or(0, |i| i.len());
         self.note(|| match &items {
             Some(_) => format!(
-                "for {} in {iter_text}{filter_text}: {total} element{}",
+                "for {} in {}{}: {total} element{}",
                 f.var.name,
+                iter_text(),
+                filter_text(),
                 if total == 1 { "" } else { "s" }
             ),
-            None => format!("for {} in {iter_text}: {iter_text} is none", f.var.name),
+            None => format!(
+                "for {} in {}: {} is none",
+                f.var.name,
+                iter_text(),
+                iter_text()
+            ),
         });
         self.depth += 1;
         let mut ran = 0usize;
@@ -258,21 +269,28 @@ impl<'a> Runner<'a> {
         if ran > 0 {
             return Ok(());
         }
-        let what = format!("{iter_text}{filter_text}");
         // `when empty` is about a known empty collection; a `none` one is unknown.
         let when_empty = f.when_empty.map(|w| w.outcome).filter(|_| items.is_some());
-        match when_empty {
-            Some(EmptyOutcome::Pass) => {
-                self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+        if when_empty == Some(EmptyOutcome::Pass) {
+            self.note(|| "no element: `when empty: pass`, nothing to check".to_owned());
+            // A loop at the control's top level; one nested in a loop that ran is a check on
+            // an element that was read (e.g. "no bad signature among its signatures"), not a
+            // part of the control that checked nothing. Its text is made only when the
+            // collector keeps it (a nested loop is empty for most elements).
+            let top = self.depth == 0;
+            if self.pass.as_ref().is_some_and(|p| p.keeps_empty(top)) {
+                let what = format!("{}{}", iter_text(), filter_text());
                 let place = self.place(f.span);
-                // A loop at the control's top level; one nested in a loop that ran is a
-                // check on an element that was read (e.g. "no bad signature among its
-                // signatures"), not a part of the control that checked nothing.
-                let top = self.depth == 0;
                 if let Some(pass) = &mut self.pass {
                     pass.empty_pass(format!("no {what} (`when empty: pass`)"), place, top);
                 }
             }
+            return Ok(());
+        }
+        let iter_text = iter_text();
+        let what = format!("{iter_text}{}", filter_text());
+        match when_empty {
+            Some(EmptyOutcome::Pass) => {}
             Some(EmptyOutcome::NotApplicable) => {
                 let reason = format!("no {what} (`when empty: not_applicable`)");
                 self.note(|| format!("no element: {reason}"));

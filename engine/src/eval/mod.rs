@@ -152,11 +152,15 @@ fn evaluate_built(
             .map(|c| run_control(policy, c, values, &params, options, &waivers, Mode::Report))
             .collect()
     };
-    let runs = match options.threads {
-        Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(crate::input_file::cap_threads(n))
-            .build()
-        {
+    let runs = match options.threads.map(crate::input_file::cap_threads) {
+        // One thread is this one: no pool to start (a pool's thread costs more than a small
+        // policy's whole evaluation on a busy machine).
+        Some(1) => policy
+            .controls
+            .iter()
+            .map(|c| run_control(policy, c, values, &params, options, &waivers, Mode::Report))
+            .collect(),
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(run_all),
             Err(_) => run_all(),
         },

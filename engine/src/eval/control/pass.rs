@@ -34,6 +34,12 @@ pub(super) struct PassCollector {
 }
 
 impl PassCollector {
+    /// Whether [`Self::empty_pass`] would keep anything of an empty loop (`top`: at the
+    /// control's top level), so its text need not be made otherwise.
+    pub(super) fn keeps_empty(&self, top: bool) -> bool {
+        top || self.first_empty.is_none()
+    }
+
     /// Notes a loop at `place` that ran for no element with `when empty: pass`, and why;
     /// `top` when it is at the control's top level (not nested in a loop).
     pub(super) fn empty_pass(&mut self, why: String, place: String, top: bool) {
