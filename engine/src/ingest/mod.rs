@@ -177,8 +177,11 @@ fn run(
             .map(|entry| hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress)))
             .collect()
     });
-    // The parsing threads exit: what they allocated and the graph keeps is copied below.
+    // The parsing threads exit: what they allocated and the graph keeps is copied below. The
+    // global pool's threads stay, and reuse what they allocated: nothing to copy then.
+    let copy = pool.is_some();
     drop(pool);
+    let keep = |e: crate::formats::Evidence| if copy { e.clone() } else { e };
     progress.finish();
     let mut input = BuildInput {
         findings: walked.findings,
@@ -205,7 +208,9 @@ fn run(
                     let parsed = *parsed;
                     parse_findings.extend(parsed.findings);
                     embedded = parsed.evidence.and_then(|e| match e {
-                        crate::formats::Evidence::Signature(s) => Some(Box::new(s.clone())),
+                        crate::formats::Evidence::Signature(s) => {
+                            Some(Box::new(if copy { s.clone() } else { s }))
+                        }
                         _ => None,
                     });
                 }
@@ -222,8 +227,9 @@ fn run(
                             ParseFailure::partial(&parsed.findings)
                         };
                         parse_findings.extend(parsed.findings);
-                        // Copied on this thread, which keeps it (see [`on_pool`]).
-                        evidence = parsed.evidence.as_ref().map(|e| Box::new(e.clone()));
+                        // Copied on this thread, which keeps it, when it was parsed in a
+                        // pool of its own (see [`on_pool`]).
+                        evidence = parsed.evidence.map(|e| Box::new(keep(e)));
                     }
                     (Some(kind), None) => {
                         failure = Some(ParseFailure::from_findings(kind, &parse_findings));
