@@ -88,7 +88,9 @@ pub enum IngestError {
     #[error("cache directory `{}` is inside the bundle `{}`", cache.display(), bundle.display())]
     #[diagnostic(
         code("vouch::ingest::cache-in-bundle"),
-        help("put the cache outside the bundle (e.g. `--cache-dir .vouch-cache` beside it): a bundle holds the release's evidence only")
+        help(
+            "put the cache outside the bundle (e.g. `--cache-dir .vouch-cache` beside it): a bundle holds the release's evidence only"
+        )
     )]
     CacheInBundle {
         /// The cache directory given.
@@ -108,15 +110,21 @@ pub enum IngestError {
 }
 
 /// Reads the bundle at `root` into an evidence graph, reusing (and refreshing) the digests
-/// of unchanged files from the cache in `cache.dir`.
+/// of unchanged files from the cache in `cache.dir`. The graph is the one [`ingest`] gives;
+/// a cache that cannot be used is a warning in the stats, never an error, except a cache
+/// directory inside the bundle ([`IngestError::CacheInBundle`]).
 pub fn ingest_cached(
     root: &Path,
     options: &IngestOptions,
     cache: &cache::CacheOptions,
     progress: &dyn Progress,
 ) -> Result<(EvidenceGraph, cache::CacheStats), IngestError> {
-    let _ = cache;
-    Ok((ingest(root, options, progress)?, cache::CacheStats::default()))
+    let canonical = bundle_root(root)?;
+    let session = cache::open(&canonical, cache)?;
+    let (graph, entries) = in_pool(options, || {
+        run(&canonical, options, progress, Some(&session))
+    })?;
+    Ok((graph, session.finish(entries)))
 }
 
 /// Reads the bundle at `root` into an evidence graph.
@@ -125,6 +133,12 @@ pub fn ingest(
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<EvidenceGraph, IngestError> {
+    let canonical = bundle_root(root)?;
+    Ok(in_pool(options, || run(&canonical, options, progress, None))?.0)
+}
+
+/// The canonical path of the bundle directory at `root`.
+fn bundle_root(root: &Path) -> Result<PathBuf, IngestError> {
     let meta = std::fs::metadata(root).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             IngestError::NotFound {
@@ -142,12 +156,19 @@ pub fn ingest(
             path: root.to_owned(),
         });
     }
-    let canonical = std::fs::canonicalize(root).map_err(|source| IngestError::Unreadable {
+    std::fs::canonicalize(root).map_err(|source| IngestError::Unreadable {
         path: root.to_owned(),
         source,
-    })?;
+    })
+}
+
+/// Runs `f` on the pool `options` ask for (rayon's global one by default).
+fn in_pool<T: Send>(
+    options: &IngestOptions,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, IngestError> {
     match options.threads {
-        None => Ok(run(&canonical, options, progress)),
+        None => Ok(f()),
         Some(threads) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(crate::input_file::cap_threads(threads))
@@ -156,22 +177,50 @@ pub fn ingest(
                     threads,
                     message: e.to_string(),
                 })?;
-            Ok(pool.install(|| run(&canonical, options, progress)))
+            Ok(pool.install(f))
         }
     }
 }
 
-fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> EvidenceGraph {
+/// A file's cache entry: its key, its stat, its digest.
+type CacheEntry = (String, cache::Stat, crate::digest::Sha256Digest);
+
+fn run(
+    root: &Path,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+    cache: Option<&cache::Session>,
+) -> (EvidenceGraph, Vec<CacheEntry>) {
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
-    let outcomes: Vec<hash::Outcome> = walked
-        .files
-        .par_iter()
-        .with_min_len(8)
-        .map(|entry| hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress)))
-        .collect();
+    // Without a cache, no stats are held (one per file).
+    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) = match cache {
+        None => (
+            walked
+                .files
+                .par_iter()
+                .with_min_len(8)
+                .map(|entry| hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress)))
+                .collect(),
+            Vec::new(),
+        ),
+        Some(cache) => walked
+            .files
+            .par_iter()
+            .with_min_len(8)
+            .map(|entry| {
+                hash::with_read_buffer(|buf| hash::hash_file_cached(entry, buf, progress, cache))
+            })
+            .unzip(),
+    };
     progress.finish();
+    let mut entries: Vec<CacheEntry> = Vec::new();
+    for ((entry, outcome), stat) in walked.files.iter().zip(&outcomes).zip(&stats) {
+        if let (hash::Outcome::Hashed(h), Some(stat)) = (outcome, stat) {
+            entries.push((cache::key(&entry.path.raw), *stat, h.sha256));
+        }
+    }
     let mut input = BuildInput {
         findings: walked.findings,
         unclassified: walked.skipped,
@@ -272,5 +321,5 @@ fn run(root: &Path, options: &IngestOptions, progress: &dyn Progress) -> Evidenc
             .map(|job| job.signature.body.verify(&job.signed, &keys))
             .collect()
     };
-    build::build(input, &sha512, &verify)
+    (build::build(input, &sha512, &verify), entries)
 }
