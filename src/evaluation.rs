@@ -50,6 +50,12 @@ pub struct EvalInputs {
     /// number is lowered to 256 with a warning).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Reuse the digests of unchanged bundle files from this directory (created if missing;
+    /// not inside the bundle), and refresh it. The report is the same with or without it. The
+    /// directory must be as trusted as the vouch binary: whoever can write it can make vouch
+    /// believe a file's digest.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Steps each control may take (expressions evaluated, loop elements visited) before it
     /// stops with status `error`. Default: 100000000.
     #[arg(long, value_name = "N")]
@@ -142,7 +148,11 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         trust: Arc::new(trust),
         as_of: Some(as_of),
     };
-    let graph = match vouch_engine::ingest(&inputs.bundle, &options, &progress) {
+    let ingested = match &inputs.cache_dir {
+        None => vouch_engine::ingest(&inputs.bundle, &options, &progress),
+        Some(dir) => ingest_cached(&inputs.bundle, &options, dir, &progress, format),
+    };
+    let graph = match ingested {
         Ok(graph) => graph,
         Err(error) => {
             render::engine_error(error, format);
@@ -162,6 +172,49 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             framework_sha256,
         },
     })
+}
+
+/// Ingests the bundle with the cache in `dir` (`--cache-dir`): its warnings (a cache that
+/// could not be read or written is ignored and rebuilt) and, for people, what it reused go to
+/// stderr.
+pub fn ingest_cached(
+    bundle: &Path,
+    options: &IngestOptions,
+    dir: &Path,
+    progress: &dyn vouch_engine::Progress,
+    format: ErrorFormat,
+) -> Result<EvidenceGraph, vouch_engine::IngestError> {
+    let cache = vouch_engine::ingest::cache::CacheOptions {
+        dir: dir.to_owned(),
+        // The racy-entry check's "now": the clock, read here in the CLI.
+        now: std::time::SystemTime::now(),
+        tool: tool_fingerprint(),
+    };
+    let (graph, stats) = vouch_engine::ingest::ingest_cached(bundle, options, &cache, progress)?;
+    for warning in &stats.warnings {
+        eprintln!("warning: cache: {}", escape_line(warning));
+    }
+    if format == ErrorFormat::Human {
+        eprintln!(
+            "cache: {} file digests reused, {} files read, {} entries kept",
+            stats.hits, stats.misses, stats.stored
+        );
+    }
+    Ok(graph)
+}
+
+/// The running executable's size and modification time: a rebuilt vouch (even of the same
+/// version) has another cache key. When they cannot be read, a key no cache has.
+fn tool_fingerprint() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    let since_epoch = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    };
+    match meta.as_ref().map(|m| (m.len(), m.modified())) {
+        Ok((len, Ok(modified))) => format!("exe {len} {}", since_epoch(modified)),
+        _ => format!("unidentified {}", since_epoch(std::time::SystemTime::now())),
+    }
 }
 
 /// Renames the policy's sources relative to the root file's directory (the root file is its
