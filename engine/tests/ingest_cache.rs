@@ -350,3 +350,40 @@ fn concurrent_runs_leave_a_whole_cache() {
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 }
+
+/// With `SHA512SUMS` (from `sha512sum`), the sha512 pass reuses the cached sha512 too, and
+/// a change made after a cached run is still a mismatch.
+#[test]
+fn sha512_digests_are_cached_too() {
+    let (_tmp, dir, cache) = bundle("b");
+    let names: Vec<String> = (0..ARTIFACTS)
+        .map(|i| format!("dist/widget-{i:03}.tar.gz"))
+        .collect();
+    let out = std::process::Command::new("sha512sum")
+        .args(&names)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(dir.join("SHA512SUMS"), &out.stdout).unwrap();
+    settle();
+    let cold = run(&dir, &cache);
+    assert_eq!(cold.sha512_hits, 0, "{cold:?}");
+    let warm = run(&dir, &cache);
+    assert_eq!(warm.hits, ARTIFACTS as u64, "{warm:?}");
+    assert_eq!(warm.sha512_hits, ARTIFACTS as u64, "{warm:?}");
+    assert_eq!(checksum_mismatches(&dir, &cache), 0);
+    let path = dir.join("dist/widget-004.tar.gz");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "artifact 444\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let after = run(&dir, &cache);
+    assert_eq!(after.sha512_hits, ARTIFACTS as u64 - 1, "{after:?}");
+    // Both the sha256 and the sha512 entry of the changed file mismatch.
+    assert!(checksum_mismatches(&dir, &cache) >= 2);
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::IngestError;
-use crate::digest::Sha256Digest;
+use crate::digest::{Sha256Digest, Sha512Digest};
 
 /// The version of the cache file's layout and of what it means; bump it whenever what an
 /// entry stands for changes (classification, which outcomes are stored).
@@ -56,6 +56,8 @@ pub struct CacheStats {
     pub hits: u64,
     /// Files read (not in the cache, changed, or not cacheable).
     pub misses: u64,
+    /// Files whose sha512 (for a sha512 checksum entry) came from the cache.
+    pub sha512_hits: u64,
     /// Entries the cache holds after this ingestion.
     pub stored: u64,
     /// Problems with the cache (ignored, rebuilt), for the caller to print.
@@ -113,6 +115,20 @@ impl Stat {
 struct Entry {
     stat: Stat,
     sha256: String,
+    /// Computed only for files a sha512 checksum entry names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sha512: Option<String>,
+}
+
+/// A file's digests, as stored for (and read from) the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Digests {
+    /// The file's stat when it was read.
+    pub stat: Stat,
+    /// Its sha256.
+    pub sha256: Sha256Digest,
+    /// Its sha512, when one was needed.
+    pub sha512: Option<Sha512Digest>,
 }
 
 /// The body of a cache file.
@@ -129,11 +145,12 @@ pub(crate) struct Session {
     now: i128,
     /// Whether the cache directory exists and the cache file may be written.
     usable: bool,
-    loaded: HashMap<String, (Stat, Sha256Digest)>,
+    loaded: HashMap<String, Digests>,
     /// Whether the cache file was read whole (otherwise it is rewritten).
     clean: bool,
     hits: AtomicU64,
     misses: AtomicU64,
+    sha512_hits: AtomicU64,
     warnings: Vec<String>,
 }
 
@@ -223,6 +240,7 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
         clean: false,
         hits: AtomicU64::new(0),
         misses: AtomicU64::new(0),
+        sha512_hits: AtomicU64::new(0),
         warnings: Vec::new(),
     };
     let dir = match resolve(&options.dir) {
@@ -267,10 +285,7 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
 }
 
 /// Reads a cache file; the error says why it is not used.
-fn parse(
-    bytes: &[u8],
-    fingerprint: &str,
-) -> Result<HashMap<String, (Stat, Sha256Digest)>, &'static str> {
+fn parse(bytes: &[u8], fingerprint: &str) -> Result<HashMap<String, Digests>, &'static str> {
     const CORRUPT: &str = "is corrupt (truncated or changed since written)";
     let mut parts = bytes.splitn(4, |b| *b == b'\n');
     let mut line = || parts.next().and_then(|l| std::str::from_utf8(l).ok());
@@ -298,7 +313,19 @@ fn parse(
         .into_iter()
         .map(|(path, entry)| {
             let sha256 = Sha256Digest::from_hex(&entry.sha256).ok_or(CORRUPT)?;
-            Ok((path, (entry.stat, sha256)))
+            let sha512 = match &entry.sha512 {
+                Some(hex) => Some(Sha512Digest::from_hex(hex).ok_or(CORRUPT)?),
+                None => None,
+            };
+            let stat = entry.stat;
+            Ok((
+                path,
+                Digests {
+                    stat,
+                    sha256,
+                    sha512,
+                },
+            ))
         })
         .collect()
 }
@@ -307,9 +334,26 @@ impl Session {
     /// The cached sha256 of the file at `key` when its stat is exactly the one stored.
     pub(crate) fn lookup(&self, key: &str, stat: &Stat) -> Option<Sha256Digest> {
         match self.loaded.get(key) {
-            Some((stored, sha256)) if stored == stat => {
+            Some(stored) if stored.stat == *stat => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(*sha256)
+                Some(stored.sha256)
+            }
+            _ => None,
+        }
+    }
+
+    /// The cached sha256 and sha512 of the file at `key` when its stat is exactly the one
+    /// stored and a sha512 was stored.
+    pub(crate) fn lookup_sha512(
+        &self,
+        key: &str,
+        stat: &Stat,
+    ) -> Option<(Sha256Digest, Sha512Digest)> {
+        match self.loaded.get(key) {
+            Some(stored) if stored.stat == *stat => {
+                let sha512 = stored.sha512?;
+                self.sha512_hits.fetch_add(1, Ordering::Relaxed);
+                Some((stored.sha256, sha512))
             }
             _ => None,
         }
@@ -321,23 +365,33 @@ impl Session {
     }
 
     /// Writes the cache file with `entries` (the files of this ingestion that may be cached;
-    /// those changed too recently are left out) unless nothing changed; returns the stats.
-    pub(crate) fn finish(self, entries: Vec<(String, Stat, Sha256Digest)>) -> CacheStats {
+    /// those changed too recently are left out) unless it already holds exactly them; returns
+    /// the stats.
+    pub(crate) fn finish(self, entries: Vec<(String, Digests)>) -> CacheStats {
         let mut warnings = self.warnings;
-        let hits = self.hits.into_inner();
-        let kept: BTreeMap<String, Entry> = entries
+        let kept: Vec<(String, Digests)> = entries
             .into_iter()
-            .filter(|(_, stat, _)| !stat.racy(self.now))
-            .map(|(path, stat, sha256)| {
-                let sha256 = sha256.to_hex();
-                (path, Entry { stat, sha256 })
-            })
+            .filter(|(_, digests)| !digests.stat.racy(self.now))
             .collect();
         let stored = kept.len() as u64;
-        let unchanged = self.clean && hits == stored && self.loaded.len() as u64 == stored;
+        let unchanged = self.clean
+            && self.loaded.len() == kept.len()
+            && kept
+                .iter()
+                .all(|(key, digests)| self.loaded.get(key) == Some(digests));
         if self.usable && !unchanged {
-            let body = Body { entries: kept };
-            if let Err(error) = write(&self.file, &self.fingerprint, &body) {
+            let entries = kept
+                .into_iter()
+                .map(|(key, d)| {
+                    let entry = Entry {
+                        stat: d.stat,
+                        sha256: d.sha256.to_hex(),
+                        sha512: d.sha512.map(|s| s.to_hex()),
+                    };
+                    (key, entry)
+                })
+                .collect();
+            if let Err(error) = write(&self.file, &self.fingerprint, &Body { entries }) {
                 warnings.push(format!(
                     "cannot write the cache file `{}`: {error}",
                     self.file.display()
@@ -346,8 +400,9 @@ impl Session {
         }
         CacheStats {
             file: self.file,
-            hits,
+            hits: self.hits.into_inner(),
             misses: self.misses.into_inner(),
+            sha512_hits: self.sha512_hits.into_inner(),
             stored: if self.usable { stored } else { 0 },
             warnings,
         }

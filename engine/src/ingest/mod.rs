@@ -9,8 +9,9 @@ mod hash;
 pub mod progress;
 mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -182,8 +183,8 @@ fn in_pool<T: Send>(
     }
 }
 
-/// A file's cache entry: its key, its stat, its digest.
-type CacheEntry = (String, cache::Stat, crate::digest::Sha256Digest);
+/// A file's cache entry: its key and its digests.
+type CacheEntry = (String, cache::Digests);
 
 fn run(
     root: &Path,
@@ -216,9 +217,17 @@ fn run(
     };
     progress.finish();
     let mut entries: Vec<CacheEntry> = Vec::new();
+    // The cacheable files by absolute path (what the sha512 pass is given), with cache only.
+    let mut by_abs: HashMap<PathBuf, usize> = HashMap::new();
     for ((entry, outcome), stat) in walked.files.iter().zip(&outcomes).zip(&stats) {
         if let (hash::Outcome::Hashed(h), Some(stat)) = (outcome, stat) {
-            entries.push((cache::key(&entry.path.raw), *stat, h.sha256));
+            let digests = cache::Digests {
+                stat: *stat,
+                sha256: h.sha256,
+                sha512: None,
+            };
+            by_abs.insert(entry.abs.clone(), entries.len());
+            entries.push((cache::key(&entry.path.raw), digests));
         }
     }
     let mut input = BuildInput {
@@ -303,11 +312,31 @@ fn run(
             target_kind: l.target_kind,
         })
         .collect();
+    // The sha512s computed for cacheable files, by index into `entries`.
+    let sha512s: Mutex<Vec<(usize, crate::digest::Sha512Digest)>> = Mutex::new(Vec::new());
     let sha512 = |paths: &[(&Path, u64)]| {
         paths
             .par_iter()
             .map(|(path, limit)| {
-                hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf))
+                let cached = by_abs
+                    .get(*path)
+                    .and_then(|ix| Some((*ix, entries.get(*ix)?)));
+                if let (Some(cache), Some((_, (key, digests)))) = (cache, cached) {
+                    if let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat) {
+                        return Ok((sha256, sha512, digests.stat.size()));
+                    }
+                }
+                let result =
+                    hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
+                if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
+                    // Stored only when it is the content whose sha256 is stored.
+                    if *sha256 == digests.sha256 {
+                        if let Ok(mut list) = sha512s.lock() {
+                            list.push((ix, *sha512));
+                        }
+                    }
+                }
+                result
             })
             .collect()
     };
@@ -321,5 +350,12 @@ fn run(
             .map(|job| job.signature.body.verify(&job.signed, &keys))
             .collect()
     };
-    (build::build(input, &sha512, &verify), entries)
+    let graph = build::build(input, &sha512, &verify);
+    let mut entries = entries;
+    for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {
+        if let Some((_, digests)) = entries.get_mut(ix) {
+            digests.sha512 = Some(sha512);
+        }
+    }
+    (graph, entries)
 }
