@@ -3,6 +3,13 @@
 //! after a cached good run still fails; a cache inside the bundle is refused; a broken cache
 //! is a warning.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -73,7 +73,7 @@ pub fn run(args: GraphArgs) -> VouchExit {
     };
     let ingested = match &args.cache_dir {
         None => vouch_engine::ingest(&args.bundle, &options, &progress),
-        Some(dir) => crate::evaluation::ingest_cached(
+        Some(dir) => crate::cache_dir::ingest_cached(
             &args.bundle,
             &options,
             dir,

@@ -321,19 +321,19 @@ fn run(
                 let cached = by_abs
                     .get(*path)
                     .and_then(|ix| Some((*ix, entries.get(*ix)?)));
-                if let (Some(cache), Some((_, (key, digests)))) = (cache, cached) {
-                    if let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat) {
-                        return Ok((sha256, sha512, digests.stat.size()));
-                    }
+                if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
+                    && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
+                {
+                    return Ok((sha256, sha512, digests.stat.size()));
                 }
                 let result =
                     hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
                 if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
                     // Stored only when it is the content whose sha256 is stored.
-                    if *sha256 == digests.sha256 {
-                        if let Ok(mut list) = sha512s.lock() {
-                            list.push((ix, *sha512));
-                        }
+                    if *sha256 == digests.sha256
+                        && let Ok(mut list) = sha512s.lock()
+                    {
+                        list.push((ix, *sha512));
                     }
                 }
                 result
@@ -351,7 +351,6 @@ fn run(
             .collect()
     };
     let graph = build::build(input, &sha512, &verify);
-    let mut entries = entries;
     for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {
         if let Some((_, digests)) = entries.get_mut(ix) {
             digests.sha512 = Some(sha512);
