@@ -387,3 +387,40 @@ fn sha512_digests_are_cached_too() {
     // Both the sha256 and the sha512 entry of the changed file mismatch.
     assert!(checksum_mismatches(&dir, &cache) >= 2);
 }
+
+/// A cache file replaced by a symlink (here to an endless device) is not followed: a warning,
+/// and the cache is written afresh in its place.
+#[cfg(unix)]
+#[test]
+fn a_cache_file_that_is_a_symlink_is_not_followed() {
+    let (_tmp, dir, cache) = bundle("b");
+    let stats = warm(&dir, &cache);
+    std::fs::remove_file(&stats.file).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &stats.file).unwrap();
+    let after = run(&dir, &cache);
+    assert_eq!(after.hits, 0, "{after:?}");
+    assert!(
+        after.warnings.iter().any(|w| w.contains("cannot read")),
+        "{after:?}"
+    );
+    assert!(!std::fs::symlink_metadata(&stats.file).unwrap().is_symlink());
+    let rebuilt = run(&dir, &cache);
+    assert_eq!(rebuilt.hits, ARTIFACTS as u64, "{rebuilt:?}");
+}
+
+/// `..` after a directory that does not exist cannot be resolved without creating it: the
+/// cache is not used (a warning), and nothing is created.
+#[test]
+fn a_cache_path_with_dot_dot_after_a_missing_directory_is_not_used() {
+    let (_tmp, dir, _) = bundle("b");
+    let cache = dir.parent().unwrap().join("missing/../b/c");
+    let (_, stats) =
+        ingest_cached(&dir, &IngestOptions::default(), &options(&cache), &NoProgress).unwrap();
+    assert_eq!(stats.stored, 0, "{stats:?}");
+    assert!(
+        stats.warnings.iter().any(|w| w.contains("`..`")),
+        "{stats:?}"
+    );
+    assert!(!dir.join("c").exists());
+    assert!(!dir.parent().unwrap().join("missing").exists());
+}

@@ -199,8 +199,12 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
             Ok(mut resolved) => {
                 for component in rest.iter().rev() {
                     match component {
+                        // After a directory that does not exist, `..` cannot be resolved
+                        // without creating it first (and a name after it may be a symlink).
                         Component::ParentDir => {
-                            resolved.pop();
+                            return Err(io::Error::other(
+                                "`..` after a directory that does not exist",
+                            ));
                         }
                         Component::CurDir => {}
                         other => resolved.push(other),
@@ -263,8 +267,20 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
         ));
         return Ok(session);
     }
+    // Created: resolved again, in case a symlink appeared on the way meanwhile.
+    match fs::canonicalize(&dir) {
+        Ok(created) if created.starts_with(root) => return Err(refuse()),
+        Ok(_) => {}
+        Err(error) => {
+            session.warnings.push(format!(
+                "cannot resolve the cache directory `{}`: {error}; not using the cache",
+                dir.display()
+            ));
+            return Ok(session);
+        }
+    }
     session.usable = true;
-    match fs::read(&session.file) {
+    match read_cache_file(&session.file) {
         Ok(bytes) => match parse(&bytes, &session.fingerprint) {
             Ok(loaded) => {
                 session.loaded = loaded;
@@ -282,6 +298,28 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
         )),
     }
     Ok(session)
+}
+
+/// The largest cache file read (about four million entries); a larger one is ignored.
+const MAX_CACHE_FILE: u64 = 1 << 30;
+
+/// Reads the cache file: a regular file (not followed through a symlink, not a FIFO) of at
+/// most [`MAX_CACHE_FILE`] bytes.
+fn read_cache_file(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = super::hash::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_CACHE_FILE {
+        return Err(io::Error::other(format!(
+            "larger than {MAX_CACHE_FILE} bytes"
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_CACHE_FILE).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Reads a cache file; the error says why it is not used.
