@@ -414,8 +414,13 @@ fn a_cache_file_that_is_a_symlink_is_not_followed() {
 fn a_cache_path_with_dot_dot_after_a_missing_directory_is_not_used() {
     let (_tmp, dir, _) = bundle("b");
     let cache = dir.parent().unwrap().join("missing/../b/c");
-    let (_, stats) =
-        ingest_cached(&dir, &IngestOptions::default(), &options(&cache), &NoProgress).unwrap();
+    let (_, stats) = ingest_cached(
+        &dir,
+        &IngestOptions::default(),
+        &options(&cache),
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(stats.stored, 0, "{stats:?}");
     assert!(
         stats.warnings.iter().any(|w| w.contains("`..`")),
