@@ -50,6 +50,12 @@ pub struct EvalInputs {
     /// number is lowered to 256 with a warning).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Reuse the digests of unchanged bundle files from this directory (created if missing;
+    /// not inside the bundle), and refresh it. The report is the same with or without it. The
+    /// directory must be as trusted as the vouch binary: whoever can write it can make vouch
+    /// believe a file's digest.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Steps each control may take (expressions evaluated, loop elements visited) before it
     /// stops with status `error`. Default: 100000000.
     #[arg(long, value_name = "N")]
@@ -142,7 +148,13 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         trust: Arc::new(trust),
         as_of: Some(as_of),
     };
-    let graph = match vouch_engine::ingest(&inputs.bundle, &options, &progress) {
+    let ingested = match &inputs.cache_dir {
+        None => vouch_engine::ingest(&inputs.bundle, &options, &progress),
+        Some(dir) => {
+            crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, &progress, format)
+        }
+    };
+    let graph = match ingested {
         Ok(graph) => graph,
         Err(error) => {
             render::engine_error(error, format);

@@ -4,6 +4,7 @@
 
 pub mod authority_files;
 pub mod backtest;
+pub mod cache_dir;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;

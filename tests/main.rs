@@ -14,6 +14,7 @@ mod book_numbers;
 mod ci_examples;
 mod cli_authority;
 mod cli_budget;
+mod cli_cache;
 mod cli_check;
 mod cli_check_waivers;
 mod cli_evaluate;

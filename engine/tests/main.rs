@@ -32,6 +32,7 @@ mod evaluate_owned;
 mod fail_closed_runtime;
 mod fuzz_inputs;
 mod graph_output;
+mod ingest_cache;
 mod manifests;
 mod params;
 mod pass_evidence;

@@ -41,6 +41,10 @@ pub struct GraphArgs {
     /// The instant keys must be valid at: a date or an RFC 3339 date-time. Default: now.
     #[arg(long, value_name = "DATE|DATETIME")]
     as_of: Option<String>,
+    /// Reuse the digests of unchanged bundle files from this directory (as `vouch evaluate
+    /// --cache-dir`); the graph is the same with or without it.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 /// Runs `vouch graph`: exit 0 with the graph (ingestion findings are part of it and are
@@ -67,7 +71,17 @@ pub fn run(args: GraphArgs) -> VouchExit {
         trust: std::sync::Arc::new(trust),
         as_of: Some(as_of),
     };
-    let graph = match vouch_engine::ingest(&args.bundle, &options, &progress) {
+    let ingested = match &args.cache_dir {
+        None => vouch_engine::ingest(&args.bundle, &options, &progress),
+        Some(dir) => crate::cache_dir::ingest_cached(
+            &args.bundle,
+            &options,
+            dir,
+            &progress,
+            crate::render::ErrorFormat::Human,
+        ),
+    };
+    let graph = match ingested {
         Ok(graph) => graph,
         Err(error) => {
             eprintln!("{:?}", miette::Report::new(error));

@@ -147,6 +147,7 @@ pub fn run(args: VerifyReportArgs) -> VouchExit {
         as_of: Some(as_of.to_owned()),
         frameworks: args.frameworks.clone(),
         jobs: args.jobs,
+        cache_dir: None,
         max_steps: args.max_steps.clone(),
         max_bytes: args.max_bytes.clone(),
         error_format: format,

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use sha2::Digest as _;
 
+use super::cache::{Session, Stat, key};
 use super::progress::Progress;
 use super::walk::{FileEntry, mtime};
 use crate::digest::{Sha256Digest, Sha512Digest};
@@ -105,16 +106,52 @@ fn fill(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-fn skipped(path: &str, code: FindingCode, reason: &str, message: String) -> Outcome {
-    Outcome::Skipped(Box::new((
+fn skipped(
+    path: &str,
+    code: FindingCode,
+    reason: &str,
+    message: String,
+) -> (Outcome, Option<Stat>) {
+    let outcome = Outcome::Skipped(Box::new((
         reason.to_owned(),
         Finding::new(code, Some(path), message)
             .with_help("make every file of the bundle a readable regular file"),
-    )))
+    )));
+    (outcome, None)
 }
 
 /// Hashes one file; `buf` must be at least [`HEAD_LEN`] bytes.
 pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progress) -> Outcome {
+    hash_file_with(entry, buf, progress, None).0
+}
+
+/// Hashes one file, or takes its digest from `cache` when its stat is the one stored there.
+/// With the outcome comes the stat to store: only for a file that may be cached (read
+/// cleanly, not evidence, no finding, its stat the same after reading as before).
+pub(crate) fn hash_file_cached(
+    entry: &FileEntry,
+    buf: &mut [u8],
+    progress: &dyn Progress,
+    cache: &Session,
+) -> (Outcome, Option<Stat>) {
+    hash_file_with(entry, buf, progress, Some(cache))
+}
+
+/// Whether a hashed file's outcome is nothing but its digest (what the cache can stand for).
+fn cacheable(hashed: &Hashed) -> bool {
+    hashed.kind.is_none()
+        && hashed.parsed.is_none()
+        && hashed.embedded.is_none()
+        && hashed.findings.is_empty()
+        && !hashed.grew
+}
+
+fn hash_file_with(
+    entry: &FileEntry,
+    buf: &mut [u8],
+    progress: &dyn Progress,
+    cache: Option<&Session>,
+) -> (Outcome, Option<Stat>) {
     let path = entry.path.display.as_str();
     let mut file = match open(&entry.abs) {
         Ok(f) => f,
@@ -160,6 +197,25 @@ pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progre
                 .to_owned(),
         );
     }
+    // The file is opened (it must still be a readable regular file) before the cache is
+    // asked, and the cache is asked with the stat of what was opened.
+    let stat = cache.and_then(|_| Stat::of(&before));
+    if let (Some(cache), Some(stat)) = (cache, &stat) {
+        if let Some(sha256) = cache.lookup(&key(&entry.path.raw), stat) {
+            progress.advance(stat.size());
+            let hashed = Hashed {
+                sha256,
+                size: stat.size(),
+                grew: false,
+                kind: None,
+                parsed: None,
+                embedded: None,
+                findings: Vec::new(),
+            };
+            return (Outcome::Hashed(Box::new(hashed)), Some(*stat));
+        }
+        cache.missed();
+    }
     match read_and_hash(&mut file, path, before.len(), buf, progress) {
         Ok(mut hashed) => {
             let after = file.metadata();
@@ -197,7 +253,13 @@ pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progre
                     "file is empty",
                 ));
             }
-            Outcome::Hashed(Box::new(hashed))
+            let unchanged = stat.is_some() && after.ok().as_ref().and_then(Stat::of) == stat;
+            let store = if unchanged && cacheable(&hashed) {
+                stat
+            } else {
+                None
+            };
+            (Outcome::Hashed(Box::new(hashed)), store)
         }
         Err(e) => skipped(
             path,

@@ -4,12 +4,14 @@
 //! Data flows one way: walk -> hash/classify/parse -> graph. Nothing here knows about
 //! policies, reads the clock or prints; progress goes through [`Progress`].
 
+pub mod cache;
 mod hash;
 pub mod progress;
 mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -83,6 +85,20 @@ pub enum IngestError {
         /// The error.
         source: std::io::Error,
     },
+    /// The cache directory is inside the bundle (writing it would change the evidence).
+    #[error("cache directory `{}` is inside the bundle `{}`", cache.display(), bundle.display())]
+    #[diagnostic(
+        code("vouch::ingest::cache-in-bundle"),
+        help(
+            "put the cache outside the bundle (e.g. `--cache-dir .vouch-cache` beside it): a bundle holds the release's evidence only"
+        )
+    )]
+    CacheInBundle {
+        /// The cache directory given.
+        cache: PathBuf,
+        /// The bundle directory.
+        bundle: PathBuf,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {threads} hashing threads: {message}")]
     #[diagnostic(code("vouch::ingest::threads"))]
@@ -94,12 +110,36 @@ pub enum IngestError {
     },
 }
 
+/// Reads the bundle at `root` into an evidence graph, reusing (and refreshing) the digests
+/// of unchanged files from the cache in `cache.dir`. The graph is the one [`ingest`] gives;
+/// a cache that cannot be used is a warning in the stats, never an error, except a cache
+/// directory inside the bundle ([`IngestError::CacheInBundle`]).
+pub fn ingest_cached(
+    root: &Path,
+    options: &IngestOptions,
+    cache: &cache::CacheOptions,
+    progress: &dyn Progress,
+) -> Result<(EvidenceGraph, cache::CacheStats), IngestError> {
+    let canonical = bundle_root(root)?;
+    let session = cache::open(&canonical, cache)?;
+    let pool = pool_for(options)?;
+    let (graph, entries) = run(&canonical, options, progress, pool, Some(&session));
+    Ok((graph, session.finish(entries)))
+}
+
 /// Reads the bundle at `root` into an evidence graph.
 pub fn ingest(
     root: &Path,
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<EvidenceGraph, IngestError> {
+    let canonical = bundle_root(root)?;
+    let pool = pool_for(options)?;
+    Ok(run(&canonical, options, progress, pool, None).0)
+}
+
+/// The canonical path of the bundle directory at `root`.
+fn bundle_root(root: &Path) -> Result<PathBuf, IngestError> {
     let meta = std::fs::metadata(root).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             IngestError::NotFound {
@@ -117,18 +157,23 @@ pub fn ingest(
             path: root.to_owned(),
         });
     }
-    let canonical = std::fs::canonicalize(root).map_err(|source| IngestError::Unreadable {
+    std::fs::canonicalize(root).map_err(|source| IngestError::Unreadable {
         path: root.to_owned(),
         source,
-    })?;
-    let pool = match options.threads {
-        None => None,
-        Some(threads) => Some(thread_pool(threads).map_err(|e| IngestError::Threads {
-            threads,
-            message: e.to_string(),
-        })?),
-    };
-    Ok(run(&canonical, options, progress, pool))
+    })
+}
+
+/// The pool `options` ask for: `None` is rayon's global one.
+fn pool_for(options: &IngestOptions) -> Result<Option<rayon::ThreadPool>, IngestError> {
+    match options.threads {
+        None => Ok(None),
+        Some(threads) => thread_pool(threads)
+            .map(Some)
+            .map_err(|e| IngestError::Threads {
+                threads,
+                message: e.to_string(),
+            }),
+    }
 }
 
 /// A pool of `threads` (capped) worker threads.
@@ -160,29 +205,64 @@ fn on_new_pool<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) ->
     on_pool(pool.as_ref(), f)
 }
 
+/// A file's cache entry: its key and its digests.
+type CacheEntry = (String, cache::Digests);
+
 fn run(
     root: &Path,
     options: &IngestOptions,
     progress: &dyn Progress,
     pool: Option<rayon::ThreadPool>,
-) -> EvidenceGraph {
+    cache: Option<&cache::Session>,
+) -> (EvidenceGraph, Vec<CacheEntry>) {
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
-    let outcomes: Vec<hash::Outcome> = on_pool(pool.as_ref(), || {
-        walked
-            .files
-            .par_iter()
-            .with_min_len(8)
-            .map(|entry| hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress)))
-            .collect()
-    });
+    // Without a cache, no stats are held (one per file).
+    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) =
+        on_pool(pool.as_ref(), || match cache {
+            None => (
+                walked
+                    .files
+                    .par_iter()
+                    .with_min_len(8)
+                    .map(|entry| {
+                        hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress))
+                    })
+                    .collect(),
+                Vec::new(),
+            ),
+            Some(cache) => walked
+                .files
+                .par_iter()
+                .with_min_len(8)
+                .map(|entry| {
+                    hash::with_read_buffer(|buf| {
+                        hash::hash_file_cached(entry, buf, progress, cache)
+                    })
+                })
+                .unzip(),
+        });
     // The parsing threads exit: what they allocated and the graph keeps is copied below. The
     // global pool's threads stay, and reuse what they allocated: nothing to copy then.
     let copy = pool.is_some();
     drop(pool);
     let keep = |e: crate::formats::Evidence| if copy { e.clone() } else { e };
     progress.finish();
+    let mut entries: Vec<CacheEntry> = Vec::new();
+    // The cacheable files by absolute path (what the sha512 pass is given), with cache only.
+    let mut by_abs: HashMap<PathBuf, usize> = HashMap::new();
+    for ((entry, outcome), stat) in walked.files.iter().zip(&outcomes).zip(&stats) {
+        if let (hash::Outcome::Hashed(h), Some(stat)) = (outcome, stat) {
+            let digests = cache::Digests {
+                stat: *stat,
+                sha256: h.sha256,
+                sha512: None,
+            };
+            by_abs.insert(entry.abs.clone(), entries.len());
+            entries.push((cache::key(&entry.path.raw), digests));
+        }
+    }
     let mut input = BuildInput {
         findings: walked.findings,
         unclassified: walked.skipped,
@@ -269,12 +349,32 @@ fn run(
             target_kind: l.target_kind,
         })
         .collect();
+    // The sha512s computed for cacheable files, by index into `entries`.
+    let sha512s: Mutex<Vec<(usize, crate::digest::Sha512Digest)>> = Mutex::new(Vec::new());
     let sha512 = |paths: &[(&Path, u64)]| {
         on_new_pool(options.threads, || {
             paths
                 .par_iter()
                 .map(|(path, limit)| {
-                    hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf))
+                    let cached = by_abs
+                        .get(*path)
+                        .and_then(|ix| Some((*ix, entries.get(*ix)?)));
+                    if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
+                        && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
+                    {
+                        return Ok((sha256, sha512, digests.stat.size()));
+                    }
+                    let result =
+                        hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
+                    if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
+                        // Stored only when it is the content whose sha256 is stored.
+                        if *sha256 == digests.sha256
+                            && let Ok(mut list) = sha512s.lock()
+                        {
+                            list.push((ix, *sha512));
+                        }
+                    }
+                    result
                 })
                 .collect()
         })
@@ -291,5 +391,11 @@ fn run(
                 .collect()
         })
     };
-    build::build(input, &sha512, &verify)
+    let graph = build::build(input, &sha512, &verify);
+    for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {
+        if let Some((_, digests)) = entries.get_mut(ix) {
+            digests.sha512 = Some(sha512);
+        }
+    }
+    (graph, entries)
 }

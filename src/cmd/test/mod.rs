@@ -172,6 +172,7 @@ fn evaluate(spec: TestSpec, args: &TestArgs) -> Option<TestResult> {
         as_of: Some(spec.as_of.clone()),
         frameworks: Vec::new(),
         jobs: args.jobs,
+        cache_dir: None,
         max_steps: None,
         max_bytes: None,
         error_format: args.error_format,
