@@ -88,7 +88,10 @@ fn an_edited_copy_of_the_pack_is_parsed() {
     let copy = dir.join("uk_sscop.vouch");
     std::fs::write(&copy, &edited).unwrap();
     let source = read_source(&copy).unwrap();
-    assert!(preparsed(&source).is_none(), "the edited text is not the embedded one");
+    assert!(
+        preparsed(&source).is_none(),
+        "the edited text is not the embedded one"
+    );
     let out = check(&source, &FileLoader);
     let policy = out.policy.expect("the edited pack checks");
     assert!(
