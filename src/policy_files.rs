@@ -41,6 +41,29 @@ impl Loader for FileLoader {
             }
         }
     }
+
+    fn preparsed(&self, source: &Source) -> Option<vouch_lang::ast::Module> {
+        preparsed(source)
+    }
+}
+
+/// The build-time parse of `source` when its text is exactly that of an embedded standard
+/// module (`use std.NAME`, or the pack's file read from disk, `vouch check
+/// stdlib-policies/uk-sscop`); `None` for any other text, or if the stored parse is refused
+/// ([`vouch_lang::preparsed::decode`]): then the text is parsed.
+pub fn preparsed(source: &Source) -> Option<vouch_lang::ast::Module> {
+    let text = source.text();
+    let module = vouch_stdlib::MODULES.iter().find(|m| m.source == text)?;
+    vouch_lang::preparsed::decode(module.ast, text)
+}
+
+/// Parses `source`, or reads its build-time parse if it is a standard module's text: what
+/// [`vouch_lang::parse`] gives, sooner.
+pub fn parse(source: &Source) -> Result<vouch_lang::ast::Module, Vec<Diagnostic>> {
+    match preparsed(source) {
+        Some(module) => Ok(module),
+        None => vouch_lang::parse(source),
+    }
 }
 
 /// Resolves `.` and `..` components without touching the file system, so one file imported by
@@ -214,7 +237,7 @@ pub fn policy_root(path: &Path) -> Result<PathBuf, String> {
         let Ok(source) = read_source(file) else {
             continue;
         };
-        let Ok(module) = vouch_lang::parse(&source) else {
+        let Ok(module) = parse(&source) else {
             continue;
         };
         let base = file.parent().unwrap_or(Path::new(""));

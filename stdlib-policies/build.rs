@@ -1,5 +1,6 @@
 //! Embeds every framework file (`frameworks/*.toml`) and standard module (`*/*.vouch` under a
-//! pack folder) so that adding one is adding a file.
+//! pack folder) so that adding one is adding a file, and each module's parse
+//! (`vouch_lang::preparsed`), so vouch does not parse the standard pack on every run.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,6 +14,8 @@ fn main() {
         eprintln!("error: no frameworks/ folder in {}", root.display());
         std::process::exit(1);
     }
+    let out_dir_var = std::env::var("OUT_DIR").unwrap_or_default();
+    let out_dir = Path::new(&out_dir_var);
     let mut out = String::new();
     out.push_str("/// Every framework vouch ships, sorted by file name.\npub const FRAMEWORKS: &[EmbeddedFramework] = &[\n");
     for path in sorted_files(&root.join("frameworks"), "toml") {
@@ -61,9 +64,10 @@ fn main() {
             } else {
                 format!("{pack_ident}_{stem}")
             };
+            let ast = preparse(&path, &name, out_dir);
             let _ = writeln!(
                 out,
-                "    EmbeddedModule {{ name: {name:?}, path: \"{pack_name}/{stem}.vouch\", source: include_str!({:?}) }},",
+                "    EmbeddedModule {{ name: {name:?}, path: \"{pack_name}/{stem}.vouch\", source: include_str!({:?}), ast: {ast} }},",
                 path.display()
             );
         }
@@ -73,7 +77,7 @@ fn main() {
         "cargo:rerun-if-changed={}",
         root.join("frameworks").display()
     );
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
+    let dest = out_dir.join("embedded.rs");
     if let Err(err) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {err}", dest.display());
     }
@@ -89,4 +93,28 @@ fn sorted_files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// Parses the module at `path` and writes its blob next to `embedded.rs`; the Rust expression
+/// of the blob for `EmbeddedModule::ast`. A module that does not parse (or a blob that cannot be
+/// written) gets an empty blob: vouch then parses it at run time and reports its errors there.
+fn preparse(path: &Path, name: &str, out_dir: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return "&[]".to_string();
+    };
+    let source = vouch_lang::Source::new(format!("std.{name}"), text.as_str());
+    let Some(blob) = vouch_lang::parse(&source)
+        .ok()
+        .and_then(|module| vouch_lang::preparsed::encode(&module, &text))
+    else {
+        return "&[]".to_string();
+    };
+    let dest = out_dir.join(format!("{name}.ast"));
+    match std::fs::write(&dest, blob) {
+        Ok(()) => format!("include_bytes!({:?})", dest.display()),
+        Err(err) => {
+            println!("cargo:warning=cannot write {}: {err}", dest.display());
+            "&[]".to_string()
+        }
+    }
 }

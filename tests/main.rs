@@ -39,6 +39,7 @@ mod ledger_backtest;
 mod ledger_sign;
 mod npm_registry;
 mod pass_sentences;
+mod preparsed_pack;
 mod render_bundles;
 mod report_inputs;
 mod reporters;

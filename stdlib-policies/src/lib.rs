@@ -25,6 +25,11 @@ pub struct EmbeddedModule {
     pub path: &'static str,
     /// The policy source text.
     pub source: &'static str,
+    /// The module parsed when vouch was built, as `vouch_lang::preparsed::encode` stores it
+    /// for `source` (empty if it did not parse then). `vouch_lang::preparsed::decode` reads it
+    /// back and refuses it unless it is intact and made from exactly `source`, by a build with
+    /// the same AST types.
+    pub ast: &'static [u8],
 }
 
 /// Looks up a framework definition by id.

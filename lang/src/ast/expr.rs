@@ -2,9 +2,10 @@
 
 use super::Ident;
 use crate::span::Span;
+use serde::{Deserialize, Serialize};
 
 /// A string literal without interpolation (ids, paths, names).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrLit {
     /// The unescaped value.
     pub value: String,
@@ -13,7 +14,7 @@ pub struct StrLit {
 }
 
 /// A string literal that may interpolate expressions: `"{a.path} is unsigned"`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Template {
     /// Text and expressions, in order.
     pub parts: Vec<TemplatePart>,
@@ -36,7 +37,7 @@ impl Template {
 }
 
 /// One piece of a [`Template`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TemplatePart {
     /// Literal text (unescaped).
     Text(String),
@@ -45,7 +46,7 @@ pub enum TemplatePart {
 }
 
 /// An expression with its span.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     /// What kind of expression.
     pub kind: ExprKind,
@@ -73,7 +74,7 @@ impl Expr {
 }
 
 /// The kinds of expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ExprKind {
     /// `true`, `false`
     Bool(bool),
@@ -143,7 +144,7 @@ pub enum ExprKind {
 }
 
 /// A quantifier over a finite collection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantifier {
     /// `all`, `any`, `none`, `count`.
     pub kind: QuantKind,
@@ -158,7 +159,7 @@ pub struct Quantifier {
 }
 
 /// Which quantifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum QuantKind {
     /// true when every element satisfies the condition
     All,
@@ -183,7 +184,7 @@ impl QuantKind {
 }
 
 /// A `{ key: value }` entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableEntry {
     /// The key: a name (`critical`) or a string.
     pub key: TableKey,
@@ -192,7 +193,7 @@ pub struct TableEntry {
 }
 
 /// A table key as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TableKey {
     /// `critical: ...`: resolved against the table's key type
     Name(Ident),
@@ -219,7 +220,7 @@ impl TableKey {
 }
 
 /// A duration literal as written: an amount and a unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DurationLit {
     /// How many units.
     pub amount: i64,
@@ -230,7 +231,7 @@ pub struct DurationLit {
 }
 
 /// Units of a duration literal. `months` and `years` are calendar units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DurationUnit {
     /// `s`, `seconds`
     Seconds,
@@ -370,7 +371,7 @@ impl std::fmt::Display for DurationLit {
 }
 
 /// Prefix operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UnaryOp {
     /// `not`
     Not,
@@ -379,7 +380,7 @@ pub enum UnaryOp {
 }
 
 /// Infix operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BinaryOp {
     /// `or`
     Or,

@@ -8,9 +8,10 @@ mod expr;
 pub use expr::*;
 
 use crate::span::Span;
+use serde::{Deserialize, Serialize};
 
 /// One parsed policy file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Module {
     /// The items, in source order.
     pub items: Vec<Item>,
@@ -19,7 +20,7 @@ pub struct Module {
 }
 
 /// A comment in the source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     /// The comment text including its `//` or `///`, without the line end.
     pub text: String,
@@ -35,7 +36,7 @@ impl Comment {
 }
 
 /// A name as written, with its span.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ident {
     /// The name.
     pub name: String,
@@ -44,7 +45,7 @@ pub struct Ident {
 }
 
 /// A top-level declaration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     /// `policy "name" { ... }`
     Policy(PolicyHeader),
@@ -72,7 +73,7 @@ impl Item {
 }
 
 /// The policy header: its name and metadata fields.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyHeader {
     /// The policy name.
     pub name: StrLit,
@@ -85,7 +86,7 @@ pub struct PolicyHeader {
 }
 
 /// A `key = value` pair: policy and control metadata, and `with { ... }` overrides.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// The key.
     pub key: Ident,
@@ -96,7 +97,7 @@ pub struct Field {
 }
 
 /// `use std.NAME [with { overrides }]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UseDecl {
     /// The dotted module path, e.g. `std.uk_sscop`.
     pub path: Vec<Ident>,
@@ -107,7 +108,7 @@ pub struct UseDecl {
 }
 
 /// `import "path.vouch" [with { overrides }]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportDecl {
     /// The path, relative to the importing file.
     pub path: StrLit,
@@ -118,7 +119,7 @@ pub struct ImportDecl {
 }
 
 /// `param NAME: TYPE = DEFAULT [where OP VALUE and OP VALUE ...]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamDecl {
     /// The param name.
     pub name: Ident,
@@ -135,7 +136,7 @@ pub struct ParamDecl {
 }
 
 /// One comparison of a param's `where` clause: `>= 12 months`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamBound {
     /// The comparison: `<`, `<=`, `>` or `>=`.
     pub op: BinaryOp,
@@ -146,7 +147,7 @@ pub struct ParamBound {
 }
 
 /// A type as written: `duration`, `set<string>`, `table<severity, duration>`, `date?`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TypeExpr {
     /// The type name.
     pub name: Ident,
@@ -159,7 +160,7 @@ pub struct TypeExpr {
 }
 
 /// `control "ID" { metadata... statements... }`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlDecl {
     /// The control id.
     pub id: StrLit,
@@ -174,7 +175,7 @@ pub struct ControlDecl {
 }
 
 /// A statement in a control body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Stmt {
     /// `for x in xs [where cond] { ... } [when empty: outcome]`
     For(ForStmt),
@@ -199,7 +200,7 @@ impl Stmt {
 }
 
 /// `for VAR in ITER [where FILTER] { BODY } [when empty: OUTCOME]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForStmt {
     /// The loop variable.
     pub var: Ident,
@@ -216,7 +217,7 @@ pub struct ForStmt {
 }
 
 /// `when empty: OUTCOME`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhenEmpty {
     /// The outcome.
     pub outcome: EmptyOutcome,
@@ -225,7 +226,7 @@ pub struct WhenEmpty {
 }
 
 /// The outcome of a `for` over an empty collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EmptyOutcome {
     /// Empty is a valid state: the loop passes.
     Pass,
@@ -247,7 +248,7 @@ impl EmptyOutcome {
 }
 
 /// `let NAME = VALUE`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LetStmt {
     /// The name bound.
     pub name: Ident,
@@ -258,7 +259,7 @@ pub struct LetStmt {
 }
 
 /// `expect COND [else "message"]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectStmt {
     /// What must hold.
     pub cond: Expr,
@@ -269,7 +270,7 @@ pub struct ExpectStmt {
 }
 
 /// `manual "what a person must attest" [within MAX_AGE]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManualStmt {
     /// What the attestation must state.
     pub statement: StrLit,
