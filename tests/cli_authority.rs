@@ -13,6 +13,7 @@ use crate::common;
 
 use std::sync::LazyLock;
 
+use crate::common::copy_dir;
 use common::{EXAMPLE_TRUST, root, temp_dir, transcript, vouch};
 
 static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
@@ -383,20 +384,6 @@ fn the_book_page_validates_and_quotes_the_examples() {
             example.contains(text.as_str()),
             "the book's {file} is not the example's"
         );
-    }
-}
-
-/// Copies `from` into `to`, recursively.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::copy_dir;
 use crate::common::{self, EXAMPLE_TRUST, root};
 
 /// A copy of the compliant example bundle, old enough to be cached (the racy margin), and a
@@ -25,19 +26,6 @@ fn compliant(name: &str) -> (PathBuf, PathBuf) {
         vouch_engine::ingest::cache::RACY_MARGIN + std::time::Duration::from_millis(200),
     );
     (bundle, dir.join("cache"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn args<'a>(bundle: &'a Path, cache: Option<&'a Path>) -> Vec<&'a str> {

@@ -16,6 +16,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
+use crate::common::copy_dir;
 use common::{have_gpg, root, sign, temp_dir, transcript, vouch};
 use serde_json::Value;
 
@@ -36,19 +37,6 @@ fn scratch(name: &str, text: &str) -> PathBuf {
     std::fs::write(dir.join("waivers.toml"), text).unwrap();
     copy_dir(&root().join("examples/bundles/waived"), &dir.join("bundle"));
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// `vouch evaluate` of the scratch bundle with its waivers; the exit code and the report.

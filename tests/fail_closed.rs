@@ -16,6 +16,7 @@ use crate::common;
 
 use std::path::Path;
 
+use crate::common::copy_dir;
 use common::{EXAMPLE_TRUST, temp_dir, vouch};
 use serde_json::Value;
 
@@ -246,19 +247,6 @@ fn an_unrepresentable_param_is_a_check_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("weeks"), "{stderr}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// The compliant example with every severity and CVSS vector struck from its register: the

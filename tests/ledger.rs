@@ -19,6 +19,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::copy_dir;
 use common::{EXAMPLE_TRUST, root, temp_dir, vouch};
 
 fn evaluate_cmd(bundle: &str, ledger: &str, output: &Path) -> Command {
@@ -352,20 +353,6 @@ both_backends!(several_processes_record_at_once, |db: &Db| {
         text(&out.stdout)
     );
 });
-
-/// Copies the directory tree `from` to `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Waits until `marker` exists (the child paused inside its transaction).
 fn wait_for(marker: &Path, child: &mut Child) {

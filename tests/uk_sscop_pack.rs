@@ -10,6 +10,7 @@
 
 use crate::common;
 
+use crate::common::copy_dir;
 use common::{EXAMPLE_TRUST, temp_dir, transcript, vouch};
 use serde_json::Value;
 
@@ -104,19 +105,6 @@ fn changelog_security_without_an_entry_says_so_once() {
         .map(|f| f["message"].as_str().unwrap())
         .collect();
     assert_eq!(messages, ["the changelog has no entry for 2.4.1"]);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Evaluates a copy of the compliant example, changed by `edit`, with the pack alone, and

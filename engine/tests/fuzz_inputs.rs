@@ -46,6 +46,13 @@ fn describe(parsed: &Parsed) -> String {
     format!("{evidence}\n{:?}", parsed.findings)
 }
 
+/// Whether `text` has the word of a Rust backtrace that the input (`path`, `bytes`) did not
+/// have: a reader may quote what it read (a field name, the file name), never a backtrace.
+fn added_backtrace(text: &str, path: &str, bytes: &[u8]) -> bool {
+    let has = |b: &[u8]| b.windows(8).any(|w| w.eq_ignore_ascii_case(b"acktrace"));
+    has(text.as_bytes()) && !has(path.as_bytes()) && !has(bytes)
+}
+
 fn read_everywhere(path: &str, bytes: &[u8]) {
     let head = &bytes[..HEAD_LEN.min(bytes.len())];
     let detect = DetectInput::new(path, head, bytes.len() as u64);
@@ -63,7 +70,7 @@ fn read_everywhere(path: &str, bytes: &[u8]) {
             format.kind().as_str()
         );
         assert!(
-            !a.contains("acktrace"),
+            !added_backtrace(&a, path, bytes),
             "{}: a backtrace in {a}",
             format.kind().as_str()
         );
@@ -76,7 +83,7 @@ fn read_everywhere(path: &str, bytes: &[u8]) {
         "the embedded signature of {path} read differently twice"
     );
     assert!(
-        !a.unwrap_or_default().contains("acktrace"),
+        !added_backtrace(&a.unwrap_or_default(), path, bytes),
         "a backtrace in the embedded signature of {path}"
     );
 }

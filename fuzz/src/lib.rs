@@ -125,9 +125,11 @@ pub fn read_as(kind: EvidenceKind, path: &str, bytes: &[u8]) {
         kind.as_str()
     );
     // A Rust backtrace in a finding: build paths in a report, and text that depends on the
-    // caller (the first bug these targets found, in the OpenPGP reader).
+    // caller (the first bug these targets found, in the OpenPGP reader). A reader may quote
+    // what it read (a field name, the file name): the word counts only when the input lacks it.
+    let has = |b: &[u8]| b.windows(8).any(|w| w.eq_ignore_ascii_case(b"acktrace"));
     assert!(
-        !a.contains("acktrace"),
+        !has(a.as_bytes()) || has(path.as_bytes()) || has(bytes),
         "{}: a backtrace in what it read from {path}",
         kind.as_str()
     );

@@ -120,6 +120,20 @@ pub fn sign(key: &str, when: &str, file: &Path) {
     let _ = std::fs::remove_dir_all(&home);
 }
 
+/// Copies the directory tree `from` to `to` (created), files and folders only.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 pub mod bundle;
 
 /// A policy that is the standard pack alone.
