@@ -228,9 +228,17 @@ pub fn framework_digest(id: &str, extra: &[PathBuf]) -> Option<String> {
 }
 
 /// `-j N` lowered to [`MAX_THREADS`] (with a warning on stderr when it was higher): a
-/// thread per job is started, and thousands of threads only exhaust the machine.
+/// thread per job is started, and thousands of threads only exhaust the machine. Without
+/// `-j`, as many as the machine has processors.
+///
+/// Always a count (never rayon's global pool): the engine then reads a large bundle in a pool
+/// of its own that ends before the graph is built, so the memory its threads used comes free
+/// (the global pool's threads would stay, holding it).
 pub fn capped_jobs(jobs: Option<usize>, format: ErrorFormat) -> Option<usize> {
-    let requested = jobs?;
+    let Some(requested) = jobs else {
+        let processors = std::thread::available_parallelism().map_or(1, usize::from);
+        return Some(cap_threads(processors));
+    };
     let capped = cap_threads(requested);
     if requested > MAX_THREADS {
         render::plain_warning(

@@ -43,6 +43,41 @@ impl Sha256Digest {
     }
 }
 
+/// A writer that hashes what it passes on: the SHA-256 of a report written straight to its
+/// file, without holding the whole report in memory.
+#[derive(Debug)]
+pub struct Sha256Writer<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: std::io::Write> Sha256Writer<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Sha256Writer {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    /// The digest of everything written, and the inner writer (not flushed).
+    pub fn finish(self) -> (Sha256Digest, W) {
+        (Sha256Digest(self.hasher.finalize().into()), self.inner)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Sha256Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or(buf));
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 impl Sha512Digest {
     /// Lowercase hex, 128 characters.
     pub fn to_hex(&self) -> String {
@@ -188,5 +223,16 @@ mod tests {
         assert_eq!(s256, Sha256Digest::of(&data));
         let one_shot: [u8; 64] = sha2::Sha512::digest(&data).into();
         assert_eq!(s512.0, one_shot);
+    }
+
+    #[test]
+    fn a_writer_hashes_what_it_passes_on() {
+        use std::io::Write as _;
+        let mut writer = Sha256Writer::new(Vec::new());
+        writer.write_all(b"ab").unwrap();
+        writer.write_all(b"c").unwrap();
+        let (digest, bytes) = writer.finish();
+        assert_eq!(bytes, b"abc");
+        assert_eq!(digest, Sha256Digest::of(b"abc"));
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use vouch_engine::digest::Sha256Digest;
+use vouch_engine::digest::Sha256Writer;
 use vouch_engine::input_file::{MAX_INPUT_FILE, read_input_file};
 use vouch_engine::report::attest;
 use vouch_engine::report::render::{Format, render_to};
@@ -310,15 +310,25 @@ fn write(
     formats: &[Format],
     args: &EvaluateArgs,
 ) -> Result<Vec<attest::ReportFile>, String> {
+    // Streamed to the file and hashed on the way: a report of 100,000 findings is tens of MB.
     let write_file = |path: &Path, format: Format| {
-        let mut bytes = Vec::new();
-        render_to(report, format, &mut bytes)
-            .and_then(|()| std::fs::write(path, &bytes))
-            .map_err(|e| format!("cannot write `{}`: {e}", display_path(path)))?;
+        let written = std::fs::File::create(path).and_then(|file| {
+            // Buffered before the hash: the renderers write many small pieces.
+            let mut out = std::io::BufWriter::new(Sha256Writer::new(file));
+            render_to(report, format, &mut out)?;
+            let (sha256, file) = out.into_inner().map_err(|e| e.into_error())?.finish();
+            file.sync_data().or(Ok::<_, std::io::Error>(()))?;
+            Ok(sha256)
+        });
+        let sha256 = written.map_err(|e| {
+            // No half-written report is left for a later step to read.
+            let _ = std::fs::remove_file(path);
+            format!("cannot write `{}`: {e}", display_path(path))
+        })?;
         Ok::<_, String>(attest::ReportFile {
             name: vouch_engine::report::input_name(&display_path(path)),
             format: format.name().to_owned(),
-            sha256: Sha256Digest::of(&bytes).to_hex(),
+            sha256: sha256.to_hex(),
         })
     };
     if let Some(dir) = &args.output_dir {

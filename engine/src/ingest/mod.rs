@@ -205,6 +205,25 @@ fn on_new_pool<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) ->
     on_pool(pool.as_ref(), f)
 }
 
+/// Bundles of fewer files are read on the calling thread.
+const PARALLEL_MIN_FILES: usize = 64;
+
+/// Fewer sha512 passes or signature verifications than this run on the calling thread.
+const PARALLEL_MIN_JOBS: usize = 8;
+
+/// `f` over `files`, in `pool` (or rayon's global pool) when `parallel`, else on this thread.
+fn map_files<R: Send>(
+    files: &[walk::FileEntry],
+    pool: Option<&rayon::ThreadPool>,
+    parallel: bool,
+    f: impl Fn(&walk::FileEntry) -> R + Sync + Send,
+) -> Vec<R> {
+    if !parallel {
+        return files.iter().map(f).collect();
+    }
+    on_pool(pool, || files.par_iter().with_min_len(8).map(f).collect())
+}
+
 /// A file's cache entry: its key and its digests.
 type CacheEntry = (String, cache::Digests);
 
@@ -218,31 +237,23 @@ fn run(
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
+    // A small bundle is read on this thread: starting threads costs more than it saves.
+    let parallel = walked.files.len() >= PARALLEL_MIN_FILES;
+    let pool = pool.filter(|_| parallel);
     // Without a cache, no stats are held (one per file).
-    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) =
-        on_pool(pool.as_ref(), || match cache {
-            None => (
-                walked
-                    .files
-                    .par_iter()
-                    .with_min_len(8)
-                    .map(|entry| {
-                        hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress))
-                    })
-                    .collect(),
-                Vec::new(),
-            ),
-            Some(cache) => walked
-                .files
-                .par_iter()
-                .with_min_len(8)
-                .map(|entry| {
-                    hash::with_read_buffer(|buf| {
-                        hash::hash_file_cached(entry, buf, progress, cache)
-                    })
-                })
-                .unzip(),
-        });
+    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) = match cache {
+        None => (
+            map_files(&walked.files, pool.as_ref(), parallel, |entry| {
+                hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress))
+            }),
+            Vec::new(),
+        ),
+        Some(cache) => map_files(&walked.files, pool.as_ref(), parallel, |entry| {
+            hash::with_read_buffer(|buf| hash::hash_file_cached(entry, buf, progress, cache))
+        })
+        .into_iter()
+        .unzip(),
+    };
     // The parsing threads exit: what they allocated and the graph keeps is copied below. The
     // global pool's threads stay, and reuse what they allocated: nothing to copy then.
     let copy = pool.is_some();
@@ -352,32 +363,30 @@ fn run(
     // The sha512s computed for cacheable files, by index into `entries`.
     let sha512s: Mutex<Vec<(usize, crate::digest::Sha512Digest)>> = Mutex::new(Vec::new());
     let sha512 = |paths: &[(&Path, u64)]| {
-        on_new_pool(options.threads, || {
-            paths
-                .par_iter()
-                .map(|(path, limit)| {
-                    let cached = by_abs
-                        .get(*path)
-                        .and_then(|ix| Some((*ix, entries.get(*ix)?)));
-                    if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
-                        && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
-                    {
-                        return Ok((sha256, sha512, digests.stat.size()));
-                    }
-                    let result =
-                        hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
-                    if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
-                        // Stored only when it is the content whose sha256 is stored.
-                        if *sha256 == digests.sha256
-                            && let Ok(mut list) = sha512s.lock()
-                        {
-                            list.push((ix, *sha512));
-                        }
-                    }
-                    result
-                })
-                .collect()
-        })
+        let one = |(path, limit): &(&Path, u64)| {
+            let cached = by_abs
+                .get(*path)
+                .and_then(|ix| Some((*ix, entries.get(*ix)?)));
+            if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
+                && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
+            {
+                return Ok((sha256, sha512, digests.stat.size()));
+            }
+            let result = hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
+            if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
+                // Stored only when it is the content whose sha256 is stored.
+                if *sha256 == digests.sha256
+                    && let Ok(mut list) = sha512s.lock()
+                {
+                    list.push((ix, *sha512));
+                }
+            }
+            result
+        };
+        if paths.len() < PARALLEL_MIN_JOBS {
+            return paths.iter().map(one).collect();
+        }
+        on_new_pool(options.threads, || paths.par_iter().map(one).collect())
     };
     let verify = |jobs: &[VerifyJob<'_>], bundle: &KeyStore| -> Vec<Vec<Verification>> {
         let keys = Keys {
@@ -385,11 +394,11 @@ fn run(
             bundle,
             as_of: options.as_of,
         };
-        on_new_pool(options.threads, || {
-            jobs.par_iter()
-                .map(|job| job.signature.body.verify(&job.signed, &keys))
-                .collect()
-        })
+        let one = |job: &VerifyJob<'_>| job.signature.body.verify(&job.signed, &keys);
+        if jobs.len() < PARALLEL_MIN_JOBS {
+            return jobs.iter().map(one).collect();
+        }
+        on_new_pool(options.threads, || jobs.par_iter().map(one).collect())
     };
     let graph = build::build(input, &sha512, &verify);
     for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {

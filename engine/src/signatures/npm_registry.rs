@@ -137,7 +137,11 @@ fn decode(doc: &npm::VersionDocument, value: &Value) -> Result<NpmRegistrySignat
 /// Reads an npm registry keys document (`{"keys": [...]}`); `None` when `bytes` are not one.
 /// A key of another scheme, or one that cannot be read, refuses the whole document.
 pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<StoredKey>, String>> {
-    if !bytes.trim_ascii_start().starts_with(b"{") {
+    // Before a whole parse of every JSON file: a keys document names `keys` and `keyid`.
+    if !bytes.trim_ascii_start().starts_with(b"{")
+        || !contains(bytes, b"\"keys\"")
+        || !contains(bytes, b"\"keyid\"")
+    {
         return None;
     }
     let value: Value = serde_json::from_slice(bytes).ok()?;
@@ -160,6 +164,11 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
             })
             .collect(),
     )
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn read_key(k: &Value) -> Result<NpmRegistryKey, String> {

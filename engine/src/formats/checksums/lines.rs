@@ -94,7 +94,7 @@ pub(crate) fn body_lines<'a>(
 
 /// What one line is.
 #[derive(Debug, PartialEq)]
-pub(super) enum Line {
+pub(super) enum Line<'a> {
     Blank,
     Comment,
     /// `TIMESTAMP = N` (distinfo metadata).
@@ -113,10 +113,59 @@ pub(super) enum Line {
         algorithm: String,
     },
     BareWithoutName,
-    Malformed(String),
+    Malformed(Malformed<'a>),
 }
 
-pub(super) fn classify_line(line: &str, bare_allowed: bool) -> Line {
+/// Why a line is not a checksum; formatted only when a finding is made (detection classifies
+/// every line of every text file in a bundle and keeps none of the reasons).
+#[derive(Debug, PartialEq)]
+pub(super) enum Malformed<'a> {
+    /// Not of any checksum line's shape: the line itself.
+    Shape(&'a str),
+    /// A digest of a length no algorithm has.
+    DigestLength(usize),
+    /// A BSD-style line whose value is not a digest of its algorithm's length.
+    BsdDigest {
+        value: &'a str,
+        digits: usize,
+        algorithm: Algorithm,
+    },
+    /// A `SIZE (name) = N` line whose value is not a number.
+    Size(&'a str),
+    /// A digest that is not hex.
+    NotHex,
+    /// An empty file name.
+    EmptyName,
+    /// An invalid `\` escape in a GNU-escaped name.
+    Escape,
+}
+
+impl std::fmt::Display for Malformed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Malformed::Shape(line) => write!(f, "`{}`", shorten(line)),
+            Malformed::DigestLength(len) => {
+                write!(f, "digest has {len} hex digits; sha256 has 64, sha512 128")
+            }
+            Malformed::BsdDigest {
+                value,
+                digits,
+                algorithm,
+            } => write!(
+                f,
+                "`{}` is not a {digits}-digit hex {} digest",
+                shorten(value),
+                algorithm.as_str()
+            ),
+            Malformed::Size(value) => write!(f, "size `{}` is not a number", shorten(value)),
+            Malformed::NotHex => f.write_str("digest is not hex"),
+            Malformed::EmptyName => f.write_str("empty file name"),
+            Malformed::Escape => f.write_str("invalid `\\` escape in file name"),
+        }
+    }
+}
+
+pub(super) fn classify_line(line: &str, bare_allowed: bool) -> Line<'_> {
     let trimmed = line.trim();
     if trimmed.is_empty() {
         return Line::Blank;
@@ -142,13 +191,13 @@ pub(super) fn classify_line(line: &str, bare_allowed: bool) -> Line {
                     name: String::new(),
                     syntax: ChecksumSyntax::Bare,
                 },
-                None => Line::Malformed("digest is not hex".to_owned()),
+                None => Line::Malformed(Malformed::NotHex),
             },
             Some(Ok(_)) => Line::BareWithoutName,
             Some(Err(algorithm)) => Line::Unsupported {
                 algorithm: algorithm.to_owned(),
             },
-            None => Line::Malformed(format!("`{}`", shorten(trimmed))),
+            None => Line::Malformed(Malformed::Shape(trimmed)),
         };
     }
     // A leading backslash marks GNU-escaped names.
@@ -161,8 +210,7 @@ pub(super) fn classify_line(line: &str, bare_allowed: bool) -> Line {
     {
         return parsed;
     }
-    parse_gnu(body, escaped)
-        .unwrap_or_else(|| Line::Malformed(format!("`{}`", shorten(line.trim_end()))))
+    parse_gnu(body, escaped).unwrap_or_else(|| Line::Malformed(Malformed::Shape(line.trim_end())))
 }
 
 /// `Some(Ok(alg))` for a supported digest length in hex digits, `Some(Err(name))` for a
@@ -180,7 +228,7 @@ fn algorithm_of_len(len: usize) -> Option<Result<Algorithm, &'static str>> {
 }
 
 /// `ALG (name) = HEX`, `ALG(name)= HEX`, `SIZE (name) = N`; `None` when not of this shape.
-fn parse_bsd(line: &str, escaped: bool) -> Option<Line> {
+fn parse_bsd(line: &str, escaped: bool) -> Option<Line<'_>> {
     let open = line.find('(')?;
     let algorithm = line.get(..open)?.trim_end();
     if algorithm.is_empty()
@@ -201,13 +249,13 @@ fn parse_bsd(line: &str, escaped: bool) -> Option<Line> {
         name.to_owned()
     };
     if name.is_empty() {
-        return Some(Line::Malformed("empty file name".to_owned()));
+        return Some(Line::Malformed(Malformed::EmptyName));
     }
     let upper = algorithm.to_ascii_uppercase();
     if upper == "SIZE" {
         return Some(match value.parse::<u64>() {
             Ok(size) => Line::Size { name, size },
-            Err(_) => Line::Malformed(format!("size `{}` is not a number", shorten(value))),
+            Err(_) => Line::Malformed(Malformed::Size(value)),
         });
     }
     let supported = match upper.as_str() {
@@ -231,17 +279,16 @@ fn parse_bsd(line: &str, escaped: bool) -> Option<Line> {
             name,
             syntax: ChecksumSyntax::Bsd,
         }),
-        _ => Some(Line::Malformed(format!(
-            "`{}` is not a {}-digit hex {} digest",
-            shorten(value),
-            expected_len,
-            algorithm_kind.as_str()
-        ))),
+        _ => Some(Line::Malformed(Malformed::BsdDigest {
+            value,
+            digits: expected_len,
+            algorithm: algorithm_kind,
+        })),
     }
 }
 
 /// `HEX  name`, `HEX *name` (and leniently `HEX name`); `None` when not of this shape.
-fn parse_gnu(line: &str, escaped: bool) -> Option<Line> {
+fn parse_gnu(line: &str, escaped: bool) -> Option<Line<'_>> {
     let hex_len = line.bytes().take_while(u8::is_ascii_hexdigit).count();
     let digest_text = line.get(..hex_len)?;
     let rest = line.get(hex_len..)?.strip_prefix(' ')?;
@@ -260,25 +307,21 @@ fn parse_gnu(line: &str, escaped: bool) -> Option<Line> {
             });
         }
         None => {
-            return Some(Line::Malformed(format!(
-                "digest has {hex_len} hex digits; sha256 has 64, sha512 128"
-            )));
+            return Some(Line::Malformed(Malformed::DigestLength(hex_len)));
         }
     };
     let name = if escaped {
         match unescape(name) {
             Some(n) => n,
             None => {
-                return Some(Line::Malformed(
-                    "invalid `\\` escape in file name".to_owned(),
-                ));
+                return Some(Line::Malformed(Malformed::Escape));
             }
         }
     } else {
         name.to_owned()
     };
     if name.is_empty() {
-        return Some(Line::Malformed("empty file name".to_owned()));
+        return Some(Line::Malformed(Malformed::EmptyName));
     }
     Some(Line::Entry {
         algorithm,

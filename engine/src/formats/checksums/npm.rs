@@ -53,12 +53,19 @@ pub(super) fn looks_like(text: &str, whole: bool) -> bool {
     if !text.starts_with('{') {
         return false;
     }
+    // The keys every version document has, before a whole parse of every JSON file. (A
+    // document spelling them with escapes is not taken for one: its checksums then count
+    // for nothing, which fails closed.)
+    if !["\"name\"", "\"version\"", "\"dist\""]
+        .iter()
+        .all(|key| text.contains(key))
+    {
+        return false;
+    }
     if whole {
         return read(text.as_bytes()).is_some();
     }
-    ["\"name\"", "\"version\"", "\"dist\"", "\"tarball\""]
-        .iter()
-        .all(|key| text.contains(key))
+    text.contains("\"tarball\"")
 }
 
 /// Reads an npm version document; `None` when `bytes` are not one.

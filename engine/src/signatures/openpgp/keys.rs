@@ -2,10 +2,11 @@
 //! a key may be relied on at a given time (bound, not expired, not revoked).
 //!
 //! Loading only parses and indexes (a keyring of thousands of keys loads fast); the
-//! self-signatures of a key are checked when a signature made with it is verified.
+//! self-signatures of a key are checked when a signature made with it is verified, each once
+//! per key (a key that signs many files has its certifications checked once).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use pgp::composed::{Deserializable, SignedPublicKey};
 use pgp::packet::{RevocationCode, Signature, SignatureType};
@@ -18,6 +19,25 @@ use crate::trust::{PublicKey, StoredKey};
 #[derive(Clone)]
 pub struct OpenPgpKey {
     cert: Arc<SignedPublicKey>,
+    /// Which of the certificate's self-signatures verified (shared by clones, as `cert` is).
+    checked: Arc<Mutex<HashMap<SelfSignature, bool>>>,
+}
+
+/// One self-signature of a certificate, by position: what [`OpenPgpKey::verifies`] remembers.
+/// Whether a signature verifies depends only on the certificate's bytes, never on a time; the
+/// times are judged on every use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum SelfSignature {
+    /// A revocation of the primary key.
+    Revocation(usize),
+    /// A direct-key signature.
+    Direct(usize),
+    /// A certification of a user id: (user, signature).
+    UserId(usize, usize),
+    /// A binding or revocation signature of a subkey: (subkey, signature).
+    Subkey(usize, usize),
+    /// The back-signature embedded in a subkey's binding signature: (subkey, signature).
+    BackSignature(usize, usize),
 }
 
 impl std::fmt::Debug for OpenPgpKey {
@@ -56,6 +76,23 @@ impl OpenPgpKey {
 
     pub(super) fn cert(&self) -> &SignedPublicKey {
         &self.cert
+    }
+
+    /// Whether a self-signature verifies: `verify` runs the first time it is asked.
+    fn verifies(&self, which: SelfSignature, verify: impl FnOnce() -> bool) -> bool {
+        if let Some(known) = self
+            .checked
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&which).copied())
+        {
+            return known;
+        }
+        let ok = verify();
+        if let Ok(mut checked) = self.checked.lock() {
+            checked.insert(which, ok);
+        }
+        ok
     }
 }
 
@@ -149,6 +186,7 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
                 origin: origin.to_owned(),
                 key: PublicKey::OpenPgp(OpenPgpKey {
                     cert: Arc::new(cert),
+                    checked: Arc::default(),
                 }),
             })
             .collect()
@@ -286,7 +324,13 @@ pub(super) fn standing(key: &OpenPgpKey, slot: Slot, when: When) -> Standing {
         .details
         .revocation_signatures
         .iter()
-        .filter(|s| s.verify_key(primary).is_ok());
+        .enumerate()
+        .filter(|(i, s)| {
+            key.verifies(SelfSignature::Revocation(*i), || {
+                s.verify_key(primary).is_ok()
+            })
+        })
+        .map(|(_, s)| s);
     if let Some(why) = revoked(revocations, when, &format!("key {primary_fp}")) {
         return Standing::Expired(why);
     }
@@ -295,16 +339,13 @@ pub(super) fn standing(key: &OpenPgpKey, slot: Slot, when: When) -> Standing {
         .details
         .direct_signatures
         .iter()
-        .filter(|s| s.typ() == Some(SignatureType::Key) && s.verify_key(primary).is_ok());
-    let certifications = cert.details.users.iter().flat_map(|user| {
-        user.signatures.iter().filter(move |s| {
-            s.is_certification()
-                && s.typ() != Some(SignatureType::CertRevocation)
-                && s.verify_certification(primary, Tag::UserId, &user.id)
-                    .is_ok()
+        .enumerate()
+        .filter(|(i, s)| {
+            s.typ() == Some(SignatureType::Key)
+                && key.verifies(SelfSignature::Direct(*i), || s.verify_key(primary).is_ok())
         })
-    });
-    let self_sigs: Vec<&Signature> = direct.chain(certifications).collect();
+        .map(|(_, s)| s);
+    let self_sigs: Vec<&Signature> = direct.chain(user_certifications(key)).collect();
     let legacy = primary
         .legacy_v3_expiration_days()
         .map(|days| i64::from(days) * 86_400);
@@ -332,22 +373,30 @@ pub(super) fn standing(key: &OpenPgpKey, slot: Slot, when: When) -> Standing {
             date(sub_created)
         ));
     }
-    let bound = |s: &&Signature| s.verify_subkey_binding(primary, &sub.key).is_ok();
+    let bound = |(j, s): &(usize, &Signature)| {
+        key.verifies(SelfSignature::Subkey(i, *j), || {
+            s.verify_subkey_binding(primary, &sub.key).is_ok()
+        })
+    };
     let revocations = sub
         .signatures
         .iter()
-        .filter(|s| s.typ() == Some(SignatureType::SubkeyRevocation))
-        .filter(bound);
+        .enumerate()
+        .filter(|(_, s)| s.typ() == Some(SignatureType::SubkeyRevocation))
+        .filter(bound)
+        .map(|(_, s)| s);
     if let Some(why) = revoked(revocations, when, &format!("subkey {sub_fp}")) {
         return Standing::Expired(why);
     }
-    let bindings: Vec<&Signature> = sub
+    let bindings: Vec<(usize, &Signature)> = sub
         .signatures
         .iter()
-        .filter(|s| s.typ() == Some(SignatureType::SubkeyBinding))
+        .enumerate()
+        .filter(|(_, s)| s.typ() == Some(SignatureType::SubkeyBinding))
         .filter(bound)
         .collect();
-    let Some(binding) = newest_at(&bindings, when.signed) else {
+    let binding_sigs: Vec<&Signature> = bindings.iter().map(|(_, s)| *s).collect();
+    let Some(binding) = newest_at(&binding_sigs, when.signed) else {
         return Standing::Unusable(format!(
             "subkey {sub_fp} has no valid binding signature from key {primary_fp}"
         ));
@@ -355,16 +404,22 @@ pub(super) fn standing(key: &OpenPgpKey, slot: Slot, when: When) -> Standing {
     if !binding.key_flags().sign() {
         return Standing::Unusable(format!("subkey {sub_fp} is not marked for signing"));
     }
-    let back_signed = binding
-        .embedded_signature()
-        .is_some_and(|back| back.verify_primary_key_binding(&sub.key, primary).is_ok());
+    let back_signature_verifies = || {
+        binding
+            .embedded_signature()
+            .is_some_and(|back| back.verify_primary_key_binding(&sub.key, primary).is_ok())
+    };
+    let back_signed = match bindings.iter().find(|(_, s)| std::ptr::eq(*s, binding)) {
+        Some((j, _)) => key.verifies(SelfSignature::BackSignature(i, *j), back_signature_verifies),
+        None => back_signature_verifies(),
+    };
     if !back_signed {
         return Standing::Unusable(format!(
             "signing subkey {sub_fp} has no valid back-signature to key {primary_fp}"
         ));
     }
     match expired(
-        &bindings,
+        &binding_sigs,
         None,
         sub_created,
         when,
@@ -449,23 +504,38 @@ fn expired(
     None
 }
 
+/// The certifications of every user id of `key` that verify (revocations apart).
+fn user_certifications(key: &OpenPgpKey) -> impl Iterator<Item = &Signature> {
+    (0..key.cert().details.users.len()).flat_map(move |i| user_certifications_of(key, i))
+}
+
+/// The certifications of user id `i` of `key` that verify (revocations apart).
+fn user_certifications_of(key: &OpenPgpKey, i: usize) -> impl Iterator<Item = &Signature> {
+    let cert = key.cert();
+    let primary = &cert.primary_key;
+    cert.details.users.get(i).into_iter().flat_map(move |user| {
+        user.signatures
+            .iter()
+            .enumerate()
+            .filter_map(move |(j, s)| {
+                let valid = s.is_certification()
+                    && s.typ() != Some(SignatureType::CertRevocation)
+                    && key.verifies(SelfSignature::UserId(i, j), || {
+                        s.verify_certification(primary, Tag::UserId, &user.id)
+                            .is_ok()
+                    });
+                valid.then_some(s)
+            })
+    })
+}
+
 /// The user id to show for a key: the one its self-signatures mark primary, else the first
 /// with a valid self-signature, else the first.
 pub(super) fn primary_user_id(key: &OpenPgpKey) -> Option<String> {
     let cert = key.cert();
-    let primary = &cert.primary_key;
     let mut best: Option<(bool, usize)> = None;
-    for (i, user) in cert.details.users.iter().enumerate() {
-        let valid: Vec<&Signature> = user
-            .signatures
-            .iter()
-            .filter(|s| {
-                s.is_certification()
-                    && s.typ() != Some(SignatureType::CertRevocation)
-                    && s.verify_certification(primary, Tag::UserId, &user.id)
-                        .is_ok()
-            })
-            .collect();
+    for (i, _) in cert.details.users.iter().enumerate() {
+        let valid: Vec<&Signature> = user_certifications_of(key, i).collect();
         if valid.is_empty() {
             continue;
         }
