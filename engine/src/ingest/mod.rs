@@ -219,7 +219,7 @@ fn run(
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
     // Without a cache, no stats are held (one per file).
-    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) =
+    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<hash::Store>>) =
         on_pool(pool.as_ref(), || match cache {
             None => (
                 walked
@@ -252,12 +252,13 @@ fn run(
     let mut entries: Vec<CacheEntry> = Vec::new();
     // The cacheable files by absolute path (what the sha512 pass is given), with cache only.
     let mut by_abs: HashMap<PathBuf, usize> = HashMap::new();
-    for ((entry, outcome), stat) in walked.files.iter().zip(&outcomes).zip(&stats) {
-        if let (hash::Outcome::Hashed(h), Some(stat)) = (outcome, stat) {
+    for ((entry, outcome), store) in walked.files.iter().zip(&outcomes).zip(stats) {
+        if let (hash::Outcome::Hashed(h), Some((stat, evidence))) = (outcome, store) {
             let digests = cache::Digests {
-                stat: *stat,
+                stat,
                 sha256: h.sha256,
                 sha512: None,
+                evidence,
             };
             by_abs.insert(entry.abs.clone(), entries.len());
             entries.push((cache::key(&entry.path.raw), digests));
