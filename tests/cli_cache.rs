@@ -44,6 +44,16 @@ fn example(example: &str, name: &str, osv: bool) -> (PathBuf, PathBuf) {
             );
             std::fs::write(bundle.join(format!("osv/GHSA-{i}.json")), text).unwrap();
         }
+        // The security.txt without its cleartext signature: then its parse is cached too.
+        let path = bundle.join(".well-known/security.txt");
+        let signed = std::fs::read_to_string(&path).unwrap();
+        let start = signed.find("\n\n").unwrap() + 2;
+        let end = signed.find("-----BEGIN PGP SIGNATURE-----").unwrap();
+        let unsigned: String = signed[start..end]
+            .lines()
+            .map(|l| format!("{}\n", l.strip_prefix("- ").unwrap_or(l)))
+            .collect();
+        std::fs::write(&path, unsigned).unwrap();
     }
     std::thread::sleep(
         vouch_engine::ingest::cache::RACY_MARGIN + std::time::Duration::from_millis(200),
@@ -127,9 +137,10 @@ fn reports_with_and_without_the_cache_are_identical() {
     assert!(with.stdout == without.stdout && !with.stdout.is_empty());
 }
 
-/// The failing example and both with OSV advisories (one fixed in the release, one not): the
-/// report with a warm cache, which reuses every advisory's, SBOM's, VEX document's, TLS
-/// scan's and security.txt's parse, is byte for byte the report without.
+/// The failing example, and both examples with OSV advisories (one fixed in the release, one
+/// not) and an unsigned security.txt: the report with a warm cache, which reuses every
+/// advisory's, SBOM's, VEX document's, TLS scan's and security.txt's parse, is byte for byte
+/// the report without.
 #[test]
 fn reports_of_evidence_heavy_bundles_are_identical() {
     for (name, osv) in [("failing", false), ("compliant", true), ("failing", true)] {
@@ -149,6 +160,11 @@ fn reports_of_evidence_heavy_bundles_are_identical() {
         );
         if osv {
             assert!(String::from_utf8_lossy(&warm.stdout).contains("CVE-2026-90002"));
+        }
+        if name == "compliant" {
+            // Two advisories and the security.txt more than the example.
+            let reused = format!("{} parsed evidence files reused", COMPLIANT_PARSES + 3);
+            assert!(stderr(&warm).contains(&reused), "{}", stderr(&warm));
         }
         // An advisory changed (same size, time put back) changes the report, with or
         // without the cache.
