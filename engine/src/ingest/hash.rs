@@ -249,7 +249,14 @@ fn hash_file_with(
         }
         cache.missed();
     }
-    match read_and_hash(&mut file, path, before.len(), buf, progress) {
+    match read_and_hash(
+        &mut file,
+        path,
+        before.len(),
+        buf,
+        progress,
+        cache.is_some(),
+    ) {
         Ok(mut hashed) => {
             let after = file.metadata();
             let changed = match &after {
@@ -303,12 +310,16 @@ fn hash_file_with(
     }
 }
 
+/// Reads, hashes, classifies and (when evidence) parses one file. With `for_cache`, whether
+/// it carries a signature anywhere inside is worked out too (an extra pass over checksum
+/// files and security.txt, needed only to decide whether its parse may be cached).
 fn read_and_hash(
     file: &mut File,
     path: &str,
     size: u64,
     buf: &mut [u8],
     progress: &dyn Progress,
+    for_cache: bool,
 ) -> io::Result<Hashed> {
     let mut findings = Vec::new();
     // Ask for no more than the size seen at open: a small file is then read in one call.
@@ -389,7 +400,9 @@ fn read_and_hash(
         }
         _ => None,
     };
-    let signed = embeds
+    // Without a cache nothing reads it: `true` keeps any use fail-closed.
+    let signed = !for_cache
+        || embeds
         || embedded.is_some()
         || keep.as_deref().is_some_and(|bytes| {
             crate::signatures::embeds_signature(format.map(|f| f.kind()), bytes)
