@@ -30,8 +30,9 @@ pub fn ingest_cached(
     }
     if format == ErrorFormat::Human {
         eprintln!(
-            "cache: {} file digests reused, {} files read, {} entries kept",
-            stats.hits, stats.misses, stats.stored
+            "cache: {} file digests reused, {} parsed evidence files reused, {} files read, {} \
+             entries kept",
+            stats.hits, stats.evidence_hits, stats.misses, stats.stored
         );
     }
     Ok(graph)

@@ -19,9 +19,42 @@ use crate::common::{self, EXAMPLE_TRUST, root};
 /// A copy of the compliant example bundle, old enough to be cached (the racy margin), and a
 /// cache directory beside it.
 fn compliant(name: &str) -> (PathBuf, PathBuf) {
+    example("compliant", name, false)
+}
+
+/// The number of files of the compliant example whose parse the cache keeps: every evidence
+/// file but the release manifest, keys, signatures, attestations, the in-toto envelope and
+/// the cleartext-signed security.txt.
+const COMPLIANT_PARSES: usize = 12;
+
+/// A copy of the example bundle `example`, with OSV advisories added when `osv` is set.
+fn example(example: &str, name: &str, osv: bool) -> (PathBuf, PathBuf) {
     let dir = common::temp_dir(&format!("cli-cache-{name}"));
     let bundle = dir.join("bundle");
-    copy_dir(&root().join("examples/bundles/compliant"), &bundle);
+    copy_dir(&root().join("examples/bundles").join(example), &bundle);
+    if osv {
+        std::fs::create_dir_all(bundle.join("osv")).unwrap();
+        for (i, fixed) in [(1, "2.4.1"), (2, "2.5.0")] {
+            let text = format!(
+                "{{\"id\":\"GHSA-0000-0000-000{i}\",\"modified\":\"2026-01-01T00:00:00Z\",\
+                 \"published\":\"2026-01-01T00:00:00Z\",\"aliases\":[\"CVE-2026-9000{i}\"],\
+                 \"affected\":[{{\"package\":{{\"ecosystem\":\"npm\",\"name\":\"widget\"}},\
+                 \"ranges\":[{{\"type\":\"SEMVER\",\"events\":[{{\"introduced\":\"0\"}},\
+                 {{\"fixed\":\"{fixed}\"}}]}}]}}]}}\n"
+            );
+            std::fs::write(bundle.join(format!("osv/GHSA-{i}.json")), text).unwrap();
+        }
+        // The security.txt without its cleartext signature: then its parse is cached too.
+        let path = bundle.join(".well-known/security.txt");
+        let signed = std::fs::read_to_string(&path).unwrap();
+        let start = signed.find("\n\n").unwrap() + 2;
+        let end = signed.find("-----BEGIN PGP SIGNATURE-----").unwrap();
+        let unsigned: String = signed[start..end]
+            .lines()
+            .map(|l| format!("{}\n", l.strip_prefix("- ").unwrap_or(l)))
+            .collect();
+        std::fs::write(&path, unsigned).unwrap();
+    }
     std::thread::sleep(
         vouch_engine::ingest::cache::RACY_MARGIN + std::time::Duration::from_millis(200),
     );
@@ -85,7 +118,9 @@ fn reports_with_and_without_the_cache_are_identical() {
     );
     let warm = same_as_uncached(&bundle, &cache);
     assert!(
-        stderr(&warm).contains("cache: 2 file digests reused"),
+        stderr(&warm).contains(&format!(
+            "cache: 2 file digests reused, {COMPLIANT_PARSES} parsed evidence files reused"
+        )),
         "{}",
         stderr(&warm)
     );
@@ -100,6 +135,54 @@ fn reports_with_and_without_the_cache_are_identical() {
     let (with, without) = (graph(Some(&cache)), graph(None));
     assert!(stderr(&with).contains("cache: 2 file digests reused"));
     assert!(with.stdout == without.stdout && !with.stdout.is_empty());
+}
+
+/// The failing example, and both examples with OSV advisories (one fixed in the release, one
+/// not) and an unsigned security.txt: the report with a warm cache, which reuses every
+/// advisory's, SBOM's, VEX document's, TLS scan's and security.txt's parse, is byte for byte
+/// the report without.
+#[test]
+fn reports_of_evidence_heavy_bundles_are_identical() {
+    for (name, osv) in [("failing", false), ("compliant", true), ("failing", true)] {
+        let (bundle, cache) = example(name, &format!("evidence-{name}-{osv}"), osv);
+        let cold = same_as_uncached(&bundle, &cache);
+        assert!(
+            stderr(&cold).contains("0 parsed evidence files reused"),
+            "{}",
+            stderr(&cold)
+        );
+        let warm = same_as_uncached(&bundle, &cache);
+        assert!(
+            !stderr(&warm).contains(" 0 parsed evidence files reused")
+                && !stderr(&warm).contains("warning"),
+            "{}",
+            stderr(&warm)
+        );
+        if osv {
+            assert!(String::from_utf8_lossy(&warm.stdout).contains("CVE-2026-90002"));
+        }
+        if name == "compliant" {
+            // Two advisories and the security.txt more than the example.
+            let reused = format!("{} parsed evidence files reused", COMPLIANT_PARSES + 3);
+            assert!(stderr(&warm).contains(&reused), "{}", stderr(&warm));
+        }
+        // An advisory changed (same size, time put back) changes the report, with or
+        // without the cache.
+        let advisory = if osv {
+            bundle.join("osv/GHSA-2.json")
+        } else {
+            bundle.join("vex/widget-2.4.1.openvex.json")
+        };
+        let text = std::fs::read_to_string(&advisory).unwrap();
+        let at = if osv {
+            text.find("2.5.0").unwrap()
+        } else {
+            text.find("CVE-").unwrap() + 5
+        };
+        tamper(&advisory, at);
+        let changed = same_as_uncached(&bundle, &cache);
+        assert!(changed.stdout != warm.stdout);
+    }
 }
 
 /// Changes one byte of `file` (the same size) and puts its modification time back with
@@ -190,7 +273,9 @@ fn a_corrupt_cache_is_a_warning_and_is_rebuilt() {
     );
     let again = same_as_uncached(&bundle, &cache);
     assert!(!stderr(&again).contains("warning"), "{}", stderr(&again));
-    assert!(stderr(&again).contains("cache: 2 file digests reused"));
+    assert!(stderr(&again).contains(&format!(
+        "cache: 2 file digests reused, {COMPLIANT_PARSES} parsed evidence files reused"
+    )));
 }
 
 /// As root a mode-000 file is readable: the unreadable-file test then runs vouch as `nobody`

@@ -33,6 +33,7 @@ mod fail_closed_runtime;
 mod fuzz_inputs;
 mod graph_output;
 mod ingest_cache;
+mod ingest_cache_evidence;
 mod manifests;
 mod params;
 mod pass_evidence;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sha2::Digest as _;
 
-use super::cache::{Session, Stat, key};
+use super::cache::{Hit, Session, Stat, evidence, key};
 use super::progress::Progress;
 use super::walk::{FileEntry, mtime};
 use crate::digest::{Sha256Digest, Sha512Digest};
@@ -52,8 +52,14 @@ pub(crate) struct Hashed {
     pub parsed: Option<Box<Parsed>>,
     /// A signature embedded in the file (OpenPGP cleartext signing), parsed.
     pub embedded: Option<Box<Parsed>>,
+    /// The file carries (or may carry) a signature inside it: its parse is never cached.
+    pub signed: bool,
     pub findings: Vec<Finding>,
 }
+
+/// What to store in the cache for a file: its stat when read, and its parse encoded
+/// ([`evidence::encode`]) for an evidence file.
+pub(crate) type Store = (Stat, Option<Box<[u8]>>);
 
 /// The result for one file.
 #[derive(Debug)]
@@ -111,7 +117,7 @@ fn skipped(
     code: FindingCode,
     reason: &str,
     message: String,
-) -> (Outcome, Option<Stat>) {
+) -> (Outcome, Option<Store>) {
     let outcome = Outcome::Skipped(Box::new((
         reason.to_owned(),
         Finding::new(code, Some(path), message)
@@ -125,15 +131,16 @@ pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progre
     hash_file_with(entry, buf, progress, None).0
 }
 
-/// Hashes one file, or takes its digest from `cache` when its stat is the one stored there.
-/// With the outcome comes the stat to store: only for a file that may be cached (read
-/// cleanly, not evidence, no finding, its stat the same after reading as before).
+/// Hashes one file, or takes its digest (and, for an evidence file, its parse) from `cache`
+/// when its stat is the one stored there. With the outcome comes what to store: only for a
+/// file that may be cached (read cleanly, no finding, its stat the same after reading as
+/// before, and either not evidence or pure-data evidence without a signature inside).
 pub(crate) fn hash_file_cached(
     entry: &FileEntry,
     buf: &mut [u8],
     progress: &dyn Progress,
     cache: &Session,
-) -> (Outcome, Option<Stat>) {
+) -> (Outcome, Option<Store>) {
     hash_file_with(entry, buf, progress, Some(cache))
 }
 
@@ -142,8 +149,21 @@ fn cacheable(hashed: &Hashed) -> bool {
     hashed.kind.is_none()
         && hashed.parsed.is_none()
         && hashed.embedded.is_none()
+        && !hashed.signed
         && hashed.findings.is_empty()
         && !hashed.grew
+}
+
+/// The cache entry of a hashed evidence file whose parse may be cached: of a kind that is
+/// pure data ([`evidence::cached_kind`]), parsed whole, no signature in or on it, no finding
+/// about the file itself (its parse's findings are kept with it).
+fn cacheable_evidence(hashed: &Hashed) -> Option<Box<[u8]>> {
+    let kind = hashed.kind?;
+    let parsed = hashed.parsed.as_deref()?;
+    if hashed.embedded.is_some() || hashed.signed || !hashed.findings.is_empty() || hashed.grew {
+        return None;
+    }
+    evidence::encode(kind, parsed)
 }
 
 fn hash_file_with(
@@ -151,7 +171,7 @@ fn hash_file_with(
     buf: &mut [u8],
     progress: &dyn Progress,
     cache: Option<&Session>,
-) -> (Outcome, Option<Stat>) {
+) -> (Outcome, Option<Store>) {
     let path = entry.path.display.as_str();
     let mut file = match open(&entry.abs) {
         Ok(f) => f,
@@ -201,22 +221,42 @@ fn hash_file_with(
     // asked, and the cache is asked with the stat of what was opened.
     let stat = cache.and_then(|_| Stat::of(&before));
     if let (Some(cache), Some(stat)) = (cache, &stat) {
-        if let Some(sha256) = cache.lookup(&key(&entry.path.raw), stat) {
+        if let Some(hit) = cache.lookup(&key(&entry.path.raw), stat) {
             progress.advance(stat.size());
+            let (sha256, kind, parsed, stored) = match hit {
+                Hit::Digest(sha256) => (sha256, None, None, None),
+                Hit::Evidence(sha256, cached, bytes) => {
+                    let cached = *cached;
+                    (
+                        sha256,
+                        Some(cached.kind),
+                        Some(Box::new(cached.parsed)),
+                        Some(bytes),
+                    )
+                }
+            };
             let hashed = Hashed {
                 sha256,
                 size: stat.size(),
                 grew: false,
-                kind: None,
-                parsed: None,
+                kind,
+                parsed,
                 embedded: None,
+                signed: false,
                 findings: Vec::new(),
             };
-            return (Outcome::Hashed(Box::new(hashed)), Some(*stat));
+            return (Outcome::Hashed(Box::new(hashed)), Some((*stat, stored)));
         }
         cache.missed();
     }
-    match read_and_hash(&mut file, path, before.len(), buf, progress) {
+    match read_and_hash(
+        &mut file,
+        path,
+        before.len(),
+        buf,
+        progress,
+        cache.is_some(),
+    ) {
         Ok(mut hashed) => {
             let after = file.metadata();
             let changed = match &after {
@@ -254,10 +294,10 @@ fn hash_file_with(
                 ));
             }
             let unchanged = stat.is_some() && after.ok().as_ref().and_then(Stat::of) == stat;
-            let store = if unchanged && cacheable(&hashed) {
-                stat
-            } else {
-                None
+            let store = match stat {
+                Some(stat) if unchanged && cacheable(&hashed) => Some((stat, None)),
+                Some(stat) if unchanged => cacheable_evidence(&hashed).map(|e| (stat, Some(e))),
+                _ => None,
             };
             (Outcome::Hashed(Box::new(hashed)), store)
         }
@@ -270,12 +310,16 @@ fn hash_file_with(
     }
 }
 
+/// Reads, hashes, classifies and (when evidence) parses one file. With `for_cache`, whether
+/// it carries a signature anywhere inside is worked out too (an extra pass over checksum
+/// files and security.txt, needed only to decide whether its parse may be cached).
 fn read_and_hash(
     file: &mut File,
     path: &str,
     size: u64,
     buf: &mut [u8],
     progress: &dyn Progress,
+    for_cache: bool,
 ) -> io::Result<Hashed> {
     let mut findings = Vec::new();
     // Ask for no more than the size seen at open: a small file is then read in one call.
@@ -356,6 +400,13 @@ fn read_and_hash(
         }
         _ => None,
     };
+    // Without a cache nothing reads it: `true` keeps any use fail-closed.
+    let signed = !for_cache
+        || embeds
+        || embedded.is_some()
+        || keep.as_deref().is_some_and(|bytes| {
+            crate::signatures::embeds_signature(format.map(|f| f.kind()), bytes)
+        });
     Ok(Hashed {
         sha256: Sha256Digest(hasher.finalize().into()),
         size: total,
@@ -363,6 +414,7 @@ fn read_and_hash(
         kind: format.map(|f| f.kind()),
         parsed,
         embedded,
+        signed,
         findings,
     })
 }

@@ -241,7 +241,7 @@ fn run(
     let parallel = walked.files.len() >= PARALLEL_MIN_FILES;
     let pool = pool.filter(|_| parallel);
     // Without a cache, no stats are held (one per file).
-    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<cache::Stat>>) = match cache {
+    let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<hash::Store>>) = match cache {
         None => (
             map_files(&walked.files, pool.as_ref(), parallel, |entry| {
                 hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress))
@@ -263,12 +263,13 @@ fn run(
     let mut entries: Vec<CacheEntry> = Vec::new();
     // The cacheable files by absolute path (what the sha512 pass is given), with cache only.
     let mut by_abs: HashMap<PathBuf, usize> = HashMap::new();
-    for ((entry, outcome), stat) in walked.files.iter().zip(&outcomes).zip(&stats) {
-        if let (hash::Outcome::Hashed(h), Some(stat)) = (outcome, stat) {
+    for ((entry, outcome), store) in walked.files.iter().zip(&outcomes).zip(stats) {
+        if let (hash::Outcome::Hashed(h), Some((stat, evidence))) = (outcome, store) {
             let digests = cache::Digests {
-                stat: *stat,
+                stat,
                 sha256: h.sha256,
                 sha512: None,
+                evidence,
             };
             by_abs.insert(entry.abs.clone(), entries.len());
             entries.push((cache::key(&entry.path.raw), digests));

@@ -1,30 +1,45 @@
 //! The re-evaluation cache (`vouch evaluate --cache-dir DIR`): the digests of the bundle's
-//! files from an earlier ingestion, reused when a file's path, size, modification and change
-//! times, inode and device are all unchanged (as git's index does).
+//! files from an earlier ingestion, and the parsed evidence of pure-data evidence files,
+//! reused when a file's path, size, modification and change times, inode and device are all
+//! unchanged (as git's index does).
 //!
-//! Fail closed: only a file that read cleanly and is not evidence (no format claimed it, no
-//! embedded signature, no finding) is stored, so evidence is parsed and signatures verified
-//! on every run; a file whose times are within [`RACY_MARGIN`] of the moment ingestion started
-//! is not stored ("racily clean"); the cache is keyed by a fingerprint of this vouch (crate
-//! version, [`CACHE_FORMAT`], the readers, the running program); and a cache file that cannot
-//! be read, is corrupt (its body digest does not match) or of another fingerprint is ignored
-//! with a warning and rebuilt. Writes go to a temporary file renamed over the cache file.
+//! Fail closed: a file that read cleanly and is not evidence (no format claimed it, no
+//! embedded signature, no finding) is stored with its digests; a pure-data evidence file
+//! ([`evidence::cached_kind`]: advisories, scans, SBOMs, ...; never keys, signatures,
+//! attestations, envelopes or the release manifest, and never a file carrying a signature)
+//! that read cleanly is stored with its parse, in an encoding the compiler checks field by
+//! field ([`codec`]); everything else is parsed and verified on every run. A file whose times
+//! are within [`RACY_MARGIN`] of the moment ingestion started is not stored ("racily clean");
+//! the cache is keyed by a fingerprint of this vouch (crate version, [`CACHE_FORMAT`], the
+//! readers, the encoding's field lists, the running program); a cache file that cannot be
+//! read, is corrupt (its body digest does not match) or of another fingerprint is ignored with
+//! a warning and rebuilt, and an entry whose evidence does not decode is a miss (the file is
+//! read and parsed) with a warning. Writes go to a temporary file renamed over the cache file.
 
-use std::collections::{BTreeMap, HashMap};
+pub(crate) mod codec;
+pub(crate) mod evidence;
+mod file;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Serialize};
-
+use self::codec::record;
+use self::evidence::CachedEvidence;
 use super::IngestError;
 use crate::digest::{Sha256Digest, Sha512Digest};
 
 /// The version of the cache file's layout and of what it means; bump it whenever what an
-/// entry stands for changes (classification, which outcomes are stored).
-pub const CACHE_FORMAT: u32 = 1;
+/// entry stands for changes (classification, which outcomes are stored). 2: a binary body,
+/// and parsed evidence.
+pub const CACHE_FORMAT: u32 = 2;
 
 /// A file whose modification or change time is this close to (or after) the start of
 /// ingestion is not stored: a change made later in the same timestamp granule would leave its
@@ -52,21 +67,27 @@ pub struct CacheOptions {
 pub struct CacheStats {
     /// The cache file of this bundle.
     pub file: PathBuf,
-    /// Files whose digest came from the cache (not read).
+    /// Files that are not evidence whose digest came from the cache (not read).
     pub hits: u64,
-    /// Files read (not in the cache, changed, or not cacheable).
+    /// Evidence files whose digest and parsed evidence came from the cache (neither read
+    /// nor parsed).
+    pub evidence_hits: u64,
+    /// Files read (not in the cache, changed, not cacheable, or an entry that did not
+    /// decode).
     pub misses: u64,
     /// Files whose sha512 (for a sha512 checksum entry) came from the cache.
     pub sha512_hits: u64,
     /// Entries the cache holds after this ingestion.
     pub stored: u64,
+    /// Of those, entries with parsed evidence.
+    pub evidence_stored: u64,
     /// Problems with the cache (ignored, rebuilt), for the caller to print.
     pub warnings: Vec<String>,
 }
 
 /// A file's size, times and identity as `fstat` gives them: an entry is used only when all
 /// are equal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stat {
     size: u64,
     /// Modification time: seconds and nanoseconds since the epoch.
@@ -110,17 +131,9 @@ impl Stat {
     }
 }
 
-/// One file's entry in the cache file.
-#[derive(Debug, Serialize, Deserialize)]
-struct Entry {
-    stat: Stat,
-    sha256: String,
-    /// Computed only for files a sha512 checksum entry names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sha512: Option<String>,
-}
+record! { STAT_SHAPE: Stat { size, mtime, ctime, ino, dev } }
 
-/// A file's digests, as stored for (and read from) the cache.
+/// A file's digests (and parsed evidence), as stored for the cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Digests {
     /// The file's stat when it was read.
@@ -129,13 +142,32 @@ pub(crate) struct Digests {
     pub sha256: Sha256Digest,
     /// Its sha512, when one was needed.
     pub sha512: Option<Sha512Digest>,
+    /// Its parsed evidence, encoded ([`evidence::encode`]), for an evidence file.
+    pub evidence: Option<Box<[u8]>>,
 }
 
-/// The body of a cache file.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Body {
-    entries: BTreeMap<String, Entry>,
+/// A file's entry as read from the cache file: its evidence stays encoded in the file's
+/// bytes until the file is looked up (then it is decoded on the thread that asked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Loaded {
+    stat: Stat,
+    sha256: Sha256Digest,
+    sha512: Option<Sha512Digest>,
+    /// Where its encoded evidence is in [`Session::bytes`].
+    evidence: Option<Range<usize>>,
 }
+
+/// What the cache holds for a file whose stat is the one stored.
+#[derive(Debug)]
+pub(crate) enum Hit {
+    /// A file that is not evidence: its digest.
+    Digest(Sha256Digest),
+    /// An evidence file: its digest, its kind and parse, and the entry's bytes (kept).
+    Evidence(Sha256Digest, Box<CachedEvidence>, Box<[u8]>),
+}
+
+/// The most entries that did not decode named in the warnings; the rest are counted.
+const MAX_DECODE_WARNINGS: usize = 5;
 
 /// The cache of one ingestion: what was loaded, and the counters.
 #[derive(Debug)]
@@ -145,13 +177,18 @@ pub(crate) struct Session {
     now: i128,
     /// Whether the cache directory exists and the cache file may be written.
     usable: bool,
-    loaded: HashMap<String, Digests>,
+    loaded: HashMap<String, Loaded>,
+    /// The cache file's body, which the entries' evidence ranges point into.
+    bytes: Vec<u8>,
     /// Whether the cache file was read whole (otherwise it is rewritten).
     clean: bool,
     hits: AtomicU64,
+    evidence_hits: AtomicU64,
     misses: AtomicU64,
     sha512_hits: AtomicU64,
     warnings: Vec<String>,
+    /// The keys of entries whose evidence did not decode.
+    undecoded: Mutex<Vec<String>>,
 }
 
 /// The cache key of a bundle-relative path (raw bytes: two names shown alike stay apart).
@@ -168,10 +205,11 @@ pub(crate) fn key(raw: &[u8]) -> String {
 /// What this vouch stores and how it reads: a cache with another fingerprint is not read.
 fn fingerprint(tool: &str) -> String {
     let mut text = format!(
-        "{MAGIC} {CACHE_FORMAT}\nvouch-engine {}\nhead {}\nparse {}\n",
+        "{MAGIC} {CACHE_FORMAT}\nvouch-engine {}\nhead {}\nparse {}\n{STAT_SHAPE}\n{}\n",
         env!("CARGO_PKG_VERSION"),
         crate::formats::HEAD_LEN,
-        crate::formats::DEFAULT_MAX_PARSE_SIZE
+        crate::formats::DEFAULT_MAX_PARSE_SIZE,
+        evidence::shape()
     );
     for format in crate::formats::REGISTRY {
         text.push_str(&format!(
@@ -241,11 +279,14 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
         now: i128::try_from(now).unwrap_or(i128::MAX),
         usable: false,
         loaded: HashMap::new(),
+        bytes: Vec::new(),
         clean: false,
         hits: AtomicU64::new(0),
+        evidence_hits: AtomicU64::new(0),
         misses: AtomicU64::new(0),
         sha512_hits: AtomicU64::new(0),
         warnings: Vec::new(),
+        undecoded: Mutex::new(Vec::new()),
     };
     let dir = match resolve(&options.dir) {
         Ok(dir) if dir.starts_with(root) => return Err(refuse()),
@@ -280,10 +321,11 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
         }
     }
     session.usable = true;
-    match read_cache_file(&session.file) {
-        Ok(bytes) => match parse(&bytes, &session.fingerprint) {
+    match file::read_cache_file(&session.file) {
+        Ok(bytes) => match file::parse(&bytes, &session.fingerprint) {
             Ok(loaded) => {
                 session.loaded = loaded;
+                session.bytes = bytes;
                 session.clean = true;
             }
             Err(why) => session.warnings.push(format!(
@@ -300,83 +342,31 @@ pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Session, Inges
     Ok(session)
 }
 
-/// The largest cache file read (about four million entries); a larger one is ignored.
-const MAX_CACHE_FILE: u64 = 1 << 30;
-
-/// Reads the cache file: a regular file (not followed through a symlink, not a FIFO) of at
-/// most [`MAX_CACHE_FILE`] bytes.
-fn read_cache_file(path: &Path) -> io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let file = super::hash::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
-    if meta.len() > MAX_CACHE_FILE {
-        return Err(io::Error::other(format!(
-            "larger than {MAX_CACHE_FILE} bytes"
-        )));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_CACHE_FILE).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Reads a cache file; the error says why it is not used.
-fn parse(bytes: &[u8], fingerprint: &str) -> Result<HashMap<String, Digests>, &'static str> {
-    const CORRUPT: &str = "is corrupt (truncated or changed since written)";
-    let mut parts = bytes.splitn(4, |b| *b == b'\n');
-    let mut line = || parts.next().and_then(|l| std::str::from_utf8(l).ok());
-    let first = line().ok_or(CORRUPT)?;
-    let Some(version) = first.strip_prefix(MAGIC).and_then(|v| v.strip_prefix(' ')) else {
-        return Err(CORRUPT);
-    };
-    const OTHER: &str = "was written by another version of vouch";
-    if version != CACHE_FORMAT.to_string() {
-        return Err(OTHER);
-    }
-    if line().and_then(|l| l.strip_prefix("fingerprint ")) != Some(fingerprint) {
-        return Err(OTHER);
-    }
-    let digest = line()
-        .and_then(|l| l.strip_prefix("body-sha256 "))
-        .and_then(Sha256Digest::from_hex)
-        .ok_or(CORRUPT)?;
-    let body = parts.next().ok_or(CORRUPT)?;
-    if Sha256Digest::of(body) != digest {
-        return Err(CORRUPT);
-    }
-    let body: Body = serde_json::from_slice(body).map_err(|_| CORRUPT)?;
-    body.entries
-        .into_iter()
-        .map(|(path, entry)| {
-            let sha256 = Sha256Digest::from_hex(&entry.sha256).ok_or(CORRUPT)?;
-            let sha512 = match &entry.sha512 {
-                Some(hex) => Some(Sha512Digest::from_hex(hex).ok_or(CORRUPT)?),
-                None => None,
-            };
-            let stat = entry.stat;
-            Ok((
-                path,
-                Digests {
-                    stat,
-                    sha256,
-                    sha512,
-                },
-            ))
-        })
-        .collect()
-}
-
 impl Session {
-    /// The cached sha256 of the file at `key` when its stat is exactly the one stored.
-    pub(crate) fn lookup(&self, key: &str, stat: &Stat) -> Option<Sha256Digest> {
-        match self.loaded.get(key) {
-            Some(stored) if stored.stat == *stat => {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(stored.sha256)
+    /// What the cache holds for the file at `key` when its stat is exactly the one stored:
+    /// its digest, or for an evidence file its digest and parse. An entry whose evidence does
+    /// not decode is a miss (and a warning).
+    pub(crate) fn lookup(&self, key: &str, stat: &Stat) -> Option<Hit> {
+        let stored = self.loaded.get(key).filter(|s| s.stat == *stat)?;
+        let Some(range) = &stored.evidence else {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(Hit::Digest(stored.sha256));
+        };
+        let decoded = self
+            .bytes
+            .get(range.clone())
+            .map(|bytes| (bytes, evidence::decode(bytes)));
+        match decoded {
+            Some((bytes, Ok(cached))) => {
+                self.evidence_hits.fetch_add(1, Ordering::Relaxed);
+                Some(Hit::Evidence(stored.sha256, Box::new(cached), bytes.into()))
             }
-            _ => None,
+            _ => {
+                if let Ok(mut undecoded) = self.undecoded.lock() {
+                    undecoded.push(key.to_owned());
+                }
+                None
+            }
         }
     }
 
@@ -407,29 +397,49 @@ impl Session {
     /// the stats.
     pub(crate) fn finish(self, entries: Vec<(String, Digests)>) -> CacheStats {
         let mut warnings = self.warnings;
-        let kept: Vec<(String, Digests)> = entries
+        let mut undecoded = self.undecoded.into_inner().unwrap_or_default();
+        if !undecoded.is_empty() {
+            undecoded.sort();
+            let more = undecoded.len().saturating_sub(MAX_DECODE_WARNINGS);
+            let named: Vec<String> = undecoded
+                .iter()
+                .take(MAX_DECODE_WARNINGS)
+                .map(|key| format!("`{}`", shown(key)))
+                .collect();
+            warnings.push(format!(
+                "cache file `{}`: the parsed evidence of {}{} does not decode; read and parsed \
+                 again",
+                self.file.display(),
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more files")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        let mut kept: Vec<(String, Digests)> = entries
             .into_iter()
             .filter(|(_, digests)| !digests.stat.racy(self.now))
             .collect();
         let stored = kept.len() as u64;
+        let evidence_stored = kept.iter().filter(|(_, d)| d.evidence.is_some()).count() as u64;
+        let same = |key: &String, digests: &Digests| {
+            self.loaded.get(key).is_some_and(|loaded| {
+                loaded.stat == digests.stat
+                    && loaded.sha256 == digests.sha256
+                    && loaded.sha512 == digests.sha512
+                    && loaded.evidence.as_ref().map(|r| self.bytes.get(r.clone()))
+                        == digests.evidence.as_ref().map(|e| Some(&e[..]))
+            })
+        };
         let unchanged = self.clean
             && self.loaded.len() == kept.len()
-            && kept
-                .iter()
-                .all(|(key, digests)| self.loaded.get(key) == Some(digests));
+            && kept.iter().all(|(key, digests)| same(key, digests));
         if self.usable && !unchanged {
-            let entries = kept
-                .into_iter()
-                .map(|(key, d)| {
-                    let entry = Entry {
-                        stat: d.stat,
-                        sha256: d.sha256.to_hex(),
-                        sha512: d.sha512.map(|s| s.to_hex()),
-                    };
-                    (key, entry)
-                })
-                .collect();
-            if let Err(error) = write(&self.file, &self.fingerprint, &Body { entries }) {
+            // Sorted: the same entries give the same file.
+            kept.sort_by(|a, b| a.0.cmp(&b.0));
+            if let Err(error) = file::write(&self.file, &self.fingerprint, &kept) {
                 warnings.push(format!(
                     "cannot write the cache file `{}`: {error}",
                     self.file.display()
@@ -439,42 +449,18 @@ impl Session {
         CacheStats {
             file: self.file,
             hits: self.hits.into_inner(),
+            evidence_hits: self.evidence_hits.into_inner(),
             misses: self.misses.into_inner(),
             sha512_hits: self.sha512_hits.into_inner(),
             stored: if self.usable { stored } else { 0 },
+            evidence_stored: if self.usable { evidence_stored } else { 0 },
             warnings,
         }
     }
 }
 
-/// Writes the cache file: a temporary file beside it, renamed over it, so that a reader
-/// (another evaluation) sees the old file or the new one, never a part.
-fn write(file: &Path, fingerprint: &str, body: &Body) -> io::Result<()> {
-    static SERIAL: AtomicU64 = AtomicU64::new(0);
-    let json = serde_json::to_vec(body).map_err(io::Error::other)?;
-    let mut text = format!(
-        "{MAGIC} {CACHE_FORMAT}\nfingerprint {fingerprint}\nbody-sha256 {}\n",
-        Sha256Digest::of(&json).to_hex()
-    )
-    .into_bytes();
-    text.extend_from_slice(&json);
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = file.with_file_name(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        SERIAL.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut f| f.write_all(&text))
-        .and_then(|()| fs::rename(&temp, file));
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
+/// A cache key as a path, for a warning.
+fn shown(key: &str) -> String {
+    let text = key.strip_prefix("u:").unwrap_or(key);
+    crate::terminal::escape_line(text).into_owned()
 }
