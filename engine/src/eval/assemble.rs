@@ -110,15 +110,16 @@ fn authority_ref(sources: Vec<SourceDigest>) -> Option<AuthorityRef> {
 /// (100,000 for a large one), so made across the rayon pool.
 fn evidence_files(graph: &EvidenceGraph) -> Vec<EvidenceFile> {
     let files: Vec<&FileNode> = graph.files().map(|(_, f)| f).collect();
-    files
-        .par_iter()
-        .with_min_len(1024)
-        .map(|f| EvidenceFile {
-            path: f.path.clone(),
-            sha256: f.sha256.to_hex(),
-            kind: f.kind.map_or("unclassified", |k| k.as_str()).to_owned(),
-        })
-        .collect()
+    let one = |f: &&FileNode| EvidenceFile {
+        path: f.path.clone(),
+        sha256: f.sha256.to_hex(),
+        kind: f.kind.map_or("unclassified", |k| k.as_str()).to_owned(),
+    };
+    // A small bundle's list is made here: no pool is started for it.
+    if files.len() < 2048 {
+        return files.iter().map(one).collect();
+    }
+    files.par_iter().with_min_len(1024).map(one).collect()
 }
 
 /// One control's result: `waived` when it fails only on findings waivers cover (each was

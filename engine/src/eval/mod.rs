@@ -41,6 +41,10 @@ use crate::authority::{Authority, EveryTrustedKey};
 use crate::evidence::EvidenceValues;
 use crate::graph::EvidenceGraph;
 use crate::report::{Report, Status};
+
+/// Graphs of fewer nodes have their controls run on the calling thread, whatever the threads
+/// asked for.
+const PARALLEL_MIN_NODES: usize = 1024;
 use crate::waivers::WaiverFile;
 use control::{ControlRun, Runner};
 use interp::{Env, Interp};
@@ -152,7 +156,10 @@ fn evaluate_built(
             .map(|c| run_control(policy, c, values, &params, options, &waivers, Mode::Report))
             .collect()
     };
-    let runs = match options.threads.map(crate::input_file::cap_threads) {
+    // A small bundle's controls run here: starting a pool costs more than they take.
+    let small = graph.node_count() < PARALLEL_MIN_NODES;
+    let threads = options.threads.map(crate::input_file::cap_threads);
+    let runs = match if small { Some(1) } else { threads } {
         // One thread is this one: no pool to start (a pool's thread costs more than a small
         // policy's whole evaluation on a busy machine).
         Some(1) => policy

@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::strings::Strings;
-use super::{CHUNK, cite, record, size};
+use super::{cite, map_chunks, record, size};
 use crate::eval::value::{Citation, Record, Value};
 use crate::graph::{EvidenceGraph, FileNode, NodeId, Source};
 
@@ -21,17 +19,13 @@ pub(super) struct Files {
 impl Files {
     pub(super) fn build(graph: &EvidenceGraph) -> Files {
         let listed: Vec<(NodeId, &FileNode)> = graph.files().collect();
-        let values = listed
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut strings = Strings::default();
-                chunk
-                    .iter()
-                    .map(|(_, f)| file(f, &mut strings))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>()
-            .concat();
+        let values = map_chunks(&listed, |chunk| {
+            let mut strings = Strings::default();
+            chunk
+                .iter()
+                .map(|(_, f)| file(f, &mut strings))
+                .collect::<Vec<_>>()
+        });
         let mut by_node = vec![0; graph.node_count()];
         for (position, (id, _)) in (1..).zip(&listed) {
             if let Some(slot) = usize::try_from(id.index())

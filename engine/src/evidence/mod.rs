@@ -185,7 +185,9 @@ impl EvidenceValues {
     /// and each across the rayon pool (see [`Value::drop_parallel`]).
     pub fn drop_parallel(self) {
         let EvidenceValues { release, files, .. } = self;
-        rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+        if drop_in_parallel(&files) {
+            rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+        }
     }
 
     /// The `sign` decisions, the values dropped as by [`EvidenceValues::drop_parallel`].
@@ -196,7 +198,9 @@ impl EvidenceValues {
             signing,
             ..
         } = self;
-        rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+        if drop_in_parallel(&files) {
+            rayon::join(|| release.drop_parallel(), || files.drop_parallel());
+        }
         signing
     }
 
@@ -305,6 +309,27 @@ fn text_field(record: &Record, field: &str) -> Option<Arc<str>> {
 /// Files or artifacts per parallel task (each with its own [`Strings`]).
 const CHUNK: usize = 2048;
 
+/// `f` over `items` a [`CHUNK`] at a time across the rayon pool, in order; one chunk or less
+/// runs on this thread (a small bundle starts no pool).
+fn map_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync + Send) -> Vec<R> {
+    if items.len() <= CHUNK {
+        return f(items);
+    }
+    items
+        .par_chunks(CHUNK)
+        .map(f)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Whether dropping `files` (the list of every file: at least as long as the release's
+/// artifacts) is worth the rayon pool.
+fn drop_in_parallel(files: &Value) -> bool {
+    matches!(files, Value::List(items) | Value::Set(items) if items.len() >= 4096)
+}
+
 fn release(
     graph: &EvidenceGraph,
     id: NodeId,
@@ -315,17 +340,13 @@ fn release(
 ) -> Value {
     let as_of = judge.as_of;
     let listed = graph.artifacts_of(id);
-    let artifacts = listed
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut strings = Strings::default();
-            chunk
-                .iter()
-                .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, judge, &mut strings))
-                .collect::<Vec<_>>()
-        })
-        .collect::<Vec<_>>()
-        .concat();
+    let artifacts = map_chunks(&listed, |chunk| {
+        let mut strings = Strings::default();
+        chunk
+            .iter()
+            .map(|(aid, a)| artifact(graph, *aid, a, sboms, files, judge, &mut strings))
+            .collect::<Vec<_>>()
+    });
     let distribution = graph
         .distributions()
         .map(|(_, d)| distribution(d))
