@@ -25,12 +25,13 @@
 )]
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{BatchSize, Criterion};
-use vouch_engine::ingest::cache::{CacheOptions, RACY_MARGIN};
+use vouch_engine::ingest::cache::{CacheOptions, CacheStats, RACY_MARGIN};
 use vouch_engine::ingest::ingest_cached;
+use vouch_engine::report::Report;
 use vouch_engine::{EvaluationOptions, IngestOptions, NoProgress, Sha256Digest};
 use vouch_lang::{CheckedPolicy, Frameworks, NoImports, Source};
 
@@ -71,24 +72,8 @@ fn generate(dir: &Path, n: usize, bytes: usize) {
     .unwrap();
 }
 
-/// One control: every artifact has a matching checksum.
-fn policy() -> CheckedPolicy {
-    let mut frameworks = Frameworks::new();
-    let uk_sscop = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
-    let source = Source::new("uk-sscop.toml", uk_sscop);
-    frameworks.insert(vouch_lang::Framework::from_toml(&source).unwrap());
-    let text = "policy \"bench\" {\n  title = \"Benchmark\"\n  framework = \"uk-sscop\"\n}\n\n\
-        control \"CHECKSUMS\" {\n  title = \"Checksums\"\n  provision = [\"3.1\"]\n  severity = high\n  \
-        for a in release.artifacts {\n    expect len(a.checksums) > 0 else \"{a.path} has no checksum\"\n    \
-        for c in a.checksums {\n      expect c.status == \"match\" else \"{c.path}:{c.line} is {c.status}\"\n    }\n  }\n}\n";
-    let checked = vouch_lang::check(Source::new("bench.vouch", text), &NoImports, &frameworks);
-    checked
-        .policy
-        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
-}
-
-/// `n` OSV advisories under `osv/NNN/` (1,000 a directory), as `/work/notes/gen.py` writes
-/// them, and a release manifest.
+/// `n` OSV advisories under `osv/NNN/` (1,000 a directory), as the memory benchmark
+/// writes them, and a release manifest.
 fn generate_advisories(dir: &Path, n: usize) {
     for i in 0..n {
         let sub = dir.join(format!("osv/{:03}", i / 1000));
@@ -111,20 +96,31 @@ fn generate_advisories(dir: &Path, n: usize) {
     .unwrap();
 }
 
-/// One control over the advisories' vulnerabilities: each is fixed in this release.
-fn vulnerability_policy() -> CheckedPolicy {
+/// A policy of the uk-sscop framework with one control, `control` (its text).
+fn policy(control: &str) -> CheckedPolicy {
     let mut frameworks = Frameworks::new();
     let uk_sscop = include_str!("../../stdlib-policies/frameworks/uk-sscop.toml");
     let source = Source::new("uk-sscop.toml", uk_sscop);
     frameworks.insert(vouch_lang::Framework::from_toml(&source).unwrap());
-    let text = "policy \"bench\" {\n  title = \"Benchmark\"\n  framework = \"uk-sscop\"\n}\n\n\
-        control \"FIXED\" {\n  title = \"Fixed\"\n  provision = [\"3.1\"]\n  severity = high\n  \
-        for v in vulnerabilities {\n    expect v.status != affected else \"{v.id} affects the release\"\n  }\n}\n";
+    let text = format!(
+        "policy \"bench\" {{\n  title = \"Benchmark\"\n  framework = \"uk-sscop\"\n}}\n\n{control}"
+    );
     let checked = vouch_lang::check(Source::new("bench.vouch", text), &NoImports, &frameworks);
     checked
         .policy
         .unwrap_or_else(|| panic!("{:?}", checked.diagnostics))
 }
+
+/// Every artifact has a matching checksum.
+const CHECKSUMS: &str = "control \"CHECKSUMS\" {\n  title = \"Checksums\"\n  provision = [\"3.1\"]\n  \
+    severity = high\n  for a in release.artifacts {\n    expect len(a.checksums) > 0 else \
+    \"{a.path} has no checksum\"\n    for c in a.checksums {\n      expect c.status == \"match\" \
+    else \"{c.path}:{c.line} is {c.status}\"\n    }\n  }\n}\n";
+
+/// Every vulnerability the advisories state is fixed in this release.
+const FIXED: &str = "control \"FIXED\" {\n  title = \"Fixed\"\n  provision = [\"3.1\"]\n  \
+    severity = high\n  for v in vulnerabilities {\n    expect v.status != affected else \
+    \"{v.id} affects the release\"\n  }\n}\n";
 
 fn cache_options(dir: &Path) -> CacheOptions {
     CacheOptions {
@@ -134,179 +130,182 @@ fn cache_options(dir: &Path) -> CacheOptions {
     }
 }
 
-fn benches(c: &mut Criterion) {
+/// A generated bundle, its policy, and the three ways of evaluating it.
+struct Setup {
+    tmp: tempfile::TempDir,
+    bundle: PathBuf,
+    policy: CheckedPolicy,
+    /// Why every report passes (the assertion's message).
+    passes: &'static str,
+}
+
+impl Setup {
+    /// A bundle written by `generate` into a new temporary directory, old enough (past the
+    /// racy margin) for the cache to store its files.
+    fn new(generate: impl FnOnce(&Path), control: &str, passes: &'static str) -> Setup {
+        let tmp = tempfile::tempdir().unwrap();
+        let bundle = tmp.path().join("bundle");
+        generate(&bundle);
+        std::thread::sleep(RACY_MARGIN + Duration::from_millis(200));
+        Setup {
+            tmp,
+            bundle,
+            policy: policy(control),
+            passes,
+        }
+    }
+
+    fn report(&self, graph: &vouch_engine::EvidenceGraph) -> Report {
+        let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
+        let report = vouch_engine::evaluate(&self.policy, graph, &options);
+        assert_eq!(report.summary.fail, 0, "{}", self.passes);
+        report
+    }
+
+    /// Without a cache (today's `vouch evaluate`).
+    fn cold(&self) -> Report {
+        let graph =
+            vouch_engine::ingest(&self.bundle, &IngestOptions::default(), &NoProgress).unwrap();
+        self.report(&graph)
+    }
+
+    /// With the cache in `dir`.
+    fn cached(&self, dir: &Path) -> (Report, CacheStats) {
+        let (graph, stats) = ingest_cached(
+            &self.bundle,
+            &IngestOptions::default(),
+            &cache_options(dir),
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(stats.warnings.is_empty(), "{stats:?}");
+        (self.report(&graph), stats)
+    }
+
+    /// Checks the cached runs' reports (`first` filled `warm_dir`, `second` read it) against
+    /// the cold one, prints the warm/cold ratio (means of `rounds` runs of each) after
+    /// `label`, and measures the three ways in criterion's group `group`.
+    fn measure(&self, c: &mut Criterion, m: Measure<'_>, first: &Report, second: &Report) {
+        let json = |r: &Report| {
+            vouch_engine::report::render::render(r, vouch_engine::report::render::Format::Json)
+        };
+        let baseline = self.cold();
+        assert_eq!(json(first), json(&baseline));
+        assert_eq!(json(second), json(&baseline));
+
+        let time = |f: &dyn Fn()| {
+            let start = Instant::now();
+            for _ in 0..m.rounds {
+                f();
+            }
+            start.elapsed() / m.rounds
+        };
+        let cold_time = time(&|| {
+            self.cold();
+        });
+        let warm_time = time(&|| {
+            self.cached(m.warm_dir);
+        });
+        println!(
+            "cache bench: {}: cold {cold_time:?}, warm cache {warm_time:?} ({:.2}x of cold)",
+            m.label,
+            warm_time.as_secs_f64() / cold_time.as_secs_f64()
+        );
+
+        let mut group = c.benchmark_group(m.group);
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_secs(1));
+        group.measurement_time(m.time);
+        group.bench_function("cold", |b| b.iter(|| self.cold()));
+        let mut serial = 0u64;
+        group.bench_function("cold-cache", |b| {
+            b.iter_batched(
+                || {
+                    serial += 1;
+                    self.tmp.path().join(format!("empty-{serial}"))
+                },
+                |dir| self.cached(&dir),
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_function("warm-cache", |b| b.iter(|| self.cached(m.warm_dir)));
+        group.finish();
+    }
+}
+
+/// How [`Setup::measure`] measures.
+struct Measure<'a> {
+    group: &'static str,
+    label: String,
+    warm_dir: &'a Path,
+    rounds: u32,
+    time: Duration,
+}
+
+/// Artifacts listed in `SHA256SUMS`: the warm cache reuses their digests.
+fn digest_benches(c: &mut Criterion) {
     let full = std::env::args().any(|a| a == "--bench");
     let n = env("VOUCH_BENCH_ARTIFACTS", if full { 2_000 } else { 200 });
     let bytes = env(
         "VOUCH_BENCH_ARTIFACT_BYTES",
         if full { 32 << 10 } else { 4 << 10 },
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("bundle");
-    generate(&bundle, n, bytes);
-    // Files changed within the racy margin of a run are not stored.
-    std::thread::sleep(RACY_MARGIN + Duration::from_millis(200));
-    let policy = policy();
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    let ingest_options = IngestOptions::default();
-    let report = |graph: &vouch_engine::EvidenceGraph| {
-        let report = vouch_engine::evaluate(&policy, graph, &options);
-        assert_eq!(report.summary.fail, 0, "the generated bundle passes");
-        report
-    };
-    let cold = || {
-        let graph = vouch_engine::ingest(&bundle, &ingest_options, &NoProgress).unwrap();
-        report(&graph)
-    };
-    let cached = |dir: &Path| {
-        let (graph, stats) =
-            ingest_cached(&bundle, &ingest_options, &cache_options(dir), &NoProgress).unwrap();
-        assert!(stats.warnings.is_empty(), "{stats:?}");
-        (report(&graph), stats)
-    };
-    let warm_dir = tmp.path().join("warm");
-    let (first, stats) = cached(&warm_dir);
+    let setup = Setup::new(
+        |dir| generate(dir, n, bytes),
+        CHECKSUMS,
+        "the generated bundle passes",
+    );
+    let warm_dir = setup.tmp.path().join("warm");
+    let (first, stats) = setup.cached(&warm_dir);
     assert_eq!(stats.hits, 0);
-    let (second, stats) = cached(&warm_dir);
+    let (second, stats) = setup.cached(&warm_dir);
     assert_eq!(
         stats.hits, n as u64,
         "the warm run reused every artifact's digest"
     );
-    let baseline = cold();
-    let json = |r: &vouch_engine::report::Report| {
-        vouch_engine::report::render::render(r, vouch_engine::report::render::Format::Json)
+    let measure = Measure {
+        group: "cache",
+        label: format!("{n} artifacts of {bytes} bytes"),
+        warm_dir: &warm_dir,
+        rounds: if full { 5 } else { 1 },
+        time: Duration::from_secs(5),
     };
-    assert_eq!(json(&first), json(&baseline));
-    assert_eq!(json(&second), json(&baseline));
-
-    // The summary: the mean of a few runs of each, in this one sitting.
-    let rounds = if full { 5 } else { 1 };
-    let time = |f: &dyn Fn()| {
-        let start = Instant::now();
-        for _ in 0..rounds {
-            f();
-        }
-        start.elapsed() / rounds
-    };
-    let cold_time = time(&|| {
-        cold();
-    });
-    let warm_time = time(&|| {
-        cached(&warm_dir);
-    });
-    println!(
-        "cache bench: {n} artifacts of {bytes} bytes: cold {cold_time:?}, warm cache \
-         {warm_time:?} ({:.2}x of cold)",
-        warm_time.as_secs_f64() / cold_time.as_secs_f64()
-    );
-
-    let mut group = c.benchmark_group("cache");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
-    group.bench_function("cold", |b| b.iter(cold));
-    let mut serial = 0u64;
-    group.bench_function("cold-cache", |b| {
-        b.iter_batched(
-            || {
-                serial += 1;
-                tmp.path().join(format!("empty-{serial}"))
-            },
-            |dir| cached(&dir),
-            BatchSize::PerIteration,
-        )
-    });
-    group.bench_function("warm-cache", |b| b.iter(|| cached(&warm_dir)));
-    group.finish();
+    setup.measure(c, measure, &first, &second);
 }
 
 /// The evidence-heavy bundle: OSV advisories, whose parse the warm cache reuses.
 fn evidence_benches(c: &mut Criterion) {
     let full = std::env::args().any(|a| a == "--bench");
     let n = env("VOUCH_BENCH_ADVISORIES", if full { 10_000 } else { 100 });
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("bundle");
-    generate_advisories(&bundle, n);
-    std::thread::sleep(RACY_MARGIN + Duration::from_millis(200));
-    let policy = vulnerability_policy();
-    let options = EvaluationOptions::at("2026-10-01T00:00:00Z".parse().unwrap());
-    let ingest_options = IngestOptions::default();
-    let report = |graph: &vouch_engine::EvidenceGraph| {
-        let report = vouch_engine::evaluate(&policy, graph, &options);
-        assert_eq!(report.summary.fail, 0, "every advisory is fixed in 2.4.1");
-        report
-    };
-    let cold = || {
-        let graph = vouch_engine::ingest(&bundle, &ingest_options, &NoProgress).unwrap();
-        report(&graph)
-    };
-    let cached = |dir: &Path| {
-        let (graph, stats) =
-            ingest_cached(&bundle, &ingest_options, &cache_options(dir), &NoProgress).unwrap();
-        assert!(stats.warnings.is_empty(), "{stats:?}");
-        (report(&graph), stats)
-    };
-    let warm_dir = tmp.path().join("warm");
-    let (first, stats) = cached(&warm_dir);
+    let setup = Setup::new(
+        |dir| generate_advisories(dir, n),
+        FIXED,
+        "every advisory is fixed in 2.4.1",
+    );
+    let warm_dir = setup.tmp.path().join("warm");
+    let (first, stats) = setup.cached(&warm_dir);
     assert_eq!(stats.evidence_hits, 0);
     assert_eq!(stats.evidence_stored, n as u64, "{stats:?}");
-    let (second, stats) = cached(&warm_dir);
+    let (second, stats) = setup.cached(&warm_dir);
     assert_eq!(
         stats.evidence_hits, n as u64,
         "the warm run reused every advisory's parse: {stats:?}"
     );
     // The release manifest is read and parsed every time.
     assert_eq!(stats.misses, 1, "{stats:?}");
-    let baseline = cold();
-    let json = |r: &vouch_engine::report::Report| {
-        vouch_engine::report::render::render(r, vouch_engine::report::render::Format::Json)
+    let measure = Measure {
+        group: "cache-evidence",
+        label: format!("{n} OSV advisories"),
+        warm_dir: &warm_dir,
+        rounds: if full { 3 } else { 1 },
+        time: Duration::from_secs(10),
     };
-    assert_eq!(json(&first), json(&baseline));
-    assert_eq!(json(&second), json(&baseline));
-
-    let rounds = if full { 3 } else { 1 };
-    let time = |f: &dyn Fn()| {
-        let start = Instant::now();
-        for _ in 0..rounds {
-            f();
-        }
-        start.elapsed() / rounds
-    };
-    let cold_time = time(&|| {
-        cold();
-    });
-    let warm_time = time(&|| {
-        cached(&warm_dir);
-    });
-    println!(
-        "cache bench: {n} OSV advisories: cold {cold_time:?}, warm cache {warm_time:?} \
-         ({:.2}x of cold)",
-        warm_time.as_secs_f64() / cold_time.as_secs_f64()
-    );
-
-    let mut group = c.benchmark_group("cache-evidence");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(10));
-    group.bench_function("cold", |b| b.iter(cold));
-    let mut serial = 0u64;
-    group.bench_function("cold-cache", |b| {
-        b.iter_batched(
-            || {
-                serial += 1;
-                tmp.path().join(format!("empty-{serial}"))
-            },
-            |dir| cached(&dir),
-            BatchSize::PerIteration,
-        )
-    });
-    group.bench_function("warm-cache", |b| b.iter(|| cached(&warm_dir)));
-    group.finish();
+    setup.measure(c, measure, &first, &second);
 }
 
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
-    benches(&mut criterion);
+    digest_benches(&mut criterion);
     evidence_benches(&mut criterion);
     criterion.final_summary();
 }

@@ -54,19 +54,6 @@ fn osv(id: &str) -> String {
     )
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the compliant example bundle (CSAF advisories, CycloneDX SBOMs, an OpenVEX
 /// document, a testssl.sh scan, a Trivy scan, a changelog, a feed, a register, a support
 /// manifest, checksums, signatures, attestations), with OSV advisories, one of them broken
@@ -75,7 +62,7 @@ fn bundle() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bundle");
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/bundles/compliant");
-    copy_dir(&examples, &dir);
+    crate::common::copy_dir(&examples, &dir);
     std::fs::create_dir_all(dir.join("osv")).unwrap();
     for id in ["GHSA-000001", "GHSA-000002", "GHSA-000003"] {
         std::fs::write(dir.join(format!("osv/{id}.json")), osv(id)).unwrap();

@@ -130,7 +130,7 @@ impl Postgres {
     fn migrate(&self) -> Result<(), LedgerError> {
         let mut attempt = 0;
         loop {
-            match self.migrate_once()? {
+            match self.migrate_once(attempt == RETRIES)? {
                 Migrated::Done => return Ok(()),
                 Migrated::Collided if attempt < RETRIES => attempt += 1,
                 Migrated::Collided => {
@@ -145,7 +145,8 @@ impl Postgres {
         }
     }
 
-    fn migrate_once(&self) -> Result<Migrated, LedgerError> {
+    /// One attempt; `last`: a database that looks foreign is then an error, not a collision.
+    fn migrate_once(&self, last: bool) -> Result<Migrated, LedgerError> {
         let mut client = self.lock()?;
         let mut tx = client.transaction().map_err(|e| self.pg(e))?;
         tx.batch_execute(&format!(
@@ -155,9 +156,14 @@ impl Postgres {
         .map_err(|e| self.pg(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPLICATION_ID])
             .map_err(|e| self.pg(e))?;
-        let version = match identity(&mut tx, &self.path).map_err(|e| self.pg(e))?? {
-            Some(v) => v,
-            None => {
+        let version = match identity(&mut tx, &self.path).map_err(|e| self.pg(e))? {
+            // The same stale catalog can show some of the tables another process has just
+            // made but not `vouch_ledger`: look again in a new transaction before calling
+            // the database foreign.
+            Err(LedgerError::Foreign { .. }) if !last => return Ok(Migrated::Collided),
+            Err(e) => return Err(e),
+            Ok(Some(v)) => v,
+            Ok(None) => {
                 match tx.batch_execute(
                     "CREATE TABLE vouch_ledger (
                         id             INTEGER PRIMARY KEY CHECK (id = 1),
