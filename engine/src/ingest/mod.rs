@@ -208,8 +208,10 @@ fn on_new_pool<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) ->
 /// Bundles of fewer files are read on the calling thread.
 const PARALLEL_MIN_FILES: usize = 64;
 
-/// Fewer sha512 passes or signature verifications than this run on the calling thread.
-const PARALLEL_MIN_JOBS: usize = 8;
+/// Fewer sha512 passes or signature verifications than this run on the calling thread: an
+/// Ed25519 verification takes tens of microseconds, a new pool thread about as long to start
+/// plus the zeroing of its allocator's first pages.
+const PARALLEL_MIN_JOBS: usize = 32;
 
 /// `f` over `files`, in `pool` (or rayon's global pool) when `parallel`, else on this thread.
 fn map_files<R: Send>(
