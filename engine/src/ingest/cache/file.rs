@@ -128,12 +128,11 @@ pub(super) fn write(
 ) -> io::Result<()> {
     static SERIAL: AtomicU64 = AtomicU64::new(0);
     let body = encode_body(entries);
-    let mut text = format!(
+    // Written in two parts: the body of a large bundle's cache is tens of MB, not copied.
+    let header = format!(
         "{MAGIC} {CACHE_FORMAT}\nfingerprint {fingerprint}\nbody-sha256 {}\n",
         Sha256Digest::of(&body).to_hex()
-    )
-    .into_bytes();
-    text.extend_from_slice(&body);
+    );
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -147,7 +146,10 @@ pub(super) fn write(
         .write(true)
         .create_new(true)
         .open(&temp)
-        .and_then(|mut f| f.write_all(&text))
+        .and_then(|mut f| {
+            f.write_all(header.as_bytes())?;
+            f.write_all(&body)
+        })
         .and_then(|()| fs::rename(&temp, file));
     if result.is_err() {
         let _ = fs::remove_file(&temp);
