@@ -35,6 +35,9 @@ use vouch_engine::report::Report;
 use vouch_engine::{EvaluationOptions, IngestOptions, NoProgress, Sha256Digest};
 use vouch_lang::{CheckedPolicy, Frameworks, NoImports, Source};
 
+#[path = "support/osv_bundle.rs"]
+mod osv_bundle;
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -72,23 +75,9 @@ fn generate(dir: &Path, n: usize, bytes: usize) {
     .unwrap();
 }
 
-/// `n` OSV advisories under `osv/NNN/` (1,000 a directory), as the memory benchmark
-/// writes them, and a release manifest.
+/// `n` OSV advisories (as the memory benchmark writes them) and a release manifest.
 fn generate_advisories(dir: &Path, n: usize) {
-    for i in 0..n {
-        let sub = dir.join(format!("osv/{:03}", i / 1000));
-        if i % 1000 == 0 {
-            std::fs::create_dir_all(&sub).unwrap();
-        }
-        let text = format!(
-            "{{\"id\":\"GHSA-{i:06}\",\"modified\":\"2026-01-01T00:00:00Z\",\
-             \"published\":\"2026-01-01T00:00:00Z\",\"aliases\":[\"CVE-2026-{i:06}\"],\
-             \"affected\":[{{\"package\":{{\"ecosystem\":\"npm\",\"name\":\"widget\"}},\
-             \"ranges\":[{{\"type\":\"SEMVER\",\"events\":[{{\"introduced\":\"0\"}},\
-             {{\"fixed\":\"2.4.1\"}}]}}]}}]}}\n"
-        );
-        std::fs::write(sub.join(format!("GHSA-{i:06}.json")), text).unwrap();
-    }
+    osv_bundle::write_advisories(dir, n, true);
     std::fs::write(
         dir.join("release.toml"),
         "[release]\nproduct = \"widget\"\nversion = \"2.4.1\"\ndate = 2026-09-01\n",

@@ -26,6 +26,9 @@ use vouch_engine::report::render::{Format, render_to};
 use vouch_engine::{EvaluationOptions, IngestOptions, NoProgress};
 use vouch_lang::{Frameworks, NoImports, Source};
 
+#[path = "support/osv_bundle.rs"]
+mod osv_bundle;
+
 /// The `vouch` binary's allocator (src/main.rs): the benchmark measures what the binary does.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -60,25 +63,7 @@ fn generate(dir: &Path, n: usize, osv: bool) {
         include_str!("../../examples/bundles/compliant/release.toml"),
     )
     .unwrap();
-    for i in 0..n {
-        let sub = dir.join(format!("osv/{:03}", i / 1000));
-        if i % 1000 == 0 {
-            std::fs::create_dir_all(&sub).unwrap();
-        }
-        let text = format!(
-            "{{\"id\":\"GHSA-{i:06}\",\"modified\":\"2026-01-01T00:00:00Z\",\
-             \"published\":\"2026-01-01T00:00:00Z\",\"aliases\":[\"CVE-2026-{i:06}\"],\
-             \"affected\":[{{\"package\":{{\"ecosystem\":\"npm\",\"name\":\"widget\"}},\
-             \"ranges\":[{{\"type\":\"SEMVER\",\"events\":[{{\"introduced\":\"0\"}},\
-             {{\"fixed\":\"2.4.1\"}}]}}]}}]}}\n"
-        );
-        let text = if osv {
-            text
-        } else {
-            "x".repeat(text.len() - 1) + "\n"
-        };
-        std::fs::write(sub.join(format!("GHSA-{i:06}.json")), text).unwrap();
-    }
+    osv_bundle::write_advisories(dir, n, osv);
 }
 
 fn peak_rss_kib() -> u64 {

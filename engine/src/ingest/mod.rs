@@ -122,8 +122,7 @@ pub fn ingest_cached(
 ) -> Result<(EvidenceGraph, cache::CacheStats), IngestError> {
     let canonical = bundle_root(root)?;
     let session = cache::open(&canonical, cache)?;
-    let pool = pool_for(options)?;
-    let (graph, entries) = run(&canonical, options, progress, pool, Some(&session));
+    let (graph, entries) = run(&canonical, options, progress, Some(&session))?;
     Ok((graph, session.finish(entries)))
 }
 
@@ -134,8 +133,7 @@ pub fn ingest(
     progress: &dyn Progress,
 ) -> Result<EvidenceGraph, IngestError> {
     let canonical = bundle_root(root)?;
-    let pool = pool_for(options)?;
-    Ok(run(&canonical, options, progress, pool, None).0)
+    Ok(run(&canonical, options, progress, None)?.0)
 }
 
 /// The canonical path of the bundle directory at `root`.
@@ -233,15 +231,15 @@ fn run(
     root: &Path,
     options: &IngestOptions,
     progress: &dyn Progress,
-    pool: Option<rayon::ThreadPool>,
     cache: Option<&cache::Session>,
-) -> (EvidenceGraph, Vec<CacheEntry>) {
+) -> Result<(EvidenceGraph, Vec<CacheEntry>), IngestError> {
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
     progress.start(walked.files.len() as u64, total);
-    // A small bundle is read on this thread: starting threads costs more than it saves.
+    // A small bundle is read on this thread: starting threads costs more than it saves, so
+    // the pool is made only for a large one.
     let parallel = walked.files.len() >= PARALLEL_MIN_FILES;
-    let pool = pool.filter(|_| parallel);
+    let pool = if parallel { pool_for(options)? } else { None };
     // Without a cache, no stats are held (one per file).
     let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<hash::Store>>) = match cache {
         None => (
@@ -409,5 +407,5 @@ fn run(
             digests.sha512 = Some(sha512);
         }
     }
-    (graph, entries)
+    Ok((graph, entries))
 }
