@@ -5,8 +5,13 @@ use vouch_engine::authority::schema::{AUTHORITY_SCHEMA, GATE_SCHEMA};
 
 use crate::exit::VouchExit;
 
+/// What `vouch authority` does, as `vouch --help` and `vouch authority --help` say it.
+pub const ABOUT: &str =
+    "Print the Cedar schema of authority policies (`vouch authority schema [--gate]`)";
+
 /// Arguments of `vouch authority`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct AuthorityArgs {
     #[command(subcommand)]
     command: AuthorityCommand,

@@ -28,8 +28,12 @@ pub enum BacktestFormat {
     Json,
 }
 
+/// What `vouch backtest` does, as `vouch --help` and `vouch backtest --help` say it.
+pub const ABOUT: &str = "Re-evaluate a ledger's stored evidence with another policy: which past releases would change status, control by control (exit 1 when one would, or cannot be compared)";
+
 /// Arguments of `vouch backtest`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct BacktestArgs {
     /// The new policy: its root file, or a directory with one root file.
     #[arg(long, value_name = "FILE|DIR")]

@@ -9,8 +9,12 @@ use crate::lint_args::LintArgs;
 use crate::policy_files::{FileLoader, frameworks, policy_files, read_source};
 use crate::render::{self, ErrorFormat};
 
+/// What `vouch check` does, as `vouch --help` and `vouch check --help` say it.
+pub const ABOUT: &str = "Parse and type-check policy files; exit 2 on any error";
+
 /// Arguments of `vouch check`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct CheckArgs {
     /// Policy files, or directories to search for `.vouch` files.
     #[arg(required_unless_present_any = ["authority", "gate", "waivers"])]

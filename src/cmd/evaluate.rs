@@ -121,8 +121,12 @@ pub(crate) fn default_exit_code(report: &Report) -> i32 {
     i32::from(gate.trips(report).is_some())
 }
 
+/// What `vouch evaluate` does, as `vouch --help` and `vouch evaluate --help` say it.
+pub const ABOUT: &str = "Evaluate a policy against an evidence bundle and write the report; exit 1 when a control fails";
+
 /// Arguments of `vouch evaluate`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct EvaluateArgs {
     #[command(flatten)]
     inputs: EvalInputs,

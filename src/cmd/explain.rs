@@ -6,8 +6,13 @@ use crate::evaluation::{EvalInputs, prepare};
 use crate::exit::VouchExit;
 use crate::render::plain_error;
 
+/// What `vouch explain` does, as `vouch --help` and `vouch explain --help` say it.
+pub const ABOUT: &str =
+    "Show how one control was evaluated: bindings, compared values, why it passed or failed";
+
 /// Arguments of `vouch explain`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct ExplainArgs {
     /// The control id.
     control: String,

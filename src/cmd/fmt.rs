@@ -10,8 +10,12 @@ use vouch_engine::terminal::escape_line;
 
 use crate::render::{self, ErrorFormat};
 
+/// What `vouch fmt` does, as `vouch --help` and `vouch fmt --help` say it.
+pub const ABOUT: &str = "Rewrite policy files in the canonical layout (`--check`: only report)";
+
 /// Arguments of `vouch fmt`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct FmtArgs {
     /// Policy files, or directories to search for `.vouch` files.
     #[arg(required = true)]

@@ -11,8 +11,12 @@ use crate::authority_files::{load_gate, read_text};
 use crate::exit::VouchExit;
 use crate::render::{self, ErrorFormat};
 
+/// What `vouch gate` does, as `vouch --help` and `vouch gate --help` say it.
+pub const ABOUT: &str = "Ask a Cedar gate policy whether a key may release what a JSON report judged: exit 0 allow, 1 deny, 2 error";
+
 /// Arguments of `vouch gate`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct GateArgs {
     /// The JSON report of `vouch evaluate --format json`.
     #[arg(long, value_name = "REPORT.json")]

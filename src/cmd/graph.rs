@@ -19,8 +19,12 @@ pub enum GraphFormat {
     Mermaid,
 }
 
+/// What `vouch graph` does, as `vouch --help` and `vouch graph --help` say it.
+pub const ABOUT: &str = "Show the evidence graph of a bundle as JSON, Graphviz dot or Mermaid";
+
 /// Arguments of `vouch graph`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct GraphArgs {
     /// The evidence bundle directory.
     #[arg(long)]

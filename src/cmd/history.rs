@@ -35,8 +35,13 @@ struct HistoryJson<'a> {
     waiver_debt: &'a [WaiverDebt],
 }
 
+/// What `vouch history` does, as `vouch --help` and `vouch history --help` say it.
+pub const ABOUT: &str =
+    "Show the evaluations a ledger holds: each control's trend and the releases that failed";
+
 /// Arguments of `vouch history`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct HistoryArgs {
     /// The ledger (`vouch evaluate --record` wrote it): an SQLite file or a `postgres://` URL.
     #[arg(value_name = "LEDGER")]

@@ -12,8 +12,12 @@ use crate::exit::VouchExit;
 use crate::policy_files::display_path;
 use crate::render::{ErrorFormat, engine_error, plain_error};
 
+/// What `vouch ledger` does, as `vouch --help` and `vouch ledger --help` say it.
+pub const ABOUT: &str = "Check a ledger of recorded evaluations (`vouch ledger verify LEDGER`): exit 0 intact, 1 naming the first broken entry, 2 on a usage error";
+
 /// Arguments of `vouch ledger`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct LedgerArgs {
     #[command(subcommand)]
     command: LedgerCommand,

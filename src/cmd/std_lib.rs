@@ -5,8 +5,12 @@ use std::io::Write as _;
 
 use crate::exit::VouchExit;
 
+/// What `vouch std` does, as `vouch --help` and `vouch std --help` say it.
+pub const ABOUT: &str = "List the standard modules and frameworks built into vouch, or print one";
+
 /// Arguments of `vouch std`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct StdArgs {
     /// A module (`std.uk_sscop` or `uk_sscop`) or framework (`uk-sscop`) to print; without
     /// one, list them all with their sha256.

@@ -22,8 +22,12 @@ use crate::exit::VouchExit;
 use crate::policy_files::display_path;
 use crate::render::{ErrorFormat, engine_error, plain_error};
 
+/// What `vouch verify-report` does, as `vouch --help` and `vouch verify-report --help` say it.
+pub const ABOUT: &str = "Verify a signed report: the attestation's signature, the report's digest, and (with --policy and --bundle) a re-evaluation byte for byte; exit 1 naming each difference";
+
 /// Arguments of `vouch verify-report`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct VerifyReportArgs {
     /// The report file (any format `vouch evaluate` wrote and signed).
     #[arg(value_name = "REPORT")]

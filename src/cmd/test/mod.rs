@@ -33,8 +33,12 @@ pub enum TestFormat {
     Junit,
 }
 
+/// What `vouch test` does, as `vouch --help` and `vouch test --help` say it.
+pub const ABOUT: &str = "Run policy tests (`*.test.toml`): evaluate each and compare with what it expects; exit 1 naming each unmet expectation, 2 on an invalid test file";
+
 /// Arguments of `vouch test`.
 #[derive(Debug, clap::Args)]
+#[command(about = ABOUT)]
 pub struct TestArgs {
     /// Test files (`*.test.toml`), or directories searched recursively for them (hidden
     /// directories and `target` are skipped). Default: the current directory.
