@@ -31,7 +31,10 @@ pub(super) fn report(
         attestations.append(&mut run.attestations);
         controls.push(control_result(policy, control, run));
     }
-    controls.sort_by(|a, b| a.id.cmp(&b.id));
+    // Unstable: a checked policy's control ids are unique, so the order is the same, and no
+    // scratch buffer is allocated (the stable sort's, 17 KiB, was the first block of its size
+    // in a small run: a fresh 2 MiB huge page for the allocator, zeroed by the kernel).
+    controls.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     attestations.sort_by(|a, b| (&a.control, &a.path).cmp(&(&b.control, &b.path)));
     let authority = authority_ref(options.authority.sources());
     Report {

@@ -293,7 +293,10 @@ impl Signed<'_> {
         }
         let file = crate::ingest::open_no_follow(self.abs)?;
         let mut reader = file.take(self.size);
-        let mut buf = vec![0u8; STREAM_BUF];
+        // No larger than the file: a fresh 256 KiB buffer per signature cost more (in page
+        // faults) than verifying a small file's signature.
+        let len = usize::try_from(self.size).map_or(STREAM_BUF, |size| size.clamp(1, STREAM_BUF));
+        let mut buf = vec![0u8; len];
         loop {
             match reader.read(&mut buf) {
                 Ok(0) => return Ok(()),
