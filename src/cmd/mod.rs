@@ -66,9 +66,12 @@ enum Command {
     Man(shell::ManArgs),
 }
 
+/// Adds a subcommand's arguments to its `clap::Command`.
+type AddArgs = fn(clap::Command) -> clap::Command;
+
 /// Each subcommand's name and how its arguments are added, for [`full_command`]. A test checks
 /// that it names every subcommand.
-const SUBCOMMAND_ARGS: &[(&str, fn(clap::Command) -> clap::Command)] = &[
+const SUBCOMMAND_ARGS: &[(&str, AddArgs)] = &[
     ("check", <check::CheckArgs as clap::Args>::augment_args),
     (
         "evaluate",

@@ -65,10 +65,7 @@ impl EvidenceFormat for AttestationFormat {
             .file_name()
             .to_ascii_lowercase()
             .ends_with(".attestation.toml");
-        let by_content = input
-            .text
-            .as_deref()
-            .is_some_and(|text| toml_util::has_table_header(text, "attestation", false));
+        let by_content = input.has_toml_table("attestation", false);
         Confidence::of(by_content, by_name)
     }
 

@@ -12,6 +12,7 @@ pub mod changelog;
 pub mod checksums;
 pub mod csaf;
 pub mod dependabot;
+mod detect_input;
 pub mod eol;
 pub mod feed;
 pub mod github_advisory;
@@ -34,6 +35,7 @@ pub(crate) mod toml_util;
 pub mod trivy;
 pub mod vuln_register;
 
+pub use detect_input::DetectInput;
 use serde::Serialize;
 
 use crate::finding::Finding;
@@ -179,41 +181,6 @@ impl Confidence {
             (false, true) => Confidence::Name,
             (false, false) => Confidence::No,
         }
-    }
-}
-
-/// What detection sees of a file: its path and first bytes.
-#[derive(Debug, Clone)]
-pub struct DetectInput<'a> {
-    /// Bundle-relative, `/`-separated path.
-    pub path: &'a str,
-    /// The first bytes of the file (up to [`HEAD_LEN`]).
-    pub head: &'a [u8],
-    /// `head` decoded as text (UTF-8 or UTF-16), once for all formats; `None` when binary.
-    pub text: Option<String>,
-    /// The size of the whole file.
-    pub size: u64,
-}
-
-impl<'a> DetectInput<'a> {
-    /// The input for a file at `path` of `size` bytes starting with `head`.
-    pub fn new(path: &'a str, head: &'a [u8], size: u64) -> Self {
-        DetectInput {
-            path,
-            head,
-            text: text::decode_head(head),
-            size,
-        }
-    }
-
-    /// The last path component.
-    pub fn file_name(&self) -> &'a str {
-        file_name(self.path)
-    }
-
-    /// Whether `head` is the whole file.
-    pub fn head_is_whole_file(&self) -> bool {
-        self.head.len() as u64 >= self.size
     }
 }
 

@@ -119,10 +119,7 @@ impl EvidenceFormat for ReleaseTomlFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = input.file_name().eq_ignore_ascii_case("release.toml");
-        let by_content = input
-            .text
-            .as_deref()
-            .is_some_and(|text| toml_util::has_table_header(text, "release", false));
+        let by_content = input.has_toml_table("release", false);
         Confidence::of(by_content, by_name)
     }
 

@@ -66,10 +66,7 @@ impl EvidenceFormat for SupportTomlFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = input.file_name().eq_ignore_ascii_case("support.toml");
-        let by_content = input
-            .text
-            .as_deref()
-            .is_some_and(|text| toml_util::has_table_header(text, "cycle", true));
+        let by_content = input.has_toml_table("cycle", true);
         Confidence::of(by_content, by_name)
     }
 

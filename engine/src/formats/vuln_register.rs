@@ -49,10 +49,7 @@ impl EvidenceFormat for VulnRegisterFormat {
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let name = input.file_name().to_ascii_lowercase();
         let by_name = name == "vulnerabilities.toml" || name.ends_with(".vulns.toml");
-        let by_content = input
-            .text
-            .as_deref()
-            .is_some_and(|text| toml_util::has_table_header(text, "vulnerability", true));
+        let by_content = input.has_toml_table("vulnerability", true);
         Confidence::of(by_content, by_name)
     }
 

@@ -27,10 +27,14 @@ pub(super) fn parse(
     comments: &[Comment],
 ) -> Option<Result<Vec<Item>, Vec<Diagnostic>>> {
     let text = source.text();
+    if text.len() < MIN_BYTES {
+        return None;
+    }
+    // Asked only for a large file: it reads the cgroup's CPU quota from /proc and /sys.
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(MAX_THREADS);
-    if text.len() < MIN_BYTES || threads < 2 {
+    if threads < 2 {
         return None;
     }
     let pieces = pieces(text, &item_starts(text), threads);

@@ -36,6 +36,23 @@ pub(crate) fn has_signed_message(text: &str) -> bool {
 pub(crate) fn body_lines<'a>(
     lines: impl Iterator<Item = &'a str> + Clone,
 ) -> impl Iterator<Item = BodyLine<'a>> {
+    let signed = lines.clone().any(is_signed_header);
+    body_lines_known(lines, signed)
+}
+
+/// Whether any of `lines`, all of them lines of `text`, starts a cleartext-signed message.
+/// Without the header anywhere in `text` none does: one substring search then, instead of
+/// trimming every line.
+pub(crate) fn any_signed_header<'a>(text: &str, mut lines: impl Iterator<Item = &'a str>) -> bool {
+    text.contains(PGP_BEGIN) && lines.any(is_signed_header)
+}
+
+/// [`body_lines`] when it is already known whether one of `lines` starts a signed message
+/// (`signed`, as [`any_signed_header`] tells).
+pub(crate) fn body_lines_known<'a>(
+    lines: impl Iterator<Item = &'a str> + Clone,
+    signed: bool,
+) -> impl Iterator<Item = BodyLine<'a>> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         Plain,
@@ -45,7 +62,6 @@ pub(crate) fn body_lines<'a>(
         Signature,
         After,
     }
-    let signed = lines.clone().any(is_signed_header);
     let mut state = if signed { State::Before } else { State::Plain };
     // A signify embedded signature (`signify -S -e`, OpenBSD's `SHA256.sig`): its comment
     // line and signature line come first, and the signature verifies what follows.
@@ -358,5 +374,29 @@ fn shorten(text: &str) -> String {
         format!("{short}...")
     } else {
         short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_substring_search_agrees_with_reading_each_line() {
+        let texts = [
+            "abc  x\n",
+            "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nabc  x\n",
+            "\u{feff}  -----BEGIN PGP SIGNED MESSAGE-----  \r\nx\n",
+            "note: -----BEGIN PGP SIGNED MESSAGE----- inside a line\n",
+            "-----BEGIN PGP SIGNED MESSAGE",
+            "",
+        ];
+        for text in texts {
+            assert_eq!(
+                any_signed_header(text, text.lines()),
+                text.lines().any(is_signed_header),
+                "{text:?}"
+            );
+        }
     }
 }

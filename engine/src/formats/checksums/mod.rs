@@ -17,7 +17,7 @@ pub(crate) mod lines;
 pub(crate) mod npm;
 mod sri;
 
-use lines::{Line, body_lines, classify_line};
+use lines::{Line, body_lines, body_lines_known, classify_line};
 
 use super::text;
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
@@ -122,20 +122,23 @@ impl EvidenceFormat for ChecksumsFormat {
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = name_suggests_checksums(input.file_name());
         let whole = input.head_is_whole_file();
-        if let Some(text) = input.text.as_deref() {
-            if npm::looks_like(text, whole) {
-                return Confidence::of(true, by_name);
-            }
-            let body = body_lines(super::complete_lines(text, whole)).map(|l| l.text);
-            if debian::kind_by_content(body).is_some() {
-                return Confidence::of(true, by_name);
-            }
+        let Some(text) = input.text.as_deref() else {
+            return Confidence::of(false, by_name);
+        };
+        if npm::looks_like(text, whole) {
+            return Confidence::of(true, by_name);
         }
-        let by_content = input.text.as_deref().is_some_and(|text| {
+        let lines = super::complete_lines(text, whole);
+        let signed = lines::any_signed_header(text, lines.clone());
+        let body = body_lines_known(lines.clone(), signed).map(|l| l.text);
+        if debian::kind_by_content(body).is_some() {
+            return Confidence::of(true, by_name);
+        }
+        let by_content = {
             let bare_name = bare_target(input.file_name()).is_some();
             let mut entries = 0usize;
             let mut other = 0usize;
-            for line in body_lines(super::complete_lines(text, whole)) {
+            for line in body_lines_known(lines, signed) {
                 match classify_line(line.text, bare_name) {
                     Line::Blank | Line::Comment => {}
                     Line::Entry { .. } | Line::Size { .. } | Line::Timestamp => entries += 1,
@@ -144,7 +147,7 @@ impl EvidenceFormat for ChecksumsFormat {
                 }
             }
             entries > 0 && entries >= other.saturating_mul(2)
-        });
+        };
         Confidence::of(by_content, by_name)
     }
 

@@ -23,7 +23,7 @@ use crate::digest::Sha256Digest;
 use crate::finding::{Finding, FindingCode};
 use crate::formats::lenient::{Many, Obj, Text};
 use crate::formats::{
-    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed, json_util,
+    Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed,
 };
 
 /// The SPDX 2 versions vouch reads (`spdxVersion` without its `SPDX-` prefix).
@@ -46,7 +46,7 @@ impl EvidenceFormat for SpdxFormat {
         let Some(text) = input.text.as_deref() else {
             return Confidence::of(false, by_name);
         };
-        let keys = json_util::top_level_keys(text, 64);
+        let keys = input.json_keys();
         let by_content = keys.contains(&"spdxVersion")
             || (keys.contains(&"@context") && is_spdx3_context(text))
             // The Microsoft SBOM tool writes `files` first, `spdxVersion` last.

@@ -1,6 +1,6 @@
 //! Recognising CycloneDX JSON (and XML, which is recognised and not read).
 
-use crate::formats::{Confidence, DetectInput, json_util};
+use crate::formats::{Confidence, DetectInput};
 
 /// Whether a file is a CycloneDX document, by name and by content.
 pub(super) fn detect(input: &DetectInput<'_>) -> Confidence {
@@ -11,7 +11,7 @@ pub(super) fn detect(input: &DetectInput<'_>) -> Confidence {
     let Some(text) = input.text.as_deref() else {
         return Confidence::of(false, by_name);
     };
-    let keys = json_util::top_level_keys(text, 64);
+    let keys = input.json_keys();
     let declared = keys.contains(&"bomFormat") && text.contains("CycloneDX");
     // Writers that order keys (cyclonedx-py `--output-reproducible`) put `bomFormat` after
     // `components`: in an SBOM of a real environment it is past the head. A head cut off

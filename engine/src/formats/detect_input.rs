@@ -1,0 +1,177 @@
+//! What detection sees of a file, and what several detectors ask of it, worked out once per
+//! file: every registered format looks at every file of a bundle.
+
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use super::{file_name, json_util, text};
+
+/// The most top-level JSON keys [`DetectInput::json_keys`] gives.
+const JSON_KEYS_MAX: usize = 64;
+
+/// What detection sees of a file: its path and first bytes.
+#[derive(Debug, Clone)]
+pub struct DetectInput<'a> {
+    /// Bundle-relative, `/`-separated path.
+    pub path: &'a str,
+    /// The first bytes of the file (up to [`HEAD_LEN`](super::HEAD_LEN)).
+    pub head: &'a [u8],
+    /// `head` decoded as text (UTF-8 or UTF-16), once for all formats; `None` when binary.
+    pub text: Option<String>,
+    /// The size of the whole file.
+    pub size: u64,
+    /// Where in `text` the outermost JSON object's keys are, once asked.
+    json_keys: OnceCell<Vec<Range<usize>>>,
+    /// The TOML table headers of `text`'s lines, once asked.
+    toml_headers: OnceCell<Vec<TomlHeader>>,
+}
+
+/// A line that may be a TOML table header: what is inside `[...]` and inside `[[...]]`
+/// (trimmed, a trailing comment cut), either possibly absent.
+#[derive(Debug, Clone)]
+struct TomlHeader {
+    table: Option<Range<usize>>,
+    array: Option<Range<usize>>,
+}
+
+impl<'a> DetectInput<'a> {
+    /// The input for a file at `path` of `size` bytes starting with `head`.
+    pub fn new(path: &'a str, head: &'a [u8], size: u64) -> Self {
+        DetectInput {
+            path,
+            head,
+            text: text::decode_head(head),
+            size,
+            json_keys: OnceCell::new(),
+            toml_headers: OnceCell::new(),
+        }
+    }
+
+    /// The last path component.
+    pub fn file_name(&self) -> &'a str {
+        file_name(self.path)
+    }
+
+    /// Whether `head` is the whole file.
+    pub fn head_is_whole_file(&self) -> bool {
+        self.head.len() as u64 >= self.size
+    }
+
+    /// The keys of the outermost JSON object the text opens, as written, in order, at most
+    /// 64 ([`json_util::top_level_keys`]); empty for binary or non-object text.
+    pub fn json_keys(&self) -> Vec<&str> {
+        let Some(text) = self.text.as_deref() else {
+            return Vec::new();
+        };
+        let spans = self.json_keys.get_or_init(|| {
+            json_util::top_level_keys(text, JSON_KEYS_MAX)
+                .into_iter()
+                .filter_map(|key| span_in(text, key))
+                .collect()
+        });
+        spans
+            .iter()
+            .filter_map(|span| text.get(span.clone()))
+            .collect()
+    }
+
+    /// Whether a line of the text is the TOML table header `[name]` (with `array`,
+    /// `[[name]]`), spaces and a trailing comment allowed.
+    pub fn has_toml_table(&self, name: &str, array: bool) -> bool {
+        let Some(text) = self.text.as_deref() else {
+            return false;
+        };
+        let headers = self.toml_headers.get_or_init(|| toml_headers(text));
+        headers.iter().any(|header| {
+            let span = if array { &header.array } else { &header.table };
+            span.as_ref()
+                .and_then(|span| text.get(span.clone()))
+                .is_some_and(|inside| inside == name)
+        })
+    }
+}
+
+/// The byte range of `part` (a slice of `text`) in `text`.
+fn span_in(text: &str, part: &str) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= text.len()).then_some(start..end)
+}
+
+/// Each line of `text` whose trimmed start is `[`, read as a table header and as an array of
+/// tables header.
+fn toml_headers(text: &str) -> Vec<TomlHeader> {
+    let inside = |line: &str, open: &str, close: &str| -> Option<Range<usize>> {
+        let header = line
+            .trim()
+            .strip_prefix(open)
+            .and_then(|l| l.split('#').next())
+            .and_then(|l| l.trim_end().strip_suffix(close))?
+            .trim();
+        span_in(text, header)
+    };
+    text.lines()
+        .filter(|line| line.trim_start().starts_with('['))
+        .map(|line| TomlHeader {
+            table: inside(line, "[", "]"),
+            array: inside(line, "[[", "]]"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(text: &str) -> DetectInput<'_> {
+        DetectInput::new("f", text.as_bytes(), text.len() as u64)
+    }
+
+    #[test]
+    fn json_keys_are_the_outermost_objects() {
+        let i = input("{\"a\": {\"b\": 1}, \"c\": [\"d\"]}");
+        assert_eq!(i.json_keys(), ["a", "c"]);
+        // Asked twice, the same.
+        assert_eq!(i.json_keys(), ["a", "c"]);
+        assert!(input("[1, 2]").json_keys().is_empty());
+    }
+
+    #[test]
+    fn toml_tables_as_a_line_of_their_own() {
+        let i = input("a = 1\n  [ release ] # note\n[[cycle]]\nx = \"[vulnerability]\"\n");
+        assert!(i.has_toml_table("release", false));
+        assert!(!i.has_toml_table("release", true));
+        assert!(i.has_toml_table("cycle", true));
+        // `[[cycle]]` read as a table is `[cycle]`, not `cycle`.
+        assert!(!i.has_toml_table("cycle", false));
+        assert!(!i.has_toml_table("vulnerability", false));
+    }
+
+    #[test]
+    fn toml_tables_agree_with_the_line_by_line_reading() {
+        let texts = [
+            "[release]\n",
+            "[ release ]\n",
+            "[release] # c\n",
+            "[release # c\n",
+            "[[release]]\n",
+            "  [[ release ]]  \n",
+            "[release]]\n",
+            "[[release]\n",
+            "\u{feff}[release]\n",
+            "x = 1",
+        ];
+        for text in texts {
+            let input = input(text);
+            // Both read the decoded text (a byte-order mark is gone from it).
+            let decoded = input.text.as_deref().unwrap_or_default();
+            for array in [false, true] {
+                assert_eq!(
+                    input.has_toml_table("release", array),
+                    super::super::toml_util::has_table_header(decoded, "release", array),
+                    "{text:?} {array}"
+                );
+            }
+        }
+    }
+}
