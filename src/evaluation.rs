@@ -13,8 +13,9 @@ use vouch_engine::eval::Budget;
 use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
 use vouch_lang::CheckedPolicy;
 
-use crate::policy_check::PolicyCheck;
-use crate::policy_files::{display_path, input_diagnostic};
+use crate::policy_files::{
+    FileLoader, display_path, frameworks, input_diagnostic, policy_root, read_source,
+};
 use crate::render::{self, ErrorFormat};
 use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
 use vouch_engine::report::relative_source_name;
@@ -112,118 +113,25 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             return None;
         }
     };
-    let jobs = capped_jobs(inputs.jobs, format);
-    // The policy is checked on a second thread while the bundle is read (one thread with
-    // `-j 1`). What checking found is printed where a one-thread run prints it: after the
-    // trust and waiver errors, before the authority's and the bundle's.
-    std::thread::scope(|scope| {
-        let checking = (jobs != Some(1)).then(|| scope.spawn(|| checked_policy(inputs)));
-        let trust = load_trust(&inputs.trust, format)?;
-        let waivers = read_all_waivers(&inputs.waivers, &trust, as_of, format)?;
-        let checked_first = match checking {
-            Some(_) => None,
-            // One thread: a policy that does not check stops before the bundle is read.
-            None => Some(checked_policy(inputs).print(format)?),
-        };
-        let progress = vouch_engine::TerminalProgress::stderr();
-        let trusted_keys = trust.describe();
-        let options = IngestOptions {
-            threads: jobs,
-            trust: Arc::new(trust),
-            as_of: Some(as_of),
-        };
-        let ingested = match &inputs.cache_dir {
-            None => vouch_engine::ingest(&inputs.bundle, &options, &progress),
-            Some(dir) => {
-                crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, &progress, format)
-            }
-        };
-        let (policy, framework_sha256) = match (checked_first, checking) {
-            (Some(checked), _) => checked,
-            (None, Some(thread)) => match thread.join() {
-                Ok(check) => check.print(format)?,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            (None, None) => return None,
-        };
-        let authority = authority(inputs, format)?;
-        warn_of_unknown_controls(&waivers, &policy, format);
-        let graph = match ingested {
-            Ok(graph) => graph,
-            Err(error) => {
-                render::engine_error(error, format);
-                return None;
-            }
-        };
-        Some(Prepared {
-            policy,
-            graph,
-            options: EvaluationOptions {
-                as_of,
-                waivers,
-                trust: trusted_keys,
-                threads: jobs,
-                budget,
-                authority,
-                framework_sha256,
-            },
-        })
-    })
-}
-
-/// A policy checked, not yet printed, with the digest of its framework's definition.
-struct Checked {
-    check: PolicyCheck,
-    framework_sha256: Option<String>,
-}
-
-impl Checked {
-    /// Prints what checking found; the policy and its framework's digest when it checked.
-    fn print(self, format: ErrorFormat) -> Option<(CheckedPolicy, Option<String>)> {
-        let policy = self.check.print(format)?;
-        Some((policy, self.framework_sha256))
-    }
-}
-
-/// The policy of `inputs` checked at its lint flags, its sources named from its root, and
-/// the digest of its framework's definition; nothing printed (this may run on a thread of its
-/// own).
-fn checked_policy(inputs: &EvalInputs) -> Checked {
+    let trust = load_trust(&inputs.trust, format)?;
+    let waivers = read_all_waivers(&inputs.waivers, &trust, as_of, format)?;
     let levels = match inputs.lints.levels() {
         Ok(levels) => levels,
         Err(message) => {
-            return Checked {
-                check: PolicyCheck::usage_error(message),
-                framework_sha256: None,
-            };
+            render::plain_error(&message, format);
+            return None;
         }
     };
-    let mut check = PolicyCheck::run(&inputs.policy, &inputs.frameworks, &levels);
-    let framework_sha256 = check.policy_mut().and_then(|policy| {
-        name_sources_from_root(policy);
-        framework_digest(&policy.framework.id, &inputs.frameworks)
-    });
-    Checked {
-        check,
-        framework_sha256,
-    }
-}
-
-/// The authority policy of `--authority`, or every trusted key when there is none; `None`
-/// after printing why it cannot be loaded.
-fn authority(
-    inputs: &EvalInputs,
-    format: ErrorFormat,
-) -> Option<Arc<dyn vouch_engine::authority::Authority>> {
-    match crate::authority_files::load_authority(&inputs.authority, format) {
-        Ok(Some(cedar)) => Some(Arc::new(cedar)),
-        Ok(None) => Some(Arc::new(vouch_engine::authority::EveryTrustedKey)),
-        Err(crate::authority_files::Reported) => None,
-    }
-}
-
-/// Warns (human format) of each waiver that names a control the policy does not have.
-fn warn_of_unknown_controls(waivers: &[WaiverFile], policy: &CheckedPolicy, format: ErrorFormat) {
+    let mut policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
+    name_sources_from_root(&mut policy);
+    let framework_sha256 = framework_digest(&policy.framework.id, &inputs.frameworks);
+    // Without --authority every trusted key may attest, waive and sign (EveryTrustedKey).
+    let authority: Arc<dyn vouch_engine::authority::Authority> =
+        match crate::authority_files::load_authority(&inputs.authority, format) {
+            Ok(Some(cedar)) => Arc::new(cedar),
+            Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
+            Err(crate::authority_files::Reported) => return None,
+        };
     for w in waivers.iter().flat_map(|f| &f.waivers) {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {
             eprintln!(
@@ -232,6 +140,40 @@ fn warn_of_unknown_controls(waivers: &[WaiverFile], policy: &CheckedPolicy, form
             );
         }
     }
+    let progress = vouch_engine::TerminalProgress::stderr();
+    let trusted_keys = trust.describe();
+    let jobs = capped_jobs(inputs.jobs, format);
+    let options = IngestOptions {
+        threads: jobs,
+        trust: Arc::new(trust),
+        as_of: Some(as_of),
+    };
+    let ingested = match &inputs.cache_dir {
+        None => vouch_engine::ingest(&inputs.bundle, &options, &progress),
+        Some(dir) => {
+            crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, &progress, format)
+        }
+    };
+    let graph = match ingested {
+        Ok(graph) => graph,
+        Err(error) => {
+            render::engine_error(error, format);
+            return None;
+        }
+    };
+    Some(Prepared {
+        policy,
+        graph,
+        options: EvaluationOptions {
+            as_of,
+            waivers,
+            trust: trusted_keys,
+            threads: jobs,
+            budget,
+            authority,
+            framework_sha256,
+        },
+    })
 }
 
 /// Renames the policy's sources relative to the root file's directory (the root file is its
@@ -397,7 +339,30 @@ pub fn check_policy(
     levels: &vouch_lang::LintLevels,
     format: ErrorFormat,
 ) -> Option<CheckedPolicy> {
-    PolicyCheck::run(path, extra_frameworks, levels).print(format)
+    let frameworks = match frameworks(extra_frameworks) {
+        Ok(f) => f,
+        Err(diags) => {
+            render::print(&diags, format);
+            return None;
+        }
+    };
+    let root = match policy_root(path) {
+        Ok(root) => root,
+        Err(message) => {
+            render::plain_error(&message, format);
+            return None;
+        }
+    };
+    let source = match read_source(&root) {
+        Ok(s) => s,
+        Err(d) => {
+            render::print(&[*d], format);
+            return None;
+        }
+    };
+    let output = vouch_lang::check_with(source, &FileLoader, &frameworks, levels);
+    render::print(&output.diagnostics, format);
+    output.policy
 }
 
 /// Reads every waivers file and the signatures beside it, and checks each signature against

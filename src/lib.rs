@@ -10,7 +10,6 @@ pub mod evaluation;
 pub mod exit;
 pub mod ledger_head;
 pub mod lint_args;
-pub mod policy_check;
 pub mod policy_files;
 pub mod record;
 pub mod render;
