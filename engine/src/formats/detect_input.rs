@@ -9,6 +9,10 @@ use super::{file_name, json_util, text};
 /// The most top-level JSON keys [`DetectInput::json_keys`] gives.
 const JSON_KEYS_MAX: usize = 64;
 
+/// How much of the text [`DetectInput::json_head_keys`] reads, and the most keys it gives.
+const JSON_HEAD: usize = 4096;
+const JSON_HEAD_KEYS_MAX: usize = 16;
+
 /// What detection sees of a file: its path and first bytes.
 #[derive(Debug, Clone)]
 pub struct DetectInput<'a> {
@@ -22,6 +26,8 @@ pub struct DetectInput<'a> {
     pub size: u64,
     /// Where in `text` the outermost JSON object's keys are, once asked.
     json_keys: OnceCell<Vec<Range<usize>>>,
+    /// The same in the text's first [`JSON_HEAD`] bytes, once asked.
+    json_head_keys: OnceCell<Vec<Range<usize>>>,
     /// The TOML table headers of `text`'s lines, once asked.
     toml_headers: OnceCell<Vec<TomlHeader>>,
 }
@@ -43,6 +49,7 @@ impl<'a> DetectInput<'a> {
             text: text::decode_head(head),
             size,
             json_keys: OnceCell::new(),
+            json_head_keys: OnceCell::new(),
             toml_headers: OnceCell::new(),
         }
     }
@@ -63,12 +70,24 @@ impl<'a> DetectInput<'a> {
         let Some(text) = self.text.as_deref() else {
             return Vec::new();
         };
-        let spans = self.json_keys.get_or_init(|| {
-            json_util::top_level_keys(text, JSON_KEYS_MAX)
-                .into_iter()
-                .filter_map(|key| span_in(text, key))
-                .collect()
-        });
+        let spans = self
+            .json_keys
+            .get_or_init(|| key_spans(text, text, JSON_KEYS_MAX));
+        spans
+            .iter()
+            .filter_map(|span| text.get(span.clone()))
+            .collect()
+    }
+
+    /// [`json_keys`](Self::json_keys) of the text's first 4 KiB, at most 16: a document cut
+    /// there ends the keys at the cut.
+    pub fn json_head_keys(&self) -> Vec<&str> {
+        let Some(text) = self.text.as_deref() else {
+            return Vec::new();
+        };
+        let spans = self
+            .json_head_keys
+            .get_or_init(|| key_spans(text, json_util::head(text, JSON_HEAD), JSON_HEAD_KEYS_MAX));
         spans
             .iter()
             .filter_map(|span| text.get(span.clone()))
@@ -89,6 +108,14 @@ impl<'a> DetectInput<'a> {
                 .is_some_and(|inside| inside == name)
         })
     }
+}
+
+/// Where in `text` the top-level keys of `part` (a prefix of `text`) are, at most `max`.
+fn key_spans(text: &str, part: &str, max: usize) -> Vec<Range<usize>> {
+    json_util::top_level_keys(part, max)
+        .into_iter()
+        .filter_map(|key| span_in(text, key))
+        .collect()
 }
 
 /// The byte range of `part` (a slice of `text`) in `text`.
@@ -134,6 +161,14 @@ mod tests {
         // Asked twice, the same.
         assert_eq!(i.json_keys(), ["a", "c"]);
         assert!(input("[1, 2]").json_keys().is_empty());
+    }
+
+    #[test]
+    fn json_head_keys_end_at_the_cut() {
+        let long = format!("{{\"a\": \"{}\", \"b\": 1}}", "x".repeat(5000));
+        let i = input(&long);
+        assert_eq!(i.json_keys(), ["a", "b"]);
+        assert_eq!(i.json_head_keys(), ["a"]);
     }
 
     #[test]

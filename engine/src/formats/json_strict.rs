@@ -7,6 +7,7 @@
 //! parses, so all formats share one rule; a duplicate makes the file unreadable, with the
 //! line and column of the second occurrence.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -72,18 +73,82 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
-        let mut seen = BTreeSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if seen.contains(&key) {
+        let mut seen = Seen::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!(
                     "{DUPLICATE}`{}`",
                     key.escape_debug()
                 )));
             }
             map.next_value::<Strict>()?;
-            seen.insert(key);
         }
         Ok(Strict)
+    }
+}
+
+/// An object's key, unescaped: borrowed from the input when it has no escapes, so the check
+/// copies only keys written with them.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(key)))
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key)))
+    }
+}
+
+/// The keys of one object seen so far: a list while the object is small (most are), a set
+/// once it is not, so a large object is still checked in `n log n`.
+enum Seen<'de> {
+    Few(Vec<Cow<'de, str>>),
+    Many(BTreeSet<Cow<'de, str>>),
+}
+
+impl Default for Seen<'_> {
+    fn default() -> Self {
+        Seen::Few(Vec::new())
+    }
+}
+
+/// Objects with more keys than this are checked with a set.
+const FEW_KEYS: usize = 16;
+
+impl<'de> Seen<'de> {
+    /// Adds `key`; `false` when it was seen before.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        match self {
+            Seen::Few(keys) if keys.contains(&key) => false,
+            Seen::Few(keys) if keys.len() < FEW_KEYS => {
+                keys.push(key);
+                true
+            }
+            Seen::Few(keys) => {
+                let mut set: BTreeSet<_> = std::mem::take(keys).into_iter().collect();
+                set.insert(key);
+                *self = Seen::Many(set);
+                true
+            }
+            Seen::Many(set) => set.insert(key),
+        }
     }
 }
 
@@ -163,6 +228,21 @@ mod tests {
     #[test]
     fn escaped_spellings_of_one_key_are_one_key() {
         let text = r#"{"status": 1, "st\u0061tus": 2}"#;
+        assert!(duplicate_key(text.as_bytes()).is_some());
+    }
+
+    #[test]
+    fn a_large_object_is_checked_past_the_small_list() {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let unique = format!("{{{}}}", keys.join(", "));
+        assert_eq!(duplicate_key(unique.as_bytes()), None);
+        for dup in [1, 17, 39] {
+            let text = format!("{{{}, \"k{dup}\": 0}}", keys.join(", "));
+            let d = duplicate_key(text.as_bytes()).unwrap();
+            assert!(d.message.contains(&format!("`k{dup}`")), "{}", d.message);
+        }
+        // An escaped spelling past the list is still the same key.
+        let text = format!("{{{}, \"k\\u0033\": 0}}", keys.join(", "));
         assert!(duplicate_key(text.as_bytes()).is_some());
     }
 

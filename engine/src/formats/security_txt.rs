@@ -20,7 +20,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::checksums::lines::body_lines;
+use super::checksums::lines::{any_signed_header, body_lines, body_lines_known};
 use super::json_util::{When, when};
 use super::{Confidence, DetectInput, Evidence, EvidenceFormat, EvidenceKind, ParseInput, Parsed};
 use crate::finding::{Finding, FindingCode, saturate_u32};
@@ -84,9 +84,10 @@ impl EvidenceFormat for SecurityTxtFormat {
 
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let by_name = input.file_name().eq_ignore_ascii_case("security.txt");
-        let by_content = input.text.as_deref().is_some_and(|text| {
-            looks_like(super::complete_lines(text, input.head_is_whole_file()))
-        });
+        let by_content = input
+            .text
+            .as_deref()
+            .is_some_and(|text| looks_like(text, input.head_is_whole_file()));
         Confidence::of(by_content, by_name)
     }
 
@@ -99,11 +100,13 @@ impl EvidenceFormat for SecurityTxtFormat {
     }
 }
 
-/// Whether every line that is not blank or a comment is a `Field: value` line, and one of
-/// them is a field RFC 9116 defines other than `Expires`.
-fn looks_like<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> bool {
+/// Whether every (complete, unless `whole`) line of `text` that is not blank or a comment is
+/// a `Field: value` line, and one of them is a field RFC 9116 defines other than `Expires`.
+fn looks_like(text: &str, whole: bool) -> bool {
+    let lines = super::complete_lines(text, whole);
+    let signed = any_signed_header(text, lines.clone());
     let mut known = 0usize;
-    for line in body_lines(lines) {
+    for line in body_lines_known(lines, signed) {
         let text = line.text.trim();
         if text.is_empty() || text.starts_with('#') {
             continue;

@@ -32,12 +32,10 @@ pub struct PipAuditFormat;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CargoAuditFormat;
 
+/// The top-level keys in the first [`HEAD`] bytes, at most 16, worked out once per file
+/// ([`DetectInput::json_head_keys`]).
 fn head_keys<'a>(input: &'a DetectInput<'_>) -> Vec<&'a str> {
-    input
-        .text
-        .as_deref()
-        .map(|text| json_util::top_level_keys(json_util::head(text, HEAD), 16))
-        .unwrap_or_default()
+    input.json_head_keys()
 }
 
 /// A scan document of `format` from `statements`. None of the tools records when it ran; a

@@ -138,12 +138,24 @@ impl EvidenceFormat for ChecksumsFormat {
             let bare_name = bare_target(input.file_name()).is_some();
             let mut entries = 0usize;
             let mut other = 0usize;
+            // At most this many lines follow any line (an over-count only stops later).
+            let lines_in_text = text
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count()
+                .saturating_add(1);
             for line in body_lines_known(lines, signed) {
                 match classify_line(line.text, bare_name) {
                     Line::Blank | Line::Comment => {}
                     Line::Entry { .. } | Line::Size { .. } | Line::Timestamp => entries += 1,
                     Line::Unsupported { .. } => entries += 1,
                     Line::Malformed(_) | Line::BareWithoutName => other += 1,
+                }
+                // Decided once even every line left being an entry would not be enough (most
+                // text files: JSON, TOML, prose).
+                let left = lines_in_text.saturating_sub(line.index.saturating_add(1));
+                if entries.saturating_add(left) < other.saturating_mul(2) {
+                    break;
                 }
             }
             entries > 0 && entries >= other.saturating_mul(2)
@@ -461,6 +473,30 @@ mod tests {
     }
 
     const H: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn detection_counts_lines_to_the_end_unless_the_rest_cannot_win() {
+        let detect = |text: &str| {
+            ChecksumsFormat.detect(&DetectInput::new(
+                "notes.txt",
+                text.as_bytes(),
+                text.len() as u64,
+            ))
+        };
+        let line = format!("{H}  a.tar.gz\n");
+        // Junk first, then twice as many entries: checksums.
+        let late = format!("junk\njunk\n{}", line.repeat(4));
+        assert_eq!(detect(&late), Confidence::Content);
+        // One entry short of twice the junk: not.
+        let short = format!("junk\njunk\n{}", line.repeat(3));
+        assert_eq!(detect(&short), Confidence::No);
+        // Blank lines between count for nothing either way.
+        let blanks = format!("junk\n\n\n\n{}", line.repeat(2));
+        assert_eq!(detect(&blanks), Confidence::Content);
+        // A long text file is decided early, and is not checksums.
+        let prose = "a line of prose\n".repeat(5000) + &line;
+        assert_eq!(detect(&prose), Confidence::No);
+    }
 
     #[test]
     fn each_syntax() {
