@@ -221,21 +221,6 @@ impl TomlCtx {
     }
 }
 
-/// Whether `text` has the table header `[name]` (`[[name]]` when `array`) on a line of its
-/// own, comments allowed after it, one line at a time: the reading that detection does once
-/// per file ([`super::DetectInput::has_toml_table`]), kept for a test that compares them.
-#[cfg(test)]
-pub(crate) fn has_table_header(text: &str, name: &str, array: bool) -> bool {
-    let (open, close) = if array { ("[[", "]]") } else { ("[", "]") };
-    text.lines().any(|line| {
-        line.trim()
-            .strip_prefix(open)
-            .and_then(|l| l.split('#').next())
-            .and_then(|l| l.trim_end().strip_suffix(close))
-            .is_some_and(|header| header.trim() == name)
-    })
-}
-
 /// Decodes and parses a manifest at bundle path `path`, then reads it with `read`; every
 /// problem found on the way is a finding. Never panics.
 pub(crate) fn parse_manifest<T>(
