@@ -257,11 +257,16 @@ pub fn run(args: EvaluateArgs) -> VouchExit {
             eprintln!("  gate: {why}");
         }
     }
-    if tripped.is_some() {
+    let exit = if tripped.is_some() {
         VouchExit::Failure
     } else {
         VouchExit::Success
-    }
+    };
+    // The process ends next: freeing the report and the policy block by block only costs
+    // time (1-2% of a small evaluation), where the system takes the whole heap back at once.
+    std::mem::forget(report);
+    std::mem::forget(prepared.policy);
+    exit
 }
 
 fn formats(args: &EvaluateArgs, error_format: ErrorFormat) -> Option<Vec<Format>> {
