@@ -327,6 +327,11 @@ pub fn classify(input: &DetectInput<'_>) -> Option<&'static dyn EvidenceFormat> 
         if confidence == Confidence::No {
             continue;
         }
+        // Nothing later can be more confident, and a tie goes to this one: the rest of the
+        // registry is not asked.
+        if confidence == Confidence::ContentAndName {
+            return Some(*format);
+        }
         if best.is_none_or(|(c, _)| confidence > c) {
             best = Some((confidence, *format));
         }
@@ -395,6 +400,43 @@ mod tests {
             Some(EvidenceKind::Checksums)
         );
         assert_eq!(detect("README.md", "# hello"), None);
+    }
+
+    /// Every file of the examples and of `../shared/corpus` is classified as it is when
+    /// every format is asked: stopping at the first `ContentAndName` changes nothing.
+    #[test]
+    fn stopping_at_content_and_name_is_the_whole_registry_s_answer() {
+        let every_format = |input: &DetectInput<'_>| {
+            let mut best: Option<(Confidence, EvidenceKind)> = None;
+            for format in REGISTRY {
+                let confidence = format.detect(input);
+                if confidence != Confidence::No && best.is_none_or(|(c, _)| confidence > c) {
+                    best = Some((confidence, format.kind()));
+                }
+            }
+            best.map(|(_, kind)| kind)
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = 0;
+        for dir in [root.join("examples"), root.join("../shared/corpus")] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let path = entry.path().to_string_lossy();
+                let input = DetectInput::new(&path, &bytes, bytes.len() as u64);
+                assert_eq!(
+                    classify(&input).map(|f| f.kind()),
+                    every_format(&input),
+                    "{path}"
+                );
+                files += 1;
+            }
+        }
+        assert!(files > 50, "only {files} files");
     }
 
     #[test]
