@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 use super::Parsed;
 use crate::finding::{Finding, FindingCode};
@@ -84,6 +85,122 @@ impl<'de> Visitor<'de> for StrictVisitor {
             map.next_value::<Strict>()?;
         }
         Ok(Strict)
+    }
+}
+
+/// A JSON value read as `serde_json::Value` reads it, refusing an object that names a key
+/// twice: the check and the value in one pass over the bytes (see [`parse_value`]).
+pub(crate) struct StrictValue(pub(crate) Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictValueVisitor).map(StrictValue)
+    }
+}
+
+/// `serde_json::Value`'s own visitor, item for item, plus the duplicate check.
+struct StrictValueVisitor;
+
+impl<'de> Visitor<'de> for StrictValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        StrictValue::deserialize(d).map(|v| v.0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match object.entry(key) {
+                serde_json::map::Entry::Occupied(seen) => {
+                    return Err(de::Error::custom(format!(
+                        "{DUPLICATE}`{}`",
+                        seen.key().escape_debug()
+                    )));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(map.next_value::<StrictValue>()?.0);
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// Reads the JSON documents in `bytes` with `read`, which refuses duplicate keys as it goes;
+/// on an error, the finding the plain reading and then the duplicate check gave: a syntax
+/// error anywhere (the error `plain`, reading the bytes as `serde_json::Value`s, meets)
+/// comes before a duplicate key.
+pub(crate) fn parse_value<T>(
+    path: &str,
+    bytes: &[u8],
+    what: &str,
+    read: impl FnOnce(&[u8]) -> Result<T, serde_json::Error>,
+    plain: impl FnOnce(&[u8]) -> Option<serde_json::Error>,
+    syntax: impl FnOnce(&serde_json::Error) -> Box<Parsed>,
+) -> Result<T, Box<Parsed>> {
+    let error = match read(bytes) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    if !is_duplicate(&error) {
+        return Err(syntax(&error));
+    }
+    match plain(bytes) {
+        Some(syntax_error) => Err(syntax(&syntax_error)),
+        None => Err(Box::new(Parsed {
+            evidence: None,
+            findings: vec![duplicate_finding(path, what, &located(&error))],
+        })),
+    }
+}
+
+/// Whether `e` is the duplicate-key error of [`Strict`] or [`StrictValue`].
+fn is_duplicate(e: &serde_json::Error) -> bool {
+    e.is_data() && e.to_string().starts_with(DUPLICATE)
+}
+
+/// The duplicate-key error `e`, with its place.
+fn located(e: &serde_json::Error) -> DuplicateKey {
+    DuplicateKey {
+        message: e.to_string(),
+        line: u32::try_from(e.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(e.column()).unwrap_or(u32::MAX),
     }
 }
 
@@ -162,13 +279,7 @@ pub(crate) fn duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
     for item in serde_json::Deserializer::from_slice(bytes).into_iter::<Strict>() {
         match item {
             Ok(Strict) => {}
-            Err(e) if e.is_data() && e.to_string().starts_with(DUPLICATE) => {
-                return Some(DuplicateKey {
-                    message: e.to_string(),
-                    line: u32::try_from(e.line()).unwrap_or(u32::MAX),
-                    column: u32::try_from(e.column()).unwrap_or(u32::MAX),
-                });
-            }
+            Err(e) if is_duplicate(&e) => return Some(located(&e)),
             Err(_) => return None,
         }
     }

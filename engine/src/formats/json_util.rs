@@ -5,26 +5,33 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::Parsed;
+use super::json_strict::{self, StrictValue};
 use crate::finding::{Finding, FindingCode};
 
 /// Parses `bytes` as one JSON document; a finding (with line and column) when it is not.
 pub(crate) fn parse(path: &str, bytes: &[u8], what: &str) -> Result<Value, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let value = serde_json::from_slice(bytes).map_err(|e| syntax(path, what, &e))?;
-    super::json_strict::refuse_duplicates(path, bytes, what)?;
-    Ok(value)
+    let read = |bytes: &[u8]| serde_json::from_slice::<StrictValue>(bytes).map(|v| v.0);
+    let plain = |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).err();
+    json_strict::parse_value(path, bytes, what, read, plain, |e| syntax(path, what, e))
 }
 
 /// Parses `bytes` as one or more JSON documents one after another (concatenated, or one per
 /// line); a finding (with line and column) when they are not.
 pub(crate) fn parse_many(path: &str, bytes: &[u8], what: &str) -> Result<Vec<Value>, Box<Parsed>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let values = serde_json::Deserializer::from_slice(bytes)
-        .into_iter::<Value>()
-        .collect::<Result<Vec<Value>, _>>()
-        .map_err(|e| syntax(path, what, &e))?;
-    super::json_strict::refuse_duplicates(path, bytes, what)?;
-    Ok(values)
+    let read = |bytes: &[u8]| {
+        serde_json::Deserializer::from_slice(bytes)
+            .into_iter::<StrictValue>()
+            .map(|v| v.map(|v| v.0))
+            .collect::<Result<Vec<Value>, _>>()
+    };
+    let plain = |bytes: &[u8]| {
+        serde_json::Deserializer::from_slice(bytes)
+            .into_iter::<Value>()
+            .find_map(Result::err)
+    };
+    json_strict::parse_value(path, bytes, what, read, plain, |e| syntax(path, what, e))
 }
 
 /// The one finding for a file that is not JSON.
@@ -363,6 +370,87 @@ impl<'p> Notes<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`parse`] and [`parse_many`] gave when the value was read and the duplicate check
+    /// ran after it, over the bytes again: the oracle of the one-pass reading.
+    fn two_passes(bytes: &[u8], many: bool) -> Result<Vec<Value>, Vec<Finding>> {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let values = if many {
+            serde_json::Deserializer::from_slice(bytes)
+                .into_iter::<Value>()
+                .collect::<Result<Vec<Value>, _>>()
+        } else {
+            serde_json::from_slice(bytes).map(|v| vec![v])
+        };
+        let values = values.map_err(|e| syntax("f.json", "doc", &e).findings)?;
+        json_strict::refuse_duplicates("f.json", bytes, "doc").map_err(|p| p.findings)?;
+        Ok(values)
+    }
+
+    fn one_pass(bytes: &[u8], many: bool) -> Result<Vec<Value>, Vec<Finding>> {
+        if many {
+            parse_many("f.json", bytes, "doc")
+        } else {
+            parse("f.json", bytes, "doc").map(|v| vec![v])
+        }
+        .map_err(|p| p.findings)
+    }
+
+    /// The one-pass reading gives the values and findings the two passes gave: on every JSON
+    /// file of the examples and `../shared/corpus`, on each with a key given twice, cut short,
+    /// or both, and on documents made to mix a duplicate with a later syntax error.
+    #[test]
+    fn one_pass_reads_as_two_passes_did() {
+        let mut inputs: Vec<Vec<u8>> = [
+            &br#"{"a": 1, "a": 2}"#[..],
+            br#"{"a": 1, "a": 2} {"b": "\xff"#,
+            br#"{"a": {"b": 1, "b": 2}, "c": [1, 2,]}"#,
+            br#"{"a": 1, "b": 2} x"#,
+            b"{\"a\": \"\xff\xfe\", \"a\": 1}",
+            br#"{"a": 1, "\u0061": 2}"#,
+            b"\xef\xbb\xbf{\"k\": [1, 2.5, -3, 1e400, null, true, \"s\"]}",
+            b"{\"a\": 1}\n{\"a\": 2, \"a\": 3}\n[1,\n",
+            b"",
+            b"   ",
+        ]
+        .iter()
+        .map(|b| b.to_vec())
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for dir in [root.join("examples"), root.join("../shared/corpus")] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                let name = entry.file_name().to_string_lossy();
+                if !(name.ends_with(".json") || name.ends_with(".jsonl")) {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if let Some(at) = text.find("\":") {
+                    // The first key given again right after itself.
+                    let start = text[..at].rfind('"').unwrap_or(0);
+                    let key = &text[start..at + 2];
+                    let twice = format!("{}{key} 0, {}", &text[..start], &text[start..]);
+                    inputs.push(twice.clone().into_bytes());
+                    inputs.push(twice.as_bytes()[..twice.len() * 2 / 3].to_vec());
+                }
+                inputs.push(bytes[..bytes.len() / 2].to_vec());
+                inputs.push(bytes);
+            }
+        }
+        assert!(inputs.len() > 40, "{}", inputs.len());
+        for bytes in &inputs {
+            for many in [false, true] {
+                assert_eq!(
+                    one_pass(bytes, many),
+                    two_passes(bytes, many),
+                    "{} (many: {many})",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+        }
+    }
 
     #[test]
     fn dates_with_and_without_zones() {
