@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use std::ops::Range;
 
 use super::{file_name, json_util, text};
+use crate::signatures::intoto::{self, Shape};
 
 /// The most top-level JSON keys [`DetectInput::json_keys`] gives.
 const JSON_KEYS_MAX: usize = 64;
@@ -30,6 +31,9 @@ pub struct DetectInput<'a> {
     json_head_keys: OnceCell<Vec<Range<usize>>>,
     /// The TOML table headers of `text`'s lines, once asked.
     toml_headers: OnceCell<Vec<TomlHeader>>,
+    /// The Sigstore, DSSE or in-toto shape of the first document, once asked (three formats
+    /// ask).
+    intoto_shape: OnceCell<Option<Shape>>,
 }
 
 /// A line that may be a TOML table header: what is inside `[...]` and inside `[[...]]`
@@ -51,6 +55,7 @@ impl<'a> DetectInput<'a> {
             json_keys: OnceCell::new(),
             json_head_keys: OnceCell::new(),
             toml_headers: OnceCell::new(),
+            intoto_shape: OnceCell::new(),
         }
     }
 
@@ -94,6 +99,12 @@ impl<'a> DetectInput<'a> {
             .collect()
     }
 
+    /// The shape of the first document ([`intoto::detect_shape`]): Sigstore bundle, DSSE
+    /// envelope or in-toto statement.
+    pub(crate) fn intoto_shape(&self) -> Option<Shape> {
+        *self.intoto_shape.get_or_init(|| intoto::detect_shape(self))
+    }
+
     /// Whether a line of the text is the TOML table header `[name]` (with `array`,
     /// `[[name]]`), spaces and a trailing comment allowed.
     pub fn has_toml_table(&self, name: &str, array: bool) -> bool {
@@ -126,7 +137,8 @@ fn span_in(text: &str, part: &str) -> Option<Range<usize>> {
 }
 
 /// Each line of `text` whose trimmed start is `[`, read as a table header and as an array of
-/// tables header.
+/// tables header. Found from the `[`s (JSON, prose and most TOML lines hold none at their
+/// start), not line by line.
 fn toml_headers(text: &str) -> Vec<TomlHeader> {
     let inside = |line: &str, open: &str, close: &str| -> Option<Range<usize>> {
         let header = line
@@ -137,13 +149,32 @@ fn toml_headers(text: &str) -> Vec<TomlHeader> {
             .trim();
         span_in(text, header)
     };
-    text.lines()
-        .filter(|line| line.trim_start().starts_with('['))
-        .map(|line| TomlHeader {
-            table: inside(line, "[", "]"),
-            array: inside(line, "[[", "]]"),
-        })
-        .collect()
+    let mut headers = Vec::new();
+    let mut from = 0;
+    while let Some(bracket) = text.get(from..).and_then(|rest| rest.find('[')) {
+        let at = from + bracket;
+        let start = text
+            .get(..at)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let end = text
+            .get(at..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |n| at + n);
+        let line = text.get(start..end).unwrap_or("");
+        // The line's first `[`: a header when only white space comes before it.
+        if text
+            .get(start..at)
+            .is_some_and(|lead| lead.trim_start().is_empty())
+        {
+            headers.push(TomlHeader {
+                table: inside(line, "[", "]"),
+                array: inside(line, "[[", "]]"),
+            });
+        }
+        from = end.saturating_add(1);
+    }
+    headers
 }
 
 #[cfg(test)]
@@ -180,6 +211,58 @@ mod tests {
         // `[[cycle]]` read as a table is `[cycle]`, not `cycle`.
         assert!(!i.has_toml_table("cycle", false));
         assert!(!i.has_toml_table("vulnerability", false));
+    }
+
+    /// The headers found from the `[`s are the lines whose trimmed start is `[`, read line by
+    /// line: on the files of the examples and of `../shared/corpus`, and on edge cases.
+    #[test]
+    fn headers_from_brackets_are_the_lines_that_start_with_one() {
+        let found = |text: &str| -> Vec<String> {
+            toml_headers(text)
+                .iter()
+                .map(|h| format!("{:?}/{:?}", h.table, h.array))
+                .collect()
+        };
+        let expected = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(str::trim)
+                .filter(|line| line.starts_with('['))
+                .map(|line| {
+                    let at = |open: &str, close: &str| {
+                        let header = line
+                            .strip_prefix(open)
+                            .and_then(|l| l.split('#').next())
+                            .and_then(|l| l.trim_end().strip_suffix(close))?
+                            .trim();
+                        span_in(text, header)
+                    };
+                    format!("{:?}/{:?}", at("[", "]"), at("[[", "]]"))
+                })
+                .collect()
+        };
+        let mut texts: Vec<String> = [
+            "[a]\n  [b]\r\nx = [1]\n[[c]] # d\n\t[ e ]",
+            "no brackets at all\n",
+            "[",
+            "\n\n[x]",
+            "x [y]\n[z] [w]\n",
+            "\u{a0}[nbsp]\n",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for dir in [root.join("examples"), root.join("../shared/corpus")] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        for text in &texts {
+            assert_eq!(found(text), expected(text), "{text:?}");
+        }
+        assert!(texts.len() > 50);
     }
 
     #[test]

@@ -225,7 +225,7 @@ impl EvidenceFormat for DsseFormat {
         let by_name = [".intoto.jsonl", ".dsse", ".dsse.json"]
             .iter()
             .any(|s| name.ends_with(s));
-        let by_content = intoto::detect_shape(input) == Some(intoto::Shape::Dsse);
+        let by_content = input.intoto_shape() == Some(intoto::Shape::Dsse);
         Confidence::of(by_content, by_name)
     }
 

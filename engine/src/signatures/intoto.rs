@@ -479,7 +479,7 @@ impl EvidenceFormat for InTotoFormat {
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let name = input.file_name();
         let by_name = name.ends_with(".intoto.json") || name.ends_with(".statement.json");
-        Confidence::of(detect_shape(input) == Some(Shape::Statement), by_name)
+        Confidence::of(input.intoto_shape() == Some(Shape::Statement), by_name)
     }
 
     fn parse(&self, input: &ParseInput<'_>) -> Parsed {

@@ -168,7 +168,7 @@ pub fn parse_public_keys(origin: &str, bytes: &[u8]) -> Option<Result<Vec<Stored
 
 /// Whether `needle` occurs in `haystack`.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn read_key(k: &Value) -> Result<NpmRegistryKey, String> {

@@ -445,7 +445,7 @@ impl EvidenceFormat for SigstoreFormat {
     fn detect(&self, input: &DetectInput<'_>) -> Confidence {
         let name = input.file_name();
         let by_name = name.ends_with(".sigstore.json") || name.ends_with(".sigstore");
-        let by_content = intoto::detect_shape(input) == Some(intoto::Shape::Sigstore);
+        let by_content = input.intoto_shape() == Some(intoto::Shape::Sigstore);
         Confidence::of(by_content, by_name)
     }
 

@@ -42,6 +42,15 @@ pub(crate) fn kind_by_name(file_name: &str) -> Option<DebianKind> {
     }
 }
 
+/// Whether `text` names a field [`kind_by_content`] needs one of before it can say yes (a
+/// `Suite:`, `Codename:` or `Origin:` for a Release file, a `Filename:` for a Packages
+/// index): a few fast searches that spare most files the line-by-line reading.
+pub(crate) fn may_name_kind(text: &str) -> bool {
+    ["Suite:", "Codename:", "Origin:", "Filename:"]
+        .iter()
+        .any(|field| text.contains(field))
+}
+
 /// The kind the content shows: a Release paragraph has a `SHA256:` (or `SHA512:`,
 /// `MD5Sum:`) field with an empty first line and a `Suite:`, `Codename:` or `Origin:`
 /// field; a Packages index has `Package:` and `Filename:` fields.
@@ -460,6 +469,29 @@ mod tests {
 
     fn body(text: &str) -> impl Iterator<Item = BodyLine<'_>> {
         super::super::lines::body_lines(text.lines())
+    }
+
+    /// The pre-check never says no where the reading says yes: on the two kinds, on files of
+    /// every other kind, and on a field only ever seen past a first line.
+    #[test]
+    fn the_pre_check_never_hides_a_kind() {
+        let release = "Origin: Debian\nSHA256:\n";
+        let packages = "Package: a\nFilename: a.deb\n";
+        for text in [release, packages] {
+            assert!(kind_by_content(text.lines()).is_some() && may_name_kind(text));
+        }
+        assert!(!may_name_kind("{\"name\": \"x\"}\n[release]\nsuite = 1\n"));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for dir in [root.join("examples"), root.join("../shared/corpus")] {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                if kind_by_content(text.lines()).is_some() {
+                    assert!(may_name_kind(&text), "{}", entry.path().display());
+                }
+            }
+        }
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl EvidenceFormat for ChecksumsFormat {
         let lines = super::complete_lines(text, whole);
         let signed = lines::any_signed_header(text, lines.clone());
         let body = body_lines_known(lines.clone(), signed).map(|l| l.text);
-        if debian::kind_by_content(body).is_some() {
+        if debian::may_name_kind(text) && debian::kind_by_content(body).is_some() {
             return Confidence::of(true, by_name);
         }
         let by_content = {

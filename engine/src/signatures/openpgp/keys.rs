@@ -205,7 +205,7 @@ fn first_packet_is_public_key(data: &[u8]) -> bool {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn read_armored(data: &[u8]) -> Result<Vec<SignedPublicKey>, String> {
