@@ -140,7 +140,8 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
             );
         }
     }
-    let progress = vouch_engine::TerminalProgress::stderr();
+    let bar = vouch_engine::TerminalProgress::stderr();
+    let progress = shown(&bar);
     let trusted_keys = trust.describe();
     let jobs = capped_jobs(inputs.jobs, format);
     let options = IngestOptions {
@@ -149,9 +150,9 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         as_of: Some(as_of),
     };
     let ingested = match &inputs.cache_dir {
-        None => vouch_engine::ingest(&inputs.bundle, &options, &progress),
+        None => vouch_engine::ingest(&inputs.bundle, &options, progress),
         Some(dir) => {
-            crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, &progress, format)
+            crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, progress, format)
         }
     };
     let graph = match ingested {
@@ -227,18 +228,26 @@ pub fn framework_digest(id: &str, extra: &[PathBuf]) -> Option<String> {
     vouch_stdlib::framework(id).map(|f| Sha256Digest::of(f.source.as_bytes()).to_hex())
 }
 
+/// Where ingestion reports its progress: `bar` when it is drawn, else nowhere (a hidden bar
+/// would still keep its rate and estimate up to date on every file).
+pub fn shown(bar: &vouch_engine::TerminalProgress) -> &dyn vouch_engine::Progress {
+    if bar.is_visible() {
+        bar
+    } else {
+        &vouch_engine::NoProgress
+    }
+}
+
 /// `-j N` lowered to [`MAX_THREADS`] (with a warning on stderr when it was higher): a
 /// thread per job is started, and thousands of threads only exhaust the machine. Without
-/// `-j`, as many as the machine has processors.
+/// `-j`, `None`: the engine starts a pool of one thread per processor, counting them only
+/// then (a small bundle is read on this thread, and the count reads the cgroup's files).
 ///
-/// Always a count (never rayon's global pool): the engine then reads a large bundle in a pool
-/// of its own that ends before the graph is built, so the memory its threads used comes free
-/// (the global pool's threads would stay, holding it).
+/// Either way the engine reads a large bundle in a pool of its own that ends before the
+/// graph is built, so the memory its threads used comes free (rayon's global pool's threads
+/// would stay, holding it).
 pub fn capped_jobs(jobs: Option<usize>, format: ErrorFormat) -> Option<usize> {
-    let Some(requested) = jobs else {
-        let processors = std::thread::available_parallelism().map_or(1, usize::from);
-        return Some(cap_threads(processors));
-    };
+    let requested = jobs?;
     let capped = cap_threads(requested);
     if requested > MAX_THREADS {
         render::plain_warning(

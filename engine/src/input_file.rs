@@ -157,6 +157,13 @@ pub fn cap_threads(requested: usize) -> usize {
     requested.clamp(1, MAX_THREADS)
 }
 
+/// The threads a pool has when none were asked for: one per processor the process may use,
+/// at most [`MAX_THREADS`]. Asked only when a pool is started (counting reads the cgroup's
+/// CPU quota from files).
+pub fn default_threads() -> usize {
+    cap_threads(std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,19 +69,20 @@ pub fn run(args: GraphArgs) -> VouchExit {
     else {
         return VouchExit::Error;
     };
-    let progress = TerminalProgress::stderr();
+    let bar = TerminalProgress::stderr();
+    let progress = crate::evaluation::shown(&bar);
     let options = IngestOptions {
         threads: crate::evaluation::capped_jobs(args.jobs, crate::render::ErrorFormat::Human),
         trust: std::sync::Arc::new(trust),
         as_of: Some(as_of),
     };
     let ingested = match &args.cache_dir {
-        None => vouch_engine::ingest(&args.bundle, &options, &progress),
+        None => vouch_engine::ingest(&args.bundle, &options, progress),
         Some(dir) => crate::cache_dir::ingest_cached(
             &args.bundle,
             &options,
             dir,
-            &progress,
+            progress,
             crate::render::ErrorFormat::Human,
         ),
     };

@@ -59,7 +59,8 @@ pub struct EvaluationOptions {
     pub waivers: Vec<WaiverFile>,
     /// The trusted keys signatures were verified against, for the report.
     pub trust: Vec<crate::report::TrustedKeyRef>,
-    /// Threads for evaluating controls; `None` uses rayon's global pool.
+    /// Threads for evaluating a large bundle's controls, in a pool of their own; `None` is
+    /// one per processor ([`default_threads`](crate::input_file::default_threads)).
     pub threads: Option<usize>,
     /// The steps and bytes each control (each param, each manual control's `within`) may
     /// use.
@@ -158,20 +159,22 @@ fn evaluate_built(
     };
     // A small bundle's controls run here: starting a pool costs more than they take.
     let small = graph.node_count() < PARALLEL_MIN_NODES;
-    let threads = options.threads.map(crate::input_file::cap_threads);
-    let runs = match if small { Some(1) } else { threads } {
+    let threads = || match options.threads {
+        Some(n) => crate::input_file::cap_threads(n),
+        None => crate::input_file::default_threads(),
+    };
+    let runs = match if small { 1 } else { threads() } {
         // One thread is this one: no pool to start (a pool's thread costs more than a small
         // policy's whole evaluation on a busy machine).
-        Some(1) => policy
+        1 => policy
             .controls
             .iter()
             .map(|c| run_control(policy, c, values, &params, options, &waivers, Mode::Report))
             .collect(),
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+        n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(run_all),
             Err(_) => run_all(),
         },
-        None => run_all(),
     };
     // The report is made from the runs and the graph: values built here go first.
     let signing = match evidence {

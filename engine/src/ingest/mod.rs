@@ -30,7 +30,9 @@ use jiff::Timestamp;
 /// How to ingest.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
-    /// Worker threads for hashing; `None` uses rayon's global pool (one per core).
+    /// Worker threads for reading a large bundle and verifying many signatures, each step in
+    /// a pool of its own; `None` is one per processor
+    /// ([`default_threads`](crate::input_file::default_threads)).
     pub threads: Option<usize>,
     /// The trust set signatures are verified against (`--trust`); never from the bundle.
     pub trust: Arc<KeyStore>,
@@ -161,17 +163,20 @@ fn bundle_root(root: &Path) -> Result<PathBuf, IngestError> {
     })
 }
 
-/// The pool `options` ask for: `None` is rayon's global one.
+/// The pool `options` ask for.
 fn pool_for(options: &IngestOptions) -> Result<Option<rayon::ThreadPool>, IngestError> {
-    match options.threads {
-        None => Ok(None),
-        Some(threads) => thread_pool(threads)
-            .map(Some)
-            .map_err(|e| IngestError::Threads {
-                threads,
-                message: e.to_string(),
-            }),
-    }
+    let threads = threads_of(options.threads);
+    thread_pool(threads)
+        .map(Some)
+        .map_err(|e| IngestError::Threads {
+            threads,
+            message: e.to_string(),
+        })
+}
+
+/// The threads asked for, or one per processor.
+fn threads_of(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(crate::input_file::default_threads)
 }
 
 /// A pool of `threads` (capped) worker threads.
@@ -196,10 +201,10 @@ fn on_pool<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Se
     }
 }
 
-/// Runs `f` in a new pool of `threads` (the global rayon pool when `None`, or when the
-/// threads cannot be started: the count was checked when ingestion began).
+/// Runs `f` in a new pool of `threads` (one per processor when `None`; rayon's global pool
+/// when the threads cannot be started).
 fn on_new_pool<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
-    let pool = threads.and_then(|n| thread_pool(n).ok());
+    let pool = thread_pool(threads_of(threads)).ok();
     on_pool(pool.as_ref(), f)
 }
 
