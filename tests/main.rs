@@ -11,6 +11,7 @@ mod support;
 mod bad_input;
 mod book;
 mod book_numbers;
+mod build_script;
 mod ci_examples;
 mod cli_authority;
 mod cli_budget;
