@@ -347,6 +347,33 @@ mod tests {
         );
     }
 
+    /// A key whose 32 bytes are not an Ed25519 point is refused when it is read, with why.
+    #[test]
+    fn a_key_that_is_not_a_point_is_refused_when_read() {
+        let mut refused = 0;
+        for first in 0..=255u8 {
+            let mut raw = b"Ed\x01\x02\x03\x04\x05\x06\x07\x08".to_vec();
+            raw.push(first);
+            raw.extend([0u8; 31]);
+            let file = format!(
+                "untrusted comment: minisign public key 0807060504030201\n{}\n",
+                STANDARD.encode(&raw)
+            );
+            let read = parse_public_keys("k.pub", file.as_bytes());
+            let is_point =
+                ed25519_dalek::VerifyingKey::from_bytes(&raw[10..].try_into().unwrap()).is_ok();
+            match read {
+                Some(Ok(keys)) => assert!(is_point && keys.len() == 1),
+                Some(Err(why)) => {
+                    assert!(!is_point && why.contains("not an Ed25519 point"), "{why}");
+                    refused += 1;
+                }
+                None => panic!("not read as a minisign key"),
+            }
+        }
+        assert!(refused > 0, "no candidate was off the curve");
+    }
+
     #[test]
     fn garbage_is_malformed_not_a_panic() {
         for bytes in [
