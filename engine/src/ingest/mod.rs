@@ -164,14 +164,12 @@ fn bundle_root(root: &Path) -> Result<PathBuf, IngestError> {
 }
 
 /// The pool `options` ask for.
-fn pool_for(options: &IngestOptions) -> Result<Option<rayon::ThreadPool>, IngestError> {
+fn pool_for(options: &IngestOptions) -> Result<rayon::ThreadPool, IngestError> {
     let threads = threads_of(options.threads);
-    thread_pool(threads)
-        .map(Some)
-        .map_err(|e| IngestError::Threads {
-            threads,
-            message: e.to_string(),
-        })
+    thread_pool(threads).map_err(|e| IngestError::Threads {
+        threads,
+        message: e.to_string(),
+    })
 }
 
 /// The threads asked for, or one per processor.
@@ -216,7 +214,7 @@ const PARALLEL_MIN_FILES: usize = 64;
 /// plus the zeroing of its allocator's first pages.
 const PARALLEL_MIN_JOBS: usize = 32;
 
-/// `f` over `files`, in `pool` (or rayon's global pool) when `parallel`, else on this thread.
+/// `f` over `files`, in `pool` when `parallel`, else on this thread.
 fn map_files<R: Send>(
     files: &[walk::FileEntry],
     pool: Option<&rayon::ThreadPool>,
@@ -244,7 +242,11 @@ fn run(
     // A small bundle is read on this thread: starting threads costs more than it saves, so
     // the pool is made only for a large one.
     let parallel = walked.files.len() >= PARALLEL_MIN_FILES;
-    let pool = if parallel { pool_for(options)? } else { None };
+    let pool = if parallel {
+        Some(pool_for(options)?)
+    } else {
+        None
+    };
     // Without a cache, no stats are held (one per file).
     let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<hash::Store>>) = match cache {
         None => (
@@ -259,8 +261,8 @@ fn run(
         .into_iter()
         .unzip(),
     };
-    // The parsing threads exit: what they allocated and the graph keeps is copied below. The
-    // global pool's threads stay, and reuse what they allocated: nothing to copy then.
+    // The parsing threads exit: what they allocated and the graph keeps is copied below. A
+    // small bundle was parsed on this thread, which keeps it: nothing to copy then.
     let copy = pool.is_some();
     drop(pool);
     let keep = |e: crate::formats::Evidence| if copy { e.clone() } else { e };
