@@ -17,25 +17,46 @@ use crate::formats::{self, DetectInput, EvidenceKind, HEAD_LEN, ParseInput, Pars
 /// The read buffer each worker reuses.
 pub(crate) const BUF_LEN: usize = 256 * 1024;
 
+/// The smallest read buffer.
+const MIN_BUF_LEN: usize = 4 * 1024;
+
 thread_local! {
     /// Each worker thread's read buffer, allocated once per thread.
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` with this thread's read buffer of [`BUF_LEN`] bytes. One buffer per thread, not one
-/// per rayon split: a split can be eight files, and allocators that keep freed memory for a
-/// while (mimalloc) held hundreds of MiB of short-lived 256 KiB buffers at 100,000 files.
-pub(crate) fn with_read_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
+/// Runs `f` with this thread's read buffer, grown (never shrunk) to at least `size` bytes,
+/// rounded up to a power of two from 4 KiB, and at most [`BUF_LEN`]: a file of up to
+/// [`BUF_LEN`] bytes is read in one call, its head whole. One buffer per thread, not one per
+/// rayon split: a split can be eight files, and allocators that keep freed memory for a while
+/// (mimalloc) held hundreds of MiB of short-lived 256 KiB buffers at 100,000 files.
+///
+/// Why not [`BUF_LEN`] at once: a small bundle's files are a few KiB, and a buffer zeroed to
+/// 256 KiB cost the zeroing and, with mimalloc, a span of its own that pushed the run's heap
+/// over a second 2 MiB transparent huge page, which the kernel zeroes whole.
+pub(crate) fn with_read_buffer<T>(size: u64, f: impl FnOnce(&mut [u8]) -> T) -> T {
+    let want = buffer_len(size);
     READ_BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
-            if buf.len() != BUF_LEN {
-                buf.resize(BUF_LEN, 0);
+            if buf.len() < want {
+                buf.resize(want, 0);
             }
             f(&mut buf)
         }
         // Only if hashing ever re-entered itself on one thread: a buffer of its own.
-        Err(_) => f(&mut vec![0u8; BUF_LEN]),
+        Err(_) => f(&mut vec![0u8; want]),
     })
+}
+
+/// The read buffer's length for a file of `size` bytes: the next power of two, from 4 KiB up
+/// to [`BUF_LEN`].
+fn buffer_len(size: u64) -> usize {
+    usize::try_from(size)
+        .unwrap_or(BUF_LEN)
+        .clamp(MIN_BUF_LEN, BUF_LEN)
+        .checked_next_power_of_two()
+        .unwrap_or(BUF_LEN)
+        .min(BUF_LEN)
 }
 
 /// A file hashed (and maybe parsed).
@@ -126,7 +147,7 @@ fn skipped(
     (outcome, None)
 }
 
-/// Hashes one file; `buf` must be at least [`HEAD_LEN`] bytes.
+/// Hashes one file, reading it through `buf` (of any length).
 pub(crate) fn hash_file(entry: &FileEntry, buf: &mut [u8], progress: &dyn Progress) -> Outcome {
     hash_file_with(entry, buf, progress, None).0
 }
@@ -323,10 +344,17 @@ fn read_and_hash(
 ) -> io::Result<Hashed> {
     let mut findings = Vec::new();
     // Ask for no more than the size seen at open: a small file is then read in one call.
-    let head_len = HEAD_LEN
-        .min(buf.len())
-        .min(usize::try_from(size).unwrap_or(usize::MAX));
-    let head_buf = buf.get_mut(..head_len).unwrap_or_default();
+    let head_len = HEAD_LEN.min(usize::try_from(size).unwrap_or(usize::MAX));
+    // The buffer is sized from the walk's size; a file that grew since gets a head of its
+    // own, so what detection sees never depends on the buffer.
+    let mut own_head = Vec::new();
+    let head_buf = match buf.get_mut(..head_len) {
+        Some(head_buf) => head_buf,
+        None => {
+            own_head.resize(head_len, 0);
+            own_head.as_mut_slice()
+        }
+    };
     let n = fill(file, head_buf)?;
     let head = head_buf.get(..n).unwrap_or_default();
     let format = formats::classify(&DetectInput::new(path, head, size));
@@ -441,3 +469,7 @@ pub(crate) fn sha256_and_sha512(
     let file = open(path)?;
     crate::digest::sha256_and_sha512(&mut file.take(limit), buf)
 }
+
+#[cfg(test)]
+#[path = "hash_tests.rs"]
+mod tests;

@@ -251,12 +251,14 @@ fn run(
     let (outcomes, stats): (Vec<hash::Outcome>, Vec<Option<hash::Store>>) = match cache {
         None => (
             map_files(&walked.files, pool.as_ref(), parallel, |entry| {
-                hash::with_read_buffer(|buf| hash::hash_file(entry, buf, progress))
+                hash::with_read_buffer(entry.size, |buf| hash::hash_file(entry, buf, progress))
             }),
             Vec::new(),
         ),
         Some(cache) => map_files(&walked.files, pool.as_ref(), parallel, |entry| {
-            hash::with_read_buffer(|buf| hash::hash_file_cached(entry, buf, progress, cache))
+            hash::with_read_buffer(entry.size, |buf| {
+                hash::hash_file_cached(entry, buf, progress, cache)
+            })
         })
         .into_iter()
         .unzip(),
@@ -380,7 +382,8 @@ fn run(
             {
                 return Ok((sha256, sha512, digests.stat.size()));
             }
-            let result = hash::with_read_buffer(|buf| hash::sha256_and_sha512(path, *limit, buf));
+            let result =
+                hash::with_read_buffer(*limit, |buf| hash::sha256_and_sha512(path, *limit, buf));
             if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
                 // Stored only when it is the content whose sha256 is stored.
                 if *sha256 == digests.sha256
