@@ -45,6 +45,12 @@ impl Loader for FileLoader {
     fn preparsed(&self, source: &Source) -> Option<vouch_lang::ast::Module> {
         preparsed(source)
     }
+
+    fn prechecked(&self, source: &Source) -> Option<vouch_lang::prechecked::Prechecked> {
+        let text = source.text();
+        let module = vouch_stdlib::MODULES.iter().find(|m| m.source == text)?;
+        vouch_lang::prechecked::decode(module.checked, text)
+    }
 }
 
 /// The build-time parse of `source` when its text is exactly that of an embedded standard

@@ -1,6 +1,8 @@
 //! Embeds every framework file (`frameworks/*.toml`) and standard module (`*/*.vouch` under a
 //! pack folder) so that adding one is adding a file, and each module's parse
-//! (`vouch_lang::preparsed`), so vouch does not parse the standard pack on every run.
+//! (`vouch_lang::preparsed`) and its check on its own against the embedded frameworks
+//! (`vouch_lang::prechecked`), so vouch neither parses nor checks the standard pack on every
+//! run.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,6 +31,16 @@ fn main() {
             "    EmbeddedFramework {{ id: {stem:?}, path: \"frameworks/{stem}.toml\", source: include_str!({:?}) }},",
             path.display()
         );
+    }
+    // The frameworks as vouch loads them, to check each module against (`prechecked`).
+    let mut frameworks = vouch_lang::Frameworks::new();
+    for path in sorted_files(&root.join("frameworks"), "toml") {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let source = vouch_lang::Source::new(path.display().to_string(), text.as_str());
+            if let Ok(framework) = vouch_lang::Framework::from_toml(&source) {
+                frameworks.insert(framework);
+            }
+        }
     }
     out.push_str("];\n\n/// Every standard policy module, sorted by name.\npub const MODULES: &[EmbeddedModule] = &[\n");
     let mut packs: Vec<_> = std::fs::read_dir(root)
@@ -64,10 +76,10 @@ fn main() {
             } else {
                 format!("{pack_ident}_{stem}")
             };
-            let ast = preparse(&path, &name, out_dir);
+            let (ast, checked) = preparse(&path, &name, out_dir, &frameworks);
             let _ = writeln!(
                 out,
-                "    EmbeddedModule {{ name: {name:?}, path: \"{pack_name}/{stem}.vouch\", source: include_str!({:?}), ast: {ast} }},",
+                "    EmbeddedModule {{ name: {name:?}, path: \"{pack_name}/{stem}.vouch\", source: include_str!({:?}), ast: {ast}, checked: {checked} }},",
                 path.display()
             );
         }
@@ -95,21 +107,39 @@ fn sorted_files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// Parses the module at `path` and writes its blob next to `embedded.rs`; the Rust expression
-/// of the blob for `EmbeddedModule::ast`. A module that does not parse (or a blob that cannot be
-/// written) gets an empty blob: vouch then parses it at run time and reports its errors there.
-fn preparse(path: &Path, name: &str, out_dir: &Path) -> String {
+/// Parses the module at `path`, checks it on its own against `frameworks`, and writes both
+/// blobs next to `embedded.rs`; the Rust expressions of the blobs for `EmbeddedModule::ast` and
+/// `EmbeddedModule::checked`. A module that does not parse, or does not check without a
+/// diagnostic, (or a blob that cannot be written) gets an empty blob: vouch then parses or
+/// checks it at run time and reports what it finds there.
+fn preparse(
+    path: &Path,
+    name: &str,
+    out_dir: &Path,
+    frameworks: &vouch_lang::Frameworks,
+) -> (String, String) {
+    let empty = || "&[]".to_string();
     let Ok(text) = std::fs::read_to_string(path) else {
-        return "&[]".to_string();
+        return (empty(), empty());
     };
     let source = vouch_lang::Source::new(format!("std.{name}"), text.as_str());
-    let Some(blob) = vouch_lang::parse(&source)
-        .ok()
-        .and_then(|module| vouch_lang::preparsed::encode(&module, &text))
-    else {
-        return "&[]".to_string();
+    let Ok(module) = vouch_lang::parse(&source) else {
+        return (empty(), empty());
     };
-    let dest = out_dir.join(format!("{name}.ast"));
+    let ast = vouch_lang::preparsed::encode(&module, &text).map_or_else(empty, |blob| {
+        write_blob(out_dir, &format!("{name}.ast"), &blob)
+    });
+    let checked = vouch_lang::prechecked::encode(&source, &module, frameworks)
+        .map_or_else(empty, |blob| {
+            write_blob(out_dir, &format!("{name}.checked"), &blob)
+        });
+    (ast, checked)
+}
+
+/// Writes `blob` to `file` in `out_dir`; the expression that embeds it (an empty blob if it
+/// cannot be written).
+fn write_blob(out_dir: &Path, file: &str, blob: &[u8]) -> String {
+    let dest = out_dir.join(file);
     match std::fs::write(&dest, blob) {
         Ok(()) => format!("include_bytes!({:?})", dest.display()),
         Err(err) => {

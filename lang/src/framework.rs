@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Source;
 use crate::span::Span;
 
 /// A code of practice whose principles controls map to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Framework {
     /// The id policies name in `framework = "..."`.
     pub id: String,
@@ -27,7 +27,7 @@ pub struct Framework {
 }
 
 /// A group of principles.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Theme {
     /// Theme id, e.g. `3`.
@@ -37,7 +37,7 @@ pub struct Theme {
 }
 
 /// One principle (provision) of a framework.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     /// Principle id, e.g. `3.1`.

@@ -13,6 +13,7 @@ mod framework;
 mod glob;
 mod lint;
 mod parse;
+pub mod prechecked;
 pub mod preparsed;
 mod scan;
 pub mod schema;

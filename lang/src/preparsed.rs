@@ -46,7 +46,7 @@ const HEADER: usize = 8 + 8 + 8 + 4 + 4;
 
 /// 64-bit FNV-1a, evaluated by the compiler for [`SCHEMA`] (a fingerprint, not a checksum of
 /// anything read at run time).
-const fn fnv1a(mut bytes: &[u8]) -> u64 {
+pub(crate) const fn fnv1a(mut bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     while let [first, rest @ ..] = bytes {
         hash ^= *first as u64;
@@ -59,37 +59,49 @@ const fn fnv1a(mut bytes: &[u8]) -> u64 {
 /// The blob of `module`, the parse of `text`; `None` if it cannot be encoded (then store no
 /// blob: the text is parsed at run time).
 pub fn encode(module: &Module, text: &str) -> Option<Vec<u8>> {
-    let payload = postcard::to_allocvec(module).ok()?;
-    let mut blob = Vec::with_capacity(HEADER + payload.len());
-    blob.extend_from_slice(MAGIC);
-    blob.extend_from_slice(&SCHEMA.to_le_bytes());
-    blob.extend_from_slice(&u64::try_from(text.len()).ok()?.to_le_bytes());
-    blob.extend_from_slice(&crc32fast::hash(text.as_bytes()).to_le_bytes());
-    blob.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    blob.extend_from_slice(&payload);
-    Some(blob)
+    seal(MAGIC, SCHEMA, text, &postcard::to_allocvec(module).ok()?)
 }
 
 /// The module in `blob` if the blob was made by [`encode`] from exactly `text` by a build
 /// with this one's AST types and is intact; `None` otherwise (parse `text` then).
 pub fn decode(blob: &[u8], text: &str) -> Option<Module> {
-    let rest = blob.strip_prefix(MAGIC.as_slice())?;
-    let (schema, rest) = take::<8>(rest)?;
+    match postcard::take_from_bytes::<Module>(open(MAGIC, SCHEMA, blob, text)?) {
+        Ok((module, [])) => Some(module),
+        _ => None,
+    }
+}
+
+/// `payload` behind a header of `magic`, `schema` and `text`'s length and CRC-32, and the
+/// payload's CRC-32 (the layout in the module documentation).
+pub(crate) fn seal(magic: &[u8; 8], schema: u64, text: &str, payload: &[u8]) -> Option<Vec<u8>> {
+    let mut blob = Vec::with_capacity(HEADER + payload.len());
+    blob.extend_from_slice(magic);
+    blob.extend_from_slice(&schema.to_le_bytes());
+    blob.extend_from_slice(&u64::try_from(text.len()).ok()?.to_le_bytes());
+    blob.extend_from_slice(&crc32fast::hash(text.as_bytes()).to_le_bytes());
+    blob.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    blob.extend_from_slice(payload);
+    Some(blob)
+}
+
+/// The payload of a blob [`seal`]ed with `magic` and `schema` for exactly `text`, if intact.
+pub(crate) fn open<'b>(
+    magic: &[u8; 8],
+    schema: u64,
+    blob: &'b [u8],
+    text: &str,
+) -> Option<&'b [u8]> {
+    let rest = blob.strip_prefix(magic.as_slice())?;
+    let (blob_schema, rest) = take::<8>(rest)?;
     let (text_len, rest) = take::<8>(rest)?;
     let (text_crc, rest) = take::<4>(rest)?;
     let (payload_crc, payload) = take::<4>(rest)?;
     let same_text = u64::from_le_bytes(text_len) == u64::try_from(text.len()).ok()?
         && u32::from_le_bytes(text_crc) == crc32fast::hash(text.as_bytes());
-    if u64::from_le_bytes(schema) != SCHEMA
-        || !same_text
-        || u32::from_le_bytes(payload_crc) != crc32fast::hash(payload)
-    {
-        return None;
-    }
-    match postcard::take_from_bytes::<Module>(payload) {
-        Ok((module, [])) => Some(module),
-        _ => None,
-    }
+    (u64::from_le_bytes(blob_schema) == schema
+        && same_text
+        && u32::from_le_bytes(payload_crc) == crc32fast::hash(payload))
+    .then_some(payload)
 }
 
 /// The module `blob` holds for `source`'s text, or else `source` parsed: the same result

@@ -30,6 +30,12 @@ pub struct EmbeddedModule {
     /// back and refuses it unless it is intact and made from exactly `source`, by a build with
     /// the same AST types.
     pub ast: &'static [u8],
+    /// The module checked on its own when vouch was built, as `vouch_lang::prechecked::encode`
+    /// stores it for `source` against the embedded frameworks (empty if checking it found
+    /// anything then). `vouch_lang::prechecked::decode` reads it back, refusing it unless it
+    /// is intact and made from exactly `source`; the checker then uses it only when the run
+    /// defines the module's framework as the embedded one.
+    pub checked: &'static [u8],
 }
 
 /// Looks up a framework definition by id.

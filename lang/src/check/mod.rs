@@ -9,7 +9,7 @@ mod constant;
 mod expr;
 mod lints;
 mod meta;
-mod module;
+pub(crate) mod module;
 mod narrow;
 mod ops;
 mod params;
@@ -62,6 +62,16 @@ pub trait Loader {
         let _ = source;
         None
     }
+
+    /// What checking `source` on its own found, if the loader has it (the standard modules
+    /// are checked when vouch is built, see [`crate::prechecked`]); `None` has the checker
+    /// check it. The checker uses it only when the framework the module names is defined as
+    /// when it was checked. It must be what checking `source`'s text gives:
+    /// [`crate::prechecked::decode`] refuses a blob of another text.
+    fn prechecked(&self, source: &Source) -> Option<crate::prechecked::Prechecked> {
+        let _ = source;
+        None
+    }
 }
 
 /// A loader that refuses every import.
@@ -75,7 +85,9 @@ impl Loader for NoImports {
 }
 
 /// The severity of a control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum SeverityLevel {
     /// informational
     Info,
@@ -115,7 +127,7 @@ impl SeverityLevel {
 }
 
 /// The policy header of the root file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyInfo {
     /// The policy name.
     pub name: String,
@@ -132,7 +144,7 @@ pub struct PolicyInfo {
 }
 
 /// How a control is decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ControlKind {
     /// By its `expect` statements over the evidence.
     Automated,
@@ -144,7 +156,7 @@ pub enum ControlKind {
 }
 
 /// A control that passed the checker, with its metadata read out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CheckedControl {
     /// Its id.
     pub id: String,
@@ -313,7 +325,14 @@ impl Session<'_> {
             }
         };
         let index = self.modules.len();
-        let facts = module::check_module(&source, &ast, self.frameworks, index, &mut self.diags);
+        let facts = match self
+            .loader
+            .prechecked(&source)
+            .and_then(|checked| checked.facts(self.frameworks, index))
+        {
+            Some(facts) => facts,
+            None => module::check_module(&source, &ast, self.frameworks, index, &mut self.diags),
+        };
         let mut params: BTreeMap<String, ParamBinding> = BTreeMap::new();
         for item in &ast.items {
             if let Item::Param(p) = item {

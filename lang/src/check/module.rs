@@ -19,14 +19,14 @@ use crate::types::{BUILTIN_TYPE_NAMES, Type, TypeNameError, resolve_type_name};
 pub const ENGINE_PARAMS: &[&str] = &["waiver_max_lifetime"];
 
 /// What checking one module found out.
-pub(super) struct ModuleFacts {
+pub(crate) struct ModuleFacts {
     pub header: Option<PolicyInfo>,
     pub params: BTreeMap<String, (Type, Span)>,
     pub controls: Vec<CheckedControl>,
 }
 
 /// Checks everything in `module` except what its imports bring.
-pub(super) fn check_module(
+pub(crate) fn check_module(
     src: &Source,
     module: &Module,
     frameworks: &Frameworks,
