@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release binary with profile-guided optimisation (PGO): the binary vouch ships.
+# Builds vouch with profile-guided optimisation (PGO).
 #
 #   1. builds vouch instrumented (`-Cprofile-generate`),
 #   2. runs it on a training workload: the shipped examples and the standard pack's tests
@@ -13,8 +13,9 @@
 #
 # The binary is `$CARGO_TARGET_DIR/pgo/vouch` (`target/pgo/vouch` by default). PGO changes
 # how fast vouch runs, never what it does: the same source, the same report. Both builds are
-# full release builds (fat LTO): about 25 minutes on two cores. CI does not run this script;
-# `cargo build --release` stays the plain build.
+# full release builds (fat LTO): about 20 minutes on two cores. CI does not run this script;
+# `cargo build --release` stays the plain build, and the release binary until this script
+# also remakes `link/symbol-order.txt` for PGO's layout (HACKING.md, "The release binary").
 #
 # Needs llvm-profdata of the LLVM major version `rustc -vV` names: `llvm-profdata-N` or
 # `/usr/lib/llvm-N/bin/llvm-profdata` (Debian: `apt-get install llvm-N`, which this script
