@@ -1,5 +1,6 @@
 //! Embeds every framework file (`frameworks/*.toml`) and standard module (`*/*.vouch` under a
-//! pack folder) so that adding one is adding a file, and each module's parse
+//! pack folder) so that adding one is adding a file, each framework as read
+//! (`vouch_lang::Framework::encode`), and each module's parse
 //! (`vouch_lang::preparsed`) and its check on its own against the embedded frameworks
 //! (`vouch_lang::prechecked`), so vouch neither parses nor checks the standard pack on every
 //! run.
@@ -20,27 +21,35 @@ fn main() {
     let out_dir = Path::new(&out_dir_var);
     let mut out = String::new();
     out.push_str("/// Every framework vouch ships, sorted by file name.\npub const FRAMEWORKS: &[EmbeddedFramework] = &[\n");
+    // Each framework read once here: kept for vouch to read back (`Framework::encode`), and
+    // in the set each module is checked against (`prechecked`).
+    let mut frameworks = vouch_lang::Frameworks::new();
     for path in sorted_files(&root.join("frameworks"), "toml") {
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let source = vouch_lang::Source::new(path.display().to_string(), text.as_str());
+        // A file that does not read gets an empty blob: vouch reads it at run time and
+        // reports what it finds there.
+        let read = match vouch_lang::Framework::from_toml(&source) {
+            Ok(framework) => {
+                let blob = framework.encode(&text).map_or_else(
+                    || "&[]".to_string(),
+                    |blob| write_blob(out_dir, &format!("{stem}.framework"), &blob),
+                );
+                frameworks.insert(framework);
+                blob
+            }
+            Err(_) => "&[]".to_string(),
+        };
         let _ = writeln!(
             out,
-            "    EmbeddedFramework {{ id: {stem:?}, path: \"frameworks/{stem}.toml\", source: include_str!({:?}) }},",
+            "    EmbeddedFramework {{ id: {stem:?}, path: \"frameworks/{stem}.toml\", source: include_str!({:?}), read: {read} }},",
             path.display()
         );
-    }
-    // The frameworks as vouch loads them, to check each module against (`prechecked`).
-    let mut frameworks = vouch_lang::Frameworks::new();
-    for path in sorted_files(&root.join("frameworks"), "toml") {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            let source = vouch_lang::Source::new(path.display().to_string(), text.as_str());
-            if let Ok(framework) = vouch_lang::Framework::from_toml(&source) {
-                frameworks.insert(framework);
-            }
-        }
     }
     out.push_str("];\n\n/// Every standard policy module, sorted by name.\npub const MODULES: &[EmbeddedModule] = &[\n");
     let mut packs: Vec<_> = std::fs::read_dir(root)

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::preparsed::{fnv1a, open, seal};
 use crate::source::Source;
 use crate::span::Span;
 
 /// A code of practice whose principles controls map to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Framework {
     /// The id policies name in `framework = "..."`.
     pub id: String,
@@ -114,7 +115,38 @@ impl Framework {
     pub fn principle(&self, id: &str) -> Option<&Principle> {
         self.principles.iter().find(|p| p.id == id)
     }
+
+    /// This framework, read from `text`, kept as bytes: how the frameworks embedded in vouch
+    /// are read once, when vouch is built (the layout of [`crate::preparsed`], with its own
+    /// magic and a fingerprint of this file). `None` if it cannot be encoded.
+    pub fn encode(&self, text: &str) -> Option<Vec<u8>> {
+        seal(MAGIC, SCHEMA, text, &postcard::to_allocvec(self).ok()?)
+    }
+
+    /// The framework [`Framework::encode`] stored in `blob` for exactly `text`, by a build with
+    /// this one's types; `None` for any other text or build, or a damaged blob (read `text`
+    /// with [`Framework::from_toml`] then, which gives the same framework).
+    pub fn decode(blob: &[u8], text: &str) -> Option<Framework> {
+        match postcard::take_from_bytes::<Framework>(open(MAGIC, SCHEMA, blob, text)?) {
+            Ok((framework, [])) => Some(framework),
+            _ => None,
+        }
+    }
 }
+
+/// The first bytes of an encoded framework.
+const MAGIC: &[u8; 8] = b"vouchfwk";
+
+/// A fingerprint of what an encoded framework depends on: this file (the types and how a
+/// file is read) and this crate's version.
+const SCHEMA: u64 = fnv1a(
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\0",
+        include_str!("framework.rs")
+    )
+    .as_bytes(),
+);
 
 fn find(source: &Source, needle: &str) -> Span {
     let quoted = format!("\"{needle}\"");
@@ -149,5 +181,34 @@ impl Frameworks {
     /// The ids, sorted.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.by_id.keys().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const TEXT: &str = "[framework]\nid = \"x\"\ntitle = \"X\"\n\n[[theme]]\nid = \"1\"\ntitle = \"One\"\n\n[[principle]]\nid = \"1.1\"\ntheme = \"1\"\ntitle = \"First\"\n";
+
+    #[test]
+    fn an_encoded_framework_reads_back_only_for_its_own_text() {
+        let framework = Framework::from_toml(&Source::new("x.toml", TEXT)).unwrap();
+        let blob = framework.encode(TEXT).unwrap();
+        assert_eq!(Framework::decode(&blob, TEXT), Some(framework));
+        // Another text (one title changed) or a damaged or longer blob is refused.
+        assert_eq!(
+            Framework::decode(&blob, &TEXT.replace("First", "Frst")),
+            None
+        );
+        let mut damaged = blob.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        assert_eq!(Framework::decode(&damaged, TEXT), None);
+        let mut longer = blob.clone();
+        longer.push(0);
+        assert_eq!(Framework::decode(&longer, TEXT), None);
+        assert_eq!(Framework::decode(&blob[..blob.len() - 1], TEXT), None);
+        assert_eq!(Framework::decode(&[], TEXT), None);
     }
 }

@@ -14,7 +14,7 @@ pub const ABOUT: &str = "Parse and type-check policy files; exit 2 on any error"
 
 /// Arguments of `vouch check`.
 #[derive(Debug, clap::Args)]
-#[command(about = ABOUT)]
+#[command(about = ABOUT, after_help = crate::lint_args::help())]
 pub struct CheckArgs {
     /// Policy files, or directories to search for `.vouch` files.
     #[arg(required_unless_present_any = ["authority", "gate", "waivers"])]

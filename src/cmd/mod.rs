@@ -33,7 +33,6 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 enum Command {
-    #[command(after_help = crate::lint_args::help())]
     #[command(about = check::ABOUT)]
     Check(check::CheckArgs),
     #[command(about = evaluate::ABOUT)]

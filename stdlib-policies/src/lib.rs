@@ -12,6 +12,11 @@ pub struct EmbeddedFramework {
     pub path: &'static str,
     /// The TOML source text.
     pub source: &'static str,
+    /// The framework read from `source` when vouch was built, as
+    /// `vouch_lang::Framework::encode` stores it (empty if it did not read then).
+    /// `vouch_lang::Framework::decode` reads it back and refuses it unless it is intact and
+    /// made from exactly `source`, by a build with the same framework types.
+    pub read: &'static [u8],
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

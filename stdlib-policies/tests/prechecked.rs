@@ -81,6 +81,23 @@ fn every_embedded_module_has_its_build_time_check() {
 }
 
 #[test]
+fn every_embedded_framework_is_read_at_build_time_as_at_run_time() {
+    assert!(!vouch_stdlib::FRAMEWORKS.is_empty());
+    for f in vouch_stdlib::FRAMEWORKS {
+        let source = Source::new(format!("std:{}", f.path), f.source);
+        let read = Framework::decode(f.read, f.source);
+        assert_eq!(
+            read,
+            Some(Framework::from_toml(&source).unwrap()),
+            "{}",
+            f.path
+        );
+        // Refused for any other text, so an edited file is read again.
+        assert_eq!(Framework::decode(f.read, &format!("{} ", f.source)), None);
+    }
+}
+
+#[test]
 fn a_policy_checks_the_same_with_and_without_the_build_time_check() {
     let frameworks = embedded_frameworks();
     let policy = check_both_ways(ROOT, &frameworks).expect("the policy checks");
