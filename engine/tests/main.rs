@@ -34,6 +34,7 @@ mod fuzz_inputs;
 mod graph_output;
 mod ingest_cache;
 mod ingest_cache_evidence;
+mod ingest_stopped;
 mod manifests;
 mod params;
 mod pass_evidence;
