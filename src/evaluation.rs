@@ -2,7 +2,6 @@
 //! turning them into a checked policy, an evidence graph and evaluation options. This is
 //! where files and the clock are read; the engine reads neither.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -11,13 +10,12 @@ use vouch_engine::waivers::approval::SIGNATURE_SUFFIXES;
 use vouch_engine::waivers::{Waiver, WaiverFile, approve, parse_waivers};
 
 use vouch_engine::eval::Budget;
-use vouch_engine::ingest::{ReadBundle, read_bundle};
 use vouch_engine::{EvaluationOptions, EvidenceGraph, Finding, IngestOptions, KeyStore};
 use vouch_lang::CheckedPolicy;
 
-use crate::budget_args;
-use crate::policy_check;
-use crate::policy_files::{display_path, input_diagnostic};
+use crate::policy_files::{
+    FileLoader, display_path, frameworks, input_diagnostic, policy_root, read_source,
+};
 use crate::render::{self, ErrorFormat};
 use vouch_engine::input_file::{MAX_INPUT_FILE, MAX_THREADS, cap_threads, read_input_file};
 use vouch_engine::report::relative_source_name;
@@ -108,88 +106,23 @@ pub fn prepare(inputs: &EvalInputs) -> Option<Prepared> {
         // The one place an evaluation reads the clock.
         None => Timestamp::now(),
     };
-    let budget = match budget_args::budget(inputs.max_steps.as_deref(), inputs.max_bytes.as_deref())
-    {
+    let budget = match budget(inputs) {
         Ok(budget) => budget,
         Err(message) => {
             render::plain_error(&message, format);
             return None;
         }
     };
-    let levels = inputs.lints.levels();
-    let verdict = policy_check::Verdict::default();
-    std::thread::scope(|scope| {
-        // The trust set is loaded and the policy checked on a second thread while this one
-        // reads the bundle's files, when nothing is printed while they are read
-        // (`policy_check`); the graph is built once both are there.
-        let to_load = policy_check::ToLoad {
-            trust: &inputs.trust,
-            policy: &inputs.policy,
-            frameworks: &inputs.frameworks,
-            levels: &levels,
-        };
-        let loading = policy_check::start(scope, &verdict, to_load);
-        let early = (inputs.cache_dir.is_none() && !std::io::stderr().is_terminal()).then(|| {
-            let progress = loading.unless_inputs_fail(&vouch_engine::NoProgress);
-            read_bundle(&inputs.bundle, inputs.jobs.map(cap_threads), &progress)
-        });
-        let loaded = loading.finish();
-        let trust = match loaded.trust {
-            Ok(trust) => trust,
-            Err(failure) => {
-                failure.print(format);
-                return None;
-            }
-        };
-        let waivers = read_all_waivers(&inputs.waivers, &trust, as_of, format)?;
-        let policy = match (&levels, loaded.policy) {
-            (Err(message), _) => {
-                render::plain_error(message, format);
-                return None;
-            }
-            (Ok(_), Some(check)) => check.print(format)?,
-            (Ok(_), None) => return None,
-        };
-        let read = ReadSoFar {
-            as_of,
-            budget,
-            waivers,
-            trust: Arc::new(trust),
-            bundle: early,
-        };
-        finish_prepare(inputs, policy, read)
-    })
-}
-
-/// What [`prepare`] read before the policy's check was printed.
-struct ReadSoFar {
-    as_of: Timestamp,
-    budget: Budget,
-    waivers: Vec<WaiverFile>,
-    trust: Arc<KeyStore>,
-    /// The bundle's files, if they were read while the policy was checked.
-    bundle: Option<Result<ReadBundle, vouch_engine::IngestError>>,
-}
-
-impl ReadSoFar {
-    /// The options to read the bundle with, on `threads`.
-    fn ingest_options(&self, threads: Option<usize>) -> IngestOptions {
-        IngestOptions {
-            threads,
-            trust: Arc::clone(&self.trust),
-            as_of: Some(self.as_of),
+    let trust = load_trust(&inputs.trust, format)?;
+    let waivers = read_all_waivers(&inputs.waivers, &trust, as_of, format)?;
+    let levels = match inputs.lints.levels() {
+        Ok(levels) => levels,
+        Err(message) => {
+            render::plain_error(&message, format);
+            return None;
         }
-    }
-}
-
-/// The rest of [`prepare`] once the policy checks: the authority, the warnings about
-/// waivers, and the bundle (read now unless it was read already).
-fn finish_prepare(
-    inputs: &EvalInputs,
-    mut policy: CheckedPolicy,
-    read: ReadSoFar,
-) -> Option<Prepared> {
-    let format = inputs.error_format;
+    };
+    let mut policy = check_policy(&inputs.policy, &inputs.frameworks, &levels, format)?;
     name_sources_from_root(&mut policy);
     let framework_sha256 = framework_digest(&policy.framework.id, &inputs.frameworks);
     // Without --authority every trusted key may attest, waive and sign (EveryTrustedKey).
@@ -199,7 +132,7 @@ fn finish_prepare(
             Ok(None) => Arc::new(vouch_engine::authority::EveryTrustedKey),
             Err(crate::authority_files::Reported) => return None,
         };
-    for w in read.waivers.iter().flat_map(|f| &f.waivers) {
+    for w in waivers.iter().flat_map(|f| &f.waivers) {
         if !policy.controls.iter().any(|c| c.id == w.control) && format == ErrorFormat::Human {
             eprintln!(
                 "warning: waiver `{}` (line {}) names control `{}`, which the policy does not have",
@@ -207,20 +140,19 @@ fn finish_prepare(
             );
         }
     }
-    let trusted_keys = read.trust.describe();
+    let bar = vouch_engine::TerminalProgress::stderr();
+    let progress = shown(&bar);
+    let trusted_keys = trust.describe();
     let jobs = capped_jobs(inputs.jobs, format);
-    let options = read.ingest_options(jobs);
-    let ingested = match read.bundle {
-        Some(files) => files.map(|files| files.build(&options)),
-        None => {
-            let bar = vouch_engine::TerminalProgress::stderr();
-            let progress = shown(&bar);
-            match &inputs.cache_dir {
-                None => vouch_engine::ingest(&inputs.bundle, &options, progress),
-                Some(dir) => {
-                    crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, progress, format)
-                }
-            }
+    let options = IngestOptions {
+        threads: jobs,
+        trust: Arc::new(trust),
+        as_of: Some(as_of),
+    };
+    let ingested = match &inputs.cache_dir {
+        None => vouch_engine::ingest(&inputs.bundle, &options, progress),
+        Some(dir) => {
+            crate::cache_dir::ingest_cached(&inputs.bundle, &options, dir, progress, format)
         }
     };
     let graph = match ingested {
@@ -234,11 +166,11 @@ fn finish_prepare(
         policy,
         graph,
         options: EvaluationOptions {
-            as_of: read.as_of,
-            waivers: read.waivers,
+            as_of,
+            waivers,
             trust: trusted_keys,
             threads: jobs,
-            budget: read.budget,
+            budget,
             authority,
             framework_sha256,
         },
@@ -328,12 +260,71 @@ pub fn capped_jobs(jobs: Option<usize>, format: ErrorFormat) -> Option<usize> {
     Some(capped)
 }
 
+/// The evaluation budget from `--max-steps` and `--max-bytes` (defaults for those not given).
+fn budget(inputs: &EvalInputs) -> Result<Budget, String> {
+    let mut budget = Budget::default();
+    if let Some(text) = &inputs.max_steps {
+        budget.max_steps = parse_count(text).ok_or_else(|| {
+            format!(
+                "`--max-steps {text}` is not a whole number of steps of at least 1 (e.g. 100000000)"
+            )
+        })?;
+    }
+    if let Some(text) = &inputs.max_bytes {
+        budget.max_bytes = parse_size(text).ok_or_else(|| {
+            format!(
+                "`--max-bytes {text}` is not a size of at least 1 byte: write bytes (1048576) or a number and a unit, B, KB, MB, GB, KiB, MiB or GiB (512MiB)"
+            )
+        })?;
+    }
+    Ok(budget)
+}
+
+/// A positive whole number (`_` may group digits); `None` for 0 or anything else.
+fn parse_count(text: &str) -> Option<u64> {
+    let digits: String = text.chars().filter(|&c| c != '_').collect();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&n| n > 0)
+}
+
+/// A positive size: bytes (`1048576`), or a number and a unit (`64MiB`, `64 MiB`, `500MB`,
+/// `1gib`); `None` for 0, an unknown unit, or an overflow.
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    parse_count(number)?.checked_mul(unit)
+}
+
 /// Loads the trust set; a missing or unreadable trust input is a usage error.
 pub fn load_trust(paths: &[PathBuf], format: ErrorFormat) -> Option<KeyStore> {
-    match policy_check::load_trust_quietly(paths) {
+    for path in paths {
+        if !path.exists() {
+            render::plain_error(
+                &format!("trust input `{}` does not exist", display_path(path)),
+                format,
+            );
+            return None;
+        }
+    }
+    match KeyStore::load(paths) {
         Ok(store) => Some(store),
-        Err(failure) => {
-            failure.print(format);
+        Err(error) => {
+            render::engine_error(error, format);
             None
         }
     }
@@ -357,7 +348,30 @@ pub fn check_policy(
     levels: &vouch_lang::LintLevels,
     format: ErrorFormat,
 ) -> Option<CheckedPolicy> {
-    policy_check::check_policy_quietly(path, extra_frameworks, levels).print(format)
+    let frameworks = match frameworks(extra_frameworks) {
+        Ok(f) => f,
+        Err(diags) => {
+            render::print(&diags, format);
+            return None;
+        }
+    };
+    let root = match policy_root(path) {
+        Ok(root) => root,
+        Err(message) => {
+            render::plain_error(&message, format);
+            return None;
+        }
+    };
+    let source = match read_source(&root) {
+        Ok(s) => s,
+        Err(d) => {
+            render::print(&[*d], format);
+            return None;
+        }
+    };
+    let output = vouch_lang::check_with(source, &FileLoader, &frameworks, levels);
+    render::print(&output.diagnostics, format);
+    output.policy
 }
 
 /// Reads every waivers file and the signatures beside it, and checks each signature against
@@ -518,6 +532,43 @@ pub fn print_findings(findings: &[Finding], format: ErrorFormat) {
                     "column": f.column,
                 })
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_count, parse_size};
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size("64 mib"), Some(64 << 20));
+        assert_eq!(parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(parse_size("500MB"), Some(500_000_000));
+        assert_eq!(parse_size("1_000B"), Some(1000));
+        assert_eq!(parse_size("1kib"), Some(1024));
+        for bad in [
+            "0",
+            "0MiB",
+            "",
+            "MiB",
+            "64M",
+            "-1",
+            "1.5GiB",
+            "99999999999GiB",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("50_000_000"), Some(50_000_000));
+        assert_eq!(parse_count("1"), Some(1));
+        for bad in ["0", "", "_", "-5", "1e6", "18446744073709551616"] {
+            assert_eq!(parse_count(bad), None, "{bad}");
         }
     }
 }

@@ -4,14 +4,12 @@
 
 pub mod authority_files;
 pub mod backtest;
-pub mod budget_args;
 pub mod cache_dir;
 pub mod cmd;
 pub mod evaluation;
 pub mod exit;
 pub mod ledger_head;
 pub mod lint_args;
-pub mod policy_check;
 pub mod policy_files;
 pub mod record;
 pub mod render;

@@ -23,7 +23,6 @@ mod cli_explain;
 mod cli_explain_json;
 mod cli_fmt;
 mod cli_inputs;
-mod cli_prepare_order;
 mod cli_shell;
 mod cli_std;
 mod cli_test;

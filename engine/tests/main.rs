@@ -34,7 +34,6 @@ mod fuzz_inputs;
 mod graph_output;
 mod ingest_cache;
 mod ingest_cache_evidence;
-mod ingest_stopped;
 mod manifests;
 mod params;
 mod pass_evidence;

@@ -101,10 +101,6 @@ pub enum IngestError {
         /// The bundle directory.
         bundle: PathBuf,
     },
-    /// The caller stopped the ingestion after the walk ([`Progress::proceed`]).
-    #[error("reading the bundle was stopped before its files were read")]
-    #[diagnostic(code("vouch::ingest::stopped"))]
-    Stopped,
     /// The worker threads could not be started.
     #[error("cannot start {threads} hashing threads: {message}")]
     #[diagnostic(code("vouch::ingest::threads"))]
@@ -167,9 +163,9 @@ fn bundle_root(root: &Path) -> Result<PathBuf, IngestError> {
     })
 }
 
-/// The pool of `threads` (one per processor when `None`).
-fn pool_for(threads: Option<usize>) -> Result<rayon::ThreadPool, IngestError> {
-    let threads = threads_of(threads);
+/// The pool `options` ask for.
+fn pool_for(options: &IngestOptions) -> Result<rayon::ThreadPool, IngestError> {
+    let threads = threads_of(options.threads);
     thread_pool(threads).map_err(|e| IngestError::Threads {
         threads,
         message: e.to_string(),
@@ -240,57 +236,14 @@ fn run(
     progress: &dyn Progress,
     cache: Option<&cache::Session>,
 ) -> Result<(EvidenceGraph, Vec<CacheEntry>), IngestError> {
-    Ok(read(root, options.threads, progress, cache)?.build_with(options, cache))
-}
-
-/// A bundle whose files are read (walked, hashed, classified and parsed) but not yet built
-/// into a graph: its signatures are verified when it is built, against a trust set that may
-/// be loaded while the bundle is read ([`read_bundle`], [`ReadBundle::build`]).
-#[derive(Debug)]
-pub struct ReadBundle {
-    input: BuildInput,
-    /// The cache entries of the files read, with a cache only.
-    entries: Vec<CacheEntry>,
-    /// The cacheable files by absolute path (what the sha512 pass is given), with cache only.
-    by_abs: HashMap<PathBuf, usize>,
-}
-
-/// Reads the bundle at `root` with `threads` (as [`IngestOptions::threads`]), without
-/// building its graph: [`ingest`] is this and [`ReadBundle::build`].
-pub fn read_bundle(
-    root: &Path,
-    threads: Option<usize>,
-    progress: &dyn Progress,
-) -> Result<ReadBundle, IngestError> {
-    let canonical = bundle_root(root)?;
-    read(&canonical, threads, progress, None)
-}
-
-impl ReadBundle {
-    /// The evidence graph of the bundle, its signatures verified against `options.trust` at
-    /// `options.as_of`: the graph [`ingest`] gives.
-    pub fn build(self, options: &IngestOptions) -> EvidenceGraph {
-        self.build_with(options, None).0
-    }
-}
-
-fn read(
-    root: &Path,
-    threads: Option<usize>,
-    progress: &dyn Progress,
-    cache: Option<&cache::Session>,
-) -> Result<ReadBundle, IngestError> {
     let walked = walk::walk(root);
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
-    if !progress.proceed(walked.files.len() as u64, total) {
-        return Err(IngestError::Stopped);
-    }
     progress.start(walked.files.len() as u64, total);
     // A small bundle is read on this thread: starting threads costs more than it saves, so
     // the pool is made only for a large one.
     let parallel = walked.files.len() >= PARALLEL_MIN_FILES;
     let pool = if parallel {
-        Some(pool_for(threads)?)
+        Some(pool_for(options)?)
     } else {
         None
     };
@@ -417,73 +370,52 @@ fn read(
             target_kind: l.target_kind,
         })
         .collect();
-    Ok(ReadBundle {
-        input,
-        entries,
-        by_abs,
-    })
-}
-
-impl ReadBundle {
-    /// The graph and the cache entries (with their sha512s where computed).
-    fn build_with(
-        self,
-        options: &IngestOptions,
-        cache: Option<&cache::Session>,
-    ) -> (EvidenceGraph, Vec<CacheEntry>) {
-        let ReadBundle {
-            input,
-            mut entries,
-            by_abs,
-        } = self;
-        // The sha512s computed for cacheable files, by index into `entries`.
-        let sha512s: Mutex<Vec<(usize, crate::digest::Sha512Digest)>> = Mutex::new(Vec::new());
-        let sha512 = |paths: &[(&Path, u64)]| {
-            let one = |(path, limit): &(&Path, u64)| {
-                let cached = by_abs
-                    .get(*path)
-                    .and_then(|ix| Some((*ix, entries.get(*ix)?)));
-                if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
-                    && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
+    // The sha512s computed for cacheable files, by index into `entries`.
+    let sha512s: Mutex<Vec<(usize, crate::digest::Sha512Digest)>> = Mutex::new(Vec::new());
+    let sha512 = |paths: &[(&Path, u64)]| {
+        let one = |(path, limit): &(&Path, u64)| {
+            let cached = by_abs
+                .get(*path)
+                .and_then(|ix| Some((*ix, entries.get(*ix)?)));
+            if let (Some(cache), Some((_, (key, digests)))) = (cache, cached)
+                && let Some((sha256, sha512)) = cache.lookup_sha512(key, &digests.stat)
+            {
+                return Ok((sha256, sha512, digests.stat.size()));
+            }
+            let result =
+                hash::with_read_buffer(*limit, |buf| hash::sha256_and_sha512(path, *limit, buf));
+            if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
+                // Stored only when it is the content whose sha256 is stored.
+                if *sha256 == digests.sha256
+                    && let Ok(mut list) = sha512s.lock()
                 {
-                    return Ok((sha256, sha512, digests.stat.size()));
+                    list.push((ix, *sha512));
                 }
-                let result = hash::with_read_buffer(*limit, |buf| {
-                    hash::sha256_and_sha512(path, *limit, buf)
-                });
-                if let (Ok((sha256, sha512, _)), Some((ix, (_, digests)))) = (&result, cached) {
-                    // Stored only when it is the content whose sha256 is stored.
-                    if *sha256 == digests.sha256
-                        && let Ok(mut list) = sha512s.lock()
-                    {
-                        list.push((ix, *sha512));
-                    }
-                }
-                result
-            };
-            if paths.len() < PARALLEL_MIN_JOBS {
-                return paths.iter().map(one).collect();
             }
-            on_new_pool(options.threads, || paths.par_iter().map(one).collect())
+            result
         };
-        let verify = |jobs: &[VerifyJob<'_>], bundle: &KeyStore| -> Vec<Vec<Verification>> {
-            let keys = Keys {
-                trusted: &options.trust,
-                bundle,
-                as_of: options.as_of,
-            };
-            let one = |job: &VerifyJob<'_>| job.signature.body.verify(&job.signed, &keys);
-            if jobs.len() < PARALLEL_MIN_JOBS {
-                return jobs.iter().map(one).collect();
-            }
-            on_new_pool(options.threads, || jobs.par_iter().map(one).collect())
-        };
-        let graph = build::build(input, &sha512, &verify);
-        for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {
-            if let Some((_, digests)) = entries.get_mut(ix) {
-                digests.sha512 = Some(sha512);
-            }
+        if paths.len() < PARALLEL_MIN_JOBS {
+            return paths.iter().map(one).collect();
         }
-        (graph, entries)
+        on_new_pool(options.threads, || paths.par_iter().map(one).collect())
+    };
+    let verify = |jobs: &[VerifyJob<'_>], bundle: &KeyStore| -> Vec<Vec<Verification>> {
+        let keys = Keys {
+            trusted: &options.trust,
+            bundle,
+            as_of: options.as_of,
+        };
+        let one = |job: &VerifyJob<'_>| job.signature.body.verify(&job.signed, &keys);
+        if jobs.len() < PARALLEL_MIN_JOBS {
+            return jobs.iter().map(one).collect();
+        }
+        on_new_pool(options.threads, || jobs.par_iter().map(one).collect())
+    };
+    let graph = build::build(input, &sha512, &verify);
+    for (ix, sha512) in sha512s.into_inner().unwrap_or_default() {
+        if let Some((_, digests)) = entries.get_mut(ix) {
+            digests.sha512 = Some(sha512);
+        }
     }
+    Ok((graph, entries))
 }

@@ -8,14 +8,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Receives hashing progress; called from several threads at once.
 pub trait Progress: Sync {
-    /// The walk found this many files and bytes: whether to read them. Asked once, before
-    /// [`Progress::start`]; `false` ends the ingestion with [`crate::IngestError::Stopped`]
-    /// before any file is opened (the caller found it no longer needs the graph).
-    fn proceed(&self, files: u64, bytes: u64) -> bool {
-        let _ = (files, bytes);
-        true
-    }
-
     /// Hashing starts: this many files and bytes (as the walk saw them).
     fn start(&self, files: u64, bytes: u64) {
         let _ = (files, bytes);
