@@ -151,11 +151,10 @@ impl Source {
         let text = &self.text;
         u32::try_from(text.len()).ok()?;
         let starts = self.line_starts.get_or_init(|| {
+            // `match_indices` of one ASCII byte searches a word at a time.
             std::iter::once(0)
                 .chain(
-                    text.bytes()
-                        .enumerate()
-                        .filter(|&(_, b)| b == b'\n')
+                    text.match_indices('\n')
                         .filter_map(|(i, _)| u32::try_from(i + 1).ok()),
                 )
                 .collect()
