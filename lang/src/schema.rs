@@ -5,7 +5,7 @@
 //! Field types are written in the language's own type syntax.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use crate::types::{Type, resolve_type_name};
 
@@ -217,27 +217,36 @@ fn parse_type_prefix(text: &str) -> Option<(Type, &str)> {
     Some((ty, rest))
 }
 
-type FieldTypes = BTreeMap<&'static str, BTreeMap<&'static str, Type>>;
+/// The parsed types of one record's fields (or of the roots), by field name.
+type FieldTypes = BTreeMap<&'static str, Type>;
 
-/// Field types by record name (roots under the empty name), parsed once.
-static FIELD_TYPES: LazyLock<FieldTypes> = LazyLock::new(|| {
-    let mut map: FieldTypes = BTreeMap::new();
-    for r in records() {
-        let fields = map.entry(r.name).or_default();
-        for f in r.fields {
-            fields.insert(f.name, parse_type(f.ty).unwrap_or(Type::Error));
-        }
-    }
-    let roots = map.entry("").or_default();
-    for f in ROOTS {
-        roots.insert(f.name, parse_type(f.ty).unwrap_or(Type::Error));
-    }
-    map
-});
+/// How many records the schema declares.
+const RECORD_COUNT: usize = release_records::RECORDS.len() + disclosure_records::RECORDS.len();
+
+/// Each record's field types, in [`records`] order, parsed on first use: a run checks the
+/// few records its policy reads, not all of them.
+static RECORD_TYPES: [OnceLock<FieldTypes>; RECORD_COUNT] =
+    [const { OnceLock::new() }; RECORD_COUNT];
+
+/// The roots' types, parsed on first use.
+static ROOT_TYPES: OnceLock<FieldTypes> = OnceLock::new();
+
+/// `fields` with their types parsed (an unparsable one, which a test rules out, as the
+/// error type).
+fn parse_fields(fields: &'static [FieldDef]) -> FieldTypes {
+    fields
+        .iter()
+        .map(|f| (f.name, parse_type(f.ty).unwrap_or(Type::Error)))
+        .collect()
+}
 
 /// The type of `record.field`, if the record has that field.
 pub fn field_type(record: &str, field: &str) -> Option<&'static Type> {
-    FIELD_TYPES.get(record)?.get(field)
+    let (index, def) = records().enumerate().find(|(_, r)| r.name == record)?;
+    RECORD_TYPES
+        .get(index)?
+        .get_or_init(|| parse_fields(def.fields))
+        .get(field)
 }
 
 /// The closed set of values of a record's string field; empty when it has none.
@@ -249,7 +258,7 @@ pub fn field_values(record: &str, field: &str) -> &'static [&'static str] {
 
 /// The type of a top-level name, if it is a root of the schema.
 pub fn root_type(name: &str) -> Option<&'static Type> {
-    FIELD_TYPES.get("")?.get(name)
+    ROOT_TYPES.get_or_init(|| parse_fields(ROOTS)).get(name)
 }
 
 /// The schema as a Markdown reference (the book's schema page embeds exactly this).

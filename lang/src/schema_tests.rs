@@ -76,3 +76,22 @@ fn parses_nested_types() {
     assert_eq!(parse_type("list<"), None);
     assert_eq!(parse_type("Nope"), None);
 }
+
+#[test]
+fn each_record_and_field_is_named_once_and_typed_as_declared() {
+    let mut names = std::collections::BTreeSet::new();
+    for r in records() {
+        assert!(names.insert(r.name), "record `{}` is declared twice", r.name);
+        let mut fields = std::collections::BTreeSet::new();
+        for f in r.fields {
+            assert!(fields.insert(f.name), "{}.{} twice", r.name, f.name);
+            // The lazily parsed types are the declared ones.
+            assert_eq!(field_type(r.name, f.name), parse_type(f.ty).as_ref());
+        }
+        assert_eq!(field_type(r.name, "no_such_field"), None);
+    }
+    for f in ROOTS {
+        assert_eq!(root_type(f.name), parse_type(f.ty).as_ref());
+    }
+    assert_eq!(field_type("NoSuchRecord", "id"), None);
+}
