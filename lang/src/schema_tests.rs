@@ -81,7 +81,11 @@ fn parses_nested_types() {
 fn each_record_and_field_is_named_once_and_typed_as_declared() {
     let mut names = std::collections::BTreeSet::new();
     for r in records() {
-        assert!(names.insert(r.name), "record `{}` is declared twice", r.name);
+        assert!(
+            names.insert(r.name),
+            "record `{}` is declared twice",
+            r.name
+        );
         let mut fields = std::collections::BTreeSet::new();
         for f in r.fields {
             assert!(fields.insert(f.name), "{}.{} twice", r.name, f.name);
