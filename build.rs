@@ -24,7 +24,9 @@
 //!   (what `gcc -static-libgcc` links): the script writes a one-line linker script named
 //!   `libgcc_s.so` that stands for it, in a directory given to the linker before the
 //!   system's. Native release builds for glibc Linux only, where the C compiler names an
-//!   existing `libgcc_eh.a`. `VOUCH_STATIC_UNWINDER=0` turns it off.
+//!   existing `libgcc_eh.a`. GCC's static unwinder calls glibc's `_dl_find_object` where the
+//!   building glibc has it, so the binary then needs glibc 2.35 (the book's CI guide says how
+//!   to build for older runners). `VOUCH_STATIC_UNWINDER=0` turns it off.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
