@@ -41,6 +41,7 @@ mod ledger_sign;
 mod npm_registry;
 mod pass_sentences;
 mod preparsed_pack;
+mod rego_policy;
 mod render_bundles;
 mod report_inputs;
 mod reporters;

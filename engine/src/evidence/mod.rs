@@ -10,6 +10,7 @@ mod coverage;
 mod dates;
 mod disclosure;
 mod files;
+mod json;
 mod sboms;
 mod signed;
 mod strings;
@@ -32,6 +33,7 @@ use crate::graph::{
 use attestations::attestation_signatures;
 pub use attestations::{AttestationFact, AttestationSignature};
 use files::Files;
+pub use json::value_json;
 use signed::{permitted_signature, signatures};
 use strings::Strings;
 

@@ -170,13 +170,16 @@ fn bytes(r: &Record) -> String {
 
 /// A long hex id shortened to `1234…CDEF`; short ones whole.
 fn short(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= SHORT {
+    if id.chars().count() <= SHORT {
         return id.to_owned();
     }
-    let head: String = chars.iter().take(4).collect();
-    let tail: String = chars.iter().skip(chars.len() - 4).collect();
-    format!("{head}…{tail}")
+    // Where the fifth character starts, and where the fourth from the end does.
+    let head = id.char_indices().nth(4).map_or(id.len(), |(at, _)| at);
+    let tail = id.char_indices().rev().nth(3).map_or(0, |(at, _)| at);
+    match (id.get(..head), id.get(tail..)) {
+        (Some(first), Some(last)) => format!("{first}…{last}"),
+        _ => id.to_owned(),
+    }
 }
 
 /// A signature format as people write it.
@@ -525,5 +528,10 @@ mod tests {
     fn long_ids_are_shortened() {
         assert_eq!(short("2116ABCDEF0123456789046F"), "2116…046F");
         assert_eq!(short("ABCD1234"), "ABCD1234");
+        assert_eq!(short("0123456789abcdef"), "0123456789abcdef");
+        assert_eq!(short("0123456789abcdefg"), "0123…defg");
+        // Characters, not bytes.
+        assert_eq!(short("ééééé0123456789ü"), "ééééé0123456789ü");
+        assert_eq!(short("éééééé0123456789üü"), "éééé…89üü");
     }
 }
