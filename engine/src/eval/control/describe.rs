@@ -6,6 +6,8 @@
 //! clock), and plain about what is missing: a field that is `none` is named as not recorded
 //! rather than left out, so a reader never mistakes an absent value for a good one.
 
+use std::fmt;
+
 use crate::eval::value::{Record, Value};
 
 /// Key ids and digests longer than this are shortened to their first and last four digits.
@@ -23,16 +25,16 @@ pub(crate) fn describe(r: &Record) -> String {
             "file {} ({}, sha256 {})",
             text(r, "path"),
             bytes(r),
-            short(&text(r, "sha256"))
+            short_of(r, "sha256")
         ),
         "DigestMismatch" => format!(
             "{} {} states {} {} for {}, not the artifact's {} (linked by {}): not counted",
             text(r, "evidence"),
             text(r, "path"),
             text(r, "algorithm"),
-            short(&text(r, "stated")),
+            short_of(r, "stated"),
             text(r, "subject"),
-            short(&text(r, "actual")),
+            short_of(r, "actual"),
             text(r, "linked_by")
         ),
         "Sbom" => sbom(r),
@@ -121,9 +123,43 @@ pub(crate) fn describe(r: &Record) -> String {
     }
 }
 
+/// A field's value shown as in messages, or `missing` when it is `none`: written straight
+/// into the sentence, with no `String` of its own.
+struct Shown<'r> {
+    value: Option<&'r Value>,
+    missing: &'r str,
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value {
+            Some(v) => fmt::Display::fmt(v, f),
+            None => f.write_str(self.missing),
+        }
+    }
+}
+
 /// A field's value as text; `none` (or a field the record lacks) as `none`.
-fn text(r: &Record, field: &str) -> String {
-    value(r, field).map_or_else(|| "none".to_owned(), |v| v.to_string())
+fn text<'r>(r: &'r Record, field: &str) -> Shown<'r> {
+    or(r, field, "none")
+}
+
+/// Whether a field's value reads `word` (a kind, an outcome, a status).
+fn is(r: &Record, field: &str, word: &str) -> bool {
+    match value(r, field) {
+        Some(Value::Str(s)) => &**s == word,
+        Some(Value::Enum(e)) => e.variant() == word,
+        Some(other) => other.to_string() == word,
+        None => word == "none",
+    }
+}
+
+/// A field's text shortened as [`short`] does.
+fn short_of(r: &Record, field: &str) -> String {
+    match value(r, field) {
+        Some(Value::Str(s)) => short(s),
+        _ => short(&text(r, field).to_string()),
+    }
 }
 
 /// A field's value, unless it is `none`.
@@ -132,8 +168,11 @@ fn value<'r>(r: &'r Record, field: &str) -> Option<&'r Value> {
 }
 
 /// A field's value as text, or `missing` when it is `none`.
-fn or(r: &Record, field: &str, missing: &str) -> String {
-    value(r, field).map_or_else(|| missing.to_owned(), |v| v.to_string())
+fn or<'r>(r: &'r Record, field: &str, missing: &'r str) -> Shown<'r> {
+    Shown {
+        value: value(r, field),
+        missing,
+    }
 }
 
 /// A boolean field; `None` when it is not a boolean.
@@ -214,7 +253,7 @@ fn signer(r: &Record) -> String {
 /// `signature PATH verified by KEY (trusted, valid at as_of)`, or how verifying it ended.
 fn signed_by(r: &Record) -> String {
     let path = text(r, "path");
-    let outcome = text(r, "outcome");
+    let outcome = text(r, "outcome").to_string();
     let verified = flag(r, "verified") == Some(true);
     if outcome == "verified" && verified {
         let trust = match flag(r, "trusted") {
@@ -242,14 +281,14 @@ fn signature(r: &Record) -> String {
     let mut out = signed_by(r);
     if let Some(at) = value(r, "signed_at") {
         out.push_str(&format!(", signed {at}"));
-    } else if text(r, "outcome") == "verified" {
+    } else if is(r, "outcome", "verified") {
         out.push_str(", signing time not recorded");
     }
     out
 }
 
 fn coverage(r: &Record) -> String {
-    let how = match text(r, "kind").as_str() {
+    let how = match text(r, "kind").to_string().as_str() {
         "signature" => "signed directly".to_owned(),
         "checksums" => match value(r, "chain").and_then(Value::elements) {
             Some([.., Value::Record(last)]) => format!(
@@ -267,7 +306,7 @@ fn coverage(r: &Record) -> String {
 
 /// What a checksum entry's status says of the file it names.
 fn status_text(r: &Record) -> String {
-    match text(r, "status").as_str() {
+    match text(r, "status").to_string().as_str() {
         "match" => "matches".to_owned(),
         "mismatch" => "does not match".to_owned(),
         "missing" => "names a file not in the bundle".to_owned(),
@@ -288,7 +327,7 @@ fn checksum(r: &Record) -> String {
         text(r, "path"),
         text(r, "line"),
         text(r, "algorithm"),
-        short(&text(r, "expected")),
+        short_of(r, "expected"),
         count(r, "signatures")
     )
 }
@@ -310,7 +349,7 @@ fn artifact(r: &Record) -> String {
          provenance statement(s)",
         text(r, "path"),
         bytes(r),
-        short(&text(r, "sha256")),
+        short_of(r, "sha256"),
         count(r, "signatures"),
         count(r, "checksums"),
         if count(r, "checksums") == 1 {
@@ -369,7 +408,7 @@ fn provenance(r: &Record) -> String {
 }
 
 fn vulnerability(r: &Record) -> String {
-    let status = text(r, "status");
+    let status = text(r, "status").to_string();
     let detail = match status.as_str() {
         "fixed" => format!(
             ", fixed in {}, fix released {}",
