@@ -32,7 +32,7 @@ impl EvidenceValues {
 }
 
 /// One value as JSON.
-pub fn value_json(value: &Value) -> Json {
+fn value_json(value: &Value) -> Json {
     match value {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),

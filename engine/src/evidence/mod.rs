@@ -33,7 +33,6 @@ use crate::graph::{
 use attestations::attestation_signatures;
 pub use attestations::{AttestationFact, AttestationSignature};
 use files::Files;
-pub use json::value_json;
 use signed::{permitted_signature, signatures};
 use strings::Strings;
 

@@ -144,16 +144,6 @@ fn text<'r>(r: &'r Record, field: &str) -> Shown<'r> {
     or(r, field, "none")
 }
 
-/// Whether a field's value reads `word` (a kind, an outcome, a status).
-fn is(r: &Record, field: &str, word: &str) -> bool {
-    match value(r, field) {
-        Some(Value::Str(s)) => &**s == word,
-        Some(Value::Enum(e)) => e.variant() == word,
-        Some(other) => other.to_string() == word,
-        None => word == "none",
-    }
-}
-
 /// A field's text shortened as [`short`] does.
 fn short_of(r: &Record, field: &str) -> String {
     match value(r, field) {
@@ -281,7 +271,7 @@ fn signature(r: &Record) -> String {
     let mut out = signed_by(r);
     if let Some(at) = value(r, "signed_at") {
         out.push_str(&format!(", signed {at}"));
-    } else if is(r, "outcome", "verified") {
+    } else if text(r, "outcome").to_string() == "verified" {
         out.push_str(", signing time not recorded");
     }
     out
